@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The whole OffGrid test suite on a fresh machine: installs what the tests need (Debian packages, .NET
+# packages), builds, and runs every test project. The native llama.cpp runtime and the test models are
+# provided by the tests themselves through OffGrid's own runtime installer and GGUF writer.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=()
+command -v pdftotext >/dev/null 2>&1 || packages+=(poppler-utils)
+command -v chromium >/dev/null 2>&1 || packages+=(chromium)
+if ((${#packages[@]})); then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}" >/dev/null
+  else
+    echo "warning: missing Debian packages (${packages[*]}); run as root to install them" >&2
+  fi
+fi
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+dotnet build OffGrid.sln -c Release -nologo -v:q
+
+results=$(mktemp -d)
+status=0
+dotnet test OffGrid.sln -c Release --no-build -nologo --logger "trx" --results-directory "$results" -- xUnit.StopOnFail=false || status=$?
+
+# One plain closing line over all test projects, summed from the TRX result files.
+passed=0 failed=0 skipped=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters"); f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  n=$(sed -n 's/.* notExecuted="\([0-9]*\)".*/\1/p' <<<"$counters")
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${n:-0}))
+done
+echo "$passed passed, $failed failed, $skipped skipped"
+exit "$status"

@@ -1,0 +1,10 @@
+using OffGrid.Testing;
+
+namespace OffGrid.Hub.Tests;
+
+public sealed class PublicApiTests
+{
+    [Fact]
+    public void PublicApiMatchesApprovedSnapshot() =>
+        ApiSnapshot.AssertMatchesApproved(typeof(HubServiceCollectionExtensions).Assembly, "OffGrid.Hub.api.txt");
+}

@@ -1,0 +1,10 @@
+using OffGrid.Testing;
+
+namespace OffGrid.Inference.Tests;
+
+public sealed class PublicApiTests
+{
+    [Fact]
+    public void PublicApiMatchesApprovedSnapshot() =>
+        ApiSnapshot.AssertMatchesApproved(typeof(InferenceServiceCollectionExtensions).Assembly, "OffGrid.Inference.api.txt");
+}

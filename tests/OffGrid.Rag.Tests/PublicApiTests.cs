@@ -1,0 +1,10 @@
+using OffGrid.Testing;
+
+namespace OffGrid.Rag.Tests;
+
+public sealed class PublicApiTests
+{
+    [Fact]
+    public void PublicApiMatchesApprovedSnapshot() =>
+        ApiSnapshot.AssertMatchesApproved(typeof(RagServiceCollectionExtensions).Assembly, "OffGrid.Rag.api.txt");
+}
