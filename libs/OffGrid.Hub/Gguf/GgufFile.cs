@@ -1,0 +1,182 @@
+namespace OffGrid.Hub.Gguf;
+
+/// <summary>
+/// The header of a GGUF model file: every metadata entry, every tensor description and where the tensor data
+/// starts, plus accessors for the values callers usually need (architecture, sizes, tokenizer, chat template).
+/// </summary>
+/// <remarks>
+/// Only the header is read; tensor data stays on disk. Instances are immutable and thread-safe.
+/// </remarks>
+public sealed class GgufFile
+{
+    internal GgufFile(int version, Dictionary<string, GgufValue> metadata, List<GgufTensorInfo> tensors, int alignment, long dataOffset, long? fileLength)
+    {
+        Version = version;
+        Metadata = metadata.AsReadOnly();
+        Tensors = tensors.AsReadOnly();
+        Alignment = alignment;
+        DataOffset = dataOffset;
+        FileLength = fileLength;
+    }
+
+    /// <summary>Gets the GGUF format version (2 or 3).</summary>
+    public int Version { get; }
+
+    /// <summary>Gets every metadata entry by key.</summary>
+    public IReadOnlyDictionary<string, GgufValue> Metadata { get; }
+
+    /// <summary>Gets the tensor descriptions in file order.</summary>
+    public IReadOnlyList<GgufTensorInfo> Tensors { get; }
+
+    /// <summary>Gets the data alignment (<c>general.alignment</c>, 32 when absent).</summary>
+    public int Alignment { get; }
+
+    /// <summary>Gets the absolute byte offset at which tensor data starts.</summary>
+    public long DataOffset { get; }
+
+    /// <summary>Gets the length of the file in bytes, or <see langword="null"/> when it was read from a non-seekable stream.</summary>
+    public long? FileLength { get; }
+
+    /// <summary>Gets <c>general.architecture</c>, for example <c>llama</c>.</summary>
+    public string? Architecture => GetString("general.architecture");
+
+    /// <summary>Gets <c>general.name</c>.</summary>
+    public string? Name => GetString("general.name");
+
+    /// <summary>Gets the number of weights: the sum of the element counts of all tensors.</summary>
+    public long ParameterCount => Tensors.Sum(t => t.ElementCount);
+
+    /// <summary>Gets the sum of the tensor data sizes in bytes (tensors of unknown type count as zero).</summary>
+    public long TensorDataBytes => Tensors.Sum(t => t.ByteCount ?? 0);
+
+    /// <summary>Gets the training context length (<c>&lt;arch&gt;.context_length</c>).</summary>
+    public long? ContextLength => GetArchitectureInt64("context_length");
+
+    /// <summary>Gets the embedding width (<c>&lt;arch&gt;.embedding_length</c>).</summary>
+    public long? EmbeddingLength => GetArchitectureInt64("embedding_length");
+
+    /// <summary>Gets the number of transformer blocks (<c>&lt;arch&gt;.block_count</c>).</summary>
+    public long? BlockCount => GetArchitectureInt64("block_count");
+
+    /// <summary>Gets the attention head count (<c>&lt;arch&gt;.attention.head_count</c>; the largest value when given per layer).</summary>
+    public long? HeadCount => GetArchitectureMax("attention.head_count");
+
+    /// <summary>Gets the key/value head count (<c>&lt;arch&gt;.attention.head_count_kv</c>; the largest value when given per layer), or <see cref="HeadCount"/> when absent.</summary>
+    public long? HeadCountKv => GetArchitectureMax("attention.head_count_kv") ?? HeadCount;
+
+    /// <summary>Gets <c>general.file_type</c> (llama.cpp's <c>llama_ftype</c>).</summary>
+    public long? FileType => GetInt64("general.file_type");
+
+    /// <summary>
+    /// Gets a quantization label such as <c>Q4_K_M</c>, <c>Q8_0</c> or <c>F16</c>: from <c>general.file_type</c> when
+    /// present, otherwise the storage type holding the most weights among the matrices.
+    /// </summary>
+    public string? QuantizationLabel => (FileType is { } ft ? LlamaFileType.GetLabel(ft) : null) ?? DominantTensorType()?.ToString();
+
+    /// <summary>Gets the Jinja chat template (<c>tokenizer.chat_template</c>).</summary>
+    public string? ChatTemplate => GetString("tokenizer.chat_template");
+
+    /// <summary>Gets the tokenizer model (<c>tokenizer.ggml.model</c>), for example <c>llama</c> or <c>gpt2</c>.</summary>
+    public string? TokenizerModel => GetString("tokenizer.ggml.model");
+
+    /// <summary>Gets the beginning-of-sequence token id.</summary>
+    public long? BosTokenId => GetInt64("tokenizer.ggml.bos_token_id");
+
+    /// <summary>Gets the end-of-sequence token id.</summary>
+    public long? EosTokenId => GetInt64("tokenizer.ggml.eos_token_id");
+
+    /// <summary>Gets the vocabulary size: <c>&lt;arch&gt;.vocab_size</c>, else the length of <c>tokenizer.ggml.tokens</c>.</summary>
+    public long? VocabSize => GetArchitectureInt64("vocab_size")
+        ?? (Metadata.TryGetValue("tokenizer.ggml.tokens", out GgufValue? tokens) && tokens.Type == GgufValueType.Array ? tokens.Count : null);
+
+    /// <summary>Reads the header of a GGUF file.</summary>
+    /// <param name="path">The file path.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The parsed header.</returns>
+    /// <exception cref="GgufFormatException">The file is not GGUF, has an unsupported version, or is truncated or corrupt.</exception>
+    public static async Task<GgufFile> ReadAsync(string path, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        await using (stream.ConfigureAwait(false))
+        {
+            try
+            {
+                return await GgufHeaderReader.ReadAsync(stream, cancellationToken).ConfigureAwait(false);
+            }
+            catch (GgufFormatException ex)
+            {
+                throw new GgufFormatException($"{path}: {ex.Message}", ex);
+            }
+        }
+    }
+
+    /// <summary>Reads a GGUF header from a stream positioned at the start of the GGUF data.</summary>
+    /// <param name="stream">The stream; when it is not seekable, the header may be at most 1 GiB.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The parsed header. The stream is left somewhere after the header.</returns>
+    /// <exception cref="GgufFormatException">The data is not GGUF, has an unsupported version, or is truncated or corrupt.</exception>
+    public static Task<GgufFile> ReadAsync(Stream stream, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        return GgufHeaderReader.ReadAsync(stream, cancellationToken);
+    }
+
+    /// <summary>Gets a metadata string, or <see langword="null"/> when absent or not a string.</summary>
+    /// <param name="key">The metadata key.</param>
+    /// <returns>The string or <see langword="null"/>.</returns>
+    public string? GetString(string key) =>
+        Metadata.TryGetValue(key, out GgufValue? v) && v.Value is string s ? s : null;
+
+    /// <summary>Gets a metadata integer of any width, or <see langword="null"/> when absent or not an integer.</summary>
+    /// <param name="key">The metadata key.</param>
+    /// <returns>The integer or <see langword="null"/>.</returns>
+    public long? GetInt64(string key) =>
+        Metadata.TryGetValue(key, out GgufValue? v) && v.Value is byte or sbyte or ushort or short or uint or int or long or ulong ? v.AsInt64() : null;
+
+    /// <summary>Gets <c>&lt;arch&gt;.&lt;suffix&gt;</c> as an integer, or <see langword="null"/>.</summary>
+    /// <param name="suffix">The key after the architecture prefix, for example <c>attention.key_length</c>.</param>
+    /// <returns>The integer or <see langword="null"/>.</returns>
+    public long? GetArchitectureInt64(string suffix) => Architecture is { } arch ? GetInt64(arch + "." + suffix) : null;
+
+    /// <summary>
+    /// Gets a per-layer architecture value (<c>&lt;arch&gt;.&lt;suffix&gt;</c>), which some models store as one integer
+    /// and others as an array with one entry per layer.
+    /// </summary>
+    /// <param name="suffix">The key after the architecture prefix, for example <c>attention.head_count_kv</c>.</param>
+    /// <param name="layer">The zero-based layer index.</param>
+    /// <returns>The value for that layer, or <see langword="null"/> when absent.</returns>
+    public long? GetPerLayerInt64(string suffix, int layer)
+    {
+        if (Architecture is not { } arch || !Metadata.TryGetValue(arch + "." + suffix, out GgufValue? v))
+        {
+            return null;
+        }
+
+        if (v.Type != GgufValueType.Array)
+        {
+            return GetInt64(arch + "." + suffix);
+        }
+
+        IReadOnlyList<long> values = v.AsInt64Array();
+        return layer < values.Count ? values[layer] : null;
+    }
+
+    private long? GetArchitectureMax(string suffix)
+    {
+        if (Architecture is not { } arch || !Metadata.TryGetValue(arch + "." + suffix, out GgufValue? v))
+        {
+            return null;
+        }
+
+        return v.Type == GgufValueType.Array ? v.AsInt64Array().DefaultIfEmpty().Max() : GetInt64(arch + "." + suffix);
+    }
+
+    private GgmlType? DominantTensorType() =>
+        Tensors.Where(t => t.Dimensions.Count >= 2)
+            .GroupBy(t => t.Type)
+            .Select(g => (Type: g.Key, Elements: g.Sum(t => t.ElementCount)))
+            .OrderByDescending(x => x.Elements)
+            .Select(x => (GgmlType?)x.Type)
+            .FirstOrDefault();
+}
