@@ -1,0 +1,173 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using OffGrid.Inference.Engine;
+using OffGrid.Inference.Models;
+
+namespace OffGrid.Inference.Chat;
+
+/// <summary>
+/// An <see cref="IChatClient"/> over a local GGUF model, served in-process by a <see cref="LlamaEngine"/>.
+/// </summary>
+/// <remarks>
+/// Thread-safe: concurrent requests are batched together by the engine. Honours <see cref="ChatOptions.Temperature"/>,
+/// <see cref="ChatOptions.TopP"/>, <see cref="ChatOptions.TopK"/>, <see cref="ChatOptions.Seed"/>,
+/// <see cref="ChatOptions.FrequencyPenalty"/>, <see cref="ChatOptions.PresencePenalty"/>,
+/// <see cref="ChatOptions.StopSequences"/>, <see cref="ChatOptions.MaxOutputTokens"/> and
+/// <see cref="ChatOptions.Instructions"/>; <c>min_p</c>, <c>repeat_penalty</c> and <c>repeat_last_n</c> are read
+/// from <see cref="ChatOptions.AdditionalProperties"/>. Streaming and non-streaming responses produce the same text
+/// for the same seed, and a streamed response carries its usage exactly once, in its last update.
+/// </remarks>
+public sealed class LlamaChatClient : IChatClient
+{
+    private readonly LlamaEngine _engine;
+    private readonly LlamaChatClientOptions _options;
+    private readonly ChatPromptFormatter _formatter;
+    private readonly ILogger _logger;
+    private readonly ChatClientMetadata _metadata;
+
+    /// <summary>Creates a chat client over an engine.</summary>
+    /// <param name="engine">The engine serving the model; it must outlive the client.</param>
+    /// <param name="options">Defaults; <see langword="null"/> for the built-in ones.</param>
+    /// <param name="logger">Receives prompt-formatting warnings.</param>
+    public LlamaChatClient(LlamaEngine engine, LlamaChatClientOptions? options = null, ILogger<LlamaChatClient>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        _engine = engine;
+        _options = options ?? new LlamaChatClientOptions();
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _formatter = new ChatPromptFormatter(engine.Model);
+        _metadata = new ChatClientMetadata("offgrid-llama.cpp", providerUri: null, defaultModelId: ModelId);
+    }
+
+    /// <summary>The model id reported in responses.</summary>
+    public string ModelId => _options.ModelId ?? _engine.Model.Id;
+
+    /// <inheritdoc />
+    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        await GetStreamingResponseAsync(messages, options, cancellationToken).ToChatResponseAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        List<ChatMessage> conversation = [.. messages];
+        if (options?.Instructions is { Length: > 0 } instructions)
+        {
+            conversation.Insert(0, new ChatMessage(ChatRole.System, instructions));
+        }
+
+        if (conversation.Count == 0)
+        {
+            throw new ArgumentException("At least one message is required.", nameof(messages));
+        }
+
+        string prompt = _formatter.Format(conversation);
+        int[] tokens = _engine.Model.Tokenize(prompt, addSpecial: true, parseSpecial: true);
+        var request = new GenerationRequest
+        {
+            PromptTokens = tokens,
+            Sampling = CreateSampling(options),
+            MaxOutputTokens = options?.MaxOutputTokens ?? _options.DefaultMaxOutputTokens,
+            StopSequences = options?.StopSequences?.ToArray() ?? [],
+            CancellationToken = cancellationToken,
+        };
+
+        string responseId = "chatcmpl-" + Guid.NewGuid().ToString("N")[..24];
+        string messageId = "msg-" + Guid.NewGuid().ToString("N")[..24];
+        DateTimeOffset created = DateTimeOffset.UtcNow;
+        await foreach (GenerationUpdate update in _engine.Submit(request).ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (update.Finish == GenerationFinish.Cancelled)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                throw new OperationCanceledException();
+            }
+
+            var chatUpdate = new ChatResponseUpdate(ChatRole.Assistant, update.Text.Length > 0 ? [new TextContent(update.Text)] : [])
+            {
+                ResponseId = responseId,
+                MessageId = messageId,
+                CreatedAt = created,
+                ModelId = ModelId,
+            };
+
+            if (update.Finish is { } finish)
+            {
+                chatUpdate.FinishReason = finish == GenerationFinish.Length ? ChatFinishReason.Length : ChatFinishReason.Stop;
+                chatUpdate.Contents.Add(new UsageContent(new UsageDetails
+                {
+                    InputTokenCount = update.PromptTokens,
+                    OutputTokenCount = update.OutputTokens,
+                    TotalTokenCount = update.PromptTokens + update.OutputTokens,
+                    CachedInputTokenCount = update.CachedPromptTokens,
+                }));
+            }
+
+            yield return chatUpdate;
+        }
+    }
+
+    /// <inheritdoc />
+    public object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        if (serviceKey is not null)
+        {
+            return null;
+        }
+
+        return serviceType == typeof(ChatClientMetadata) ? _metadata
+            : serviceType == typeof(LlamaModel) ? _engine.Model
+            : serviceType == typeof(LlamaEngine) ? _engine
+            : serviceType.IsInstanceOfType(this) ? this
+            : null;
+    }
+
+    /// <summary>Does nothing: the engine and model belong to the caller.</summary>
+    public void Dispose()
+    {
+    }
+
+    private SamplingParameters CreateSampling(ChatOptions? options)
+    {
+        var sampling = new SamplingParameters { Temperature = _options.DefaultTemperature };
+        if (options is null)
+        {
+            return sampling;
+        }
+
+        return sampling with
+        {
+            Temperature = options.Temperature ?? sampling.Temperature,
+            TopP = options.TopP ?? sampling.TopP,
+            TopK = options.TopK ?? sampling.TopK,
+            Seed = options.Seed is { } seed ? unchecked((uint)seed) : sampling.Seed,
+            FrequencyPenalty = options.FrequencyPenalty ?? 0,
+            PresencePenalty = options.PresencePenalty ?? 0,
+            MinP = ReadFloat(options, "min_p") ?? sampling.MinP,
+            RepeatPenalty = ReadFloat(options, "repeat_penalty") ?? sampling.RepeatPenalty,
+            RepeatLastN = (int?)ReadFloat(options, "repeat_last_n") ?? sampling.RepeatLastN,
+        };
+    }
+
+    private static float? ReadFloat(ChatOptions options, string key) =>
+        options.AdditionalProperties?.TryGetValue(key, out object? value) == true
+            ? value switch
+            {
+                null => null,
+                float f => f,
+                double d => (float)d,
+                int i => i,
+                long l => l,
+                decimal m => (float)m,
+                JsonElement { ValueKind: JsonValueKind.Number } e => e.GetSingle(),
+                string s when float.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out float parsed) => parsed,
+                _ => throw new ArgumentException($"The chat option '{key}' must be a number."),
+            }
+            : null;
+}

@@ -1,0 +1,16 @@
+namespace OffGrid.Inference.Engine;
+
+/// <summary>One prompt submitted to the engine.</summary>
+internal sealed class GenerationRequest
+{
+    public required int[] PromptTokens { get; init; }
+
+    public required SamplingParameters Sampling { get; init; }
+
+    /// <summary>The most tokens to generate; <see langword="null"/> runs until the context is full.</summary>
+    public int? MaxOutputTokens { get; init; }
+
+    public IReadOnlyList<string> StopSequences { get; init; } = [];
+
+    public CancellationToken CancellationToken { get; init; }
+}

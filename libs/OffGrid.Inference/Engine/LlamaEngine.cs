@@ -1,0 +1,465 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using OffGrid.Inference.Models;
+using OffGrid.Inference.Native;
+using OffGrid.Inference.Runtime;
+
+namespace OffGrid.Inference.Engine;
+
+/// <summary>
+/// Serves every generation request for one loaded model with continuous batching: each active request is a
+/// llama.cpp sequence, and each step decodes all of them in one <c>llama_decode</c> call.
+/// </summary>
+/// <remarks>
+/// One dedicated thread owns the llama.cpp context. New requests join between steps; a request whose prompt
+/// starts like the tokens already cached in an idle sequence slot (the next turn of a chat) only evaluates the
+/// new tokens. All members are thread-safe.
+/// </remarks>
+public sealed class LlamaEngine : IDisposable
+{
+    private readonly LlamaEngineOptions _options;
+    private readonly ILogger _logger;
+    private readonly SafeLlamaContextHandle _context;
+    private readonly IntPtr _memory;
+    private readonly Slot[] _slots;
+    private readonly ConcurrentQueue<Sequence> _pending = new();
+    private readonly AutoResetEvent _wakeup = new(false);
+    private readonly Thread _worker;
+    private volatile bool _disposed;
+    private int _active;
+
+    /// <summary>Creates the engine and its llama.cpp context.</summary>
+    /// <param name="model">The loaded model; it must outlive the engine.</param>
+    /// <param name="options">Scheduling options; <see langword="null"/> for the defaults.</param>
+    /// <param name="logger">Receives scheduling diagnostics.</param>
+    public LlamaEngine(LlamaModel model, LlamaEngineOptions? options = null, ILogger<LlamaEngine>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        _options = options ?? new LlamaEngineOptions();
+        _options.Validate();
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        Model = model;
+
+        int contextSize = _options.ContextSize ?? Math.Min(4096, model.TrainedContextLength > 0 ? model.TrainedContextLength : 4096);
+        int threads = _options.Threads ?? LlamaRuntime.Current?.Hardware.DefaultThreadCount ?? Environment.ProcessorCount;
+        LlamaContextParams parameters = LlamaNative.llama_context_default_params();
+        parameters.ContextSize = (uint)(contextSize * _options.ParallelSequences);
+        parameters.MaxSequences = (uint)_options.ParallelSequences;
+        parameters.BatchSize = (uint)Math.Max(_options.BatchSize, _options.ParallelSequences);
+        parameters.MicroBatchSize = parameters.BatchSize;
+        parameters.Threads = threads;
+        parameters.BatchThreads = threads;
+        parameters.KvUnified = 0;
+        parameters.NoPerf = 1;
+        if (_options.FlashAttention is { } flash)
+        {
+            parameters.FlashAttentionType = flash ? 1 : 0;
+        }
+
+        LlamaLogBridge.ClearLastError();
+        _context = LlamaNative.llama_init_from_model(model.Handle, parameters);
+        if (_context.IsInvalid)
+        {
+            throw new InvalidOperationException($"llama.cpp could not create a context for '{model.Id}': {LlamaLogBridge.LastError ?? "unknown error"}.");
+        }
+
+        _memory = LlamaNative.llama_get_memory(_context);
+        ContextSize = (int)LlamaNative.llama_n_ctx_seq(_context);
+        BatchSize = (int)LlamaNative.llama_n_batch(_context);
+        ParallelSequences = _options.ParallelSequences;
+        _slots = Enumerable.Range(0, ParallelSequences).Select(i => new Slot(i)).ToArray();
+        _worker = new Thread(Run) { IsBackground = true, Name = $"OffGrid engine ({model.Id})" };
+        _worker.Start();
+    }
+
+    /// <summary>The model this engine serves.</summary>
+    public LlamaModel Model { get; }
+
+    /// <summary>The context window of one sequence in tokens (prompt plus answer).</summary>
+    public int ContextSize { get; }
+
+    /// <summary>How many requests are decoded together.</summary>
+    public int ParallelSequences { get; }
+
+    /// <summary>The most tokens sent to llama.cpp in one step.</summary>
+    public int BatchSize { get; }
+
+    /// <summary>Requests being decoded now.</summary>
+    public int ActiveSequences => Volatile.Read(ref _active);
+
+    /// <summary>Requests waiting for a free sequence.</summary>
+    public int PendingRequests => _pending.Count;
+
+    /// <summary>Stops the worker, fails unfinished requests with <see cref="ObjectDisposedException"/> and frees the context.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _wakeup.Set();
+        _worker.Join();
+        foreach (Slot slot in _slots)
+        {
+            slot.Active?.Fail(new ObjectDisposedException(nameof(LlamaEngine)));
+        }
+
+        while (_pending.TryDequeue(out Sequence? sequence))
+        {
+            sequence.Fail(new ObjectDisposedException(nameof(LlamaEngine)));
+        }
+
+        _context.Dispose();
+        _wakeup.Dispose();
+    }
+
+    /// <summary>Queues a request; its updates arrive on the returned reader, which completes after the final update.</summary>
+    /// <exception cref="ContextWindowExceededException">The prompt leaves no room in the context window.</exception>
+    /// <exception cref="EngineOverloadedException">Too many requests are already waiting.</exception>
+    internal ChannelReader<GenerationUpdate> Submit(GenerationRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (request.PromptTokens.Length == 0)
+        {
+            throw new ArgumentException("The prompt is empty.", nameof(request));
+        }
+
+        if (request.PromptTokens.Length >= ContextSize)
+        {
+            throw new ContextWindowExceededException(request.PromptTokens.Length, ContextSize);
+        }
+
+        if (_pending.Count >= _options.MaxPendingRequests && ActiveSequences >= ParallelSequences)
+        {
+            throw new EngineOverloadedException(
+                $"{_pending.Count} requests are already waiting for '{Model.Id}'; try again shortly.", TimeSpan.FromSeconds(1));
+        }
+
+        var sequence = new Sequence(request);
+        _pending.Enqueue(sequence);
+        request.CancellationToken.Register(static state => ((AutoResetEvent)state!).Set(), _wakeup);
+        _wakeup.Set();
+        return sequence.Output.Reader;
+    }
+
+    private void Run()
+    {
+        using var batch = new LlamaBatchBuffer(BatchSize);
+        var inBatch = new List<Sequence>(ParallelSequences);
+        byte[] piece = new byte[256];
+        while (!_disposed)
+        {
+            try
+            {
+                Admit();
+                if (ActiveSequences == 0)
+                {
+                    _wakeup.WaitOne();
+                    continue;
+                }
+
+                if (BuildBatch(batch, inBatch))
+                {
+                    Decode(batch, inBatch, piece);
+                }
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                _logger.LogError(ex, "The engine step for '{Model}' failed; its active requests were ended.", Model.Id);
+                foreach (Slot slot in _slots.Where(s => s.Active is not null))
+                {
+                    Release(slot, ex);
+                }
+            }
+        }
+    }
+
+    private void Admit()
+    {
+        while (!_pending.IsEmpty)
+        {
+            Slot? slot = null;
+            int reuse = 0;
+            if (!_pending.TryPeek(out Sequence? next))
+            {
+                return;
+            }
+
+            if (next.Request.CancellationToken.IsCancellationRequested)
+            {
+                _pending.TryDequeue(out _);
+                next.Complete(string.Empty, GenerationFinish.Cancelled);
+                continue;
+            }
+
+            foreach (Slot candidate in _slots)
+            {
+                if (candidate.Active is not null)
+                {
+                    continue;
+                }
+
+                int common = CommonPrefix(candidate.Tokens, next.Request.PromptTokens);
+                if (slot is null || common > reuse || (common == reuse && candidate.Tokens.Count < slot.Tokens.Count))
+                {
+                    (slot, reuse) = (candidate, common);
+                }
+            }
+
+            if (slot is null)
+            {
+                return;
+            }
+
+            _pending.TryDequeue(out _);
+
+            // The last prompt token is always evaluated again: its logits choose the first answer token.
+            reuse = Math.Min(reuse, next.Request.PromptTokens.Length - 1);
+            if (slot.Tokens.Count > reuse)
+            {
+                LlamaNative.llama_memory_seq_rm(_memory, slot.Id, reuse, -1);
+                slot.Tokens.RemoveRange(reuse, slot.Tokens.Count - reuse);
+            }
+
+            try
+            {
+                next.Start(slot, SamplerChainFactory.Create(Model, next.Request.Sampling), reuse);
+            }
+            catch (ArgumentException ex)
+            {
+                next.Fail(ex);
+                continue;
+            }
+
+            slot.Active = next;
+            Interlocked.Increment(ref _active);
+        }
+    }
+
+    private bool BuildBatch(LlamaBatchBuffer batch, List<Sequence> inBatch)
+    {
+        batch.Clear();
+        inBatch.Clear();
+
+        // Sequences that are generating add one token each first, so a long prompt never stalls them.
+        foreach (Slot slot in _slots)
+        {
+            if (slot.Active is { IsGenerating: true } sequence && !CancelIfRequested(slot))
+            {
+                sequence.LogitIndex = batch.Add(sequence.NextToken, slot.Tokens.Count, slot.Id, outputLogits: true);
+                inBatch.Add(sequence);
+            }
+        }
+
+        foreach (Slot slot in _slots)
+        {
+            if (slot.Active is not { IsGenerating: false } sequence || CancelIfRequested(slot))
+            {
+                continue;
+            }
+
+            int room = batch.Capacity - batch.Count;
+            if (room == 0)
+            {
+                break;
+            }
+
+            int[] prompt = sequence.Request.PromptTokens;
+            int take = Math.Min(room, prompt.Length - sequence.Evaluated);
+            bool completes = sequence.Evaluated + take == prompt.Length;
+            sequence.LogitIndex = -1;
+            for (int i = 0; i < take; i++)
+            {
+                int position = sequence.Evaluated + i;
+                int index = batch.Add(prompt[position], position, slot.Id, outputLogits: completes && i == take - 1);
+                if (completes && i == take - 1)
+                {
+                    sequence.LogitIndex = index;
+                }
+            }
+
+            sequence.Chunk = take;
+            inBatch.Add(sequence);
+        }
+
+        return batch.Count > 0;
+    }
+
+    private void Decode(LlamaBatchBuffer batch, List<Sequence> inBatch, byte[] piece)
+    {
+        int result = LlamaNative.llama_decode(_context, batch.ToNative());
+        if (result != 0)
+        {
+            var error = new InvalidOperationException(result == 1
+                ? "llama.cpp found no room in the KV cache for this batch."
+                : $"llama_decode failed with code {result}.");
+            foreach (Sequence sequence in inBatch)
+            {
+                LlamaNative.llama_memory_seq_rm(_memory, sequence.Slot!.Id, -1, -1);
+                sequence.Slot.Tokens.Clear();
+                Release(sequence.Slot, error);
+            }
+
+            return;
+        }
+
+        foreach (Sequence sequence in inBatch)
+        {
+            Slot slot = sequence.Slot!;
+            if (sequence.IsGenerating)
+            {
+                slot.Tokens.Add(sequence.NextToken);
+            }
+            else
+            {
+                slot.Tokens.AddRange(sequence.Request.PromptTokens.AsSpan(sequence.Evaluated, sequence.Chunk));
+                sequence.Evaluated += sequence.Chunk;
+            }
+
+            if (sequence.LogitIndex >= 0)
+            {
+                Sample(slot, sequence, piece);
+            }
+        }
+    }
+
+    private void Sample(Slot slot, Sequence sequence, byte[] piece)
+    {
+        int token = LlamaNative.llama_sampler_sample(sequence.Sampler!, _context, sequence.LogitIndex);
+        if (Model.IsEndOfGeneration(token))
+        {
+            Finish(slot, sequence.Assembler.Flush(), GenerationFinish.Stop);
+            return;
+        }
+
+        sequence.OutputTokens++;
+        int length = Model.TokenToPiece(token, piece, renderSpecial: false);
+        (string text, bool stopped) = sequence.Assembler.Append(piece.AsSpan(0, length));
+        if (stopped)
+        {
+            Finish(slot, text, GenerationFinish.Stop);
+        }
+        else if (sequence.OutputTokens >= (sequence.Request.MaxOutputTokens ?? int.MaxValue) || slot.Tokens.Count + 1 >= ContextSize)
+        {
+            Finish(slot, text + sequence.Assembler.Flush(), GenerationFinish.Length);
+        }
+        else
+        {
+            sequence.NextToken = token;
+            sequence.IsGenerating = true;
+            if (text.Length > 0)
+            {
+                sequence.Emit(text);
+            }
+        }
+    }
+
+    private bool CancelIfRequested(Slot slot)
+    {
+        if (!slot.Active!.Request.CancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+
+        Finish(slot, string.Empty, GenerationFinish.Cancelled);
+        return true;
+    }
+
+    private void Finish(Slot slot, string text, GenerationFinish finish)
+    {
+        slot.Active!.Complete(text, finish);
+        Release(slot, error: null);
+    }
+
+    private void Release(Slot slot, Exception? error)
+    {
+        Sequence? sequence = slot.Active;
+        if (sequence is null)
+        {
+            return;
+        }
+
+        if (error is not null)
+        {
+            sequence.Fail(error);
+        }
+
+        sequence.Sampler?.Dispose();
+        slot.Active = null;
+        Interlocked.Decrement(ref _active);
+    }
+
+    private static int CommonPrefix(List<int> cached, int[] prompt)
+    {
+        int limit = Math.Min(cached.Count, prompt.Length);
+        int i = 0;
+        while (i < limit && cached[i] == prompt[i])
+        {
+            i++;
+        }
+
+        return i;
+    }
+
+    /// <summary>A llama.cpp sequence id with the tokens its KV cache holds.</summary>
+    private sealed class Slot(int id)
+    {
+        public int Id { get; } = id;
+
+        public List<int> Tokens { get; } = [];
+
+        public Sequence? Active { get; set; }
+    }
+
+    /// <summary>The state of one request while it waits or runs.</summary>
+    private sealed class Sequence(GenerationRequest request)
+    {
+        public GenerationRequest Request { get; } = request;
+
+        public Channel<GenerationUpdate> Output { get; } = Channel.CreateUnbounded<GenerationUpdate>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+
+        public TextAssembler Assembler { get; } = new(request.StopSequences);
+
+        public Slot? Slot { get; private set; }
+
+        public SafeLlamaSamplerHandle? Sampler { get; private set; }
+
+        public int CachedTokens { get; private set; }
+
+        public int Evaluated { get; set; }
+
+        public int Chunk { get; set; }
+
+        public bool IsGenerating { get; set; }
+
+        public int NextToken { get; set; }
+
+        public int LogitIndex { get; set; } = -1;
+
+        public int OutputTokens { get; set; }
+
+        public void Start(Slot slot, SafeLlamaSamplerHandle sampler, int cachedTokens)
+        {
+            Slot = slot;
+            Sampler = sampler;
+            CachedTokens = cachedTokens;
+            Evaluated = cachedTokens;
+        }
+
+        public void Emit(string text) =>
+            Output.Writer.TryWrite(new GenerationUpdate(text, null, Request.PromptTokens.Length, CachedTokens, OutputTokens));
+
+        public void Complete(string text, GenerationFinish finish)
+        {
+            Output.Writer.TryWrite(new GenerationUpdate(text, finish, Request.PromptTokens.Length, CachedTokens, OutputTokens));
+            Output.Writer.TryComplete();
+        }
+
+        public void Fail(Exception error) => Output.Writer.TryComplete(error);
+    }
+}

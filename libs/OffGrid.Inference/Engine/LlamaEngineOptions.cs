@@ -1,0 +1,42 @@
+namespace OffGrid.Inference.Engine;
+
+/// <summary>How a <see cref="LlamaEngine"/> schedules work on one loaded model.</summary>
+public sealed class LlamaEngineOptions
+{
+    /// <summary>
+    /// How many requests are decoded together (continuous batching). Each gets its own slot of
+    /// <see cref="ContextSize"/> tokens. Defaults to 4.
+    /// </summary>
+    public int ParallelSequences { get; set; } = 4;
+
+    /// <summary>The context (prompt plus answer) of each sequence in tokens; defaults to the smaller of 4096 and the trained context.</summary>
+    public int? ContextSize { get; set; }
+
+    /// <summary>The most tokens sent to llama.cpp in one decode call; long prompts are split. Defaults to 512.</summary>
+    public int BatchSize { get; set; } = 512;
+
+    /// <summary>Threads for generation and prompt processing; defaults to the physical cores.</summary>
+    public int? Threads { get; set; }
+
+    /// <summary>Requests that may wait for a free sequence before new ones are refused with <see cref="EngineOverloadedException"/>. Defaults to 64.</summary>
+    public int MaxPendingRequests { get; set; } = 64;
+
+    /// <summary>Whether to use flash attention: <see langword="null"/> lets llama.cpp decide.</summary>
+    public bool? FlashAttention { get; set; }
+
+    internal void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(ParallelSequences, 1, nameof(ParallelSequences));
+        ArgumentOutOfRangeException.ThrowIfLessThan(BatchSize, 1, nameof(BatchSize));
+        ArgumentOutOfRangeException.ThrowIfNegative(MaxPendingRequests, nameof(MaxPendingRequests));
+        if (ContextSize is { } context)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(context, 16, nameof(ContextSize));
+        }
+
+        if (Threads is { } threads)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1, nameof(Threads));
+        }
+    }
+}

@@ -1,0 +1,291 @@
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using OffGrid.Inference.Chat;
+using OffGrid.Inference.Embeddings;
+using OffGrid.Inference.Engine;
+using OffGrid.Inference.Models;
+
+namespace OffGrid.Inference.Pooling;
+
+/// <summary>
+/// Keeps loaded models and their engines for reuse: loads on first use (concurrent requests for the same file share
+/// one load), unloads after an idle keep-alive, and evicts the least recently used idle model beyond a maximum.
+/// </summary>
+/// <remarks>Thread-safe. A model is never unloaded while a <see cref="LlamaModelLease"/> on it is open.</remarks>
+public sealed class LlamaModelPool : IDisposable
+{
+    private readonly LlamaModelPoolOptions _options;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, Task<Entry>> _loads = new(StringComparer.Ordinal);
+    private readonly Timer _sweeper;
+    private bool _disposed;
+
+    /// <summary>Creates an empty pool.</summary>
+    public LlamaModelPool(LlamaModelPoolOptions? options = null, ILoggerFactory? loggerFactory = null)
+    {
+        _options = options ?? new LlamaModelPoolOptions();
+        _options.Validate();
+        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        _logger = _loggerFactory.CreateLogger<LlamaModelPool>();
+        _sweeper = new Timer(_ => Sweep(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+    }
+
+    /// <summary>The pool's options.</summary>
+    public LlamaModelPoolOptions Options => _options;
+
+    /// <summary>Loads (or reuses) the model at <paramref name="path"/> and holds it until the lease is disposed.</summary>
+    /// <param name="path">The GGUF file.</param>
+    /// <param name="keepAlive">Overrides the pool's keep-alive for this model from now on.</param>
+    /// <param name="progress">Receives load progress (0 to 1) when this call loads the model.</param>
+    /// <param name="cancellationToken">Stops waiting; a load shared with other callers goes on.</param>
+    public async Task<LlamaModelLease> AcquireAsync(string path, TimeSpan? keepAlive = null, IProgress<float>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        string key = Path.GetFullPath(path);
+        while (true)
+        {
+            Task<Entry> load;
+            lock (_gate)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                if (!_loads.TryGetValue(key, out load!))
+                {
+                    load = LoadAsync(key, progress);
+                    _loads[key] = load;
+                }
+            }
+
+            Entry entry;
+            try
+            {
+                entry = await load.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch when (load.IsFaulted || load.IsCanceled)
+            {
+                lock (_gate)
+                {
+                    if (_loads.TryGetValue(key, out Task<Entry>? current) && current == load)
+                    {
+                        _loads.Remove(key);
+                    }
+                }
+
+                throw;
+            }
+
+            lock (_gate)
+            {
+                if (entry.Unloaded)
+                {
+                    continue;
+                }
+
+                entry.Leases++;
+                entry.LastUsed = DateTimeOffset.UtcNow;
+                if (keepAlive is { } requested)
+                {
+                    entry.KeepAlive = requested;
+                }
+
+                return new LlamaModelLease(entry);
+            }
+        }
+    }
+
+    /// <summary>The models loaded now.</summary>
+    public IReadOnlyList<LoadedModelInfo> GetLoadedModels()
+    {
+        lock (_gate)
+        {
+            return _loads.Values.Where(t => t.IsCompletedSuccessfully).Select(t => t.Result).Select(e => new LoadedModelInfo(
+                e.Model.Path, e.Model.Id, e.Model.SizeBytes, e.Engine.ContextSize, e.Leases, e.LoadedAt,
+                e.KeepAlive < TimeSpan.Zero ? null : e.LastUsed + e.KeepAlive)).ToList();
+        }
+    }
+
+    /// <summary>Unloads a model now if no lease holds it; returns whether it was unloaded.</summary>
+    public bool Unload(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        Entry? entry;
+        lock (_gate)
+        {
+            if (!_loads.TryGetValue(Path.GetFullPath(path), out Task<Entry>? load) || !load.IsCompletedSuccessfully || load.Result.Leases > 0)
+            {
+                return false;
+            }
+
+            entry = load.Result;
+            Detach(entry);
+        }
+
+        entry.Dispose();
+        return true;
+    }
+
+    /// <summary>Unloads every model; leases still open keep working until they end.</summary>
+    public void Dispose()
+    {
+        List<Entry> entries;
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            entries = _loads.Values.Where(t => t.IsCompletedSuccessfully).Select(t => t.Result).ToList();
+            _loads.Clear();
+        }
+
+        _sweeper.Dispose();
+        foreach (Entry entry in entries)
+        {
+            entry.Unloaded = true;
+            if (entry.Leases == 0)
+            {
+                entry.Dispose();
+            }
+        }
+    }
+
+    internal void Release(Entry entry)
+    {
+        bool dispose;
+        lock (_gate)
+        {
+            entry.Leases--;
+            entry.LastUsed = DateTimeOffset.UtcNow;
+            if (!entry.Unloaded && entry.Leases == 0 && entry.KeepAlive == TimeSpan.Zero)
+            {
+                Detach(entry);
+            }
+
+            dispose = entry.Unloaded && entry.Leases == 0;
+        }
+
+        if (dispose)
+        {
+            entry.Dispose();
+        }
+    }
+
+    private async Task<Entry> LoadAsync(string path, IProgress<float>? progress)
+    {
+        await Runtime.LlamaRuntime.LoadAsync(_options.Runtime, logger: _loggerFactory.CreateLogger("OffGrid.Inference.Runtime")).ConfigureAwait(false);
+        EvictForNewModel();
+        LlamaModel model = await LlamaModel.LoadAsync(path, _options.Model, progress).ConfigureAwait(false);
+        try
+        {
+            var engine = new LlamaEngine(model, _options.Engine, _loggerFactory.CreateLogger<LlamaEngine>());
+            _logger.LogInformation("Loaded {Model} ({Description}, context {Context} x {Sequences}).", model.Id, model.Description, engine.ContextSize, engine.ParallelSequences);
+            return new Entry(this, model, engine, new LlamaChatClient(engine, _options.Chat, _loggerFactory.CreateLogger<LlamaChatClient>()), _options.KeepAlive);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    private void EvictForNewModel()
+    {
+        List<Entry> evicted = [];
+        lock (_gate)
+        {
+            List<Entry> loaded = _loads.Values.Where(t => t.IsCompletedSuccessfully).Select(t => t.Result).ToList();
+            int excess = loaded.Count + 1 - _options.MaxLoadedModels;
+            foreach (Entry entry in loaded.Where(e => e.Leases == 0).OrderBy(e => e.LastUsed).Take(Math.Max(0, excess)))
+            {
+                Detach(entry);
+                evicted.Add(entry);
+            }
+        }
+
+        foreach (Entry entry in evicted)
+        {
+            _logger.LogInformation("Unloading {Model} to make room for another model.", entry.Model.Id);
+            entry.Dispose();
+        }
+    }
+
+    private void Sweep()
+    {
+        List<Entry> expired = [];
+        lock (_gate)
+        {
+            DateTimeOffset now = DateTimeOffset.UtcNow;
+            foreach (Entry entry in _loads.Values.Where(t => t.IsCompletedSuccessfully).Select(t => t.Result).ToList())
+            {
+                if (entry.Leases == 0 && entry.KeepAlive >= TimeSpan.Zero && entry.LastUsed + entry.KeepAlive <= now)
+                {
+                    Detach(entry);
+                    expired.Add(entry);
+                }
+            }
+        }
+
+        foreach (Entry entry in expired)
+        {
+            _logger.LogInformation("Unloading {Model} after its keep-alive.", entry.Model.Id);
+            entry.Dispose();
+        }
+    }
+
+    private void Detach(Entry entry)
+    {
+        entry.Unloaded = true;
+        _loads.Remove(entry.Model.Path);
+    }
+
+    /// <summary>One loaded model with its engine and clients.</summary>
+    internal sealed class Entry : IDisposable
+    {
+        private readonly Lazy<LlamaEmbeddingGenerator> _embeddings;
+
+        public Entry(LlamaModelPool pool, LlamaModel model, LlamaEngine engine, LlamaChatClient chatClient, TimeSpan keepAlive)
+        {
+            Pool = pool;
+            Model = model;
+            Engine = engine;
+            ChatClient = chatClient;
+            KeepAlive = keepAlive;
+            _embeddings = new Lazy<LlamaEmbeddingGenerator>(() => new LlamaEmbeddingGenerator(model, pool._options.Embeddings), LazyThreadSafetyMode.ExecutionAndPublication);
+        }
+
+        public LlamaModelPool Pool { get; }
+
+        public LlamaModel Model { get; }
+
+        public LlamaEngine Engine { get; }
+
+        public LlamaChatClient ChatClient { get; }
+
+        public IEmbeddingGenerator<string, Embedding<float>> EmbeddingGenerator => _embeddings.Value;
+
+        public DateTimeOffset LoadedAt { get; } = DateTimeOffset.UtcNow;
+
+        public DateTimeOffset LastUsed { get; set; } = DateTimeOffset.UtcNow;
+
+        public TimeSpan KeepAlive { get; set; }
+
+        public int Leases { get; set; }
+
+        public bool Unloaded { get; set; }
+
+        public void Dispose()
+        {
+            if (_embeddings.IsValueCreated)
+            {
+                _embeddings.Value.Dispose();
+            }
+
+            Engine.Dispose();
+            Model.Dispose();
+        }
+    }
+}

@@ -1,0 +1,11 @@
+namespace OffGrid.Inference.Pooling;
+
+/// <summary>A snapshot of one model held by a <see cref="LlamaModelPool"/> (what Ollama's <c>/api/ps</c> lists).</summary>
+/// <param name="Path">The GGUF file.</param>
+/// <param name="ModelId">The model id.</param>
+/// <param name="SizeBytes">The size of the weights in bytes.</param>
+/// <param name="ContextSize">The context of one sequence in tokens.</param>
+/// <param name="ActiveLeases">Leases currently using the model.</param>
+/// <param name="LoadedAt">When the model was loaded.</param>
+/// <param name="ExpiresAt">When it unloads if unused, or <see langword="null"/> when it stays.</param>
+public sealed record LoadedModelInfo(string Path, string ModelId, long SizeBytes, int ContextSize, int ActiveLeases, DateTimeOffset LoadedAt, DateTimeOffset? ExpiresAt);

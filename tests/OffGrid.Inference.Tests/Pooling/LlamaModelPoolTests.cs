@@ -1,0 +1,74 @@
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using OffGrid.Inference.Pooling;
+using OffGrid.Testing;
+using OffGrid.Testing.Models;
+
+namespace OffGrid.Inference.Tests.Pooling;
+
+public sealed class LlamaModelPoolTests
+{
+    private static LlamaModelPoolOptions SmallPool(TimeSpan keepAlive, int max = 2) => new()
+    {
+        KeepAlive = keepAlive,
+        MaxLoadedModels = max,
+        Runtime = new() { InstallDirectory = Path.Combine(TestPaths.CacheDir, "runtime"), Variant = Runtime.LlamaRuntimeVariant.Cpu },
+        Engine = new() { ParallelSequences = 2, ContextSize = 256 },
+    };
+
+    [Fact]
+    public async Task ConcurrentAcquiresShareOneLoad()
+    {
+        using var pool = new LlamaModelPool(SmallPool(TimeSpan.FromMinutes(1)));
+        LlamaModelLease[] leases = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => pool.AcquireAsync(TestPaths.Stories260K, cancellationToken: TestContext.Current.CancellationToken)));
+        Assert.All(leases, l => Assert.Same(leases[0].Model, l.Model));
+        Assert.Equal(4, Assert.Single(pool.GetLoadedModels()).ActiveLeases);
+        foreach (LlamaModelLease lease in leases)
+        {
+            lease.Dispose();
+        }
+
+        Assert.Equal(0, Assert.Single(pool.GetLoadedModels()).ActiveLeases);
+    }
+
+    [Fact]
+    public async Task ZeroKeepAliveUnloadsWhenTheLastLeaseEnds()
+    {
+        using var pool = new LlamaModelPool(SmallPool(TimeSpan.Zero));
+        using (LlamaModelLease lease = await pool.AcquireAsync(TestPaths.Stories260K, cancellationToken: TestContext.Current.CancellationToken))
+        {
+            ChatResponse response = await lease.ChatClient.GetResponseAsync("Once upon a time", new ChatOptions { Temperature = 0, MaxOutputTokens = 4 }, TestContext.Current.CancellationToken);
+            Assert.NotEmpty(response.Text);
+        }
+
+        Assert.Empty(pool.GetLoadedModels());
+    }
+
+    [Fact]
+    public async Task LeastRecentlyUsedIdleModelIsEvicted()
+    {
+        using var pool = new LlamaModelPool(SmallPool(TimeSpan.FromMinutes(5), max: 1));
+        (await pool.AcquireAsync(TestPaths.Stories260K, cancellationToken: TestContext.Current.CancellationToken)).Dispose();
+        using LlamaModelLease tiny = await pool.AcquireAsync(TestLlamaModels.Tiny, cancellationToken: TestContext.Current.CancellationToken);
+        LoadedModelInfo loaded = Assert.Single(pool.GetLoadedModels());
+        Assert.Equal(Path.GetFullPath(TestLlamaModels.Tiny), loaded.Path);
+    }
+
+    [Fact]
+    public async Task DependencyInjectionRegistersAWorkingChatClient()
+    {
+        var services = new ServiceCollection();
+        services.AddOffGridInference(o =>
+        {
+            o.ChatModelPath = TestPaths.Stories260K;
+            o.EmbeddingModelPath = TestPaths.Stories260K;
+            o.Pool = SmallPool(TimeSpan.FromMinutes(1));
+        });
+        await using ServiceProvider provider = services.BuildServiceProvider();
+        IChatClient client = provider.GetRequiredService<IChatClient>();
+        ChatResponse response = await client.GetResponseAsync("Once upon a time", new ChatOptions { Temperature = 0, MaxOutputTokens = 12 }, TestContext.Current.CancellationToken);
+        Assert.Contains("Lily", response.Text, StringComparison.Ordinal);
+        var embeddings = provider.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
+        Assert.Equal(64, (await embeddings.GenerateAsync(["hello"], cancellationToken: TestContext.Current.CancellationToken))[0].Vector.Length);
+    }
+}

@@ -1,0 +1,41 @@
+using OffGrid.Testing.Gguf;
+
+namespace OffGrid.Testing.Models;
+
+/// <summary>The shape of a generated llama-architecture test model (random weights from a fixed seed).</summary>
+internal sealed record TestLlamaModelSpec
+{
+    public int EmbeddingLength { get; init; } = 64;
+
+    public int BlockCount { get; init; } = 2;
+
+    public int HeadCount { get; init; } = 4;
+
+    public int HeadCountKv { get; init; } = 2;
+
+    public int FeedForwardLength { get; init; } = 128;
+
+    public int ContextLength { get; init; } = 2048;
+
+    public int VocabularySize { get; init; } = 512;
+
+    public int Seed { get; init; } = 42;
+
+    public GgufTensorType WeightType { get; init; } = GgufTensorType.F32;
+
+    public string Architecture { get; init; } = "llama";
+
+    /// <summary>A Jinja chat template stored as <c>tokenizer.chat_template</c>.</summary>
+    public string? ChatTemplate { get; init; }
+
+    /// <summary>Extra control tokens (for example <c>&lt;|im_start|&gt;</c>); the last one listed in <see cref="EndOfTurnToken"/> ends generation.</summary>
+    public IReadOnlyList<string> SpecialTokens { get; init; } = [];
+
+    /// <summary>The special token that ends a turn (becomes the EOS token); <see langword="null"/> keeps <c>&lt;/s&gt;</c>.</summary>
+    public string? EndOfTurnToken { get; init; }
+
+    /// <summary>A stable key for caching the generated file.</summary>
+    public string CacheKey => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(
+        string.Join("|", EmbeddingLength, BlockCount, HeadCount, HeadCountKv, FeedForwardLength, ContextLength, VocabularySize, Seed, WeightType, Architecture,
+            ChatTemplate ?? "-", string.Join(",", SpecialTokens), EndOfTurnToken ?? "-"))))[..16];
+}
