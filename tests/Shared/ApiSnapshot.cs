@@ -149,7 +149,7 @@ internal static class ApiSnapshot
         string.Join(", ", m.GetParameters().Select(p =>
             (p.IsOut ? "out " : p.ParameterType.IsByRef ? "ref " : string.Empty) +
             Name(p.ParameterType.IsByRef ? p.ParameterType.GetElementType()! : p.ParameterType) + " " + p.Name +
-            (p.HasDefaultValue ? " = " + (p.DefaultValue?.ToString() ?? "null") : string.Empty)));
+            (p.HasDefaultValue ? " = " + (p.DefaultValue?.ToString() ?? (p.ParameterType.IsValueType && Nullable.GetUnderlyingType(p.ParameterType) is null ? "default" : "null")) : string.Empty)));
 
     private static string Name(Type t)
     {

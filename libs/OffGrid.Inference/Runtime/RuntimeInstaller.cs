@@ -1,5 +1,6 @@
 using System.Formats.Tar;
 using System.IO.Compression;
+using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using OffGrid.Hub.Downloads;
@@ -100,8 +101,16 @@ internal sealed class RuntimeInstaller
 
     private async Task<string> ExtractAsync(RuntimePackage package, string tarball, string target, CancellationToken cancellationToken)
     {
+        // A local tarball never went through the downloader's check, and a cached download may have been
+        // replaced since, so the pinned integrity is checked again right before extraction.
         ContentHash expected = ContentHash.FromIntegrity(package.Integrity);
-        if (!await expected.MatchesFileAsync(tarball, cancellationToken).ConfigureAwait(false))
+        byte[] digest;
+        await using (FileStream stream = File.OpenRead(tarball))
+        {
+            digest = await SHA512.HashDataAsync(stream, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (expected.Algorithm != "sha512" || !expected.Matches(digest))
         {
             throw new LlamaRuntimeException($"'{tarball}' is not {package.Name}@{package.Version}: its {expected.Algorithm} digest does not match the pinned integrity.");
         }

@@ -12,7 +12,7 @@ public sealed class LlamaModelPoolTests
     {
         KeepAlive = keepAlive,
         MaxLoadedModels = max,
-        Runtime = new() { InstallDirectory = Path.Combine(TestPaths.CacheDir, "runtime"), Variant = Runtime.LlamaRuntimeVariant.Cpu },
+        Runtime = new() { InstallDirectory = Path.Combine(TestPaths.CacheDir, "runtime"), Variant = OffGrid.Inference.Runtime.LlamaRuntimeVariant.Cpu },
         Engine = new() { ParallelSequences = 2, ContextSize = 256 },
     };
 

@@ -1,0 +1,82 @@
+using OffGrid.Inference.Models;
+using OffGrid.Testing;
+using OffGrid.Testing.Models;
+
+namespace OffGrid.Inference.Tests.Models;
+
+public sealed class LlamaModelLoadTests : IAsyncLifetime
+{
+    private readonly string _dir = TestPaths.NewTempDir();
+
+    public async ValueTask InitializeAsync() => await TestRuntime.EnsureLoadedAsync();
+
+    public ValueTask DisposeAsync()
+    {
+        Directory.Delete(_dir, recursive: true);
+        return ValueTask.CompletedTask;
+    }
+
+    [Fact]
+    public async Task LoadsStoriesWithMetadata()
+    {
+        var progress = new List<float>();
+        using LlamaModel model = await LlamaModel.LoadAsync(TestPaths.Stories260K, progress: new SynchronousProgress(progress.Add), cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal("llama", model.File.Architecture);
+        Assert.Equal(512, model.VocabularySize);
+        Assert.Equal("stories260K", model.Id);
+        Assert.True(model.ParameterCount > 200_000);
+        Assert.Equal("Once upon a time", model.Detokenize(model.Tokenize("Once upon a time", addSpecial: false)).TrimStart());
+        Assert.NotEmpty(progress);
+    }
+
+    [Fact]
+    public async Task MissingFileIsFileNotFound()
+    {
+        var ex = await Assert.ThrowsAsync<FileNotFoundException>(() => LlamaModel.LoadAsync(Path.Combine(_dir, "missing.gguf"), cancellationToken: TestContext.Current.CancellationToken));
+        Assert.Contains("missing.gguf", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task NonGgufFileIsAModelLoadError()
+    {
+        string path = Path.Combine(_dir, "notes.gguf");
+        await File.WriteAllTextAsync(path, "this is plain text, not a model", TestContext.Current.CancellationToken);
+        var ex = await Assert.ThrowsAsync<ModelLoadException>(() => LlamaModel.LoadAsync(path, cancellationToken: TestContext.Current.CancellationToken));
+        Assert.Contains("not a valid GGUF", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TruncatedGgufIsAModelLoadError()
+    {
+        string path = Path.Combine(_dir, "truncated.gguf");
+        byte[] bytes = await File.ReadAllBytesAsync(TestPaths.Stories260K, TestContext.Current.CancellationToken);
+        await File.WriteAllBytesAsync(path, bytes[..(bytes.Length / 2)], TestContext.Current.CancellationToken);
+        await Assert.ThrowsAsync<ModelLoadException>(() => LlamaModel.LoadAsync(path, cancellationToken: TestContext.Current.CancellationToken));
+
+        // The process is still healthy: a good model loads afterwards.
+        using LlamaModel model = await LlamaModel.LoadAsync(TestPaths.Stories260K, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal(512, model.VocabularySize);
+    }
+
+    [Fact]
+    public async Task UnknownArchitectureIsAModelLoadErrorNamingIt()
+    {
+        string path = Path.Combine(_dir, "alien.gguf");
+        TestLlamaModels.Write(new TestLlamaModelSpec { Architecture = "alienformer" }, path);
+        var ex = await Assert.ThrowsAsync<ModelLoadException>(() => LlamaModel.LoadAsync(path, cancellationToken: TestContext.Current.CancellationToken));
+        Assert.Contains("alienformer", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CancelledLoadThrowsOperationCanceled()
+    {
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => LlamaModel.LoadAsync(TestLlamaModels.Tiny, cancellationToken: cts.Token));
+    }
+
+    private sealed class SynchronousProgress(Action<float> report) : IProgress<float>
+    {
+        public void Report(float value) => report(value);
+    }
+}
