@@ -66,7 +66,9 @@ public sealed class LlamaChatClient : IChatClient
             throw new ArgumentException("At least one message is required.", nameof(messages));
         }
 
-        string prompt = _formatter.Format(conversation);
+        string prompt = LlamaChatOptions.IsRawPrompt(options)
+            ? string.Concat(conversation.Select(m => m.Text))
+            : _formatter.Format(conversation);
         int[] tokens = _engine.Model.Tokenize(prompt, addSpecial: true, parseSpecial: true);
         var request = new GenerationRequest
         {
@@ -105,6 +107,11 @@ public sealed class LlamaChatClient : IChatClient
                     OutputTokenCount = update.OutputTokens,
                     TotalTokenCount = update.PromptTokens + update.OutputTokens,
                     CachedInputTokenCount = update.CachedPromptTokens,
+                    AdditionalCounts = new AdditionalPropertiesDictionary<long>
+                    {
+                        [LlamaChatOptions.PromptEvalDurationKey] = update.PromptDuration.Ticks * 100,
+                        [LlamaChatOptions.EvalDurationKey] = update.GenerationDuration.Ticks * 100,
+                    },
                 }));
             }
 
@@ -149,9 +156,9 @@ public sealed class LlamaChatClient : IChatClient
             Seed = options.Seed is { } seed ? unchecked((uint)seed) : sampling.Seed,
             FrequencyPenalty = options.FrequencyPenalty ?? 0,
             PresencePenalty = options.PresencePenalty ?? 0,
-            MinP = ReadFloat(options, "min_p") ?? sampling.MinP,
-            RepeatPenalty = ReadFloat(options, "repeat_penalty") ?? sampling.RepeatPenalty,
-            RepeatLastN = (int?)ReadFloat(options, "repeat_last_n") ?? sampling.RepeatLastN,
+            MinP = ReadFloat(options, LlamaChatOptions.MinPKey) ?? sampling.MinP,
+            RepeatPenalty = ReadFloat(options, LlamaChatOptions.RepeatPenaltyKey) ?? sampling.RepeatPenalty,
+            RepeatLastN = (int?)ReadFloat(options, LlamaChatOptions.RepeatLastNKey) ?? sampling.RepeatLastN,
         };
     }
 

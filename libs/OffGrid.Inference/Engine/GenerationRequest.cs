@@ -12,5 +12,8 @@ internal sealed class GenerationRequest
 
     public IReadOnlyList<string> StopSequences { get; init; } = [];
 
+    /// <summary>Keeps generating past end-of-generation tokens (benchmarks need an exact output length).</summary>
+    public bool IgnoreEndOfGeneration { get; init; }
+
     public CancellationToken CancellationToken { get; init; }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -331,7 +332,12 @@ public sealed class LlamaEngine : IDisposable
     private void Sample(Slot slot, Sequence sequence, byte[] piece)
     {
         int token = LlamaNative.llama_sampler_sample(sequence.Sampler!, _context, sequence.LogitIndex);
-        if (Model.IsEndOfGeneration(token))
+        if (!sequence.IsGenerating)
+        {
+            sequence.PromptEvaluatedAt = Stopwatch.GetTimestamp();
+        }
+
+        if (!sequence.Request.IgnoreEndOfGeneration && Model.IsEndOfGeneration(token))
         {
             Finish(slot, sequence.Assembler.Flush(), GenerationFinish.Stop);
             return;
@@ -443,8 +449,13 @@ public sealed class LlamaEngine : IDisposable
 
         public int OutputTokens { get; set; }
 
+        public long StartedAt { get; private set; }
+
+        public long PromptEvaluatedAt { get; set; }
+
         public void Start(Slot slot, SafeLlamaSamplerHandle sampler, int cachedTokens)
         {
+            StartedAt = Stopwatch.GetTimestamp();
             Slot = slot;
             Sampler = sampler;
             CachedTokens = cachedTokens;
@@ -456,7 +467,13 @@ public sealed class LlamaEngine : IDisposable
 
         public void Complete(string text, GenerationFinish finish)
         {
-            Output.Writer.TryWrite(new GenerationUpdate(text, finish, Request.PromptTokens.Length, CachedTokens, OutputTokens));
+            long now = Stopwatch.GetTimestamp();
+            long promptDone = PromptEvaluatedAt != 0 ? PromptEvaluatedAt : now;
+            Output.Writer.TryWrite(new GenerationUpdate(text, finish, Request.PromptTokens.Length, CachedTokens, OutputTokens)
+            {
+                PromptDuration = StartedAt != 0 ? Stopwatch.GetElapsedTime(StartedAt, promptDone) : TimeSpan.Zero,
+                GenerationDuration = Stopwatch.GetElapsedTime(promptDone, now),
+            });
             Output.Writer.TryComplete();
         }
 

@@ -1,0 +1,25 @@
+namespace OffGrid.Inference.Benchmarking;
+
+/// <summary>What <see cref="LlamaBenchmark"/> measures.</summary>
+public sealed class LlamaBenchmarkOptions
+{
+    /// <summary>Prompt length in tokens. Defaults to 128.</summary>
+    public int PromptTokens { get; set; } = 128;
+
+    /// <summary>Tokens generated per run (end-of-generation tokens are ignored so every run has this length). Defaults to 64.</summary>
+    public int OutputTokens { get; set; } = 64;
+
+    /// <summary>Measured runs. Defaults to 3.</summary>
+    public int Iterations { get; set; } = 3;
+
+    /// <summary>Streams generated at once in each run (aggregate throughput). Defaults to 1.</summary>
+    public int ConcurrentStreams { get; set; } = 1;
+
+    internal void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(PromptTokens, 1, nameof(PromptTokens));
+        ArgumentOutOfRangeException.ThrowIfLessThan(OutputTokens, 1, nameof(OutputTokens));
+        ArgumentOutOfRangeException.ThrowIfLessThan(Iterations, 1, nameof(Iterations));
+        ArgumentOutOfRangeException.ThrowIfLessThan(ConcurrentStreams, 1, nameof(ConcurrentStreams));
+    }
+}

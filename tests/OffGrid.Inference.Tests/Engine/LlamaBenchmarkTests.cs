@@ -1,0 +1,42 @@
+using OffGrid.Inference.Benchmarking;
+using OffGrid.Inference.Engine;
+using OffGrid.Inference.Models;
+using OffGrid.Testing;
+
+namespace OffGrid.Inference.Tests.Engine;
+
+public sealed class LlamaBenchmarkTests
+{
+    [Fact]
+    public async Task BenchmarkGeneratesExactLengthsAndReportsThroughput()
+    {
+        await TestRuntime.EnsureLoadedAsync();
+        using LlamaModel model = await LlamaModel.LoadAsync(TestPaths.Stories260K, cancellationToken: TestContext.Current.CancellationToken);
+        using var engine = new LlamaEngine(model, new LlamaEngineOptions { ParallelSequences = 2, ContextSize = 256 });
+        var runs = new List<LlamaBenchmarkRun>();
+        LlamaBenchmarkResult result = await LlamaBenchmark.RunAsync(
+            engine,
+            new LlamaBenchmarkOptions { PromptTokens = 32, OutputTokens = 16, Iterations = 2, ConcurrentStreams = 2 },
+            new Progress<LlamaBenchmarkRun>(runs.Add),
+            TestContext.Current.CancellationToken);
+
+        Assert.Equal(2, result.Runs.Count);
+        Assert.All(result.Runs, r =>
+        {
+            Assert.Equal(64, r.PromptTokens);
+            Assert.Equal(32, r.OutputTokens);
+            Assert.True(r.PromptTokensPerSecond > 0 && r.GenerationTokensPerSecond > 0);
+        });
+        Assert.True(result.PeakWorkingSetBytes > result.ModelSizeBytes);
+    }
+
+    [Fact]
+    public async Task BenchmarkLargerThanTheContextIsRefused()
+    {
+        await TestRuntime.EnsureLoadedAsync();
+        using LlamaModel model = await LlamaModel.LoadAsync(TestPaths.Stories260K, cancellationToken: TestContext.Current.CancellationToken);
+        using var engine = new LlamaEngine(model, new LlamaEngineOptions { ParallelSequences = 1, ContextSize = 256 });
+        await Assert.ThrowsAsync<ContextWindowExceededException>(() =>
+            LlamaBenchmark.RunAsync(engine, new LlamaBenchmarkOptions { PromptTokens = 200, OutputTokens = 100 }, cancellationToken: TestContext.Current.CancellationToken));
+    }
+}
