@@ -7,7 +7,7 @@ namespace OffGrid.Rag.Chunking;
 /// Cuts a parsed document into chunks that are exact ranges of its text. Each heading starts a new section; blocks (paragraphs,
 /// lists, code, tables) are packed whole while they fit; a block too large on its own is split at lines (code, lists, tables) or
 /// sentences (prose), then words, then characters. Consecutive chunks of one section share an overlap that starts on a sentence or
-/// word boundary.
+/// word boundary. In paged documents each page starts a new chunk.
 /// </summary>
 /// <remarks>Stateless apart from the token counter; thread-safe when the counter is.</remarks>
 internal sealed partial class DocumentChunker(TokenCounter counter)
@@ -45,7 +45,13 @@ internal sealed partial class DocumentChunker(TokenCounter counter)
         int? page = null;
         foreach (Unit unit in units)
         {
-            if (open && tokens + unit.Tokens > plan.MaxTokens)
+            if (open && unit.Page != page && unit.Page is not null)
+            {
+                // A chunk never spans pages, so the page in its citation is exact.
+                chunks.Add(Emit(text, start, end, headingPath, page));
+                open = false;
+            }
+            else if (open && tokens + unit.Tokens > plan.MaxTokens)
             {
                 chunks.Add(Emit(text, start, end, headingPath, page));
                 int budget = Math.Min(plan.OverlapTokens, plan.MaxTokens - unit.Tokens);

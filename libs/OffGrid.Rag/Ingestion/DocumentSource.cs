@@ -7,7 +7,7 @@ namespace OffGrid.Rag.Ingestion;
 /// A document is identified by its collection and <see cref="Id"/> (a path, URL or caller-chosen key); its content hash decides
 /// whether re-ingesting changes anything. Immutable once built; safe to share between threads.
 /// </remarks>
-public sealed class DocumentSource
+public sealed record DocumentSource
 {
     private DocumentSource(DocumentSourceKind kind, string id)
     {
