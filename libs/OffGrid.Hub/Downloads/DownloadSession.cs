@@ -365,36 +365,7 @@ internal sealed class DownloadSession
         return await HashFileAsync(_partialPath, ct).ConfigureAwait(false);
     }
 
-    private async Task<Dictionary<string, byte[]>> HashFileAsync(string path, CancellationToken ct)
-    {
-        var hashers = _algorithms.ToDictionary(a => a, ContentHash.CreateHasher);
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
-        try
-        {
-            var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
-            await using (stream.ConfigureAwait(false))
-            {
-                int read;
-                while ((read = await stream.ReadAsync(buffer, ct).ConfigureAwait(false)) > 0)
-                {
-                    foreach (IncrementalHash hasher in hashers.Values)
-                    {
-                        hasher.AppendData(buffer, 0, read);
-                    }
-                }
-            }
-
-            return hashers.ToDictionary(p => p.Key, p => p.Value.GetHashAndReset());
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-            foreach (IncrementalHash hasher in hashers.Values)
-            {
-                hasher.Dispose();
-            }
-        }
-    }
+    private Task<Dictionary<string, byte[]>> HashFileAsync(string path, CancellationToken ct) => FileHashing.ComputeAsync(path, _algorithms, ct);
 
     private void Verify(long length, Dictionary<string, byte[]> digests)
     {
