@@ -38,7 +38,7 @@ public sealed class FileDownloaderTests : IAsyncLifetime
         var reports = new List<DownloadProgress>();
         var downloader = new FileDownloader(_http, Options(connections: 1));
 
-        DownloadResult result = await downloader.DownloadAsync(Request(), new SyncProgress(reports.Add), Ct);
+        DownloadResult result = await downloader.DownloadAsync(Request(), new CallbackProgress<DownloadProgress>(reports.Add), Ct);
 
         Assert.Equal(_content, await File.ReadAllBytesAsync(Destination, Ct));
         Assert.Equal(Sha256(_content), result.Sha256);
@@ -143,7 +143,7 @@ public sealed class FileDownloaderTests : IAsyncLifetime
         _server.WriteDelay = TimeSpan.FromMilliseconds(20);
         var downloader = new FileDownloader(_http, Options(connections, minChunk: 256 << 10));
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        var progress = new SyncProgress(p =>
+        var progress = new CallbackProgress<DownloadProgress>(p =>
         {
             if (p.BytesReceived > 300_000)
             {
@@ -305,11 +305,5 @@ public sealed class FileDownloaderTests : IAsyncLifetime
         }
 
         Assert.True(condition());
-    }
-
-    /// <summary>Reports synchronously, unlike <see cref="Progress{T}"/>, so tests see every report in order.</summary>
-    private sealed class SyncProgress(Action<DownloadProgress> report) : IProgress<DownloadProgress>
-    {
-        public void Report(DownloadProgress value) => report(value);
     }
 }
