@@ -88,6 +88,28 @@ public sealed class FileDownloaderTests : IAsyncLifetime
         }
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public async Task ResumeStartsOverWhenRemoteFileChanged(int connections)
+    {
+        _server.DropAfterBytes = 200_000;
+        _server.DropConnections = 8;
+        DownloaderOptions noRetry = Options(connections, minChunk: 256 << 10);
+        noRetry.MaxRetries = 0;
+        await Assert.ThrowsAnyAsync<IOException>(() => new FileDownloader(_http, noRetry).DownloadAsync(Request(), cancellationToken: Ct));
+        Assert.True(File.Exists(Destination + ".partial"));
+
+        byte[] changed = RandomBytes(_content.Length, seed: 8);
+        _server.AddFile("model.gguf", changed);
+        _server.DropConnections = 0;
+        DownloadResult result = await new FileDownloader(_http, Options(connections, minChunk: 256 << 10)).DownloadAsync(Request(), cancellationToken: Ct);
+
+        Assert.Equal(changed, await File.ReadAllBytesAsync(Destination, Ct));
+        Assert.Equal(Sha256(changed), result.Sha256);
+        Assert.Contains(_server.Requests, r => r.Contains("bytes=", StringComparison.Ordinal) && !r.EndsWith("bytes=0-", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task FallsBackToWholeFileWhenServerIgnoresRanges()
     {
