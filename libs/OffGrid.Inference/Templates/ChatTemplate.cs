@@ -10,6 +10,7 @@ namespace OffGrid.Inference.Templates;
 /// <remarks>
 /// Instances are immutable and thread-safe: parse once per model and call <see cref="Render"/> concurrently.
 /// Rendering is pure except for <c>strftime_now</c>, which reads <see cref="ChatTemplateContext.TimeProvider"/>.
+/// Tool call arguments are passed as objects; a template that fails on objects is retried once with JSON text.
 /// </remarks>
 public sealed class ChatTemplate
 {
@@ -44,6 +45,22 @@ public sealed class ChatTemplate
     public string Render(ChatTemplateContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return _template.Render(ChatTemplateVariables.Create(context), context.TimeProvider);
+        try
+        {
+            return _template.Render(ChatTemplateVariables.Create(context), context.TimeProvider);
+        }
+        catch (ChatTemplateException error) when (error is not ChatTemplateRaisedException && ChatTemplateVariables.HasToolCalls(context))
+        {
+            // A few templates (functionary v3.2, for one) concatenate tool call arguments as JSON text, the OpenAI wire
+            // form, and fail on objects; llama.cpp detects this too and passes text to them.
+            try
+            {
+                return _template.Render(ChatTemplateVariables.Create(context, argumentsAsJsonText: true), context.TimeProvider);
+            }
+            catch (ChatTemplateException)
+            {
+                throw error;
+            }
+        }
     }
 }

@@ -13,11 +13,15 @@ namespace OffGrid.Inference.Templates;
 internal static class ChatTemplateVariables
 {
     /// <summary>Creates the template variables for <paramref name="context"/>.</summary>
-    public static Dictionary<string, object?> Create(ChatTemplateContext context)
+    /// <param name="context">The conversation, tools and flags.</param>
+    /// <param name="argumentsAsJsonText">
+    /// Whether tool call arguments are JSON text, as on OpenAI's wire, instead of objects, which most templates expect.
+    /// </param>
+    public static Dictionary<string, object?> Create(ChatTemplateContext context, bool argumentsAsJsonText = false)
     {
         var variables = new Dictionary<string, object?>(StringComparer.Ordinal)
         {
-            ["messages"] = ConvertMessages(context.Messages),
+            ["messages"] = ConvertMessages(context.Messages, argumentsAsJsonText),
             ["add_generation_prompt"] = context.AddGenerationPrompt,
             ["bos_token"] = context.BosToken ?? string.Empty,
             ["eos_token"] = context.EosToken ?? string.Empty,
@@ -66,7 +70,11 @@ internal static class ChatTemplateVariables
         return dict;
     }
 
-    private static List<object?> ConvertMessages(IList<ChatMessage> messages)
+    /// <summary>Whether any message of <paramref name="context"/> carries a tool call.</summary>
+    public static bool HasToolCalls(ChatTemplateContext context) =>
+        context.Messages.Any(message => message.Contents.OfType<FunctionCallContent>().Any());
+
+    private static List<object?> ConvertMessages(IList<ChatMessage> messages, bool argumentsAsJsonText)
     {
         var converted = new List<object?>(messages.Count);
         var functionNames = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -80,7 +88,7 @@ internal static class ChatTemplateVariables
             // A message that only carries function results becomes tool messages alone; anything else keeps its own turn.
             if (results.Count == 0 || text.Length > 0 || calls.Count > 0)
             {
-                converted.Add(ConvertMessage(message.Role.Value, text, reasoning, calls));
+                converted.Add(ConvertMessage(message.Role.Value, text, reasoning, calls, argumentsAsJsonText));
             }
 
             foreach (var call in calls)
@@ -103,7 +111,7 @@ internal static class ChatTemplateVariables
         return converted;
     }
 
-    private static TemplateDict ConvertMessage(string role, string text, string reasoning, List<FunctionCallContent> calls)
+    private static TemplateDict ConvertMessage(string role, string text, string reasoning, List<FunctionCallContent> calls, bool argumentsAsJsonText)
     {
         // Content is "" rather than None for tool-call-only turns, as llama.cpp passes it: many templates concatenate it.
         var message = new TemplateDict { ["role"] = role, ["content"] = text };
@@ -121,12 +129,18 @@ internal static class ChatTemplateVariables
                 ["function"] = new TemplateDict
                 {
                     ["name"] = call.Name,
-                    ["arguments"] = call.Arguments is null ? new TemplateDict() : FromDictionary(call.Arguments),
+                    ["arguments"] = ConvertArguments(call, argumentsAsJsonText),
                 },
             }).ToList();
         }
 
         return message;
+    }
+
+    private static object ConvertArguments(FunctionCallContent call, bool asJsonText)
+    {
+        var arguments = call.Arguments is null ? new TemplateDict() : FromDictionary(call.Arguments);
+        return asJsonText ? TemplateJson.Serialize(arguments) : arguments;
     }
 
     private static string ResultText(FunctionResultContent result) => result.Result switch

@@ -9,7 +9,7 @@ internal static partial class BuiltinFilters
 {
     private static readonly FrozenDictionary<string, FilterFunction> s_filters = new Dictionary<string, FilterFunction>(StringComparer.Ordinal)
     {
-        ["abs"] = (value, _) => value is double d ? Math.Abs(d) : Math.Abs(ValueOperations.ToInteger(value)),
+        ["abs"] = (value, _) => value is double d ? Math.Abs(d) : (object)Math.Abs(ValueOperations.ToInteger(value)),
         ["attr"] = (value, arguments) => MemberAccess.GetAttribute(value, arguments.GetString(0, "name") ?? string.Empty),
         ["batch"] = Batch,
         ["capitalize"] = (value, _) => StringMethods.Capitalize(ValueFormatter.ToStr(value)),

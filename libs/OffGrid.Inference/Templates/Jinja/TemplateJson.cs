@@ -67,7 +67,7 @@ internal static class TemplateJson
             case JsonValueKind.Number:
                 return element.TryGetInt64(out long integer) && !element.GetRawText().AsSpan().ContainsAny('.', 'e', 'E')
                     ? integer
-                    : element.GetDouble();
+                    : (object)element.GetDouble();
             case JsonValueKind.True:
                 return true;
             case JsonValueKind.False:

@@ -12,7 +12,7 @@ internal sealed class UnaryExpression(string sign, Expression operand) : Express
             "not" => !ValueOperations.IsTruthy(value),
             "-" => value switch
             {
-                double d => -d,
+                double d => (object)(-d),
                 long or bool => -ValueOperations.ToInteger(value),
                 _ => throw new TemplateEvaluationException($"bad operand type for unary -: '{ValueFormatter.TypeName(value)}'"),
             },
