@@ -166,6 +166,7 @@ internal static partial class BuiltinFilters
         _ => arguments.Get(0, "default") is { } fallback and not Undefined ? ValueOperations.ToDouble(fallback) : 0.0,
     };
 
+    /// <summary>Jinja rounds with Python's round(), which rounds halves to even.</summary>
     private static object? Round(object? value, CallArguments arguments)
     {
         int precision = (int)arguments.GetInteger(0, "precision", 0);
@@ -174,7 +175,7 @@ internal static partial class BuiltinFilters
         double scale = Math.Pow(10, precision);
         return method switch
         {
-            "common" => Math.Round(number, precision, MidpointRounding.AwayFromZero),
+            "common" => Math.Round(number, precision, MidpointRounding.ToEven),
             "ceil" => Math.Ceiling(number * scale) / scale,
             "floor" => Math.Floor(number * scale) / scale,
             _ => throw new TemplateEvaluationException("method must be common, ceil or floor"),
