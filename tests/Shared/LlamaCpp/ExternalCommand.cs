@@ -7,14 +7,13 @@ internal static class ExternalCommand
 {
     /// <summary>Runs <paramref name="fileName"/> with <paramref name="arguments"/> in <paramref name="workingDirectory"/>; returns its standard output.</summary>
     /// <exception cref="InvalidOperationException">The tool could not start, exited with an error, or ran past <paramref name="timeout"/>.</exception>
-    public static string Run(string fileName, IEnumerable<string> arguments, string workingDirectory, TimeSpan timeout, string? standardInput = null)
+    public static string Run(string fileName, IEnumerable<string> arguments, string workingDirectory, TimeSpan timeout)
     {
         var start = new ProcessStartInfo(fileName)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            RedirectStandardInput = standardInput is not null,
             UseShellExecute = false,
         };
         foreach (string argument in arguments)
@@ -25,12 +24,6 @@ internal static class ExternalCommand
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {fileName}.");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        if (standardInput is not null)
-        {
-            process.StandardInput.Write(standardInput);
-            process.StandardInput.Close();
-        }
-
         if (!process.WaitForExit(timeout))
         {
             process.Kill(entireProcessTree: true);
