@@ -370,12 +370,15 @@ internal sealed class SqliteKnowledgeStore : IDisposable
                 SELECT rowid, 1.0 - distance AS score FROM chunks_vec
                 WHERE embedding MATCH $query AND k = $limit
                   AND ($collection IS NULL OR collection_id = (SELECT id FROM collections WHERE name = $collection))
-                ORDER BY distance, rowid
+                ORDER BY distance
                 """;
             command.Parameters.AddWithValue("$collection", (object?)filter.Collection ?? DBNull.Value);
         }
 
-        return await ReadScoresAsync(command, cancellationToken).ConfigureAwait(false);
+        // vec0 accepts only ORDER BY distance; equal scores are put in id order here, as the exact search does.
+        List<ScoredChunk> results = await ReadScoresAsync(command, cancellationToken).ConfigureAwait(false);
+        results.Sort(static (a, b) => a.Score != b.Score ? b.Score.CompareTo(a.Score) : a.ChunkId.CompareTo(b.ChunkId));
+        return results;
     }
 
     private async Task<List<ScoredChunk>> ExactSearchAsync(SqliteConnection connection, float[] query, SearchFilter filter, int limit, CancellationToken cancellationToken)
