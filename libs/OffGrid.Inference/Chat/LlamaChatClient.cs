@@ -46,7 +46,7 @@ public sealed class LlamaChatClient : IChatClient
         _engine = engine;
         _options = options ?? new LlamaChatClientOptions();
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _formatter = new ChatPromptFormatter(engine.Model);
+        _formatter = new ChatPromptFormatter(engine.Model, _options.UseJinjaTemplate, _logger);
         _toolCallFormat = ToolCallFormatDetector.Detect(engine.Model.ChatTemplate);
         _templateHasReasoning = engine.Model.ChatTemplate?.Contains(ToolCallMarkers.ThinkOpen, StringComparison.Ordinal) == true;
         _metadata = new ChatClientMetadata("offgrid-llama.cpp", providerUri: null, defaultModelId: ModelId);
@@ -77,8 +77,9 @@ public sealed class LlamaChatClient : IChatClient
 
         IReadOnlyList<AIFunctionDeclaration> tools = OfferedTools(options);
         bool raw = LlamaChatOptions.IsRawPrompt(options);
-        string prompt = raw ? string.Concat(conversation.Select(m => m.Text)) : _formatter.Format(conversation, tools);
-        int[] tokens = _engine.Model.Tokenize(prompt, addSpecial: true, parseSpecial: true);
+        FormattedPrompt formatted = raw ? new FormattedPrompt(string.Concat(conversation.Select(m => m.Text)), StartsWithBos: false) : _formatter.Format(conversation, tools);
+        string prompt = formatted.Text;
+        int[] tokens = _engine.Model.Tokenize(prompt, addSpecial: !formatted.StartsWithBos, parseSpecial: true);
 
         ToolCallFormat format = tools.Count == 0 ? ToolCallFormat.None : _toolCallFormat;
         var request = new GenerationRequest

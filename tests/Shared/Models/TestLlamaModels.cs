@@ -104,13 +104,19 @@ internal static class TestLlamaModels
 
     private static (List<string> Tokens, List<float> Scores, List<int> Types) BuildVocabulary(TestLlamaModelSpec spec)
     {
-        const int Normal = 1, Unknown = 2, Control = 3, Byte = 6;
+        const int Normal = 1, Unknown = 2, Control = 3, UserDefined = 4, Byte = 6;
         var tokens = new List<string> { "<unk>", "<s>", "</s>" };
         var types = new List<int> { Unknown, Control, Control };
         foreach (string special in spec.SpecialTokens)
         {
             tokens.Add(special);
             types.Add(Control);
+        }
+
+        foreach (string special in spec.UserDefinedTokens)
+        {
+            tokens.Add(special);
+            types.Add(UserDefined);
         }
 
         // Only ASCII bytes fall back to byte tokens: random weights would otherwise emit byte sequences that are not
