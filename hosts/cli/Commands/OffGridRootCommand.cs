@@ -9,7 +9,7 @@ namespace OffGrid.Cli.Commands;
 internal sealed class OffGridRootCommand : RootCommand
 {
     /// <summary>Creates the command tree over the process console.</summary>
-    public OffGridRootCommand(CliConsole console, ConsoleInterrupts interrupts)
+    public OffGridRootCommand(CliConsole console, ConsoleInterrupts interrupts, HubServices hub)
         : base(CommandHelp.Describe(
             "offgrid: private, offline-first local AI. Run, download, search, benchmark and serve GGUF models on this machine. " +
             "Models and the llama.cpp runtime live in OFFGRID_HOME (default ~/.offgrid).",
@@ -18,7 +18,16 @@ internal sealed class OffGridRootCommand : RootCommand
             "offgrid doctor"))
     {
         SetAction(parse => new HelpAction().Invoke(parse));
-        var locator = new ModelLocator();
+        var locator = new ModelLocator(console, hub);
         Add(new RunCommand(console, interrupts, locator));
+        Add(PullCommand.Pull(console, locator));
+        Add(PullCommand.DownloadHuggingFace(console, locator));
+        Add(new SearchCommand(console, hub));
+        Add(new ListCommand(console, hub));
+        Add(new ShowCommand(console, locator));
+        Add(new RemoveCommand(console, hub));
+        Add(new BenchCommand(console, locator));
+        Add(new DoctorCommand(console, hub));
+        Add(new RuntimeCommand(console));
     }
 }

@@ -40,15 +40,18 @@ internal static class FailureReporter
     private static (string Message, int ExitCode) Describe(Exception exception) => exception switch
     {
         AggregateException { InnerExceptions.Count: 1 } aggregate => Describe(aggregate.InnerExceptions[0]),
+        OperationCanceledException { Message: TransferProgress.CancelledMessage } => (TransferProgress.CancelledMessage, Cancelled),
         OperationCanceledException => ("Cancelled.", Cancelled),
         InsufficientDiskSpaceException e => (e.Message, Failed),
         IOException e when e.HResult is UnixNoSpaceLeft or WindowsDiskFull or WindowsHandleDiskFull => ($"The disk is full: {e.Message}", Failed),
-        HttpRequestException { StatusCode: null } e => ($"Network error: {Innermost(e).Message} Check the connection, or set HF_ENDPOINT to a reachable mirror.", Failed),
+        HttpRequestException { StatusCode: null } e => ($"Network error: {Sentence(Innermost(e).Message)} Check the connection, or set HF_ENDPOINT to a reachable mirror.", Failed),
         HubHttpException e => (e.Message, Failed),
-        SocketException e => ($"Network error: {e.Message}", Failed),
+        SocketException e => ($"Network error: {Sentence(e.Message)}", Failed),
         DownloadIntegrityException e => ($"The download is corrupt and was discarded: {e.Message}", Failed),
         _ => (exception.Message, Failed),
     };
+
+    private static string Sentence(string text) => text.TrimEnd().EndsWith('.') ? text.TrimEnd() : text.TrimEnd() + ".";
 
     private static Exception Innermost(Exception exception)
     {

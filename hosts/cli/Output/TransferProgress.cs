@@ -1,4 +1,5 @@
 using OffGrid.Hub.Downloads;
+using OffGrid.Hub.Store;
 using Spectre.Console;
 
 namespace OffGrid.Cli.Output;
@@ -8,12 +9,16 @@ namespace OffGrid.Cli.Output;
 /// otherwise. Nothing is shown for an operation that downloads nothing (an installed runtime, a stored model).
 /// </summary>
 /// <remarks>Thread-safe: downloads report progress from their own threads.</remarks>
-internal sealed class TransferProgress : IProgress<DownloadProgress>
+internal sealed class TransferProgress : IProgress<DownloadProgress>, IProgress<PullProgress>
 {
+    /// <summary>The message of a download stopped by Ctrl+C.</summary>
+    public const string CancelledMessage = "Cancelled; the partial download is kept and the next attempt resumes it.";
+
     private readonly Lock _gate = new();
     private readonly IAnsiConsole _console;
     private readonly ProgressContext? _context;
     private string _description;
+    private bool _started;
     private ProgressTask? _task;
 
     private TransferProgress(IAnsiConsole console, ProgressContext? context, string description)
@@ -23,65 +28,76 @@ internal sealed class TransferProgress : IProgress<DownloadProgress>
         _description = description;
     }
 
-    /// <summary>Runs <paramref name="operation"/> with a display that appears on the first progress report.</summary>
+    /// <summary>Runs <paramref name="operation"/> with a display that appears on the first bytes received.</summary>
+    /// <exception cref="OperationCanceledException">Cancelled; after bytes were received, with <see cref="CancelledMessage"/>.</exception>
     public static async Task<T> RunAsync<T>(IAnsiConsole console, string description, Func<TransferProgress, Task<T>> operation)
     {
-        if (!console.Profile.Capabilities.Interactive)
+        TransferProgress? display = null;
+        try
         {
-            return await operation(new TransferProgress(console, null, description)).ConfigureAwait(false);
-        }
+            if (!console.Profile.Capabilities.Interactive)
+            {
+                display = new TransferProgress(console, null, description);
+                return await operation(display).ConfigureAwait(false);
+            }
 
-        return await console.Progress()
-            .AutoClear(true)
-            .Columns(
-                new TaskDescriptionColumn(),
-                new ProgressBarColumn(),
-                new PercentageColumn(),
-                new DownloadedColumn(),
-                new TransferSpeedColumn(),
-                new RemainingTimeColumn())
-            .StartAsync(context => operation(new TransferProgress(console, context, description)))
-            .ConfigureAwait(false);
+            return await console.Progress()
+                .AutoClear(true)
+                .Columns(
+                    new TaskDescriptionColumn(),
+                    new ProgressBarColumn(),
+                    new PercentageColumn(),
+                    new DownloadedColumn(),
+                    new TransferSpeedColumn(),
+                    new RemainingTimeColumn())
+                .StartAsync(context => operation(display = new TransferProgress(console, context, description)))
+                .ConfigureAwait(false);
+        }
+        catch (OperationCanceledException ex) when (display is { _started: true })
+        {
+            throw new OperationCanceledException(CancelledMessage, ex, ex.CancellationToken);
+        }
     }
 
     /// <inheritdoc/>
     public void Report(DownloadProgress value) => Report(value.BytesReceived, value.TotalBytes);
 
-    /// <summary>Reports bytes received so far and, when known, the total.</summary>
-    public void Report(long bytesReceived, long? totalBytes)
+    /// <inheritdoc/>
+    public void Report(PullProgress value)
+    {
+        if (value is { Status: PullStatus.Resolving, TotalBytes: not null, Message: { } chosen })
+        {
+            lock (_gate)
+            {
+                _description = "Pulling " + chosen;
+            }
+        }
+        else if (value.Status == PullStatus.Downloading)
+        {
+            Report(value.BytesReceived, value.TotalBytes);
+        }
+    }
+
+    private void Report(long bytesReceived, long? totalBytes)
     {
         lock (_gate)
         {
             if (_context is null)
             {
-                if (_task is null && _description.Length > 0)
+                if (!_started)
                 {
                     _console.MarkupLineInterpolated($"[grey]{_description}{(totalBytes is { } t ? $" ({ByteSize.Format(t)})" : string.Empty)}...[/]");
-                    _description = string.Empty;
                 }
-
-                return;
             }
-
-            _task ??= _context.AddTask(Markup.Escape(_description), autoStart: true, maxValue: Math.Max(1, totalBytes ?? 1));
-            _task.IsIndeterminate = totalBytes is null;
-            if (totalBytes is { } total)
+            else
             {
-                _task.MaxValue = Math.Max(1, total);
+                _task ??= _context.AddTask(Markup.Escape(_description), autoStart: true, maxValue: Math.Max(1, totalBytes ?? 1));
+                _task.IsIndeterminate = totalBytes is null;
+                _task.MaxValue = Math.Max(1, totalBytes ?? 1);
+                _task.Value = bytesReceived;
             }
 
-            _task.Value = bytesReceived;
-        }
-    }
-
-    /// <summary>Starts a new line in the display for the next file (for models split into several files).</summary>
-    public void StartFile(string description)
-    {
-        lock (_gate)
-        {
-            _task?.StopTask();
-            _task = null;
-            _description = description;
+            _started = true;
         }
     }
 }
