@@ -17,7 +17,7 @@ internal sealed class TransferProgress : IProgress<DownloadProgress>, IProgress<
     private readonly Lock _gate = new();
     private readonly IAnsiConsole _console;
     private readonly ProgressContext? _context;
-    private string _description;
+    private readonly string _description;
     private bool _started;
     private ProgressTask? _task;
 
@@ -65,14 +65,7 @@ internal sealed class TransferProgress : IProgress<DownloadProgress>, IProgress<
     /// <inheritdoc/>
     public void Report(PullProgress value)
     {
-        if (value is { Status: PullStatus.Resolving, TotalBytes: not null, Message: { } chosen })
-        {
-            lock (_gate)
-            {
-                _description = "Pulling " + chosen;
-            }
-        }
-        else if (value.Status == PullStatus.Downloading)
+        if (value.Status == PullStatus.Downloading)
         {
             Report(value.BytesReceived, value.TotalBytes);
         }
