@@ -1,12 +1,28 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OffGrid.Hub.Downloads;
+using OffGrid.Hub.HuggingFace;
+using OffGrid.Hub.Quantization;
+using OffGrid.Hub.References;
+using OffGrid.Hub.Store;
 
 namespace OffGrid.Hub;
 
 /// <summary>Registers the OffGrid model hub in a service collection.</summary>
 public static class HubServiceCollectionExtensions
 {
-    /// <summary>Adds the hub services and validates <see cref="HubOptions"/> at start.</summary>
+    /// <summary>The name of the HTTP client used for file downloads (no overall timeout: model files take long).</summary>
+    public const string DownloadHttpClientName = "OffGrid.Hub.Downloads";
+
+    /// <summary>The name of the HTTP client used for Hub API calls.</summary>
+    public const string ApiHttpClientName = "OffGrid.Hub.Api";
+
+    /// <summary>
+    /// Adds <see cref="FileDownloader"/>, <see cref="HuggingFaceClient"/>, <see cref="ModelAliasCatalog"/>,
+    /// <see cref="QuantizationRanker"/> and <see cref="ModelStore"/> as singletons, and validates
+    /// <see cref="HubOptions"/> at start.
+    /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Adjusts the options.</param>
     /// <returns>The same service collection.</returns>
@@ -15,12 +31,54 @@ public static class HubServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         OptionsBuilder<HubOptions> options = services.AddOptions<HubOptions>()
             .Validate(o => !string.IsNullOrWhiteSpace(o.HomeDirectory), "HubOptions.HomeDirectory must be set.")
+            .Validate(o => o.HuggingFace?.Endpoint is { IsAbsoluteUri: true }, "HubOptions.HuggingFace.Endpoint must be an absolute URI.")
+            .Validate(o => o.MemoryBudgetBytes is null or > 0, "HubOptions.MemoryBudgetBytes must be positive.")
+            .Validate(o => IsValid(o.Downloads), "HubOptions.Downloads has a setting out of range (MaxConnections >= 1, MinChunkSize >= 1, BufferSize >= 4096, MaxRetries >= 0).")
             .ValidateOnStart();
         if (configure is not null)
         {
             options.Configure(configure);
         }
 
+        services.AddHttpClient(DownloadHttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddHttpClient(ApiHttpClientName, c => c.Timeout = TimeSpan.FromSeconds(100));
+        services.AddSingleton(sp => new FileDownloader(
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(DownloadHttpClientName),
+            sp.GetRequiredService<IOptions<HubOptions>>().Value.Downloads,
+            sp.GetService<ILogger<FileDownloader>>()));
+        services.AddSingleton(sp =>
+        {
+            HubOptions hub = sp.GetRequiredService<IOptions<HubOptions>>().Value;
+            hub.HuggingFace.CacheDirectory ??= Path.Combine(hub.HomeDirectory, "cache", "huggingface");
+            return new HuggingFaceClient(sp.GetRequiredService<IHttpClientFactory>().CreateClient(ApiHttpClientName), hub.HuggingFace, sp.GetService<ILogger<HuggingFaceClient>>());
+        });
+        services.AddSingleton(sp => new ModelAliasCatalog(sp.GetRequiredService<IOptions<HubOptions>>().Value.GetAliasFile()));
+        services.AddSingleton(sp => new QuantizationRanker(sp.GetRequiredService<IOptions<HubOptions>>().Value.MemoryBudgetBytes));
+        services.AddSingleton(sp => new ModelStore(
+            sp.GetRequiredService<IOptions<HubOptions>>().Value.GetModelsDirectory(),
+            sp.GetRequiredService<FileDownloader>(),
+            sp.GetRequiredService<HuggingFaceClient>(),
+            sp.GetRequiredService<ModelAliasCatalog>(),
+            sp.GetRequiredService<QuantizationRanker>(),
+            sp.GetService<ILogger<ModelStore>>()));
         return services;
+    }
+
+    private static bool IsValid(DownloaderOptions? downloads)
+    {
+        if (downloads is null)
+        {
+            return false;
+        }
+
+        try
+        {
+            downloads.Validate();
+            return true;
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            return false;
+        }
     }
 }

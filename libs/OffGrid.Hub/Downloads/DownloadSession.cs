@@ -278,33 +278,34 @@ internal sealed class DownloadSession
         }
     }
 
-    /// <summary>Copies <paramref name="body"/> to the file from <paramref name="offset"/>; returns the offset after the last byte.</summary>
+    /// <summary>
+    /// Copies <paramref name="body"/> to the file from <paramref name="offset"/>; returns the offset after the last byte.
+    /// Two buffers alternate so that the next network read is in flight while the previous block is written and hashed.
+    /// </summary>
     private async Task<long> CopyAsync(Stream body, SafeFileHandle file, long offset, ChunkPlan.Chunk? chunk, CancellationToken ct)
     {
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(_options.BufferSize);
+        byte[] current = ArrayPool<byte>.Shared.Rent(_options.BufferSize);
+        byte[] next = ArrayPool<byte>.Shared.Rent(_options.BufferSize);
+        long limit = chunk is null ? long.MaxValue : chunk.Start + chunk.Length;
+        Task<int>? pending = ReadAsync(body, current, offset, limit, ct);
         try
         {
-            long limit = chunk is null ? long.MaxValue : chunk.Start + chunk.Length;
             while (true)
             {
-                int want = (int)Math.Min(buffer.Length, limit - offset);
-                if (want == 0)
-                {
-                    return offset;
-                }
-
-                int read = await body.ReadAsync(buffer.AsMemory(0, want), ct).ConfigureAwait(false);
+                int read = await pending.ConfigureAwait(false);
+                pending = null;
                 if (read == 0)
                 {
                     return offset;
                 }
 
-                await RandomAccess.WriteAsync(file, buffer.AsMemory(0, read), offset, ct).ConfigureAwait(false);
+                pending = ReadAsync(body, next, offset + read, limit, ct);
+                await RandomAccess.WriteAsync(file, current.AsMemory(0, read), offset, ct).ConfigureAwait(false);
                 if (_streamHashers is not null)
                 {
                     foreach (IncrementalHash hasher in _streamHashers.Values)
                     {
-                        hasher.AppendData(buffer, 0, read);
+                        hasher.AppendData(current, 0, read);
                     }
 
                     _hashedUpTo = offset + read;
@@ -317,12 +318,26 @@ internal sealed class DownloadSession
                 }
 
                 _progress.Add(read);
+                (current, next) = (next, current);
             }
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            // A read still in flight (after a failure) must finish before its buffer goes back to the pool.
+            if (pending is not null)
+            {
+                await ((Task)pending).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+
+            ArrayPool<byte>.Shared.Return(current);
+            ArrayPool<byte>.Shared.Return(next);
         }
+    }
+
+    private static Task<int> ReadAsync(Stream body, byte[] buffer, long offset, long limit, CancellationToken ct)
+    {
+        int want = (int)Math.Min(buffer.Length, limit - offset);
+        return want == 0 ? Task.FromResult(0) : body.ReadAsync(buffer, 0, want, ct);
     }
 
     private HttpRequestMessage CreateRequest(long from, long? to)
@@ -365,36 +380,7 @@ internal sealed class DownloadSession
         return await HashFileAsync(_partialPath, ct).ConfigureAwait(false);
     }
 
-    private async Task<Dictionary<string, byte[]>> HashFileAsync(string path, CancellationToken ct)
-    {
-        var hashers = _algorithms.ToDictionary(a => a, ContentHash.CreateHasher);
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
-        try
-        {
-            var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
-            await using (stream.ConfigureAwait(false))
-            {
-                int read;
-                while ((read = await stream.ReadAsync(buffer, ct).ConfigureAwait(false)) > 0)
-                {
-                    foreach (IncrementalHash hasher in hashers.Values)
-                    {
-                        hasher.AppendData(buffer, 0, read);
-                    }
-                }
-            }
-
-            return hashers.ToDictionary(p => p.Key, p => p.Value.GetHashAndReset());
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-            foreach (IncrementalHash hasher in hashers.Values)
-            {
-                hasher.Dispose();
-            }
-        }
-    }
+    private Task<Dictionary<string, byte[]>> HashFileAsync(string path, CancellationToken ct) => FileHashing.ComputeAsync(path, _algorithms, ct);
 
     private void Verify(long length, Dictionary<string, byte[]> digests)
     {

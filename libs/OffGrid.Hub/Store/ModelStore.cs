@@ -1,0 +1,449 @@
+using System.Collections.Concurrent;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using OffGrid.Hub.Downloads;
+using OffGrid.Hub.Gguf;
+using OffGrid.Hub.HuggingFace;
+using OffGrid.Hub.Quantization;
+using OffGrid.Hub.References;
+
+namespace OffGrid.Hub.Store;
+
+/// <summary>
+/// The local model store (<c>~/.offgrid/models</c> by default): one folder per model with its GGUF files and a
+/// <c>manifest.json</c>. Pulls resolve a reference (alias, repository, file or local path), choose the best variant,
+/// download and verify it, and only then make it visible, so a listing never shows a half-written model.
+/// </summary>
+/// <remarks>
+/// Thread-safe. Concurrent pulls of the same model wait for each other (and share the download); staged files
+/// live in <c>.staging</c> so that an interrupted pull resumes.
+/// </remarks>
+public sealed class ModelStore
+{
+    private const string ManifestFileName = "manifest.json";
+    private const string StagingFolder = ".staging";
+    private static readonly ConcurrentDictionary<string, SemaphoreSlim> s_modelLocks = new(StringComparer.Ordinal);
+    private static readonly JsonSerializerOptions s_json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true };
+
+    private readonly FileDownloader _downloader;
+    private readonly HuggingFaceClient _hub;
+    private readonly ModelAliasCatalog _aliases;
+    private readonly QuantizationRanker _ranker;
+    private readonly ILogger _logger;
+
+    /// <summary>Initializes a new instance.</summary>
+    /// <param name="modelsDirectory">The store folder.</param>
+    /// <param name="downloader">Downloads model files.</param>
+    /// <param name="hub">Lists repositories and builds download requests.</param>
+    /// <param name="aliases">Resolves short names.</param>
+    /// <param name="ranker">Chooses the variant to download.</param>
+    /// <param name="logger">Receives diagnostics.</param>
+    public ModelStore(string modelsDirectory, FileDownloader downloader, HuggingFaceClient hub, ModelAliasCatalog aliases, QuantizationRanker ranker, ILogger<ModelStore>? logger = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(modelsDirectory);
+        ArgumentNullException.ThrowIfNull(downloader);
+        ArgumentNullException.ThrowIfNull(hub);
+        ArgumentNullException.ThrowIfNull(aliases);
+        ArgumentNullException.ThrowIfNull(ranker);
+        RootDirectory = Path.GetFullPath(modelsDirectory);
+        _downloader = downloader;
+        _hub = hub;
+        _aliases = aliases;
+        _ranker = ranker;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>Gets the store folder.</summary>
+    public string RootDirectory { get; }
+
+    /// <summary>Lists the stored models, by name.</summary>
+    /// <param name="cancellationToken">Cancels the listing.</param>
+    /// <returns>The manifests.</returns>
+    public async Task<IReadOnlyList<ModelManifest>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        var manifests = new List<ModelManifest>();
+        if (!Directory.Exists(RootDirectory))
+        {
+            return manifests;
+        }
+
+        foreach (string dir in Directory.EnumerateDirectories(RootDirectory))
+        {
+            if (!Path.GetFileName(dir).StartsWith('.') && await TryReadManifestAsync(dir, cancellationToken).ConfigureAwait(false) is { } manifest)
+            {
+                manifests.Add(manifest);
+            }
+        }
+
+        return manifests.OrderBy(m => m.Name, StringComparer.OrdinalIgnoreCase).ToList();
+    }
+
+    /// <summary>
+    /// Finds a stored model by its store name, or by a reference (alias, <c>owner/repo[:quant]</c>, repository file)
+    /// that a stored model was pulled from.
+    /// </summary>
+    /// <param name="nameOrReference">A store name or a reference.</param>
+    /// <param name="cancellationToken">Cancels the search.</param>
+    /// <returns>The manifest, or <see langword="null"/> when no stored model matches.</returns>
+    public async Task<ModelManifest?> FindAsync(string nameOrReference, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(nameOrReference);
+        IReadOnlyList<ModelManifest> all = await ListAsync(cancellationToken).ConfigureAwait(false);
+        if (all.FirstOrDefault(m => m.Name.Equals(nameOrReference, StringComparison.OrdinalIgnoreCase)) is { } byName)
+        {
+            return byName;
+        }
+
+        if (!ModelReference.TryParse(nameOrReference, out ModelReference? reference))
+        {
+            return null;
+        }
+
+        try
+        {
+            reference = _aliases.Resolve(reference);
+        }
+        catch (KeyNotFoundException)
+        {
+            return null;
+        }
+
+        return reference.Kind switch
+        {
+            ModelReferenceKind.RepositoryFile => all.FirstOrDefault(m => m.Name.Equals(NameFor(reference, null), StringComparison.OrdinalIgnoreCase)),
+            ModelReferenceKind.Repository => all.Where(m => string.Equals(m.Repository, reference.Repository, StringComparison.OrdinalIgnoreCase)
+                    && (reference.Quantization is null || string.Equals(m.Quantization, reference.Quantization, StringComparison.OrdinalIgnoreCase)))
+                .OrderBy(m => QuantizationType.TryParse(m.Quantization, out QuantizationType? q) ? q.PreferenceRank : int.MaxValue)
+                .FirstOrDefault(),
+            ModelReferenceKind.LocalFile => all.FirstOrDefault(m => m.Files.Count > 0 && m.PrimaryFilePath == reference.LocalPath),
+            _ => null,
+        };
+    }
+
+    /// <summary>Reads the GGUF header of a stored model without loading it.</summary>
+    /// <param name="manifest">The stored model.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The header.</returns>
+    public Task<GgufFile> ReadHeaderAsync(ModelManifest manifest, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        return GgufFile.ReadAsync(manifest.PrimaryFilePath, cancellationToken);
+    }
+
+    /// <summary>Removes a stored model (for a model imported by reference, only the manifest; the original file stays).</summary>
+    /// <param name="nameOrReference">A store name or reference.</param>
+    /// <param name="cancellationToken">Cancels the removal.</param>
+    /// <returns><see langword="true"/> when a model was removed.</returns>
+    public async Task<bool> RemoveAsync(string nameOrReference, CancellationToken cancellationToken = default)
+    {
+        if (await FindAsync(nameOrReference, cancellationToken).ConfigureAwait(false) is not { Directory: { } dir } manifest)
+        {
+            return false;
+        }
+
+        using (await LockAsync(manifest.Name, cancellationToken).ConfigureAwait(false))
+        {
+            // Renaming first makes the removal atomic for readers: the model disappears at once, then the files go.
+            string doomed = Path.Combine(RootDirectory, StagingFolder, "removed-" + Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(Path.GetDirectoryName(doomed)!);
+            Directory.Move(dir, doomed);
+            Directory.Delete(doomed, recursive: true);
+            _logger.LogInformation("Removed {Model}", manifest.Name);
+            return true;
+        }
+    }
+
+    /// <summary>Adds a GGUF file from this machine to the store.</summary>
+    /// <param name="path">The GGUF file; for a split model, its first part.</param>
+    /// <param name="name">The store name; <c>local/&lt;file name&gt;</c> when <see langword="null"/>.</param>
+    /// <param name="copy">Copies the file into the store when true; otherwise the manifest refers to it where it is.</param>
+    /// <param name="cancellationToken">Cancels the import.</param>
+    /// <returns>The new manifest.</returns>
+    /// <exception cref="GgufFormatException">The file is not a valid GGUF file.</exception>
+    public async Task<ModelManifest> ImportAsync(string path, string? name = null, bool copy = true, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        string source = Path.GetFullPath(path);
+        GgufFile header = await GgufFile.ReadAsync(source, cancellationToken).ConfigureAwait(false);
+        name ??= "local/" + Path.GetFileNameWithoutExtension(source);
+        using (await LockAsync(name, cancellationToken).ConfigureAwait(false))
+        {
+            string staging = StagingDirectoryFor(name);
+            Directory.CreateDirectory(staging);
+            string fileName = Path.GetFileName(source);
+            string sha = await FileHashing.Sha256HexAsync(source, cancellationToken).ConfigureAwait(false);
+            if (copy)
+            {
+                await CopyFileAsync(source, Path.Combine(staging, fileName), cancellationToken).ConfigureAwait(false);
+            }
+
+            var manifest = Describe(header, new ModelManifest
+            {
+                Name = name,
+                Files = [new ModelFileEntry(copy ? fileName : source, new FileInfo(source).Length, sha)],
+                IsReference = !copy,
+                DownloadedAt = DateTimeOffset.UtcNow,
+            });
+            return await PublishAsync(manifest, staging, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Checks that every file of a stored model is present with the recorded size and SHA-256, and that its header reads.</summary>
+    /// <param name="nameOrReference">A store name or reference.</param>
+    /// <param name="cancellationToken">Cancels the check.</param>
+    /// <returns>The findings.</returns>
+    /// <exception cref="KeyNotFoundException">No such model is stored.</exception>
+    public async Task<ModelVerification> VerifyAsync(string nameOrReference, CancellationToken cancellationToken = default)
+    {
+        ModelManifest manifest = await FindAsync(nameOrReference, cancellationToken).ConfigureAwait(false)
+            ?? throw new KeyNotFoundException($"No stored model matches '{nameOrReference}'.");
+        var problems = new List<string>();
+        foreach (ModelFileEntry file in manifest.Files)
+        {
+            string full = manifest.GetFullPath(file);
+            if (!File.Exists(full))
+            {
+                problems.Add($"{file.Path}: missing");
+                continue;
+            }
+
+            long length = new FileInfo(full).Length;
+            if (length != file.Size)
+            {
+                problems.Add($"{file.Path}: {length} bytes, {file.Size} expected");
+                continue;
+            }
+
+            string sha = await FileHashing.Sha256HexAsync(full, cancellationToken).ConfigureAwait(false);
+            if (!sha.Equals(file.Sha256, StringComparison.OrdinalIgnoreCase))
+            {
+                problems.Add($"{file.Path}: sha256 {sha}, {file.Sha256} expected");
+            }
+        }
+
+        if (problems.Count == 0)
+        {
+            try
+            {
+                await ReadHeaderAsync(manifest, cancellationToken).ConfigureAwait(false);
+            }
+            catch (GgufFormatException ex)
+            {
+                problems.Add(ex.Message);
+            }
+        }
+
+        return new ModelVerification(manifest.Name, problems);
+    }
+
+    /// <summary>
+    /// Makes a model available locally: resolves the reference (alias → repository → best variant for this
+    /// machine's memory, or the quantization asked for), downloads and verifies every file, reads the header and
+    /// writes the manifest. A model already stored is returned at once.
+    /// </summary>
+    /// <param name="reference">An alias (<c>llama3.2[:quant]</c>), <c>owner/repo[:quant]</c>, <c>owner/repo/file.gguf</c> or a local path.</param>
+    /// <param name="progress">Receives the stage, and bytes with rate and ETA while downloading.</param>
+    /// <param name="cancellationToken">Cancels the pull; downloaded bytes are kept for the next attempt.</param>
+    /// <returns>The stored model.</returns>
+    /// <exception cref="KeyNotFoundException">The alias is unknown, or the repository has no matching variant.</exception>
+    /// <exception cref="HubHttpException">The Hub refused a request (401, 403, 404, 429).</exception>
+    /// <exception cref="DownloadIntegrityException">A file did not match its size or SHA-256.</exception>
+    public async Task<ModelManifest> PullAsync(string reference, IProgress<PullProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(reference);
+        progress?.Report(new PullProgress(PullStatus.Resolving, $"resolving {reference}"));
+        ModelReference resolved = _aliases.Resolve(ModelReference.Parse(reference));
+        if (resolved.Kind == ModelReferenceKind.LocalFile)
+        {
+            ModelManifest imported = await FindAsync(resolved.LocalPath!, cancellationToken).ConfigureAwait(false)
+                ?? await ImportAsync(resolved.LocalPath!, copy: false, cancellationToken: cancellationToken).ConfigureAwait(false);
+            progress?.Report(new PullProgress(PullStatus.Done, imported.Name, imported.SizeBytes, imported.SizeBytes));
+            return imported;
+        }
+
+        string repository = resolved.Repository!;
+        IReadOnlyList<HubRepoFile> files = await _hub.GetFilesAsync(repository, resolved.Revision, cancellationToken).ConfigureAwait(false);
+        (ModelVariant variant, List<HubRepoFile> parts) = ChooseVariant(resolved, files);
+        string name = NameFor(resolved, variant);
+        progress?.Report(new PullProgress(PullStatus.Resolving, $"{name}: {variant}", TotalBytes: variant.SizeBytes));
+
+        using (await LockAsync(name, cancellationToken).ConfigureAwait(false))
+        {
+            if (await FindAsync(name, cancellationToken).ConfigureAwait(false) is { } existing
+                && existing.Files.Select(f => f.Sha256).SequenceEqual(parts.Select(p => p.Sha256 ?? string.Empty), StringComparer.OrdinalIgnoreCase))
+            {
+                progress?.Report(new PullProgress(PullStatus.Done, name, existing.SizeBytes, existing.SizeBytes));
+                return existing;
+            }
+
+            string staging = StagingDirectoryFor(name);
+            var entries = new List<ModelFileEntry>();
+            long done = 0;
+            foreach (HubRepoFile part in parts)
+            {
+                string local = Path.GetFileName(part.Path);
+                long before = done;
+                var fileProgress = progress is null ? null : new PartProgress(p => progress.Report(new PullProgress(
+                    PullStatus.Downloading, local, before + p.BytesReceived, variant.SizeBytes, p.BytesPerSecond,
+                    p.BytesPerSecond > 0 ? TimeSpan.FromSeconds((variant.SizeBytes - before - p.BytesReceived) / p.BytesPerSecond) : null)));
+                DownloadRequest request = _hub.CreateDownloadRequest(repository, resolved.Revision, part, Path.Combine(staging, local));
+                DownloadResult result = await _downloader.DownloadAsync(request, fileProgress, cancellationToken).ConfigureAwait(false);
+                string sha = result.Sha256 ?? await FileHashing.Sha256HexAsync(result.Path, cancellationToken).ConfigureAwait(false);
+                entries.Add(new ModelFileEntry(local, result.Length, sha));
+                done += result.Length;
+            }
+
+            progress?.Report(new PullProgress(PullStatus.Verifying, name, done, variant.SizeBytes));
+            string primary = Path.Combine(staging, entries[0].Path);
+            GgufFile header;
+            try
+            {
+                header = await GgufFile.ReadAsync(primary, cancellationToken).ConfigureAwait(false);
+            }
+            catch (GgufFormatException)
+            {
+                Directory.Delete(staging, recursive: true);
+                throw;
+            }
+
+            ModelManifest manifest = Describe(header, new ModelManifest
+            {
+                Name = name,
+                Repository = repository,
+                Revision = resolved.Revision,
+                Files = entries,
+                Quantization = variant.Quantization?.ToString(),
+                DownloadedAt = DateTimeOffset.UtcNow,
+            });
+            manifest = await PublishAsync(manifest, staging, cancellationToken).ConfigureAwait(false);
+            progress?.Report(new PullProgress(PullStatus.Done, name, done, variant.SizeBytes));
+            _logger.LogInformation("Pulled {Model} ({Bytes} bytes)", name, done);
+            return manifest;
+        }
+    }
+
+    private (ModelVariant Variant, List<HubRepoFile> Parts) ChooseVariant(ModelReference reference, IReadOnlyList<HubRepoFile> files)
+    {
+        IReadOnlyList<ModelVariant> variants = ModelVariant.FromFiles(files.Select(f => (f.Path, f.Size)));
+        ModelVariant? chosen = reference.Kind == ModelReferenceKind.RepositoryFile
+            ? variants.FirstOrDefault(v => v.Files.Contains(reference.FilePath!, StringComparer.Ordinal))
+                ?? (files.FirstOrDefault(f => f.Path == reference.FilePath) is { } single ? new ModelVariant([single.Path], single.Size) : null)
+            : _ranker.SelectBest(variants, reference.Quantization);
+        if (chosen is null)
+        {
+            string available = variants.Count == 0 ? "no GGUF files" : string.Join(", ", variants.Select(v => $"{v.Quantization?.ToString() ?? v.Name} ({v.SizeBytes / (1 << 20)} MiB)"));
+            string wanted = reference.FilePath ?? reference.Quantization ?? $"a variant that fits in {_ranker.MemoryBudgetBytes / (1 << 20)} MiB";
+            throw new KeyNotFoundException($"{reference.Repository} has no {wanted}; it offers {available}.");
+        }
+
+        var byPath = files.ToDictionary(f => f.Path, StringComparer.Ordinal);
+        return (chosen, chosen.Files.Select(f => byPath[RepositoryPath.EnsureSafe(f)]).ToList());
+    }
+
+    private static string NameFor(ModelReference reference, ModelVariant? variant) => reference.Kind == ModelReferenceKind.RepositoryFile
+        ? reference.Repository + "/" + reference.FilePath
+        : reference.Repository + ":" + (variant?.Quantization?.ToString() ?? Path.GetFileNameWithoutExtension(variant?.Name ?? "default"));
+
+    private static ModelManifest Describe(GgufFile header, ModelManifest manifest) => manifest with
+    {
+        Quantization = manifest.Quantization ?? header.QuantizationLabel,
+        Architecture = header.Architecture,
+        ParameterCount = header.ParameterCount,
+        ContextLength = header.ContextLength,
+        HasChatTemplate = header.ChatTemplate is not null,
+    };
+
+    /// <summary>Writes the manifest into the staging folder and swaps the folder into place in one rename.</summary>
+    private async Task<ModelManifest> PublishAsync(ModelManifest manifest, string staging, CancellationToken ct)
+    {
+        await File.WriteAllBytesAsync(Path.Combine(staging, ManifestFileName), JsonSerializer.SerializeToUtf8Bytes(manifest, s_json), ct).ConfigureAwait(false);
+        string final = Path.Combine(RootDirectory, DirectoryNameFor(manifest.Name));
+        if (Directory.Exists(final))
+        {
+            string old = Path.Combine(RootDirectory, StagingFolder, "replaced-" + Guid.NewGuid().ToString("N"));
+            Directory.Move(final, old);
+            Directory.Move(staging, final);
+            Directory.Delete(old, recursive: true);
+        }
+        else
+        {
+            Directory.Move(staging, final);
+        }
+
+        return manifest with { Directory = final };
+    }
+
+    private static async Task<ModelManifest?> TryReadManifestAsync(string dir, CancellationToken ct)
+    {
+        string path = Path.Combine(dir, ManifestFileName);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            ModelManifest? manifest = JsonSerializer.Deserialize<ModelManifest>(await File.ReadAllBytesAsync(path, ct).ConfigureAwait(false), s_json);
+            return manifest is { Files.Count: > 0 } && manifest.Files.All(f => Path.IsPathRooted(f.Path) || RepositoryPath.IsSafe(f.Path))
+                ? manifest with { Directory = dir }
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private string StagingDirectoryFor(string name) => Path.Combine(RootDirectory, StagingFolder, DirectoryNameFor(name));
+
+    /// <summary>Maps a model name to one safe folder name: letters, digits, '.', '_' and '-' stay; '/' becomes "--", ':' becomes "__".</summary>
+    private static string DirectoryNameFor(string name)
+    {
+        var sb = new StringBuilder(name.Length + 8);
+        foreach (char c in name)
+        {
+            sb.Append(c switch
+            {
+                '/' => "--",
+                ':' => "__",
+                _ when char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' => c.ToString(),
+                _ => "_",
+            });
+        }
+
+        string result = sb.ToString().TrimStart('.');
+        return result.Length == 0 ? "_" : result;
+    }
+
+    private static async Task CopyFileAsync(string source, string destination, CancellationToken ct)
+    {
+        var input = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        await using (input.ConfigureAwait(false))
+        {
+            var output = new FileStream(destination, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20, FileOptions.Asynchronous);
+            await using (output.ConfigureAwait(false))
+            {
+                await input.CopyToAsync(output, ct).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static async Task<IDisposable> LockAsync(string name, CancellationToken ct)
+    {
+        SemaphoreSlim gate = s_modelLocks.GetOrAdd(name.ToUpperInvariant(), _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(ct).ConfigureAwait(false);
+        return new Releaser(gate);
+    }
+
+    private sealed class Releaser(SemaphoreSlim gate) : IDisposable
+    {
+        public void Dispose() => gate.Release();
+    }
+
+    private sealed class PartProgress(Action<DownloadProgress> report) : IProgress<DownloadProgress>
+    {
+        public void Report(DownloadProgress value) => report(value);
+    }
+}

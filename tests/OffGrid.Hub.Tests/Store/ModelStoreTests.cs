@@ -1,0 +1,163 @@
+using OffGrid.Hub.Downloads;
+using OffGrid.Hub.Gguf;
+using OffGrid.Hub.Store;
+using OffGrid.Testing;
+using OffGrid.Testing.Gguf;
+using OffGrid.Testing.HuggingFace;
+
+namespace OffGrid.Hub.Tests.Store;
+
+public sealed class ModelStoreTests : IAsyncLifetime
+{
+    private readonly HubFixture _hub = new();
+    private readonly byte[] _q8 = HubFixture.TinyModel(GgufTensorType.Q8_0, "{{ bos_token }}");
+    private readonly byte[] _f16 = HubFixture.TinyModel(GgufTensorType.F16);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public ValueTask InitializeAsync()
+    {
+        _hub.Server.AddRepo(new LoopbackModelRepo { Id = "ggml-org/models", Files = { ["tinyllamas/stories260K.gguf"] = TestPaths.Stories260K } });
+        _hub.Server.AddRepo(new LoopbackModelRepo
+        {
+            Id = "acme/Tiny-Chat-GGUF",
+            Files = { ["tiny-chat-Q8_0.gguf"] = _q8, ["tiny-chat-F16.gguf"] = _f16, ["mmproj-tiny-f16.gguf"] = _f16 },
+        });
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask DisposeAsync() => _hub.DisposeAsync();
+
+    [Fact]
+    public async Task PullsAliasThenListsShowsVerifiesAndRemoves()
+    {
+        var reports = new List<PullProgress>();
+
+        ModelManifest manifest = await _hub.Store.PullAsync("stories260k", new SyncProgress(reports.Add), Ct);
+
+        Assert.Equal("ggml-org/models/tinyllamas/stories260K.gguf", manifest.Name);
+        Assert.Equal("llama", manifest.Architecture);
+        Assert.False(manifest.HasChatTemplate);
+        Assert.Equal(LoopbackHubServer.Sha256Of(TestPaths.Stories260K), manifest.Files[0].Sha256);
+        Assert.Equal(await File.ReadAllBytesAsync(TestPaths.Stories260K, Ct), await File.ReadAllBytesAsync(manifest.PrimaryFilePath, Ct));
+        Assert.Equal([PullStatus.Resolving, PullStatus.Downloading, PullStatus.Verifying, PullStatus.Done], reports.Select(r => r.Status).Distinct());
+        Assert.Equal(manifest.SizeBytes, reports[^1].BytesReceived);
+
+        ModelManifest listed = Assert.Single(await _hub.Store.ListAsync(Ct));
+        Assert.Equal(manifest.Name, listed.Name);
+        Assert.Equal(manifest.Name, (await _hub.Store.FindAsync("stories260k", Ct))!.Name);
+        GgufFile header = await _hub.Store.ReadHeaderAsync(listed, Ct);
+        Assert.Equal(512, header.VocabSize);
+        Assert.True((await _hub.Store.VerifyAsync("stories260k", Ct)).IsValid);
+
+        int requests = _hub.Server.Requests.Count;
+        await _hub.Store.PullAsync("stories260k", cancellationToken: Ct);
+        Assert.DoesNotContain(_hub.Server.Requests.Skip(requests), r => r.Contains("/resolve/", StringComparison.Ordinal)); // already stored
+
+        Assert.True(await _hub.Store.RemoveAsync("stories260k", Ct));
+        Assert.Empty(await _hub.Store.ListAsync(Ct));
+        Assert.False(await _hub.Store.RemoveAsync("stories260k", Ct));
+    }
+
+    [Fact]
+    public async Task PullChoosesBestVariantOrRequestedQuantization()
+    {
+        ModelManifest best = await _hub.Store.PullAsync("acme/Tiny-Chat-GGUF", cancellationToken: Ct);
+        ModelManifest f16 = await _hub.Store.PullAsync("acme/Tiny-Chat-GGUF:f16", cancellationToken: Ct);
+
+        Assert.Equal("acme/Tiny-Chat-GGUF:Q8_0", best.Name);
+        Assert.Equal("Q8_0", best.Quantization);
+        Assert.True(best.HasChatTemplate);
+        Assert.Equal(256, best.ContextLength);
+        Assert.Equal("acme/Tiny-Chat-GGUF:F16", f16.Name);
+        Assert.Equal(2, (await _hub.Store.ListAsync(Ct)).Count);
+        Assert.Equal("Q8_0", (await _hub.Store.FindAsync("acme/Tiny-Chat-GGUF", Ct))!.Quantization);
+
+        var missing = await Assert.ThrowsAsync<KeyNotFoundException>(() => _hub.Store.PullAsync("acme/Tiny-Chat-GGUF:Q2_K", cancellationToken: Ct));
+        Assert.Contains("Q8_0", missing.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CorruptDownloadNeverBecomesVisible()
+    {
+        await _hub.Client.GetFilesAsync("acme/Tiny-Chat-GGUF", cancellationToken: Ct); // the listing's sha256 is now fixed
+        byte[] tampered = (byte[])_q8.Clone();
+        tampered[^1] ^= 0xFF;
+        _hub.Server.AddRepo(new LoopbackModelRepo
+        {
+            Id = "acme/Tiny-Chat-GGUF",
+            Files = { ["tiny-chat-Q8_0.gguf"] = tampered, ["tiny-chat-F16.gguf"] = _f16 },
+        });
+
+        await Assert.ThrowsAsync<DownloadIntegrityException>(() => _hub.Store.PullAsync("acme/Tiny-Chat-GGUF:Q8_0", cancellationToken: Ct));
+
+        Assert.Empty(await _hub.Store.ListAsync(Ct));
+    }
+
+    [Fact]
+    public async Task ImportsByCopyAndByReferenceAndDetectsCorruption()
+    {
+        string source = Path.Combine(_hub.Home, "mine.gguf");
+        await File.WriteAllBytesAsync(source, _q8, Ct);
+
+        ModelManifest copied = await _hub.Store.ImportAsync(source, cancellationToken: Ct);
+        ModelManifest referenced = await _hub.Store.ImportAsync(source, "local/by-ref", copy: false, Ct);
+
+        Assert.Equal("local/mine", copied.Name);
+        Assert.StartsWith(_hub.Store.RootDirectory, copied.PrimaryFilePath, StringComparison.Ordinal);
+        Assert.True(referenced.IsReference);
+        Assert.Equal(source, referenced.PrimaryFilePath);
+        Assert.Equal("Q8_0", copied.Quantization);
+
+        byte[] damaged = (byte[])_q8.Clone();
+        damaged[^1] ^= 0xFF;
+        await File.WriteAllBytesAsync(source, damaged, Ct);
+        ModelVerification verification = await _hub.Store.VerifyAsync("local/by-ref", Ct);
+        Assert.False(verification.IsValid);
+        Assert.Contains("sha256", Assert.Single(verification.Problems), StringComparison.Ordinal);
+        Assert.True((await _hub.Store.VerifyAsync("local/mine", Ct)).IsValid);
+
+        Assert.True(await _hub.Store.RemoveAsync("local/by-ref", Ct));
+        Assert.True(File.Exists(source)); // removing a reference leaves the original file
+
+        string text = Path.Combine(_hub.Home, "notes.gguf");
+        await File.WriteAllTextAsync(text, "not a model", Ct);
+        await Assert.ThrowsAsync<GgufFormatException>(() => _hub.Store.ImportAsync(text, cancellationToken: Ct));
+    }
+
+    [Fact]
+    public async Task PullOfLocalPathImportsByReference()
+    {
+        ModelManifest manifest = await _hub.Store.PullAsync(TestPaths.Stories260K, cancellationToken: Ct);
+
+        Assert.True(manifest.IsReference);
+        Assert.Equal("local/stories260K", manifest.Name);
+        Assert.Equal(manifest.Name, (await _hub.Store.PullAsync(TestPaths.Stories260K, cancellationToken: Ct)).Name);
+        Assert.Single(await _hub.Store.ListAsync(Ct));
+    }
+
+    [Theory]
+    [InlineData("acme/Tiny-Chat-GGUF/../../escape.gguf")]
+    [InlineData("acme/x/%2e%2e/escape.gguf")]
+    public async Task RejectsTraversalReferences(string reference) =>
+        await Assert.ThrowsAsync<FormatException>(() => _hub.Store.PullAsync(reference, cancellationToken: Ct));
+
+    [Fact]
+    public async Task ConcurrentPullsOfSameModelDownloadOnce()
+    {
+        _hub.Server.WriteDelay = TimeSpan.FromMilliseconds(5);
+
+        ModelManifest[] results = await Task.WhenAll(
+            _hub.Store.PullAsync("stories260k", cancellationToken: Ct),
+            _hub.Store.PullAsync("ggml-org/models/tinyllamas/stories260K.gguf", cancellationToken: Ct));
+
+        Assert.Equal(results[0].Name, results[1].Name);
+        Assert.Single(_hub.Server.Requests, r => r.StartsWith("GET /cdn/", StringComparison.Ordinal));
+        Assert.Single(await _hub.Store.ListAsync(Ct));
+    }
+
+    private sealed class SyncProgress(Action<PullProgress> report) : IProgress<PullProgress>
+    {
+        public void Report(PullProgress value) => report(value);
+    }
+}
