@@ -45,9 +45,9 @@ public sealed class ServerOptions
     /// <summary>Lists what is wrong with the options; empty when they are valid.</summary>
     internal IEnumerable<string> Validate()
     {
-        if (string.IsNullOrWhiteSpace(Host))
+        if (Host is not ("localhost" or "*") && !System.Net.IPAddress.TryParse(Host ?? string.Empty, out _))
         {
-            yield return "Server:Host must be set.";
+            yield return $"Server:Host must be an IP address, 'localhost' or '*' (was '{Host}').";
         }
 
         if (Port is < 0 or > 65535)

@@ -1,3 +1,5 @@
+using OffGrid.Hub;
+using OffGrid.Hub.Downloads;
 using OffGrid.Inference.Engine;
 using OffGrid.Inference.Models;
 
@@ -27,6 +29,11 @@ internal sealed record ApiError(int StatusCode, string Message, string? Param = 
         ContextWindowExceededException context => new(StatusCodes.Status400BadRequest, context.Message, "messages", "context_length_exceeded"),
         EngineOverloadedException overloaded => new(StatusCodes.Status429TooManyRequests, overloaded.Message, null, "server_overloaded", overloaded.RetryAfter),
         BadHttpRequestException bad => new(bad.StatusCode, bad.Message),
+        KeyNotFoundException notFound => new(StatusCodes.Status404NotFound, notFound.Message, "model", "model_not_found"),
+        FormatException format => new(StatusCodes.Status400BadRequest, format.Message, "model"),
+        HubHttpException hub => new(StatusCodes.Status502BadGateway, $"The model hub refused the request: {hub.Message}", null, "hub_error", hub.RetryAfter),
+        DownloadIntegrityException integrity => new(StatusCodes.Status502BadGateway, integrity.Message, null, "download_corrupt"),
+        InsufficientDiskSpaceException disk => new(StatusCodes.Status507InsufficientStorage, disk.Message, null, "insufficient_storage"),
         ModelLoadException load => new(StatusCodes.Status500InternalServerError, load.Message, "model", "model_load_failed"),
 
         // The libraries validate sampling and benchmark settings with argument exceptions: those are the client's values.

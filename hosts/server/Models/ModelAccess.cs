@@ -30,7 +30,7 @@ internal sealed class ModelAccess
     /// <param name="cancellationToken">Stops waiting for the load.</param>
     public async Task<ModelSession> OpenAsync(string? name, TimeSpan? keepAlive, CancellationToken cancellationToken)
     {
-        ServedModel model = _catalog.Resolve(name);
+        ServedModel model = await _catalog.ResolveAsync(name, cancellationToken).ConfigureAwait(false);
         long started = Stopwatch.GetTimestamp();
         LlamaModelLease lease = await _pool.AcquireAsync(model.Path, keepAlive, cancellationToken: cancellationToken).ConfigureAwait(false);
         _engines[lease.Model.Path] = lease.Engine;
@@ -49,7 +49,11 @@ internal sealed class ModelAccess
         return [.. loaded.Select(m => (m, _engines.GetValueOrDefault(m.Path)))];
     }
 
-    /// <summary>The served name of a loaded file (its catalog name, else the path).</summary>
-    public string NameOf(string path) =>
-        _catalog.List().FirstOrDefault(m => string.Equals(m.Path, path, StringComparison.Ordinal))?.Name ?? path;
+    /// <summary>Unloads the model named <paramref name="name"/> if it is loaded and idle (Ollama's <c>keep_alive: 0</c> without a prompt).</summary>
+    public async Task<ServedModel> UnloadAsync(string? name, CancellationToken cancellationToken)
+    {
+        ServedModel model = await _catalog.ResolveAsync(name, cancellationToken).ConfigureAwait(false);
+        _pool.Unload(model.Path);
+        return model;
+    }
 }

@@ -148,7 +148,7 @@ internal static class ChatCompletionMapper
         }
     }
 
-    private static ChatToolMode? ReadToolChoice(JsonElement? choice, List<AITool>? tools)
+    private static ChatToolMode? ReadToolChoice(JsonElement? choice, IList<AITool>? tools)
     {
         ChatToolMode? mode = choice switch
         {

@@ -23,14 +23,7 @@ internal static class EmbeddingEndpoint
         };
 
         using ModelSession session = await models.OpenAsync(request.Model, keepAlive: null, cancellationToken);
-        int dimensions = session.Lease.Model.EmbeddingLength;
-        if (request.Dimensions is { } wanted && wanted != dimensions)
-        {
-            throw ApiException.BadRequest($"'{session.Model.Name}' produces {dimensions}-dimensional embeddings; 'dimensions' must be {dimensions} or left out (OffGrid does not truncate embeddings).", "dimensions");
-        }
-
-        GeneratedEmbeddings<Embedding<float>> embeddings = await session.Lease.EmbeddingGenerator.GenerateAsync(inputs, cancellationToken: cancellationToken);
-        metrics.RecordUsage(embeddings.Usage);
+        GeneratedEmbeddings<Embedding<float>> embeddings = await EmbeddingGeneration.GenerateAsync(session, inputs, request.Dimensions, metrics, cancellationToken);
         return Results.Json(new
         {
             @object = "list",

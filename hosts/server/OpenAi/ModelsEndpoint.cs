@@ -6,11 +6,11 @@ namespace OffGrid.Server.OpenAi;
 /// <summary><c>GET /v1/models</c> and <c>GET /v1/models/{id}</c>.</summary>
 internal static class ModelsEndpoint
 {
-    public static IResult List(ModelCatalog catalog) =>
-        Results.Json(new { @object = "list", data = catalog.List().Select(Describe) }, ServerJson.Options);
+    public static async Task<IResult> ListAsync(ModelCatalog catalog, CancellationToken cancellationToken) =>
+        Results.Json(new { @object = "list", data = (await catalog.ListAsync(cancellationToken)).Select(Describe) }, ServerJson.Options);
 
-    public static IResult Get(string id, ModelCatalog catalog) =>
-        Results.Json(Describe(catalog.Resolve(id)), ServerJson.Options);
+    public static async Task<IResult> GetAsync(string id, ModelCatalog catalog, CancellationToken cancellationToken) =>
+        Results.Json(Describe(await catalog.ResolveAsync(id, cancellationToken)), ServerJson.Options);
 
     private static object Describe(ServedModel model) => new
     {
