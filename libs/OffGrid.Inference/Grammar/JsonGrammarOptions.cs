@@ -1,0 +1,27 @@
+namespace OffGrid.Inference.Grammar;
+
+/// <summary>
+/// Bounds applied when turning JSON schemas into grammars. Sampling from a model with random or weak
+/// weights follows the grammar blindly, so every free-form repetition gets an upper bound: otherwise a
+/// model could keep generating spaces, string characters or array items until the context is full.
+/// </summary>
+internal sealed record JsonGrammarOptions
+{
+    /// <summary>The shared defaults.</summary>
+    public static JsonGrammarOptions Default { get; } = new();
+
+    /// <summary>Longest string (in characters) when the schema sets no <c>maxLength</c>.</summary>
+    public int MaxStringLength { get; init; } = 256;
+
+    /// <summary>Most array items when the schema sets no <c>maxItems</c>; also the most additional properties of an object.</summary>
+    public int MaxArrayItems { get; init; } = 16;
+
+    /// <summary>Most spaces or tabs after a line break between JSON tokens (indentation of pretty-printed output).</summary>
+    public int MaxIndentation { get; init; } = 16;
+
+    /// <summary>Deepest nesting of objects and arrays in schema-less JSON (<see cref="JsonSchemaGrammarBuilder.ForAnyJsonObject"/>).</summary>
+    public int MaxNestingDepth { get; init; } = 4;
+
+    /// <summary>Most digits of the integral and of the fractional part of a number.</summary>
+    public int MaxNumberDigits { get; init; } = 15;
+}

@@ -1,0 +1,19 @@
+using Microsoft.Extensions.AI;
+
+namespace OffGrid.Inference.Grammar;
+
+/// <summary>Chooses the grammar that enforces a <see cref="ChatResponseFormat"/>.</summary>
+internal static class ResponseFormatGrammar
+{
+    /// <summary>
+    /// The grammar for <paramref name="format"/>: <see langword="null"/> for text (or no format), the schema's grammar
+    /// for JSON with a schema, and any JSON object for JSON without one.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The schema uses a feature that cannot be expressed (e.g. a remote <c>$ref</c>).</exception>
+    public static GbnfGrammar? For(ChatResponseFormat? format, JsonGrammarOptions? options = null) => format switch
+    {
+        ChatResponseFormatJson { Schema: { } schema } => JsonSchemaGrammarBuilder.ForSchema(schema, options),
+        ChatResponseFormatJson => JsonSchemaGrammarBuilder.ForAnyJsonObject(options),
+        _ => null,
+    };
+}

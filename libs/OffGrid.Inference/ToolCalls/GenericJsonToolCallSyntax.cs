@@ -1,0 +1,34 @@
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+
+namespace OffGrid.Inference.ToolCalls;
+
+/// <summary>The fallback convention: the whole answer is <c>{"tool_calls":[{"name":…,"arguments":{…}}, …]}</c>.</summary>
+internal sealed class GenericJsonToolCallSyntax : ToolCallSyntax
+{
+    /// <inheritdoc />
+    public override string Marker => "{";
+
+    /// <inheritdoc />
+    public override bool OnlyAtAnswerStart => true;
+
+    /// <inheritdoc />
+    public override int MeasureBlock(string text, bool endOfInput)
+    {
+        int end = JsonValueScanner.FindEnd(text, 0);
+        return end == JsonValueScanner.Incomplete ? (endOfInput ? text.Length : NeedMoreInput) : end;
+    }
+
+    /// <inheritdoc />
+    public override bool TryParse(string block, List<FunctionCallContent> calls)
+    {
+        if (!FunctionCallReader.TryParseObject(block, out JsonElement json)
+            || !json.TryGetProperty("tool_calls", out JsonElement list)
+            || list.ValueKind != JsonValueKind.Array)
+        {
+            return false;
+        }
+
+        return FunctionCallReader.TryReadCallObjects(list.EnumerateArray(), calls);
+    }
+}

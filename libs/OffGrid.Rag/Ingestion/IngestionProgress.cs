@@ -1,0 +1,10 @@
+namespace OffGrid.Rag.Ingestion;
+
+/// <summary>A progress report of a batch ingestion.</summary>
+/// <param name="Source">The key of the document being worked on.</param>
+/// <param name="Stage">The step that document has reached.</param>
+/// <param name="DocumentsCompleted">How many documents of the batch are finished.</param>
+/// <param name="DocumentsTotal">How many documents the batch holds.</param>
+/// <param name="ChunksDone">For <see cref="IngestionStage.Embedding"/>, how many chunks of the document are embedded so far; otherwise 0.</param>
+/// <param name="ChunksTotal">The document's chunk count once known; otherwise 0.</param>
+public sealed record IngestionProgress(string Source, IngestionStage Stage, int DocumentsCompleted, int DocumentsTotal, int ChunksDone, int ChunksTotal);
