@@ -27,6 +27,7 @@ internal sealed class OffGridRootCommand : RootCommand
         Add(new ShowCommand(console, locator));
         Add(new RemoveCommand(console, hub));
         Add(new BenchCommand(console, locator));
+        Add(new ServeCommand(console));
         Add(new DoctorCommand(console, hub));
         Add(new RuntimeCommand(console));
     }
