@@ -23,8 +23,6 @@ internal sealed class CliProcess : IDisposable
 
     public StreamWriter Input => _process.StandardInput;
 
-    public int Id => _process.Id;
-
     public string Stdout
     {
         get
@@ -45,6 +43,14 @@ internal sealed class CliProcess : IDisposable
                 return _stderr.ToString();
             }
         }
+    }
+
+    /// <summary>Sends SIGINT, as Ctrl+C in a terminal does.</summary>
+    public async Task InterruptAsync()
+    {
+        using Process kill = Process.Start("kill", ["-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(0, kill.ExitCode);
     }
 
     /// <summary>Waits until standard output satisfies <paramref name="condition"/>.</summary>

@@ -116,10 +116,7 @@ public sealed class HubCommandTests : IAsyncLifetime
         {
             await pull.WaitForErrorAsync(e => e.Contains("Pulling", StringComparison.Ordinal));
             await Task.Delay(300, TestContext.Current.CancellationToken);
-            using (var interrupt = System.Diagnostics.Process.Start("kill", ["-INT", pull.Id.ToString(CultureInfo.InvariantCulture)]))
-            {
-                await interrupt.WaitForExitAsync(TestContext.Current.CancellationToken);
-            }
+            await pull.InterruptAsync();
 
             CliResult cancelled = await pull.WaitAsync();
             Assert.Equal(130, cancelled.ExitCode);

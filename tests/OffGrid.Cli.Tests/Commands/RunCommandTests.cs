@@ -62,10 +62,7 @@ public sealed partial class RunCommandTests : IDisposable
         await chat.Input.FlushAsync(TestContext.Current.CancellationToken);
         await chat.WaitForOutputAsync(output => output.Contains("Lily", StringComparison.Ordinal));
 
-        using (var kill = System.Diagnostics.Process.Start("kill", ["-INT", chat.Id.ToString(CultureInfo.InvariantCulture)]))
-        {
-            await kill.WaitForExitAsync(TestContext.Current.CancellationToken);
-        }
+        await chat.InterruptAsync();
 
         await Task.Delay(500, TestContext.Current.CancellationToken);
         await chat.Input.WriteLineAsync("/exit");

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using OffGrid.Testing;
@@ -30,10 +29,7 @@ public sealed partial class ServeCommandTests : IDisposable
         doctor.AssertSuccess();
         Assert.Contains($"{address} answers 200", doctor.Stdout, StringComparison.Ordinal);
 
-        using (var interrupt = System.Diagnostics.Process.Start("kill", ["-INT", server.Id.ToString(CultureInfo.InvariantCulture)]))
-        {
-            await interrupt.WaitForExitAsync(TestContext.Current.CancellationToken);
-        }
+        await server.InterruptAsync();
 
         (await server.WaitAsync()).AssertSuccess();
     }
