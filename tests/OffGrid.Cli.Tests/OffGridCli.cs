@@ -38,6 +38,9 @@ internal sealed class OffGridCli : IDisposable
     /// <summary>Variables set (or, when null, removed) in the child's environment.</summary>
     public Dictionary<string, string?> Environment { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The runtime this test process installed (once) and hands to every offgrid process.</summary>
+    public static Task<LlamaRuntime> RuntimeAsync() => s_runtime.Value;
+
     public Task<CliResult> RunAsync(params string[] args) => RunWithInputAsync(null, args);
 
     /// <summary>Runs offgrid to completion with <paramref name="input"/> piped to its standard input.</summary>
@@ -56,7 +59,7 @@ internal sealed class OffGridCli : IDisposable
     /// <summary>Starts offgrid with redirected streams; the caller drives standard input.</summary>
     public async Task<CliProcess> StartAsync(params string[] args)
     {
-        LlamaRuntime runtime = await s_runtime.Value;
+        LlamaRuntime runtime = await RuntimeAsync();
         var start = new ProcessStartInfo(System.Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
         {
             RedirectStandardInput = true,

@@ -55,6 +55,35 @@ public sealed class MachineCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task RuntimeInstallsFromALocalPackageIntoTheHomeFolder()
+    {
+        string package = Path.Combine(TestPaths.CacheDir, "runtime", "downloads", (await OffGridCli.RuntimeAsync()).Package!.TarballFileName);
+        Assert.True(File.Exists(package), "the test runtime was installed from " + package);
+        _cli.Environment["OFFGRID_LLAMA_PATH"] = null;
+        _cli.Environment["NPM_CONFIG_REGISTRY"] = "http://127.0.0.1:9/"; // a download attempt would fail
+
+        CliResult before = await _cli.RunAsync("doctor", "--json");
+        before.AssertSuccess();
+        using (JsonDocument findings = JsonDocument.Parse(before.Stdout))
+        {
+            JsonElement runtime = findings.RootElement.EnumerateArray().Single(f => f.GetProperty("check").GetString() == "llama.cpp runtime");
+            Assert.Equal("warning", runtime.GetProperty("status").GetString());
+            Assert.Contains("offgrid runtime install", runtime.GetProperty("result").GetString(), StringComparison.Ordinal);
+        }
+
+        CliResult install = await _cli.RunAsync("runtime", "install", "--from", package, "--variant", "cpu", "--json");
+        install.AssertSuccess();
+        using (JsonDocument runtime = JsonDocument.Parse(install.Stdout))
+        {
+            Assert.StartsWith(Path.Combine(_cli.Home, "runtime"), runtime.RootElement.GetProperty("library_directory").GetString(), StringComparison.Ordinal);
+        }
+
+        CliResult run = await _cli.RunAsync("run", TestPaths.Stories260K, "Once upon a time", "-t", "0", "-n", "20");
+        run.AssertSuccess();
+        Assert.Contains("Lily", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task VersionAndHelpWithExamples()
     {
         CliResult version = await _cli.RunAsync("--version");
