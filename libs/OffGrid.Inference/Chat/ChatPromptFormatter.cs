@@ -23,14 +23,16 @@ internal sealed class ChatPromptFormatter
         _model = model;
     }
 
-    public string Format(IReadOnlyList<ChatMessage> messages)
+    /// <summary>Renders the conversation; offered tools are described in a system message.</summary>
+    public string Format(IReadOnlyList<ChatMessage> messages, IReadOnlyList<AIFunctionDeclaration> tools)
     {
-        if (_model.ChatTemplate is { } template && TryApplyBuiltInTemplate(template, messages) is { } prompt)
+        List<ChatMessage> lowered = tools.Count > 0 ? GenericToolPrompt.Apply(messages, tools) : GenericToolPrompt.LowerToolTraffic(messages).ToList();
+        if (_model.ChatTemplate is { } template && TryApplyBuiltInTemplate(template, lowered) is { } prompt)
         {
             return prompt;
         }
 
-        return FormatTranscript(messages);
+        return FormatTranscript(lowered);
     }
 
     internal static string FormatTranscript(IReadOnlyList<ChatMessage> messages)

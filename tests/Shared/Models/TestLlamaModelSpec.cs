@@ -36,6 +36,6 @@ internal sealed record TestLlamaModelSpec
 
     /// <summary>A stable key for caching the generated file.</summary>
     public string CacheKey => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(
-        string.Join("|", EmbeddingLength, BlockCount, HeadCount, HeadCountKv, FeedForwardLength, ContextLength, VocabularySize, Seed, WeightType, Architecture,
+        string.Join("|", "v2", EmbeddingLength, BlockCount, HeadCount, HeadCountKv, FeedForwardLength, ContextLength, VocabularySize, Seed, WeightType, Architecture,
             ChatTemplate ?? "-", string.Join(",", SpecialTokens), EndOfTurnToken ?? "-"))))[..16];
 }

@@ -113,7 +113,9 @@ internal static class TestLlamaModels
             types.Add(Control);
         }
 
-        for (int b = 0; b < 256; b++)
+        // Only ASCII bytes fall back to byte tokens: random weights would otherwise emit byte sequences that are not
+        // UTF-8, which llama.cpp's grammar counts differently from a UTF-8 decoder. Other characters become <unk>.
+        for (int b = 0; b < 128; b++)
         {
             tokens.Add($"<0x{b:X2}>");
             types.Add(Byte);
