@@ -66,6 +66,10 @@ public sealed class ServerFixture : IAsyncLifetime
         options.Pool.Runtime = new LlamaRuntimeOptions { InstallDirectory = Path.Combine(TestPaths.CacheDir, "runtime"), Variant = LlamaRuntimeVariant.Cpu };
         options.Pool.Engine.ParallelSequences = 4;
         options.Pool.Engine.ContextSize = ContextSize;
+
+        // One thread per context: several test servers share two cores, and ggml's worker threads spin while waiting.
+        options.Pool.Engine.Threads = 1;
+        options.Pool.Embeddings.Threads = 1;
     }
 
     public async ValueTask DisposeAsync()

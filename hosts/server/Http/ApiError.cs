@@ -31,6 +31,7 @@ internal sealed record ApiError(int StatusCode, string Message, string? Param = 
         BadHttpRequestException bad => new(bad.StatusCode, bad.Message),
         KeyNotFoundException notFound => new(StatusCodes.Status404NotFound, notFound.Message, "model", "model_not_found"),
         FormatException format => new(StatusCodes.Status400BadRequest, format.Message, "model"),
+        HubHttpException { StatusCode: System.Net.HttpStatusCode.NotFound } missing => new(StatusCodes.Status404NotFound, $"The model hub has no such model: {missing.Message}", "model", "model_not_found"),
         HubHttpException hub => new(StatusCodes.Status502BadGateway, $"The model hub refused the request: {hub.Message}", null, "hub_error", hub.RetryAfter),
         DownloadIntegrityException integrity => new(StatusCodes.Status502BadGateway, integrity.Message, null, "download_corrupt"),
         InsufficientDiskSpaceException disk => new(StatusCodes.Status507InsufficientStorage, disk.Message, null, "insufficient_storage"),

@@ -53,7 +53,8 @@ public sealed partial class StreamingTests : IClassFixture<ServerFixture>
     [Fact]
     public async Task DisconnectingFreesTheSequence()
     {
-        var body = new { model = "slow", messages = new[] { new { role = "user", content = "a b c" } }, max_tokens = 1900, stream = true };
+        var body = new { model = "slow", messages = new[] { new { role = "user", content = "a b c" } }, max_tokens = 1900, temperature = 0, stream = true };
+        long generatedBefore = await CompletionTokensAsync();
         using (var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = JsonContent.Create(body) })
         using (HttpResponseMessage response = await _server.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Token))
         {
@@ -76,6 +77,15 @@ public sealed partial class StreamingTests : IClassFixture<ServerFixture>
         }
 
         Assert.Equal(0, active);
+
+        // A cancelled generation is not counted; one that ran to the end would add its 1900 tokens.
+        Assert.Equal(generatedBefore, await CompletionTokensAsync());
+    }
+
+    private async Task<long> CompletionTokensAsync()
+    {
+        string metrics = await _server.Http.GetStringAsync("/metrics", Token);
+        return long.Parse(CompletionTokens().Match(metrics).Groups["count"].Value, System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>Requests being decoded now, over every loaded model (tests in a class run one at a time).</summary>
@@ -106,4 +116,7 @@ public sealed partial class StreamingTests : IClassFixture<ServerFixture>
 
     [GeneratedRegex("""offgrid_active_sequences\{model="[^"]*"\} (?<count>\d+)""")]
     private static partial Regex ActiveSequences();
+
+    [GeneratedRegex("""offgrid_completion_tokens_total (?<count>\d+)""")]
+    private static partial Regex CompletionTokens();
 }
