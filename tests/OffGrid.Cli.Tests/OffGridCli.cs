@@ -8,7 +8,8 @@ namespace OffGrid.Cli.Tests;
 /// <summary>
 /// Runs the real <c>offgrid</c> process (<c>dotnet offgrid.dll</c>) with a fresh OFFGRID_HOME per instance, the
 /// llama.cpp runtime this test process installed (through OFFGRID_LLAMA_PATH, so no test downloads it again),
-/// and an unreachable HF_ENDPOINT unless a test points it at a loopback hub.
+/// and an unreachable HF_ENDPOINT unless a test points it at a loopback hub. Tests that generate pass
+/// <c>--threads 1</c>: on a busy two-core machine, llama.cpp's spinning worker threads make generation many times slower.
 /// </summary>
 internal sealed class OffGridCli : IDisposable
 {

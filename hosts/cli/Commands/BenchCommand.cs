@@ -19,6 +19,7 @@ internal sealed class BenchCommand : Command
     private readonly Option<int> _iterations = new("--iterations", "-r") { Description = "Measured runs (after one warm-up).", DefaultValueFactory = _ => 3 };
     private readonly Option<int> _streams = new("--streams") { Description = "Answers generated at once (aggregate throughput of continuous batching).", DefaultValueFactory = _ => 1 };
     private readonly Option<int?> _contextSize = new("--ctx") { Description = "Context size of each stream; defaults to what the runs need." };
+    private readonly Option<int?> _threads = new("--threads") { Description = "CPU threads; defaults to the physical cores." };
     private readonly Option<bool> _json = new("--json") { Description = "Write the results as JSON." };
 
     /// <summary>Creates the command.</summary>
@@ -37,6 +38,7 @@ internal sealed class BenchCommand : Command
         Add(_iterations);
         Add(_streams);
         Add(_contextSize);
+        Add(_threads);
         Add(_json);
         SetAction(ExecuteAsync);
     }
@@ -55,6 +57,7 @@ internal sealed class BenchCommand : Command
         {
             ParallelSequences = options.ConcurrentStreams,
             ContextSize = parse.GetValue(_contextSize) ?? options.PromptTokens + options.OutputTokens + 16,
+            Threads = parse.GetValue(_threads),
         };
         using LocalModelSession loaded = await LocalModelSession.LoadAsync(_console, path, engine, cancellationToken).ConfigureAwait(false);
 

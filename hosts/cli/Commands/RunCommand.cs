@@ -21,6 +21,7 @@ internal sealed class RunCommand : Command
     private readonly Option<long?> _seed = new("--seed") { Description = "Random seed, for repeatable answers." };
     private readonly Option<int?> _contextSize = new("--ctx") { Description = "Context size in tokens (prompt plus answer)." };
     private readonly Option<int?> _maxTokens = new("--max-tokens", "-n") { Description = "The most tokens an answer may have." };
+    private readonly Option<int?> _threads = new("--threads") { Description = "CPU threads for generation; defaults to the physical cores." };
     private readonly Option<bool> _json = new("--json") { Description = "Ask the model for a JSON answer (structured output)." };
     private readonly Option<bool> _verbose = new("--verbose", "-v") { Description = "Print token counts and tokens/s after each answer." };
     private readonly Option<bool> _interactive = new("--interactive", "-i") { Description = "Chat even when input is piped (the prompt, if any, is the first message)." };
@@ -44,6 +45,7 @@ internal sealed class RunCommand : Command
         Add(_seed);
         Add(_contextSize);
         Add(_maxTokens);
+        Add(_threads);
         Add(_json);
         Add(_verbose);
         Add(_interactive);
@@ -58,7 +60,7 @@ internal sealed class RunCommand : Command
         string? prompt = await ReadPromptAsync(parse, interactive, cancellationToken).ConfigureAwait(false);
 
         string path = await _locator.LocateAsync(model, cancellationToken).ConfigureAwait(false);
-        var engine = new LlamaEngineOptions { ParallelSequences = 1, ContextSize = parse.GetValue(_contextSize) };
+        var engine = new LlamaEngineOptions { ParallelSequences = 1, ContextSize = parse.GetValue(_contextSize), Threads = parse.GetValue(_threads) };
         using LocalModelSession loaded = await LocalModelSession.LoadAsync(_console, path, engine, cancellationToken).ConfigureAwait(false);
         var session = new ChatSession(loaded.ChatClient, new ChatOptions
         {

@@ -10,12 +10,12 @@ public sealed class MachineCommandTests : IDisposable
     [Fact]
     public async Task BenchPrintsThroughputAndMemory()
     {
-        CliResult table = await _cli.RunAsync("bench", TestPaths.Stories260K, "-p", "16", "-n", "4", "-r", "1");
+        CliResult table = await _cli.RunAsync("bench", TestPaths.Stories260K, "--threads", "1", "-p", "16", "-n", "4", "-r", "1");
         table.AssertSuccess();
         Assert.Contains("Generation tokens/s", table.Stdout, StringComparison.Ordinal);
         Assert.Contains("stories260K", table.Stdout, StringComparison.Ordinal);
 
-        CliResult json = await _cli.RunAsync("bench", TestPaths.Stories260K, "-p", "16", "-n", "4", "-r", "2", "--json");
+        CliResult json = await _cli.RunAsync("bench", TestPaths.Stories260K, "--threads", "1", "-p", "16", "-n", "4", "-r", "2", "--json");
         json.AssertSuccess();
         using JsonDocument result = JsonDocument.Parse(json.Stdout);
         Assert.Equal(2, result.RootElement.GetProperty("runs").GetArrayLength());
@@ -78,7 +78,7 @@ public sealed class MachineCommandTests : IDisposable
             Assert.StartsWith(Path.Combine(_cli.Home, "runtime"), runtime.RootElement.GetProperty("library_directory").GetString(), StringComparison.Ordinal);
         }
 
-        CliResult run = await _cli.RunAsync("run", TestPaths.Stories260K, "Once upon a time", "-t", "0", "-n", "20");
+        CliResult run = await _cli.RunAsync("run", TestPaths.Stories260K, "--threads", "1", "Once upon a time", "-t", "0", "-n", "20");
         run.AssertSuccess();
         Assert.Contains("Lily", run.Stdout, StringComparison.Ordinal);
     }

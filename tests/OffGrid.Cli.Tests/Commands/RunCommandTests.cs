@@ -11,7 +11,7 @@ public sealed partial class RunCommandTests : IDisposable
     [Fact]
     public async Task OneShotPromptPrintsTheStory()
     {
-        CliResult result = await _cli.RunAsync("run", TestPaths.Stories260K, "Once upon a time", "--temperature", "0", "--max-tokens", "40");
+        CliResult result = await _cli.RunAsync("run", TestPaths.Stories260K, "--threads", "1", "Once upon a time", "--temperature", "0", "--max-tokens", "40");
 
         result.AssertSuccess();
         Assert.Contains("there was a little girl named Lily", result.Stdout, StringComparison.Ordinal);
@@ -21,7 +21,7 @@ public sealed partial class RunCommandTests : IDisposable
     [Fact]
     public async Task PipedInputIsThePrompt()
     {
-        CliResult result = await _cli.RunWithInputAsync("Once upon a time\n", "run", TestPaths.Stories260K, "-t", "0", "-n", "40", "--verbose");
+        CliResult result = await _cli.RunWithInputAsync("Once upon a time\n", "run", TestPaths.Stories260K, "--threads", "1", "-t", "0", "-n", "40", "--verbose");
 
         result.AssertSuccess();
         Assert.Contains("Lily", result.Stdout, StringComparison.Ordinal);
@@ -41,7 +41,7 @@ public sealed partial class RunCommandTests : IDisposable
             "/exit\n" +
             "Never sent\n";
 
-        CliResult result = await _cli.RunWithInputAsync(input, "run", TestPaths.Stories260K, "--interactive", "-t", "0", "-n", "12", "--verbose");
+        CliResult result = await _cli.RunWithInputAsync(input, "run", TestPaths.Stories260K, "--threads", "1", "--interactive", "-t", "0", "-n", "12", "--verbose");
 
         result.AssertSuccess();
         int[] promptTokens = [.. TokensPerSecond().Matches(result.Stderr).Select(m => int.Parse(m.Groups["prompt"].Value, CultureInfo.InvariantCulture))];
@@ -57,7 +57,7 @@ public sealed partial class RunCommandTests : IDisposable
     [Fact]
     public async Task CtrlCStopsTheAnswerButNotTheChat()
     {
-        using CliProcess chat = await _cli.StartAsync("run", TestPaths.Stories260K, "-i", "-t", "0", "--ctx", "2048");
+        using CliProcess chat = await _cli.StartAsync("run", TestPaths.Stories260K, "--threads", "1", "-i", "-t", "0", "--ctx", "2048");
         await chat.Input.WriteLineAsync("Once upon a time");
         await chat.Input.FlushAsync(TestContext.Current.CancellationToken);
         await chat.WaitForOutputAsync(output => output.Contains("Lily", StringComparison.Ordinal));
