@@ -1,6 +1,8 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using OffGrid.Testing;
+using OffGrid.Testing.Models;
 
 namespace OffGrid.Cli.Tests.Commands;
 
@@ -26,6 +28,16 @@ public sealed partial class RunCommandTests : IDisposable
         result.AssertSuccess();
         Assert.Contains("Lily", result.Stdout, StringComparison.Ordinal);
         Assert.Matches(TokensPerSecond(), result.Stderr);
+    }
+
+    [Fact]
+    public async Task JsonOptionConstrainsTheAnswerToJson()
+    {
+        CliResult result = await _cli.RunAsync("run", TestLlamaModels.Tiny, "--threads", "1", "Give me JSON.", "--json", "--seed", "3", "-t", "0.7", "-n", "900");
+
+        result.AssertSuccess();
+        using JsonDocument answer = JsonDocument.Parse(result.Stdout);
+        Assert.Equal(JsonValueKind.Object, answer.RootElement.ValueKind);
     }
 
     [Fact]
