@@ -1,0 +1,92 @@
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+using OffGrid.Inference.Chat;
+using OffGrid.Server.Chat;
+using OffGrid.Server.Http;
+using OffGrid.Server.Models;
+using OffGrid.Server.Operations;
+
+namespace OffGrid.Server.OpenAi;
+
+/// <summary><c>POST /v1/completions</c>: continues a raw prompt (no chat template).</summary>
+internal static class CompletionEndpoint
+{
+    public static async Task<IResult> HandleAsync(HttpContext http, ModelAccess models, ServerMetrics metrics)
+    {
+        CancellationToken cancellationToken = http.RequestAborted;
+        CompletionRequest request = await JsonBody.ReadAsync<CompletionRequest>(http.Request, cancellationToken);
+        string prompt = ReadPrompt(request.Prompt);
+        if (request.N is not null and not 1)
+        {
+            throw ApiException.BadRequest("Only one choice per request is supported ('n' must be 1).", "n");
+        }
+
+        if (request.Suffix is { Length: > 0 } || request.Logprobs is not null)
+        {
+            throw ApiException.BadRequest("'suffix' and 'logprobs' are not supported.", request.Suffix is { Length: > 0 } ? "suffix" : "logprobs");
+        }
+
+        ChatOptions options = new SamplingSettings
+        {
+            Temperature = request.Temperature,
+            TopP = request.TopP,
+            TopK = request.TopK,
+            Seed = request.Seed,
+            MaxOutputTokens = request.MaxTokens ?? 16, // OpenAI's documented default for this endpoint.
+            Stop = ChatCompletionMapper.ReadStop(request.Stop),
+            PresencePenalty = request.PresencePenalty,
+            FrequencyPenalty = request.FrequencyPenalty,
+            MinP = request.MinP,
+            RepeatPenalty = request.RepeatPenalty,
+            RepeatLastN = request.RepeatLastN,
+        }.ToChatOptions(SamplingFieldNames.OpenAi);
+        (options.AdditionalProperties ??= [])[LlamaChatOptions.RawPromptKey] = true;
+
+        using ModelSession session = await models.OpenAsync(request.Model, keepAlive: null, cancellationToken);
+        string id = OpenAiShapes.NewId("cmpl-");
+        long created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        string model = session.Model.Name;
+        string echo = request.Echo ? prompt : string.Empty;
+        ChatMessage[] messages = [new(ChatRole.User, prompt)];
+        if (!request.Stream)
+        {
+            ChatResponse response = await session.Lease.ChatClient.GetResponseAsync(messages, options, cancellationToken);
+            metrics.RecordUsage(response.Usage);
+            return Results.Json(OpenAiShapes.TextCompletion(id, created, model, echo + response.Text, OpenAiShapes.FinishReason(response.FinishReason, false), response.Usage ?? new()), ServerJson.Options);
+        }
+
+        await using ChatUpdateStream stream = await ChatUpdateStream.StartAsync(session.Lease.ChatClient, messages, options, cancellationToken);
+        return await OpenAiEventStream.WriteAsync(http.Response, async writer =>
+        {
+            if (echo.Length > 0)
+            {
+                await writer.WriteAsync(OpenAiShapes.TextCompletion(id, created, model, echo, null, null), cancellationToken);
+            }
+
+            UsageDetails? usage = null;
+            await foreach (ChatResponseUpdate update in stream.ReadAllAsync())
+            {
+                usage = update.Contents.OfType<UsageContent>().LastOrDefault()?.Details ?? usage;
+                string? finish = update.FinishReason is { } reason ? OpenAiShapes.FinishReason(reason, false) : null;
+                if (update.Text.Length > 0 || finish is not null)
+                {
+                    await writer.WriteAsync(OpenAiShapes.TextCompletion(id, created, model, update.Text, finish, null), cancellationToken);
+                }
+            }
+
+            metrics.RecordUsage(usage);
+            if (request.StreamOptions?.IncludeUsage == true)
+            {
+                await writer.WriteAsync(OpenAiShapes.TextCompletion(id, created, model, string.Empty, null, usage ?? new UsageDetails()), cancellationToken);
+            }
+        }, cancellationToken);
+    }
+
+    private static string ReadPrompt(JsonElement? prompt) => prompt switch
+    {
+        { ValueKind: JsonValueKind.String } text when text.GetString() is { Length: > 0 } s => s,
+        { ValueKind: JsonValueKind.Array } list when list.GetArrayLength() == 1 && list[0].ValueKind == JsonValueKind.String && list[0].GetString() is { Length: > 0 } s => s,
+        { ValueKind: JsonValueKind.Array } list when list.GetArrayLength() > 1 => throw ApiException.BadRequest("Only one prompt per request is supported.", "prompt"),
+        _ => throw ApiException.BadRequest("'prompt' must be a non-empty string.", "prompt"),
+    };
+}

@@ -1,0 +1,3 @@
+using OffGrid.Server;
+
+await OffGridServer.Build(args).RunAsync();

@@ -1,0 +1,137 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+
+namespace OffGrid.Server.Tests.Http;
+
+/// <summary>Every kind of bad request gets a clear 4xx JSON error in its API's shape, and the server keeps serving.</summary>
+public sealed class BadInputTests : IClassFixture<ServerFixture>
+{
+    private const string Chat = """{"model":"stories","messages":[{"role":"user","content":"Once upon a time"}],"max_tokens":4}""";
+
+    private readonly ServerFixture _server;
+
+    public BadInputTests(ServerFixture server)
+    {
+        _server = server;
+    }
+
+    public static TheoryData<string, string, int, string?> OpenAiCases => new()
+    {
+        { "/v1/chat/completions", """{"model":"stories","messages":[""", 400, null },
+        { "/v1/chat/completions", "", 400, null },
+        { "/v1/chat/completions", """{"model":"stories","messages":[{"role":"user","content":"hi"}],"max_tokens":"many"}""", 400, "max_tokens" },
+        { "/v1/chat/completions", """{"model":"stories","messages":[{"role":"user","content":"hi"}],"max_tokens":-5}""", 400, "max_tokens" },
+        { "/v1/chat/completions", """{"model":"stories","messages":[{"role":"user","content":"hi"}],"temperature":7}""", 400, "temperature" },
+        { "/v1/chat/completions", """{"model":"stories","messages":[]}""", 400, "messages" },
+        { "/v1/chat/completions", """{"model":"stories"}""", 400, "messages" },
+        { "/v1/chat/completions", """{"model":"stories","messages":[{"role":"wizard","content":"hi"}]}""", 400, "messages[0].role" },
+        { "/v1/chat/completions", """{"model":"stories","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"x"}}]}]}""", 400, "messages[0].content[0]" },
+        { "/v1/chat/completions", """{"model":"stories","messages":[{"role":"tool","content":"42"}]}""", 400, "messages[0].tool_call_id" },
+        { "/v1/chat/completions", """{"model":"stories","messages":[{"role":"user","content":"hi"}],"stop":[1,2]}""", 400, "stop" },
+        { "/v1/chat/completions", """{"model":"stories","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"bad name!"}}]}""", 400, "tools[0].function.name" },
+        { "/v1/chat/completions", """{"model":"stories","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"string"}}}]}""", 400, "tools[0].function.parameters" },
+        { "/v1/chat/completions", """{"model":"stories","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"f"}}],"tool_choice":{"type":"function","function":{"name":"g"}}}""", 400, "tool_choice" },
+        { "/v1/chat/completions", """{"model":"stories","messages":[{"role":"user","content":"hi"}],"response_format":{"type":"yaml"}}""", 400, "response_format.type" },
+        { "/v1/chat/completions", """{"model":"no-such-model","messages":[{"role":"user","content":"hi"}]}""", 404, "model" },
+        { "/v1/chat/completions", """{"messages":[{"role":"user","content":"hi"}]}""", 400, "model" },
+        { "/v1/chat/completions", """{"model":"/etc/passwd.gguf","messages":[{"role":"user","content":"hi"}]}""", 404, "model" },
+        { "/v1/completions", """{"model":"stories","prompt":""}""", 400, "prompt" },
+        { "/v1/embeddings", """{"model":"stories","input":["a",""]}""", 400, "input" },
+        { "/v1/embeddings", """{"model":"stories","input":[[1,2,3]]}""", 400, "input" },
+        { "/v1/embeddings", """{"model":"stories","input":"a","dimensions":32}""", 400, "dimensions" },
+        { "/v1/embeddings", """{"model":"stories","input":"a","encoding_format":"hex"}""", 400, "encoding_format" },
+        { "/v1/benchmark", """{"model":"stories","prompt_tokens":0}""", 400, null },
+        { "/v1/search", """{"sort":"random"}""", 400, "sort" },
+    };
+
+    [Theory]
+    [MemberData(nameof(OpenAiCases))]
+    public async Task OpenAiEndpointsAnswerWithAnOpenAiError(string path, string body, int status, string? param)
+    {
+        (int actual, JsonElement error) = await PostRawAsync(path, body);
+
+        Assert.Equal(status, actual);
+        JsonElement details = error.GetProperty("error");
+        Assert.False(string.IsNullOrWhiteSpace(details.GetProperty("message").GetString()));
+        Assert.Equal("invalid_request_error", details.GetProperty("type").GetString());
+        if (param is not null)
+        {
+            Assert.Equal(param, details.GetProperty("param").GetString());
+        }
+
+        await AssertStillServingAsync();
+    }
+
+    public static TheoryData<string, string, int> OllamaCases => new()
+    {
+        { "/api/chat", "{not json", 400 },
+        { "/api/chat", """{"model":"stories","messages":[{"role":"narrator","content":"hi"}]}""", 400 },
+        { "/api/chat", """{"model":"stories","messages":[{"role":"user","content":"hi"}],"options":{"num_predict":"x"}}""", 400 },
+        { "/api/chat", """{"model":"stories","messages":[{"role":"user","content":"hi"}],"format":42}""", 400 },
+        { "/api/chat", """{"model":"stories","messages":[{"role":"user","content":"hi"}],"keep_alive":"forever"}""", 400 },
+        { "/api/generate", """{"model":"stories","prompt":"hi","images":["aGk="]}""", 400 },
+        { "/api/generate", """{"model":"ghost","prompt":"hi"}""", 404 },
+        { "/api/embed", """{"model":"stories","input":42}""", 400 },
+        { "/api/show", """{"model":"ghost"}""", 404 },
+        { "/api/pull", """{}""", 400 },
+    };
+
+    [Theory]
+    [MemberData(nameof(OllamaCases))]
+    public async Task OllamaEndpointsAnswerWithAnOllamaError(string path, string body, int status)
+    {
+        (int actual, JsonElement error) = await PostRawAsync(path, body);
+
+        Assert.Equal(status, actual);
+        Assert.False(string.IsNullOrWhiteSpace(error.GetProperty("error").GetString()));
+        await AssertStillServingAsync();
+    }
+
+    [Fact]
+    public async Task OversizeBodyIs413()
+    {
+        string huge = "{\"model\":\"stories\",\"messages\":[{\"role\":\"user\",\"content\":\"" + new string('a', (int)ServerFixture.MaxBodyBytes + 10) + "\"}]}";
+        (int status, JsonElement error) = await PostRawAsync("/v1/chat/completions", huge);
+
+        Assert.Equal(413, status);
+        Assert.Contains("larger", error.GetProperty("error").GetProperty("message").GetString());
+        await AssertStillServingAsync();
+    }
+
+    [Fact]
+    public async Task PromptLongerThanTheContextIs400AndNotTruncated()
+    {
+        string story = string.Concat(Enumerable.Repeat("Once upon a time there was a little girl. ", 400));
+        (int status, JsonElement error) = await PostRawAsync("/v1/chat/completions", JsonSerializer.Serialize(new
+        {
+            model = "stories",
+            messages = new[] { new { role = "user", content = story } },
+        }));
+
+        Assert.Equal(400, status);
+        Assert.Equal("context_length_exceeded", error.GetProperty("error").GetProperty("code").GetString());
+        Assert.Contains("context window", error.GetProperty("error").GetProperty("message").GetString());
+
+        (status, JsonElement ollama) = await PostRawAsync("/api/generate", JsonSerializer.Serialize(new { model = "stories", prompt = story, stream = true }));
+        Assert.Equal(400, status);
+        Assert.Contains("context window", ollama.GetProperty("error").GetString());
+        await AssertStillServingAsync();
+    }
+
+    private async Task<(int Status, JsonElement Body)> PostRawAsync(string path, string body)
+    {
+        using var content = new StringContent(body, Encoding.UTF8);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using HttpResponseMessage response = await _server.Http.PostAsync(path, content, TestContext.Current.CancellationToken);
+        string text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        return ((int)response.StatusCode, JsonDocument.Parse(text).RootElement.Clone());
+    }
+
+    private async Task AssertStillServingAsync()
+    {
+        (int status, JsonElement body) = await PostRawAsync("/v1/chat/completions", Chat);
+        Assert.Equal(200, status);
+        Assert.Equal("chat.completion", body.GetProperty("object").GetString());
+    }
+}

@@ -1,0 +1,122 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace OffGrid.Server.Tests.OpenAi;
+
+/// <summary>Server-sent events over raw HTTP: the wire format, concurrency and client disconnects.</summary>
+public sealed partial class StreamingTests : IClassFixture<ServerFixture>
+{
+    private readonly ServerFixture _server;
+
+    public StreamingTests(ServerFixture server)
+    {
+        _server = server;
+    }
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task CompletionsStreamEndsWithUsageAndDone()
+    {
+        List<string> events = await ReadEventsAsync("/v1/completions", new
+        {
+            model = "stories", prompt = "Once upon a time", max_tokens = 16, temperature = 0, stream = true, stream_options = new { include_usage = true },
+        });
+
+        Assert.Equal("[DONE]", events[^1]);
+        List<JsonElement> chunks = [.. events.SkipLast(1).Select(e => JsonDocument.Parse(e).RootElement.Clone())];
+        Assert.All(chunks, c => Assert.Equal("text_completion", c.GetProperty("object").GetString()));
+        string text = string.Concat(chunks.Select(c => c.GetProperty("choices")[0].GetProperty("text").GetString()));
+        Assert.Contains("Lily", text);
+        Assert.True(chunks[^1].GetProperty("usage").GetProperty("completion_tokens").GetInt32() > 0);
+    }
+
+    [Fact]
+    public async Task SixteenConcurrentStreamsAllComplete()
+    {
+        var body = new { model = "stories", messages = new[] { new { role = "user", content = "Once upon a time" } }, max_tokens = 24, temperature = 0, stream = true };
+        List<string>[] results = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => ReadEventsAsync("/v1/chat/completions", body)));
+
+        Assert.All(results, events =>
+        {
+            Assert.Equal("[DONE]", events[^1]);
+            List<JsonElement> chunks = [.. events.SkipLast(1).Select(e => JsonDocument.Parse(e).RootElement.Clone())];
+            string text = string.Concat(chunks.Select(c => c.GetProperty("choices")[0].GetProperty("delta").TryGetProperty("content", out JsonElement t) ? t.GetString() : null));
+            Assert.Contains("little girl named Lily", text);
+            Assert.NotNull(chunks[^1].GetProperty("choices")[0].GetProperty("finish_reason").GetString());
+        });
+    }
+
+    [Fact]
+    public async Task DisconnectingFreesTheSequence()
+    {
+        var body = new { model = "slow", messages = new[] { new { role = "user", content = "a b c" } }, max_tokens = 1900, temperature = 0, stream = true };
+        long generatedBefore = await CompletionTokensAsync();
+        using (var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = JsonContent.Create(body) })
+        using (HttpResponseMessage response = await _server.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Token))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(Token));
+            for (int read = 0; read < 3;)
+            {
+                read += (await reader.ReadLineAsync(Token))?.StartsWith("data:", StringComparison.Ordinal) == true ? 1 : 0;
+            }
+
+            Assert.Equal(1, await ActiveSequencesAsync());
+        }
+
+        // Dropping the response closes the connection; the engine must notice and free the slot long before 1900 tokens.
+        int active = 1;
+        for (int i = 0; i < 100 && active != 0; i++)
+        {
+            await Task.Delay(50, Token);
+            active = await ActiveSequencesAsync();
+        }
+
+        Assert.Equal(0, active);
+
+        // A cancelled generation is not counted; one that ran to the end would add its 1900 tokens.
+        Assert.Equal(generatedBefore, await CompletionTokensAsync());
+    }
+
+    private async Task<long> CompletionTokensAsync()
+    {
+        string metrics = await _server.Http.GetStringAsync("/metrics", Token);
+        return long.Parse(CompletionTokens().Match(metrics).Groups["count"].Value, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Requests being decoded now, over every loaded model (tests in a class run one at a time).</summary>
+    private async Task<int> ActiveSequencesAsync()
+    {
+        string metrics = await _server.Http.GetStringAsync("/metrics", Token);
+        return ActiveSequences().Matches(metrics).Sum(m => int.Parse(m.Groups["count"].Value, System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    private async Task<List<string>> ReadEventsAsync(string path, object body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
+        using HttpResponseMessage response = await _server.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Token);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(Token), Encoding.UTF8);
+        var events = new List<string>();
+        while (await reader.ReadLineAsync(Token) is { } line)
+        {
+            if (line.StartsWith("data: ", StringComparison.Ordinal))
+            {
+                events.Add(line["data: ".Length..]);
+            }
+        }
+
+        return events;
+    }
+
+    [GeneratedRegex("""offgrid_active_sequences\{model="[^"]*"\} (?<count>\d+)""")]
+    private static partial Regex ActiveSequences();
+
+    [GeneratedRegex("""offgrid_completion_tokens_total (?<count>\d+)""")]
+    private static partial Regex CompletionTokens();
+}

@@ -1,0 +1,101 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace OffGrid.Server.Tests.Operations;
+
+/// <summary>OffGrid's own endpoints: health, metrics, benchmark, search and the web UI.</summary>
+public sealed class OperationsTests : IClassFixture<ServerFixture>
+{
+    private readonly ServerFixture _server;
+
+    public OperationsTests(ServerFixture server)
+    {
+        _server = server;
+    }
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task HealthIsReadyOncePreloadedModelsAreLoaded()
+    {
+        (int status, JsonElement body) = await _server.GetJsonAsync("/health");
+        Assert.Equal(200, status);
+        Assert.Equal("ok", body.GetProperty("status").GetString());
+        Assert.NotEmpty(body.GetProperty("loaded_models").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task HealthIs503WhenAPreloadFails()
+    {
+        await using WebApplication app = OffGridServer.Build([], o => ServerFixture.Configure(o, preload: ["not-a-model"]));
+        await app.StartAsync(Token);
+        using var http = new HttpClient { BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()) };
+        JsonElement body = default;
+        for (int i = 0; i < 100 && body.ValueKind == JsonValueKind.Undefined; i++)
+        {
+            using HttpResponseMessage response = await http.GetAsync("/health", Token);
+            Assert.Equal(503, (int)response.StatusCode);
+            JsonElement json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Token)).RootElement.Clone();
+            body = json.GetProperty("status").GetString() == "failed" ? json : default;
+            await Task.Delay(50, Token);
+        }
+
+        Assert.Contains("not-a-model", body.GetProperty("error").GetString());
+        await app.StopAsync(Token);
+    }
+
+    [Fact]
+    public async Task MetricsExposeRequestsTokensQueueAndModels()
+    {
+        (int status, _) = await _server.PostJsonAsync("/v1/chat/completions", new { model = "stories", messages = new[] { new { role = "user", content = "Once" } }, max_tokens = 3 });
+        Assert.Equal(200, status);
+
+        string metrics = await _server.Http.GetStringAsync("/metrics", Token);
+        Assert.Contains("offgrid_requests_total{endpoint=\"/v1/chat/completions\",status=\"200\"}", metrics);
+        Assert.Matches(@"offgrid_completion_tokens_total [1-9]", metrics);
+        Assert.Matches(@"offgrid_loaded_models [1-9]", metrics);
+        Assert.Contains("offgrid_queue_depth{model=", metrics);
+        Assert.Contains("offgrid_active_sequences{model=", metrics);
+        Assert.Contains("# TYPE offgrid_last_generation_tokens_per_second gauge", metrics);
+    }
+
+    [Fact]
+    public async Task BenchmarkReportsEveryRunAndASummary()
+    {
+        (int status, JsonElement body) = await _server.PostJsonAsync("/v1/benchmark", new { model = "tiny", prompt_tokens = 32, output_tokens = 8, iterations = 2 });
+
+        Assert.Equal(200, status);
+        Assert.Equal(2, body.GetProperty("runs").GetArrayLength());
+        Assert.All(body.GetProperty("runs").EnumerateArray(), r => Assert.Equal(8, r.GetProperty("output_tokens").GetInt32()));
+        Assert.True(body.GetProperty("summary").GetProperty("generation_tokens_per_second").GetDouble() > 0);
+        Assert.True(body.GetProperty("summary").GetProperty("prompt_tokens_per_second").GetDouble() > 0);
+    }
+
+    [Fact]
+    public async Task SearchQueriesTheHubWithFilters()
+    {
+        (int status, JsonElement body) = await _server.GetJsonAsync("/v1/search?q=tiny&limit=5");
+        Assert.Equal(200, status);
+        JsonElement hit = Assert.Single(body.GetProperty("data").EnumerateArray());
+        Assert.Equal("offgrid/tiny-GGUF", hit.GetProperty("id").GetString());
+
+        (status, body) = await _server.PostJsonAsync("/v1/search", new { author = "ggml-org", limit = 5 });
+        Assert.Equal(200, status);
+        Assert.Equal("ggml-org/models", Assert.Single(body.GetProperty("data").EnumerateArray()).GetProperty("id").GetString());
+    }
+
+    [Fact]
+    public async Task RootServesTheOfflineWebUi()
+    {
+        using HttpResponseMessage response = await _server.Http.GetAsync("/", Token);
+        string html = await response.Content.ReadAsStringAsync(Token);
+
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("<title>OffGrid</title>", html);
+        Assert.Contains("/v1/chat/completions", html);
+        Assert.DoesNotMatch("(src|href)=\"https?://", html);
+    }
+}
