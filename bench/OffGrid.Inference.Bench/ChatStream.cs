@@ -29,6 +29,7 @@ internal static class ChatStream
             (int)(usage.InputTokenCount!.Value - (usage.CachedInputTokenCount ?? 0)),
             TimeSpan.FromTicks(counts[LlamaChatOptions.PromptEvalDurationKey] / 100),
             (int)usage.OutputTokenCount!.Value - 1,
-            TimeSpan.FromTicks(counts[LlamaChatOptions.EvalDurationKey] / 100));
+            TimeSpan.FromTicks(counts[LlamaChatOptions.EvalDurationKey] / 100),
+            TimeSpan.Zero);
     }
 }

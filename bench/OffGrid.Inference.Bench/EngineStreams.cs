@@ -25,7 +25,7 @@ internal static class EngineStreams
         long finished = timings.Max(t => t.LastAt);
         return new Throughput(
             timings.Sum(t => t.PromptTokens), Stopwatch.GetElapsedTime(started, promptsDone),
-            timings.Sum(t => t.OutputTokens - t.FirstCount), Stopwatch.GetElapsedTime(promptsDone, finished));
+            timings.Sum(t => t.OutputTokens - t.FirstCount), Stopwatch.GetElapsedTime(promptsDone, finished), TimeSpan.Zero);
     }
 
     private static async Task<StreamTiming> ConsumeAsync(ChannelReader<GenerationUpdate> reader)

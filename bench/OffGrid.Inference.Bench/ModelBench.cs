@@ -38,11 +38,12 @@ internal sealed class ModelBench(BenchCase bench, BenchSettings settings, int th
         for (int i = 0; i < Iterations; i++)
         {
             string prompt = Prompts.Text(model, bench.PromptTokens, seed: i);
-            Throughput chat = await ChatStream.RunAsync(client, prompt, bench.OutputTokens).ConfigureAwait(false);
+            Throughput chat = await ProcessCpu.MeasureAsync(() => ChatStream.RunAsync(client, prompt, bench.OutputTokens)).ConfigureAwait(false);
             chatRuns.Add(chat);
 
             // The same tokens and the same number of outputs (the chat stops early at end-of-generation).
-            plainRuns.Add(plain.Run([model.Tokenize(prompt)], chat.GeneratedTokens + 1));
+            int[] tokens = model.Tokenize(prompt);
+            plainRuns.Add(ProcessCpu.Measure(() => plain.Run([tokens], chat.GeneratedTokens + 1)));
             Report("chat client", chatRuns[^1], plainRuns[^1]);
         }
 
@@ -70,8 +71,8 @@ internal sealed class ModelBench(BenchCase bench, BenchSettings settings, int th
             for (int i = 0; i < Iterations; i++)
             {
                 int[][] prompts = Enumerable.Range(0, streams).Select(s => Prompts.RandomTokens(model, bench.PromptTokens, seed: (1000 * (i + 1)) + s)).ToArray();
-                Throughput? measured = viaEngine ? await EngineStreams.RunAsync(engine, prompts, bench.OutputTokens).ConfigureAwait(false) : null;
-                Throughput? reference = plain?.Run(prompts, bench.OutputTokens);
+                Throughput? measured = viaEngine ? await ProcessCpu.MeasureAsync(() => EngineStreams.RunAsync(engine, prompts, bench.OutputTokens)).ConfigureAwait(false) : null;
+                Throughput? reference = plain is null ? null : ProcessCpu.Measure(() => plain.Run(prompts, bench.OutputTokens));
                 engineRuns.AddRange(measured is { } m ? [m] : []);
                 plainRuns.AddRange(reference is { } r ? [r] : []);
                 Report($"{streams} stream(s)", measured, reference);
@@ -106,6 +107,7 @@ internal sealed class ModelBench(BenchCase bench, BenchSettings settings, int th
         Summary.Of(runs.Select(r => r.PromptTokensPerSecond).ToArray()),
         Summary.Of(runs.Select(r => r.GenerationTokensPerSecond).ToArray()),
         runs.Average(r => r.StepTime(streams).TotalMilliseconds),
+        runs.Average(r => r.CpuPerToken.TotalMicroseconds),
         load);
 
     private async Task<double> WaitForQuietAsync(string phase)
@@ -119,5 +121,5 @@ internal sealed class ModelBench(BenchCase bench, BenchSettings settings, int th
         log.WriteLine($"  {phase}: {Describe(measured)} | plain {Describe(reference)}");
 
     private static string Describe(Throughput? run) =>
-        run is { } r ? $"prompt {r.PromptTokensPerSecond:0.0} tok/s, generation {r.GenerationTokensPerSecond:0.0} tok/s ({r.GeneratedTokens} tokens)" : "-";
+        run is { } r ? $"prompt {r.PromptTokensPerSecond:0.0} tok/s, generation {r.GenerationTokensPerSecond:0.0} tok/s ({r.GeneratedTokens} tokens), CPU {r.CpuPerToken.TotalMicroseconds:0} µs/token" : "-";
 }

@@ -76,7 +76,7 @@ internal sealed class PlainLlamaLoop : IDisposable
         long finished = Stopwatch.GetTimestamp();
         return new Throughput(
             prompts.Sum(p => p.Length), Stopwatch.GetElapsedTime(started, promptsDone),
-            Sequences * (outputTokens - 1), Stopwatch.GetElapsedTime(promptsDone, finished));
+            Sequences * (outputTokens - 1), Stopwatch.GetElapsedTime(promptsDone, finished), TimeSpan.Zero);
     }
 
     public void Dispose()
