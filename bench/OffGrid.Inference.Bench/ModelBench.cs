@@ -29,12 +29,16 @@ internal sealed class ModelBench(BenchCase bench, BenchSettings settings, int th
         using var engine = new LlamaEngine(model, new LlamaEngineOptions { Threads = threads, ContextSize = bench.ContextPerSequence });
         using var client = new LlamaChatClient(engine);
         using var plain = new PlainLlamaLoop(model, 1, bench.ContextPerSequence, threads);
+        using var plainWithSlots = new PlainLlamaLoop(model, 1, bench.ContextPerSequence, threads, contextSequences: engine.ParallelSequences);
         await ChatStream.RunAsync(client, Prompts.Text(model, 16, seed: -1), 8).ConfigureAwait(false);
-        plain.Run([model.Tokenize(Prompts.Text(model, 16, seed: -1))], 8);
+        int[] warmUp = model.Tokenize(Prompts.Text(model, 16, seed: -1));
+        plain.Run([warmUp], 8);
+        plainWithSlots.Run([warmUp], 8);
 
         double load = await WaitForQuietAsync($"chat client vs plain loop, 1 stream").ConfigureAwait(false);
         var chatRuns = new List<Throughput>();
         var plainRuns = new List<Throughput>();
+        var plainWithSlotsRuns = new List<Throughput>();
         for (int i = 0; i < Iterations; i++)
         {
             string prompt = Prompts.Text(model, bench.PromptTokens, seed: i);
@@ -44,10 +48,15 @@ internal sealed class ModelBench(BenchCase bench, BenchSettings settings, int th
             // The same tokens and the same number of outputs (the chat stops early at end-of-generation).
             int[] tokens = model.Tokenize(prompt);
             plainRuns.Add(ProcessCpu.Measure(() => plain.Run([tokens], chat.GeneratedTokens + 1)));
+            plainWithSlotsRuns.Add(ProcessCpu.Measure(() => plainWithSlots.Run([tokens], chat.GeneratedTokens + 1)));
             Report("chat client", chatRuns[^1], plainRuns[^1]);
+            Report($"plain loop, n_seq_max {engine.ParallelSequences}", plainWithSlotsRuns[^1], plainRuns[^1]);
         }
 
-        AddPair("LlamaChatClient (streaming)", chatRuns, "plain C-API loop", plainRuns, streams: 1, load, bench.SingleStreamTarget);
+        BenchRow reference = Row("plain C-API loop", plainRuns, streams: 1, load);
+        _rows.Add(Compared(Row("LlamaChatClient (streaming)", chatRuns, streams: 1, load), reference, bench.SingleStreamTarget));
+        _rows.Add(reference);
+        _rows.Add(Compared(Row($"plain C-API loop, n_seq_max {engine.ParallelSequences} (diagnostic)", plainWithSlotsRuns, streams: 1, load), reference, target: null));
     }
 
     private async Task MeasureStreamsAsync(LlamaModel model)
@@ -78,27 +87,21 @@ internal sealed class ModelBench(BenchCase bench, BenchSettings settings, int th
                 Report($"{streams} stream(s)", measured, reference);
             }
 
-            double? target = streams >= TargetForBatches ? BatchedTarget : null;
-            AddPair("LlamaEngine", engineRuns, "plain C-API batch", plainRuns, streams, load, target);
+            BenchRow? reference = plain is null ? null : Row("plain C-API batch", plainRuns, streams, load);
+            if (viaEngine)
+            {
+                BenchRow row = Row("LlamaEngine", engineRuns, streams, load);
+                _rows.Add(reference is null ? row : Compared(row, reference, streams >= TargetForBatches ? BatchedTarget : null));
+            }
+
+            _rows.AddRange(reference is null ? [] : [reference]);
         }
     }
 
     private int Iterations => settings.Iterations ?? bench.Iterations;
 
-    private void AddPair(string path, List<Throughput> runs, string referencePath, List<Throughput> referenceRuns, int streams, double load, double? target)
-    {
-        BenchRow? reference = referenceRuns.Count > 0 ? Row(referencePath, referenceRuns, streams, load) : null;
-        if (runs.Count > 0)
-        {
-            BenchRow row = Row(path, runs, streams, load);
-            _rows.Add(reference is null ? row : row with { Ratio = row.Generation.Mean / reference.Generation.Mean, Target = target });
-        }
-
-        if (reference is not null)
-        {
-            _rows.Add(reference);
-        }
-    }
+    private static BenchRow Compared(BenchRow row, BenchRow reference, double? target) =>
+        row with { Ratio = row.Generation.Mean / reference.Generation.Mean, Target = target };
 
     private BenchRow Row(string path, List<Throughput> runs, int streams, double load) => new(
         bench.Name,

@@ -18,11 +18,19 @@ internal sealed class PlainLlamaLoop : IDisposable
     private readonly LlamaBatchBuffer _batch = new(BatchSize);
     private readonly SafeLlamaSamplerHandle[] _samplers;
 
-    public PlainLlamaLoop(LlamaModel model, int sequences, int contextPerSequence, int threads)
+    /// <summary>Creates the context.</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="sequences">Sequences generated together.</param>
+    /// <param name="contextPerSequence">KV cells per sequence.</param>
+    /// <param name="threads">llama.cpp threads.</param>
+    /// <param name="contextSequences">The context's <c>n_seq_max</c> (at least <paramref name="sequences"/>): more than needed mirrors an engine with idle slots.</param>
+    public PlainLlamaLoop(LlamaModel model, int sequences, int contextPerSequence, int threads, int? contextSequences = null)
     {
+        int slots = Math.Max(sequences, contextSequences ?? sequences);
         LlamaContextParams parameters = LlamaNative.llama_context_default_params();
-        parameters.ContextSize = (uint)(contextPerSequence * sequences);
-        parameters.MaxSequences = (uint)sequences;
+        parameters.ContextSize = (uint)(contextPerSequence * slots);
+        parameters.MaxSequences = (uint)slots;
+        parameters.KvUnified = 0;
         parameters.BatchSize = BatchSize;
         parameters.MicroBatchSize = BatchSize;
         parameters.Threads = threads;
