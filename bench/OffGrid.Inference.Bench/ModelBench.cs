@@ -81,10 +81,10 @@ internal sealed class ModelBench(BenchCase bench, BenchSettings settings, int th
             {
                 int[][] prompts = Enumerable.Range(0, streams).Select(s => Prompts.RandomTokens(model, bench.PromptTokens, seed: (1000 * (i + 1)) + s)).ToArray();
                 Throughput? measured = viaEngine ? await ProcessCpu.MeasureAsync(() => EngineStreams.RunAsync(engine, prompts, bench.OutputTokens)).ConfigureAwait(false) : null;
-                Throughput? reference = plain is null ? null : ProcessCpu.Measure(() => plain.Run(prompts, bench.OutputTokens));
+                Throughput? plainRun = plain is null ? null : ProcessCpu.Measure(() => plain.Run(prompts, bench.OutputTokens));
                 engineRuns.AddRange(measured is { } m ? [m] : []);
-                plainRuns.AddRange(reference is { } r ? [r] : []);
-                Report($"{streams} stream(s)", measured, reference);
+                plainRuns.AddRange(plainRun is { } r ? [r] : []);
+                Report($"{streams} stream(s)", measured, plainRun);
             }
 
             BenchRow? reference = plain is null ? null : Row("plain C-API batch", plainRuns, streams, load);
