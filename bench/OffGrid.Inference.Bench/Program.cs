@@ -32,9 +32,10 @@ foreach (string name in settings.Models)
 var rows = new List<BenchRow>();
 foreach (BenchCase bench in cases)
 {
+    // The table so far is printed after every model, so an interrupted run still leaves results.
     rows.AddRange(await new ModelBench(bench, settings, threads, Console.Out).RunAsync());
+    Console.WriteLine();
+    Console.Write(ResultTable.Render(rows));
 }
 
-Console.WriteLine();
-Console.Write(ResultTable.Render(rows));
 return 0;
