@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace OffGrid.Testing;
@@ -10,9 +9,11 @@ namespace OffGrid.Testing;
 /// </summary>
 internal static class ApiSnapshot
 {
-    public static void AssertMatchesApproved(Assembly assembly, string approvedFileName, [CallerFilePath] string callerPath = "")
+    public static void AssertMatchesApproved(Assembly assembly, string approvedFileName)
     {
-        string approvedPath = Path.Combine(Path.GetDirectoryName(callerPath)!, approvedFileName);
+        // The approved file sits in the library's test project. It is found from the repository root rather than the
+        // caller's file path, which CI builds map to "/_/" (ContinuousIntegrationBuild).
+        string approvedPath = Path.Combine(TestPaths.RepoRoot, "tests", assembly.GetName().Name + ".Tests", approvedFileName);
         string actual = Render(assembly);
         string approved = File.Exists(approvedPath) ? File.ReadAllText(approvedPath).ReplaceLineEndings("\n") : string.Empty;
         if (actual == approved)
