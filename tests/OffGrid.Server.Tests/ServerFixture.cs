@@ -58,6 +58,7 @@ public sealed class ServerFixture : IAsyncLifetime
         options.Host = "127.0.0.1";
         options.Port = 0;
         options.MaxRequestBodyBytes = MaxBodyBytes;
+        options.ShutdownTimeout = TimeSpan.FromSeconds(2);
         options.Models["stories"] = TestPaths.Stories260K;
         options.Models["tiny"] = TestLlamaModels.Tiny;
         options.Models["slow"] = TestLlamaModels.GetOrCreate(SlowSpec);

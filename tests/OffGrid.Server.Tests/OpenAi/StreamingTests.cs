@@ -3,6 +3,10 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace OffGrid.Server.Tests.OpenAi;
 
@@ -86,6 +90,32 @@ public sealed partial class StreamingTests : IClassFixture<ServerFixture>
     {
         string metrics = await _server.Http.GetStringAsync("/metrics", Token);
         return long.Parse(CompletionTokens().Match(metrics).Groups["count"].Value, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
+    public async Task AFullQueueAnswers429WithRetryAfter()
+    {
+        await using WebApplication app = OffGridServer.Build([], o =>
+        {
+            ServerFixture.Configure(o, preload: []);
+            o.Pool.Engine.ParallelSequences = 1;
+            o.Pool.Engine.MaxPendingRequests = 0;
+        });
+        await app.StartAsync(Token);
+        using var http = new HttpClient { BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()) };
+        var body = new { model = "slow", messages = new[] { new { role = "user", content = "a b c" } }, max_tokens = 1900, temperature = 0, stream = true };
+        using var busy = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = JsonContent.Create(body) };
+        using HttpResponseMessage running = await http.SendAsync(busy, HttpCompletionOption.ResponseHeadersRead, Token);
+        using var reader = new StreamReader(await running.Content.ReadAsStreamAsync(Token));
+        await reader.ReadLineAsync(Token); // the first event: the one sequence is taken
+
+        using HttpResponseMessage refused = await http.PostAsJsonAsync("/v1/chat/completions", body with { stream = false }, Token);
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.True(refused.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1));
+        JsonElement error = JsonDocument.Parse(await refused.Content.ReadAsStringAsync(Token)).RootElement.GetProperty("error");
+        Assert.Equal("rate_limit_error", error.GetProperty("type").GetString());
+        await app.StopAsync(Token);
     }
 
     /// <summary>Requests being decoded now, over every loaded model (tests in a class run one at a time).</summary>
