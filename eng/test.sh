@@ -21,7 +21,7 @@ dotnet build OffGrid.sln -c Release -nologo -v:q
 
 results=$(mktemp -d)
 status=0
-dotnet test OffGrid.sln -c Release --no-build -nologo --logger "trx" --results-directory "$results" -- xUnit.StopOnFail=false || status=$?
+dotnet test OffGrid.sln -c Release --no-build -nologo -m:1 --logger "trx" --results-directory "$results" -- xUnit.StopOnFail=false || status=$?
 
 # One plain closing line over all test projects, summed from the TRX result files.
 passed=0 failed=0 skipped=0

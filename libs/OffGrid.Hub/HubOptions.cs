@@ -16,7 +16,7 @@ public sealed class HubOptions
     /// <summary>Gets or sets the memory budget for choosing a variant; three quarters of the available memory when <see langword="null"/>.</summary>
     public long? MemoryBudgetBytes { get; set; }
 
-    /// <summary>Gets or sets the Hugging Face endpoint, token and search cache settings.</summary>
+    /// <summary>Gets or sets the Hugging Face endpoint, token and search cache settings (the cache defaults to <c>cache/huggingface</c> under <see cref="HomeDirectory"/>).</summary>
     public HuggingFace.HuggingFaceOptions HuggingFace { get; set; } = new();
 
     /// <summary>Gets or sets the downloader tuning.</summary>

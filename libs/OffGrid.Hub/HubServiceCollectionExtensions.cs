@@ -49,8 +49,14 @@ public static class HubServiceCollectionExtensions
         services.AddSingleton(sp =>
         {
             HubOptions hub = sp.GetRequiredService<IOptions<HubOptions>>().Value;
-            hub.HuggingFace.CacheDirectory ??= Path.Combine(hub.HomeDirectory, "cache", "huggingface");
-            return new HuggingFaceClient(sp.GetRequiredService<IHttpClientFactory>().CreateClient(ApiHttpClientName), hub.HuggingFace, sp.GetService<ILogger<HuggingFaceClient>>());
+            var huggingFace = new HuggingFaceOptions
+            {
+                Endpoint = hub.HuggingFace.Endpoint,
+                Token = hub.HuggingFace.Token,
+                CacheDirectory = hub.HuggingFace.CacheDirectory ?? Path.Combine(hub.HomeDirectory, "cache", "huggingface"),
+                SearchCacheTtl = hub.HuggingFace.SearchCacheTtl,
+            };
+            return new HuggingFaceClient(sp.GetRequiredService<IHttpClientFactory>().CreateClient(ApiHttpClientName), huggingFace, sp.GetService<ILogger<HuggingFaceClient>>());
         });
         services.AddSingleton(sp => new ModelAliasCatalog(sp.GetRequiredService<IOptions<HubOptions>>().Value.GetAliasFile()));
         services.AddSingleton(sp => new QuantizationRanker(sp.GetRequiredService<IOptions<HubOptions>>().Value.MemoryBudgetBytes));

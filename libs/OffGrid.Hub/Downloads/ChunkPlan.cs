@@ -19,7 +19,10 @@ internal sealed class ChunkPlan
 
     public required List<Chunk> Chunks { get; init; }
 
-    public static ChunkPlan Create(long total, int connections, long minChunkSize)
+    /// <summary>The ETag or Last-Modified of the remote file when the plan was made, sent as <c>If-Range</c> on resume.</summary>
+    public string? Validator { get; init; }
+
+    public static ChunkPlan Create(long total, int connections, long minChunkSize, string? validator)
     {
         int count = (int)Math.Clamp(total / minChunkSize, 1, connections);
         long size = total / count;
@@ -30,7 +33,7 @@ internal sealed class ChunkPlan
             chunks.Add(new Chunk { Start = start, Length = i == count - 1 ? total - start : size });
         }
 
-        return new ChunkPlan { Total = total, Chunks = chunks };
+        return new ChunkPlan { Total = total, Chunks = chunks, Validator = validator };
     }
 
     public static ChunkPlan? TryLoad(string path)

@@ -25,9 +25,11 @@ internal sealed class DownloadSession
     private readonly string _destination;
     private readonly string _partialPath;
     private readonly string _planPath;
+    private readonly string _validatorPath;
     private readonly List<string> _algorithms;
     private Dictionary<string, IncrementalHash>? _streamHashers;
     private long _hashedUpTo;
+    private string? _validator;
     private bool _resumed;
     private int _connections;
 
@@ -42,6 +44,7 @@ internal sealed class DownloadSession
         _destination = Path.GetFullPath(request.DestinationPath);
         _partialPath = _destination + ".partial";
         _planPath = _destination + ".partial.chunks";
+        _validatorPath = _destination + ".partial.validator";
         _algorithms = [];
         if (options.ComputeSha256)
         {
@@ -71,6 +74,7 @@ internal sealed class DownloadSession
             Verify(length, digests);
             File.Move(_partialPath, _destination, overwrite: true);
             File.Delete(_planPath);
+            File.Delete(_validatorPath);
             _progress.Report(force: true);
             _logger.LogInformation("Downloaded {Source} to {Path} ({Bytes} bytes, {Connections} connection(s), {Seconds:0.0} s)", _request.Source, _destination, length, _connections, clock.Elapsed.TotalSeconds);
             return new DownloadResult
@@ -117,6 +121,7 @@ internal sealed class DownloadSession
         if (ChunkPlan.TryLoad(_planPath) is { } plan && File.Exists(_partialPath))
         {
             _resumed = true;
+            _validator = plan.Validator;
             await RunChunksAsync(plan, ct).ConfigureAwait(false);
             return;
         }
@@ -127,6 +132,7 @@ internal sealed class DownloadSession
         }
 
         long existing = File.Exists(_partialPath) ? new FileInfo(_partialPath).Length : 0;
+        _validator = existing > 0 && File.Exists(_validatorPath) ? File.ReadAllText(_validatorPath) : null;
         using HttpRequestMessage probe = CreateRequest(existing, null);
         using HttpResponseMessage response = await _http.SendAsync(probe, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
@@ -137,7 +143,7 @@ internal sealed class DownloadSession
                 return; // The partial file already holds the whole body.
             }
 
-            File.Delete(_partialPath);
+            DiscardPartial();
             throw new IOException($"The server rejected resuming at byte {existing}; the partial file was discarded.");
         }
 
@@ -165,10 +171,12 @@ internal sealed class DownloadSession
             EnsureDiskSpace(t - start);
         }
 
+        // Remembered so that a later resume asks for the rest only if the remote file is still the same (If-Range).
+        _validator = ValidatorOf(response);
         if (ranged && start == 0 && total is { } size && _options.MaxConnections > 1 && size >= 2 * _options.MinChunkSize)
         {
             response.Dispose();
-            var newPlan = ChunkPlan.Create(size, _options.MaxConnections, _options.MinChunkSize);
+            ChunkPlan newPlan = ChunkPlan.Create(size, _options.MaxConnections, _options.MinChunkSize, _validator);
             newPlan.Save(_planPath);
             await RunChunksAsync(newPlan, ct).ConfigureAwait(false);
             return;
@@ -176,7 +184,13 @@ internal sealed class DownloadSession
 
         if (existing > 0 && !ranged)
         {
-            _logger.LogInformation("The server ignored the range request for {Source}; downloading from the start", _request.Source);
+            _logger.LogInformation("The server sent all of {Source} instead of the rest (no range support, or the file changed); downloading from the start", _request.Source);
+        }
+
+        File.Delete(_validatorPath);
+        if (_validator is not null)
+        {
+            await File.WriteAllTextAsync(_validatorPath, _validator, ct).ConfigureAwait(false);
         }
 
         _resumed |= ranged && start > 0;
@@ -344,6 +358,10 @@ internal sealed class DownloadSession
     {
         var request = new HttpRequestMessage(HttpMethod.Get, _request.Source);
         request.Headers.Range = new RangeHeaderValue(from, to);
+        if (_validator is not null && (from > 0 || to is not null))
+        {
+            request.Headers.TryAddWithoutValidation("If-Range", _validator);
+        }
         if (_request.Headers is { } headers)
         {
             foreach ((string name, string value) in headers)
@@ -401,8 +419,15 @@ internal sealed class DownloadSession
         }
     }
 
+    /// <summary>Gets a strong ETag, else the Last-Modified date: what <c>If-Range</c> accepts.</summary>
+    private static string? ValidatorOf(HttpResponseMessage response) =>
+        response.Headers.ETag is { IsWeak: false } etag ? etag.ToString()
+        : response.Content.Headers.LastModified is { } modified ? modified.ToString("R", System.Globalization.CultureInfo.InvariantCulture)
+        : null;
+
     private void DiscardPartial()
     {
+        File.Delete(_validatorPath);
         File.Delete(_planPath);
         File.Delete(_partialPath);
     }

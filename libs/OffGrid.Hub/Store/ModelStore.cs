@@ -285,7 +285,7 @@ public sealed class ModelStore
             {
                 string local = Path.GetFileName(part.Path);
                 long before = done;
-                var fileProgress = progress is null ? null : new PartProgress(p => progress.Report(new PullProgress(
+                var fileProgress = progress is null ? null : new CallbackProgress<DownloadProgress>(p => progress.Report(new PullProgress(
                     PullStatus.Downloading, local, before + p.BytesReceived, variant.SizeBytes, p.BytesPerSecond,
                     p.BytesPerSecond > 0 ? TimeSpan.FromSeconds((variant.SizeBytes - before - p.BytesReceived) / p.BytesPerSecond) : null)));
                 DownloadRequest request = _hub.CreateDownloadRequest(repository, resolved.Revision, part, Path.Combine(staging, local));
@@ -440,10 +440,5 @@ public sealed class ModelStore
     private sealed class Releaser(SemaphoreSlim gate) : IDisposable
     {
         public void Dispose() => gate.Release();
-    }
-
-    private sealed class PartProgress(Action<DownloadProgress> report) : IProgress<DownloadProgress>
-    {
-        public void Report(DownloadProgress value) => report(value);
     }
 }

@@ -2,7 +2,9 @@ using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Extensions.AI;
 using OffGrid.Inference.Models;
+using Microsoft.Extensions.Logging;
 using OffGrid.Inference.Native;
+using OffGrid.Inference.Templates;
 
 namespace OffGrid.Inference.Chat;
 
@@ -10,27 +12,82 @@ namespace OffGrid.Inference.Chat;
 /// Renders a conversation into the prompt text a model expects.
 /// </summary>
 /// <remarks>
-/// Models with a chat template use llama.cpp's built-in template matching. A model without a template (a base
-/// model such as stories260K) gets a plain transcript: the text of a lone user message as is, so that base
-/// models continue it, or <c>User:</c>/<c>Assistant:</c> lines for longer conversations.
+/// A model's own Jinja chat template is used when it has one (tools included, when the template knows them).
+/// A template that fails to parse or render falls back, with a warning, to llama.cpp's built-in template
+/// matching. A model without a template (a base model such as stories260K) gets a plain transcript: the text of
+/// a lone user message as is, so that base models continue it, or <c>User:</c>/<c>Assistant:</c> lines for longer
+/// conversations. Tools the template cannot express are described in a system message.
 /// </remarks>
 internal sealed class ChatPromptFormatter
 {
     private readonly LlamaModel _model;
+    private readonly ILogger _logger;
+    private readonly ChatTemplate? _template;
+    private readonly bool _templateKnowsTools;
+    private readonly string? _bosText;
+    private readonly string? _eosText;
 
-    public ChatPromptFormatter(LlamaModel model)
+    public ChatPromptFormatter(LlamaModel model, bool useJinja, ILogger logger)
     {
         _model = model;
-    }
-
-    public string Format(IReadOnlyList<ChatMessage> messages)
-    {
-        if (_model.ChatTemplate is { } template && TryApplyBuiltInTemplate(template, messages) is { } prompt)
+        _logger = logger;
+        if (useJinja && model.ChatTemplate is { Length: > 0 } source)
         {
-            return prompt;
+            try
+            {
+                _template = ChatTemplate.Parse(source);
+                _templateKnowsTools = source.Contains("tools", StringComparison.Ordinal);
+            }
+            catch (ChatTemplateException ex)
+            {
+                _logger.LogWarning("The chat template of {Model} could not be parsed ({Reason}); using llama.cpp's built-in templates.", model.Id, ex.Message);
+            }
         }
 
-        return FormatTranscript(messages);
+        _bosText = model.BosToken >= 0 ? model.Detokenize([model.BosToken], renderSpecial: true) : null;
+        _eosText = model.EosToken >= 0 ? model.Detokenize([model.EosToken], renderSpecial: true) : null;
+    }
+
+    /// <summary>Renders the conversation; offered tools are passed to the template or described in a system message.</summary>
+    /// <exception cref="ArgumentException">The model's template rejects the conversation (for example a system message it does not support).</exception>
+    public FormattedPrompt Format(IReadOnlyList<ChatMessage> messages, IReadOnlyList<AIFunctionDeclaration> tools)
+    {
+        if (_template is not null && TryRenderJinja(messages, tools) is { } rendered)
+        {
+            return new FormattedPrompt(rendered, StartsWithBos: _bosText is { Length: > 0 } bos && rendered.StartsWith(bos, StringComparison.Ordinal));
+        }
+
+        List<ChatMessage> lowered = tools.Count > 0 ? GenericToolPrompt.Apply(messages, tools) : GenericToolPrompt.LowerToolTraffic(messages).ToList();
+        string text = _model.ChatTemplate is { } template && TryApplyBuiltInTemplate(template, lowered) is { } prompt
+            ? prompt
+            : FormatTranscript(lowered);
+        return new FormattedPrompt(text, StartsWithBos: false);
+    }
+
+    private string? TryRenderJinja(IReadOnlyList<ChatMessage> messages, IReadOnlyList<AIFunctionDeclaration> tools)
+    {
+        bool nativeTools = tools.Count == 0 || _templateKnowsTools;
+        IEnumerable<ChatMessage> conversation = nativeTools ? messages : GenericToolPrompt.Apply(messages, tools);
+        var context = new ChatTemplateContext(conversation)
+        {
+            Tools = nativeTools && tools.Count > 0 ? tools.Cast<AITool>().ToList() : null,
+            BosToken = _bosText,
+            EosToken = _eosText,
+        };
+
+        try
+        {
+            return _template!.Render(context);
+        }
+        catch (ChatTemplateRaisedException ex)
+        {
+            throw new ArgumentException($"The chat template of '{_model.Id}' rejects this conversation: {ex.Reason}", nameof(messages), ex);
+        }
+        catch (ChatTemplateException ex)
+        {
+            _logger.LogWarning("The chat template of {Model} failed ({Reason}); using llama.cpp's built-in template for this request.", _model.Id, ex.Message);
+            return null;
+        }
     }
 
     internal static string FormatTranscript(IReadOnlyList<ChatMessage> messages)

@@ -5,7 +5,9 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using OffGrid.Inference.Engine;
+using OffGrid.Inference.Grammar;
 using OffGrid.Inference.Models;
+using OffGrid.Inference.ToolCalls;
 
 namespace OffGrid.Inference.Chat;
 
@@ -17,7 +19,10 @@ namespace OffGrid.Inference.Chat;
 /// <see cref="ChatOptions.TopP"/>, <see cref="ChatOptions.TopK"/>, <see cref="ChatOptions.Seed"/>,
 /// <see cref="ChatOptions.FrequencyPenalty"/>, <see cref="ChatOptions.PresencePenalty"/>,
 /// <see cref="ChatOptions.StopSequences"/>, <see cref="ChatOptions.MaxOutputTokens"/> and
-/// <see cref="ChatOptions.Instructions"/>; <c>min_p</c>, <c>repeat_penalty</c> and <c>repeat_last_n</c> are read
+/// <see cref="ChatOptions.Instructions"/>, <see cref="ChatOptions.ResponseFormat"/> (JSON and JSON Schema output are
+/// guaranteed by grammar-constrained sampling) and <see cref="ChatOptions.Tools"/> with every <see cref="ChatToolMode"/>
+/// (a required tool call is forced by a grammar; in auto mode the grammar activates when the model starts a call);
+/// <c>min_p</c>, <c>repeat_penalty</c> and <c>repeat_last_n</c> are read
 /// from <see cref="ChatOptions.AdditionalProperties"/>. Streaming and non-streaming responses produce the same text
 /// for the same seed, and a streamed response carries its usage exactly once, in its last update.
 /// </remarks>
@@ -28,6 +33,8 @@ public sealed class LlamaChatClient : IChatClient
     private readonly ChatPromptFormatter _formatter;
     private readonly ILogger _logger;
     private readonly ChatClientMetadata _metadata;
+    private readonly ToolCallFormat _toolCallFormat;
+    private readonly bool _templateHasReasoning;
 
     /// <summary>Creates a chat client over an engine.</summary>
     /// <param name="engine">The engine serving the model; it must outlive the client.</param>
@@ -39,7 +46,9 @@ public sealed class LlamaChatClient : IChatClient
         _engine = engine;
         _options = options ?? new LlamaChatClientOptions();
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _formatter = new ChatPromptFormatter(engine.Model);
+        _formatter = new ChatPromptFormatter(engine.Model, _options.UseJinjaTemplate, _logger);
+        _toolCallFormat = ToolCallFormatDetector.Detect(engine.Model.ChatTemplate);
+        _templateHasReasoning = engine.Model.ChatTemplate?.Contains(ToolCallMarkers.ThinkOpen, StringComparison.Ordinal) == true;
         _metadata = new ChatClientMetadata("offgrid-llama.cpp", providerUri: null, defaultModelId: ModelId);
     }
 
@@ -66,19 +75,28 @@ public sealed class LlamaChatClient : IChatClient
             throw new ArgumentException("At least one message is required.", nameof(messages));
         }
 
-        string prompt = LlamaChatOptions.IsRawPrompt(options)
-            ? string.Concat(conversation.Select(m => m.Text))
-            : _formatter.Format(conversation);
-        int[] tokens = _engine.Model.Tokenize(prompt, addSpecial: true, parseSpecial: true);
+        IReadOnlyList<AIFunctionDeclaration> tools = OfferedTools(options);
+        bool raw = LlamaChatOptions.IsRawPrompt(options);
+        FormattedPrompt formatted = raw ? new FormattedPrompt(string.Concat(conversation.Select(m => m.Text)), StartsWithBos: false) : _formatter.Format(conversation, tools);
+        string prompt = formatted.Text;
+        int[] tokens = _engine.Model.Tokenize(prompt, addSpecial: !formatted.StartsWithBos, parseSpecial: true);
+
+        ToolCallFormat format = tools.Count == 0 ? ToolCallFormat.None : _toolCallFormat;
         var request = new GenerationRequest
         {
             PromptTokens = tokens,
-            Sampling = CreateSampling(options),
+            Sampling = ApplyGrammar(CreateSampling(options), options, tools, format),
             MaxOutputTokens = options?.MaxOutputTokens ?? _options.DefaultMaxOutputTokens,
             StopSequences = options?.StopSequences?.ToArray() ?? [],
             CancellationToken = cancellationToken,
         };
 
+        // Output is split into answer, reasoning and tool calls only where the model may produce them, so plain
+        // completions come back byte for byte.
+        StreamingToolCallParser? parser = !raw && (tools.Count > 0 || _templateHasReasoning)
+            ? new StreamingToolCallParser(format, reasoningStartsOpen: prompt.TrimEnd().EndsWith(ToolCallMarkers.ThinkOpen, StringComparison.Ordinal))
+            : null;
+        bool calledTools = false;
         string responseId = "chatcmpl-" + Guid.NewGuid().ToString("N")[..24];
         string messageId = "msg-" + Guid.NewGuid().ToString("N")[..24];
         DateTimeOffset created = DateTimeOffset.UtcNow;
@@ -90,7 +108,26 @@ public sealed class LlamaChatClient : IChatClient
                 throw new OperationCanceledException();
             }
 
-            var chatUpdate = new ChatResponseUpdate(ChatRole.Assistant, update.Text.Length > 0 ? [new TextContent(update.Text)] : [])
+            List<AIContent> contents = [];
+            if (parser is null)
+            {
+                if (update.Text.Length > 0)
+                {
+                    contents.Add(new TextContent(update.Text));
+                }
+            }
+            else
+            {
+                contents.AddRange(parser.Append(update.Text));
+                if (update.Finish is not null)
+                {
+                    contents.AddRange(parser.Complete());
+                }
+
+                calledTools |= contents.OfType<FunctionCallContent>().Any();
+            }
+
+            var chatUpdate = new ChatResponseUpdate(ChatRole.Assistant, contents)
             {
                 ResponseId = responseId,
                 MessageId = messageId,
@@ -100,7 +137,7 @@ public sealed class LlamaChatClient : IChatClient
 
             if (update.Finish is { } finish)
             {
-                chatUpdate.FinishReason = finish == GenerationFinish.Length ? ChatFinishReason.Length : ChatFinishReason.Stop;
+                chatUpdate.FinishReason = calledTools ? ChatFinishReason.ToolCalls : finish == GenerationFinish.Length ? ChatFinishReason.Length : ChatFinishReason.Stop;
                 chatUpdate.Contents.Add(new UsageContent(new UsageDetails
                 {
                     InputTokenCount = update.PromptTokens,
@@ -115,8 +152,33 @@ public sealed class LlamaChatClient : IChatClient
                 }));
             }
 
-            yield return chatUpdate;
+            if (chatUpdate.Contents.Count > 0 || chatUpdate.FinishReason is not null)
+            {
+                yield return chatUpdate;
+            }
         }
+    }
+
+    private static IReadOnlyList<AIFunctionDeclaration> OfferedTools(ChatOptions? options) =>
+        options is null || options.ToolMode is NoneChatToolMode || options.Tools is not { Count: > 0 } tools
+            ? []
+            : tools.OfType<AIFunctionDeclaration>().ToList();
+
+    private static SamplingParameters ApplyGrammar(SamplingParameters sampling, ChatOptions? options, IReadOnlyList<AIFunctionDeclaration> tools, ToolCallFormat format)
+    {
+        ToolCallGrammar? toolGrammar = tools.Count == 0 ? null
+            : ToolCallGrammarBuilder.ForToolMode(tools, options!.ToolMode, format, maxCalls: options.AllowMultipleToolCalls == false ? 1 : 4);
+        if (toolGrammar is { IsLazy: false })
+        {
+            return sampling with { Grammar = toolGrammar.Grammar.Text };
+        }
+
+        if (ResponseFormatGrammar.For(options?.ResponseFormat) is { } responseGrammar)
+        {
+            return sampling with { Grammar = responseGrammar.Text };
+        }
+
+        return toolGrammar is null ? sampling : sampling with { Grammar = toolGrammar.Grammar.Text, GrammarTriggerPatterns = toolGrammar.TriggerPatterns };
     }
 
     /// <inheritdoc />

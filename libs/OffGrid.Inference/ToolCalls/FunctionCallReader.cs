@@ -104,6 +104,9 @@ internal static class FunctionCallReader
     /// <summary>A new id in the OpenAI style (<c>call_</c> and random letters and digits).</summary>
     public static string NewCallId() => "call_" + RandomNumberGenerator.GetString(IdAlphabet, 24);
 
+    /// <summary>A random alphanumeric call id of <paramref name="length"/> characters, for formats that prescribe one.</summary>
+    public static string NewCallId(int length) => RandomNumberGenerator.GetString(IdAlphabet, length);
+
     private static Dictionary<string, object?> ToDictionary(JsonElement obj)
     {
         var values = new Dictionary<string, object?>(StringComparer.Ordinal);

@@ -45,6 +45,31 @@ internal sealed class MistralToolCallSyntax : ToolCallSyntax
     /// <inheritdoc />
     public override bool TryParse(string block, List<FunctionCallContent> calls)
     {
+        int first = calls.Count;
+        if (!TryParseBlock(block, calls))
+        {
+            return false;
+        }
+
+        // Mistral's templates reject any call id that is not 9 alphanumeric characters, so ids the model left
+        // out are made in that shape, and the calls can go back through the template on the next turn.
+        for (int i = first; i < calls.Count; i++)
+        {
+            if (!IsMistralCallId(calls[i].CallId))
+            {
+                calls[i] = new FunctionCallContent(FunctionCallReader.NewCallId(MistralCallIdLength), calls[i].Name, calls[i].Arguments);
+            }
+        }
+
+        return true;
+    }
+
+    private const int MistralCallIdLength = 9;
+
+    private static bool IsMistralCallId(string id) => id.Length == MistralCallIdLength && id.All(char.IsAsciiLetterOrDigit);
+
+    private bool TryParseBlock(string block, List<FunctionCallContent> calls)
+    {
         string body = block[Marker.Length..].Trim();
         int args = body.IndexOf(ToolCallMarkers.MistralArgs, StringComparison.Ordinal);
         if (args < 0)

@@ -3,6 +3,9 @@ namespace OffGrid.Inference.ToolCalls;
 /// <summary>How a model family writes tool calls in its output, as taught by its chat template.</summary>
 internal enum ToolCallFormat
 {
+    /// <summary>No tools were offered: only reasoning is split from the answer.</summary>
+    None = -1,
+
     /// <summary>No known convention: the model is asked for <c>{"tool_calls":[{"name":…,"arguments":{…}}]}</c>.</summary>
     GenericJson,
 

@@ -23,6 +23,7 @@ internal abstract class ToolCallSyntax
     /// <summary>The syntaxes to look for in output of <paramref name="format"/>.</summary>
     public static IReadOnlyList<ToolCallSyntax> ForFormat(ToolCallFormat format) => format switch
     {
+        ToolCallFormat.None => [],
         ToolCallFormat.Hermes => [new HermesToolCallSyntax()],
         ToolCallFormat.Llama3Json => [new LlamaJsonToolCallSyntax("{"), new LlamaJsonToolCallSyntax(ToolCallMarkers.PythonTag)],
         ToolCallFormat.MistralJsonArray or ToolCallFormat.MistralNameArgs => [new MistralToolCallSyntax()],

@@ -19,7 +19,7 @@ internal sealed class DocumentIngestor(
     SqliteKnowledgeStore store,
     ChunkEmbedder embedder,
     DocumentLoader loader,
-    IReadOnlyDictionary<DocumentFormat, IDocumentReader> readers,
+    IReadOnlyDictionary<ContentFormat, IDocumentReader> readers,
     ILogger logger)
 {
     public async Task<IReadOnlyList<IngestionResult>> IngestAsync(IReadOnlyList<DocumentSource> sources, IngestionOptions ingestion, IProgress<IngestionProgress>? progress, CancellationToken cancellationToken)
@@ -101,7 +101,7 @@ internal sealed class DocumentIngestor(
             return new Prepared(hash, string.Empty, string.Empty, string.Empty, [], null);
         }
 
-        DocumentFormat format = DocumentFormatDetector.Detect(source.Format, content.ContentType, source.Id, content.Bytes);
+        ContentFormat format = ContentFormatDetector.Detect(source.Format, content.ContentType, source.Id, content.Bytes);
         ParsedDocument parsed = await readers[format].ReadAsync(content.Bytes, content.Address ?? source.Url, cancellationToken).ConfigureAwait(false);
 
         report(IngestionStage.Chunking, 0, 0);

@@ -25,7 +25,7 @@ public sealed record DocumentSource
     public string? Collection { get; init; }
 
     /// <summary>Gets the format; <see langword="null"/> detects it from the file name, content type or content.</summary>
-    public DocumentFormat? Format { get; init; }
+    public ContentFormat? Format { get; init; }
 
     /// <summary>Gets the title shown in citations; <see langword="null"/> takes it from the document or its name.</summary>
     public string? Title { get; init; }
@@ -70,7 +70,7 @@ public sealed record DocumentSource
     /// <param name="text">The text.</param>
     /// <param name="format">How to read the text.</param>
     /// <returns>The source.</returns>
-    public static DocumentSource FromText(string id, string text, DocumentFormat format = DocumentFormat.PlainText)
+    public static DocumentSource FromText(string id, string text, ContentFormat format = ContentFormat.PlainText)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(id);
         ArgumentNullException.ThrowIfNull(text);

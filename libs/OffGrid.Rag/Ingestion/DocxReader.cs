@@ -8,7 +8,7 @@ namespace OffGrid.Rag.Ingestion;
 /// <summary>Reads Word documents with the Open XML SDK: heading styles become structure, numbered paragraphs are grouped into lists, tables become rows of cells.</summary>
 internal sealed class DocxReader : IDocumentReader
 {
-    public DocumentFormat Format => DocumentFormat.Docx;
+    public ContentFormat Format => ContentFormat.Docx;
 
     public Task<ParsedDocument> ReadAsync(byte[] content, Uri? baseAddress, CancellationToken cancellationToken)
     {

@@ -18,7 +18,7 @@ internal sealed partial class HtmlReader : IDocumentReader
 
     private static readonly HashSet<string> s_paragraphTags = new(StringComparer.OrdinalIgnoreCase) { "p", "blockquote", "figcaption", "dt", "dd", "address", "caption", "summary" };
 
-    public DocumentFormat Format => DocumentFormat.Html;
+    public ContentFormat Format => ContentFormat.Html;
 
     public Task<ParsedDocument> ReadAsync(byte[] content, Uri? baseAddress, CancellationToken cancellationToken)
     {

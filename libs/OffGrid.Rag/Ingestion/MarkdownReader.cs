@@ -12,7 +12,7 @@ internal sealed class MarkdownReader : IDocumentReader
 {
     private static readonly MarkdownPipeline s_pipeline = new MarkdownPipelineBuilder().UsePipeTables().UseYamlFrontMatter().Build();
 
-    public DocumentFormat Format => DocumentFormat.Markdown;
+    public ContentFormat Format => ContentFormat.Markdown;
 
     public Task<ParsedDocument> ReadAsync(byte[] content, Uri? baseAddress, CancellationToken cancellationToken)
     {

@@ -3,7 +3,7 @@ namespace OffGrid.Rag.Ingestion;
 /// <summary>A document turned into plain text plus its structure; chunks and citation offsets refer to <see cref="Text"/>.</summary>
 internal sealed class ParsedDocument
 {
-    public ParsedDocument(DocumentFormat format, string text, IReadOnlyList<DocumentBlock> blocks, string? title, IReadOnlyDictionary<string, object> metadata)
+    public ParsedDocument(ContentFormat format, string text, IReadOnlyList<DocumentBlock> blocks, string? title, IReadOnlyDictionary<string, object> metadata)
     {
         Format = format;
         Text = text;
@@ -12,7 +12,7 @@ internal sealed class ParsedDocument
         Metadata = metadata;
     }
 
-    public DocumentFormat Format { get; }
+    public ContentFormat Format { get; }
 
     public string Text { get; }
 

@@ -11,12 +11,12 @@ internal sealed partial class ParsedDocumentBuilder
     private readonly List<DocumentBlock> _blocks = [];
     private readonly Dictionary<string, object> _metadata = new(StringComparer.Ordinal);
 
-    public ParsedDocumentBuilder(DocumentFormat format)
+    public ParsedDocumentBuilder(ContentFormat format)
     {
         Format = format;
     }
 
-    public DocumentFormat Format { get; }
+    public ContentFormat Format { get; }
 
     public string? Title { get; set; }
 

@@ -8,7 +8,7 @@ namespace OffGrid.Rag.Ingestion;
 /// </summary>
 internal sealed class PdfReader(string? popplerDirectory, TimeSpan toolTimeout) : IDocumentReader
 {
-    public DocumentFormat Format => DocumentFormat.Pdf;
+    public ContentFormat Format => ContentFormat.Pdf;
 
     public async Task<ParsedDocument> ReadAsync(byte[] content, Uri? baseAddress, CancellationToken cancellationToken)
     {

@@ -3,7 +3,7 @@ namespace OffGrid.Rag.Ingestion;
 /// <summary>Reads plain text; blank lines separate paragraphs.</summary>
 internal sealed class PlainTextReader : IDocumentReader
 {
-    public DocumentFormat Format => DocumentFormat.PlainText;
+    public ContentFormat Format => ContentFormat.PlainText;
 
     public Task<ParsedDocument> ReadAsync(byte[] content, Uri? baseAddress, CancellationToken cancellationToken)
     {

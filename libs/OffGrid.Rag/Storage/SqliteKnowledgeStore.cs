@@ -321,7 +321,8 @@ internal sealed class SqliteKnowledgeStore : IDisposable
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
-        Execute(connection, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;");
+        // Memory-mapped reads let vector scans and FTS lookups read pages without copying them through the page cache.
+        Execute(connection, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA mmap_size = 1073741824;");
         if (_vecPath is not null)
         {
             connection.EnableExtensions(true);
@@ -366,16 +367,17 @@ internal sealed class SqliteKnowledgeStore : IDisposable
         }
         else
         {
-            command.CommandText = """
-                SELECT rowid, 1.0 - distance AS score FROM chunks_vec
-                WHERE embedding MATCH $query AND k = $limit
-                  AND ($collection IS NULL OR collection_id = (SELECT id FROM collections WHERE name = $collection))
-                ORDER BY distance, rowid
-                """;
+            // The partition-key constraint is added only when needed: an OR around it would keep vec0 from using it.
+            command.CommandText = "SELECT rowid, 1.0 - distance AS score FROM chunks_vec WHERE embedding MATCH $query AND k = $limit"
+                + (filter.Collection is null ? string.Empty : " AND collection_id = (SELECT id FROM collections WHERE name = $collection)")
+                + " ORDER BY distance";
             command.Parameters.AddWithValue("$collection", (object?)filter.Collection ?? DBNull.Value);
         }
 
-        return await ReadScoresAsync(command, cancellationToken).ConfigureAwait(false);
+        // vec0 accepts only ORDER BY distance; equal scores are put in id order here, as the exact search does.
+        List<ScoredChunk> results = await ReadScoresAsync(command, cancellationToken).ConfigureAwait(false);
+        results.Sort(static (a, b) => a.Score != b.Score ? b.Score.CompareTo(a.Score) : a.ChunkId.CompareTo(b.ChunkId));
+        return results;
     }
 
     private async Task<List<ScoredChunk>> ExactSearchAsync(SqliteConnection connection, float[] query, SearchFilter filter, int limit, CancellationToken cancellationToken)

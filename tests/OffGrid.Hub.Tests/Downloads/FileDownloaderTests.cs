@@ -38,7 +38,7 @@ public sealed class FileDownloaderTests : IAsyncLifetime
         var reports = new List<DownloadProgress>();
         var downloader = new FileDownloader(_http, Options(connections: 1));
 
-        DownloadResult result = await downloader.DownloadAsync(Request(), new SyncProgress(reports.Add), Ct);
+        DownloadResult result = await downloader.DownloadAsync(Request(), new CallbackProgress<DownloadProgress>(reports.Add), Ct);
 
         Assert.Equal(_content, await File.ReadAllBytesAsync(Destination, Ct));
         Assert.Equal(Sha256(_content), result.Sha256);
@@ -86,6 +86,28 @@ public sealed class FileDownloaderTests : IAsyncLifetime
         {
             Assert.True(_server.Requests.Count > 1 + connections, string.Join(", ", _server.Requests)); // the chunks were requested again from where they broke
         }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public async Task ResumeStartsOverWhenRemoteFileChanged(int connections)
+    {
+        _server.DropAfterBytes = 200_000;
+        _server.DropConnections = 8;
+        DownloaderOptions noRetry = Options(connections, minChunk: 256 << 10);
+        noRetry.MaxRetries = 0;
+        await Assert.ThrowsAnyAsync<IOException>(() => new FileDownloader(_http, noRetry).DownloadAsync(Request(), cancellationToken: Ct));
+        Assert.True(File.Exists(Destination + ".partial"));
+
+        byte[] changed = RandomBytes(_content.Length, seed: 8);
+        _server.AddFile("model.gguf", changed);
+        _server.DropConnections = 0;
+        DownloadResult result = await new FileDownloader(_http, Options(connections, minChunk: 256 << 10)).DownloadAsync(Request(), cancellationToken: Ct);
+
+        Assert.Equal(changed, await File.ReadAllBytesAsync(Destination, Ct));
+        Assert.Equal(Sha256(changed), result.Sha256);
+        Assert.Contains(_server.Requests, r => r.Contains("bytes=", StringComparison.Ordinal) && !r.EndsWith("bytes=0-", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -143,7 +165,7 @@ public sealed class FileDownloaderTests : IAsyncLifetime
         _server.WriteDelay = TimeSpan.FromMilliseconds(20);
         var downloader = new FileDownloader(_http, Options(connections, minChunk: 256 << 10));
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        var progress = new SyncProgress(p =>
+        var progress = new CallbackProgress<DownloadProgress>(p =>
         {
             if (p.BytesReceived > 300_000)
             {
@@ -305,11 +327,5 @@ public sealed class FileDownloaderTests : IAsyncLifetime
         }
 
         Assert.True(condition());
-    }
-
-    /// <summary>Reports synchronously, unlike <see cref="Progress{T}"/>, so tests see every report in order.</summary>
-    private sealed class SyncProgress(Action<DownloadProgress> report) : IProgress<DownloadProgress>
-    {
-        public void Report(DownloadProgress value) => report(value);
     }
 }

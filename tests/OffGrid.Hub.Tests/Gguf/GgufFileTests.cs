@@ -205,6 +205,18 @@ public sealed class GgufFileTests : IDisposable
         Assert.Contains("Not a GGUF file", ex.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ReadsVersion2()
+    {
+        byte[] bytes = WriteToBytes(new GgufWriter().AddString("general.architecture", "llama"));
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(4), 2);
+
+        GgufFile file = await GgufFile.ReadAsync(new MemoryStream(bytes), TestContext.Current.CancellationToken);
+
+        Assert.Equal(2, file.Version);
+        Assert.Equal("llama", file.Architecture);
+    }
+
     [Theory]
     [InlineData(1u, "version 1")]
     [InlineData(4u, "version 4")]

@@ -33,7 +33,7 @@ public sealed class ModelStoreTests : IAsyncLifetime
     {
         var reports = new List<PullProgress>();
 
-        ModelManifest manifest = await _hub.Store.PullAsync("stories260k", new SyncProgress(reports.Add), Ct);
+        ModelManifest manifest = await _hub.Store.PullAsync("stories260k", new CallbackProgress<PullProgress>(reports.Add), Ct);
 
         Assert.Equal("ggml-org/models/tinyllamas/stories260K.gguf", manifest.Name);
         Assert.Equal("llama", manifest.Architecture);
@@ -154,10 +154,5 @@ public sealed class ModelStoreTests : IAsyncLifetime
         Assert.Equal(results[0].Name, results[1].Name);
         Assert.Single(_hub.Server.Requests, r => r.StartsWith("GET /cdn/", StringComparison.Ordinal));
         Assert.Single(await _hub.Store.ListAsync(Ct));
-    }
-
-    private sealed class SyncProgress(Action<PullProgress> report) : IProgress<PullProgress>
-    {
-        public void Report(PullProgress value) => report(value);
     }
 }

@@ -328,7 +328,8 @@ internal sealed class LoopbackHubServer : IAsyncDisposable
         long to = length - 1;
         response.AddHeader("ETag", etag);
         response.AddHeader("Accept-Ranges", SupportRanges ? "bytes" : "none");
-        if (SupportRanges && ParseRange(request.Headers["Range"]) is { } range)
+        bool unchanged = request.Headers["If-Range"] is not { } ifRange || ifRange == etag;
+        if (SupportRanges && unchanged && ParseRange(request.Headers["Range"]) is { } range)
         {
             if (range.From >= length)
             {

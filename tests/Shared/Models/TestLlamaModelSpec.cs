@@ -31,11 +31,14 @@ internal sealed record TestLlamaModelSpec
     /// <summary>Extra control tokens (for example <c>&lt;|im_start|&gt;</c>); the last one listed in <see cref="EndOfTurnToken"/> ends generation.</summary>
     public IReadOnlyList<string> SpecialTokens { get; init; } = [];
 
+    /// <summary>Special tokens that render as text (llama.cpp "user defined"), like <c>&lt;tool_call&gt;</c> in Qwen.</summary>
+    public IReadOnlyList<string> UserDefinedTokens { get; init; } = [];
+
     /// <summary>The special token that ends a turn (becomes the EOS token); <see langword="null"/> keeps <c>&lt;/s&gt;</c>.</summary>
     public string? EndOfTurnToken { get; init; }
 
     /// <summary>A stable key for caching the generated file.</summary>
     public string CacheKey => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(
-        string.Join("|", EmbeddingLength, BlockCount, HeadCount, HeadCountKv, FeedForwardLength, ContextLength, VocabularySize, Seed, WeightType, Architecture,
-            ChatTemplate ?? "-", string.Join(",", SpecialTokens), EndOfTurnToken ?? "-"))))[..16];
+        string.Join("|", "v2", EmbeddingLength, BlockCount, HeadCount, HeadCountKv, FeedForwardLength, ContextLength, VocabularySize, Seed, WeightType, Architecture,
+            ChatTemplate ?? "-", string.Join(",", SpecialTokens), string.Join(",", UserDefinedTokens), EndOfTurnToken ?? "-"))))[..16];
 }

@@ -104,7 +104,7 @@ internal static class TestLlamaModels
 
     private static (List<string> Tokens, List<float> Scores, List<int> Types) BuildVocabulary(TestLlamaModelSpec spec)
     {
-        const int Normal = 1, Unknown = 2, Control = 3, Byte = 6;
+        const int Normal = 1, Unknown = 2, Control = 3, UserDefined = 4, Byte = 6;
         var tokens = new List<string> { "<unk>", "<s>", "</s>" };
         var types = new List<int> { Unknown, Control, Control };
         foreach (string special in spec.SpecialTokens)
@@ -113,7 +113,15 @@ internal static class TestLlamaModels
             types.Add(Control);
         }
 
-        for (int b = 0; b < 256; b++)
+        foreach (string special in spec.UserDefinedTokens)
+        {
+            tokens.Add(special);
+            types.Add(UserDefined);
+        }
+
+        // Only ASCII bytes fall back to byte tokens: random weights would otherwise emit byte sequences that are not
+        // UTF-8, which llama.cpp's grammar counts differently from a UTF-8 decoder. Other characters become <unk>.
+        for (int b = 0; b < 128; b++)
         {
             tokens.Add($"<0x{b:X2}>");
             types.Add(Byte);

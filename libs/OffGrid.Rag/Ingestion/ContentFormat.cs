@@ -1,7 +1,7 @@
 namespace OffGrid.Rag.Ingestion;
 
 /// <summary>The formats a knowledge base can read.</summary>
-public enum DocumentFormat
+public enum ContentFormat
 {
     /// <summary>Plain text (UTF-8, UTF-16/32 with a byte order mark, or Latin-1 as a fallback).</summary>
     PlainText,

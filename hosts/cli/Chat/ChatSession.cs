@@ -1,0 +1,54 @@
+using Microsoft.Extensions.AI;
+
+namespace OffGrid.Cli.Chat;
+
+/// <summary>A conversation with one chat client: the history, the options of every request, and streamed answers.</summary>
+/// <remarks>Not thread-safe: one answer at a time.</remarks>
+internal sealed class ChatSession
+{
+    private readonly IChatClient _client;
+    private readonly List<ChatMessage> _history = [];
+
+    /// <summary>Starts an empty conversation.</summary>
+    public ChatSession(IChatClient client, ChatOptions options)
+    {
+        _client = client;
+        Options = options;
+    }
+
+    /// <summary>The options sent with every request (temperature, seed, system prompt as <see cref="ChatOptions.Instructions"/>, …).</summary>
+    public ChatOptions Options { get; }
+
+    /// <summary>The messages so far, user and assistant turns alternating.</summary>
+    public IReadOnlyList<ChatMessage> History => _history;
+
+    /// <summary>Forgets the conversation; the options stay.</summary>
+    public void Clear() => _history.Clear();
+
+    /// <summary>Sends <paramref name="text"/> and writes the answer to <paramref name="output"/> as it is generated.</summary>
+    /// <returns>The answer's token counts and speeds, when the client reports them.</returns>
+    /// <remarks>A cancelled answer leaves the history as it was before the question.</remarks>
+    public async Task<GenerationStats?> SendAsync(string text, TextWriter output, CancellationToken cancellationToken)
+    {
+        _history.Add(new ChatMessage(ChatRole.User, text));
+        var updates = new List<ChatResponseUpdate>();
+        try
+        {
+            await foreach (ChatResponseUpdate update in _client.GetStreamingResponseAsync(_history, Options, cancellationToken).ConfigureAwait(false))
+            {
+                updates.Add(update);
+                await output.WriteAsync(update.Text).ConfigureAwait(false);
+                await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            _history.RemoveAt(_history.Count - 1);
+            throw;
+        }
+
+        ChatResponse response = updates.ToChatResponse();
+        _history.AddMessages(response);
+        return GenerationStats.From(response.Usage);
+    }
+}

@@ -1,0 +1,155 @@
+using System.Globalization;
+using OffGrid.Cli.Output;
+using Spectre.Console;
+
+namespace OffGrid.Cli.Chat;
+
+/// <summary>
+/// The read-answer loop of <c>offgrid run</c> without a prompt: streamed answers, kept history, chat commands
+/// (<c>/clear</c>, <c>/system</c>, <c>/set</c>, <c>/exit</c>) and <c>"""</c> blocks. Ctrl+C stops the current answer;
+/// at the prompt it leaves the chat, as Ctrl+D and <c>/exit</c> do.
+/// </summary>
+internal sealed class InteractiveChat
+{
+    private readonly ChatSession _session;
+    private readonly CliConsole _console;
+    private readonly ConsoleInterrupts _interrupts;
+    private readonly bool _verbose;
+
+    /// <summary>Prepares a chat over <paramref name="session"/>.</summary>
+    public InteractiveChat(ChatSession session, CliConsole console, ConsoleInterrupts interrupts, bool verbose)
+    {
+        _session = session;
+        _console = console;
+        _interrupts = interrupts;
+        _verbose = verbose;
+    }
+
+    /// <summary>Chats until the user leaves or the input ends.</summary>
+    public async Task RunAsync(string modelName, CancellationToken cancellationToken)
+    {
+        _console.Error.MarkupLineInterpolated($"[grey]Chatting with {modelName}. Type /help for commands, /exit to leave, \"\"\" to start and end a multi-line message.[/]");
+        var reader = new ChatInputReader(_console.Input);
+        while (true)
+        {
+            _console.Error.Markup("[bold]>>> [/]");
+            ChatInput? input;
+            try
+            {
+                input = await reader.ReadAsync(() => _console.Error.Markup("[grey]... [/]"), cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                _console.Error.WriteLine();
+                return;
+            }
+
+            if (input is null)
+            {
+                return;
+            }
+
+            if (input.IsCommand)
+            {
+                if (!RunCommand(input.Text))
+                {
+                    return;
+                }
+            }
+            else if (input.Text.Length > 0)
+            {
+                await AnswerAsync(input.Text, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task AnswerAsync(string text, CancellationToken cancellationToken)
+    {
+        using InterruptScope answer = _interrupts.BeginScope(cancellationToken);
+        try
+        {
+            GenerationStats? stats = await _session.SendAsync(text, _console.Text, answer.Token).ConfigureAwait(false);
+            _console.Text.WriteLine();
+            if (_verbose && stats is not null)
+            {
+                _console.Error.MarkupLineInterpolated($"[grey]{stats}[/]");
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            _console.Text.WriteLine();
+            _console.Error.MarkupLine("[grey](answer stopped; it is not kept in the conversation)[/]");
+        }
+    }
+
+    /// <summary>Runs a chat command; returns <see langword="false"/> when the chat should end.</summary>
+    private bool RunCommand(string line)
+    {
+        string[] words = line.Split(' ', 2, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        string argument = words.Length > 1 ? words[1] : string.Empty;
+        switch (words[0].ToLowerInvariant())
+        {
+            case "/exit" or "/bye" or "/quit":
+                return false;
+            case "/clear":
+                _session.Clear();
+                _console.Error.MarkupLine("[grey]Conversation cleared.[/]");
+                break;
+            case "/system":
+                _session.Options.Instructions = argument.Length > 0 ? argument : null;
+                _console.Error.MarkupLine(argument.Length > 0 ? "[grey]System prompt set.[/]" : "[grey]System prompt removed.[/]");
+                break;
+            case "/set":
+                Set(argument);
+                break;
+            case "/help" or "/?":
+                _console.Error.MarkupLine(
+                    "[grey]/clear                  forget the conversation\n" +
+                    "/system <text>          set the system prompt (empty removes it)\n" +
+                    "/set temperature <t>    also: seed <n>, max-tokens <n>, top-p <p>, top-k <k>\n" +
+                    "/exit                   leave (also /bye, Ctrl+D)\n" +
+                    "\"\"\"                     start and end a multi-line message\n" +
+                    "Ctrl+C                  stop the current answer[/]");
+                break;
+            default:
+                _console.Error.MarkupLineInterpolated($"[yellow]Unknown command {words[0]}; type /help for the list.[/]");
+                break;
+        }
+
+        return true;
+    }
+
+    private void Set(string argument)
+    {
+        string[] parts = argument.Split(' ', 2, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (parts.Length != 2 || !double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double value))
+        {
+            _console.Error.MarkupLine("[yellow]Usage: /set <temperature|seed|max-tokens|top-p|top-k> <number>[/]");
+            return;
+        }
+
+        switch (parts[0].ToLowerInvariant())
+        {
+            case "temperature":
+                _session.Options.Temperature = (float)value;
+                break;
+            case "seed":
+                _session.Options.Seed = (long)value;
+                break;
+            case "max-tokens" or "max_tokens":
+                _session.Options.MaxOutputTokens = (int)value;
+                break;
+            case "top-p" or "top_p":
+                _session.Options.TopP = (float)value;
+                break;
+            case "top-k" or "top_k":
+                _session.Options.TopK = (int)value;
+                break;
+            default:
+                _console.Error.MarkupLineInterpolated($"[yellow]Unknown setting '{parts[0]}'; use temperature, seed, max-tokens, top-p or top-k.[/]");
+                return;
+        }
+
+        _console.Error.MarkupLineInterpolated($"[grey]{parts[0]} set to {parts[1]}.[/]");
+    }
+}

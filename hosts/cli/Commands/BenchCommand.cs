@@ -1,0 +1,95 @@
+using System.CommandLine;
+using System.Globalization;
+using OffGrid.Cli.Models;
+using OffGrid.Cli.Output;
+using OffGrid.Inference.Benchmarking;
+using OffGrid.Inference.Engine;
+using Spectre.Console;
+
+namespace OffGrid.Cli.Commands;
+
+/// <summary><c>offgrid bench &lt;model&gt;</c>: prompt and generation throughput, and memory.</summary>
+internal sealed class BenchCommand : Command
+{
+    private readonly CliConsole _console;
+    private readonly ModelLocator _locator;
+    private readonly Argument<string> _model = new Argument<string>("model") { Description = "The model to measure (alias, owner/repo[:quant], stored model or .gguf path)." }.RejectingOptions();
+    private readonly Option<int> _promptTokens = new("--prompt-tokens", "-p") { Description = "Prompt length in tokens.", DefaultValueFactory = _ => 128 };
+    private readonly Option<int> _outputTokens = new("--output-tokens", "-n") { Description = "Tokens generated per run.", DefaultValueFactory = _ => 64 };
+    private readonly Option<int> _iterations = new("--iterations", "-r") { Description = "Measured runs (after one warm-up).", DefaultValueFactory = _ => 3 };
+    private readonly Option<int> _streams = new("--streams") { Description = "Answers generated at once (aggregate throughput of continuous batching).", DefaultValueFactory = _ => 1 };
+    private readonly Option<int?> _contextSize = new("--ctx") { Description = "Context size of each stream; defaults to what the runs need." };
+    private readonly Option<int?> _threads = new("--threads") { Description = "CPU threads; defaults to the physical cores." };
+    private readonly Option<bool> _json = new("--json") { Description = "Write the results as JSON." };
+
+    /// <summary>Creates the command.</summary>
+    public BenchCommand(CliConsole console, ModelLocator locator)
+        : base("bench", CommandHelp.Describe(
+            "Measure how fast a model reads prompts and generates tokens on this machine, and how much memory it takes.",
+            "offgrid bench llama3.2",
+            "offgrid bench ./model.gguf --prompt-tokens 512 --output-tokens 128 --iterations 5",
+            "offgrid bench qwen2.5-0.5b --streams 4 --json"))
+    {
+        _console = console;
+        _locator = locator;
+        Add(_model);
+        Add(_promptTokens);
+        Add(_outputTokens);
+        Add(_iterations);
+        Add(_streams);
+        Add(_contextSize);
+        Add(_threads);
+        Add(_json);
+        SetAction(ExecuteAsync);
+    }
+
+    private async Task<int> ExecuteAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        var options = new LlamaBenchmarkOptions
+        {
+            PromptTokens = parse.GetValue(_promptTokens),
+            OutputTokens = parse.GetValue(_outputTokens),
+            Iterations = parse.GetValue(_iterations),
+            ConcurrentStreams = parse.GetValue(_streams),
+        };
+        string path = await _locator.LocateAsync(parse.GetRequiredValue(_model), cancellationToken).ConfigureAwait(false);
+        var engine = new LlamaEngineOptions
+        {
+            ParallelSequences = options.ConcurrentStreams,
+            ContextSize = parse.GetValue(_contextSize) ?? options.PromptTokens + options.OutputTokens + 16,
+            Threads = parse.GetValue(_threads),
+        };
+        using LocalModelSession loaded = await LocalModelSession.LoadAsync(_console, path, engine, cancellationToken).ConfigureAwait(false);
+
+        bool json = parse.GetValue(_json);
+        var progress = new SynchronousProgress<LlamaBenchmarkRun>(run =>
+        {
+            if (!json)
+            {
+                _console.Error.MarkupLineInterpolated(
+                    $"[grey]run {run.Iteration}: prompt {Rate(run.PromptTokensPerSecond)} tokens/s, generation {Rate(run.GenerationTokensPerSecond)} tokens/s[/]");
+            }
+        });
+        LlamaBenchmarkResult result = await LlamaBenchmark.RunAsync(loaded.Engine, options, progress, cancellationToken).ConfigureAwait(false);
+        if (json)
+        {
+            _console.WriteJson(result);
+            return 0;
+        }
+
+        var table = new Table().Border(TableBorder.Rounded).AddColumn("Model").AddColumn("Size", c => c.RightAligned())
+            .AddColumn("Prompt tokens/s", c => c.RightAligned()).AddColumn("Generation tokens/s", c => c.RightAligned())
+            .AddColumn("Peak memory", c => c.RightAligned()).AddColumn("Runs", c => c.RightAligned());
+        table.AddRow(
+            Markup.Escape(result.ModelId),
+            ByteSize.Format(result.ModelSizeBytes),
+            Rate(result.PromptTokensPerSecond),
+            Rate(result.GenerationTokensPerSecond),
+            ByteSize.Format(result.PeakWorkingSetBytes),
+            string.Create(CultureInfo.InvariantCulture, $"{result.Runs.Count} x {options.PromptTokens}+{options.OutputTokens} tokens, {options.ConcurrentStreams} stream(s)"));
+        _console.Out.Write(table);
+        return 0;
+    }
+
+    private static string Rate(double tokensPerSecond) => tokensPerSecond.ToString("0.0", CultureInfo.InvariantCulture);
+}

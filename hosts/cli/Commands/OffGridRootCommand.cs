@@ -1,0 +1,34 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using OffGrid.Cli.Models;
+using OffGrid.Cli.Output;
+
+namespace OffGrid.Cli.Commands;
+
+/// <summary>The <c>offgrid</c> command and its subcommands.</summary>
+internal sealed class OffGridRootCommand : RootCommand
+{
+    /// <summary>Creates the command tree over the process console.</summary>
+    public OffGridRootCommand(CliConsole console, ConsoleInterrupts interrupts, HubServices hub)
+        : base(CommandHelp.Describe(
+            "offgrid: private, offline-first local AI. Run, download, search, benchmark and serve GGUF models on this machine. " +
+            "Models and the llama.cpp runtime live in OFFGRID_HOME (default ~/.offgrid).",
+            "offgrid run llama3.2",
+            "offgrid search qwen --quant Q4_K_M",
+            "offgrid doctor"))
+    {
+        SetAction(parse => new HelpAction().Invoke(parse));
+        var locator = new ModelLocator(console, hub);
+        Add(new RunCommand(console, interrupts, locator));
+        Add(PullCommand.Pull(console, locator));
+        Add(PullCommand.DownloadHuggingFace(console, locator));
+        Add(new SearchCommand(console, hub));
+        Add(new ListCommand(console, hub));
+        Add(new ShowCommand(console, locator));
+        Add(new RemoveCommand(console, hub));
+        Add(new BenchCommand(console, locator));
+        Add(new ServeCommand(console));
+        Add(new DoctorCommand(console, hub));
+        Add(new RuntimeCommand(console));
+    }
+}

@@ -1,0 +1,111 @@
+using System.CommandLine;
+using Microsoft.Extensions.AI;
+using OffGrid.Cli.Chat;
+using OffGrid.Cli.Models;
+using OffGrid.Cli.Output;
+using OffGrid.Inference.Engine;
+using Spectre.Console;
+
+namespace OffGrid.Cli.Commands;
+
+/// <summary><c>offgrid run &lt;model&gt; [prompt]</c>: answers one prompt, or chats interactively.</summary>
+internal sealed class RunCommand : Command
+{
+    private readonly CliConsole _console;
+    private readonly ConsoleInterrupts _interrupts;
+    private readonly ModelLocator _locator;
+    private readonly Argument<string> _model = new Argument<string>("model") { Description = "An alias (llama3.2), owner/repo[:quant], a stored model, or a path to a .gguf file." }.RejectingOptions();
+    private readonly Argument<string[]> _prompt = new Argument<string[]>("prompt") { Description = "The prompt; without one (and without piped input) an interactive chat starts.", Arity = ArgumentArity.ZeroOrMore }.RejectingOptions();
+    private readonly Option<string?> _system = new("--system") { Description = "The system prompt." };
+    private readonly Option<float?> _temperature = new("--temperature", "-t") { Description = "Sampling temperature; 0 always picks the most likely token." };
+    private readonly Option<long?> _seed = new("--seed") { Description = "Random seed, for repeatable answers." };
+    private readonly Option<int?> _contextSize = new("--ctx") { Description = "Context size in tokens (prompt plus answer)." };
+    private readonly Option<int?> _maxTokens = new("--max-tokens", "-n") { Description = "The most tokens an answer may have." };
+    private readonly Option<int?> _threads = new("--threads") { Description = "CPU threads for generation; defaults to the physical cores." };
+    private readonly Option<bool> _json = new("--json") { Description = "Ask the model for a JSON answer (structured output)." };
+    private readonly Option<bool> _verbose = new("--verbose", "-v") { Description = "Print token counts and tokens/s after each answer." };
+    private readonly Option<bool> _interactive = new("--interactive", "-i") { Description = "Chat even when input is piped (the prompt, if any, is the first message)." };
+
+    /// <summary>Creates the command.</summary>
+    public RunCommand(CliConsole console, ConsoleInterrupts interrupts, ModelLocator locator)
+        : base("run", CommandHelp.Describe(
+            "Run a model: answer a prompt, or chat. Downloads the model first when it is not on this machine.",
+            "offgrid run llama3.2",
+            "offgrid run llama3.2 \"Why is the sky blue?\" --temperature 0",
+            "echo \"Summarize: ...\" | offgrid run qwen2.5-0.5b",
+            "offgrid run ./models/my-model.gguf --system \"Answer in French.\" --verbose"))
+    {
+        _console = console;
+        _interrupts = interrupts;
+        _locator = locator;
+        Add(_model);
+        Add(_prompt);
+        Add(_system);
+        Add(_temperature);
+        Add(_seed);
+        Add(_contextSize);
+        Add(_maxTokens);
+        Add(_threads);
+        Add(_json);
+        Add(_verbose);
+        Add(_interactive);
+        SetAction(ExecuteAsync);
+    }
+
+    private async Task<int> ExecuteAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        string model = parse.GetRequiredValue(_model);
+        bool interactive = parse.GetValue(_interactive);
+        bool verbose = parse.GetValue(_verbose);
+        string? prompt = await ReadPromptAsync(parse, interactive, cancellationToken).ConfigureAwait(false);
+
+        string path = await _locator.LocateAsync(model, cancellationToken).ConfigureAwait(false);
+        var engine = new LlamaEngineOptions { ParallelSequences = 1, ContextSize = parse.GetValue(_contextSize), Threads = parse.GetValue(_threads) };
+        using LocalModelSession loaded = await LocalModelSession.LoadAsync(_console, path, engine, cancellationToken).ConfigureAwait(false);
+        var session = new ChatSession(loaded.ChatClient, new ChatOptions
+        {
+            Instructions = parse.GetValue(_system),
+            Temperature = parse.GetValue(_temperature),
+            Seed = parse.GetValue(_seed),
+            MaxOutputTokens = parse.GetValue(_maxTokens),
+            ResponseFormat = parse.GetValue(_json) ? ChatResponseFormat.Json : null,
+        });
+
+        if (prompt is not null && !interactive)
+        {
+            GenerationStats? stats = await session.SendAsync(prompt, _console.Text, cancellationToken).ConfigureAwait(false);
+            await _console.Text.WriteLineAsync().ConfigureAwait(false);
+            if (verbose && stats is not null)
+            {
+                _console.Error.MarkupLineInterpolated($"[grey]{stats}[/]");
+            }
+
+            return 0;
+        }
+
+        if (prompt is not null)
+        {
+            await session.SendAsync(prompt, _console.Text, cancellationToken).ConfigureAwait(false);
+            await _console.Text.WriteLineAsync().ConfigureAwait(false);
+        }
+
+        await new InteractiveChat(session, _console, _interrupts, verbose).RunAsync(model, cancellationToken).ConfigureAwait(false);
+        return 0;
+    }
+
+    /// <summary>The prompt words joined, followed by piped input (unless the chat reads its messages from the pipe).</summary>
+    private async Task<string?> ReadPromptAsync(ParseResult parse, bool interactive, CancellationToken cancellationToken)
+    {
+        string[] words = parse.GetValue(_prompt) ?? [];
+        string? prompt = words.Length > 0 ? string.Join(' ', words) : null;
+        if (!_console.IsInputRedirected || interactive)
+        {
+            return prompt;
+        }
+
+        string piped = (await _console.Input.ReadToEndAsync(cancellationToken).ConfigureAwait(false)).Trim();
+        return piped.Length == 0 ? prompt
+            : prompt is null ? piped
+            : prompt + "\n\n" + piped;
+    }
+}

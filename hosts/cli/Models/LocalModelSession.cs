@@ -1,0 +1,59 @@
+using OffGrid.Cli.Output;
+using OffGrid.Cli.Runtime;
+using OffGrid.Inference.Chat;
+using OffGrid.Inference.Engine;
+using OffGrid.Inference.Pooling;
+using Spectre.Console;
+
+namespace OffGrid.Cli.Models;
+
+/// <summary>One model loaded for the length of a command, with its engine and chat client.</summary>
+internal sealed class LocalModelSession : IDisposable
+{
+    private readonly LlamaModelPool _pool;
+    private readonly LlamaModelLease _lease;
+
+    private LocalModelSession(LlamaModelPool pool, LlamaModelLease lease)
+    {
+        _pool = pool;
+        _lease = lease;
+    }
+
+    /// <summary>The chat client over the model.</summary>
+    public LlamaChatClient ChatClient => _lease.ChatClient;
+
+    /// <summary>The engine serving the model.</summary>
+    public LlamaEngine Engine => _lease.Engine;
+
+    /// <summary>Loads the runtime (installing it on first use) and then the model at <paramref name="path"/>.</summary>
+    /// <param name="console">Shows the runtime download and a loading status.</param>
+    /// <param name="path">The GGUF file.</param>
+    /// <param name="engine">The context size and parallelism the command needs.</param>
+    /// <param name="cancellationToken">Stops a download or the wait for the load.</param>
+    public static async Task<LocalModelSession> LoadAsync(CliConsole console, string path, LlamaEngineOptions engine, CancellationToken cancellationToken)
+    {
+        await RuntimeLoader.LoadAsync(console, options: null, cancellationToken).ConfigureAwait(false);
+        var pool = new LlamaModelPool(new LlamaModelPoolOptions { MaxLoadedModels = 1, KeepAlive = Timeout.InfiniteTimeSpan, Engine = engine });
+        try
+        {
+            LlamaModelLease lease = console.Error.Profile.Capabilities.Interactive
+                ? await console.Error.Status().StartAsync(
+                    $"Loading {Markup.Escape(Path.GetFileName(path))}",
+                    _ => pool.AcquireAsync(path, cancellationToken: cancellationToken)).ConfigureAwait(false)
+                : await pool.AcquireAsync(path, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return new LocalModelSession(pool, lease);
+        }
+        catch
+        {
+            pool.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        _lease.Dispose();
+        _pool.Dispose();
+    }
+}

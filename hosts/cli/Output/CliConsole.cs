@@ -1,0 +1,75 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Spectre.Console;
+
+namespace OffGrid.Cli.Output;
+
+/// <summary>
+/// Where the CLI writes: results (text, tables, JSON) on standard output, progress and messages on standard error,
+/// so that <c>offgrid run m "hi" &gt; answer.txt</c> and <c>offgrid list --json | jq</c> get clean output.
+/// </summary>
+internal sealed class CliConsole
+{
+    private static readonly JsonSerializerOptions s_json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+    };
+
+    /// <summary>Creates a console over the process's standard streams.</summary>
+    public CliConsole()
+        : this(Console.Out, Console.Error, Console.In, Console.IsOutputRedirected, Console.IsErrorRedirected, Console.IsInputRedirected)
+    {
+    }
+
+    private CliConsole(TextWriter output, TextWriter error, TextReader input, bool outputRedirected, bool errorRedirected, bool inputRedirected)
+    {
+        Text = output;
+        Input = input;
+        IsInputRedirected = inputRedirected;
+        Out = Create(output, outputRedirected);
+        Error = Create(error, errorRedirected);
+    }
+
+    /// <summary>Standard output as plain text, for streamed answers (never parsed as markup).</summary>
+    public TextWriter Text { get; }
+
+    /// <summary>Standard input.</summary>
+    public TextReader Input { get; }
+
+    /// <summary>Whether standard input is a pipe or a file rather than a terminal.</summary>
+    public bool IsInputRedirected { get; }
+
+    /// <summary>Rich output (tables, markup) on standard output.</summary>
+    public IAnsiConsole Out { get; }
+
+    /// <summary>Progress bars, status lines and hints on standard error.</summary>
+    public IAnsiConsole Error { get; }
+
+    /// <summary>Writes <paramref name="value"/> as indented JSON with snake_case names on standard output.</summary>
+    public void WriteJson<T>(T value)
+    {
+        Text.WriteLine(JsonSerializer.Serialize(value, s_json));
+        Text.Flush();
+    }
+
+    private static IAnsiConsole Create(TextWriter writer, bool redirected)
+    {
+        IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(writer),
+            Ansi = redirected ? AnsiSupport.No : AnsiSupport.Detect,
+            ColorSystem = redirected ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
+            Interactive = redirected ? InteractionSupport.No : InteractionSupport.Detect,
+        });
+        if (redirected)
+        {
+            // Tables written to a file or pipe should not wrap at the 80 columns Spectre assumes without a terminal.
+            console.Profile.Width = 240;
+        }
+
+        return console;
+    }
+}

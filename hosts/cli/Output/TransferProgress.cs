@@ -1,0 +1,96 @@
+using OffGrid.Hub.Downloads;
+using OffGrid.Hub.Store;
+using Spectre.Console;
+
+namespace OffGrid.Cli.Output;
+
+/// <summary>
+/// Shows a download on standard error: a progress bar with size, speed and time left on a terminal, one line
+/// otherwise. Nothing is shown for an operation that downloads nothing (an installed runtime, a stored model).
+/// </summary>
+/// <remarks>Thread-safe: downloads report progress from their own threads.</remarks>
+internal sealed class TransferProgress : IProgress<DownloadProgress>, IProgress<PullProgress>
+{
+    /// <summary>The message of a download stopped by Ctrl+C.</summary>
+    public const string CancelledMessage = "Cancelled; the partial download is kept and the next attempt resumes it.";
+
+    private readonly Lock _gate = new();
+    private readonly IAnsiConsole _console;
+    private readonly ProgressContext? _context;
+    private readonly string _description;
+    private bool _started;
+    private ProgressTask? _task;
+
+    private TransferProgress(IAnsiConsole console, ProgressContext? context, string description)
+    {
+        _console = console;
+        _context = context;
+        _description = description;
+    }
+
+    /// <summary>Runs <paramref name="operation"/> with a display that appears on the first bytes received.</summary>
+    /// <exception cref="OperationCanceledException">Cancelled; after bytes were received, with <see cref="CancelledMessage"/>.</exception>
+    public static async Task<T> RunAsync<T>(IAnsiConsole console, string description, Func<TransferProgress, Task<T>> operation)
+    {
+        TransferProgress? display = null;
+        try
+        {
+            if (!console.Profile.Capabilities.Interactive)
+            {
+                display = new TransferProgress(console, null, description);
+                return await operation(display).ConfigureAwait(false);
+            }
+
+            return await console.Progress()
+                .AutoClear(true)
+                .Columns(
+                    new TaskDescriptionColumn(),
+                    new ProgressBarColumn(),
+                    new PercentageColumn(),
+                    new DownloadedColumn(),
+                    new TransferSpeedColumn(),
+                    new RemainingTimeColumn())
+                .StartAsync(context => operation(display = new TransferProgress(console, context, description)))
+                .ConfigureAwait(false);
+        }
+        catch (OperationCanceledException ex) when (display is { _started: true })
+        {
+            throw new OperationCanceledException(CancelledMessage, ex, ex.CancellationToken);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Report(DownloadProgress value) => Report(value.BytesReceived, value.TotalBytes);
+
+    /// <inheritdoc/>
+    public void Report(PullProgress value)
+    {
+        if (value.Status == PullStatus.Downloading)
+        {
+            Report(value.BytesReceived, value.TotalBytes);
+        }
+    }
+
+    private void Report(long bytesReceived, long? totalBytes)
+    {
+        lock (_gate)
+        {
+            if (_context is null)
+            {
+                if (!_started)
+                {
+                    _console.MarkupLineInterpolated($"[grey]{_description}{(totalBytes is { } t ? $" ({ByteSize.Format(t)})" : string.Empty)}...[/]");
+                }
+            }
+            else
+            {
+                _task ??= _context.AddTask(Markup.Escape(_description), autoStart: true, maxValue: Math.Max(1, totalBytes ?? 1));
+                _task.IsIndeterminate = totalBytes is null;
+                _task.MaxValue = Math.Max(1, totalBytes ?? 1);
+                _task.Value = bytesReceived;
+            }
+
+            _started = true;
+        }
+    }
+}

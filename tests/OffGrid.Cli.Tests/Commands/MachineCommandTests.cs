@@ -1,0 +1,103 @@
+using System.Text.Json;
+using OffGrid.Testing;
+
+namespace OffGrid.Cli.Tests.Commands;
+
+public sealed class MachineCommandTests : IDisposable
+{
+    private readonly OffGridCli _cli = new();
+
+    [Fact]
+    public async Task BenchPrintsThroughputAndMemory()
+    {
+        CliResult table = await _cli.RunAsync("bench", TestPaths.Stories260K, "--threads", "1", "-p", "16", "-n", "4", "-r", "1");
+        table.AssertSuccess();
+        Assert.Contains("Generation tokens/s", table.Stdout, StringComparison.Ordinal);
+        Assert.Contains("stories260K", table.Stdout, StringComparison.Ordinal);
+
+        CliResult json = await _cli.RunAsync("bench", TestPaths.Stories260K, "--threads", "1", "-p", "16", "-n", "4", "-r", "2", "--json");
+        json.AssertSuccess();
+        using JsonDocument result = JsonDocument.Parse(json.Stdout);
+        Assert.Equal(2, result.RootElement.GetProperty("runs").GetArrayLength());
+        Assert.True(result.RootElement.GetProperty("prompt_tokens_per_second").GetDouble() > 0);
+        Assert.True(result.RootElement.GetProperty("generation_tokens_per_second").GetDouble() > 0);
+        Assert.True(result.RootElement.GetProperty("peak_working_set_bytes").GetInt64() > result.RootElement.GetProperty("model_size_bytes").GetInt64());
+    }
+
+    [Fact]
+    public async Task DoctorReportsTheMachineAndTheRuntime()
+    {
+        CliResult json = await _cli.RunAsync("doctor", "--json");
+
+        json.AssertSuccess();
+        using JsonDocument findings = JsonDocument.Parse(json.Stdout);
+        Dictionary<string, JsonElement> byCheck = findings.RootElement.EnumerateArray().ToDictionary(f => f.GetProperty("check").GetString()!);
+        Assert.StartsWith("loaded from", byCheck["llama.cpp runtime"].GetProperty("result").GetString(), StringComparison.Ordinal);
+        Assert.Equal("ok", byCheck["Home folder"].GetProperty("status").GetString());
+        Assert.Contains(_cli.Home, byCheck["Home folder"].GetProperty("result").GetString(), StringComparison.Ordinal);
+        Assert.Contains("not running", byCheck["OffGrid server"].GetProperty("result").GetString(), StringComparison.Ordinal);
+        Assert.NotEmpty(byCheck["Starter models"].GetProperty("result").GetString()!);
+
+        CliResult table = await _cli.RunAsync("doctor", "--server", "http://127.0.0.1:9/");
+        table.AssertSuccess();
+        Assert.Contains("CPU features", table.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RuntimeInstallReportsTheLoadedRuntime()
+    {
+        CliResult result = await _cli.RunAsync("runtime", "install", "--json");
+
+        result.AssertSuccess();
+        using JsonDocument runtime = JsonDocument.Parse(result.Stdout);
+        Assert.True(Directory.Exists(runtime.RootElement.GetProperty("library_directory").GetString()));
+        Assert.NotEqual(0, runtime.RootElement.GetProperty("devices").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task RuntimeInstallsFromALocalPackageIntoTheHomeFolder()
+    {
+        string package = Path.Combine(TestPaths.CacheDir, "runtime", "downloads", (await OffGridCli.RuntimeAsync()).Package!.TarballFileName);
+        Assert.True(File.Exists(package), "the test runtime was installed from " + package);
+        _cli.Environment["OFFGRID_LLAMA_PATH"] = null;
+        _cli.Environment["NPM_CONFIG_REGISTRY"] = "http://127.0.0.1:9/"; // a download attempt would fail
+
+        CliResult before = await _cli.RunAsync("doctor", "--json");
+        before.AssertSuccess();
+        using (JsonDocument findings = JsonDocument.Parse(before.Stdout))
+        {
+            JsonElement runtime = findings.RootElement.EnumerateArray().Single(f => f.GetProperty("check").GetString() == "llama.cpp runtime");
+            Assert.Equal("warning", runtime.GetProperty("status").GetString());
+            Assert.Contains("offgrid runtime install", runtime.GetProperty("result").GetString(), StringComparison.Ordinal);
+        }
+
+        CliResult install = await _cli.RunAsync("runtime", "install", "--from", package, "--variant", "cpu", "--json");
+        install.AssertSuccess();
+        using (JsonDocument runtime = JsonDocument.Parse(install.Stdout))
+        {
+            Assert.StartsWith(Path.Combine(_cli.Home, "runtime"), runtime.RootElement.GetProperty("library_directory").GetString(), StringComparison.Ordinal);
+        }
+
+        CliResult run = await _cli.RunAsync("run", TestPaths.Stories260K, "--threads", "1", "Once upon a time", "-t", "0", "-n", "20");
+        run.AssertSuccess();
+        Assert.Contains("Lily", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task VersionAndHelpWithExamples()
+    {
+        CliResult version = await _cli.RunAsync("--version");
+        version.AssertSuccess();
+        Assert.Matches(@"^\d+\.\d+\.\d+", version.Stdout.Trim());
+
+        foreach (string command in new[] { "run", "pull", "download-hf", "search", "list", "show", "rm", "bench", "doctor" })
+        {
+            CliResult help = await _cli.RunAsync(command, "--help");
+            help.AssertSuccess();
+            Assert.Contains("Examples:", help.Stdout, StringComparison.Ordinal);
+            Assert.Contains("offgrid " + command, help.Stdout, StringComparison.Ordinal);
+        }
+    }
+
+    public void Dispose() => _cli.Dispose();
+}

@@ -1,0 +1,92 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using OffGrid.Testing;
+using OffGrid.Testing.Models;
+
+namespace OffGrid.Cli.Tests.Commands;
+
+public sealed partial class RunCommandTests : IDisposable
+{
+    private readonly OffGridCli _cli = new();
+
+    [Fact]
+    public async Task OneShotPromptPrintsTheStory()
+    {
+        CliResult result = await _cli.RunAsync("run", TestPaths.Stories260K, "--threads", "1", "Once upon a time", "--temperature", "0", "--max-tokens", "40");
+
+        result.AssertSuccess();
+        Assert.Contains("there was a little girl named Lily", result.Stdout, StringComparison.Ordinal);
+        Assert.Empty(result.ErrorLines);
+    }
+
+    [Fact]
+    public async Task PipedInputIsThePrompt()
+    {
+        CliResult result = await _cli.RunWithInputAsync("Once upon a time\n", "run", TestPaths.Stories260K, "--threads", "1", "-t", "0", "-n", "40", "--verbose");
+
+        result.AssertSuccess();
+        Assert.Contains("Lily", result.Stdout, StringComparison.Ordinal);
+        Assert.Matches(TokensPerSecond(), result.Stderr);
+    }
+
+    [Fact]
+    public async Task JsonOptionConstrainsTheAnswerToJson()
+    {
+        CliResult result = await _cli.RunAsync("run", TestLlamaModels.Tiny, "--threads", "1", "Give me JSON.", "--json", "--seed", "3", "-t", "0.7", "-n", "900");
+
+        result.AssertSuccess();
+        using JsonDocument answer = JsonDocument.Parse(result.Stdout);
+        Assert.Equal(JsonValueKind.Object, answer.RootElement.ValueKind);
+    }
+
+    [Fact]
+    public async Task InteractiveChatKeepsHistoryUntilClearedAndReadsBlocks()
+    {
+        const string input =
+            "Once upon a time\n" +
+            "The end\n" +
+            "/clear\n" +
+            "\"\"\"\nThe\nend\n\"\"\"\n" +
+            "/set temperature 0\n" +
+            "/nonsense\n" +
+            "/exit\n" +
+            "Never sent\n";
+
+        CliResult result = await _cli.RunWithInputAsync(input, "run", TestPaths.Stories260K, "--threads", "1", "--interactive", "-t", "0", "-n", "12", "--verbose");
+
+        result.AssertSuccess();
+        int[] promptTokens = [.. TokensPerSecond().Matches(result.Stderr).Select(m => int.Parse(m.Groups["prompt"].Value, CultureInfo.InvariantCulture))];
+        Assert.Equal(3, promptTokens.Length);
+        Assert.True(promptTokens[1] > promptTokens[0] + 12, $"the second turn carries the first: {string.Join(", ", promptTokens)}");
+        Assert.True(promptTokens[2] < promptTokens[1], $"/clear forgets the history: {string.Join(", ", promptTokens)}");
+        Assert.Contains("Conversation cleared.", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("temperature set to 0", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("Unknown command /nonsense", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("Lily", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CtrlCStopsTheAnswerButNotTheChat()
+    {
+        using CliProcess chat = await _cli.StartAsync("run", TestPaths.Stories260K, "--threads", "1", "-i", "-t", "0", "--ctx", "2048");
+        await chat.Input.WriteLineAsync("Once upon a time");
+        await chat.Input.FlushAsync(TestContext.Current.CancellationToken);
+        await chat.WaitForOutputAsync(output => output.Contains("Lily", StringComparison.Ordinal));
+
+        await chat.InterruptAsync();
+
+        await Task.Delay(500, TestContext.Current.CancellationToken);
+        await chat.Input.WriteLineAsync("/exit");
+        chat.Input.Close();
+        CliResult result = await chat.WaitAsync();
+
+        result.AssertSuccess();
+        Assert.Contains("answer stopped", result.Stderr, StringComparison.Ordinal);
+    }
+
+    public void Dispose() => _cli.Dispose();
+
+    [GeneratedRegex(@"(?<output>\d+) tokens, [\d.]+ tokens/s \(prompt (?<prompt>\d+) tokens")]
+    private static partial Regex TokensPerSecond();
+}

@@ -1,0 +1,41 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using OffGrid.Testing;
+
+namespace OffGrid.Cli.Tests.Commands;
+
+public sealed partial class ServeCommandTests : IDisposable
+{
+    private readonly OffGridCli _cli = new();
+
+    [Fact]
+    public async Task ServeAnswersUntilCtrlCAndDoctorSeesIt()
+    {
+        string models = Directory.CreateDirectory(Path.Combine(_cli.Home, "served")).FullName;
+        File.Copy(TestPaths.Stories260K, Path.Combine(models, "stories260K.gguf"));
+        using CliProcess server = await _cli.StartAsync("serve", "--port", "0", "--models-dir", models, "--Server:MaxRequestBodyBytes", "65536");
+        await server.WaitForOutputAsync(output => ListeningOn().IsMatch(output));
+        var address = new Uri(ListeningOn().Match(server.Stdout).Groups["url"].Value + "/");
+
+        using (var http = new HttpClient { BaseAddress = address })
+        {
+            using JsonDocument health = JsonDocument.Parse(await http.GetStringAsync("health", TestContext.Current.CancellationToken));
+            Assert.Equal("ok", health.RootElement.GetProperty("status").GetString());
+            using JsonDocument list = JsonDocument.Parse(await http.GetStringAsync("v1/models", TestContext.Current.CancellationToken));
+            Assert.Contains(list.RootElement.GetProperty("data").EnumerateArray(), m => m.GetProperty("id").GetString() == "stories260K");
+        }
+
+        CliResult doctor = await _cli.RunAsync("doctor", "--server", address.ToString());
+        doctor.AssertSuccess();
+        Assert.Contains($"{address} answers 200", doctor.Stdout, StringComparison.Ordinal);
+
+        await server.InterruptAsync();
+
+        (await server.WaitAsync()).AssertSuccess();
+    }
+
+    public void Dispose() => _cli.Dispose();
+
+    [GeneratedRegex(@"Now listening on: (?<url>http://127\.0\.0\.1:\d+)")]
+    private static partial Regex ListeningOn();
+}

@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using System.Reflection;
+using OffGrid.Inference.Runtime;
+using OffGrid.Testing;
+
+namespace OffGrid.Cli.Tests;
+
+/// <summary>
+/// Runs the real <c>offgrid</c> process (<c>dotnet offgrid.dll</c>) with a fresh OFFGRID_HOME per instance, the
+/// llama.cpp runtime this test process installed (through OFFGRID_LLAMA_PATH, so no test downloads it again),
+/// and an unreachable HF_ENDPOINT unless a test points it at a loopback hub. Tests that generate pass
+/// <c>--threads 1</c>: on a busy two-core machine, llama.cpp's spinning worker threads make generation many times slower.
+/// </summary>
+internal sealed class OffGridCli : IDisposable
+{
+    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(90);
+
+    private static readonly Lazy<Task<LlamaRuntime>> s_runtime = new(() => LlamaRuntime.LoadAsync(new LlamaRuntimeOptions
+    {
+        InstallDirectory = Path.Combine(TestPaths.CacheDir, "runtime"),
+        Variant = LlamaRuntimeVariant.Cpu,
+    }));
+
+    private static readonly string s_assembly = typeof(OffGridCli).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+        .Single(a => a.Key == "OffGridCliAssembly").Value!;
+
+    public OffGridCli()
+    {
+        Home = TestPaths.NewTempDir("offgrid-cli");
+        Environment["OFFGRID_HOME"] = Home;
+        Environment["HF_ENDPOINT"] = "http://127.0.0.1:9/"; // the discard port: nothing listens, so any network use fails fast
+        Environment["HF_TOKEN"] = null;
+        Environment["NO_COLOR"] = "1";
+    }
+
+    /// <summary>The OFFGRID_HOME of this instance's processes.</summary>
+    public string Home { get; }
+
+    /// <summary>Variables set (or, when null, removed) in the child's environment.</summary>
+    public Dictionary<string, string?> Environment { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The runtime this test process installed (once) and hands to every offgrid process.</summary>
+    public static Task<LlamaRuntime> RuntimeAsync() => s_runtime.Value;
+
+    public Task<CliResult> RunAsync(params string[] args) => RunWithInputAsync(null, args);
+
+    /// <summary>Runs offgrid to completion with <paramref name="input"/> piped to its standard input.</summary>
+    public async Task<CliResult> RunWithInputAsync(string? input, params string[] args)
+    {
+        using CliProcess process = await StartAsync(args);
+        if (input is not null)
+        {
+            await process.Input.WriteAsync(input);
+        }
+
+        process.Input.Close();
+        return await process.WaitAsync();
+    }
+
+    /// <summary>Starts offgrid with redirected streams; the caller drives standard input.</summary>
+    public async Task<CliProcess> StartAsync(params string[] args)
+    {
+        LlamaRuntime runtime = await RuntimeAsync();
+        var start = new ProcessStartInfo(System.Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(s_assembly);
+        foreach (string arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["OFFGRID_LLAMA_PATH"] = runtime.LibraryDirectory;
+        foreach ((string name, string? value) in Environment)
+        {
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
+        }
+
+        return new CliProcess(Process.Start(start)!, s_timeout);
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Home, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A process killed on timeout may still hold a file; the temp folder is cleaned by the OS.
+        }
+    }
+}
