@@ -66,6 +66,23 @@ public sealed class OllamaApiTests : IClassFixture<ServerFixture>
     }
 
     [Fact]
+    public async Task FormatSchemaGivesConformingJson()
+    {
+        (int status, JsonElement body) = await _server.PostJsonAsync("/api/chat", new
+        {
+            model = "stories",
+            messages = new[] { new { role = "user", content = "Once upon a time" } },
+            stream = false,
+            format = new { type = "object", properties = new { done = new { type = "boolean" } }, required = new[] { "done" } },
+            options = new { temperature = 0, num_predict = 64 },
+        });
+
+        Assert.Equal(200, status);
+        using JsonDocument json = JsonDocument.Parse(body.GetProperty("message").GetProperty("content").GetString()!);
+        Assert.True(json.RootElement.GetProperty("done").ValueKind is JsonValueKind.True or JsonValueKind.False);
+    }
+
+    [Fact]
     public async Task GenerateRawContinuesThePrompt()
     {
         List<JsonElement> lines = await PostNdjsonAsync("/api/generate", new
