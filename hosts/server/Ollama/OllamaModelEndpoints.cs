@@ -91,18 +91,20 @@ internal static class OllamaModelEndpoints
 
         // Hold the response back until the pull is past resolving, so an unknown model still gets a 404 status.
         var pending = new List<PullProgress>();
+        bool resolved = false;
         await foreach (PullProgress progress in events.Reader.ReadAllAsync(cancellationToken))
         {
             pending.Add(progress);
             if (progress.Status != PullStatus.Resolving)
             {
+                resolved = true;
                 break;
             }
         }
 
-        if (pull.IsFaulted && pending.All(p => p.Status == PullStatus.Resolving))
+        if (!resolved)
         {
-            await pull; // rethrows the failure for the error filter
+            await pull; // the pull ended while resolving: its failure goes to the error filter
         }
 
         var writer = ChunkedJsonWriter.NewlineDelimited(http.Response);

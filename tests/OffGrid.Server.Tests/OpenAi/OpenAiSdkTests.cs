@@ -191,6 +191,24 @@ public sealed class OpenAiSdkTests : IClassFixture<ServerFixture>
         Assert.Single(json.RootElement.EnumerateObject());
     }
 
+    [Fact]
+    public async Task AToolResultContinuesTheConversation()
+    {
+        ChatMessage[] conversation =
+        [
+            new UserChatMessage("What is the weather in Paris?"),
+            new AssistantChatMessage([ChatToolCall.CreateFunctionToolCall("call_1", "get_weather", BinaryData.FromString("""{"city":"Paris"}"""))]),
+            new ToolChatMessage("call_1", "Sunny, 21 degrees"),
+        ];
+        ChatCompletionOptions options = WeatherToolOptions();
+        options.ToolChoice = ChatToolChoice.CreateNoneChoice();
+
+        ChatCompletion completion = await _client.GetChatClient("stories").CompleteChatAsync(conversation, options, Token);
+
+        Assert.Empty(completion.ToolCalls);
+        Assert.True(completion.Usage.InputTokenCount > 10);
+    }
+
     private static ChatCompletionOptions WeatherToolOptions() => new()
     {
         Temperature = 0,
