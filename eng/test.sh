@@ -18,6 +18,8 @@ fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet build OffGrid.sln -c Release -nologo -v:q
+# Every library must pack as its own NuGet package into a local folder feed.
+dotnet pack OffGrid.sln -c Release --no-build -nologo -v:q -o artifacts/packages
 
 results=$(mktemp -d)
 status=0

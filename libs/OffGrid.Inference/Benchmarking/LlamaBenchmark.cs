@@ -45,23 +45,25 @@ public static class LlamaBenchmark
 
     private static async Task<LlamaBenchmarkRun> RunOnceAsync(LlamaEngine engine, LlamaBenchmarkOptions options, int iteration, CancellationToken cancellationToken)
     {
-        var stopwatch = Stopwatch.StartNew();
-        GenerationUpdate[] finals = await Task.WhenAll(Enumerable.Range(0, options.ConcurrentStreams)
+        long start = Stopwatch.GetTimestamp();
+        (GenerationUpdate Final, long FirstTokenAt)[] streams = await Task.WhenAll(Enumerable.Range(0, options.ConcurrentStreams)
             .Select(stream => GenerateAsync(engine, Prompt(engine, options.PromptTokens, (iteration * 1000) + stream), options.OutputTokens, cancellationToken)))
             .ConfigureAwait(false);
-        stopwatch.Stop();
+        TimeSpan total = Stopwatch.GetElapsedTime(start);
 
-        int promptTokens = finals.Sum(f => f.PromptTokens - f.CachedPromptTokens);
-        int outputTokens = finals.Sum(f => f.OutputTokens);
-        TimeSpan promptDuration = finals.Max(f => f.PromptDuration);
-        TimeSpan generation = stopwatch.Elapsed - promptDuration;
+        // Timed from the caller's side: the prompt phase ends when the last stream has its first token, and only the
+        // tokens after each stream's first one count as generation (the first is sampled from the prompt's logits).
+        TimeSpan promptDuration = Stopwatch.GetElapsedTime(start, streams.Max(s => s.FirstTokenAt));
+        int promptTokens = streams.Sum(s => s.Final.PromptTokens - s.Final.CachedPromptTokens);
+        int outputTokens = streams.Sum(s => s.Final.OutputTokens);
+        int generatedAfterFirst = streams.Sum(s => Math.Max(0, s.Final.OutputTokens - 1));
         return new LlamaBenchmarkRun(
-            iteration, promptTokens, outputTokens, promptDuration, stopwatch.Elapsed,
+            iteration, promptTokens, outputTokens, promptDuration, total,
             promptTokens / Math.Max(promptDuration.TotalSeconds, 1e-9),
-            outputTokens / Math.Max(generation.TotalSeconds, 1e-9));
+            generatedAfterFirst / Math.Max((total - promptDuration).TotalSeconds, 1e-9));
     }
 
-    private static async Task<GenerationUpdate> GenerateAsync(LlamaEngine engine, int[] prompt, int outputTokens, CancellationToken cancellationToken)
+    private static async Task<(GenerationUpdate Final, long FirstTokenAt)> GenerateAsync(LlamaEngine engine, int[] prompt, int outputTokens, CancellationToken cancellationToken)
     {
         var request = new GenerationRequest
         {
@@ -72,12 +74,18 @@ public static class LlamaBenchmark
             CancellationToken = cancellationToken,
         };
         GenerationUpdate last = default;
+        long firstTokenAt = 0;
         await foreach (GenerationUpdate update in engine.Submit(request).ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
+            if (firstTokenAt == 0 && update.OutputTokens > 0)
+            {
+                firstTokenAt = Stopwatch.GetTimestamp();
+            }
+
             last = update;
         }
 
-        return last;
+        return (last, firstTokenAt);
     }
 
     /// <summary>A prompt of exactly <paramref name="length"/> tokens that shares no prefix with other seeds, so no KV cache is reused.</summary>

@@ -13,6 +13,30 @@ public static class ChatClientStructuredOutputExtensions
 {
     private const string WrapperProperty = "data";
 
+    // JSON Schema integers are unbounded, but a generated value must fit the CLR type it is read into, so the
+    // type's range goes into the schema (and from there into the grammar).
+    private static readonly AIJsonSchemaCreateOptions s_schemaOptions = new()
+    {
+        TransformSchemaNode = (context, node) =>
+        {
+            Type type = Nullable.GetUnderlyingType(context.TypeInfo.Type) ?? context.TypeInfo.Type;
+            (long Min, long Max)? range = type == typeof(int) ? (int.MinValue, int.MaxValue)
+                : type == typeof(short) ? (short.MinValue, short.MaxValue)
+                : type == typeof(byte) ? (byte.MinValue, byte.MaxValue)
+                : type == typeof(sbyte) ? (sbyte.MinValue, sbyte.MaxValue)
+                : type == typeof(ushort) ? (ushort.MinValue, ushort.MaxValue)
+                : type == typeof(uint) ? (uint.MinValue, uint.MaxValue)
+                : null;
+            if (range is { } r && node is JsonObject schema && !schema.ContainsKey("minimum") && !schema.ContainsKey("maximum"))
+            {
+                schema["minimum"] = r.Min;
+                schema["maximum"] = r.Max;
+            }
+
+            return node;
+        },
+    };
+
     /// <summary>Asks for a response matching the JSON schema of <typeparamref name="T"/> and deserializes it.</summary>
     /// <typeparam name="T">The result type; non-object types are wrapped in an object with one <c>data</c> property.</typeparam>
     /// <param name="client">The chat client.</param>
@@ -39,7 +63,7 @@ public static class ChatClientStructuredOutputExtensions
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(messages);
         serializerOptions ??= AIJsonUtilities.DefaultOptions;
-        JsonElement schema = AIJsonUtilities.CreateJsonSchema(typeof(T), serializerOptions: serializerOptions);
+        JsonElement schema = AIJsonUtilities.CreateJsonSchema(typeof(T), serializerOptions: serializerOptions, inferenceOptions: s_schemaOptions);
         bool wrapped = !schema.TryGetProperty("type", out JsonElement type) || type.ValueKind != JsonValueKind.String || type.GetString() != "object";
         if (wrapped)
         {

@@ -13,7 +13,7 @@ internal static class FunctionCallReader
     /// Reads a call object such as <c>{"name":…,"arguments":{…}}</c>; <c>parameters</c> is accepted for <c>arguments</c>,
     /// and OpenAI's <c>{"function":{…}}</c> wrapping is unwrapped.
     /// </summary>
-    public static bool TryReadCallObject(JsonElement call, out FunctionCallContent? content)
+    public static bool TryReadCallObject(JsonElement call, out FunctionCallContent? content, Func<string>? newCallId = null)
     {
         content = null;
         if (call.ValueKind != JsonValueKind.Object)
@@ -35,16 +35,16 @@ internal static class FunctionCallReader
         JsonElement? arguments = call.TryGetProperty("arguments", out JsonElement a) ? a
             : call.TryGetProperty("parameters", out JsonElement p) ? p
             : null;
-        return TryCreate(name.GetString()!, arguments, id, out content);
+        return TryCreate(name.GetString()!, arguments, id, out content, newCallId);
     }
 
     /// <summary>Reads every call object of a list; false (adding nothing) if the list is empty or any item is not a call.</summary>
-    public static bool TryReadCallObjects(IEnumerable<JsonElement> items, List<FunctionCallContent> calls)
+    public static bool TryReadCallObjects(IEnumerable<JsonElement> items, List<FunctionCallContent> calls, Func<string>? newCallId = null)
     {
         var found = new List<FunctionCallContent>();
         foreach (JsonElement item in items)
         {
-            if (!TryReadCallObject(item, out FunctionCallContent? call))
+            if (!TryReadCallObject(item, out FunctionCallContent? call, newCallId))
             {
                 return false;
             }
@@ -57,7 +57,7 @@ internal static class FunctionCallReader
     }
 
     /// <summary>Creates the call from a name and its arguments (an object, a string holding an object, or nothing).</summary>
-    public static bool TryCreate(string name, JsonElement? arguments, string? callId, out FunctionCallContent? content)
+    public static bool TryCreate(string name, JsonElement? arguments, string? callId, out FunctionCallContent? content, Func<string>? newCallId = null)
     {
         content = null;
         Dictionary<string, object?> values;
@@ -77,7 +77,7 @@ internal static class FunctionCallReader
                 return false;
         }
 
-        content = new FunctionCallContent(string.IsNullOrEmpty(callId) ? NewCallId() : callId, name, values);
+        content = new FunctionCallContent(string.IsNullOrEmpty(callId) ? (newCallId ?? NewCallId).Invoke() : callId, name, values);
         return true;
     }
 
@@ -104,8 +104,8 @@ internal static class FunctionCallReader
     /// <summary>A new id in the OpenAI style (<c>call_</c> and random letters and digits).</summary>
     public static string NewCallId() => "call_" + RandomNumberGenerator.GetString(IdAlphabet, 24);
 
-    /// <summary>A random alphanumeric call id of <paramref name="length"/> characters, for formats that prescribe one.</summary>
-    public static string NewCallId(int length) => RandomNumberGenerator.GetString(IdAlphabet, length);
+    /// <summary>A random call id of 9 letters and digits, the only shape Mistral's chat templates accept.</summary>
+    public static string NewMistralCallId() => RandomNumberGenerator.GetString(IdAlphabet, 9);
 
     private static Dictionary<string, object?> ToDictionary(JsonElement obj)
     {

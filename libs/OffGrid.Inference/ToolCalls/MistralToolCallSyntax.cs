@@ -42,33 +42,10 @@ internal sealed class MistralToolCallSyntax : ToolCallSyntax
         return BlockEndAtJson(JsonValueScanner.FindEnd(text, args + ToolCallMarkers.MistralArgs.Length), text, endOfInput);
     }
 
+    // Mistral's templates reject any call id that is not 9 letters and digits, so ids the model left out are made
+    // in that shape and the calls can go back through the template on the next turn.
     /// <inheritdoc />
     public override bool TryParse(string block, List<FunctionCallContent> calls)
-    {
-        int first = calls.Count;
-        if (!TryParseBlock(block, calls))
-        {
-            return false;
-        }
-
-        // Mistral's templates reject any call id that is not 9 alphanumeric characters, so ids the model left
-        // out are made in that shape, and the calls can go back through the template on the next turn.
-        for (int i = first; i < calls.Count; i++)
-        {
-            if (!IsMistralCallId(calls[i].CallId))
-            {
-                calls[i] = new FunctionCallContent(FunctionCallReader.NewCallId(MistralCallIdLength), calls[i].Name, calls[i].Arguments);
-            }
-        }
-
-        return true;
-    }
-
-    private const int MistralCallIdLength = 9;
-
-    private static bool IsMistralCallId(string id) => id.Length == MistralCallIdLength && id.All(char.IsAsciiLetterOrDigit);
-
-    private bool TryParseBlock(string block, List<FunctionCallContent> calls)
     {
         string body = block[Marker.Length..].Trim();
         int args = body.IndexOf(ToolCallMarkers.MistralArgs, StringComparison.Ordinal);
@@ -88,7 +65,7 @@ internal sealed class MistralToolCallSyntax : ToolCallSyntax
 
         if (name.Length == 0
             || !FunctionCallReader.TryParseObject(body[(args + ToolCallMarkers.MistralArgs.Length)..], out JsonElement arguments)
-            || !FunctionCallReader.TryCreate(name, arguments, id, out FunctionCallContent? call))
+            || !FunctionCallReader.TryCreate(name, arguments, id, out FunctionCallContent? call, FunctionCallReader.NewMistralCallId))
         {
             return false;
         }
@@ -104,6 +81,6 @@ internal sealed class MistralToolCallSyntax : ToolCallSyntax
             return false;
         }
 
-        return FunctionCallReader.TryReadCallObjects(array.EnumerateArray(), calls);
+        return FunctionCallReader.TryReadCallObjects(array.EnumerateArray(), calls, FunctionCallReader.NewMistralCallId);
     }
 }

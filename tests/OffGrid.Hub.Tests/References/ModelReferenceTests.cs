@@ -29,6 +29,8 @@ public sealed class ModelReferenceTests
         Assert.Equal(ModelReferenceKind.LocalFile, local.Kind);
         Assert.Equal(Path.GetFullPath(TestPaths.Stories260K), local.LocalPath);
         Assert.Equal(ModelReferenceKind.LocalFile, ModelReference.Parse("./x.gguf").Kind);
+        Assert.Equal(ModelReferenceKind.LocalFile, ModelReference.Parse("x.gguf").Kind);
+        Assert.Equal(ModelReferenceKind.LocalFile, ModelReference.Parse("models/missing.gguf").Kind);
     }
 
     [Theory]

@@ -68,6 +68,14 @@ public sealed class LlamaModelLoadTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ModelThatWillNotFitIsRefusedBeforeLoading()
+    {
+        var ex = await Assert.ThrowsAsync<InsufficientMemoryException>(() => LlamaModel.LoadAsync(
+            TestLlamaModels.Tiny, new LlamaModelOptions { PlannedContextSize = 2_000_000_000 }, cancellationToken: TestContext.Current.CancellationToken));
+        Assert.Contains("is available", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task CancelledLoadThrowsOperationCanceled()
     {
         using var cts = new CancellationTokenSource();

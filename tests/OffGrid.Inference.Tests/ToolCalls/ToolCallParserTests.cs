@@ -121,7 +121,8 @@ public sealed class ToolCallParserTests
             }
             else
             {
-                Assert.Matches("^call_[A-Za-z0-9]{24}$", call.CallId);
+                // Mistral's templates only accept 9 letters and digits as a call id.
+                Assert.Matches(sample.Name.Contains("istral", StringComparison.Ordinal) ? "^[A-Za-z0-9]{9}$" : "^call_[A-Za-z0-9]{24}$", call.CallId);
             }
         }
     }
