@@ -2,7 +2,6 @@ using System.Reflection;
 using System.Threading.Channels;
 using OffGrid.Hub.Gguf;
 using OffGrid.Hub.Store;
-using OffGrid.Inference.Engine;
 using OffGrid.Inference.Pooling;
 using OffGrid.Server.Http;
 using OffGrid.Server.Models;
@@ -34,7 +33,7 @@ internal static class OllamaModelEndpoints
     {
         IReadOnlyList<ServedModel> served = await catalog.ListAsync(cancellationToken);
         var running = new List<object>();
-        foreach ((LoadedModelInfo info, LlamaEngine? _) in models.GetLoaded())
+        foreach (LoadedModelInfo info in models.Pool.GetLoadedModels())
         {
             string name = served.FirstOrDefault(m => string.Equals(m.Path, info.Path, StringComparison.Ordinal))?.Name ?? info.Path;
             GgufFile gguf = await GgufFile.ReadAsync(info.Path, cancellationToken);
