@@ -83,6 +83,28 @@ public sealed class OllamaApiTests : IClassFixture<ServerFixture>
     }
 
     [Fact]
+    public async Task ToolCallsAndResultsInTheHistoryAreAccepted()
+    {
+        (int status, JsonElement body) = await _server.PostJsonAsync("/api/chat", new
+        {
+            model = "stories",
+            stream = false,
+            tools = new[] { new { type = "function", function = new { name = "get_weather", parameters = new { type = "object", properties = new { city = new { type = "string" } } } } } },
+            messages = new object[]
+            {
+                new { role = "user", content = "Weather in Paris?" },
+                new { role = "assistant", content = "", tool_calls = new[] { new { function = new { name = "get_weather", arguments = new { city = "Paris" } } } } },
+                new { role = "tool", content = "Sunny", tool_name = "get_weather" },
+            },
+            options = new { num_predict = 4 },
+        });
+
+        Assert.Equal(200, status);
+        Assert.True(body.GetProperty("done").GetBoolean());
+        Assert.True(body.GetProperty("prompt_eval_count").GetInt32() > 10);
+    }
+
+    [Fact]
     public async Task GenerateRawContinuesThePrompt()
     {
         List<JsonElement> lines = await PostNdjsonAsync("/api/generate", new
