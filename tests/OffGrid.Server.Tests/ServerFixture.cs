@@ -102,6 +102,26 @@ public sealed class ServerFixture : IAsyncLifetime
         return ((int)response.StatusCode, JsonDocument.Parse(text).RootElement.Clone());
     }
 
+    /// <summary>POSTs a JSON body, checks for a 200 streamed as <paramref name="mediaType"/>, and reads every non-empty line.</summary>
+    public async Task<List<string>> PostStreamAsync(string path, object body, string mediaType)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
+        using HttpResponseMessage response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, TestContext.Current.CancellationToken);
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Equal(mediaType, response.Content.Headers.ContentType?.MediaType);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(TestContext.Current.CancellationToken));
+        var lines = new List<string>();
+        while (await reader.ReadLineAsync(TestContext.Current.CancellationToken) is { } line)
+        {
+            if (line.Length > 0)
+            {
+                lines.Add(line);
+            }
+        }
+
+        return lines;
+    }
+
     private async Task WaitUntilHealthyAsync()
     {
         for (int i = 0; i < 600; i++)

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 
 namespace OffGrid.Server.Tests.Ollama;
@@ -229,22 +228,8 @@ public sealed class OllamaApiTests : IClassFixture<ServerFixture>
 
     private async Task<List<JsonElement>> PostNdjsonAsync(string path, object body)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
-        using HttpResponseMessage response = await _server.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Token);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("application/x-ndjson", response.Content.Headers.ContentType?.MediaType);
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(Token), Encoding.UTF8);
-        var lines = new List<JsonElement>();
-        while (await reader.ReadLineAsync(Token) is { } line)
-        {
-            if (line.Length > 0)
-            {
-                JsonElement element = JsonDocument.Parse(line).RootElement.Clone();
-                Assert.False(element.TryGetProperty("error", out JsonElement error), error.ToString());
-                lines.Add(element);
-            }
-        }
-
+        List<JsonElement> lines = [.. (await _server.PostStreamAsync(path, body, "application/x-ndjson")).Select(l => JsonDocument.Parse(l).RootElement.Clone())];
+        Assert.All(lines, l => Assert.False(l.TryGetProperty("error", out JsonElement error), error.ToString()));
         return lines;
     }
 }

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
@@ -137,24 +136,8 @@ public sealed partial class StreamingTests : IClassFixture<ServerFixture>
         return ActiveSequences().Matches(metrics).Sum(m => int.Parse(m.Groups["count"].Value, System.Globalization.CultureInfo.InvariantCulture));
     }
 
-    private async Task<List<string>> ReadEventsAsync(string path, object body)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
-        using HttpResponseMessage response = await _server.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Token);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(Token), Encoding.UTF8);
-        var events = new List<string>();
-        while (await reader.ReadLineAsync(Token) is { } line)
-        {
-            if (line.StartsWith("data: ", StringComparison.Ordinal))
-            {
-                events.Add(line["data: ".Length..]);
-            }
-        }
-
-        return events;
-    }
+    private async Task<List<string>> ReadEventsAsync(string path, object body) =>
+        [.. (await _server.PostStreamAsync(path, body, "text/event-stream")).Where(l => l.StartsWith("data: ", StringComparison.Ordinal)).Select(l => l["data: ".Length..])];
 
     [GeneratedRegex("""offgrid_active_sequences\{model="[^"]*"\} (?<count>\d+)""")]
     private static partial Regex ActiveSequences();
