@@ -58,6 +58,7 @@ public sealed class ServerFixture : IAsyncLifetime
         options.Host = "127.0.0.1";
         options.Port = 0;
         options.MaxRequestBodyBytes = MaxBodyBytes;
+        options.ShutdownTimeout = TimeSpan.FromSeconds(2);
         options.Models["stories"] = TestPaths.Stories260K;
         options.Models["tiny"] = TestLlamaModels.Tiny;
         options.Models["slow"] = TestLlamaModels.GetOrCreate(SlowSpec);
@@ -99,6 +100,26 @@ public sealed class ServerFixture : IAsyncLifetime
         using HttpResponseMessage response = await Http.GetAsync(path, TestContext.Current.CancellationToken);
         string text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         return ((int)response.StatusCode, JsonDocument.Parse(text).RootElement.Clone());
+    }
+
+    /// <summary>POSTs a JSON body, checks for a 200 streamed as <paramref name="mediaType"/>, and reads every non-empty line.</summary>
+    public async Task<List<string>> PostStreamAsync(string path, object body, string mediaType)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
+        using HttpResponseMessage response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, TestContext.Current.CancellationToken);
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Equal(mediaType, response.Content.Headers.ContentType?.MediaType);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(TestContext.Current.CancellationToken));
+        var lines = new List<string>();
+        while (await reader.ReadLineAsync(TestContext.Current.CancellationToken) is { } line)
+        {
+            if (line.Length > 0)
+            {
+                lines.Add(line);
+            }
+        }
+
+        return lines;
     }
 
     private async Task WaitUntilHealthyAsync()

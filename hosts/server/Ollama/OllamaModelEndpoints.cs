@@ -2,7 +2,6 @@ using System.Reflection;
 using System.Threading.Channels;
 using OffGrid.Hub.Gguf;
 using OffGrid.Hub.Store;
-using OffGrid.Inference.Engine;
 using OffGrid.Inference.Pooling;
 using OffGrid.Server.Http;
 using OffGrid.Server.Models;
@@ -34,7 +33,7 @@ internal static class OllamaModelEndpoints
     {
         IReadOnlyList<ServedModel> served = await catalog.ListAsync(cancellationToken);
         var running = new List<object>();
-        foreach ((LoadedModelInfo info, LlamaEngine? _) in models.GetLoaded())
+        foreach (LoadedModelInfo info in models.Pool.GetLoadedModels())
         {
             string name = served.FirstOrDefault(m => string.Equals(m.Path, info.Path, StringComparison.Ordinal))?.Name ?? info.Path;
             GgufFile gguf = await GgufFile.ReadAsync(info.Path, cancellationToken);
@@ -91,18 +90,20 @@ internal static class OllamaModelEndpoints
 
         // Hold the response back until the pull is past resolving, so an unknown model still gets a 404 status.
         var pending = new List<PullProgress>();
+        bool resolved = false;
         await foreach (PullProgress progress in events.Reader.ReadAllAsync(cancellationToken))
         {
             pending.Add(progress);
             if (progress.Status != PullStatus.Resolving)
             {
+                resolved = true;
                 break;
             }
         }
 
-        if (pull.IsFaulted && pending.All(p => p.Status == PullStatus.Resolving))
+        if (!resolved)
         {
-            await pull; // rethrows the failure for the error filter
+            await pull; // the pull ended while resolving: its failure goes to the error filter
         }
 
         var writer = ChunkedJsonWriter.NewlineDelimited(http.Response);

@@ -18,31 +18,14 @@ internal static class ChatCompletionMapper
             throw ApiException.BadRequest("'messages' must contain at least one message.", "messages");
         }
 
-        if (request.N is not null and not 1)
-        {
-            throw ApiException.BadRequest("Only one choice per request is supported ('n' must be 1).", "n");
-        }
-
         if (request.Logprobs == true)
         {
             throw ApiException.BadRequest("'logprobs' is not supported.", "logprobs");
         }
 
         List<ChatMessage> conversation = [.. messages.Select((m, i) => ToMessage(m, $"messages[{i}]"))];
-        ChatOptions options = new SamplingSettings
-        {
-            Temperature = request.Temperature,
-            TopP = request.TopP,
-            TopK = request.TopK,
-            Seed = request.Seed,
-            MaxOutputTokens = request.MaxCompletionTokens ?? request.MaxTokens,
-            Stop = ReadStop(request.Stop),
-            PresencePenalty = request.PresencePenalty,
-            FrequencyPenalty = request.FrequencyPenalty,
-            MinP = request.MinP,
-            RepeatPenalty = request.RepeatPenalty,
-            RepeatLastN = request.RepeatLastN,
-        }.ToChatOptions(request.MaxCompletionTokens is null ? SamplingFieldNames.OpenAi : SamplingFieldNames.OpenAi with { MaxOutputTokens = "max_completion_tokens" });
+        ChatOptions options = request.ToSampling(request.MaxCompletionTokens ?? request.MaxTokens)
+            .ToChatOptions(request.MaxCompletionTokens is null ? SamplingFieldNames.OpenAi : SamplingFieldNames.OpenAi with { MaxOutputTokens = "max_completion_tokens" });
 
         options.Tools = ToolDefinition.ToDeclarations(request.Tools);
         options.ToolMode = ReadToolChoice(request.ToolChoice, options.Tools);
@@ -50,16 +33,6 @@ internal static class ChatCompletionMapper
         options.ResponseFormat = ReadResponseFormat(request.ResponseFormat);
         return (conversation, options);
     }
-
-    /// <summary>Reads <c>stop</c>: a string or an array of at most four strings.</summary>
-    public static List<string>? ReadStop(JsonElement? stop) => stop switch
-    {
-        null or { ValueKind: JsonValueKind.Null } => null,
-        { ValueKind: JsonValueKind.String } one => [one.GetString()!],
-        { ValueKind: JsonValueKind.Array } many when many.GetArrayLength() <= 4 && many.EnumerateArray().All(e => e.ValueKind == JsonValueKind.String)
-            => [.. many.EnumerateArray().Select(e => e.GetString()!)],
-        _ => throw ApiException.BadRequest("'stop' must be a string or an array of up to 4 strings.", "stop"),
-    };
 
     private static ChatMessage ToMessage(ChatCompletionRequest.Message message, string param)
     {

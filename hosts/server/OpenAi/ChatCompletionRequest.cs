@@ -3,35 +3,12 @@ using OffGrid.Server.Chat;
 
 namespace OffGrid.Server.OpenAi;
 
-/// <summary>The body of <c>POST /v1/chat/completions</c>, with llama.cpp's extra sampling fields.</summary>
-internal sealed class ChatCompletionRequest
+/// <summary>The body of <c>POST /v1/chat/completions</c>.</summary>
+internal sealed class ChatCompletionRequest : OpenAiGenerationRequest
 {
-    public string? Model { get; set; }
-
     public List<Message>? Messages { get; set; }
 
-    public bool Stream { get; set; }
-
-    public StreamSettings? StreamOptions { get; set; }
-
-    public int? MaxTokens { get; set; }
-
     public int? MaxCompletionTokens { get; set; }
-
-    public float? Temperature { get; set; }
-
-    public float? TopP { get; set; }
-
-    public long? Seed { get; set; }
-
-    /// <summary>A string or an array of strings.</summary>
-    public JsonElement? Stop { get; set; }
-
-    public float? PresencePenalty { get; set; }
-
-    public float? FrequencyPenalty { get; set; }
-
-    public int? N { get; set; }
 
     public bool? Logprobs { get; set; }
 
@@ -46,14 +23,6 @@ internal sealed class ChatCompletionRequest
 
     public string? User { get; set; }
 
-    public int? TopK { get; set; }
-
-    public float? MinP { get; set; }
-
-    public float? RepeatPenalty { get; set; }
-
-    public int? RepeatLastN { get; set; }
-
     /// <summary>One message of the conversation.</summary>
     internal sealed class Message
     {
@@ -67,12 +36,6 @@ internal sealed class ChatCompletionRequest
         public List<ToolCallPayload>? ToolCalls { get; set; }
 
         public string? ToolCallId { get; set; }
-    }
-
-    /// <summary><c>stream_options</c>.</summary>
-    internal sealed class StreamSettings
-    {
-        public bool IncludeUsage { get; set; }
     }
 
     /// <summary><c>response_format</c>: <c>text</c>, <c>json_object</c> or <c>json_schema</c>.</summary>

@@ -16,30 +16,13 @@ internal static class CompletionEndpoint
         CancellationToken cancellationToken = http.RequestAborted;
         CompletionRequest request = await JsonBody.ReadAsync<CompletionRequest>(http.Request, cancellationToken);
         string prompt = ReadPrompt(request.Prompt);
-        if (request.N is not null and not 1)
-        {
-            throw ApiException.BadRequest("Only one choice per request is supported ('n' must be 1).", "n");
-        }
-
         if (request.Suffix is { Length: > 0 } || request.Logprobs is not null)
         {
             throw ApiException.BadRequest("'suffix' and 'logprobs' are not supported.", request.Suffix is { Length: > 0 } ? "suffix" : "logprobs");
         }
 
-        ChatOptions options = new SamplingSettings
-        {
-            Temperature = request.Temperature,
-            TopP = request.TopP,
-            TopK = request.TopK,
-            Seed = request.Seed,
-            MaxOutputTokens = request.MaxTokens ?? 16, // OpenAI's documented default for this endpoint.
-            Stop = ChatCompletionMapper.ReadStop(request.Stop),
-            PresencePenalty = request.PresencePenalty,
-            FrequencyPenalty = request.FrequencyPenalty,
-            MinP = request.MinP,
-            RepeatPenalty = request.RepeatPenalty,
-            RepeatLastN = request.RepeatLastN,
-        }.ToChatOptions(SamplingFieldNames.OpenAi);
+        // 16 is OpenAI's documented default for this endpoint.
+        ChatOptions options = request.ToSampling(request.MaxTokens ?? 16).ToChatOptions(SamplingFieldNames.OpenAi);
         (options.AdditionalProperties ??= [])[LlamaChatOptions.RawPromptKey] = true;
 
         using ModelSession session = await models.OpenAsync(request.Model, keepAlive: null, cancellationToken);

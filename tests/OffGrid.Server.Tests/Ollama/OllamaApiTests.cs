@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 
 namespace OffGrid.Server.Tests.Ollama;
@@ -63,6 +62,45 @@ public sealed class OllamaApiTests : IClassFixture<ServerFixture>
         Assert.Equal("length", body.GetProperty("done_reason").GetString());
         Assert.Equal(6, body.GetProperty("eval_count").GetInt32());
         Assert.StartsWith(",", body.GetProperty("message").GetProperty("content").GetString()!.TrimStart());
+    }
+
+    [Fact]
+    public async Task FormatSchemaGivesConformingJson()
+    {
+        (int status, JsonElement body) = await _server.PostJsonAsync("/api/chat", new
+        {
+            model = "stories",
+            messages = new[] { new { role = "user", content = "Once upon a time" } },
+            stream = false,
+            format = new { type = "object", properties = new { done = new { type = "boolean" } }, required = new[] { "done" } },
+            options = new { temperature = 0, num_predict = 64 },
+        });
+
+        Assert.Equal(200, status);
+        using JsonDocument json = JsonDocument.Parse(body.GetProperty("message").GetProperty("content").GetString()!);
+        Assert.True(json.RootElement.GetProperty("done").ValueKind is JsonValueKind.True or JsonValueKind.False);
+    }
+
+    [Fact]
+    public async Task ToolCallsAndResultsInTheHistoryAreAccepted()
+    {
+        (int status, JsonElement body) = await _server.PostJsonAsync("/api/chat", new
+        {
+            model = "stories",
+            stream = false,
+            tools = new[] { new { type = "function", function = new { name = "get_weather", parameters = new { type = "object", properties = new { city = new { type = "string" } } } } } },
+            messages = new object[]
+            {
+                new { role = "user", content = "Weather in Paris?" },
+                new { role = "assistant", content = "", tool_calls = new[] { new { function = new { name = "get_weather", arguments = new { city = "Paris" } } } } },
+                new { role = "tool", content = "Sunny", tool_name = "get_weather" },
+            },
+            options = new { num_predict = 4 },
+        });
+
+        Assert.Equal(200, status);
+        Assert.True(body.GetProperty("done").GetBoolean());
+        Assert.True(body.GetProperty("prompt_eval_count").GetInt32() > 10);
     }
 
     [Fact]
@@ -190,22 +228,8 @@ public sealed class OllamaApiTests : IClassFixture<ServerFixture>
 
     private async Task<List<JsonElement>> PostNdjsonAsync(string path, object body)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
-        using HttpResponseMessage response = await _server.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Token);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("application/x-ndjson", response.Content.Headers.ContentType?.MediaType);
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(Token), Encoding.UTF8);
-        var lines = new List<JsonElement>();
-        while (await reader.ReadLineAsync(Token) is { } line)
-        {
-            if (line.Length > 0)
-            {
-                JsonElement element = JsonDocument.Parse(line).RootElement.Clone();
-                Assert.False(element.TryGetProperty("error", out JsonElement error), error.ToString());
-                lines.Add(element);
-            }
-        }
-
+        List<JsonElement> lines = [.. (await _server.PostStreamAsync(path, body, "application/x-ndjson")).Select(l => JsonDocument.Parse(l).RootElement.Clone())];
+        Assert.All(lines, l => Assert.False(l.TryGetProperty("error", out JsonElement error), error.ToString()));
         return lines;
     }
 }

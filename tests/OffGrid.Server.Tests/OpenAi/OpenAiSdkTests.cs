@@ -1,5 +1,6 @@
 using System.ClientModel;
 using System.Numerics.Tensors;
+using System.Text.Json;
 using OpenAI;
 using OpenAI.Chat;
 using OpenAI.Embeddings;
@@ -138,20 +139,86 @@ public sealed class OpenAiSdkTests : IClassFixture<ServerFixture>
     }
 
     [Fact]
-    public async Task ToolsAndJsonSchemaAreAcceptedAndPassedOn()
+    public async Task ARequiredToolIsCalledWithArgumentsMatchingItsSchema()
+    {
+        ChatCompletion completion = await _client.GetChatClient("stories").CompleteChatAsync([new UserChatMessage("What is the weather in Paris?")], WeatherToolOptions(), Token);
+
+        Assert.Equal(ChatFinishReason.ToolCalls, completion.FinishReason);
+        ChatToolCall call = Assert.Single(completion.ToolCalls);
+        Assert.Equal("get_weather", call.FunctionName);
+        Assert.False(string.IsNullOrEmpty(call.Id));
+        using JsonDocument arguments = JsonDocument.Parse(call.FunctionArguments);
+        Assert.Contains(arguments.RootElement.GetProperty("city").GetString(), new[] { "Paris", "Oslo" });
+    }
+
+    [Fact]
+    public async Task StreamedToolCallsArriveAsToolCallUpdates()
+    {
+        var name = new System.Text.StringBuilder();
+        var arguments = new System.Text.StringBuilder();
+        ChatFinishReason? finish = null;
+        await foreach (StreamingChatCompletionUpdate update in _client.GetChatClient("stories").CompleteChatStreamingAsync([new UserChatMessage("Weather in Oslo?")], WeatherToolOptions(), Token))
+        {
+            foreach (StreamingChatToolCallUpdate call in update.ToolCallUpdates)
+            {
+                name.Append(call.FunctionName);
+                arguments.Append(call.FunctionArgumentsUpdate?.ToString());
+            }
+
+            finish = update.FinishReason ?? finish;
+        }
+
+        Assert.Equal(ChatFinishReason.ToolCalls, finish);
+        Assert.Equal("get_weather", name.ToString());
+        using JsonDocument parsed = JsonDocument.Parse(arguments.ToString());
+        Assert.Equal(JsonValueKind.String, parsed.RootElement.GetProperty("city").ValueKind);
+    }
+
+    [Fact]
+    public async Task JsonSchemaResponseFormatGivesConformingJson()
     {
         var options = new ChatCompletionOptions
         {
             Temperature = 0,
-            MaxOutputTokenCount = 8,
-            Tools = { ChatTool.CreateFunctionTool("get_weather", "Gets the weather", BinaryData.FromString("""{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}""")) },
-            ToolChoice = ChatToolChoice.CreateAutoChoice(),
-            ResponseFormat = ChatResponseFormat.CreateJsonSchemaFormat("answer", BinaryData.FromString("""{"type":"object","properties":{"x":{"type":"integer"}}}""")),
+            MaxOutputTokenCount = 64,
+            ResponseFormat = ChatResponseFormat.CreateJsonSchemaFormat("answer", BinaryData.FromString(
+                """{"type":"object","properties":{"ok":{"type":"boolean"}},"required":["ok"],"additionalProperties":false}"""), jsonSchemaIsStrict: true),
         };
         ChatCompletion completion = await _client.GetChatClient("stories").CompleteChatAsync([new UserChatMessage("Once upon a time")], options, Token);
 
-        // Whether the model calls the tool depends on the library's tool support; the request itself must be served.
-        Assert.NotNull(completion.Id);
-        Assert.True(completion.FinishReason is ChatFinishReason.Stop or ChatFinishReason.Length or ChatFinishReason.ToolCalls);
+        using JsonDocument json = JsonDocument.Parse(completion.Content[0].Text);
+        Assert.True(json.RootElement.GetProperty("ok").ValueKind is JsonValueKind.True or JsonValueKind.False);
+        Assert.Single(json.RootElement.EnumerateObject());
     }
+
+    [Fact]
+    public async Task AToolResultContinuesTheConversation()
+    {
+        ChatMessage[] conversation =
+        [
+            new UserChatMessage("What is the weather in Paris?"),
+            new AssistantChatMessage([ChatToolCall.CreateFunctionToolCall("call_1", "get_weather", BinaryData.FromString("""{"city":"Paris"}"""))]),
+            new ToolChatMessage("call_1", "Sunny, 21 degrees"),
+        ];
+        ChatCompletionOptions options = WeatherToolOptions();
+        options.ToolChoice = ChatToolChoice.CreateNoneChoice();
+
+        ChatCompletion completion = await _client.GetChatClient("stories").CompleteChatAsync(conversation, options, Token);
+
+        Assert.Empty(completion.ToolCalls);
+        Assert.True(completion.Usage.InputTokenCount > 10);
+    }
+
+    private static ChatCompletionOptions WeatherToolOptions() => new()
+    {
+        Temperature = 0,
+        MaxOutputTokenCount = 160,
+        AllowParallelToolCalls = false,
+        Tools =
+        {
+            ChatTool.CreateFunctionTool("get_weather", "Gets the weather for a city", BinaryData.FromString(
+                """{"type":"object","properties":{"city":{"type":"string","enum":["Paris","Oslo"]}},"required":["city"],"additionalProperties":false}""")),
+        },
+        ToolChoice = ChatToolChoice.CreateFunctionChoice("get_weather"),
+    };
 }

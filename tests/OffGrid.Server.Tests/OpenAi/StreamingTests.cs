@@ -1,8 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace OffGrid.Server.Tests.OpenAi;
 
@@ -17,6 +20,15 @@ public sealed partial class StreamingTests : IClassFixture<ServerFixture>
     }
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    /// <summary>
+    /// A request that keeps the slow model busy for seconds. Random weights end early at some seeds; this seed runs
+    /// past 1600 tokens (the sample is deterministic for a given model file and seed).
+    /// </summary>
+    private static object LongGeneration => new
+    {
+        model = "slow", messages = new[] { new { role = "user", content = "a b c" } }, max_tokens = 1900, temperature = 1.0, seed = 6, stream = true,
+    };
 
     [Fact]
     public async Task CompletionsStreamEndsWithUsageAndDone()
@@ -53,10 +65,13 @@ public sealed partial class StreamingTests : IClassFixture<ServerFixture>
     [Fact]
     public async Task DisconnectingFreesTheSequence()
     {
-        var body = new { model = "slow", messages = new[] { new { role = "user", content = "a b c" } }, max_tokens = 1900, temperature = 0, stream = true };
+        var body = LongGeneration;
         long generatedBefore = await CompletionTokensAsync();
+
+        // Without draining, disposing an unread response closes the connection, as a client that goes away does.
+        using var client = new HttpClient(new SocketsHttpHandler { MaxResponseDrainSize = 0 }) { BaseAddress = _server.BaseUri };
         using (var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = JsonContent.Create(body) })
-        using (HttpResponseMessage response = await _server.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Token))
+        using (HttpResponseMessage response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Token))
         {
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(Token));
@@ -68,7 +83,7 @@ public sealed partial class StreamingTests : IClassFixture<ServerFixture>
             Assert.Equal(1, await ActiveSequencesAsync());
         }
 
-        // Dropping the response closes the connection; the engine must notice and free the slot long before 1900 tokens.
+        // The engine must notice the closed connection and free the slot long before the generation would end.
         int active = 1;
         for (int i = 0; i < 100 && active != 0; i++)
         {
@@ -88,6 +103,32 @@ public sealed partial class StreamingTests : IClassFixture<ServerFixture>
         return long.Parse(CompletionTokens().Match(metrics).Groups["count"].Value, System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    [Fact]
+    public async Task AFullQueueAnswers429WithRetryAfter()
+    {
+        await using WebApplication app = OffGridServer.Build([], o =>
+        {
+            ServerFixture.Configure(o, preload: []);
+            o.Pool.Engine.ParallelSequences = 1;
+            o.Pool.Engine.MaxPendingRequests = 0;
+        });
+        await app.StartAsync(Token);
+        using var http = new HttpClient { BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()) };
+        var body = LongGeneration;
+        using var busy = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = JsonContent.Create(body) };
+        using HttpResponseMessage running = await http.SendAsync(busy, HttpCompletionOption.ResponseHeadersRead, Token);
+        using var reader = new StreamReader(await running.Content.ReadAsStreamAsync(Token));
+        await reader.ReadLineAsync(Token); // the first event: the one sequence is taken
+
+        using HttpResponseMessage refused = await http.PostAsJsonAsync("/v1/chat/completions", body, Token);
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.True(refused.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1));
+        JsonElement error = JsonDocument.Parse(await refused.Content.ReadAsStringAsync(Token)).RootElement.GetProperty("error");
+        Assert.Equal("rate_limit_error", error.GetProperty("type").GetString());
+        await app.StopAsync(Token);
+    }
+
     /// <summary>Requests being decoded now, over every loaded model (tests in a class run one at a time).</summary>
     private async Task<int> ActiveSequencesAsync()
     {
@@ -95,24 +136,8 @@ public sealed partial class StreamingTests : IClassFixture<ServerFixture>
         return ActiveSequences().Matches(metrics).Sum(m => int.Parse(m.Groups["count"].Value, System.Globalization.CultureInfo.InvariantCulture));
     }
 
-    private async Task<List<string>> ReadEventsAsync(string path, object body)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
-        using HttpResponseMessage response = await _server.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Token);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(Token), Encoding.UTF8);
-        var events = new List<string>();
-        while (await reader.ReadLineAsync(Token) is { } line)
-        {
-            if (line.StartsWith("data: ", StringComparison.Ordinal))
-            {
-                events.Add(line["data: ".Length..]);
-            }
-        }
-
-        return events;
-    }
+    private async Task<List<string>> ReadEventsAsync(string path, object body) =>
+        [.. (await _server.PostStreamAsync(path, body, "text/event-stream")).Where(l => l.StartsWith("data: ", StringComparison.Ordinal)).Select(l => l["data: ".Length..])];
 
     [GeneratedRegex("""offgrid_active_sequences\{model="[^"]*"\} (?<count>\d+)""")]
     private static partial Regex ActiveSequences();

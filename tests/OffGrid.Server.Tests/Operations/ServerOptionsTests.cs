@@ -1,0 +1,19 @@
+using Microsoft.Extensions.Options;
+
+namespace OffGrid.Server.Tests.Operations;
+
+/// <summary>Configuration errors stop the server before it listens, naming every bad setting.</summary>
+public sealed class ServerOptionsTests
+{
+    [Fact]
+    public void InvalidSettingsFailBeforeTheServerStarts()
+    {
+        // The host reads its shutdown timeout from the server options while it is built, so validation fails there.
+        OptionsValidationException error = Assert.Throws<OptionsValidationException>(() =>
+            OffGridServer.Build(["--Server:Port=70000", "--Server:Host=not-an-address", "--Server:Models:ghost=/nowhere/ghost.gguf"]));
+
+        Assert.Contains(error.Failures, f => f.Contains("Server:Port", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.Contains("Server:Host", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.Contains("Server:Models:ghost", StringComparison.Ordinal));
+    }
+}
