@@ -23,6 +23,7 @@ public sealed class LlamaEngine : IDisposable
     private readonly LlamaEngineOptions _options;
     private readonly ILogger _logger;
     private readonly SafeLlamaContextHandle _context;
+    private readonly SafeGgmlThreadPoolHandle? _threadPool;
     private readonly IntPtr _memory;
     private readonly Slot[] _slots;
     private readonly ConcurrentQueue<Sequence> _pending = new();
@@ -64,6 +65,13 @@ public sealed class LlamaEngine : IDisposable
         if (_context.IsInvalid)
         {
             throw new InvalidOperationException($"llama.cpp could not create a context for '{model.Id}': {LlamaLogBridge.LastError ?? "unknown error"}.");
+        }
+
+        // A persistent pool avoids creating and joining worker threads on every decode call (per token).
+        _threadPool = threads > 1 ? SafeGgmlThreadPoolHandle.Create(threads) : null;
+        if (_threadPool is not null)
+        {
+            LlamaNative.llama_attach_threadpool(_context, _threadPool, _threadPool);
         }
 
         _memory = LlamaNative.llama_get_memory(_context);
@@ -114,7 +122,13 @@ public sealed class LlamaEngine : IDisposable
             sequence.Fail(new ObjectDisposedException(nameof(LlamaEngine)));
         }
 
+        if (_threadPool is not null)
+        {
+            LlamaNative.llama_detach_threadpool(_context);
+        }
+
         _context.Dispose();
+        _threadPool?.Dispose();
         _wakeup.Dispose();
     }
 

@@ -36,6 +36,15 @@ internal static unsafe partial class LlamaNative
     [LibraryImport(GgmlLibrary, EntryPoint = "ggml_backend_dev_type")]
     internal static partial int ggml_backend_dev_type(IntPtr device);
 
+    [LibraryImport(GgmlLibrary, EntryPoint = "ggml_backend_reg_by_name", StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial IntPtr ggml_backend_reg_by_name(string name);
+
+    [LibraryImport(GgmlBaseLibrary, EntryPoint = "ggml_backend_reg_get_proc_address", StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial IntPtr ggml_backend_reg_get_proc_address(IntPtr registry, string name);
+
+    [LibraryImport(GgmlBaseLibrary, EntryPoint = "ggml_threadpool_params_default")]
+    internal static partial GgmlThreadPoolParams ggml_threadpool_params_default(int threads);
+
     [LibraryImport(GgmlBaseLibrary, EntryPoint = "ggml_log_set")]
     internal static partial void ggml_log_set(delegate* unmanaged[Cdecl]<int, byte*, IntPtr, void> callback, IntPtr userData);
 
@@ -142,6 +151,12 @@ internal static unsafe partial class LlamaNative
 
     [LibraryImport(LlamaLibrary)]
     internal static partial int llama_encode(SafeLlamaContextHandle context, LlamaBatch batch);
+
+    [LibraryImport(LlamaLibrary)]
+    internal static partial void llama_attach_threadpool(SafeLlamaContextHandle context, SafeGgmlThreadPoolHandle threadPool, SafeGgmlThreadPoolHandle batchThreadPool);
+
+    [LibraryImport(LlamaLibrary)]
+    internal static partial void llama_detach_threadpool(SafeLlamaContextHandle context);
 
     [LibraryImport(LlamaLibrary)]
     internal static partial void llama_set_n_threads(SafeLlamaContextHandle context, int threads, int batchThreads);

@@ -21,6 +21,7 @@ public sealed class StructLayoutTests
         ("llama_chat_message", typeof(LlamaChatMessage), ["role", "content"]),
         ("llama_token_data", typeof(LlamaTokenData), ["id", "logit", "p"]),
         ("llama_token_data_array", typeof(LlamaTokenDataArray), ["data", "size", "selected", "sorted"]),
+        ("ggml_threadpool_params", typeof(GgmlThreadPoolParams), ["cpumask", "n_threads", "prio", "poll", "strict_cpu", "paused"]),
     ];
 
     [Fact]
