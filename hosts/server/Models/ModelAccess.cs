@@ -1,6 +1,4 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
-using OffGrid.Inference.Engine;
 using OffGrid.Inference.Pooling;
 
 namespace OffGrid.Server.Models;
@@ -11,9 +9,6 @@ internal sealed class ModelAccess
 {
     private readonly ModelCatalog _catalog;
     private readonly LlamaModelPool _pool;
-
-    // The pool lists loaded models without their engines; the server remembers them to report queue depth.
-    private readonly ConcurrentDictionary<string, LlamaEngine> _engines = new(StringComparer.Ordinal);
 
     public ModelAccess(ModelCatalog catalog, LlamaModelPool pool)
     {
@@ -33,21 +28,11 @@ internal sealed class ModelAccess
         ServedModel model = await _catalog.ResolveAsync(name, cancellationToken).ConfigureAwait(false);
         long started = Stopwatch.GetTimestamp();
         LlamaModelLease lease = await _pool.AcquireAsync(model.Path, keepAlive, cancellationToken: cancellationToken).ConfigureAwait(false);
-        _engines[lease.Model.Path] = lease.Engine;
         return new ModelSession(model, lease, Stopwatch.GetElapsedTime(started));
     }
 
-    /// <summary>The loaded models with their engines, for <c>/api/ps</c> and <c>/metrics</c>.</summary>
-    public IReadOnlyList<(LoadedModelInfo Info, LlamaEngine? Engine)> GetLoaded()
-    {
-        IReadOnlyList<LoadedModelInfo> loaded = _pool.GetLoadedModels();
-        foreach (string stale in _engines.Keys.Except(loaded.Select(m => m.Path)))
-        {
-            _engines.TryRemove(stale, out _);
-        }
-
-        return [.. loaded.Select(m => (m, _engines.GetValueOrDefault(m.Path)))];
-    }
+    /// <summary>The loaded models with their queue figures, for <c>/api/ps</c> and <c>/metrics</c>.</summary>
+    public IReadOnlyList<LoadedModelInfo> GetLoaded() => _pool.GetLoadedModels();
 
     /// <summary>Unloads the model named <paramref name="name"/> if it is loaded and idle (Ollama's <c>keep_alive: 0</c> without a prompt).</summary>
     public async Task<ServedModel> UnloadAsync(string? name, CancellationToken cancellationToken)

@@ -8,7 +8,7 @@ internal static class OperationsEndpoints
 {
     public static IResult Health(ModelPreloader preloader, ModelAccess models)
     {
-        string[] loaded = [.. models.GetLoaded().Select(m => m.Info.ModelId)];
+        string[] loaded = [.. models.GetLoaded().Select(m => m.ModelId)];
         return preloader.IsReady
             ? Results.Json(new { status = "ok", loaded_models = loaded }, ServerJson.Options)
             : Results.Json(new { status = preloader.Failure is null ? "loading" : "failed", error = preloader.Failure, loaded_models = loaded }, ServerJson.Options, statusCode: StatusCodes.Status503ServiceUnavailable);

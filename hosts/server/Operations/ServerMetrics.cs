@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.AI;
 using OffGrid.Inference.Chat;
-using OffGrid.Inference.Engine;
 using OffGrid.Inference.Pooling;
 
 namespace OffGrid.Server.Operations;
@@ -39,7 +38,7 @@ internal sealed class ServerMetrics
     }
 
     /// <summary>Renders every metric in the Prometheus text exposition format.</summary>
-    public string Render(IReadOnlyList<(LoadedModelInfo Info, LlamaEngine? Engine)> loaded)
+    public string Render(IReadOnlyList<LoadedModelInfo> loaded)
     {
         var text = new StringBuilder();
         Header(text, "offgrid_requests_total", "counter", "HTTP API requests by endpoint and status.");
@@ -61,11 +60,11 @@ internal sealed class ServerMetrics
         return text.ToString();
     }
 
-    private static void PerModel(StringBuilder text, string name, IReadOnlyList<(LoadedModelInfo Info, LlamaEngine? Engine)> loaded, Func<LlamaEngine, int> value)
+    private static void PerModel(StringBuilder text, string name, IReadOnlyList<LoadedModelInfo> loaded, Func<LoadedModelInfo, int> value)
     {
-        foreach ((LoadedModelInfo info, LlamaEngine? engine) in loaded)
+        foreach (LoadedModelInfo info in loaded)
         {
-            text.Append(CultureInfo.InvariantCulture, $"{name}{{model=\"{Escape(info.ModelId)}\"}} {(engine is null ? 0 : value(engine))}\n");
+            text.Append(CultureInfo.InvariantCulture, $"{name}{{model=\"{Escape(info.ModelId)}\"}} {value(info)}\n");
         }
     }
 

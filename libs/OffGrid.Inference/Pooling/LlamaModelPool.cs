@@ -102,7 +102,7 @@ public sealed class LlamaModelPool : IDisposable
         {
             return _loads.Values.Where(t => t.IsCompletedSuccessfully).Select(t => t.Result).Select(e => new LoadedModelInfo(
                 e.Model.Path, e.Model.Id, e.Model.SizeBytes, e.Engine.ContextSize, e.Leases, e.LoadedAt,
-                e.KeepAlive < TimeSpan.Zero ? null : e.LastUsed + e.KeepAlive)).ToList();
+                e.KeepAlive < TimeSpan.Zero ? null : e.LastUsed + e.KeepAlive, e.Engine.ActiveSequences, e.Engine.PendingRequests)).ToList();
         }
     }
 

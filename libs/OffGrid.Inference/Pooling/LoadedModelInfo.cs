@@ -8,4 +8,7 @@ namespace OffGrid.Inference.Pooling;
 /// <param name="ActiveLeases">Leases currently using the model.</param>
 /// <param name="LoadedAt">When the model was loaded.</param>
 /// <param name="ExpiresAt">When it unloads if unused, or <see langword="null"/> when it stays.</param>
-public sealed record LoadedModelInfo(string Path, string ModelId, long SizeBytes, int ContextSize, int ActiveLeases, DateTimeOffset LoadedAt, DateTimeOffset? ExpiresAt);
+/// <param name="ActiveSequences">Requests its engine is decoding now.</param>
+/// <param name="PendingRequests">Requests waiting for a free sequence of its engine.</param>
+public sealed record LoadedModelInfo(
+    string Path, string ModelId, long SizeBytes, int ContextSize, int ActiveLeases, DateTimeOffset LoadedAt, DateTimeOffset? ExpiresAt, int ActiveSequences, int PendingRequests);
