@@ -156,8 +156,11 @@ public sealed class LlamaEngine : IDisposable
         }
 
         var sequence = new Sequence(request);
+
+        // Cancelling wakes an idle worker so a waiting request is answered at once; the registration ends with
+        // the request, so a long-lived token does not collect one per request.
+        sequence.CancellationRegistration = request.CancellationToken.Register(static state => ((AutoResetEvent)state!).Set(), _wakeup);
         _pending.Enqueue(sequence);
-        request.CancellationToken.Register(static state => ((AutoResetEvent)state!).Set(), _wakeup);
         _wakeup.Set();
         return sequence.Output.Reader;
     }
@@ -463,6 +466,8 @@ public sealed class LlamaEngine : IDisposable
 
         public int OutputTokens { get; set; }
 
+        public CancellationTokenRegistration CancellationRegistration { get; set; }
+
         public long StartedAt { get; private set; }
 
         public long PromptEvaluatedAt { get; set; }
@@ -489,8 +494,13 @@ public sealed class LlamaEngine : IDisposable
                 GenerationDuration = Stopwatch.GetElapsedTime(promptDone, now),
             });
             Output.Writer.TryComplete();
+            CancellationRegistration.Dispose();
         }
 
-        public void Fail(Exception error) => Output.Writer.TryComplete(error);
+        public void Fail(Exception error)
+        {
+            Output.Writer.TryComplete(error);
+            CancellationRegistration.Dispose();
+        }
     }
 }
