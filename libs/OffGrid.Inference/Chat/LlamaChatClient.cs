@@ -75,6 +75,11 @@ public sealed class LlamaChatClient : IChatClient
             throw new ArgumentException("At least one message is required.", nameof(messages));
         }
 
+        if (options?.MaxOutputTokens is <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.MaxOutputTokens, "MaxOutputTokens must be positive.");
+        }
+
         IReadOnlyList<AIFunctionDeclaration> tools = OfferedTools(options);
         bool raw = LlamaChatOptions.IsRawPrompt(options);
         FormattedPrompt formatted = raw ? new FormattedPrompt(string.Concat(conversation.Select(m => m.Text)), StartsWithBos: false) : _formatter.Format(conversation, tools);

@@ -149,6 +149,15 @@ public sealed class LlamaChatClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task BadRequestsFailClearlyAndTheEngineKeepsServing()
+    {
+        var client = new LlamaChatClient(_tinyEngine);
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => client.GetResponseAsync("hi", new ChatOptions { MaxOutputTokens = 0 }, TestContext.Current.CancellationToken));
+        await Assert.ThrowsAsync<ArgumentException>(() => client.GetResponseAsync([], Greedy(), TestContext.Current.CancellationToken));
+        Assert.NotEmpty((await client.GetResponseAsync("hi", Greedy(4), TestContext.Current.CancellationToken)).Text);
+    }
+
+    [Fact]
     public void GetServiceReturnsMetadataModelAndClient()
     {
         var client = new LlamaChatClient(_tinyEngine);
