@@ -23,11 +23,19 @@ internal sealed class ModelAccess
     /// <param name="name">The model name from the request.</param>
     /// <param name="keepAlive">Overrides how long the model stays loaded once idle.</param>
     /// <param name="cancellationToken">Stops waiting for the load.</param>
-    public async Task<ModelSession> OpenAsync(string? name, TimeSpan? keepAlive, CancellationToken cancellationToken)
+    public Task<ModelSession> OpenAsync(string? name, TimeSpan? keepAlive, CancellationToken cancellationToken) =>
+        OpenAsync(name, keepAlive, contextSize: null, cancellationToken);
+
+    /// <summary>Resolves <paramref name="name"/>, loading the model with the context the request asks for (<c>num_ctx</c>).</summary>
+    /// <param name="name">The model name from the request.</param>
+    /// <param name="keepAlive">Overrides how long the model stays loaded once idle.</param>
+    /// <param name="contextSize">The per-sequence context the request needs; <see langword="null"/> for the server's.</param>
+    /// <param name="cancellationToken">Stops waiting for the load.</param>
+    public async Task<ModelSession> OpenAsync(string? name, TimeSpan? keepAlive, int? contextSize, CancellationToken cancellationToken)
     {
         ServedModel model = await _catalog.ResolveAsync(name, cancellationToken).ConfigureAwait(false);
         long started = Stopwatch.GetTimestamp();
-        LlamaModelLease lease = await _pool.AcquireAsync(model.Path, keepAlive, cancellationToken: cancellationToken).ConfigureAwait(false);
+        LlamaModelLease lease = await _pool.AcquireAsync(model.Path, keepAlive, contextSize, cancellationToken: cancellationToken).ConfigureAwait(false);
         return new ModelSession(model, lease, Stopwatch.GetElapsedTime(started));
     }
 

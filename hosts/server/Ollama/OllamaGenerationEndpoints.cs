@@ -18,7 +18,7 @@ internal static class OllamaGenerationEndpoints
         OllamaChatRequest request = await JsonBody.ReadAsync<OllamaChatRequest>(http.Request, cancellationToken);
         ChatOptions options = OllamaOptions.ToChatOptions(request.Options, request.Format, request.Tools);
         List<ChatMessage> messages = [.. (request.Messages ?? []).Select((m, i) => ToMessage(m, $"messages[{i}]"))];
-        return await RespondAsync(http, models, metrics, request.Model, request.KeepAlive, messages, options, request.Stream, chat: true, started);
+        return await RespondAsync(http, models, metrics, request.Model, request.KeepAlive, OllamaOptions.ContextSize(request.Options), messages, options, request.Stream, chat: true, started);
     }
 
     public static async Task<IResult> GenerateAsync(HttpContext http, ModelAccess models, ServerMetrics metrics)
@@ -47,11 +47,11 @@ internal static class OllamaGenerationEndpoints
         }
 
         List<ChatMessage> messages = request.Prompt is { Length: > 0 } prompt ? [new ChatMessage(ChatRole.User, prompt)] : [];
-        return await RespondAsync(http, models, metrics, request.Model, request.KeepAlive, messages, options, request.Stream, chat: false, started);
+        return await RespondAsync(http, models, metrics, request.Model, request.KeepAlive, OllamaOptions.ContextSize(request.Options), messages, options, request.Stream, chat: false, started);
     }
 
     private static async Task<IResult> RespondAsync(
-        HttpContext http, ModelAccess models, ServerMetrics metrics, string? model, System.Text.Json.JsonElement? keepAliveValue,
+        HttpContext http, ModelAccess models, ServerMetrics metrics, string? model, System.Text.Json.JsonElement? keepAliveValue, int? contextSize,
         List<ChatMessage> messages, ChatOptions options, bool stream, bool chat, long started)
     {
         CancellationToken cancellationToken = http.RequestAborted;
@@ -65,11 +65,11 @@ internal static class OllamaGenerationEndpoints
                 return Results.Json(OllamaGeneration.Lifecycle(unloaded.Name, chat, "unload"), ServerJson.Options);
             }
 
-            using ModelSession loaded = await models.OpenAsync(model, keepAlive, cancellationToken);
+            using ModelSession loaded = await models.OpenAsync(model, keepAlive, contextSize, cancellationToken);
             return Results.Json(OllamaGeneration.Lifecycle(loaded.Model.Name, chat, "load"), ServerJson.Options);
         }
 
-        using ModelSession session = await models.OpenAsync(model, keepAlive, cancellationToken);
+        using ModelSession session = await models.OpenAsync(model, keepAlive, contextSize, cancellationToken);
         return await new OllamaGeneration(session, chat, started).RespondAsync(http, messages, options, stream, metrics);
     }
 

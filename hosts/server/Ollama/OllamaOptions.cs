@@ -6,8 +6,9 @@ namespace OffGrid.Server.Ollama;
 
 /// <summary>Ollama's <c>options</c> object (the model-file parameters a request may override).</summary>
 /// <remarks>
-/// Options OffGrid sets per server rather than per request (<c>num_ctx</c>, <c>num_gpu</c>, <c>num_thread</c>...) are
-/// accepted and ignored, as Ollama ignores options a model does not use.
+/// <c>num_ctx</c> loads the model with that context (once per distinct size, as Ollama reloads). Options OffGrid sets per
+/// server rather than per request (<c>num_gpu</c>, <c>num_thread</c>...) are accepted and ignored, as Ollama ignores
+/// options a model does not use.
 /// </remarks>
 internal sealed class OllamaOptions
 {
@@ -33,6 +34,11 @@ internal sealed class OllamaOptions
     public float? PresencePenalty { get; set; }
 
     public float? FrequencyPenalty { get; set; }
+
+    public int? NumCtx { get; set; }
+
+    /// <summary>The per-sequence context the request asks for, validated.</summary>
+    public static int? ContextSize(OllamaOptions? options) => ContextSizeOption.Read(options?.NumCtx, "options.num_ctx");
 
     /// <summary>Validates the options and converts them, with the request's <c>format</c>, to chat options.</summary>
     public static Microsoft.Extensions.AI.ChatOptions ToChatOptions(OllamaOptions? options, JsonElement? format, List<ToolDefinition>? tools)

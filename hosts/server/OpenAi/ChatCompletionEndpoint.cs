@@ -14,7 +14,7 @@ internal static class ChatCompletionEndpoint
         CancellationToken cancellationToken = http.RequestAborted;
         ChatCompletionRequest request = await JsonBody.ReadAsync<ChatCompletionRequest>(http.Request, cancellationToken);
         (List<ChatMessage> messages, ChatOptions options) = ChatCompletionMapper.ToConversation(request);
-        using ModelSession session = await models.OpenAsync(request.Model, keepAlive: null, cancellationToken);
+        using ModelSession session = await models.OpenAsync(request.Model, keepAlive: null, request.ContextSize(), cancellationToken);
         string id = OpenAiShapes.NewId("chatcmpl-");
         long created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         string model = session.Model.Name;

@@ -25,7 +25,7 @@ internal static class CompletionEndpoint
         ChatOptions options = request.ToSampling(request.MaxTokens ?? 16).ToChatOptions(SamplingFieldNames.OpenAi);
         (options.AdditionalProperties ??= [])[LlamaChatOptions.RawPromptKey] = true;
 
-        using ModelSession session = await models.OpenAsync(request.Model, keepAlive: null, cancellationToken);
+        using ModelSession session = await models.OpenAsync(request.Model, keepAlive: null, request.ContextSize(), cancellationToken);
         string id = OpenAiShapes.NewId("cmpl-");
         long created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         string model = session.Model.Name;

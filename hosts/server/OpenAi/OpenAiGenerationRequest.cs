@@ -38,6 +38,12 @@ internal abstract class OpenAiGenerationRequest
 
     public int? RepeatLastN { get; set; }
 
+    /// <summary>Extra body field <c>num_ctx</c>: the context the model is loaded with for this request.</summary>
+    public int? NumCtx { get; set; }
+
+    /// <summary>The validated <see cref="NumCtx"/>.</summary>
+    public int? ContextSize() => ContextSizeOption.Read(NumCtx, "num_ctx");
+
     /// <summary>Checks the fields every generation request shares and collects the sampling settings.</summary>
     /// <param name="maxOutputTokens">The output limit (chat prefers <c>max_completion_tokens</c>).</param>
     /// <exception cref="ApiException">400 for more than one choice or a malformed <c>stop</c>.</exception>

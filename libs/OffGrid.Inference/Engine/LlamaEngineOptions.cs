@@ -24,6 +24,17 @@ public sealed class LlamaEngineOptions
     /// <summary>Whether to use flash attention: <see langword="null"/> lets llama.cpp decide.</summary>
     public bool? FlashAttention { get; set; }
 
+    /// <summary>A copy of these options with another per-sequence context size (<see langword="null"/> keeps this one).</summary>
+    internal LlamaEngineOptions WithContextSize(int? contextSize) => contextSize is null ? this : new LlamaEngineOptions
+    {
+        ParallelSequences = ParallelSequences,
+        ContextSize = contextSize,
+        BatchSize = BatchSize,
+        Threads = Threads,
+        MaxPendingRequests = MaxPendingRequests,
+        FlashAttention = FlashAttention,
+    };
+
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(ParallelSequences, 1, nameof(ParallelSequences));

@@ -39,12 +39,23 @@ public sealed class LlamaModelPool : IDisposable
     /// <summary>Loads (or reuses) the model at <paramref name="path"/> and holds it until the lease is disposed.</summary>
     /// <param name="path">The GGUF file.</param>
     /// <param name="keepAlive">Overrides the pool's keep-alive for this model from now on.</param>
+    /// <param name="contextSize">
+    /// The per-sequence context this request needs (Ollama's <c>num_ctx</c>); <see langword="null"/> uses the pool's. A model
+    /// is loaded once per distinct context size, as Ollama reloads a model when <c>num_ctx</c> changes.
+    /// </param>
     /// <param name="progress">Receives load progress (0 to 1) when this call loads the model.</param>
     /// <param name="cancellationToken">Stops waiting; a load shared with other callers goes on.</param>
-    public async Task<LlamaModelLease> AcquireAsync(string path, TimeSpan? keepAlive = null, IProgress<float>? progress = null, CancellationToken cancellationToken = default)
+    public async Task<LlamaModelLease> AcquireAsync(
+        string path, TimeSpan? keepAlive = null, int? contextSize = null, IProgress<float>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        string key = Path.GetFullPath(path);
+        if (contextSize is { } size)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(size, 16, nameof(contextSize));
+        }
+
+        string fullPath = Path.GetFullPath(path);
+        string key = contextSize is null ? fullPath : $"{fullPath}|{contextSize}";
         while (true)
         {
             Task<Entry> load;
@@ -53,7 +64,7 @@ public sealed class LlamaModelPool : IDisposable
                 ObjectDisposedException.ThrowIf(_disposed, this);
                 if (!_loads.TryGetValue(key, out load!))
                 {
-                    load = LoadAsync(key, progress);
+                    load = LoadAsync(key, fullPath, _options.Engine.WithContextSize(contextSize), progress);
                     _loads[key] = load;
                 }
             }
@@ -106,24 +117,21 @@ public sealed class LlamaModelPool : IDisposable
         }
     }
 
-    /// <summary>Unloads a model now if no lease holds it; returns whether it was unloaded.</summary>
+    /// <summary>Unloads a model now (every context size of it) if no lease holds it; returns whether anything was unloaded.</summary>
     public bool Unload(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        Entry? entry;
+        string fullPath = Path.GetFullPath(path);
+        List<Entry> idle;
         lock (_gate)
         {
-            if (!_loads.TryGetValue(Path.GetFullPath(path), out Task<Entry>? load) || !load.IsCompletedSuccessfully || load.Result.Leases > 0)
-            {
-                return false;
-            }
-
-            entry = load.Result;
-            Detach(entry);
+            idle = _loads.Values.Where(t => t.IsCompletedSuccessfully).Select(t => t.Result)
+                .Where(e => e.Model.Path == fullPath && e.Leases == 0).ToList();
+            idle.ForEach(Detach);
         }
 
-        entry.Dispose();
-        return true;
+        idle.ForEach(e => e.Dispose());
+        return idle.Count > 0;
     }
 
     /// <summary>Unloads every model; leases still open keep working until they end.</summary>
@@ -174,16 +182,16 @@ public sealed class LlamaModelPool : IDisposable
         }
     }
 
-    private async Task<Entry> LoadAsync(string path, IProgress<float>? progress)
+    private async Task<Entry> LoadAsync(string key, string path, LlamaEngineOptions engineOptions, IProgress<float>? progress)
     {
         await Runtime.LlamaRuntime.LoadAsync(_options.Runtime, logger: _loggerFactory.CreateLogger("OffGrid.Inference.Runtime")).ConfigureAwait(false);
         EvictForNewModel();
         LlamaModel model = await LlamaModel.LoadAsync(path, _options.Model, progress).ConfigureAwait(false);
         try
         {
-            var engine = new LlamaEngine(model, _options.Engine, _loggerFactory.CreateLogger<LlamaEngine>());
+            var engine = new LlamaEngine(model, engineOptions, _loggerFactory.CreateLogger<LlamaEngine>());
             _logger.LogInformation("Loaded {Model} ({Description}, context {Context} x {Sequences}).", model.Id, model.Description, engine.ContextSize, engine.ParallelSequences);
-            return new Entry(this, model, engine, new LlamaChatClient(engine, _options.Chat, _loggerFactory.CreateLogger<LlamaChatClient>()), _options.KeepAlive);
+            return new Entry(this, key, model, engine, new LlamaChatClient(engine, _options.Chat, _loggerFactory.CreateLogger<LlamaChatClient>()), _options.KeepAlive);
         }
         catch
         {
@@ -239,7 +247,7 @@ public sealed class LlamaModelPool : IDisposable
     private void Detach(Entry entry)
     {
         entry.Unloaded = true;
-        _loads.Remove(entry.Model.Path);
+        _loads.Remove(entry.Key);
     }
 
     /// <summary>One loaded model with its engine and clients.</summary>
@@ -247,9 +255,10 @@ public sealed class LlamaModelPool : IDisposable
     {
         private readonly Lazy<LlamaEmbeddingGenerator> _embeddings;
 
-        public Entry(LlamaModelPool pool, LlamaModel model, LlamaEngine engine, LlamaChatClient chatClient, TimeSpan keepAlive)
+        public Entry(LlamaModelPool pool, string key, LlamaModel model, LlamaEngine engine, LlamaChatClient chatClient, TimeSpan keepAlive)
         {
             Pool = pool;
+            Key = key;
             Model = model;
             Engine = engine;
             ChatClient = chatClient;
@@ -258,6 +267,9 @@ public sealed class LlamaModelPool : IDisposable
         }
 
         public LlamaModelPool Pool { get; }
+
+        /// <summary>The pool key: the file, plus the context size when a request asked for its own.</summary>
+        public string Key { get; }
 
         public LlamaModel Model { get; }
 

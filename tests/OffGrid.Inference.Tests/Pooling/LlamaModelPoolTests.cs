@@ -55,6 +55,24 @@ public sealed class LlamaModelPoolTests
     }
 
     [Fact]
+    public async Task ARequestedContextSizeGetsItsOwnEngineAndUnloadRemovesBoth()
+    {
+        using var pool = new LlamaModelPool(SmallPool(TimeSpan.FromMinutes(5)));
+        using (LlamaModelLease standard = await pool.AcquireAsync(TestPaths.Stories260K, cancellationToken: TestContext.Current.CancellationToken))
+        using (LlamaModelLease larger = await pool.AcquireAsync(TestPaths.Stories260K, contextSize: 512, cancellationToken: TestContext.Current.CancellationToken))
+        {
+            Assert.Equal(256, standard.Engine.ContextSize);
+            Assert.Equal(512, larger.Engine.ContextSize);
+            Assert.NotSame(standard.Engine, larger.Engine);
+        }
+
+        Assert.Equal(2, pool.GetLoadedModels().Count);
+        Assert.True(pool.Unload(TestPaths.Stories260K));
+        Assert.Empty(pool.GetLoadedModels());
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => pool.AcquireAsync(TestPaths.Stories260K, contextSize: 8, cancellationToken: TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
     public async Task DependencyInjectionRegistersAWorkingChatClient()
     {
         var services = new ServiceCollection();

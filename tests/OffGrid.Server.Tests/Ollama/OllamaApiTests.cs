@@ -174,6 +174,27 @@ public sealed class OllamaApiTests : IClassFixture<ServerFixture>
     }
 
     [Fact]
+    public async Task NumCtxLoadsTheModelWithThatContextAndBadValuesAre400()
+    {
+        (int status, JsonElement body) = await _server.PostJsonAsync("/api/generate", new
+        {
+            model = "tiny", prompt = "hello", stream = false, keep_alive = "10m", options = new { num_ctx = 512, num_predict = 2, temperature = 0 },
+        });
+        Assert.Equal(200, status);
+        Assert.True(body.GetProperty("done").GetBoolean());
+        (_, JsonElement ps) = await _server.GetJsonAsync("/api/ps");
+        Assert.Contains(ps.GetProperty("models").EnumerateArray(), m => m.GetProperty("name").GetString() == "tiny" && m.GetProperty("context_length").GetInt32() == 512);
+
+        (status, body) = await _server.PostJsonAsync("/api/generate", new { model = "tiny", prompt = "hello", stream = false, options = new { num_ctx = 4 } });
+        Assert.Equal(400, status);
+        Assert.Contains("num_ctx", body.GetProperty("error").GetString(), StringComparison.Ordinal);
+
+        (status, _) = await _server.PostJsonAsync("/api/generate", new { model = "tiny", keep_alive = 0 });
+        Assert.Equal(200, status);
+        Assert.DoesNotContain("tiny", await RunningModelsAsync());
+    }
+
+    [Fact]
     public async Task PullStreamsProgressThenTheModelServesAndDeletes()
     {
         List<JsonElement> progress = await PostNdjsonAsync("/api/pull", new { model = "offgrid/tiny-GGUF" });
