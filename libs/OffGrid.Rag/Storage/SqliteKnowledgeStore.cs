@@ -59,7 +59,12 @@ internal sealed class SqliteKnowledgeStore : IDisposable
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly ConcurrentBag<SqliteConnection> _readers = [];
     private readonly ExactVectorIndex _exactIndex = new();
+    // The writer's vector size, set inside the write transaction that stores the first vectors (write lock held).
     private int _dimensions;
+
+    // The committed vector size that searches use; published only after that transaction commits, so a search
+    // never reads a size whose vec0 table its snapshot cannot see yet, nor resets the writer's size to 0.
+    private int _committedDimensions;
     private bool _disposed;
 
     static SqliteKnowledgeStore() => SQLitePCL.Batteries_V2.Init();
@@ -76,6 +81,7 @@ internal sealed class SqliteKnowledgeStore : IDisposable
         Execute(_writer, "PRAGMA journal_mode = WAL;");
         Execute(_writer, Schema);
         _dimensions = int.Parse(ReadInfo(_writer, "dimensions") ?? "0", CultureInfo.InvariantCulture);
+        _committedDimensions = _dimensions;
         if (Backend == VectorSearchBackend.SqliteVec && _dimensions > 0)
         {
             SynchronizeVecIndex();
@@ -120,6 +126,7 @@ internal sealed class SqliteKnowledgeStore : IDisposable
                 AdvanceGeneration(transaction);
                 cancellationToken.ThrowIfCancellationRequested();
                 transaction.Commit();
+                Volatile.Write(ref _committedDimensions, _dimensions);
                 return documentId;
             }
             catch when (dimensionsChosen)
@@ -212,19 +219,22 @@ internal sealed class SqliteKnowledgeStore : IDisposable
     public async Task<List<ScoredChunk>> VectorSearchAsync(float[] query, SearchFilter filter, int limit, CancellationToken cancellationToken)
     {
         using ReaderLease lease = RentReader();
-        if (_dimensions == 0)
+        int dimensions = Volatile.Read(ref _committedDimensions);
+        if (dimensions == 0)
         {
             // Another process may have written the first vectors since this store was opened.
-            _dimensions = int.Parse(ReadInfo(lease.Connection, "dimensions") ?? "0", CultureInfo.InvariantCulture);
-            if (_dimensions == 0)
+            dimensions = int.Parse(ReadInfo(lease.Connection, "dimensions") ?? "0", CultureInfo.InvariantCulture);
+            if (dimensions == 0)
             {
                 return [];
             }
+
+            Interlocked.CompareExchange(ref _committedDimensions, dimensions, 0);
         }
 
-        if (query.Length != _dimensions)
+        if (query.Length != dimensions)
         {
-            throw new InvalidOperationException($"The query embedding has {query.Length} dimensions but the knowledge base stores {_dimensions}.");
+            throw new InvalidOperationException($"The query embedding has {query.Length} dimensions but the knowledge base stores {dimensions}.");
         }
 
         return Backend == VectorSearchBackend.SqliteVec
