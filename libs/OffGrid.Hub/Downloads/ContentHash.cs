@@ -82,6 +82,17 @@ public sealed class ContentHash
     /// <returns><see langword="true"/> when they are equal.</returns>
     public bool Matches(ReadOnlySpan<byte> digest) => CryptographicOperations.FixedTimeEquals(_digest, digest);
 
+    /// <summary>Hashes the file at <paramref name="path"/> with this hash's algorithm and compares the digests.</summary>
+    /// <param name="path">The file to check.</param>
+    /// <param name="cancellationToken">Stops hashing.</param>
+    /// <returns><see langword="true"/> when the file has this digest.</returns>
+    public async Task<bool> MatchesFileAsync(string path, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        Dictionary<string, byte[]> digests = await FileHashing.ComputeAsync(path, [Algorithm], cancellationToken).ConfigureAwait(false);
+        return Matches(digests[Algorithm]);
+    }
+
     /// <inheritdoc/>
     public override string ToString() => $"{Algorithm}:{Hex}";
 

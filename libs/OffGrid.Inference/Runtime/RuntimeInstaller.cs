@@ -1,6 +1,5 @@
 using System.Formats.Tar;
 using System.IO.Compression;
-using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using OffGrid.Hub.Downloads;
@@ -104,13 +103,7 @@ internal sealed class RuntimeInstaller
         // A local tarball never went through the downloader's check, and a cached download may have been
         // replaced since, so the pinned integrity is checked again right before extraction.
         ContentHash expected = ContentHash.FromIntegrity(package.Integrity);
-        byte[] digest;
-        await using (FileStream stream = File.OpenRead(tarball))
-        {
-            digest = await SHA512.HashDataAsync(stream, cancellationToken).ConfigureAwait(false);
-        }
-
-        if (expected.Algorithm != "sha512" || !expected.Matches(digest))
+        if (!await expected.MatchesFileAsync(tarball, cancellationToken).ConfigureAwait(false))
         {
             throw new LlamaRuntimeException($"'{tarball}' is not {package.Name}@{package.Version}: its {expected.Algorithm} digest does not match the pinned integrity.");
         }
