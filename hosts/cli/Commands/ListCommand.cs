@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using OffGrid.Cli.Models;
 using OffGrid.Cli.Output;
+using OffGrid.Hub.References;
 using OffGrid.Hub.Store;
 using OffGrid.Inference.Runtime;
 using Spectre.Console;

@@ -1,6 +1,7 @@
 using OffGrid.Cli.Models;
 using OffGrid.Cli.Output;
 using OffGrid.Hub;
+using OffGrid.Hub.References;
 using OffGrid.Inference.Runtime;
 
 namespace OffGrid.Cli.Diagnostics;

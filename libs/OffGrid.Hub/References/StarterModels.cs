@@ -1,9 +1,10 @@
-using OffGrid.Hub.References;
+namespace OffGrid.Hub.References;
 
-namespace OffGrid.Cli.Models;
-
-/// <summary>Built-in aliases worth trying first, with the memory each needs at its default quantization (about Q4_K_M, 4K context).</summary>
-internal static class StarterModels
+/// <summary>
+/// Built-in aliases worth trying first on a machine, with the memory each needs at its default quantization (about
+/// Q4_K_M, 4K context): what <c>offgrid list</c> and <c>offgrid doctor</c> recommend.
+/// </summary>
+public static class StarterModels
 {
     private const long GB = 1_000_000_000;
 
@@ -17,6 +18,8 @@ internal static class StarterModels
     ];
 
     /// <summary>The starters that fit in <paramref name="totalMemoryBytes"/> with room for the system, the largest first.</summary>
+    /// <param name="totalMemoryBytes">The machine's total memory.</param>
+    /// <returns>At least one alias: the smallest starter when none fits.</returns>
     public static IReadOnlyList<ModelAlias> For(long totalMemoryBytes)
     {
         long budget = totalMemoryBytes / 2;
