@@ -1,8 +1,7 @@
-using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Extensions.AI;
-using OffGrid.Inference.Models;
 using Microsoft.Extensions.Logging;
+using OffGrid.Inference.Models;
 using OffGrid.Inference.Native;
 using OffGrid.Inference.Templates;
 
@@ -109,54 +108,40 @@ internal sealed class ChatPromptFormatter
 
     private static unsafe string? TryApplyBuiltInTemplate(string template, IReadOnlyList<ChatMessage> messages)
     {
-        var handles = new List<GCHandle>();
-        try
+        using var strings = new PinnedUtf8Strings();
+        var native = new LlamaChatMessage[messages.Count];
+        int totalLength = template.Length;
+        for (int i = 0; i < messages.Count; i++)
         {
-            byte* Pin(string text)
-            {
-                var handle = GCHandle.Alloc(Encoding.UTF8.GetBytes(text + "\0"), GCHandleType.Pinned);
-                handles.Add(handle);
-                return (byte*)handle.AddrOfPinnedObject();
-            }
+            string text = messages[i].Text;
+            native[i] = new LlamaChatMessage { Role = strings.Add(messages[i].Role.Value), Content = strings.Add(text) };
+            totalLength += text.Length;
+        }
 
-            var native = new LlamaChatMessage[messages.Count];
-            int totalLength = template.Length;
-            for (int i = 0; i < messages.Count; i++)
+        byte* templatePointer = strings.Add(template);
+        byte[] buffer = new byte[(totalLength * 2) + 256];
+        fixed (LlamaChatMessage* chat = native)
+        {
+            for (int attempt = 0; attempt < 2; attempt++)
             {
-                string text = messages[i].Text;
-                native[i] = new LlamaChatMessage { Role = Pin(messages[i].Role.Value), Content = Pin(text) };
-                totalLength += text.Length;
-            }
-
-            byte* templatePointer = Pin(template);
-            byte[] buffer = new byte[(totalLength * 2) + 256];
-            fixed (LlamaChatMessage* chat = native)
-            {
-                for (int attempt = 0; attempt < 2; attempt++)
+                fixed (byte* output = buffer)
                 {
-                    fixed (byte* output = buffer)
+                    int length = LlamaNative.llama_chat_apply_template(templatePointer, chat, (nuint)native.Length, true, output, buffer.Length);
+                    if (length < 0)
                     {
-                        int length = LlamaNative.llama_chat_apply_template(templatePointer, chat, (nuint)native.Length, true, output, buffer.Length);
-                        if (length < 0)
-                        {
-                            return null;
-                        }
-
-                        if (length <= buffer.Length)
-                        {
-                            return Encoding.UTF8.GetString(buffer, 0, length);
-                        }
-
-                        buffer = new byte[length];
+                        return null;
                     }
+
+                    if (length <= buffer.Length)
+                    {
+                        return Encoding.UTF8.GetString(buffer, 0, length);
+                    }
+
+                    buffer = new byte[length];
                 }
             }
+        }
 
-            return null;
-        }
-        finally
-        {
-            handles.ForEach(h => h.Free());
-        }
+        return null;
     }
 }

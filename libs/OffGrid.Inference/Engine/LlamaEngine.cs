@@ -45,7 +45,7 @@ public sealed class LlamaEngine : IDisposable
         Model = model;
 
         int contextSize = _options.ContextSize ?? Math.Min(4096, model.TrainedContextLength > 0 ? model.TrainedContextLength : 4096);
-        int threads = _options.Threads ?? LlamaRuntime.Current?.Hardware.DefaultThreadCount ?? Environment.ProcessorCount;
+        int threads = _options.Threads ?? LlamaRuntime.DefaultThreadCount;
         LlamaContextParams parameters = LlamaNative.llama_context_default_params();
         parameters.ContextSize = (uint)(contextSize * _options.ParallelSequences);
         parameters.MaxSequences = (uint)_options.ParallelSequences;

@@ -60,26 +60,16 @@ internal static class SamplerChainFactory
         IntPtr sampler;
         if (triggerPatterns is { Count: > 0 })
         {
-            var pinned = new List<System.Runtime.InteropServices.GCHandle>();
-            try
+            using var strings = new PinnedUtf8Strings();
+            byte*[] pointers = new byte*[triggerPatterns.Count];
+            for (int i = 0; i < pointers.Length; i++)
             {
-                byte*[] pointers = new byte*[triggerPatterns.Count];
-                for (int i = 0; i < triggerPatterns.Count; i++)
-                {
-                    byte[] utf8 = System.Text.Encoding.UTF8.GetBytes(triggerPatterns[i] + "\0");
-                    var handle = System.Runtime.InteropServices.GCHandle.Alloc(utf8, System.Runtime.InteropServices.GCHandleType.Pinned);
-                    pinned.Add(handle);
-                    pointers[i] = (byte*)handle.AddrOfPinnedObject();
-                }
-
-                fixed (byte** patterns = pointers)
-                {
-                    sampler = LlamaNative.llama_sampler_init_grammar_lazy_patterns(model.Vocabulary, grammar, "root", patterns, (nuint)pointers.Length, null, 0);
-                }
+                pointers[i] = strings.Add(triggerPatterns[i]);
             }
-            finally
+
+            fixed (byte** patterns = pointers)
             {
-                pinned.ForEach(h => h.Free());
+                sampler = LlamaNative.llama_sampler_init_grammar_lazy_patterns(model.Vocabulary, grammar, "root", patterns, (nuint)pointers.Length, null, 0);
             }
         }
         else

@@ -103,6 +103,12 @@ public sealed class LlamaRuntime
                 $"Set the runtime variant to Cpu, or point OFFGRID_LLAMA_PATH at a llama.cpp build.");
     }
 
+    /// <summary>
+    /// The thread count engines and embedding contexts use when none is configured: the physical cores of the loaded
+    /// runtime's machine (llama.cpp runs best with one thread per physical core).
+    /// </summary>
+    internal static int DefaultThreadCount => Current?.Hardware.DefaultThreadCount ?? Environment.ProcessorCount;
+
     /// <summary>The default install directory: <c>$OFFGRID_HOME/runtime</c> or <c>~/.offgrid/runtime</c>.</summary>
     public static string DefaultInstallDirectory =>
         Path.Combine(
