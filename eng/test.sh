@@ -6,7 +6,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=()
-command -v pdftotext >/dev/null 2>&1 || packages+=(poppler-utils)
 command -v chromium >/dev/null 2>&1 || packages+=(chromium)
 if ((${#packages[@]})); then
   if [ "$(id -u)" = 0 ]; then
