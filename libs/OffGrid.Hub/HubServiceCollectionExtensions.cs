@@ -15,7 +15,10 @@ public static class HubServiceCollectionExtensions
     /// <summary>The name of the HTTP client used for file downloads (no overall timeout: model files take long).</summary>
     public const string DownloadHttpClientName = "OffGrid.Hub.Downloads";
 
-    /// <summary>The name of the HTTP client used for Hub API calls.</summary>
+    /// <summary>
+    /// The name of the HTTP client used for Hub API calls. It retries transient failures with backoff, honours
+    /// <c>Retry-After</c> and bounds every call (<see cref="HuggingFaceOptions.MaxRetries"/> and the settings beside it).
+    /// </summary>
     public const string ApiHttpClientName = "OffGrid.Hub.Api";
 
     /// <summary>
@@ -31,7 +34,7 @@ public static class HubServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         OptionsBuilder<HubOptions> options = services.AddOptions<HubOptions>()
             .Validate(o => !string.IsNullOrWhiteSpace(o.HomeDirectory), "HubOptions.HomeDirectory must be set.")
-            .Validate(o => o.HuggingFace?.Endpoint is { IsAbsoluteUri: true }, "HubOptions.HuggingFace.Endpoint must be an absolute URI.")
+            .Validate(o => o.HuggingFace?.Validate() is [], "HubOptions.HuggingFace has a setting out of range (Endpoint absolute, MaxRetries 0 to 100, RetryDelay and MaxRetryAfter not negative, 10 ms <= AttemptTimeout <= RequestTimeout <= 24 h).")
             .Validate(o => o.MemoryBudgetBytes is null or > 0, "HubOptions.MemoryBudgetBytes must be positive.")
             .Validate(o => IsValid(o.Downloads), "HubOptions.Downloads has a setting out of range (MaxConnections >= 1, MinChunkSize >= 1, BufferSize >= 4096, MaxRetries >= 0).")
             .ValidateOnStart();
@@ -41,7 +44,10 @@ public static class HubServiceCollectionExtensions
         }
 
         services.AddHttpClient(DownloadHttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
-        services.AddHttpClient(ApiHttpClientName, c => c.Timeout = TimeSpan.FromSeconds(100));
+        // The resilience pipeline bounds each attempt and the whole call, retries included; HttpClient's own timeout would cut across it.
+        services.AddHttpClient(ApiHttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
+            .AddResilienceHandler(ApiHttpClientName, (pipeline, context) =>
+                HubApiResilience.Configure(pipeline, context.ServiceProvider.GetRequiredService<IOptions<HubOptions>>().Value.HuggingFace));
         services.AddSingleton(sp => new FileDownloader(
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(DownloadHttpClientName),
             sp.GetRequiredService<IOptions<HubOptions>>().Value.Downloads,
