@@ -15,6 +15,16 @@ if ((${#packages[@]})); then
   fi
 fi
 
+# Central package management pins only what a project uses.
+unused=()
+for package in $(grep -o 'PackageVersion Include="[^"]*"' Directory.Packages.props | cut -d'"' -f2); do
+  git grep -qF "PackageReference Include=\"$package\"" -- '*.csproj' '*.props' || unused+=("$package")
+done
+if ((${#unused[@]})); then
+  echo "Directory.Packages.props pins packages that no project references: ${unused[*]}" >&2
+  exit 1
+fi
+
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet build OffGrid.sln -c Release -nologo -v:q
 # Every library must pack as its own NuGet package into a local folder feed.
