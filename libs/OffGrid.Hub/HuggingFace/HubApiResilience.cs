@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using Microsoft.Extensions.Http.Resilience;
 using Polly;
 
@@ -36,17 +35,10 @@ internal static class HubApiResilience
                 // the caller sees HubHttpException.RetryAfter instead of a call that hangs.
                 ShouldHandle = args => ValueTask.FromResult(
                     HttpClientResiliencePredicates.IsTransient(args.Outcome)
-                    && !(RetryAfter(args.Outcome.Result) > maxRetryAfter)),
+                    && !(args.Outcome.Result is { } response && HubHttpException.RetryAfterOf(response) > maxRetryAfter)),
             });
         }
 
         builder.AddTimeout(new HttpTimeoutStrategyOptions { Name = "Attempt", Timeout = options.AttemptTimeout });
     }
-
-    private static TimeSpan? RetryAfter(HttpResponseMessage? response) => response?.Headers.RetryAfter switch
-    {
-        { Delta: { } delta } => delta,
-        { Date: { } date } => date - DateTimeOffset.UtcNow,
-        _ => null,
-    };
 }
