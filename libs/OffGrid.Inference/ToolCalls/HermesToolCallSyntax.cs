@@ -14,8 +14,20 @@ internal sealed partial class HermesToolCallSyntax : ToolCallSyntax
     public override string Marker => ToolCallMarkers.HermesOpen;
 
     /// <inheritdoc />
-    public override int MeasureBlock(string text, bool endOfInput) =>
-        MeasureToCloseTag(text, Marker.Length, ToolCallMarkers.HermesClose, endOfInput);
+    /// <remarks>
+    /// A JSON body ends where its value ends, not at the first close tag: an argument string may itself contain
+    /// <c>&lt;/tool_call&gt;</c>. Only when the value never closes (malformed or cut off) does the first close tag end the block.
+    /// </remarks>
+    public override int MeasureBlock(string text, bool endOfInput)
+    {
+        int jsonEnd = JsonValueScanner.FindEnd(text, Marker.Length);
+        return jsonEnd switch
+        {
+            JsonValueScanner.NotJson => MeasureToCloseTag(text, Marker.Length, ToolCallMarkers.HermesClose, endOfInput),
+            JsonValueScanner.Incomplete => endOfInput ? MeasureToCloseTag(text, Marker.Length, ToolCallMarkers.HermesClose, endOfInput) : NeedMoreInput,
+            _ => MeasureToCloseTag(text, jsonEnd, ToolCallMarkers.HermesClose, endOfInput),
+        };
+    }
 
     /// <inheritdoc />
     public override bool TryParse(string block, List<FunctionCallContent> calls)
