@@ -2,7 +2,9 @@ using Microsoft.AspNetCore.Routing;
 using OffGrid.AspNetCore.Http;
 using OffGrid.AspNetCore.Ollama;
 using OffGrid.AspNetCore.OpenAi;
+using OffGrid.Agents;
 using OffGrid.AspNetCore.Operations;
+using OffGrid.AspNetCore.Tools;
 using OffGrid.AspNetCore.WebUi;
 
 namespace Microsoft.AspNetCore.Builder;
@@ -74,6 +76,58 @@ public static class OffGridEndpointRouteBuilderExtensions
     }
 
     /// <summary>
+    /// Maps what any caller may read about the server's tools, in OpenAI's error shape: <c>GET tools</c> (the names a chat
+    /// request may list in <c>server_tools</c>: MCP servers, plugins, custom tools), <c>GET tools/{name}</c> (a custom tool's
+    /// definition), <c>GET mcp/servers</c> (each MCP server's state) and <c>GET mcp/servers/{name}</c> (its tools, prompts
+    /// and resources). Requires <c>AddOffGridServer(...).AddTools()</c>.
+    /// </summary>
+    /// <param name="endpoints">The app or a route group.</param>
+    /// <param name="pattern">The prefix.</param>
+    /// <returns>The route group: user-level endpoints (with OffGrid.Governance, <c>RequireOffGridRole(UserRole.User)</c>).</returns>
+    /// <exception cref="InvalidOperationException"><c>AddTools</c> was not called.</exception>
+    public static RouteGroupBuilder MapOffGridTools(this IEndpointRouteBuilder endpoints, string pattern = "/v1")
+    {
+        RouteGroupBuilder group = ToolsGroup(endpoints, pattern);
+        group.MapGet("/tools", ToolsEndpoints.List);
+        group.MapGet("/tools/{name}", ToolsEndpoints.Get);
+        group.MapGet("/mcp/servers", ToolsEndpoints.Servers);
+        group.MapGet("/mcp/servers/{name}", ToolsEndpoints.ServerAsync);
+        return group;
+    }
+
+    /// <summary>
+    /// Maps the endpoints that change or run the server's custom tools, in OpenAI's error shape: <c>POST tools</c> (a tool
+    /// definition, as its file holds it; <c>?replace=true</c>), <c>DELETE tools/{name}</c> and <c>POST tools/{name}/test</c>.
+    /// They are for administrators: secure the returned group (with OffGrid.Governance,
+    /// <c>RequireOffGridRole(UserRole.Admin)</c>); which programs shell tools may run is configuration, never set here.
+    /// </summary>
+    /// <param name="endpoints">The app or a route group.</param>
+    /// <param name="pattern">The prefix.</param>
+    /// <returns>The route group: administrator endpoints.</returns>
+    /// <exception cref="InvalidOperationException"><c>AddTools</c> was not called.</exception>
+    public static RouteGroupBuilder MapOffGridToolAdministration(this IEndpointRouteBuilder endpoints, string pattern = "/v1")
+    {
+        RouteGroupBuilder group = ToolsGroup(endpoints, pattern);
+        group.MapPost("/tools", ToolAdministrationEndpoints.CreateAsync);
+        group.MapDelete("/tools/{name}", ToolAdministrationEndpoints.Delete);
+        group.MapPost("/tools/{name}/test", ToolAdministrationEndpoints.TestAsync);
+        return group;
+    }
+
+    /// <summary>
+    /// Maps the Model Context Protocol endpoint (Streamable HTTP) that offers OffGrid's tools to MCP clients. Requires
+    /// <c>AddOffGridServer(...).AddMcpServer().WithHttpTransport()</c>.
+    /// </summary>
+    /// <param name="endpoints">The app or a route group.</param>
+    /// <param name="pattern">The path.</param>
+    /// <returns>The endpoints, for conventions such as <c>RequireAuthorization</c> (user-level).</returns>
+    public static IEndpointConventionBuilder MapOffGridMcp(this IEndpointRouteBuilder endpoints, string pattern = "/mcp")
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        return endpoints.MapMcp(pattern);
+    }
+
+    /// <summary>
     /// Maps the health probe: 200 <c>{"status":"ok","loaded_models":[...]}</c> once the preloaded models are loaded,
     /// else 503 with <c>"loading"</c> or <c>"failed"</c> and the error.
     /// </summary>
@@ -94,6 +148,14 @@ public static class OffGridEndpointRouteBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         return endpoints.MapGet(pattern, WebUiEndpoint.Page);
+    }
+
+    private static RouteGroupBuilder ToolsGroup(IEndpointRouteBuilder endpoints, string pattern)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        _ = endpoints.ServiceProvider.GetService<Toolbox>()
+            ?? throw new InvalidOperationException("The tool endpoints need the toolbox: call AddOffGridServer(...).AddTools() first.");
+        return OpenAiGroup(endpoints, pattern);
     }
 
     private static RouteGroupBuilder OpenAiGroup(IEndpointRouteBuilder endpoints, string pattern)

@@ -1,5 +1,8 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using ModelContextProtocol.Protocol;
+using OffGrid.Agents;
 using OffGrid.AspNetCore.Models;
 using OffGrid.Hub.References;
 
@@ -43,4 +46,33 @@ public sealed class OffGridServerBuilder
         Services.Configure<ModelPipelineOptions>(o => o.EmbeddingGenerator.Add(configure));
         return this;
     }
+
+    /// <summary>
+    /// Lets requests use the server's tools: MCP servers from <c>mcp.json</c>, plugins and custom tools (OffGrid.Agents'
+    /// <see cref="Toolbox"/>), named in a chat request's <c>server_tools</c> and run by Microsoft.Extensions.AI's function
+    /// invocation, which this adds to every model's pipeline (<c>UseToolInvocation</c>, at most
+    /// <see cref="AgentOptions.MaxToolRounds"/> rounds of calls per request). Calls of functions the client declared still
+    /// go back to the client. Also backs <c>MapOffGridTools</c> and <c>MapOffGridToolAdministration</c>.
+    /// </summary>
+    /// <param name="configure">Sets the tool options (paths, timeouts, allowed programs); validated at start.</param>
+    /// <returns>The same builder.</returns>
+    public OffGridServerBuilder AddTools(Action<AgentOptions>? configure = null)
+    {
+        Services.AddOffGridAgents(configure);
+        return ConfigureChatClients((pipeline, _) => pipeline.Use((inner, services) =>
+        {
+            int rounds = services.GetRequiredService<IOptions<AgentOptions>>().Value.MaxToolRounds;
+            return new ChatClientBuilder(inner).UseToolInvocation(invocation => invocation.MaximumIterationsPerRequest = rounds).Build(services);
+        }));
+    }
+
+    /// <summary>
+    /// Adds a Model Context Protocol server that offers OffGrid's tools (<c>chat</c>, <c>embed</c>, <c>list_models</c>,
+    /// <c>show_model</c>). Add its transport to the result: <c>WithHttpTransport()</c> for <c>MapOffGridMcp</c>, or
+    /// <c>WithStdioServerTransport()</c> for a server on standard input and output.
+    /// </summary>
+    /// <returns>The MCP server builder, for a transport and more tools.</returns>
+    public IMcpServerBuilder AddMcpServer() =>
+        Services.AddMcpServer(options => options.ServerInfo = new Implementation { Name = "offgrid", Version = typeof(OffGridServerBuilder).Assembly.GetName().Version?.ToString(3) ?? "0.0.0" })
+            .WithOffGridTools();
 }

@@ -16,6 +16,7 @@ public static class OffGridServerTelemetry
     [
         SourceName,
         Inference.InferenceTelemetry.MeterName,
+        Agents.AgentsTelemetry.Name,
         "Microsoft.AspNetCore.Hosting",
         "Microsoft.AspNetCore.Server.Kestrel",
     ];

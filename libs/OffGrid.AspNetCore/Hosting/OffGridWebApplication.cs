@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
+using OffGrid.Agents;
 using OffGrid.Hub;
 
 namespace OffGrid.AspNetCore.Hosting;
@@ -11,10 +12,11 @@ namespace OffGrid.AspNetCore.Hosting;
 /// <summary>
 /// The OffGrid server as a whole application, shared by <c>offgrid-server</c> and <c>offgrid serve</c>: configuration
 /// from appsettings.json, then <c>OFFGRID_</c> environment variables, then the command line (<c>--Server:Port 8080</c>),
-/// with the <c>Server</c> section bound to <see cref="OffGridServerOptions"/> and <c>Hub</c> to <see cref="HubOptions"/>;
-/// Kestrel on <see cref="OffGridServerOptions.Host"/>:<see cref="OffGridServerOptions.Port"/>; every OffGrid surface
-/// mapped (<c>/v1</c> OpenAI, <c>/api</c> Ollama, OffGrid's own API, <c>/health</c>, <c>/metrics</c>, the web UI at
-/// <c>/</c>); chat pipelines with Microsoft.Extensions.AI's OpenTelemetry middleware. An app that only needs some
+/// with the <c>Server</c> section bound to <see cref="OffGridServerOptions"/>, <c>Hub</c> to <see cref="HubOptions"/> and
+/// <c>Agents</c> to <see cref="AgentOptions"/>; Kestrel on <see cref="OffGridServerOptions.Host"/>:<see cref="OffGridServerOptions.Port"/>;
+/// every OffGrid surface mapped (<c>/v1</c> OpenAI, <c>/api</c> Ollama, OffGrid's own API with its tools and MCP servers,
+/// <c>/mcp</c> for MCP clients, <c>/health</c>, <c>/metrics</c>, the web UI at <c>/</c>); chat pipelines with
+/// Microsoft.Extensions.AI's OpenTelemetry middleware, then function invocation for the server's tools. An app that only needs some
 /// endpoints calls <c>AddOffGridServer</c> and the <c>Map*</c> methods itself instead.
 /// </summary>
 public static class OffGridWebApplication
@@ -44,6 +46,8 @@ public static class OffGridWebApplication
         builder.Services.AddOptions<HubOptions>().Bind(builder.Configuration.GetSection("Hub"));
         server.ConfigureChatClients((pipeline, _) => pipeline.UseOpenTelemetry(sourceName: OffGridServerTelemetry.SourceName));
         server.ConfigureEmbeddingGenerators((pipeline, _) => pipeline.UseOpenTelemetry(sourceName: OffGridServerTelemetry.SourceName));
+        server.AddTools(options => builder.Configuration.GetSection("Agents").Bind(options));
+        server.AddMcpServer().WithHttpTransport();
         configureServer?.Invoke(server);
 
         builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<OffGridServerOptions>>((kestrel, options) =>
@@ -69,6 +73,9 @@ public static class OffGridWebApplication
         app.MapOpenAi();
         app.MapOllama();
         app.MapOffGrid();
+        app.MapOffGridTools();
+        app.MapOffGridToolAdministration();
+        app.MapOffGridMcp();
         app.MapOffGridHealth();
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapOffGridWebUi();

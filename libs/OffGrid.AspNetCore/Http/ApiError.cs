@@ -1,3 +1,6 @@
+using OffGrid.Agents;
+using OffGrid.Agents.Catalog;
+using OffGrid.Agents.Mcp;
 using OffGrid.Hub;
 using OffGrid.Hub.Downloads;
 using OffGrid.Hub.References;
@@ -42,6 +45,10 @@ internal sealed record ApiError(int StatusCode, string Message, string? Param = 
         DownloadIntegrityException integrity => new(StatusCodes.Status502BadGateway, integrity.Message, null, "download_corrupt"),
         InsufficientDiskSpaceException disk => new(StatusCodes.Status507InsufficientStorage, disk.Message, null, "insufficient_storage"),
         ModelLoadException load => new(StatusCodes.Status500InternalServerError, load.Message, "model", "model_load_failed"),
+        ToolNotFoundException tool => new(StatusCodes.Status404NotFound, tool.Message, null, "tool_not_found"),
+        ToolDefinitionException definition => new(StatusCodes.Status400BadRequest, definition.Message, definition.Field, "invalid_tool"),
+        McpServerException server => new(StatusCodes.Status502BadGateway, server.Message, null, "mcp_server_failed"),
+        McpPackageException package => new(StatusCodes.Status502BadGateway, package.Message, null, "mcp_package_failed"),
 
         // Anything else, an ArgumentException included, is a bug on this side: the client gets no internals.
         _ => new(StatusCodes.Status500InternalServerError, "The server failed to handle the request; see its log.", null, "internal_error"),

@@ -10,8 +10,10 @@ namespace OffGrid.AspNetCore.OpenAi;
 internal static class ChatCompletionMapper
 {
     /// <summary>Validates a chat request and converts its conversation and settings.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="serverTools">The server's tools the request names in <c>server_tools</c>, offered beside the client's.</param>
     /// <exception cref="ApiException">400 naming the first invalid field.</exception>
-    public static (List<ChatMessage> Messages, ChatOptions Options) ToConversation(ChatCompletionRequest request)
+    public static (List<ChatMessage> Messages, ChatOptions Options) ToConversation(ChatCompletionRequest request, IReadOnlyList<AITool> serverTools)
     {
         if (request.Messages is not { Count: > 0 } messages)
         {
@@ -24,10 +26,21 @@ internal static class ChatCompletionMapper
         }
 
         List<ChatMessage> conversation = [.. messages.Select((m, i) => ToMessage(m, $"messages[{i}]"))];
+        ApplyApprovals(messages, conversation);
         ChatOptions options = request.ToSampling(request.MaxCompletionTokens ?? request.MaxTokens)
             .ToChatOptions(request.MaxCompletionTokens is null ? SamplingFieldNames.OpenAi : SamplingFieldNames.OpenAi with { MaxOutputTokens = "max_completion_tokens" });
 
         options.Tools = ToolDefinition.ToDeclarations(request.Tools);
+        if (serverTools.Count > 0)
+        {
+            if (options.Tools?.FirstOrDefault(t => serverTools.Any(s => s.Name == t.Name)) is { } clash)
+            {
+                throw ApiException.BadRequest($"'{clash.Name}' is both among 'tools' and a tool of 'server_tools'; rename the client's function.", "tools");
+            }
+
+            options.Tools = [.. options.Tools ?? [], .. serverTools];
+        }
+
         options.ToolMode = ReadToolChoice(request.ToolChoice, options.Tools);
         options.AllowMultipleToolCalls = request.ParallelToolCalls;
         options.ResponseFormat = ReadResponseFormat(request.ResponseFormat);
@@ -53,6 +66,12 @@ internal static class ChatCompletionMapper
 
         string? text = ReadText(message.Content, param + ".content");
         var contents = new List<AIContent>();
+        if (role == ChatRole.Tool && message.Approved is not null)
+        {
+            // Completed by ApplyApprovals, which knows the call being approved.
+            return new ChatMessage(ChatRole.User, []);
+        }
+
         if (role == ChatRole.Tool)
         {
             string callId = message.ToolCallId is { Length: > 0 } id ? id : throw ApiException.BadRequest("A tool message needs 'tool_call_id'.", param + ".tool_call_id");
@@ -83,6 +102,39 @@ internal static class ChatCompletionMapper
 
         return new ChatMessage(role, contents) { AuthorName = message.Name };
     }
+
+    /// <summary>
+    /// Turns tool messages carrying <c>approved</c> into Microsoft.Extensions.AI's approval responses, and the calls they
+    /// answer into approval requests, so that function invocation runs (or refuses) the approved server tool calls.
+    /// </summary>
+    private static void ApplyApprovals(List<ChatCompletionRequest.Message> messages, List<ChatMessage> conversation)
+    {
+        for (int i = 0; i < messages.Count; i++)
+        {
+            if (messages[i].Approved is not { } approved || messages[i].Role != "tool")
+            {
+                continue;
+            }
+
+            string param = $"messages[{i}]";
+            string callId = messages[i].ToolCallId is { Length: > 0 } id ? id : throw ApiException.BadRequest("An approval needs 'tool_call_id'.", param + ".tool_call_id");
+            (ChatMessage? assistant, FunctionCallContent? call) = conversation.Take(i)
+                .SelectMany(m => m.Contents.OfType<FunctionCallContent>().Select(c => (Message: (ChatMessage?)m, Call: (FunctionCallContent?)c)))
+                .LastOrDefault(p => p.Call!.CallId == callId);
+            if (call is null)
+            {
+                throw ApiException.BadRequest($"The approval answers '{callId}', which is not a tool call of an earlier assistant message.", param + ".tool_call_id");
+            }
+
+            string requestId = ApprovalId(callId);
+            assistant!.Contents[assistant.Contents.IndexOf(call)] = new ToolApprovalRequestContent(requestId, call);
+            string? reason = ReadText(messages[i].Content, param + ".content");
+            conversation[i].Contents.Add(new ToolApprovalResponseContent(requestId, approved, call) { Reason = string.IsNullOrEmpty(reason) ? null : reason });
+        }
+    }
+
+    /// <summary>The approval request id of a server tool call, as the response's <c>approval_requests</c> report it.</summary>
+    public static string ApprovalId(string callId) => "approval_" + callId;
 
     /// <summary>Reads message content: a string, or an array of text parts (other part types are refused).</summary>
     private static string? ReadText(JsonElement? content, string param)

@@ -23,6 +23,12 @@ internal sealed class ChatCompletionRequest : OpenAiGenerationRequest
 
     public string? User { get; set; }
 
+    /// <summary>
+    /// OffGrid's extension: names of the server's tools the model may use (MCP servers, plugins, custom tools, as
+    /// <c>GET /v1/tools</c> lists them). The server runs their calls itself.
+    /// </summary>
+    public List<string>? ServerTools { get; set; }
+
     /// <summary>One message of the conversation.</summary>
     internal sealed class Message
     {
@@ -36,6 +42,12 @@ internal sealed class ChatCompletionRequest : OpenAiGenerationRequest
         public List<ToolCallPayload>? ToolCalls { get; set; }
 
         public string? ToolCallId { get; set; }
+
+        /// <summary>
+        /// OffGrid's extension on a tool message: the answer to the approval request of the server tool call
+        /// <see cref="ToolCallId"/> (its <c>content</c>, if any, is the reason).
+        /// </summary>
+        public bool? Approved { get; set; }
     }
 
     /// <summary><c>response_format</c>: <c>text</c>, <c>json_object</c> or <c>json_schema</c>.</summary>

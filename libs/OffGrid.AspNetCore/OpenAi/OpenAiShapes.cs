@@ -14,9 +14,21 @@ internal static class OpenAiShapes
     };
 
     /// <summary>A whole <c>chat.completion</c>.</summary>
-    public static object ChatCompletion(string id, long created, string model, ChatResponse response)
+    /// <param name="id">The completion's id.</param>
+    /// <param name="created">When it was created (Unix seconds).</param>
+    /// <param name="model">The model's name.</param>
+    /// <param name="response">The pipeline's response.</param>
+    /// <param name="serverTools">
+    /// Names of the server tools the request offered: their calls ran on the server and are reported in OffGrid's
+    /// <c>server_tool_calls</c>, not as <c>tool_calls</c> for the client to run.
+    /// </param>
+    public static object ChatCompletion(string id, long created, string model, ChatResponse response, IReadOnlySet<string> serverTools)
     {
-        List<FunctionCallContent> calls = [.. response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>()];
+        IEnumerable<AIContent> contents = response.Messages.SelectMany(m => m.Contents);
+        List<FunctionCallContent> calls = [.. contents.OfType<FunctionCallContent>().Where(c => !serverTools.Contains(c.Name))];
+        List<ToolApprovalRequestContent> approvals = [.. contents.OfType<ToolApprovalRequestContent>()];
+        object[] executed = ServerToolCalls(contents.OfType<FunctionCallContent>().Where(c => serverTools.Contains(c.Name)), contents.OfType<FunctionResultContent>());
+        bool pending = calls.Count > 0 || approvals.Count > 0;
         string text = response.Text;
         return new
         {
@@ -33,14 +45,42 @@ internal static class OpenAiShapes
                     message = new
                     {
                         role = "assistant",
-                        content = text.Length == 0 && calls.Count > 0 ? null : text,
-                        tool_calls = calls.Count > 0 ? ToolCalls(calls) : null,
+                        content = text.Length == 0 && pending ? null : text,
+                        tool_calls = pending ? ToolCalls([.. calls, .. approvals.Select(a => (FunctionCallContent)a.ToolCall)]) : null,
+                        approval_requests = approvals.Count > 0 ? ApprovalRequests(approvals) : null,
+                        server_tool_calls = executed.Length > 0 ? executed : null,
                     },
-                    finish_reason = FinishReason(response.FinishReason, calls.Count > 0),
+                    finish_reason = FinishReason(response.FinishReason, pending),
                 },
             },
             usage = Usage(response.Usage),
         };
+    }
+
+    /// <summary>
+    /// OffGrid's <c>approval_requests</c>: server tool calls that wait for a person. The client answers each with a tool
+    /// message <c>{"role":"tool","tool_call_id":…,"approved":true|false}</c> after this assistant message.
+    /// </summary>
+    public static object[] ApprovalRequests(IEnumerable<ToolApprovalRequestContent> approvals) =>
+        [.. approvals.Select(a => (FunctionCallContent)a.ToolCall).Select(call => new
+        {
+            id = ChatCompletionMapper.ApprovalId(call.CallId),
+            tool_call_id = call.CallId,
+            name = call.Name,
+            arguments = Arguments(call),
+        })];
+
+    /// <summary>OffGrid's <c>server_tool_calls</c>: calls the server ran, with their results.</summary>
+    public static object[] ServerToolCalls(IEnumerable<FunctionCallContent> calls, IEnumerable<FunctionResultContent> results)
+    {
+        Dictionary<string, FunctionResultContent> byId = results.GroupBy(r => r.CallId).ToDictionary(g => g.Key, g => g.Last());
+        return [.. calls.Where(c => byId.ContainsKey(c.CallId)).Select(call => new
+        {
+            id = call.CallId,
+            name = call.Name,
+            arguments = Arguments(call),
+            result = byId[call.CallId].Result?.ToString() ?? string.Empty,
+        })];
     }
 
     /// <summary>One <c>chat.completion.chunk</c>; <paramref name="delta"/> is an object or <see langword="null"/> for a usage-only chunk.</summary>
@@ -74,8 +114,10 @@ internal static class OpenAiShapes
             index,
             id = call.CallId,
             type = "function",
-            function = new { name = call.Name, arguments = JsonSerializer.Serialize(call.Arguments ?? new Dictionary<string, object?>(), ServerJson.Options) },
+            function = new { name = call.Name, arguments = Arguments(call) },
         })];
+
+    private static string Arguments(FunctionCallContent call) => JsonSerializer.Serialize(call.Arguments ?? new Dictionary<string, object?>(), ServerJson.Options);
 
     /// <summary>OpenAI's <c>finish_reason</c>.</summary>
     public static string FinishReason(ChatFinishReason? reason, bool calledTools) =>

@@ -1,8 +1,7 @@
-using System.Formats.Tar;
-using System.IO.Compression;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using OffGrid.Hub.Downloads;
+using OffGrid.Hub.Npm;
 
 namespace OffGrid.Inference.Runtime;
 
@@ -61,7 +60,7 @@ internal sealed class RuntimeInstaller
 
     private async Task<string> DownloadAsync(RuntimePackage package, LlamaRuntimeOptions options, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
     {
-        Uri registry = NpmRegistryLocator.Locate(options.RegistryUri)
+        Uri registry = NpmRegistry.Locate(options.RegistryUri)
             ?? throw new LlamaRuntimeException(
                 "No npm registry is configured on this machine. Set NPM_CONFIG_REGISTRY (or a registry line in .npmrc), " +
                 "or install the runtime from a local package file.");
@@ -112,27 +111,13 @@ internal sealed class RuntimeInstaller
         Directory.CreateDirectory(staging);
         try
         {
-            await using (FileStream file = File.OpenRead(tarball))
-            await using (var gzip = new GZipStream(file, CompressionMode.Decompress))
-            await using (var reader = new TarReader(gzip))
+            try
             {
-                string stagingRoot = Path.GetFullPath(staging) + Path.DirectorySeparatorChar;
-                while (await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false) is { } entry)
-                {
-                    if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile))
-                    {
-                        continue;
-                    }
-
-                    string path = Path.GetFullPath(Path.Combine(staging, entry.Name));
-                    if (!path.StartsWith(stagingRoot, StringComparison.Ordinal))
-                    {
-                        throw new LlamaRuntimeException($"The runtime package contains an unsafe path: '{entry.Name}'.");
-                    }
-
-                    Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                    await entry.ExtractToFileAsync(path, overwrite: true, cancellationToken).ConfigureAwait(false);
-                }
+                await NpmTarball.ExtractAsync(tarball, staging, cancellationToken).ConfigureAwait(false);
+            }
+            catch (InvalidDataException ex)
+            {
+                throw new LlamaRuntimeException($"The runtime package is unusable: {ex.Message}", ex);
             }
 
             return PublishDirectory(package, FindBinaries(staging, package), target, copy: false);

@@ -1,18 +1,21 @@
 using System.Diagnostics;
 
-namespace OffGrid.Inference.Runtime;
+namespace OffGrid.Hub.Npm;
 
 /// <summary>
 /// Finds the npm registry the machine is configured for, the way npm itself does, so that corporate and
-/// air-gapped mirrors work without OffGrid naming any registry.
+/// air-gapped mirrors work without OffGrid naming any registry. Used for the llama.cpp runtime and MCP server packages.
 /// </summary>
-internal static class NpmRegistryLocator
+/// <remarks>Thread-safe; reads the environment and the <c>.npmrc</c> files on each call.</remarks>
+public static class NpmRegistry
 {
     /// <summary>
     /// Returns the registry: the explicit option, <c>NPM_CONFIG_REGISTRY</c>, the <c>registry=</c> line of the
     /// project, user and global <c>.npmrc</c> files, and finally <c>npm config get registry</c>.
     /// </summary>
-    public static Uri? Locate(Uri? explicitRegistry)
+    /// <param name="explicitRegistry">A registry the caller was configured with; it wins when set.</param>
+    /// <returns>The registry's base address, or <see langword="null"/> when the machine names none.</returns>
+    public static Uri? Locate(Uri? explicitRegistry = null)
     {
         if (explicitRegistry is not null)
         {
