@@ -4,6 +4,7 @@ using System.CommandLine.Parsing;
 using OffGrid.Cli.Commands;
 using OffGrid.Cli.Models;
 using OffGrid.Cli.Output;
+using OffGrid.Cli.Tools;
 
 namespace OffGrid.Cli;
 
@@ -15,7 +16,8 @@ internal static class Program
         var console = new CliConsole();
         using var interrupts = new ConsoleInterrupts();
         using var hub = new HubServices();
-        ParseResult parse = new OffGridRootCommand(console, interrupts, hub).Parse(args);
+        await using var agents = new AgentServices();
+        ParseResult parse = new OffGridRootCommand(console, interrupts, hub, agents).Parse(args);
         if (parse.Action is ParseErrorAction)
         {
             // A misspelled command also reports "Required command was not provided"; the misspelling is the useful line.

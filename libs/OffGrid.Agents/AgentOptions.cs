@@ -9,23 +9,35 @@ namespace OffGrid.Agents;
 /// <remarks>Configure once before the <see cref="Toolbox"/> is created; it is read, never mutated, afterwards and is then safe to share between threads.</remarks>
 public sealed class AgentOptions
 {
-    /// <summary>Gets or sets the MCP configuration file (the common <c>{"mcpServers":{…}}</c> shape). Defaults to <c>$OFFGRID_HOME/mcp.json</c>.</summary>
-    public string McpConfigPath { get; set; } = OffGridHome.Combine("mcp.json");
+    private string? _mcpConfigPath;
+    private string? _toolsDirectory;
+    private string? _pluginsDirectory;
+    private string? _mcpPackagesDirectory;
+    private string? _catalogPath;
 
-    /// <summary>Gets or sets the folder of custom tool definitions (one <c>.json</c> file per tool). Defaults to <c>$OFFGRID_HOME/tools</c>.</summary>
-    public string ToolsDirectory { get; set; } = OffGridHome.Combine("tools");
+    /// <summary>
+    /// Gets or sets the folder the other paths default to: <see cref="OffGridHome.Directory"/> (<c>$OFFGRID_HOME</c>, else
+    /// <c>~/.offgrid</c>). A server sets it to the Hub's home folder, so models and tools live side by side.
+    /// </summary>
+    public string HomeDirectory { get; set; } = OffGridHome.Directory;
 
-    /// <summary>Gets or sets the folder of plugins (one folder per plugin, each with an <c>offgrid-plugin.json</c>). Defaults to <c>$OFFGRID_HOME/plugins</c>.</summary>
-    public string PluginsDirectory { get; set; } = OffGridHome.Combine("plugins");
+    /// <summary>Gets or sets the MCP configuration file (the common <c>{"mcpServers":{…}}</c> shape). Defaults to <c>mcp.json</c> under <see cref="HomeDirectory"/>.</summary>
+    public string McpConfigPath { get => _mcpConfigPath ?? Path.Combine(HomeDirectory, "mcp.json"); set => _mcpConfigPath = value; }
 
-    /// <summary>Gets or sets the folder MCP server packages are installed into. Defaults to <c>$OFFGRID_HOME/mcp</c>.</summary>
-    public string McpPackagesDirectory { get; set; } = OffGridHome.Combine("mcp");
+    /// <summary>Gets or sets the folder of custom tool definitions (one <c>.json</c> file per tool). Defaults to <c>tools</c> under <see cref="HomeDirectory"/>.</summary>
+    public string ToolsDirectory { get => _toolsDirectory ?? Path.Combine(HomeDirectory, "tools"); set => _toolsDirectory = value; }
+
+    /// <summary>Gets or sets the folder of plugins (one folder per plugin, each with an <c>offgrid-plugin.json</c>). Defaults to <c>plugins</c> under <see cref="HomeDirectory"/>.</summary>
+    public string PluginsDirectory { get => _pluginsDirectory ?? Path.Combine(HomeDirectory, "plugins"); set => _pluginsDirectory = value; }
+
+    /// <summary>Gets or sets the folder MCP server packages are installed into. Defaults to <c>mcp</c> under <see cref="HomeDirectory"/>.</summary>
+    public string McpPackagesDirectory { get => _mcpPackagesDirectory ?? Path.Combine(HomeDirectory, "mcp"); set => _mcpPackagesDirectory = value; }
 
     /// <summary>
     /// Gets or sets a catalog file that replaces the catalog shipped with OffGrid (written by a catalog refresh).
-    /// Defaults to <c>$OFFGRID_HOME/mcp-catalog.json</c>; the shipped catalog is used while it does not exist.
+    /// Defaults to <c>mcp-catalog.json</c> under <see cref="HomeDirectory"/>; the shipped catalog is used while it does not exist.
     /// </summary>
-    public string CatalogPath { get; set; } = OffGridHome.Combine("mcp-catalog.json");
+    public string CatalogPath { get => _catalogPath ?? Path.Combine(HomeDirectory, "mcp-catalog.json"); set => _catalogPath = value; }
 
     /// <summary>Gets or sets the npm registry MCP packages are downloaded from; <see langword="null"/> uses the machine's npm configuration.</summary>
     public Uri? NpmRegistry { get; set; }
@@ -50,7 +62,7 @@ public sealed class AgentOptions
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
-        foreach ((string name, string value) in new[] { (nameof(McpConfigPath), McpConfigPath), (nameof(ToolsDirectory), ToolsDirectory), (nameof(PluginsDirectory), PluginsDirectory), (nameof(McpPackagesDirectory), McpPackagesDirectory), (nameof(CatalogPath), CatalogPath) })
+        foreach ((string name, string value) in new[] { (nameof(HomeDirectory), HomeDirectory), (nameof(McpConfigPath), McpConfigPath), (nameof(ToolsDirectory), ToolsDirectory), (nameof(PluginsDirectory), PluginsDirectory), (nameof(McpPackagesDirectory), McpPackagesDirectory), (nameof(CatalogPath), CatalogPath) })
         {
             if (string.IsNullOrWhiteSpace(value))
             {
@@ -81,4 +93,7 @@ public sealed class AgentOptions
         errors.AddRange(Shell.Validate());
         return errors;
     }
+
+    /// <summary>The folder shell tools run in when their definition names none.</summary>
+    internal string WorkspaceDirectory => Shell.WorkspaceDirectory ?? Path.Combine(HomeDirectory, "workspace");
 }

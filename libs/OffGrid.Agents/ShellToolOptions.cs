@@ -16,8 +16,11 @@ public sealed class ShellToolOptions
     /// <summary>Gets or sets the <c>PATH</c> a tool's program is found on and runs with (the tool's environment is otherwise empty).</summary>
     public string SearchPath { get; set; } = "/usr/local/bin:/usr/bin:/bin";
 
-    /// <summary>Gets or sets the folder a tool runs in, and confines its path arguments to, when its definition names none. Defaults to <c>$OFFGRID_HOME/workspace</c>.</summary>
-    public string WorkspaceDirectory { get; set; } = Hub.OffGridHome.Combine("workspace");
+    /// <summary>
+    /// Gets or sets the folder a tool runs in, and confines its path arguments to, when its definition names none;
+    /// <see langword="null"/> is <c>workspace</c> under <see cref="AgentOptions.HomeDirectory"/>.
+    /// </summary>
+    public string? WorkspaceDirectory { get; set; }
 
     /// <summary>Gets or sets the most a tool may run unless its definition sets less.</summary>
     public TimeSpan MaxTimeout { get; set; } = TimeSpan.FromMinutes(5);
@@ -32,9 +35,9 @@ public sealed class ShellToolOptions
             yield return $"Shell.{nameof(SearchPath)} must list at least one folder.";
         }
 
-        if (string.IsNullOrWhiteSpace(WorkspaceDirectory))
+        if (WorkspaceDirectory is { } workspace && !Path.IsPathFullyQualified(workspace))
         {
-            yield return $"Shell.{nameof(WorkspaceDirectory)} must name a folder.";
+            yield return $"Shell.{nameof(WorkspaceDirectory)} must be an absolute path.";
         }
 
         if (MaxTimeout <= TimeSpan.Zero)

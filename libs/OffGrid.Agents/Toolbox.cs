@@ -100,7 +100,7 @@ public sealed class Toolbox : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(definition);
         definition.Validate();
-        AIFunction function = definition.Kind == ToolSetKind.Shell ? new ShellTool(definition, Options.Shell) : new HttpTool(definition, _http);
+        AIFunction function = definition.Kind == ToolSetKind.Shell ? new ShellTool(definition, Options.Shell, Options.WorkspaceDirectory) : new HttpTool(definition, _http);
         return definition.RequireApproval ? new ApprovalRequiredAIFunction(function) : function;
     }
 

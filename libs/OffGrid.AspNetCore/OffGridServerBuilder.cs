@@ -56,8 +56,11 @@ public sealed class OffGridServerBuilder
     /// </summary>
     /// <param name="configure">Sets the tool options (paths, timeouts, allowed programs); validated at start.</param>
     /// <returns>The same builder.</returns>
+    /// <remarks>The tool files live in the Hub's home folder (<see cref="OffGrid.Hub.HubOptions.HomeDirectory"/>) unless configured otherwise.</remarks>
     public OffGridServerBuilder AddTools(Action<AgentOptions>? configure = null)
     {
+        // Registered before the caller's settings, which run after it and win.
+        Services.AddOptions<AgentOptions>().Configure<IOptions<OffGrid.Hub.HubOptions>>((agents, hub) => agents.HomeDirectory = hub.Value.HomeDirectory);
         Services.AddOffGridAgents(configure);
         return ConfigureChatClients((pipeline, _) => pipeline.Use((inner, services) =>
         {

@@ -11,16 +11,7 @@ internal sealed class AgentsHome : IDisposable
     public AgentsHome()
     {
         Directory = TestPaths.NewTempDir("offgrid-agents");
-        Options = new AgentOptions
-        {
-            McpConfigPath = Path.Combine(Directory, "mcp.json"),
-            ToolsDirectory = Path.Combine(Directory, "tools"),
-            PluginsDirectory = Path.Combine(Directory, "plugins"),
-            McpPackagesDirectory = Path.Combine(Directory, "mcp"),
-            CatalogPath = Path.Combine(Directory, "mcp-catalog.json"),
-            StartTimeout = TimeSpan.FromSeconds(60),
-        };
-        Options.Shell.WorkspaceDirectory = Path.Combine(Directory, "workspace");
+        Options = new AgentOptions { HomeDirectory = Directory, StartTimeout = TimeSpan.FromSeconds(60) };
     }
 
     public string Directory { get; }

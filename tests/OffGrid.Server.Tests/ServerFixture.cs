@@ -10,6 +10,7 @@ using OffGrid.Inference.Runtime;
 using OffGrid.Testing;
 using OffGrid.Testing.Gguf;
 using OffGrid.Testing.HuggingFace;
+using OffGrid.Testing.LlamaCpp;
 using OffGrid.Testing.Models;
 
 namespace OffGrid.Server.Tests;
@@ -37,6 +38,9 @@ public sealed class ServerFixture : IAsyncLifetime
 
     public Uri BaseUri { get; private set; } = null!;
 
+    /// <summary>The server's home folder (models, mcp.json, tools, plugins).</summary>
+    public string Home => _home;
+
     public HttpClient Http { get; private set; } = null!;
 
     public IServiceProvider Services => _app!.Services;
@@ -46,7 +50,11 @@ public sealed class ServerFixture : IAsyncLifetime
         Hub.AddRepo(new LoopbackModelRepo { Id = "ggml-org/models", Files = { ["tinyllamas/stories260K.gguf"] = TestPaths.Stories260K } });
         Hub.AddRepo(new LoopbackModelRepo { Id = "offgrid/tiny-GGUF", Downloads = 5, Files = { ["tiny-F32.gguf"] = TestLlamaModels.Tiny } });
         _app = OffGridWebApplication.Create(
-            [$"--Hub:HomeDirectory={_home}", $"--Hub:HuggingFace:Endpoint={Hub.BaseUri}"],
+            [
+                $"--Hub:HomeDirectory={_home}", $"--Hub:HuggingFace:Endpoint={Hub.BaseUri}",
+                // Random-weight models take one round of tool calls, then answer; echo is the one program shell tools may run.
+                "--Agents:MaxToolRounds=1", "--Agents:StartTimeout=00:00:05", "--Agents:Shell:AllowedExecutables:0=echo",
+            ],
             options => Configure(options, preload: ["stories"]));
         await _app.StartAsync(TestContext.Current.CancellationToken);
         BaseUri = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
@@ -64,6 +72,7 @@ public sealed class ServerFixture : IAsyncLifetime
         options.Models["stories"] = TestPaths.Stories260K;
         options.Models["tiny"] = TestLlamaModels.Tiny;
         options.Models["slow"] = TestLlamaModels.GetOrCreate(SlowSpec);
+        options.Models["qwen"] = TemplateModels.Qwen;
         options.Preload = [.. preload];
         options.Pool.MaxLoadedModels = 3;
         options.Pool.Runtime = new LlamaRuntimeOptions { InstallDirectory = Path.Combine(TestPaths.CacheDir, "runtime"), Variant = LlamaRuntimeVariant.Cpu };

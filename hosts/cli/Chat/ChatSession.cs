@@ -7,13 +7,21 @@ namespace OffGrid.Cli.Chat;
 internal sealed class ChatSession
 {
     private readonly IChatClient _client;
+    private readonly ToolActivity? _tools;
+    private readonly int _maxToolRounds;
     private readonly List<ChatMessage> _history = [];
 
     /// <summary>Starts an empty conversation.</summary>
-    public ChatSession(IChatClient client, ChatOptions options)
+    /// <param name="client">The chat pipeline (with function invocation when tools are offered).</param>
+    /// <param name="options">The options of every request, tools included.</param>
+    /// <param name="tools">Shows tool calls and asks for approvals; <see langword="null"/> without tools.</param>
+    /// <param name="maxToolRounds">How many times one question may go back to the model after approvals before tools are withdrawn.</param>
+    public ChatSession(IChatClient client, ChatOptions options, ToolActivity? tools = null, int maxToolRounds = 10)
     {
         _client = client;
         Options = options;
+        _tools = tools;
+        _maxToolRounds = maxToolRounds;
     }
 
     /// <summary>The options sent with every request (temperature, seed, system prompt as <see cref="ChatOptions.Instructions"/>, …).</summary>
@@ -27,28 +35,58 @@ internal sealed class ChatSession
 
     /// <summary>Sends <paramref name="text"/> and writes the answer to <paramref name="output"/> as it is generated.</summary>
     /// <returns>The answer's token counts and speeds, when the client reports them.</returns>
-    /// <remarks>A cancelled answer leaves the history as it was before the question.</remarks>
+    /// <remarks>
+    /// Tool calls and results are shown as they happen; calls that need approval are put to the user, and the answer
+    /// continues with their decisions. A cancelled answer leaves the history as it was before the question.
+    /// </remarks>
     public async Task<GenerationStats?> SendAsync(string text, TextWriter output, CancellationToken cancellationToken)
     {
+        int before = _history.Count;
         _history.Add(new ChatMessage(ChatRole.User, text));
-        var updates = new List<ChatResponseUpdate>();
+        ChatOptions options = Options;
         try
         {
-            await foreach (ChatResponseUpdate update in _client.GetStreamingResponseAsync(_history, Options, cancellationToken).ConfigureAwait(false))
+            for (int round = 1; ; round++)
             {
-                updates.Add(update);
-                await output.WriteAsync(update.Text).ConfigureAwait(false);
-                await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+                ChatResponse response = await StreamAsync(options, output, cancellationToken).ConfigureAwait(false);
+                _history.AddMessages(response);
+                List<ToolApprovalRequestContent> requests = [.. response.Messages.SelectMany(m => m.Contents).OfType<ToolApprovalRequestContent>()];
+                if (requests.Count == 0 || _tools is null)
+                {
+                    return GenerationStats.From(response.Usage);
+                }
+
+                var decisions = new List<AIContent>();
+                foreach (ToolApprovalRequestContent request in requests)
+                {
+                    decisions.Add(request.CreateResponse(await _tools.ApproveAsync(request, cancellationToken).ConfigureAwait(false)));
+                }
+
+                _history.Add(new ChatMessage(ChatRole.User, decisions));
+
+                // A required tool call was made; after the approvals the model may answer, and after the last round it must.
+                options = Options.Clone();
+                options.ToolMode = round >= _maxToolRounds ? ChatToolMode.None : ChatToolMode.Auto;
             }
         }
         catch
         {
-            _history.RemoveAt(_history.Count - 1);
+            _history.RemoveRange(before, _history.Count - before);
             throw;
         }
+    }
 
-        ChatResponse response = updates.ToChatResponse();
-        _history.AddMessages(response);
-        return GenerationStats.From(response.Usage);
+    private async Task<ChatResponse> StreamAsync(ChatOptions options, TextWriter output, CancellationToken cancellationToken)
+    {
+        var updates = new List<ChatResponseUpdate>();
+        await foreach (ChatResponseUpdate update in _client.GetStreamingResponseAsync(_history, options, cancellationToken).ConfigureAwait(false))
+        {
+            updates.Add(update);
+            _tools?.Show(update);
+            await output.WriteAsync(update.Text).ConfigureAwait(false);
+            await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return updates.ToChatResponse();
     }
 }

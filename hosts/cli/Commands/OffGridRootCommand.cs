@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Help;
 using OffGrid.Cli.Models;
 using OffGrid.Cli.Output;
+using OffGrid.Cli.Tools;
 
 namespace OffGrid.Cli.Commands;
 
@@ -9,7 +10,7 @@ namespace OffGrid.Cli.Commands;
 internal sealed class OffGridRootCommand : RootCommand
 {
     /// <summary>Creates the command tree over the process console.</summary>
-    public OffGridRootCommand(CliConsole console, ConsoleInterrupts interrupts, HubServices hub)
+    public OffGridRootCommand(CliConsole console, ConsoleInterrupts interrupts, HubServices hub, AgentServices agents)
         : base(CommandHelp.Describe(
             "offgrid: private, offline-first local AI. Run, download, search, benchmark and serve GGUF models on this machine. " +
             "Models and the llama.cpp runtime live in OFFGRID_HOME (default ~/.offgrid).",
@@ -19,7 +20,7 @@ internal sealed class OffGridRootCommand : RootCommand
     {
         SetAction(parse => new HelpAction().Invoke(parse));
         var locator = new ModelLocator(console, hub);
-        Add(new RunCommand(console, interrupts, locator));
+        Add(new RunCommand(console, interrupts, locator, agents));
         Add(PullCommand.Pull(console, locator));
         Add(PullCommand.DownloadHuggingFace(console, locator));
         Add(new SearchCommand(console, hub));
@@ -30,5 +31,8 @@ internal sealed class OffGridRootCommand : RootCommand
         Add(new ServeCommand(console));
         Add(new DoctorCommand(console, hub));
         Add(new RuntimeCommand(console));
+        Add(new ToolsCommand(console, agents));
+        Add(new McpCommand(console, agents));
+        Add(new PluginsCommand(console, agents));
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.AI;
 using OffGrid.Cli.Chat;
 using OffGrid.Cli.Models;
 using OffGrid.Cli.Output;
+using OffGrid.Cli.Tools;
 using OffGrid.Inference.Engine;
 using Spectre.Console;
 
@@ -14,6 +15,7 @@ internal sealed class RunCommand : Command
     private readonly CliConsole _console;
     private readonly ConsoleInterrupts _interrupts;
     private readonly ModelLocator _locator;
+    private readonly AgentServices _agents;
     private readonly Argument<string> _model = new Argument<string>("model") { Description = "An alias (llama3.2), owner/repo[:quant], a stored model, or a path to a .gguf file." }.RejectingOptions();
     private readonly Argument<string[]> _prompt = new Argument<string[]>("prompt") { Description = "The prompt; without one (and without piped input) an interactive chat starts.", Arity = ArgumentArity.ZeroOrMore }.RejectingOptions();
     private readonly Option<string?> _system = new("--system") { Description = "The system prompt." };
@@ -25,19 +27,24 @@ internal sealed class RunCommand : Command
     private readonly Option<bool> _json = new("--json") { Description = "Ask the model for a JSON answer (structured output)." };
     private readonly Option<bool> _verbose = new("--verbose", "-v") { Description = "Print token counts and tokens/s after each answer." };
     private readonly Option<bool> _interactive = new("--interactive", "-i") { Description = "Chat even when input is piped (the prompt, if any, is the first message)." };
+    private readonly Option<string[]> _tools = new("--tools") { Description = "MCP servers, plugins or custom tools the model may use, comma-separated (see 'offgrid tools list'). Each call and its result is shown.", AllowMultipleArgumentsPerToken = false };
+    private readonly Option<string?> _toolChoice = new("--tool-choice") { Description = "auto (default: the model decides), required (it must call a tool), none, or a tool's name (it must call that one)." };
+    private readonly Option<bool> _yes = new("--yes", "-y") { Description = "Approve every tool call that needs approval without asking." };
 
     /// <summary>Creates the command.</summary>
-    public RunCommand(CliConsole console, ConsoleInterrupts interrupts, ModelLocator locator)
+    public RunCommand(CliConsole console, ConsoleInterrupts interrupts, ModelLocator locator, AgentServices agents)
         : base("run", CommandHelp.Describe(
             "Run a model: answer a prompt, or chat. Downloads the model first when it is not on this machine.",
             "offgrid run llama3.2",
             "offgrid run llama3.2 \"Why is the sky blue?\" --temperature 0",
             "echo \"Summarize: ...\" | offgrid run qwen2.5-0.5b",
-            "offgrid run ./models/my-model.gguf --system \"Answer in French.\" --verbose"))
+            "offgrid run ./models/my-model.gguf --system \"Answer in French.\" --verbose",
+            "offgrid run qwen2.5-0.5b --tools filesystem,weather \"What is in notes.txt?\""))
     {
         _console = console;
         _interrupts = interrupts;
         _locator = locator;
+        _agents = agents;
         Add(_model);
         Add(_prompt);
         Add(_system);
@@ -49,6 +56,9 @@ internal sealed class RunCommand : Command
         Add(_json);
         Add(_verbose);
         Add(_interactive);
+        Add(_tools);
+        Add(_toolChoice);
+        Add(_yes);
         SetAction(ExecuteAsync);
     }
 
@@ -59,17 +69,29 @@ internal sealed class RunCommand : Command
         bool verbose = parse.GetValue(_verbose);
         string? prompt = await ReadPromptAsync(parse, interactive, cancellationToken).ConfigureAwait(false);
 
+        string[] toolNames = [.. (parse.GetValue(_tools) ?? []).SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))];
+        IReadOnlyList<AITool> tools = toolNames.Length > 0 ? await _agents.Toolbox.GetToolsAsync(toolNames, cancellationToken).ConfigureAwait(false) : [];
+        ChatToolMode? toolMode = ToolMode(parse.GetValue(_toolChoice), tools);
+
         string path = await _locator.LocateAsync(model, cancellationToken).ConfigureAwait(false);
         var engine = new LlamaEngineOptions { ParallelSequences = 1, ContextSize = parse.GetValue(_contextSize), Threads = parse.GetValue(_threads) };
-        using LocalModelSession loaded = await LocalModelSession.LoadAsync(_console, path, engine, cancellationToken).ConfigureAwait(false);
-        var session = new ChatSession(loaded.ChatClient, new ChatOptions
+        int rounds = tools.Count > 0 ? _agents.Options.MaxToolRounds : 0;
+        using LocalModelSession loaded = await LocalModelSession.LoadAsync(
+            _console, path, engine, cancellationToken, rounds > 0 ? pipeline => pipeline.UseToolInvocation(f => f.MaximumIterationsPerRequest = rounds) : null).ConfigureAwait(false);
+        var options = new ChatOptions
         {
             Instructions = parse.GetValue(_system),
             Temperature = parse.GetValue(_temperature),
             Seed = parse.GetValue(_seed),
             MaxOutputTokens = parse.GetValue(_maxTokens),
             ResponseFormat = parse.GetValue(_json) ? ChatResponseFormat.Json : null,
-        });
+            Tools = tools.Count > 0 ? [.. tools] : null,
+            ToolMode = toolMode,
+        };
+
+        // Approval answers are read where the chat reads its messages; a prompt piped in leaves nobody to ask.
+        TextReader? answers = interactive || !_console.IsInputRedirected || prompt is null ? _console.Input : null;
+        var session = new ChatSession(loaded.ChatClient, options, tools.Count > 0 ? new ToolActivity(_console.Error, answers, parse.GetValue(_yes)) : null, _agents.Options.MaxToolRounds);
 
         if (prompt is not null && !interactive)
         {
@@ -92,6 +114,18 @@ internal sealed class RunCommand : Command
         await new InteractiveChat(session, _console, _interrupts, verbose).RunAsync(model, cancellationToken).ConfigureAwait(false);
         return 0;
     }
+
+    /// <summary>Reads <c>--tool-choice</c>.</summary>
+    /// <exception cref="InvalidOperationException">A choice without tools, or a tool name that is not among them.</exception>
+    private static ChatToolMode? ToolMode(string? choice, IReadOnlyList<AITool> tools) => choice switch
+    {
+        null or "auto" => tools.Count > 0 ? ChatToolMode.Auto : null,
+        _ when tools.Count == 0 => throw new InvalidOperationException("--tool-choice needs --tools."),
+        "none" => ChatToolMode.None,
+        "required" => ChatToolMode.RequireAny,
+        _ when tools.Any(t => t.Name == choice) => ChatToolMode.RequireSpecific(choice),
+        _ => throw new InvalidOperationException($"--tool-choice '{choice}' is not auto, required, none or one of the tools: {string.Join(", ", tools.Select(t => t.Name))}."),
+    };
 
     /// <summary>The prompt words joined, followed by piped input (unless the chat reads its messages from the pipe).</summary>
     private async Task<string?> ReadPromptAsync(ParseResult parse, bool interactive, CancellationToken cancellationToken)

@@ -31,7 +31,8 @@ internal sealed class LocalModelSession : IDisposable
     /// <param name="path">The GGUF file.</param>
     /// <param name="engine">The context size and parallelism the command needs.</param>
     /// <param name="cancellationToken">Stops a download or the wait for the load.</param>
-    public static async Task<LocalModelSession> LoadAsync(CliConsole console, string path, LlamaEngineOptions engine, CancellationToken cancellationToken)
+    /// <param name="pipeline">Adds middleware above the pool's client (function invocation when tools are offered).</param>
+    public static async Task<LocalModelSession> LoadAsync(CliConsole console, string path, LlamaEngineOptions engine, CancellationToken cancellationToken, Action<ChatClientBuilder>? pipeline = null)
     {
         await RuntimeLoader.LoadAsync(console, options: null, cancellationToken).ConfigureAwait(false);
         var pool = new LlamaModelPool(new LlamaModelPoolOptions { MaxLoadedModels = 1, KeepAlive = Timeout.InfiniteTimeSpan, Engine = engine });
@@ -42,7 +43,9 @@ internal sealed class LocalModelSession : IDisposable
                     $"Loading {Markup.Escape(Path.GetFileName(path))}",
                     _ => pool.AcquireAsync(path, cancellationToken: cancellationToken)).ConfigureAwait(false)
                 : await pool.AcquireAsync(path, cancellationToken: cancellationToken).ConfigureAwait(false);
-            return new LocalModelSession(pool, lease, pool.CreateChatClient(path).AsBuilder().Build());
+            ChatClientBuilder builder = pool.CreateChatClient(path).AsBuilder();
+            pipeline?.Invoke(builder);
+            return new LocalModelSession(pool, lease, builder.Build());
         }
         catch
         {

@@ -21,10 +21,15 @@ internal sealed class ShellTool : AIFunction
     private readonly ShellToolSpec _shell;
     private readonly ToolParameters _parameters;
     private readonly ShellToolOptions _options;
+    private readonly string _workspace;
     private readonly ArgumentTemplate[] _arguments;
 
-    public ShellTool(ToolDefinition definition, ShellToolOptions options)
+    /// <param name="definition">A validated shell tool definition.</param>
+    /// <param name="options">The limits every shell tool runs under.</param>
+    /// <param name="workspace">The folder the tool runs in when its definition names none.</param>
+    public ShellTool(ToolDefinition definition, ShellToolOptions options, string workspace)
     {
+        _workspace = workspace;
         _definition = definition;
         _shell = definition.Shell!;
         _parameters = definition.ReadParameters();
@@ -154,7 +159,7 @@ internal sealed class ShellTool : AIFunction
 
     private string WorkingDirectory()
     {
-        string folder = _shell.WorkingDirectory ?? _options.WorkspaceDirectory;
+        string folder = _shell.WorkingDirectory ?? _workspace;
         if (_shell.WorkingDirectory is null)
         {
             Directory.CreateDirectory(folder);

@@ -65,11 +65,14 @@ internal sealed class ChatPromptFormatter
 
     private string? TryRenderJinja(IReadOnlyList<ChatMessage> messages, IReadOnlyList<AIFunctionDeclaration> tools)
     {
-        bool nativeTools = tools.Count == 0 || _templateKnowsTools;
-        IEnumerable<ChatMessage> conversation = nativeTools ? messages : GenericToolPrompt.Apply(messages, tools);
+        // A template that knows no tools cannot show calls or results either, even once no tools are offered (the last
+        // round of function invocation): they are lowered into text it can show.
+        IEnumerable<ChatMessage> conversation = _templateKnowsTools ? messages
+            : tools.Count > 0 ? GenericToolPrompt.Apply(messages, tools)
+            : GenericToolPrompt.LowerToolTraffic(messages);
         var context = new ChatTemplateContext(conversation)
         {
-            Tools = nativeTools && tools.Count > 0 ? tools.Cast<AITool>().ToList() : null,
+            Tools = _templateKnowsTools && tools.Count > 0 ? tools.Cast<AITool>().ToList() : null,
             BosToken = _bosText,
             EosToken = _eosText,
         };

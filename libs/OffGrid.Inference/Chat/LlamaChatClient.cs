@@ -28,12 +28,16 @@ namespace OffGrid.Inference.Chat;
 /// </remarks>
 public sealed class LlamaChatClient : IChatClient
 {
+    // The shortest bound a tight token budget gives free-form strings in tool arguments (a file name still fits).
+    private const int MinToolStringLength = 16;
+
     private readonly LlamaEngine _engine;
     private readonly LlamaChatClientOptions _options;
     private readonly ChatPromptFormatter _formatter;
     private readonly ILogger _logger;
     private readonly ChatClientMetadata _metadata;
     private readonly ToolCallFormat _toolCallFormat;
+    private readonly int _maxToolCalls;
     private readonly bool _templateHasReasoning;
 
     /// <summary>Creates a chat client over an engine.</summary>
@@ -48,6 +52,7 @@ public sealed class LlamaChatClient : IChatClient
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _formatter = new ChatPromptFormatter(engine.Model, _options.UseJinjaTemplate, _logger);
         _toolCallFormat = ToolCallFormatDetector.Detect(engine.Model.ChatTemplate);
+        _maxToolCalls = ToolCallFormatDetector.AllowsParallelCalls(engine.Model.ChatTemplate) ? 4 : 1;
         _templateHasReasoning = engine.Model.ChatTemplate?.Contains(ToolCallMarkers.ThinkOpen, StringComparison.Ordinal) == true;
         _metadata = new ChatClientMetadata(InferenceTelemetry.ProviderName, providerUri: null, defaultModelId: ModelId);
     }
@@ -87,19 +92,22 @@ public sealed class LlamaChatClient : IChatClient
         int[] tokens = _engine.Model.Tokenize(prompt, addSpecial: !formatted.StartsWithBos, parseSpecial: true);
 
         ToolCallFormat format = tools.Count == 0 ? ToolCallFormat.None : _toolCallFormat;
+        int? maxOutputTokens = options?.MaxOutputTokens ?? _options.DefaultMaxOutputTokens;
         var request = new GenerationRequest
         {
             PromptTokens = tokens,
-            Sampling = ApplyGrammar(CreateSampling(options), options, tools, format),
-            MaxOutputTokens = options?.MaxOutputTokens ?? _options.DefaultMaxOutputTokens,
+            Sampling = ApplyGrammar(CreateSampling(options), options, tools, format, maxOutputTokens),
+            MaxOutputTokens = maxOutputTokens,
             StopSequences = options?.StopSequences?.ToArray() ?? [],
             CancellationToken = cancellationToken,
         };
 
         // Output is split into answer, reasoning and tool calls only where the model may produce them, so plain
         // completions come back byte for byte.
+        // A required call's grammar applies from the first token, so reasoning a prompt opens (DeepSeek R1) never happens.
+        bool forcedCall = tools.Count > 0 && options?.ToolMode is RequiredChatToolMode;
         StreamingToolCallParser? parser = !raw && (tools.Count > 0 || _templateHasReasoning)
-            ? new StreamingToolCallParser(format, reasoningStartsOpen: prompt.TrimEnd().EndsWith(ToolCallMarkers.ThinkOpen, StringComparison.Ordinal))
+            ? new StreamingToolCallParser(format, reasoningStartsOpen: !forcedCall && prompt.TrimEnd().EndsWith(ToolCallMarkers.ThinkOpen, StringComparison.Ordinal))
             : null;
         bool calledTools = false;
         string responseId = "chatcmpl-" + Guid.NewGuid().ToString("N")[..24];
@@ -170,10 +178,15 @@ public sealed class LlamaChatClient : IChatClient
             ? []
             : tools.OfType<AIFunctionDeclaration>().ToList();
 
-    private static SamplingParameters ApplyGrammar(SamplingParameters sampling, ChatOptions? options, IReadOnlyList<AIFunctionDeclaration> tools, ToolCallFormat format)
+    private SamplingParameters ApplyGrammar(SamplingParameters sampling, ChatOptions? options, IReadOnlyList<AIFunctionDeclaration> tools, ToolCallFormat format, int? maxOutputTokens)
     {
+        // One call per turn where the template could not show more in the next request. Strings the schema leaves unbounded
+        // get at most a quarter of the token budget in characters, so a call has room to close before max_tokens.
+        JsonGrammarOptions bounds = maxOutputTokens is { } budget
+            ? JsonGrammarOptions.Default with { MaxStringLength = Math.Clamp(budget / 4, MinToolStringLength, JsonGrammarOptions.Default.MaxStringLength) }
+            : JsonGrammarOptions.Default;
         ToolCallGrammar? toolGrammar = tools.Count == 0 ? null
-            : FromClientSchema(() => ToolCallGrammarBuilder.ForToolMode(tools, options!.ToolMode, format, maxCalls: options.AllowMultipleToolCalls == false ? 1 : 4), "tools");
+            : FromClientSchema(() => ToolCallGrammarBuilder.ForToolMode(tools, options!.ToolMode, format, maxCalls: options.AllowMultipleToolCalls == false ? 1 : _maxToolCalls, bounds), "tools");
         if (toolGrammar is { IsLazy: false })
         {
             return sampling with { Grammar = toolGrammar.Grammar.Text };

@@ -22,6 +22,12 @@ internal sealed record JsonGrammarOptions
     /// <summary>Deepest nesting of objects and arrays in schema-less JSON (<see cref="JsonSchemaGrammarBuilder.ForAnyJsonObject"/>).</summary>
     public int MaxNestingDepth { get; init; } = 4;
 
+    /// <summary>
+    /// Whether no whitespace at all may appear between JSON tokens. Forced tool calls use it: padding spends the token budget
+    /// without adding anything, and a call cut off by <c>max_tokens</c> is lost.
+    /// </summary>
+    public bool CompactWhitespace { get; init; }
+
     /// <summary>Most digits of the integral and of the fractional part of a number.</summary>
     public int MaxNumberDigits { get; init; } = 15;
 }

@@ -37,8 +37,11 @@ internal sealed class JsonSchemaGrammarBuilder
     /// <summary>The rules collected so far; callers add their own wrapper rules here.</summary>
     public GbnfRuleSet Rules { get; } = new();
 
-    /// <summary>The name of the optional, bounded whitespace rule placed between JSON tokens.</summary>
-    public string Whitespace => Primitive("ws");
+    /// <summary>
+    /// The name of the optional, bounded whitespace rule placed between JSON tokens; empty (no whitespace allowed) with
+    /// <see cref="JsonGrammarOptions.CompactWhitespace"/>.
+    /// </summary>
+    public string Whitespace => _options.CompactWhitespace ? string.Empty : Primitive("ws");
 
     /// <summary>Builds a grammar whose root is a value of <paramref name="schema"/>.</summary>
     public static GbnfGrammar ForSchema(JsonElement schema, JsonGrammarOptions? options = null)

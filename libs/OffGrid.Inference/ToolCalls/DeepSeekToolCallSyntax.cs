@@ -23,7 +23,15 @@ internal sealed class DeepSeekToolCallSyntax : ToolCallSyntax
     {
         string body = Inner(block, Marker, ToolCallMarkers.DeepSeekCallsEnd);
         var found = new List<FunctionCallContent>();
-        foreach (string segment in body.Split(ToolCallMarkers.DeepSeekCallBegin).Skip(1))
+        List<string> segments = [.. body.Split(ToolCallMarkers.DeepSeekCallBegin).Skip(1)];
+
+        // Cut off by the token limit: the last call counts only when it was written completely.
+        if (!block.EndsWith(ToolCallMarkers.DeepSeekCallsEnd, StringComparison.Ordinal) && segments.Count > 1 && !segments[^1].Contains(ToolCallMarkers.DeepSeekCallEnd, StringComparison.Ordinal))
+        {
+            segments.RemoveAt(segments.Count - 1);
+        }
+
+        foreach (string segment in segments)
         {
             int end = segment.IndexOf(ToolCallMarkers.DeepSeekCallEnd, StringComparison.Ordinal);
             if (!TryParseCall(end < 0 ? segment : segment[..end], out FunctionCallContent? call))

@@ -56,6 +56,26 @@ internal static class FunctionCallReader
         return found.Count > 0;
     }
 
+    /// <summary>
+    /// Reads the calls of a JSON array that the end of output cut off (<paramref name="arrayStart"/> is where it opens): the
+    /// complete items count when there is at least one and each is a call; the cut-off rest is dropped.
+    /// </summary>
+    public static bool TryReadCutOffList(string text, int arrayStart, List<FunctionCallContent> calls, Func<string>? newCallId = null)
+    {
+        var items = new List<JsonElement>();
+        foreach (string item in JsonValueScanner.CompleteItems(text, arrayStart))
+        {
+            if (!TryParse(item, out JsonElement element))
+            {
+                return false;
+            }
+
+            items.Add(element);
+        }
+
+        return TryReadCallObjects(items, calls, newCallId);
+    }
+
     /// <summary>Creates the call from a name and its arguments (an object, a string holding an object, or nothing).</summary>
     public static bool TryCreate(string name, JsonElement? arguments, string? callId, out FunctionCallContent? content, Func<string>? newCallId = null)
     {

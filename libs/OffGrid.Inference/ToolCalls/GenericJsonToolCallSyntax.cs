@@ -1,11 +1,13 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.AI;
 
 namespace OffGrid.Inference.ToolCalls;
 
 /// <summary>The fallback convention: the whole answer is <c>{"tool_calls":[{"name":…,"arguments":{…}}, …]}</c>.</summary>
-internal sealed class GenericJsonToolCallSyntax : ToolCallSyntax
+internal sealed partial class GenericJsonToolCallSyntax : ToolCallSyntax
 {
+
     /// <inheritdoc />
     public override string Marker => "{";
 
@@ -22,13 +24,20 @@ internal sealed class GenericJsonToolCallSyntax : ToolCallSyntax
     /// <inheritdoc />
     public override bool TryParse(string block, List<FunctionCallContent> calls)
     {
-        if (!FunctionCallReader.TryParseObject(block, out JsonElement json)
-            || !json.TryGetProperty("tool_calls", out JsonElement list)
-            || list.ValueKind != JsonValueKind.Array)
+        if (FunctionCallReader.TryParseObject(block, out JsonElement json))
         {
-            return false;
+            return json.TryGetProperty("tool_calls", out JsonElement list)
+                && list.ValueKind == JsonValueKind.Array
+                && FunctionCallReader.TryReadCallObjects(list.EnumerateArray(), calls);
         }
 
-        return FunctionCallReader.TryReadCallObjects(list.EnumerateArray(), calls);
+        // Cut off by the token limit: the calls written completely before the cut still count.
+        Match open = ListOpening().Match(block);
+        return open.Success
+            && JsonValueScanner.FindEnd(block, 0) == JsonValueScanner.Incomplete
+            && FunctionCallReader.TryReadCutOffList(block, open.Length, calls);
     }
+
+    [GeneratedRegex("""^\s*\{\s*"tool_calls"\s*:\s*(?=\[)""")]
+    private static partial Regex ListOpening();
 }

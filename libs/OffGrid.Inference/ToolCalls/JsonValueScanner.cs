@@ -19,12 +19,7 @@ internal static class JsonValueScanner
     public static int FindEnd(string text, int start)
     {
         ArgumentNullException.ThrowIfNull(text);
-        int i = start;
-        while (i < text.Length && char.IsWhiteSpace(text[i]))
-        {
-            i++;
-        }
-
+        int i = SkipWhitespace(text, start);
         if (i == text.Length)
         {
             return Incomplete;
@@ -74,5 +69,43 @@ internal static class JsonValueScanner
         }
 
         return Incomplete;
+    }
+
+    /// <summary>
+    /// The items of the array that starts at <paramref name="start"/> (after whitespace) which are complete objects or arrays,
+    /// up to the first one the text cuts off: what survives of a list of calls that ran into the token limit.
+    /// </summary>
+    /// <returns>The items' text, in order; empty when no array starts there.</returns>
+    public static IReadOnlyList<string> CompleteItems(string text, int start)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var items = new List<string>();
+        int i = SkipWhitespace(text, start);
+        if (i == text.Length || text[i] != '[')
+        {
+            return items;
+        }
+
+        while (FindEnd(text, i + 1) is int end and >= 0)
+        {
+            items.Add(text[(i + 1)..end]);
+            i = SkipWhitespace(text, end);
+            if (i == text.Length || text[i] != ',')
+            {
+                break;
+            }
+        }
+
+        return items;
+    }
+
+    private static int SkipWhitespace(string text, int i)
+    {
+        while (i < text.Length && char.IsWhiteSpace(text[i]))
+        {
+            i++;
+        }
+
+        return i;
     }
 }

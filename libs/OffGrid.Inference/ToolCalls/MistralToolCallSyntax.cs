@@ -76,7 +76,14 @@ internal sealed class MistralToolCallSyntax : ToolCallSyntax
 
     private static bool TryParseArray(string body, List<FunctionCallContent> calls)
     {
-        if (!FunctionCallReader.TryParse(body, out JsonElement array) || array.ValueKind != JsonValueKind.Array || array.GetArrayLength() == 0)
+        if (!FunctionCallReader.TryParse(body, out JsonElement array))
+        {
+            // Cut off by the token limit: the calls written completely before the cut still count.
+            return JsonValueScanner.FindEnd(body, 0) == JsonValueScanner.Incomplete
+                && FunctionCallReader.TryReadCutOffList(body, 0, calls, FunctionCallReader.NewMistralCallId);
+        }
+
+        if (array.ValueKind != JsonValueKind.Array || array.GetArrayLength() == 0)
         {
             return false;
         }

@@ -49,4 +49,11 @@ internal static class ToolCallFormatDetector
 
         return ToolCallFormat.GenericJson;
     }
+
+    /// <summary>
+    /// Whether the template can show an assistant turn with several tool calls. Llama 3.1 to 3.3 raise "This model only
+    /// supports single tool-calls at once!" on one, so their models must make one call per turn.
+    /// </summary>
+    public static bool AllowsParallelCalls(string? chatTemplate) =>
+        chatTemplate?.Contains("only supports single tool-call", StringComparison.Ordinal) != true;
 }

@@ -22,7 +22,7 @@ internal static class ToolCallGrammarBuilder
     /// <param name="mode">The tool mode of the request.</param>
     /// <param name="format">The model family's call format.</param>
     /// <param name="maxCalls">How many calls one response may hold (1 when parallel calls are not allowed).</param>
-    /// <param name="options">Bounds for the argument grammars.</param>
+    /// <param name="options">Bounds for the argument grammars; a required call never has whitespace between JSON tokens.</param>
     /// <exception cref="ArgumentException">The required function is not among the tools.</exception>
     public static ToolCallGrammar? ForToolMode(IEnumerable<AITool>? tools, ChatToolMode? mode, ToolCallFormat format, int maxCalls = 4, JsonGrammarOptions? options = null)
     {
@@ -42,7 +42,8 @@ internal static class ToolCallGrammarBuilder
             }
         }
 
-        var builder = new JsonSchemaGrammarBuilder(options);
+        // A forced call is the grammar's writing, not the model's: without padding it closes sooner within the token budget.
+        var builder = new JsonSchemaGrammarBuilder(mode is RequiredChatToolMode ? (options ?? JsonGrammarOptions.Default) with { CompactWhitespace = true } : options);
         var calls = new List<string>();
         foreach (AIFunctionDeclaration function in functions)
         {

@@ -88,6 +88,34 @@ public sealed class ToolCallingTests
         }
     }
 
+    /// <summary>
+    /// A forced call under a tight <c>max_tokens</c> (seen: 80 on a small ChatML model lost every call): the grammar writes no
+    /// padding and bounds free-form strings (here the query) by the budget, and calls completed before the cut are returned.
+    /// </summary>
+    [Theory]
+    [InlineData("hermes")]
+    [InlineData("generic")]
+    [InlineData("mistral-nemo")]
+    public async Task RequiredCallsSurviveATightTokenBudget(string family)
+    {
+        await TestRuntime.EnsureLoadedAsync();
+        using LlamaModel model = await LlamaModel.LoadAsync(TestLlamaModels.GetOrCreate(TemplateModels.ToolCallFamilies[family]), cancellationToken: TestContext.Current.CancellationToken);
+        using var engine = new LlamaEngine(model, new LlamaEngineOptions { ParallelSequences = 6, ContextSize = 2048 });
+        var client = new LlamaChatClient(engine);
+        AIFunctionDeclaration search = AIFunctionFactory.CreateDeclaration("search", "Searches the notes", JsonDocument.Parse("""{ "type": "object", "properties": { "query": { "type": "string" } }, "required": ["query"] }""").RootElement);
+
+        ChatResponse[] responses = await Task.WhenAll(Enumerable.Range(1, 12).Select(seed => client.GetResponseAsync(
+            "Find my notes about pumps.",
+            new ChatOptions { Temperature = 1, Seed = seed, MaxOutputTokens = 80, Tools = [search], ToolMode = ChatToolMode.RequireAny },
+            TestContext.Current.CancellationToken)));
+
+        Assert.All(responses, response =>
+        {
+            Assert.NotEmpty(response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>());
+            Assert.Equal(ChatFinishReason.ToolCalls, response.FinishReason);
+        });
+    }
+
     [Fact]
     public async Task RequireSpecificCallsThatFunction()
     {

@@ -26,4 +26,12 @@ public sealed class ToolCallFormatDetectorTests
     [Fact]
     public void NullTemplateFallsBackToGenericJson() =>
         Assert.Equal(ToolCallFormat.GenericJson, ToolCallFormatDetector.Detect(null));
+
+    [Fact]
+    public void Llama31TemplatesAllowOneCallPerTurn()
+    {
+        Assert.False(ToolCallFormatDetector.AllowsParallelCalls("{%- if message.tool_calls|length != 1 %}{{- raise_exception(\"This model only supports single tool-calls at once!\") }}"));
+        Assert.True(ToolCallFormatDetector.AllowsParallelCalls("{%- for tool_call in message.tool_calls %}<tool_call>{% endfor %}"));
+        Assert.True(ToolCallFormatDetector.AllowsParallelCalls(null));
+    }
 }

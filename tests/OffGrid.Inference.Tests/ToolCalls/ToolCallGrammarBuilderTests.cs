@@ -67,36 +67,44 @@ public sealed class ToolCallGrammarBuilderTests
     [InlineData(nameof(ToolCallFormat.DeepSeekV3), "<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>get_weather<｜tool▁sep｜>{\"city\": \"Paris\"}<｜tool▁call▁end｜><｜tool▁calls▁end｜>")]
     [InlineData(nameof(ToolCallFormat.DeepSeekR1), "<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>get_weather\n```json\n{\"city\": \"Paris\"}\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜>")]
     [InlineData(nameof(ToolCallFormat.GenericJson), "{\"tool_calls\": [{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}]}")]
-    public void RequiredGrammarAcceptsTheFamilysOwnShape(string formatName, string output)
+    public void RequiredGrammarAcceptsTheFamilysOwnShapeWrittenCompactly(string formatName, string output)
     {
         ToolCallFormat format = Enum.Parse<ToolCallFormat>(formatName);
         ToolCallGrammar grammar = ToolCallGrammarBuilder.ForToolMode(s_tools, ChatToolMode.RequireAny, format)!;
-        Assert.True(GbnfRecognizer.Accepts(grammar.Grammar.Text, output), grammar.Grammar.Text);
+        string compact = Compact(output);
+
+        Assert.True(GbnfRecognizer.Accepts(grammar.Grammar.Text, compact), grammar.Grammar.Text);
+        Assert.False(GbnfRecognizer.Accepts(grammar.Grammar.Text, output), "a forced call spends no tokens on padding");
+        Assert.True(GbnfRecognizer.Accepts(ToolCallGrammarBuilder.ForToolMode(s_tools, ChatToolMode.Auto, format)!.Grammar.Text, output), "a call the model starts itself keeps its habits");
         Assert.False(GbnfRecognizer.Accepts(grammar.Grammar.Text, "I will not call a tool."));
-        Assert.False(GbnfRecognizer.Accepts(grammar.Grammar.Text, output.Replace("get_weather", "get_wether", StringComparison.Ordinal).Replace("get_time", "get_tme", StringComparison.Ordinal)));
+        Assert.False(GbnfRecognizer.Accepts(grammar.Grammar.Text, compact.Replace("get_weather", "get_wether", StringComparison.Ordinal).Replace("get_time", "get_tme", StringComparison.Ordinal)));
     }
+
+    // The samples put spaces only after JSON's colons and commas, never inside strings.
+    private static string Compact(string json) => json.Replace("\": ", "\":", StringComparison.Ordinal).Replace(", ", ",", StringComparison.Ordinal);
 
     [Fact]
     public void ArgumentsMustMatchTheSchema()
     {
         string text = ToolCallGrammarBuilder.ForToolMode(s_tools, ChatToolMode.RequireAny, ToolCallFormat.Hermes)!.Grammar.Text;
-        Assert.False(GbnfRecognizer.Accepts(text, "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"unit\": \"c\"}}\n</tool_call>"));
-        Assert.False(GbnfRecognizer.Accepts(text, "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\", \"unit\": \"k\"}}\n</tool_call>"));
-        Assert.False(GbnfRecognizer.Accepts(text, "<tool_call>\n{\"name\": \"get_time\", \"arguments\": {\"city\": \"Paris\"}}\n</tool_call>"));
+        Assert.True(GbnfRecognizer.Accepts(text, "<tool_call>\n{\"name\":\"get_weather\",\"arguments\":{\"city\":\"Paris\",\"unit\":\"c\"}}\n</tool_call>"));
+        Assert.False(GbnfRecognizer.Accepts(text, "<tool_call>\n{\"name\":\"get_weather\",\"arguments\":{\"unit\":\"c\"}}\n</tool_call>"));
+        Assert.False(GbnfRecognizer.Accepts(text, "<tool_call>\n{\"name\":\"get_weather\",\"arguments\":{\"city\":\"Paris\",\"unit\":\"k\"}}\n</tool_call>"));
+        Assert.False(GbnfRecognizer.Accepts(text, "<tool_call>\n{\"name\":\"get_time\",\"arguments\":{\"city\":\"Paris\"}}\n</tool_call>"));
     }
 
     [Fact]
     public void RequireSpecificAllowsOnlyThatFunction()
     {
         string text = ToolCallGrammarBuilder.ForToolMode(s_tools, ChatToolMode.RequireSpecific("get_time"), ToolCallFormat.Hermes)!.Grammar.Text;
-        Assert.True(GbnfRecognizer.Accepts(text, "<tool_call>\n{\"name\": \"get_time\", \"arguments\": {\"utc\": true}}\n</tool_call>"));
-        Assert.False(GbnfRecognizer.Accepts(text, "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}\n</tool_call>"));
+        Assert.True(GbnfRecognizer.Accepts(text, "<tool_call>\n{\"name\":\"get_time\",\"arguments\":{\"utc\":true}}\n</tool_call>"));
+        Assert.False(GbnfRecognizer.Accepts(text, "<tool_call>\n{\"name\":\"get_weather\",\"arguments\":{\"city\":\"Paris\"}}\n</tool_call>"));
     }
 
     [Fact]
     public void MaxCallsBoundsParallelCalls()
     {
-        string one = "<tool_call>\n{\"name\": \"get_time\", \"arguments\": {\"utc\": true}}\n</tool_call>";
+        string one = "<tool_call>\n{\"name\":\"get_time\",\"arguments\":{\"utc\":true}}\n</tool_call>";
         string single = ToolCallGrammarBuilder.ForToolMode(s_tools, ChatToolMode.RequireAny, ToolCallFormat.Hermes, maxCalls: 1)!.Grammar.Text;
         string two = ToolCallGrammarBuilder.ForToolMode(s_tools, ChatToolMode.RequireAny, ToolCallFormat.Hermes, maxCalls: 2)!.Grammar.Text;
         Assert.True(GbnfRecognizer.Accepts(single, one));

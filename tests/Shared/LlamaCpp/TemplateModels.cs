@@ -20,7 +20,7 @@ internal static class TemplateModels
     /// <summary>
     /// One model per tool-call convention OffGrid parses, each on a real template of that family: Hermes (Qwen 2.5),
     /// Llama 3.1 JSON, Mistral's JSON array (Nemo) and name/arguments form (Small 3.2), Functionary v3.2 and v3.1,
-    /// DeepSeek R1 and V3.1, and the generic JSON fallback (Gemma 2, whose template teaches no tool calls).
+    /// DeepSeek R1 and V3.1, and the generic JSON fallback (Phi 3.5, whose template knows no tools).
     /// </summary>
     public static IReadOnlyDictionary<string, TestLlamaModelSpec> ToolCallFamilies => new Dictionary<string, TestLlamaModelSpec>(StringComparer.Ordinal)
     {
@@ -61,17 +61,19 @@ internal static class TemplateModels
         ["deepseek-v3"] = DeepSeek("deepseek-ai-DeepSeek-V3.1.jinja"),
         ["generic"] = new()
         {
-            ChatTemplate = Template("google-gemma-2-2b-it.jinja"),
-            SpecialTokens = ["<start_of_turn>", "<end_of_turn>"],
-            EndOfTurnToken = "<end_of_turn>",
+            ChatTemplate = Template("microsoft-Phi-3.5-mini-instruct.jinja"),
+            SpecialTokens = ["<|system|>", "<|user|>", "<|assistant|>", "<|end|>"],
+            EndOfTurnToken = "<|end|>",
         },
     };
 
+    // The generated vocabulary falls back to bytes only for ASCII, so the markers' full-width bar and block are tokens of
+    // their own: a grammar that allowed "<" at the start of a marker could otherwise reach a character no token spells.
     private static TestLlamaModelSpec DeepSeek(string template) => new()
     {
         ChatTemplate = Template(template),
         SpecialTokens = ["<｜User｜>", "<｜Assistant｜>", "<｜end▁of▁sentence｜>"],
-        UserDefinedTokens = ["<｜tool▁calls▁begin｜>", "<｜tool▁calls▁end｜>", "<｜tool▁call▁begin｜>", "<｜tool▁call▁end｜>", "<｜tool▁sep｜>", "<｜tool▁outputs▁begin｜>", "<｜tool▁outputs▁end｜>", "<｜tool▁output▁begin｜>", "<｜tool▁output▁end｜>"],
+        UserDefinedTokens = ["<｜tool▁calls▁begin｜>", "<｜tool▁calls▁end｜>", "<｜tool▁call▁begin｜>", "<｜tool▁call▁end｜>", "<｜tool▁sep｜>", "<｜tool▁outputs▁begin｜>", "<｜tool▁outputs▁end｜>", "<｜tool▁output▁begin｜>", "<｜tool▁output▁end｜>", "｜", "▁"],
         EndOfTurnToken = "<｜end▁of▁sentence｜>",
     };
 

@@ -42,6 +42,12 @@ internal static class McpNpmPackages
         return JsonDocument.Parse(output.Trim().Split('\n')[^1]).RootElement.Clone();
     }
 
+    /// <summary>The registry's tarball of a reference server (<c>npm pack</c>), fetched once into the test cache.</summary>
+    /// <param name="package">The package, for example <c>@modelcontextprotocol/server-everything</c>.</param>
+    public static string Tarball(string package) =>
+        Directory.GetFiles(CachedAsset.GetOrCreate($"npm-pack-{package.TrimStart('@').Replace('/', '-')}-{ServersVersion}", folder =>
+            ExternalCommand.Run("npm", ["pack", $"{package}@{ServersVersion}", "--silent"], folder, TimeSpan.FromMinutes(5))), "*.tgz").Single();
+
     /// <summary>
     /// Copies a node script of the repository (a path from its root) beside the installed packages, so that its imports of
     /// the SDK resolve, and returns the copy's path.

@@ -136,7 +136,8 @@ internal static class TestLlamaModels
         }
 
         pieces.AddRange([".", ",", "!", "?", "\"", ":", "{", "}", "[", "]", "0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]);
-        foreach (string piece in pieces.Distinct())
+        // A piece a spec already lists as a special or user-defined token keeps that role (llama.cpp refuses duplicates).
+        foreach (string piece in pieces.Distinct().Where(p => !tokens.Contains(p)))
         {
             if (tokens.Count >= spec.VocabularySize)
             {
