@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.CommandLine.Help;
 using OffGrid.Cli.Models;
 using OffGrid.Cli.Output;
 
@@ -17,7 +16,6 @@ internal sealed class OffGridRootCommand : RootCommand
             "offgrid search qwen --quant Q4_K_M",
             "offgrid doctor"))
     {
-        SetAction(parse => new HelpAction().Invoke(parse));
         var locator = new ModelLocator(console, hub);
         Add(new RunCommand(console, interrupts, locator));
         Add(PullCommand.Pull(console, locator));
@@ -30,5 +28,6 @@ internal sealed class OffGridRootCommand : RootCommand
         Add(new ServeCommand(console));
         Add(new DoctorCommand(console, hub));
         Add(new RuntimeCommand(console));
+        this.UseOffGridHelp();
     }
 }

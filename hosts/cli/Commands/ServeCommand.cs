@@ -13,7 +13,7 @@ internal sealed class ServeCommand : Command
 {
     private readonly CliConsole _console;
     private readonly Option<string?> _host = new("--host") { Description = "The address to listen on: an IP address, localhost, or * for every interface (default 127.0.0.1)." };
-    private readonly Option<int?> _port = new("--port", "-p") { Description = "The TCP port (default 11611; 0 picks a free one)." };
+    private readonly Option<int?> _port = new Option<int?>("--port", "-p") { Description = "The TCP port (default 11611; 0 picks a free one)." }.Between(0, 65535);
     private readonly Option<string[]> _modelDirectories = new("--models-dir") { Description = "A folder whose .gguf files are served by file name (repeatable).", AllowMultipleArgumentsPerToken = false };
     private readonly Option<string[]> _preload = new("--preload") { Description = "A model to load at start; /health answers 503 until it is loaded (repeatable)." };
 
