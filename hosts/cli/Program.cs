@@ -13,7 +13,7 @@ internal static class Program
     {
         var console = new CliConsole();
         using var interrupts = new ConsoleInterrupts();
-        using var hub = new HubServices();
+        using var hub = new HubServices(console);
         ParseResult parse = new OffGridRootCommand(console, interrupts, hub).Parse(args);
         if (parse.Action is ParseErrorAction)
         {

@@ -3,6 +3,7 @@ using Microsoft.Extensions.AI;
 using OffGrid.Cli.Chat;
 using OffGrid.Cli.Models;
 using OffGrid.Cli.Output;
+using OffGrid.Hub;
 using OffGrid.Inference.Engine;
 using Spectre.Console;
 
@@ -69,12 +70,16 @@ internal sealed class RunCommand : Command
             Seed = parse.GetValue(_seed),
             MaxOutputTokens = parse.GetValue(_maxTokens),
             ResponseFormat = parse.GetValue(_json) ? ChatResponseFormat.Json : null,
-        });
+        })
+        {
+            // A base model has no chat template: what it can do is continue text.
+            CompletionMode = loaded.Engine.Model.ChatTemplate is not { Length: > 0 } && parse.GetValue(_system) is null && !parse.GetValue(_json),
+        };
 
         if (prompt is not null && !interactive)
         {
-            GenerationStats? stats = await session.SendAsync(prompt, _console.Text, cancellationToken).ConfigureAwait(false);
-            await _console.Text.WriteLineAsync().ConfigureAwait(false);
+            GenerationStats? stats = await session.SendAsync(prompt, _console.Answer, cancellationToken).ConfigureAwait(false);
+            await _console.Answer.WriteLineAsync().ConfigureAwait(false);
             if (verbose && stats is not null)
             {
                 _console.Error.MarkupLineInterpolated($"[grey]{stats}[/]");
@@ -85,11 +90,14 @@ internal sealed class RunCommand : Command
 
         if (prompt is not null)
         {
-            await session.SendAsync(prompt, _console.Text, cancellationToken).ConfigureAwait(false);
-            await _console.Text.WriteLineAsync().ConfigureAwait(false);
+            await session.SendAsync(prompt, _console.Answer, cancellationToken).ConfigureAwait(false);
+            _console.Answer.WriteLine();
         }
 
-        await new InteractiveChat(session, _console, _interrupts, verbose).RunAsync(model, cancellationToken).ConfigureAwait(false);
+        IChatLines lines = TerminalChatLines.IsSupported(_console)
+            ? new TerminalChatLines(_console.Error, _interrupts, OffGridHome.Combine("history"))
+            : new PipedChatLines(_console.Input, _console.Error);
+        await new InteractiveChat(session, _console, lines, _interrupts, verbose).RunAsync(model, cancellationToken).ConfigureAwait(false);
         return 0;
     }
 

@@ -2,6 +2,7 @@ using System.Formats.Tar;
 using System.IO.Compression;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using OffGrid.Hub;
 using OffGrid.Hub.Downloads;
 
 namespace OffGrid.Inference.Runtime;
@@ -25,6 +26,9 @@ internal sealed class RuntimeInstaller
         _logger = logger;
     }
 
+    /// <summary>Where the last <see cref="EnsureInstalledAsync"/> installed from (address, file or folder); <see langword="null"/> when it found the package installed.</summary>
+    public string? InstalledFrom { get; private set; }
+
     /// <summary>Returns the library directory of <paramref name="package"/>, installing it first when needed.</summary>
     public async Task<string> EnsureInstalledAsync(RuntimePackage package, LlamaRuntimeOptions options, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
     {
@@ -38,6 +42,7 @@ internal sealed class RuntimeInstaller
         string tarball;
         if (options.PackageSource is { } source)
         {
+            InstalledFrom = source;
             if (Directory.Exists(source))
             {
                 return PublishDirectory(package, FindBinaries(source, package), target, copy: true);
@@ -68,6 +73,7 @@ internal sealed class RuntimeInstaller
         string destination = Path.Combine(_root, "downloads", package.TarballFileName);
         Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
         Uri source = package.GetTarballUri(registry);
+        InstalledFrom = source.ToString();
         _logger.LogInformation("Downloading the llama.cpp runtime {Package}@{Version}.", package.Name, package.Version);
 
         HttpClient client = _httpClient ?? new HttpClient();
@@ -83,9 +89,16 @@ internal sealed class RuntimeInstaller
         {
             throw new LlamaRuntimeException($"The runtime package {package.Name}@{package.Version} failed its integrity check and was discarded: {ex.Message}", ex);
         }
+        catch (HostUnreachableException ex)
+        {
+            throw ex.For(
+                $"the llama.cpp runtime ({package.Name}@{package.Version})",
+                $"Offline, install it from a copied package (offgrid runtime install --from {package.TarballFileName}, or LlamaRuntimeOptions.PackageSource), " +
+                "or point OFFGRID_LLAMA_PATH at an extracted one.");
+        }
         catch (HttpRequestException ex)
         {
-            throw new LlamaRuntimeException($"The runtime package {package.Name}@{package.Version} could not be downloaded: {ex.Message}", ex);
+            throw new LlamaRuntimeException($"The runtime package {package.Name}@{package.Version} could not be downloaded from {source.Authority}: {ex.Message}", ex);
         }
         finally
         {
