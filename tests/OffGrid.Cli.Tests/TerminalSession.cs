@@ -26,10 +26,16 @@ internal sealed class TerminalSession : IAsyncDisposable
         string directory = OffGrid.Testing.TestPaths.NewTempDir("offgrid-tty");
         var session = new TerminalSession(Path.Combine(directory, "tmux.sock"), Path.Combine(directory, "exit-code"));
         var command = new StringBuilder();
-        command.Append("TERM=xterm-256color ");
-        foreach ((string name, string? value) in await cli.ChildEnvironmentAsync())
+        IReadOnlyList<KeyValuePair<string, string?>> environment = await cli.ChildEnvironmentAsync();
+        foreach ((string name, _) in environment.Where(v => v.Value is null))
         {
-            command.Append(value is null ? $"-u {name} " : $"{name}={Quote(value)} ");
+            command.Append($"-u {name} ");
+        }
+
+        command.Append("TERM=xterm-256color ");
+        foreach ((string name, string? value) in environment.Where(v => v.Value is not null))
+        {
+            command.Append($"{name}={Quote(value!)} ");
         }
 
         command.Append(Quote(OffGridCli.Host)).Append(' ').Append(Quote(OffGridCli.Assembly));
@@ -38,10 +44,9 @@ internal sealed class TerminalSession : IAsyncDisposable
             command.Append(' ').Append(Quote(arg));
         }
 
-        // The pane stays after offgrid exits, so the last screen and the exit code can still be read.
-        command.Append($"; echo $? > {Quote(session._exitFile)}");
+        // The pane stays, unchanged, after offgrid exits, so that the last screen and the exit code can still be read.
+        command.Append($"; echo $? > {Quote(session._exitFile)}; exec sleep 3600");
         await session.TmuxAsync("-f", "/dev/null", "new-session", "-d", "-x", width.ToString(System.Globalization.CultureInfo.InvariantCulture), "-y", height.ToString(System.Globalization.CultureInfo.InvariantCulture), "env " + command);
-        await session.TmuxAsync("set-option", "-g", "remain-on-exit", "on");
         return session;
     }
 
@@ -54,6 +59,9 @@ internal sealed class TerminalSession : IAsyncDisposable
     /// <summary>The screen as rendered: one string per row, trailing blanks trimmed.</summary>
     public async Task<string> ScreenAsync() => (await TmuxAsync("capture-pane", "-p", "-J")).TrimEnd();
 
+    /// <summary>The column of the cursor (0 at the start of a line).</summary>
+    public async Task<int> CursorColumnAsync() => int.Parse(await TmuxAsync("display-message", "-p", "#{cursor_x}"), System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>Waits until the screen satisfies <paramref name="condition"/> and returns it.</summary>
     public async Task<string> WaitForScreenAsync(Func<string, bool> condition)
     {
@@ -62,6 +70,7 @@ internal sealed class TerminalSession : IAsyncDisposable
         string screen = await ScreenAsync();
         while (!condition(screen))
         {
+            Assert.False(File.Exists(_exitFile) && condition(screen = await ScreenAsync()) is false, "offgrid exited before the screen showed what was expected. Last screen:\n" + screen);
             try
             {
                 await Task.Delay(100, timeout.Token);

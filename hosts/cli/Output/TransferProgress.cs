@@ -65,7 +65,8 @@ internal sealed class TransferProgress : IProgress<DownloadProgress>, IProgress<
 
             if (display is { _started: true } && summary is not null)
             {
-                console.MarkupLineInterpolated($"{summary(result, display._totalBytes)}");
+                // One logical line: Spectre would break it at the width; the terminal wraps it if it must.
+                console.Profile.Out.Writer.WriteLine(summary(result, display._totalBytes));
             }
 
             return result;
