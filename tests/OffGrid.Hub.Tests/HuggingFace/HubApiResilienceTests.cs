@@ -219,12 +219,12 @@ public sealed class HubApiResilienceTests : IAsyncLifetime
 
     private int TreeRequests() => _server.Requests.Count(r => r.Contains("/tree/", StringComparison.Ordinal));
 
-    /// <summary>The warnings the Hub logs, formatted.</summary>
+    /// <summary>The warnings OffGrid's own categories log, formatted (Polly's telemetry logs each attempt too).</summary>
     private sealed class LogCollector : ILoggerProvider, ILogger
     {
         public List<string> Messages { get; } = [];
 
-        public ILogger CreateLogger(string categoryName) => this;
+        public ILogger CreateLogger(string categoryName) => categoryName.StartsWith("OffGrid.", StringComparison.Ordinal) ? this : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
 
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
