@@ -20,9 +20,13 @@ internal sealed class ChatSession
     /// <summary>The options sent with every request (temperature, seed, system prompt as <see cref="ChatOptions.Instructions"/>, …).</summary>
     public ChatOptions Options { get; }
 
+    /// <summary>The most tokens a completion gets when no limit is set: a base model seldom ends its text (stories260K never does).</summary>
+    public const int DefaultCompletionTokens = 256;
+
     /// <summary>
     /// Whether each message is continued as plain text, without the chat template or the conversation so far: how a base
-    /// model (one without a chat template) is used.
+    /// model (one without a chat template) is used. Without <see cref="ChatOptions.MaxOutputTokens"/> a completion stops
+    /// after <see cref="DefaultCompletionTokens"/>.
     /// </summary>
     public bool CompletionMode { get; set; }
 
@@ -42,6 +46,7 @@ internal sealed class ChatSession
             ChatOptions raw = Options.Clone();
             raw.AdditionalProperties ??= [];
             raw.AdditionalProperties[LlamaChatOptions.RawPromptKey] = true;
+            raw.MaxOutputTokens ??= DefaultCompletionTokens;
             return GenerationStats.From((await StreamAsync([new ChatMessage(ChatRole.User, text)], raw, output, cancellationToken).ConfigureAwait(false)).Usage);
         }
 

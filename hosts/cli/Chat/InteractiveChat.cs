@@ -33,7 +33,7 @@ internal sealed class InteractiveChat
         _console.Error.MarkupLineInterpolated($"[grey]Chatting with {modelName}: /help for commands, Ctrl+D or /exit to leave.[/]");
         if (_session.CompletionMode)
         {
-            _console.Error.MarkupLineInterpolated($"[yellow]{modelName} has no chat template (a base model): each message is continued as plain text. /chat to chat anyway.[/]");
+            _console.Error.MarkupLineInterpolated($"[yellow]{modelName} has no chat template (a base model): each message is continued as plain text, up to {_session.Options.MaxOutputTokens ?? ChatSession.DefaultCompletionTokens} tokens. /chat to chat anyway.[/]");
         }
 
         var reader = new ChatInputReader(_lines);

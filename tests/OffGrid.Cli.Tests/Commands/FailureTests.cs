@@ -110,6 +110,22 @@ public sealed class FailureTests : IDisposable
     }
 
     [Fact]
+    public async Task AnImportedModelAnswersToItsShortNameOffline()
+    {
+        string copy = Path.Combine(_cli.Home, "stories260K.gguf");
+        File.Copy(TestPaths.Stories260K, copy);
+        (await _cli.RunAsync("pull", copy)).AssertSuccess();
+
+        CliResult run = await _cli.RunAsync("run", "stories260K", "--threads", "1", "Once upon a time", "-t", "0", "-n", "8");
+        CliResult show = await _cli.RunAsync("show", "stories260K", "--json");
+
+        run.AssertSuccess();
+        Assert.StartsWith(", there was", run.Stdout, StringComparison.Ordinal);
+        show.AssertSuccess();
+        Assert.Equal(copy, System.Text.Json.JsonDocument.Parse(show.Stdout).RootElement.GetProperty("path").GetString());
+    }
+
+    [Fact]
     public async Task BenchOfAMissingModelFails()
     {
         (await _cli.RunAsync("bench", Path.Combine(_cli.Home, "none.gguf"))).AssertOneLineFailure();

@@ -21,6 +21,17 @@ public sealed partial class RunCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task ABaseModelContinuesTheTextAndStopsAtTheDefaultLimit()
+    {
+        // stories260K has no chat template and never produces its end token: without a limit it would fill the context.
+        CliResult result = await _cli.RunAsync("run", TestPaths.Stories260K, "--threads", "1", "Once upon a time", "--verbose");
+
+        result.AssertSuccess();
+        Assert.StartsWith(", there was", result.Stdout, StringComparison.Ordinal);
+        Assert.Equal("256", TokensPerSecond().Match(result.Stderr).Groups["output"].Value);
+    }
+
+    [Fact]
     public async Task PipedInputIsThePrompt()
     {
         CliResult result = await _cli.RunWithInputAsync("Once upon a time\n", "run", TestPaths.Stories260K, "--threads", "1", "-t", "0", "-n", "40", "--verbose");

@@ -18,9 +18,9 @@ public sealed partial class ServeCommandTests : IDisposable
         var address = new Uri(Banner().Match(server.Stdout).Groups["url"].Value + "/");
 
         // A banner instead of the framework's log lines.
-        Assert.Matches($@"Web UI\s+{Regex.Escape(address.ToString())}\n", server.Stdout);
-        Assert.Matches($@"OpenAI API\s+{Regex.Escape(address + "v1")}\n", server.Stdout);
-        Assert.Matches(@"Models\s+stories260K\n", server.Stdout);
+        Assert.Matches($@"(?m)^Web UI\s+{Regex.Escape(address.ToString())}\s*$", server.Stdout);
+        Assert.Matches($@"(?m)^OpenAI API\s+{Regex.Escape(address + "v1")}\s*$", server.Stdout);
+        Assert.Matches(@"(?m)^Models\s+stories260K\s*$", server.Stdout);
         Assert.Matches(@"Auth\s+none: anyone who can reach this address can use it", server.Stdout);
         Assert.DoesNotContain("Now listening on", server.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("info:", server.Stdout, StringComparison.Ordinal);

@@ -26,7 +26,7 @@ internal static class IsolatedShell
     /// <summary>Runs <paramref name="script"/> with <c>set -euo pipefail</c>, stdout and stderr together, killed after <paramref name="timeout"/>.</summary>
     public static async Task<Result> RunAsync(string script, IReadOnlyDictionary<string, string> environment, TimeSpan timeout, bool isolated)
     {
-        var start = new ProcessStartInfo(isolated ? "unshare" : "bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = OffGrid.Testing.TestPaths.RepoRoot };
+        var start = new ProcessStartInfo(isolated ? "unshare" : "bash") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = OffGrid.Testing.TestPaths.RepoRoot };
         if (isolated)
         {
             foreach (string arg in (string[])["--net", "--pid", "--fork", "--mount-proc", .. IsRoot ? Array.Empty<string>() : ["--map-root-user"], "bash"])
@@ -51,6 +51,7 @@ internal static class IsolatedShell
         start.Environment["DOTNET_NOLOGO"] = "1";
 
         using Process process = Process.Start(start)!;
+        process.StandardInput.Close(); // as in CI: nothing to read
         var output = new StringBuilder();
         Task pumpOut = PumpAsync(process.StandardOutput, output);
         Task pumpErr = PumpAsync(process.StandardError, output);
