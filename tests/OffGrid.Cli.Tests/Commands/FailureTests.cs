@@ -65,6 +65,21 @@ public sealed class FailureTests : IDisposable
     }
 
     [Fact]
+    public async Task AnUnreachableRegistryNamesTheRuntimeAndTheOfflineInstall()
+    {
+        _cli.Environment["OFFGRID_LLAMA_PATH"] = null;
+        _cli.Environment["NPM_CONFIG_REGISTRY"] = "http://offgrid-registry.invalid/";
+
+        OffGrid.Inference.Runtime.RuntimePackage package = (await OffGridCli.RuntimeAsync()).Package!;
+
+        string line = (await _cli.RunAsync("runtime", "install", "--variant", "cpu")).AssertOneLineFailure();
+
+        Assert.StartsWith($"offgrid: Could not reach offgrid-registry.invalid for the llama.cpp runtime ({package.Name}@{package.Version}): its name does not resolve", line, StringComparison.Ordinal);
+        Assert.Contains($"offgrid runtime install --from {package.TarballFileName}", line, StringComparison.Ordinal);
+        Assert.Contains("OFFGRID_LLAMA_PATH", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ARefusedHubIsRetriedWithANoticePerRetry()
     {
         using var closed = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
