@@ -50,7 +50,8 @@ public sealed class AudioDecoder
                 : AudioContainer.Unknown;
         }
 
-        if ((header.Length >= 3 && header[..3].SequenceEqual("ID3"u8)) || (header.Length >= 2 && header[0] == 0xFF && (header[1] & 0xE0) == 0xE0))
+        // An MPEG audio frame starts with 11 sync bits and a non-zero layer; AAC's ADTS shares the sync but has layer 0.
+        if ((header.Length >= 3 && header[..3].SequenceEqual("ID3"u8)) || (header.Length >= 2 && header[0] == 0xFF && (header[1] & 0xE0) == 0xE0 && (header[1] & 0x06) != 0))
         {
             return AudioContainer.Mp3;
         }

@@ -239,7 +239,17 @@ public sealed class WhisperSpeechToTextClient : ISpeechToTextClient
 
     private WhisperProcessor BuildProcessor(string? language, bool translate, SpeechToTextOptions? options)
     {
-        WhisperProcessorBuilder builder = _factory.Value.CreateBuilder()
+        WhisperProcessorBuilder builder;
+        try
+        {
+            builder = _factory.Value.CreateBuilder();
+        }
+        catch (WhisperModelLoadException ex)
+        {
+            throw new SpeechEngineException($"The Whisper model '{_options.ModelPath}' could not be loaded: it is not a whisper.cpp GGML model, or it is damaged.", ex);
+        }
+
+        builder = builder
             .WithThreads(_options.Threads > 0 ? _options.Threads : Math.Clamp(Environment.ProcessorCount, 1, 8))
             .WithLanguage(language ?? "auto")
             .WithProbabilities();

@@ -1,0 +1,11 @@
+namespace OffGrid.Speech.Synthesis;
+
+/// <summary>A text-to-speech engine that can list its voices. OffGrid's speech clients return it from <c>GetService</c>.</summary>
+public interface ISpeechVoiceSource
+{
+    /// <summary>Lists the voices available on this machine now.</summary>
+    /// <param name="cancellationToken">Cancels the listing.</param>
+    /// <returns>The voices, by id.</returns>
+    /// <exception cref="SpeechEngineException">The engine is not installed.</exception>
+    Task<IReadOnlyList<SpeechVoice>> GetVoicesAsync(CancellationToken cancellationToken = default);
+}
