@@ -42,6 +42,9 @@ public sealed class EspeakTextToSpeechClient : ITextToSpeechClient, ISpeechVoice
     /// <summary>Gets the client metadata (provider <c>offgrid</c>, model <c>espeak-ng</c>).</summary>
     public TextToSpeechClientMetadata Metadata { get; }
 
+    /// <inheritdoc/>
+    public string Engine => EngineName;
+
     /// <summary>Gets whether espeak-ng is installed where the options say (or on the PATH).</summary>
     public bool IsAvailable => ExternalProgram.Locate(_options.ProgramPath, "espeak-ng") is not null;
 

@@ -3,6 +3,9 @@ namespace OffGrid.Speech.Synthesis;
 /// <summary>A text-to-speech engine that can list its voices. OffGrid's speech clients return it from <c>GetService</c>.</summary>
 public interface ISpeechVoiceSource
 {
+    /// <summary>Gets the engine name, the prefix of its voice ids (<c>espeak</c>, <c>piper</c>).</summary>
+    string Engine { get; }
+
     /// <summary>Lists the voices available on this machine now.</summary>
     /// <param name="cancellationToken">Cancels the listing.</param>
     /// <returns>The voices, by id.</returns>

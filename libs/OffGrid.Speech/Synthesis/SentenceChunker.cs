@@ -7,8 +7,8 @@ namespace OffGrid.Speech.Synthesis;
 /// </summary>
 /// <remarks>
 /// <para>Rule: a sentence ends at <c>. ! ? … 。 ！ ？</c> (with any closing quotes or brackets after it) followed by
-/// whitespace, or at a line break; a period after a one-letter or common abbreviation (<c>e.g.</c>, <c>Mr.</c>, <c>Dr.</c>)
-/// does not end one. Whitespace between sentences is dropped, empty sentences are skipped.</para>
+/// whitespace, or at a line break; a period after an initial, a dotted abbreviation (<c>e.g.</c>, <c>p.m.</c>) or a
+/// common title (<c>Mr.</c>, <c>Dr.</c>) does not end one. Whitespace between sentences is dropped, empty sentences are skipped.</para>
 /// <para>The result does not depend on how the text is chunked: feeding it in one piece or a character at a time
 /// yields the same sentences, because a terminator is only acted on once the character after it has arrived
 /// (or at <see cref="Flush"/>).</para>
@@ -16,7 +16,7 @@ namespace OffGrid.Speech.Synthesis;
 /// </remarks>
 public sealed class SentenceChunker
 {
-    private static readonly string[] s_abbreviations = ["e.g", "i.e", "mr", "mrs", "ms", "dr", "prof", "st", "vs", "etc", "no", "fig", "jr", "sr"];
+    private static readonly string[] s_abbreviations = ["mr", "mrs", "ms", "dr", "prof", "st", "vs", "etc", "no", "fig", "jr", "sr"];
     private readonly StringBuilder _pending = new();
 
     /// <summary>Adds text and returns the sentences it completes.</summary>
@@ -91,6 +91,6 @@ public sealed class SentenceChunker
         }
 
         string word = _pending.ToString(wordStart, index - wordStart).ToLowerInvariant();
-        return !(word.Length == 1 && char.IsLetter(word[0])) && !s_abbreviations.Contains(word);
+        return !(word.Length == 1 && char.IsLetter(word[0])) && !word.Contains('.', StringComparison.Ordinal) && !s_abbreviations.Contains(word);
     }
 }

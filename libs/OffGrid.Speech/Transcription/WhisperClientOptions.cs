@@ -27,16 +27,11 @@ public sealed class WhisperClientOptions
     /// <summary>Gets or sets whether whisper.cpp may use a GPU backend when its runtime has one; default false (CPU).</summary>
     public bool UseGpu { get; set; }
 
-    /// <summary>Lists what is wrong with the settings.</summary>
+    /// <summary>Lists what is wrong with the settings (all but <see cref="ModelPath"/>, which the client checks).</summary>
     /// <returns>The problems; empty when the settings are valid.</returns>
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
-        if (string.IsNullOrWhiteSpace(ModelPath))
-        {
-            errors.Add("ModelPath must name a whisper.cpp GGML model file.");
-        }
-
         if (Threads < 0)
         {
             errors.Add("Threads must be 0 (automatic) or positive.");

@@ -49,7 +49,9 @@ public sealed class WhisperSpeechToTextClient : ISpeechToTextClient
     public WhisperSpeechToTextClient(WhisperClientOptions options, ILogger<WhisperSpeechToTextClient>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        IReadOnlyList<string> errors = options.Validate();
+        IReadOnlyList<string> errors = string.IsNullOrWhiteSpace(options.ModelPath)
+            ? [.. options.Validate(), "ModelPath must name a whisper.cpp GGML model file."]
+            : options.Validate();
         if (errors.Count > 0)
         {
             throw new ArgumentException(string.Join(" ", errors), nameof(options));
