@@ -141,9 +141,9 @@ public sealed record ModelReference
         Path.IsPathFullyQualified(s)
         || s.StartsWith("./", StringComparison.Ordinal) || s.StartsWith("../", StringComparison.Ordinal) || s.StartsWith("~/", StringComparison.Ordinal)
         || s.StartsWith(".\\", StringComparison.Ordinal) || s.StartsWith("..\\", StringComparison.Ordinal)
-        // A .gguf name that cannot be owner/repo/file.gguf ("x.gguf", "models/x.gguf") is a file, even a missing one,
-        // so that a typo reports a missing file instead of reaching out to the network.
-        || (s.EndsWith(".gguf", StringComparison.OrdinalIgnoreCase) && (File.Exists(s) || s.Split('/', '\\').Length < 3));
+        // A model file name that cannot be owner/repo/file.gguf ("x.gguf", "models/ggml-base.bin") is a file, even a
+        // missing one, so that a typo reports a missing file instead of reaching out to the network.
+        || (IsModelFileName(s) && (File.Exists(s) || s.Split('/', '\\').Length < 3));
 
     private static bool IsToken(string s) =>
         s.Length is > 0 and <= 200 && s.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');
