@@ -1,4 +1,5 @@
 using OffGrid.Speech.Synthesis;
+using OffGrid.Speech.Synthesis.Piper;
 using OffGrid.Speech.Transcription;
 
 namespace OffGrid.Speech;
@@ -15,6 +16,9 @@ public sealed class SpeechOptions
 
     /// <summary>Gets or sets the espeak-ng settings.</summary>
     public EspeakOptions Espeak { get; set; } = new();
+
+    /// <summary>Gets or sets the Piper settings (the sherpa-onnx runtime, espeak-ng data for phonemes).</summary>
+    public PiperOptions Piper { get; set; } = new();
 
     /// <summary>Gets or sets the voice for requests that name neither voice nor language; the preferred engine's default when <see langword="null"/>.</summary>
     public string? DefaultVoice { get; set; }
@@ -41,6 +45,11 @@ public sealed class SpeechOptions
         if (Espeak is null || string.IsNullOrWhiteSpace(Espeak.DefaultVoice) || Espeak.WordsPerMinute is < 40 or > 700)
         {
             errors.Add("Espeak must be set, with a DefaultVoice and WordsPerMinute in 40–700.");
+        }
+
+        if (Piper is null || Piper.Threads < 1)
+        {
+            errors.Add("Piper must be set, with Threads of at least 1.");
         }
 
         return errors;

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using OffGrid.Hub.Store;
 using OffGrid.Speech;
 using OffGrid.Speech.Synthesis;
+using OffGrid.Speech.Synthesis.Piper;
 using OffGrid.Speech.Transcription;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -15,7 +16,8 @@ public static class SpeechServiceCollectionExtensions
     /// <summary>
     /// Adds <see cref="SpeechOptions"/> (validated at start), an <see cref="ISpeechToTextClient"/> over every Whisper model
     /// of the OffGrid store (<see cref="PooledSpeechToTextClient"/>, pulling models on first use) and an
-    /// <see cref="ITextToSpeechClient"/> over the installed engines (<see cref="CompositeTextToSpeechClient"/>). Needs
+    /// <see cref="ITextToSpeechClient"/> over the installed engines (<see cref="CompositeTextToSpeechClient"/>: Piper voices
+    /// from the store first, then espeak-ng). Needs
     /// <c>AddOffGridHub</c> for the model store.
     /// </summary>
     /// <param name="services">The service collection.</param>
@@ -41,7 +43,12 @@ public static class SpeechServiceCollectionExtensions
         services.TryAddSingleton<ITextToSpeechClient>(provider =>
         {
             SpeechOptions settings = provider.GetRequiredService<IOptions<SpeechOptions>>().Value;
-            return new CompositeTextToSpeechClient([new EspeakTextToSpeechClient(settings.Espeak)], settings.DefaultVoice);
+            return new CompositeTextToSpeechClient(
+                [
+                    new PiperTextToSpeechClient(provider.GetRequiredService<ModelStore>(), settings.Piper, provider.GetService<ILogger<PiperTextToSpeechClient>>()),
+                    new EspeakTextToSpeechClient(settings.Espeak),
+                ],
+                settings.DefaultVoice);
         });
         return services;
     }

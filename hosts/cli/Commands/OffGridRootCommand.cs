@@ -32,7 +32,7 @@ internal sealed class OffGridRootCommand : RootCommand
         Add(new DoctorCommand(console, hub));
         Add(new RuntimeCommand(console));
         Add(new TranscribeCommand(console, locator));
-        Add(new SayCommand(console, SpeechServices.CreateTextToSpeech));
-        Add(new VoicesCommand(console, SpeechServices.CreateTextToSpeech));
+        Add(new SayCommand(console, SpeechServices.TextToSpeech(hub)));
+        Add(new VoicesCommand(console, SpeechServices.TextToSpeech(hub)));
     }
 }

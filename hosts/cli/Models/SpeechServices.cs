@@ -3,12 +3,14 @@
 
 using Microsoft.Extensions.AI;
 using OffGrid.Speech.Synthesis;
+using OffGrid.Speech.Synthesis.Piper;
 
 namespace OffGrid.Cli.Models;
 
-/// <summary>Builds the text-to-speech client the CLI speaks with: every installed engine behind one voice list.</summary>
+/// <summary>Builds the text-to-speech client the CLI speaks with: Piper voices from the store, then espeak-ng, behind one voice list.</summary>
 internal static class SpeechServices
 {
-    /// <summary>Creates the client (cheap: engines start their programs per request).</summary>
-    public static ITextToSpeechClient CreateTextToSpeech() => new CompositeTextToSpeechClient([new EspeakTextToSpeechClient()]);
+    /// <summary>Creates the client (cheap: voices load on first use).</summary>
+    public static Func<ITextToSpeechClient> TextToSpeech(HubServices hub) =>
+        () => new CompositeTextToSpeechClient([new PiperTextToSpeechClient(hub.Store), new EspeakTextToSpeechClient()]);
 }

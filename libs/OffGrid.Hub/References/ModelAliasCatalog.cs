@@ -59,6 +59,7 @@ public sealed class ModelAliasCatalog
         new("tinyllama", "TheBloke/TinyLlama-1.1B-Chat-v1.0-GGUF", "TinyLlama 1.1B Chat v1.0"),
         new("stories260k", "ggml-org/models/tinyllamas/stories260K.gguf", "Karpathy's stories260K toy model (tests)"),
         .. WhisperAliases(),
+        .. PiperAliases(),
     ];
 
     /// <summary>Whisper speech-to-text models in whisper.cpp's GGML format, full precision and quantized (<c>whisper-base-q5_1</c>).</summary>
@@ -82,6 +83,25 @@ public sealed class ModelAliasCatalog
             {
                 yield return new ModelAlias($"whisper-{size}-{quant}", $"ggerganov/whisper.cpp/ggml-{size}-{quant}.bin", $"{description}, {quant.ToUpperInvariant()}, whisper.cpp GGML");
             }
+        }
+    }
+
+    /// <summary>Piper text-to-speech voices from rhasspy/piper-voices (the <c>.onnx.json</c> beside each comes along).</summary>
+    private static IEnumerable<ModelAlias> PiperAliases()
+    {
+        (string Voice, string Description)[] voices =
+        [
+            ("en_US-lessac-medium", "English (US), Lessac"),
+            ("en_US-amy-low", "English (US), Amy"),
+            ("en_GB-alan-medium", "English (GB), Alan"),
+            ("de_DE-thorsten-medium", "German, Thorsten"),
+            ("fr_FR-siwis-medium", "French, SIWIS"),
+            ("es_ES-davefx-medium", "Spanish, DaveFX"),
+        ];
+        foreach ((string voice, string description) in voices)
+        {
+            string[] parts = voice.Split('-'); // <lang>_<REGION>-<name>-<quality>
+            yield return new ModelAlias($"piper-{voice}", $"rhasspy/piper-voices/{parts[0].Split('_')[0]}/{parts[0]}/{parts[1]}/{parts[2]}/{voice}.onnx", $"Piper voice: {description}");
         }
     }
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using OffGrid.Testing;
 using OffGrid.Testing.Audio;
 using OffGrid.Testing.HuggingFace;
+using OffGrid.Testing.Piper;
 using OffGrid.Testing.Whisper;
 
 namespace OffGrid.Cli.Tests.Commands;
@@ -91,6 +92,28 @@ public sealed class SpeechCommandTests : IDisposable
         result.AssertSuccess();
         Assert.NotEmpty(result.Stdout.Trim());
         Assert.Contains("ggml-tiny.bin", listed.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PiperVoicesArePulledListedAndSpoken()
+    {
+        await using var hub = LoopbackHubServer.Start();
+        string voice = TestPiperVoices.Write(TestPaths.NewTempDir("cli-piper"), "en_US-tiny-x_low");
+        hub.AddRepo(new LoopbackModelRepo { Id = "rhasspy/piper-voices", Files = { ["en/en_US/tiny/x_low/en_US-tiny-x_low.onnx"] = voice, ["en/en_US/tiny/x_low/en_US-tiny-x_low.onnx.json"] = voice + ".json" } });
+        _cli.Environment["HF_ENDPOINT"] = hub.BaseUri.ToString();
+        string output = Path.Combine(_cli.Home, "piper.wav");
+
+        CliResult pull = await _cli.RunAsync("pull", "rhasspy/piper-voices/en/en_US/tiny/x_low/en_US-tiny-x_low.onnx");
+        CliResult voices = await _cli.RunAsync("voices", "--language", "en-us");
+        CliResult say = await _cli.RunAsync("say", "Spoken by sherpa-onnx.", "-o", output, "--voice", "piper:en_US-tiny-x_low");
+
+        pull.AssertSuccess();
+        Assert.Contains("piper:en_US-tiny-x_low", voices.Stdout, StringComparison.Ordinal);
+        Assert.Contains("espeak:en-us", voices.Stdout, StringComparison.Ordinal);
+        say.AssertSuccess();
+        byte[] wav = await File.ReadAllBytesAsync(output, TestContext.Current.CancellationToken);
+        Assert.Equal(16000, BinaryPrimitives.ReadInt32LittleEndian(wav.AsSpan(24)));
+        Assert.Contains("piper:en_US-tiny-x_low", say.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

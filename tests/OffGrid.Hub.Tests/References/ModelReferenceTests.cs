@@ -95,6 +95,8 @@ public sealed class ModelReferenceTests
         Assert.Equal("ggml-tiny.bin", catalog.Resolve("whisper-tiny").FilePath);
         Assert.Equal("ggml-base.en-q5_1.bin", catalog.Resolve("whisper-base.en-q5_1").FilePath);
         Assert.Equal("ggml-large-v3-turbo-q8_0.bin", catalog.Resolve("whisper-large-v3-turbo-q8_0").FilePath);
+        Assert.Equal("en/en_US/lessac/medium/en_US-lessac-medium.onnx", catalog.Resolve("piper-en_US-lessac-medium").FilePath);
+        Assert.Equal("rhasspy/piper-voices", catalog.Resolve("piper-de_DE-thorsten-medium").Repository);
         Assert.All(new[] { "whisper-small", "whisper-medium", "whisper-large-v3", "whisper-medium-q5_0" }, a => Assert.Equal("ggerganov/whisper.cpp", catalog.Resolve(a).Repository));
     }
 
