@@ -74,14 +74,7 @@ public sealed class CompositeTextToSpeechClient : ITextToSpeechClient, ISpeechVo
     }
 
     /// <inheritdoc/>
-    public object? GetService(Type serviceType, object? serviceKey = null)
-    {
-        ArgumentNullException.ThrowIfNull(serviceType);
-        return serviceKey is not null ? null
-            : serviceType == typeof(TextToSpeechClientMetadata) ? Metadata
-            : serviceType.IsInstanceOfType(this) ? this
-            : null;
-    }
+    public object? GetService(Type serviceType, object? serviceKey = null) => ClientServices.Get(this, Metadata, serviceType, serviceKey);
 
     /// <inheritdoc/>
     public void Dispose()
