@@ -5,6 +5,5 @@ namespace OffGrid.Speech.Tests;
 public sealed class PublicApiTests
 {
     [Fact]
-    public void PublicApiMatchesApprovedSnapshot() =>
-        ApiSnapshot.AssertMatchesApproved(typeof(SpeechOptions).Assembly, "OffGrid.Speech.api.txt");
+    public void PublicApiMatchesApprovedSnapshot() => ApiSnapshot.AssertMatchesApproved(typeof(SpeechOptions).Assembly);
 }

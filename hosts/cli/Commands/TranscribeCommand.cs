@@ -52,7 +52,7 @@ internal sealed class TranscribeCommand : Command
 
         string model = parse.GetRequiredValue(_model);
         string format = parse.GetRequiredValue(_format);
-        string modelPath = await _locator.LocateAsync(model, cancellationToken).ConfigureAwait(false);
+        string modelPath = await _locator.LocateSpeechModelAsync(model, cancellationToken).ConfigureAwait(false);
         using var client = new WhisperSpeechToTextClient(new WhisperClientOptions { ModelPath = modelPath, ModelId = model, Threads = Math.Max(0, parse.GetValue(_threads)) });
         var options = new SpeechToTextOptions { SpeechLanguage = parse.GetValue(_language), TextLanguage = parse.GetValue(_translate) ? "en" : null };
 

@@ -20,6 +20,15 @@ internal static class ModelFileKinds
 {
     private const uint GgmlMagic = 0x67676d6c;
 
+    /// <summary>The <see cref="ModelManifest.Architecture"/> the store writes for a Whisper GGML model.</summary>
+    public const string WhisperArchitecture = "whisper";
+
+    /// <summary>The <see cref="ModelManifest.Architecture"/> the store writes for an ONNX model (a Piper voice).</summary>
+    public const string OnnxArchitecture = "onnx";
+
+    /// <summary>Tells a stored GGUF model (what llama.cpp loads) from a stored speech model.</summary>
+    public static bool IsGguf(ModelManifest manifest) => manifest.Architecture is not (WhisperArchitecture or OnnxArchitecture);
+
     public static ModelFileKind Detect(string path)
     {
         if (path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using OffGrid.Hub.References;
 using OffGrid.Hub.Store;
 
 namespace OffGrid.Speech.Transcription;
@@ -114,7 +115,7 @@ public sealed class PooledSpeechToTextClient : ISpeechToTextClient
             manifest = await _store.FindAsync(model, cancellationToken).ConfigureAwait(false)
                 ?? await _store.PullAsync(model, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is KeyNotFoundException or FormatException)
+        catch (Exception ex) when (ex is ModelNotFoundException or InvalidModelReferenceException)
         {
             throw new UnknownSpeechModelException($"Unknown speech-to-text model '{model}': {ex.Message} Whisper models: whisper-tiny, whisper-base, whisper-small, whisper-medium, whisper-large-v3 (and -q5_1/-q8_0 variants).", ex);
         }
