@@ -42,6 +42,7 @@ public static class OffGridWebApplication
             configure?.Invoke(options);
         });
         builder.Services.AddOptions<HubOptions>().Bind(builder.Configuration.GetSection("Hub"));
+        builder.Services.AddOptions<OffGrid.Speech.SpeechOptions>().Bind(builder.Configuration.GetSection("Speech"));
         server.ConfigureChatClients((pipeline, _) => pipeline.UseOpenTelemetry(sourceName: OffGridServerTelemetry.SourceName));
         server.ConfigureEmbeddingGenerators((pipeline, _) => pipeline.UseOpenTelemetry(sourceName: OffGridServerTelemetry.SourceName));
         configureServer?.Invoke(server);
