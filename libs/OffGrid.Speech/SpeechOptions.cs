@@ -8,6 +8,9 @@ namespace OffGrid.Speech;
 /// <remarks>Plain settings object; not thread-safe while being configured. Validated at start.</remarks>
 public sealed class SpeechOptions
 {
+    /// <summary>The configuration section bound to these options when the app has a configuration (<c>Speech</c>).</summary>
+    public const string SectionName = "Speech";
+
     /// <summary>Gets or sets the Whisper model used when a request names none: an alias (<c>whisper-base</c>), repository file, store name or <c>.bin</c> path. Default <c>whisper-base</c>.</summary>
     public string TranscriptionModel { get; set; } = "whisper-base";
 

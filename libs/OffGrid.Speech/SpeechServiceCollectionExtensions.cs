@@ -1,4 +1,5 @@
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -21,13 +22,15 @@ public static class SpeechServiceCollectionExtensions
     /// <c>AddOffGridHub</c> for the model store.
     /// </summary>
     /// <param name="services">The service collection.</param>
-    /// <param name="configure">Configures the options.</param>
+    /// <param name="configure">Configures the options, after the app's <c>Speech</c> configuration section is bound.</param>
     /// <returns>The same service collection.</returns>
     /// <remarks>Call while building the container; not thread-safe, like all service registration.</remarks>
     public static IServiceCollection AddOffGridSpeech(this IServiceCollection services, Action<SpeechOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        OptionsBuilder<SpeechOptions> options = services.AddOptions<SpeechOptions>();
+        // An app's configuration (a "Speech" section) applies when the app has one; code settings win over it.
+        OptionsBuilder<SpeechOptions> options = services.AddOptions<SpeechOptions>()
+            .Configure<IServiceProvider>((o, sp) => sp.GetService<IConfiguration>()?.GetSection(SpeechOptions.SectionName).Bind(o));
         if (configure is not null)
         {
             options.Configure(configure);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OffGrid.Hub;
@@ -81,6 +82,25 @@ public sealed class SpeechServiceCollectionExtensionsTests : IAsyncLifetime
         var voices = _services.GetRequiredService<ITextToSpeechClient>().GetService<ISpeechVoiceSource>()!;
 
         Assert.Contains(await voices.GetVoicesAsync(Ct), v => v.Id == "espeak:en-us");
+    }
+
+    [Fact]
+    public void TheAppsSpeechSectionIsBoundAndCodeWins()
+    {
+        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Speech:TranscriptionModel"] = "whisper-small",
+            ["Speech:DefaultVoice"] = "espeak:de",
+            ["Speech:Transcription:Threads"] = "3",
+        }).Build();
+        using ServiceProvider services = new ServiceCollection().AddSingleton(configuration).AddOffGridHub()
+            .AddOffGridSpeech(o => o.DefaultVoice = "espeak:fr-fr").BuildServiceProvider();
+
+        SpeechOptions options = services.GetRequiredService<IOptions<SpeechOptions>>().Value;
+
+        Assert.Equal("whisper-small", options.TranscriptionModel);
+        Assert.Equal(3, options.Transcription.Threads);
+        Assert.Equal("espeak:fr-fr", options.DefaultVoice);
     }
 
     [Fact]
