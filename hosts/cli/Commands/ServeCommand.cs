@@ -47,6 +47,12 @@ internal sealed class ServeCommand : Command
 
     private async Task<int> ExecuteAsync(ParseResult parse, CancellationToken cancellationToken)
     {
+        if (ConfigurationSwitches.FindMistake(this, parse.UnmatchedTokens) is { } mistake)
+        {
+            FailureReporter.WriteLine(Console.Error, mistake);
+            return FailureReporter.UsageError;
+        }
+
         // The server loads models through the library, which would install a missing runtime silently on the first request.
         await RuntimeLoader.LoadAsync(_console, options: null, cancellationToken).ConfigureAwait(false);
         string? host = parse.GetValue(_host);

@@ -42,7 +42,8 @@ public sealed class ModelResolver
     public async Task<IReadOnlyList<LocalModel>> ListAsync(CancellationToken cancellationToken = default)
     {
         var models = new Dictionary<string, LocalModel>(StringComparer.OrdinalIgnoreCase);
-        foreach (ModelManifest manifest in await _store.ListAsync(cancellationToken).ConfigureAwait(false))
+        // Speech models (Whisper GGML, Piper ONNX) share the store but are not models llama.cpp can serve.
+        foreach (ModelManifest manifest in (await _store.ListAsync(cancellationToken).ConfigureAwait(false)).Where(ModelFileKinds.IsGguf))
         {
             models[manifest.Name] = new LocalModel(manifest.Name, manifest.PrimaryFilePath, LocalModelSource.Store, manifest);
         }
@@ -84,7 +85,7 @@ public sealed class ModelResolver
             return _options.AllowFilePaths && File.Exists(path) ? new LocalModel(Path.GetFileNameWithoutExtension(path), path, LocalModelSource.File) : null;
         }
 
-        return ModelReference.TryParse(plain, out _) && await _store.FindAsync(plain, cancellationToken).ConfigureAwait(false) is { } manifest
+        return ModelReference.TryParse(plain, out _) && await _store.FindAsync(plain, cancellationToken).ConfigureAwait(false) is { } manifest && ModelFileKinds.IsGguf(manifest)
             ? new LocalModel(manifest.Name, manifest.PrimaryFilePath, LocalModelSource.Store, manifest)
             : null;
     }

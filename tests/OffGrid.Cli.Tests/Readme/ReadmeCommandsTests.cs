@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using OffGrid.Testing;
+using OffGrid.Testing.HuggingFace;
+using OffGrid.Testing.Whisper;
 
 namespace OffGrid.Cli.Tests.Readme;
 
@@ -12,6 +14,7 @@ namespace OffGrid.Cli.Tests.Readme;
 /// <item><c>bash eng/test.sh</c>: this suite itself; <c>.ci/run</c> must run exactly it;</item>
 /// <item>the .NET tool block: pack as written; install, PATH and <c>offgrid --version</c> as written with HOME in a temporary folder
 /// (holding a copy of this machine's NuGet configuration), so the machine's own tools are untouched; the install reads the NuGet feeds;</item>
+/// <item>the voice block: as written, with whisper-base served by a loopback Hub (a generated Whisper model) through <c>HF_ENDPOINT</c>;</item>
 /// <item>the server block: the server as written in the background and the <c>curl</c> as written, in a private network namespace (port 11611 is free there);</item>
 /// <item>the deployment block (root): as written, in private mount, network and PID namespaces with their own <c>/etc</c>, <c>/opt</c> and
 /// <c>/var/lib</c>; <c>systemctl enable --now</c> enables the unit with the real <c>systemctl</c>, checks it with <c>systemd-analyze verify</c>
@@ -27,6 +30,9 @@ public sealed partial class ReadmeCommandsTests : IDisposable
     private const string ToolInstall = "dotnet tool install -g OffGrid.Cli --add-source artifacts/packages";
     private const string ToolPath = "export PATH=\"$PATH:$HOME/.dotnet/tools\"";
     private const string ToolVersion = "offgrid --version";
+    private const string Say = "dotnet run -c Release --project hosts/cli -- say \"Hello from OffGrid, entirely offline.\" -o hello.wav";
+    private const string Transcribe = "dotnet run -c Release --project hosts/cli -- transcribe hello.wav --model whisper-base --format srt";
+    private const string Voices = "dotnet run -c Release --project hosts/cli -- voices --language de";
     private const string Server = "dotnet run -c Release --project hosts/server -- --Server:Models:stories=../shared/models/stories260K.gguf";
     private const string Curl = "curl -s localhost:11611/v1/chat/completions -H 'Content-Type: application/json' \\\n" +
         "  -d '{\"model\":\"stories\",\"messages\":[{\"role\":\"user\",\"content\":\"Once upon a time\"}],\"max_tokens\":32}'";
@@ -42,7 +48,7 @@ public sealed partial class ReadmeCommandsTests : IDisposable
     [Fact]
     public void EveryReadmeCommandIsExercisedHere()
     {
-        string[] known = [MainJob, TestSuite, Pack, ToolInstall, ToolPath, ToolVersion, Server, Curl, Publish, AddUser, CopyFiles, EnableUnit];
+        string[] known = [MainJob, TestSuite, Pack, ToolInstall, ToolPath, ToolVersion, Say, Transcribe, Voices, Server, Curl, Publish, AddUser, CopyFiles, EnableUnit];
 
         Assert.Equal(known, ReadmeCommands.All.Select(WithoutComment));
     }
@@ -78,7 +84,7 @@ public sealed partial class ReadmeCommandsTests : IDisposable
         string moveHome =
             $"mkdir -p {Quote(home)}/.nuget/NuGet && if [ -f {Quote(userConfig)} ]; then cp {Quote(userConfig)} {Quote(home)}/.nuget/NuGet/; fi\n" +
             $"export HOME={Quote(home)} NUGET_PACKAGES={Quote(packages)}\nunset DOTNET_CLI_HOME\n";
-        string script = string.Join('\n', ReadmeCommands.Blocks[1].Select(c => WithoutComment(c) == ToolInstall ? moveHome + c : c));
+        string script = string.Join('\n', Block(Pack).Select(c => WithoutComment(c) == ToolInstall ? moveHome + c : c));
 
         IsolatedShell.Result result = await IsolatedShell.RunAsync(script, await EnvironmentAsync(), s_timeout, isolated: false);
 
@@ -91,10 +97,37 @@ public sealed partial class ReadmeCommandsTests : IDisposable
     }
 
     [Fact]
+    public async Task TheVoiceCommandsSpeakTranscribeAndListVoices()
+    {
+        // whisper-base comes from a loopback Hub (a generated Whisper model), so the block runs as written without the internet.
+        await using var hub = LoopbackHubServer.Start();
+        hub.AddRepo(new LoopbackModelRepo { Id = "ggerganov/whisper.cpp", Files = { ["ggml-base.bin"] = WhisperGgmlWriter.GetOrCreate(WhisperModelSpec.Micro) } });
+        Dictionary<string, string> environment = await EnvironmentAsync();
+        environment["HF_ENDPOINT"] = hub.BaseUri.ToString();
+        string spoken = Path.Combine(TestPaths.RepoRoot, "hello.wav"); // where the README's command writes it
+        Assert.False(File.Exists(spoken), $"{spoken} is in the way");
+
+        try
+        {
+            IsolatedShell.Result result = await IsolatedShell.RunAsync(string.Join('\n', Block(Say)), environment, s_timeout, isolated: false);
+
+            result.AssertSuccess();
+            Assert.True(new FileInfo(spoken).Length > 16_000, result.Output); // at least half a second of 16-bit audio
+            Assert.Matches(@"(?m)^1\n\d\d:\d\d:\d\d,\d{3} --> \d\d:\d\d:\d\d,\d{3}$", result.Output.ReplaceLineEndings("\n"));
+            Assert.Contains("espeak:de", result.Output, StringComparison.Ordinal);
+            Assert.Contains(hub.Requests, r => r.Contains("ggml-base.bin", StringComparison.Ordinal));
+        }
+        finally
+        {
+            File.Delete(spoken);
+        }
+    }
+
+    [Fact]
     public async Task TheServerAnswersTheCurlExample()
     {
         Assert.True(IsolatedShell.CanIsolate, "unshare could not create a network namespace here");
-        string script = string.Join('\n', ReadmeCommands.Blocks[2].Select(c => WithoutComment(c) == Server
+        string script = string.Join('\n', Block(Server).Select(c => WithoutComment(c) == Server
             ? $"{c} > {Quote(Path.Combine(_temp, "server.log"))} 2>&1 &\n{WaitForHealth}"
             : c));
 
@@ -118,7 +151,7 @@ public sealed partial class ReadmeCommandsTests : IDisposable
             $"mkdir -p {Quote(published)} && mount -t tmpfs tmpfs {Quote(published)}\n" +
             "command -v sudo >/dev/null || sudo() { \"$@\"; }\n" +
             SystemctlAsSystemdWould;
-        string script = prelude + string.Join('\n', ReadmeCommands.Blocks[3]) + "\n" + WaitForHealth + "curl -s localhost:11611/health\n";
+        string script = prelude + string.Join('\n', Block(Publish)) + "\n" + WaitForHealth + "curl -s localhost:11611/health\n";
 
         IsolatedShell.Result result = await IsolatedShell.RunAsync(script, await EnvironmentAsync(), s_timeout, isolated: true);
 
@@ -161,6 +194,10 @@ public sealed partial class ReadmeCommandsTests : IDisposable
 
     private static string Script(int block, string command) =>
         Assert.Single(ReadmeCommands.Blocks[block], c => WithoutComment(c) == command);
+
+    /// <summary>The README block that starts with <paramref name="firstCommand"/>.</summary>
+    private static IReadOnlyList<string> Block(string firstCommand) =>
+        Assert.Single(ReadmeCommands.Blocks, b => b.Count > 0 && WithoutComment(b[0]) == firstCommand);
 
     private static string WithoutComment(string command) => TrailingComment().Replace(command, string.Empty);
 
