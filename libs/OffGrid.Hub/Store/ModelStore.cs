@@ -289,9 +289,21 @@ public sealed class ModelStore
         }
         catch (HostUnreachableException ex)
         {
-            throw ex.For($"the model '{reference}'", HostUnreachableException.ModelOfflineAdvice);
+            throw ex.For($"the model '{reference}'", OfflineAdvice(resolved));
         }
     }
+
+    /// <summary>What works without the Hub for the kind of model <paramref name="reference"/> names: a GGUF model, a Whisper model or a Piper voice.</summary>
+    private static string OfflineAdvice(ModelReference reference) => Path.GetExtension(reference.FilePath ?? string.Empty).ToLowerInvariant() switch
+    {
+        ".bin" =>
+            "Offline, pass a local whisper.cpp model file (offgrid transcribe audio.wav --model ./ggml-base.bin), " +
+            "import one into the model store (offgrid pull ./ggml-base.bin), or set HF_ENDPOINT to a mirror this machine can reach.",
+        ".onnx" =>
+            "Offline, speak with an espeak-ng voice (offgrid say --voice espeak:en-us), which needs no download, " +
+            "or set HF_ENDPOINT to a mirror this machine can reach.",
+        _ => HostUnreachableException.ModelOfflineAdvice,
+    };
 
     private async Task<ModelManifest> PullFromHubAsync(ModelReference resolved, IProgress<PullProgress>? progress, CancellationToken cancellationToken)
     {

@@ -64,6 +64,18 @@ public sealed class FailureTests : IDisposable
         Assert.Contains("HF_ENDPOINT", line, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("whisper-tiny", "offgrid transcribe audio.wav --model ./ggml-base.bin")]
+    [InlineData("piper-en_US-amy-low", "offgrid say --voice espeak:en-us")]
+    public async Task OfflineSpeechModelsGetAdviceForTheirKind(string model, string offline)
+    {
+        string line = (await _cli.RunAsync("pull", model)).AssertOneLineFailure();
+
+        Assert.StartsWith($"offgrid: Could not reach offgrid-hub.invalid for the model '{model}'", line, StringComparison.Ordinal);
+        Assert.Contains(offline, line, StringComparison.Ordinal);
+        Assert.DoesNotContain(".gguf", line, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task AnUnreachableRegistryNamesTheRuntimeAndTheOfflineInstall()
     {
