@@ -59,7 +59,8 @@ internal sealed class RuntimeInstaller
         return await ExtractAsync(package, tarball, target, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<string> DownloadAsync(RuntimePackage package, LlamaRuntimeOptions options, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
+    /// <summary>Downloads the tarball of <paramref name="package"/> into <c>downloads/</c> (verified against the pinned integrity; kept as a cache).</summary>
+    public async Task<string> DownloadAsync(RuntimePackage package, LlamaRuntimeOptions options, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
     {
         Uri registry = NpmRegistryLocator.Locate(options.RegistryUri)
             ?? throw new LlamaRuntimeException(
