@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Help;
+using OffGrid.Cli.Distribution;
 using OffGrid.Cli.Models;
 using OffGrid.Cli.Output;
 
@@ -9,7 +10,7 @@ namespace OffGrid.Cli.Commands;
 internal sealed class OffGridRootCommand : RootCommand
 {
     /// <summary>Creates the command tree over the process console.</summary>
-    public OffGridRootCommand(CliConsole console, ConsoleInterrupts interrupts, HubServices hub)
+    public OffGridRootCommand(CliConsole console, ConsoleInterrupts interrupts, HubServices hub, DistributionServices distribution)
         : base(CommandHelp.Describe(
             "offgrid: private, offline-first local AI. Run, download, search, benchmark and serve GGUF models on this machine. " +
             "Models and the llama.cpp runtime live in OFFGRID_HOME (default ~/.offgrid).",
@@ -20,7 +21,7 @@ internal sealed class OffGridRootCommand : RootCommand
         SetAction(parse => new HelpAction().Invoke(parse));
         var locator = new ModelLocator(console, hub);
         Add(new RunCommand(console, interrupts, locator));
-        Add(PullCommand.Pull(console, locator));
+        Add(PullCommand.Pull(console, locator, distribution));
         Add(PullCommand.DownloadHuggingFace(console, locator));
         Add(new SearchCommand(console, hub));
         Add(new ListCommand(console, hub));
@@ -30,5 +31,8 @@ internal sealed class OffGridRootCommand : RootCommand
         Add(new ServeCommand(console));
         Add(new DoctorCommand(console, hub));
         Add(new RuntimeCommand(console));
+        Add(new PackageCommand(console, distribution));
+        Add(new PeersCommand(console, distribution));
+        Add(new ShareCommand(console, distribution));
     }
 }

@@ -227,13 +227,13 @@ public sealed class ModelStore
     /// <param name="createRequest">Builds the request for a file and the staging path it must be written to.</param>
     /// <param name="progress">Receives the stage, and bytes with rate and time left while downloading.</param>
     /// <param name="cancellationToken">Cancels the download; downloaded bytes are kept for the next attempt.</param>
-    /// <returns>The stored model.</returns>
+    /// <returns>The stored model and each file's download (none when the model was already stored).</returns>
     /// <exception cref="ArgumentException">The name is empty, a path is unsafe or repeated, or a digest is malformed.</exception>
     /// <exception cref="DownloadIntegrityException">A file's size or SHA-256 does not match; its bytes were discarded.</exception>
     /// <exception cref="InsufficientDiskSpaceException">The store's disk cannot hold the model.</exception>
     /// <exception cref="HubHttpException">Every source refused.</exception>
     /// <exception cref="GgufFormatException">The first file is not a valid GGUF file; nothing was stored.</exception>
-    public Task<ModelManifest> DownloadAsync(ModelImport model, FileDownloader downloader, Func<ModelImportFile, string, DownloadRequest> createRequest, IProgress<PullProgress>? progress = null, CancellationToken cancellationToken = default)
+    public async Task<ModelDownloadResult> DownloadAsync(ModelImport model, FileDownloader downloader, Func<ModelImportFile, string, DownloadRequest> createRequest, IProgress<PullProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(downloader);
         ArgumentNullException.ThrowIfNull(createRequest);
@@ -241,7 +241,9 @@ public sealed class ModelStore
         Func<StagedFile, string, DownloadRequest> request = (f, destination) => createRequest(model.Files[IndexOf(files, f)], destination) is { } r && Path.GetFullPath(r.DestinationPath) == Path.GetFullPath(destination)
             ? r
             : throw new InvalidOperationException("The download request must write to the staging path it was given.");
-        return AddAsync(Template(model), files, DownloadWith(downloader, request), keepStagingOnFailure: true, progress, cancellationToken);
+        var downloads = new List<DownloadResult>();
+        ModelManifest manifest = await AddAsync(Template(model), files, DownloadWith(downloader, request, downloads), keepStagingOnFailure: true, progress, cancellationToken).ConfigureAwait(false);
+        return new ModelDownloadResult(manifest, downloads);
     }
 
     /// <summary>Checks that every file of a stored model is present with the recorded size and SHA-256, and that its header reads.</summary>
@@ -327,7 +329,7 @@ public sealed class ModelStore
         List<StagedFile> staged = parts.Select(p => new StagedFile(Path.GetFileName(p.Path), p.Size > 0 ? p.Size : null, p.Sha256)).ToList();
         DownloadRequest RequestFor(StagedFile file, string destination) =>
             _hub.CreateDownloadRequest(repository, resolved.Revision, parts[staged.IndexOf(file)], destination);
-        ModelManifest manifest = await AddAsync(template, staged, DownloadWith(_downloader, RequestFor), keepStagingOnFailure: true, progress, cancellationToken).ConfigureAwait(false);
+        ModelManifest manifest = await AddAsync(template, staged, DownloadWith(_downloader, RequestFor, null), keepStagingOnFailure: true, progress, cancellationToken).ConfigureAwait(false);
         _logger.LogInformation("Pulled {Model} ({Bytes} bytes)", name, manifest.SizeBytes);
         return manifest;
     }
@@ -443,9 +445,10 @@ public sealed class ModelStore
         }
     };
 
-    private static FetchFile DownloadWith(FileDownloader downloader, Func<StagedFile, string, DownloadRequest> requestFor) => async (file, destination, progress, ct) =>
+    private static FetchFile DownloadWith(FileDownloader downloader, Func<StagedFile, string, DownloadRequest> requestFor, List<DownloadResult>? results) => async (file, destination, progress, ct) =>
     {
         DownloadResult result = await downloader.DownloadAsync(requestFor(file, destination), progress, ct).ConfigureAwait(false);
+        results?.Add(result);
         return (result.Length, result.Sha256 ?? await FileHashing.Sha256HexAsync(result.Path, ct).ConfigureAwait(false));
     };
 

@@ -80,13 +80,14 @@ public sealed class ModelImportTests : IAsyncLifetime
     {
         Uri address = _hub.Server.AddFile("tiny.gguf", _model);
 
-        ModelManifest manifest = await _hub.Store.DownloadAsync(
+        ModelDownloadResult download = await _hub.Store.DownloadAsync(
             Import(Sha256(_model)),
             _hub.Downloader,
             (file, destination) => new DownloadRequest { Source = address, DestinationPath = destination, ExpectedSize = file.Size, ExpectedHash = ContentHash.Sha256(file.Sha256) },
             cancellationToken: Ct);
 
-        Assert.Equal(_model, await File.ReadAllBytesAsync(manifest.PrimaryFilePath, Ct));
+        Assert.Equal(_model, await File.ReadAllBytesAsync(download.Model.PrimaryFilePath, Ct));
+        Assert.Equal(_model.Length, Assert.Single(download.Downloads).BytesTransferred);
 
         _hub.Server.AddFile("other.gguf", HubFixture.TinyModel(GgufTensorType.F16));
         var tampered = new ModelImport { Name = "acme/Other", Files = [new ModelImportFile("other.gguf", _model.Length, Sha256(_model))] };

@@ -1,0 +1,29 @@
+namespace OffGrid.Distribution.Peers;
+
+/// <summary>
+/// Thrown when peer-to-peer work cannot be done: no network secret, a peer that is unknown, unreachable or does not
+/// share with this network, or a model no peer shares.
+/// </summary>
+public sealed class PeerException : Exception
+{
+    /// <summary>Initializes a new instance with a default message.</summary>
+    public PeerException()
+        : base("The peer request failed.")
+    {
+    }
+
+    /// <summary>Initializes a new instance with a message.</summary>
+    /// <param name="message">What is wrong and what to do.</param>
+    public PeerException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Initializes a new instance with a message and the underlying cause.</summary>
+    /// <param name="message">What is wrong and what to do.</param>
+    /// <param name="innerException">The underlying cause.</param>
+    public PeerException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
