@@ -39,6 +39,12 @@ internal sealed class OffGridCli : IDisposable
     /// <summary>Variables set (or, when null, removed) in the child's environment.</summary>
     public Dictionary<string, string?> Environment { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The network namespace the processes run in (through <c>ip netns exec</c>); the caller's own when null.</summary>
+    public string? NetworkNamespace { get; set; }
+
+    /// <summary>How long a process may run before it is killed. Default 90 s.</summary>
+    public TimeSpan Timeout { get; set; } = s_timeout;
+
     /// <summary>The runtime this test process installed (once) and hands to every offgrid process.</summary>
     public static Task<LlamaRuntime> RuntimeAsync() => s_runtime.Value;
 
@@ -61,13 +67,22 @@ internal sealed class OffGridCli : IDisposable
     public async Task<CliProcess> StartAsync(params string[] args)
     {
         LlamaRuntime runtime = await RuntimeAsync();
-        var start = new ProcessStartInfo(System.Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
+        string dotnet = System.Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
+        var start = new ProcessStartInfo(NetworkNamespace is null ? dotnet : "ip")
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (NetworkNamespace is not null)
+        {
+            start.ArgumentList.Add("netns");
+            start.ArgumentList.Add("exec");
+            start.ArgumentList.Add(NetworkNamespace);
+            start.ArgumentList.Add(dotnet);
+        }
+
         start.ArgumentList.Add(s_assembly);
         foreach (string arg in args)
         {
@@ -87,7 +102,7 @@ internal sealed class OffGridCli : IDisposable
             }
         }
 
-        return new CliProcess(Process.Start(start)!, s_timeout);
+        return new CliProcess(Process.Start(start)!, Timeout);
     }
 
     public void Dispose()

@@ -21,14 +21,14 @@ internal static class DirectoryPackageWriter
             throw new PackageException(PackageProblem.InvalidRequest, $"{root} is a file; give a folder, or a name ending in .tar for an archive.");
         }
 
-        Directory.CreateDirectory(root);
         if (File.Exists(Path.Combine(root, PackageLayout.ManifestFile)))
         {
             throw new PackageException(PackageProblem.InvalidRequest, $"{root} already holds a finished package; choose an empty folder.");
         }
 
-        long present = CheckFolderHoldsOnlyThisPackage(root, items);
+        long present = Directory.Exists(root) ? CheckFolderHoldsOnlyThisPackage(root, items) : 0;
         DiskSpace.EnsureAvailable(root, items.Sum(i => i.Size) - present + manifest.Length + (signature?.Length ?? 0));
+        Directory.CreateDirectory(root);
         bool resumed = false;
         try
         {

@@ -149,7 +149,16 @@ public sealed class PackageVerifier
     private async Task<VerifiedPackage> ReadArchiveAsync(
         string archive, FileStream stream, TarReader reader, bool allowUnsigned, Extraction extraction, IProgress<PackageProgress>? progress, CancellationToken ct)
     {
-        TarEntry? entry = await reader.GetNextEntryAsync(copyData: false, ct).ConfigureAwait(false);
+        TarEntry? entry;
+        try
+        {
+            entry = await reader.GetNextEntryAsync(copyData: false, ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is EndOfStreamException or InvalidDataException or FormatException)
+        {
+            entry = null; // not a tar file at all
+        }
+
         if (entry is not { EntryType: TarEntryType.RegularFile or TarEntryType.V7RegularFile, Name: PackageLayout.ManifestFile })
         {
             throw new PackageException(PackageProblem.NotAPackage, $"{archive} does not start with {PackageLayout.ManifestFile}: it is not an OffGrid package archive (create one with 'offgrid package create <file>.tar').");

@@ -9,11 +9,11 @@ internal sealed class StageProgress : IProgress<DownloadProgress>
     private readonly IProgress<PackageProgress>? _target;
     private readonly PackageStage _stage;
 
-    public StageProgress(IProgress<PackageProgress>? target, PackageStage stage, long? total)
+    public StageProgress(IProgress<PackageProgress>? target, PackageStage stage, long? total, TimeSpan? interval = null)
     {
         _target = target;
         _stage = stage;
-        Tracker = new ProgressTracker(this, TimeSpan.FromMilliseconds(250)) { Total = total };
+        Tracker = new ProgressTracker(this, interval ?? TimeSpan.FromMilliseconds(250)) { Total = total };
     }
 
     public ProgressTracker Tracker { get; }

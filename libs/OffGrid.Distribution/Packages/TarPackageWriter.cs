@@ -21,7 +21,6 @@ internal static class TarPackageWriter
             throw new PackageException(PackageProblem.InvalidRequest, $"{archive} already exists; remove it or choose another name.");
         }
 
-        Directory.CreateDirectory(Path.GetDirectoryName(archive)!);
         string partial = archive + ".partial";
         string journalPath = archive + ".partial.json";
         Journal journal = Journal.TryLoad(journalPath) is { } previous && previous.ContentId == contentId && File.Exists(partial)
@@ -37,15 +36,16 @@ internal static class TarPackageWriter
 
         bool resumed = journal.Finished.Count > 0;
         long resumeAt = resumed ? journal.Finished[^1].End : 0;
+
+        // A tar entry takes a header block (plus a PAX header for long names) and its data rounded up to 512 bytes.
+        long needed = entries.Skip(journal.Finished.Count).Sum(e => 1536 + ((e.Size + 511) / 512 * 512)) + 1024;
+        DiskSpace.EnsureAvailable(archive, needed);
+        Directory.CreateDirectory(Path.GetDirectoryName(archive)!);
         if (!resumed)
         {
             File.Delete(partial);
             journal.Save(journalPath);
         }
-
-        // A tar entry takes a header block (plus a PAX header for long names) and its data rounded up to 512 bytes.
-        long needed = entries.Skip(journal.Finished.Count).Sum(e => 1536 + ((e.Size + 511) / 512 * 512)) + 1024;
-        DiskSpace.EnsureAvailable(archive, needed);
         try
         {
             var stream = new FileStream(partial, FileMode.OpenOrCreate, FileAccess.Write, FileShare.None, 1 << 20, FileOptions.Asynchronous);

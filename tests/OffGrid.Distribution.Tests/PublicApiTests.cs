@@ -1,0 +1,11 @@
+using Microsoft.Extensions.DependencyInjection;
+using OffGrid.Testing;
+
+namespace OffGrid.Distribution.Tests;
+
+public sealed class PublicApiTests
+{
+    [Fact]
+    public void PublicApiMatchesApprovedSnapshot() =>
+        ApiSnapshot.AssertMatchesApproved(typeof(DistributionServiceCollectionExtensions).Assembly, "OffGrid.Distribution.api.txt");
+}
