@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 packages=()
 command -v pdftotext >/dev/null 2>&1 || packages+=(poppler-utils)
 command -v chromium >/dev/null 2>&1 || packages+=(chromium)
+command -v ip >/dev/null 2>&1 || packages+=(iproute2)   # network namespaces for the multi-machine peer tests
 if ((${#packages[@]})); then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}" >/dev/null
