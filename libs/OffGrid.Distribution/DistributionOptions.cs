@@ -13,7 +13,7 @@ public sealed class DistributionOptions
     public const int DefaultPeerPort = 11612;
 
     /// <summary>Gets or sets the OffGrid home folder; <c>OFFGRID_HOME</c>, else <c>~/.offgrid</c>.</summary>
-    public string HomeDirectory { get; set; } = HubOptions.DefaultHomeDirectory();
+    public string HomeDirectory { get; set; } = OffGridHome.Directory;
 
     /// <summary>Gets or sets this machine's publisher key file (private: mode 0600); <c>keys/publisher.json</c> under the home folder when <see langword="null"/>.</summary>
     public string? PublisherKeyFile { get; set; }

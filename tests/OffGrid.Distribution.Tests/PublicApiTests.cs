@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 using OffGrid.Testing;
 
 namespace OffGrid.Distribution.Tests;
@@ -6,6 +5,5 @@ namespace OffGrid.Distribution.Tests;
 public sealed class PublicApiTests
 {
     [Fact]
-    public void PublicApiMatchesApprovedSnapshot() =>
-        ApiSnapshot.AssertMatchesApproved(typeof(DistributionServiceCollectionExtensions).Assembly, "OffGrid.Distribution.api.txt");
+    public void PublicApiMatchesApprovedSnapshot() => ApiSnapshot.AssertMatchesApproved(typeof(DistributionOptions).Assembly);
 }
