@@ -4,7 +4,10 @@ using OffGrid.Testing.LlamaCpp;
 
 namespace OffGrid.Distribution.Tests.Packages;
 
-/// <summary>The offgrid .NET tool package (.nupkg) of this build, as 'dotnet pack hosts/cli' makes it; packed once per test run when eng/test.sh has not already.</summary>
+/// <summary>
+/// The offgrid .NET tool package (.nupkg) of this build in <c>artifacts/packages</c>, where eng/test.sh packs it and where
+/// an offgrid run from the repository finds its own package; packed here (once per test run) when it is missing or stale.
+/// </summary>
 internal static class ToolPackages
 {
     private static readonly Lazy<string> s_cli = new(Pack);
@@ -22,8 +25,7 @@ internal static class ToolPackages
         }
 
         string configuration = new DirectoryInfo(Path.GetDirectoryName(assembly)!).Parent!.Name;
-        string output = Path.Combine(TestPaths.CacheDir, "tool-package");
-        ExternalCommand.Run("dotnet", ["pack", Path.Combine(TestPaths.RepoRoot, "hosts", "cli"), "-c", configuration, "--no-build", "-o", output, "-nologo", "-v:q"], TestPaths.RepoRoot, TimeSpan.FromMinutes(5));
-        return Directory.EnumerateFiles(output, "OffGrid.Cli.*.nupkg").OrderByDescending(File.GetLastWriteTimeUtc).First();
+        ExternalCommand.Run("dotnet", ["pack", Path.Combine(TestPaths.RepoRoot, "hosts", "cli"), "-c", configuration, "--no-build", "-o", artifacts, "-nologo", "-v:q"], TestPaths.RepoRoot, TimeSpan.FromMinutes(5));
+        return Directory.EnumerateFiles(artifacts, "OffGrid.Cli.*.nupkg").OrderByDescending(File.GetLastWriteTimeUtc).First();
     }
 }
