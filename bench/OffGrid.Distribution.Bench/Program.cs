@@ -134,7 +134,7 @@ static async Task<Process> StartServerAsync(IsolatedLan lan, string host, string
 
 static async Task<double> CurlAsync(IsolatedLan lan, NetworkSecret secret, string peer, string sha256, long size, string work)
 {
-    string path = $"/p2p/v1/files/{sha256}";
+    string path = $"/peer/v1/files/{sha256}";
     (string header, _) = PeerAuthentication.Sign(secret, "GET", path, DateTimeOffset.UtcNow);
     string target = Path.Combine(work, "curl.bin");
     string output = await lan.RunInAsync("d", "curl", "-s", "-f", "-o", target, "-w", "%{time_total}", "-H", "Authorization: " + header, $"http://{peer}{path}");

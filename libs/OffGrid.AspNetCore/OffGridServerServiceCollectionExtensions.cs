@@ -14,7 +14,7 @@ public static class OffGridServerServiceCollectionExtensions
 {
     /// <summary>
     /// Adds the services behind <c>MapOpenAi</c>, <c>MapOllama</c> and <c>MapOffGrid</c>: the Hub (model store,
-    /// resolver, Hugging Face client), the shared model pool, one <c>IChatClient</c> and embedding pipeline per served
+    /// resolver, Hugging Face client), distribution (LAN peers and <c>MapOffGridPeerSharing</c>), the shared model pool, one <c>IChatClient</c> and embedding pipeline per served
     /// model, preloading, and the OpenTelemetry metrics behind a Prometheus <c>/metrics</c>.
     /// </summary>
     /// <param name="services">The service collection.</param>
@@ -34,6 +34,7 @@ public static class OffGridServerServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OffGridServerOptions>, OffGridServerOptionsValidator>());
 
         services.AddOffGridHub();
+        services.AddOffGridDistribution();
         services.AddOptions<ModelResolverOptions>().Configure<IOptions<OffGridServerOptions>>((resolver, server) =>
         {
             resolver.Models = server.Value.Models;

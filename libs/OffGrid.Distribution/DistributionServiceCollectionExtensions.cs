@@ -16,7 +16,7 @@ public static class DistributionServiceCollectionExtensions
     /// <summary>
     /// Adds <see cref="DistributionOptions"/> (validated at start; the home folder follows the Hub's), and singletons of
     /// <see cref="TrustStore"/>, <see cref="PackageVerifier"/>, <see cref="PackageBuilder"/>, <see cref="PackageImporter"/>,
-    /// <see cref="PeerSettingsStore"/> and <see cref="PeerNetwork"/>, the services behind
+    /// <see cref="PeerSettingsStore"/>, <see cref="PeerNetwork"/> and <see cref="PeerDownloads"/>, the services behind
     /// <see cref="Microsoft.AspNetCore.Builder.PeerSharingEndpointRouteBuilderExtensions.MapOffGridPeerSharing"/>, and a
     /// hosted service that answers DNS-SD queries while sharing is on. Needs <c>AddOffGridHub</c> for the model store.
     /// </summary>
@@ -43,6 +43,7 @@ public static class DistributionServiceCollectionExtensions
         services.TryAddSingleton(sp => new PackageImporter(sp.GetRequiredService<PackageVerifier>(), sp.GetRequiredService<ModelStore>(), Options(sp), sp.GetService<ILogger<PackageImporter>>()));
         services.TryAddSingleton(sp => new PeerNetwork(
             sp.GetRequiredService<PeerSettingsStore>(), sp.GetRequiredService<TrustStore>(), sp.GetRequiredService<ModelStore>(), Options(sp), sp.GetService<ILogger<PeerNetwork>>()));
+        services.TryAddSingleton(sp => new PeerDownloads(sp.GetRequiredService<PeerNetwork>(), sp.GetService<ILogger<PeerDownloads>>()));
         services.TryAddSingleton(sp => new PeerSharingService(
             sp.GetRequiredService<PeerSettingsStore>(), sp.GetRequiredService<ModelStore>(), Options(sp), sp.GetService<ILogger<PeerSharingService>>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, PeerAdvertiser>());

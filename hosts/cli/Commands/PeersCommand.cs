@@ -129,7 +129,7 @@ internal sealed class PeersCommand : Command
             string value = parse.GetRequiredValue(address).Trim();
             if (add && !PeerNetwork.TryParseAddress(value, out _, out _))
             {
-                throw new PeerException($"'{value}' is not a host:port address.");
+                throw new PeerException(PeerProblem.InvalidInput, $"'{value}' is not a host:port address.");
             }
 
             PeerSettings settings = await _distribution.PeerSettings.UpdateAsync(s => s with
@@ -138,7 +138,7 @@ internal sealed class PeersCommand : Command
                     ? [.. s.ManualPeers.Where(p => !p.Equals(value, StringComparison.OrdinalIgnoreCase)), value]
                     : s.ManualPeers.Contains(value, StringComparer.OrdinalIgnoreCase)
                         ? [.. s.ManualPeers.Where(p => !p.Equals(value, StringComparison.OrdinalIgnoreCase))]
-                        : throw new PeerException($"{value} is not on the manual peer list ({(s.ManualPeers.Count == 0 ? "it is empty" : string.Join(", ", s.ManualPeers))})."),
+                        : throw new PeerException(PeerProblem.UnknownPeer, $"{value} is not on the manual peer list ({(s.ManualPeers.Count == 0 ? "it is empty" : string.Join(", ", s.ManualPeers))})."),
             }, ct).ConfigureAwait(false);
             _console.Out.MarkupLineInterpolated($"Manual peers: {(settings.ManualPeers.Count == 0 ? "none" : string.Join(", ", settings.ManualPeers))}");
             return 0;

@@ -71,7 +71,7 @@ internal sealed class ShareCommand : Command
             }
             else if (on && await store.GetSecretAsync(ct).ConfigureAwait(false) is null)
             {
-                throw new PeerException("Sharing needs a network secret: pass --generate-secret on the first machine, and --secret-file <file> with the same secret on the others.");
+                throw new PeerException(PeerProblem.NotConfigured, "Sharing needs a network secret: pass --generate-secret on the first machine, and --secret-file <file> with the same secret on the others.");
             }
 
             PeerSettings settings = await store.UpdateAsync(s => s with
@@ -132,11 +132,11 @@ internal sealed class ShareCommand : Command
             PeerStatus status = await _distribution.Peers.GetStatusAsync(ct).ConfigureAwait(false);
             if (!status.Sharing || !status.HasSecret)
             {
-                throw new PeerException("Sharing is off (or no network secret is set); turn it on with 'offgrid share on' first.");
+                throw new PeerException(PeerProblem.NotConfigured, "Sharing is off (or no network secret is set); turn it on with 'offgrid share on' first.");
             }
 
             string? address = parse.GetValue(host);
-            IPAddress listen = address is null ? IPAddress.Any : IPAddress.TryParse(address, out IPAddress? ip) ? ip : throw new PeerException($"'{address}' is not an IP address.");
+            IPAddress listen = address is null ? IPAddress.Any : IPAddress.TryParse(address, out IPAddress? ip) ? ip : throw new PeerException(PeerProblem.InvalidInput, $"'{address}' is not an IP address.");
             int listenPort = parse.GetValue(port) ?? status.Port;
             WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
             builder.Logging.ClearProviders().AddSimpleConsole(o => o.SingleLine = true).AddFilter("Microsoft", LogLevel.Warning);
@@ -157,5 +157,5 @@ internal sealed class ShareCommand : Command
     }
 
     private static async Task<string> ReadSecretFileAsync(string file, CancellationToken ct) =>
-        File.Exists(file) ? await File.ReadAllTextAsync(file, ct).ConfigureAwait(false) : throw new PeerException($"The secret file {file} does not exist.");
+        File.Exists(file) ? await File.ReadAllTextAsync(file, ct).ConfigureAwait(false) : throw new PeerException(PeerProblem.InvalidInput, $"The secret file {file} does not exist.");
 }

@@ -47,7 +47,7 @@ public sealed class NetworkSecret
         string trimmed = text.Trim();
         return trimmed.Length >= MinimumLength && !trimmed.Any(char.IsControl)
             ? new NetworkSecret(trimmed)
-            : throw new PeerException($"A network secret needs at least {MinimumLength} characters on one line; generate one with 'offgrid share on --generate-secret'.");
+            : throw new PeerException(PeerProblem.InvalidInput, $"A network secret needs at least {MinimumLength} characters on one line; generate one with 'offgrid share on --generate-secret'.");
     }
 
     /// <summary>Gets the secret's text, to copy to the other machines of the network (keep it secret).</summary>

@@ -50,7 +50,12 @@ internal sealed partial class PeerAdvertiser : BackgroundService
 
         if (LanPort(server.Features.Get<IServerAddressesFeature>()?.Addresses ?? []) is not { } port)
         {
-            LogLoopbackOnly(_logger);
+            // Only worth a warning when someone expects the machine to be found.
+            if ((await _settings.GetAsync(stoppingToken).ConfigureAwait(false)).Sharing)
+            {
+                LogLoopbackOnly(_logger);
+            }
+
             return;
         }
 

@@ -52,39 +52,39 @@ internal sealed class PeerClient : IDisposable
             using HttpResponseMessage response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
             if (response.StatusCode == HttpStatusCode.NotFound)
             {
-                throw new PeerException($"{Describe(peer)} does not share with this network: sharing is off there, or it has another network secret.");
+                throw new PeerException(PeerProblem.NotSharing, $"{Describe(peer)} does not share with this network: sharing is off there, or it has another network secret.");
             }
 
             if (!response.IsSuccessStatusCode)
             {
-                throw new PeerException($"{Describe(peer)} answered {(int)response.StatusCode} {response.ReasonPhrase}.");
+                throw new PeerException(PeerProblem.Unreachable, $"{Describe(peer)} answered {(int)response.StatusCode} {response.ReasonPhrase}.");
             }
 
             if (response.Content.Headers.ContentLength > MaxJsonBytes)
             {
-                throw new PeerException($"{Describe(peer)} sent an answer of {response.Content.Headers.ContentLength} bytes, more than a listing can be.");
+                throw new PeerException(PeerProblem.Unreachable, $"{Describe(peer)} sent an answer of {response.Content.Headers.ContentLength} bytes, more than a listing can be.");
             }
 
             byte[] body = await response.Content.ReadAsByteArrayAsync(deadline.Token).ConfigureAwait(false);
             string? proof = response.Headers.TryGetValues(PeerAuthentication.ProofHeader, out IEnumerable<string>? values) ? values.FirstOrDefault() : null;
             if (!request.Options.TryGetValue(PeerRequestSigner.NonceKey, out string? nonce) || !PeerAuthentication.VerifyProof(_secret, nonce, body, proof))
             {
-                throw new PeerException($"{Describe(peer)} answered without proof of this network's secret; ignoring it.");
+                throw new PeerException(PeerProblem.NotSharing, $"{Describe(peer)} answered without proof of this network's secret; ignoring it.");
             }
 
-            return JsonSerializer.Deserialize<T>(body, PeerWire.Json) ?? throw new PeerException($"{Describe(peer)} sent an empty answer.");
+            return JsonSerializer.Deserialize<T>(body, PeerWire.Json) ?? throw new PeerException(PeerProblem.Unreachable, $"{Describe(peer)} sent an empty answer.");
         }
         catch (JsonException ex)
         {
-            throw new PeerException($"{Describe(peer)} sent an answer that is not the peer protocol: {ex.Message}", ex);
+            throw new PeerException(PeerProblem.Unreachable, $"{Describe(peer)} sent an answer that is not the peer protocol: {ex.Message}", ex);
         }
         catch (HttpRequestException ex)
         {
-            throw new PeerException($"{Describe(peer)} is unreachable: {ex.Message}", ex);
+            throw new PeerException(PeerProblem.Unreachable, $"{Describe(peer)} is unreachable: {ex.Message}", ex);
         }
         catch (OperationCanceledException ex) when (!ct.IsCancellationRequested)
         {
-            throw new PeerException($"{Describe(peer)} did not answer within {timeout.TotalSeconds:0.#} s.", ex);
+            throw new PeerException(PeerProblem.Unreachable, $"{Describe(peer)} did not answer within {timeout.TotalSeconds:0.#} s.", ex);
         }
     }
 

@@ -8,14 +8,14 @@ public sealed class PeerException : Exception
 {
     /// <summary>Initializes a new instance with a default message.</summary>
     public PeerException()
-        : base("The peer request failed.")
+        : this(PeerProblem.Unreachable, "The peer request failed.")
     {
     }
 
     /// <summary>Initializes a new instance with a message.</summary>
     /// <param name="message">What is wrong and what to do.</param>
     public PeerException(string message)
-        : base(message)
+        : this(PeerProblem.Unreachable, message)
     {
     }
 
@@ -23,7 +23,20 @@ public sealed class PeerException : Exception
     /// <param name="message">What is wrong and what to do.</param>
     /// <param name="innerException">The underlying cause.</param>
     public PeerException(string message, Exception innerException)
-        : base(message, innerException)
+        : this(PeerProblem.Unreachable, message, innerException)
     {
     }
+
+    /// <summary>Initializes a new instance for a problem.</summary>
+    /// <param name="problem">Why the work could not be done.</param>
+    /// <param name="message">What is wrong and what to do.</param>
+    /// <param name="innerException">The underlying cause, if any.</param>
+    public PeerException(PeerProblem problem, string message, Exception? innerException = null)
+        : base(message, innerException)
+    {
+        Problem = problem;
+    }
+
+    /// <summary>Gets why the work could not be done.</summary>
+    public PeerProblem Problem { get; }
 }

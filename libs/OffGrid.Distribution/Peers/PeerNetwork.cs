@@ -134,7 +134,7 @@ public sealed class PeerNetwork : IDisposable
             if (matches.Count == 0)
             {
                 string known = discovered.Peers.Count == 0 ? "no peer answered" : "peers here: " + string.Join(", ", discovered.Peers.Select(p => p.Name));
-                throw new PeerException($"No peer '{part}' answered with this network's secret ({known}).");
+                throw new PeerException(PeerProblem.UnknownPeer, $"No peer '{part}' answered with this network's secret ({known}).");
             }
 
             foreach (PeerInfo match in matches)
@@ -196,7 +196,7 @@ public sealed class PeerNetwork : IDisposable
         PeerModel chosen = holders[0];
         if (chosen.Signature.Status is SignatureStatus.Invalid or SignatureStatus.RevokedKey)
         {
-            throw new PeerException($"{chosen.Name} on {chosen.Peer.Name} carries a signature that {(chosen.Signature.Status == SignatureStatus.RevokedKey ? "is by a revoked key" : "does not verify")}; refusing to download it.");
+            throw new PeerException(PeerProblem.UntrustedModel, $"{chosen.Name} on {chosen.Peer.Name} carries a signature that {(chosen.Signature.Status == SignatureStatus.RevokedKey ? "is by a revoked key" : "does not verify")}; refusing to download it.");
         }
 
         var import = new ModelImport
@@ -296,7 +296,7 @@ public sealed class PeerNetwork : IDisposable
         if (matches.Count == 0)
         {
             string shared = all.Count == 0 ? "they share nothing" : "they share " + string.Join(", ", all.Select(m => m.Name).Distinct(StringComparer.OrdinalIgnoreCase));
-            throw new PeerException($"No peer among {string.Join(", ", peers.Select(p => p.Name))} shares '{model}' ({shared}).");
+            throw new PeerException(PeerProblem.ModelNotShared, $"No peer among {string.Join(", ", peers.Select(p => p.Name))} shares '{model}' ({shared}).");
         }
 
         // Only peers with exactly the same files can share the ranges of one download.
@@ -427,7 +427,7 @@ public sealed class PeerNetwork : IDisposable
 
     private async Task<NetworkSecret> RequireSecretAsync(CancellationToken ct) =>
         await _settings.GetSecretAsync(ct).ConfigureAwait(false)
-        ?? throw new PeerException("No network secret is set: run 'offgrid share on --generate-secret' on one machine and 'offgrid share on --secret-file <file>' (or 'off') with the same secret on the others.");
+        ?? throw new PeerException(PeerProblem.NotConfigured, "No network secret is set: run 'offgrid share on --generate-secret' on one machine and 'offgrid share on --secret-file <file>' (or 'off') with the same secret on the others.");
 
     /// <summary>Parses a peer address, <c>host:port</c> (IPv6 in brackets); a bare IP address gets <see cref="DistributionOptions.DefaultPeerPort"/>.</summary>
     /// <param name="text">The address.</param>

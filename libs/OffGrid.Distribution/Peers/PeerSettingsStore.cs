@@ -55,7 +55,7 @@ public sealed class PeerSettingsStore
         }
         catch (JsonException ex)
         {
-            throw new PeerException($"The peer settings {_settingsPath} are damaged ({ex.Message}); fix or remove the file.", ex);
+            throw new PeerException(PeerProblem.NotConfigured, $"The peer settings {_settingsPath} are damaged ({ex.Message}); fix or remove the file.", ex);
         }
     }
 
@@ -72,7 +72,7 @@ public sealed class PeerSettingsStore
             PeerSettings settings = change(await GetAsync(cancellationToken).ConfigureAwait(false));
             if (settings.Port is < 1 or > 65535)
             {
-                throw new PeerException($"The port {settings.Port} is not a TCP port (1-65535).");
+                throw new PeerException(PeerProblem.InvalidInput, $"The port {settings.Port} is not a TCP port (1-65535).");
             }
 
             await WriteAsync(_settingsPath, JsonSerializer.SerializeToUtf8Bytes(settings, s_json), privateFile: false, cancellationToken).ConfigureAwait(false);

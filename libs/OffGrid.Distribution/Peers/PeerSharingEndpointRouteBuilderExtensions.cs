@@ -21,10 +21,10 @@ public static class PeerSharingEndpointRouteBuilderExtensions
     /// nothing. JSON answers carry an HMAC proof header so that clients know the answer came from the network.
     /// </summary>
     /// <param name="endpoints">The application's endpoints.</param>
-    /// <param name="prefix">The route prefix; peers expect the default, <c>/p2p/v1</c>.</param>
+    /// <param name="prefix">The route prefix; peers expect the default, <c>/peer/v1</c>.</param>
     /// <returns>The route group, for further conventions.</returns>
     /// <remarks>Needs <c>AddOffGridHub</c> and <c>AddOffGridDistribution</c> in the services. Thread-safe.</remarks>
-    public static RouteGroupBuilder MapOffGridPeerSharing(this IEndpointRouteBuilder endpoints, string prefix = "/p2p/v1")
+    public static RouteGroupBuilder MapOffGridPeerSharing(this IEndpointRouteBuilder endpoints, string prefix = "/peer/v1")
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentException.ThrowIfNullOrEmpty(prefix);

@@ -2,10 +2,10 @@ using System.Text.Json;
 
 namespace OffGrid.Distribution.Peers;
 
-/// <summary>The JSON bodies peers exchange (snake_case). Version 1 of the peer protocol, under <c>/p2p/v1</c>.</summary>
+/// <summary>The JSON bodies peers exchange (snake_case). Version 1 of the peer protocol, under <c>/peer/v1</c>.</summary>
 internal static class PeerWire
 {
-    public const string DefaultPrefix = "/p2p/v1";
+    public const string DefaultPrefix = "/peer/v1";
 
     public static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 

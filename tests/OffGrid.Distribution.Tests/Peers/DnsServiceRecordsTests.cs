@@ -10,7 +10,7 @@ namespace OffGrid.Distribution.Tests.Peers;
 /// </summary>
 public sealed class DnsServiceRecordsTests
 {
-    private static readonly IReadOnlyDictionary<string, string> s_properties = new Dictionary<string, string> { ["v"] = "1", ["id"] = "0123456789abcdef0123456789abcdef", ["net"] = "55a1e8f1ecd81e87", ["path"] = "/p2p/v1" };
+    private static readonly IReadOnlyDictionary<string, string> s_properties = new Dictionary<string, string> { ["v"] = "1", ["id"] = "0123456789abcdef0123456789abcdef", ["net"] = "55a1e8f1ecd81e87", ["path"] = "/peer/v1" };
 
     [Fact]
     public void AQueryIsRecognisedAfterAWireRoundTrip()
@@ -42,7 +42,7 @@ public sealed class DnsServiceRecordsTests
         Assert.Equal(11612, service.Port);
         Assert.Equal(addresses, service.Addresses);
         Assert.Equal("55a1e8f1ecd81e87", service.Properties["net"]);
-        Assert.Equal("/p2p/v1", service.Properties["path"]);
+        Assert.Equal("/peer/v1", service.Properties["path"]);
         Assert.All(answer.Answers.Concat(answer.AdditionalRecords), r => Assert.True(r.TTL <= TimeSpan.FromSeconds(10)));
     }
 

@@ -11,26 +11,26 @@ public sealed class PeerAuthenticationTests
     [Fact]
     public void ASignedRequestIsAcceptedOnceOnly()
     {
-        (string header, string nonce) = PeerAuthentication.Sign(_secret, "GET", "/p2p/v1/models", DateTimeOffset.UtcNow);
+        (string header, string nonce) = PeerAuthentication.Sign(_secret, "GET", "/peer/v1/models", DateTimeOffset.UtcNow);
 
-        Assert.Equal(nonce, _server.Verify(_secret, header, "GET", "/p2p/v1/models"));
-        Assert.Null(_server.Verify(_secret, header, "GET", "/p2p/v1/models")); // replayed
+        Assert.Equal(nonce, _server.Verify(_secret, header, "GET", "/peer/v1/models"));
+        Assert.Null(_server.Verify(_secret, header, "GET", "/peer/v1/models")); // replayed
         Assert.DoesNotContain("lab network", header, StringComparison.Ordinal);
     }
 
     [Fact]
     public void AnotherSecretPathMethodOrTimeIsRefused()
     {
-        (string header, _) = PeerAuthentication.Sign(_secret, "GET", "/p2p/v1/models", DateTimeOffset.UtcNow);
-        (string old, _) = PeerAuthentication.Sign(_secret, "GET", "/p2p/v1/models", DateTimeOffset.UtcNow.AddMinutes(-6));
+        (string header, _) = PeerAuthentication.Sign(_secret, "GET", "/peer/v1/models", DateTimeOffset.UtcNow);
+        (string old, _) = PeerAuthentication.Sign(_secret, "GET", "/peer/v1/models", DateTimeOffset.UtcNow.AddMinutes(-6));
 
-        Assert.Null(_server.Verify(NetworkSecret.Parse("another network secret"), header, "GET", "/p2p/v1/models"));
-        Assert.Null(_server.Verify(_secret, header, "GET", "/p2p/v1/files/" + new string('0', 64)));
-        Assert.Null(_server.Verify(_secret, header, "DELETE", "/p2p/v1/models"));
-        Assert.Null(_server.Verify(_secret, old, "GET", "/p2p/v1/models"));
-        Assert.Null(_server.Verify(_secret, null, "GET", "/p2p/v1/models"));
-        Assert.Null(_server.Verify(_secret, "Bearer abc", "GET", "/p2p/v1/models"));
-        Assert.Null(_server.Verify(_secret, "OffGrid-P2P ts=1,nonce=short,sig=AAAA", "GET", "/p2p/v1/models"));
+        Assert.Null(_server.Verify(NetworkSecret.Parse("another network secret"), header, "GET", "/peer/v1/models"));
+        Assert.Null(_server.Verify(_secret, header, "GET", "/peer/v1/files/" + new string('0', 64)));
+        Assert.Null(_server.Verify(_secret, header, "DELETE", "/peer/v1/models"));
+        Assert.Null(_server.Verify(_secret, old, "GET", "/peer/v1/models"));
+        Assert.Null(_server.Verify(_secret, null, "GET", "/peer/v1/models"));
+        Assert.Null(_server.Verify(_secret, "Bearer abc", "GET", "/peer/v1/models"));
+        Assert.Null(_server.Verify(_secret, "OffGrid-P2P ts=1,nonce=short,sig=AAAA", "GET", "/peer/v1/models"));
     }
 
     [Fact]

@@ -67,7 +67,7 @@ public sealed class PeerSharingEndpointTests : IAsyncLifetime
     public async Task RangesAndValidatorsWorkForResumes()
     {
         using var http = new HttpClient();
-        var uri = new Uri($"http://{_sharer.Address}/p2p/v1/files/{_shared.Files[0].Sha256}");
+        var uri = new Uri($"http://{_sharer.Address}/peer/v1/files/{_shared.Files[0].Sha256}");
         using var request = new HttpRequestMessage(HttpMethod.Get, uri);
         request.Headers.Range = new RangeHeaderValue(100, 199);
         (string header, _) = PeerAuthentication.Sign(_secret, "GET", uri.PathAndQuery, DateTimeOffset.UtcNow);
@@ -87,7 +87,7 @@ public sealed class PeerSharingEndpointTests : IAsyncLifetime
         using var http = new HttpClient();
         foreach (string path in new[] { "status", "models", "files/" + _shared.Files[0].Sha256 })
         {
-            using HttpResponseMessage plain = await http.GetAsync($"http://{_sharer.Address}/p2p/v1/{path}", Ct);
+            using HttpResponseMessage plain = await http.GetAsync($"http://{_sharer.Address}/peer/v1/{path}", Ct);
             Assert.Equal(HttpStatusCode.NotFound, plain.StatusCode);
             Assert.Empty(await plain.Content.ReadAsByteArrayAsync(Ct));
         }
