@@ -29,6 +29,12 @@ internal static class ToolPackageReader
                 throw Invalid(nupkg, $"its entry point {entryPoint} is missing or unsafe");
             }
 
+            // The values are written into the install scripts: nothing there may be read as shell or PowerShell syntax.
+            if (new[] { id, version, name, entryPoint }.Any(v => !v.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' or '+' or '/')))
+            {
+                throw Invalid(nupkg, "its id, version, command or entry point holds characters other than letters, digits and . - _ + /");
+            }
+
             return new PackageTool(id, version, name, entryPoint, packagePath);
         }
         catch (InvalidDataException ex)

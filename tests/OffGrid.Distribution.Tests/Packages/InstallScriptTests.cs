@@ -3,6 +3,7 @@ using System.Text.Json;
 using OffGrid.Cli.Tests;
 using OffGrid.Inference.Runtime;
 using OffGrid.Testing;
+using OffGrid.Testing.LlamaCpp;
 using OffGrid.Testing.Network;
 
 namespace OffGrid.Distribution.Tests.Packages;
@@ -74,6 +75,28 @@ public sealed class InstallScriptTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ThePowerShellInstallerInstallsOfflineToo()
+    {
+        string pwsh = PowerShell();
+        string prefix = Path.Combine(_root, "prefix-ps");
+        string home = Path.Combine(_root, "target-ps");
+
+        CliResult install = await RunOfflineAsync(home, pwsh, "-NoProfile", "-NonInteractive", "-File", Path.Combine(_package, "install.ps1"), "-Prefix", prefix, "-PublisherKeyId", _keyId);
+
+        install.AssertSuccess();
+        Assert.Contains($"loaded from {Path.Combine(home, "runtime")}", install.Stdout, StringComparison.Ordinal);
+        CliResult run = await RunOfflineAsync(home, Path.Combine(prefix, "bin", "offgrid"), "run", "local/stories260K", "Once upon a time", "--threads", "1", "-t", "0", "-n", "20");
+        run.AssertSuccess();
+        Assert.Contains("Lily", run.Stdout, StringComparison.Ordinal);
+
+        await File.AppendAllTextAsync(Path.Combine(_package, "install.sh"), "\n", Ct);
+        CliResult altered = await RunOfflineAsync(Path.Combine(_root, "target-ps-altered"), pwsh, "-NoProfile", "-NonInteractive", "-File", Path.Combine(_package, "install.ps1"), "-Prefix", Path.Combine(_root, "prefix-ps-altered"));
+        Assert.Equal(1, altered.ExitCode);
+        Assert.Contains("install.sh was altered or damaged", altered.Stderr + altered.Stdout, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_root, "prefix-ps-altered")));
+    }
+
+    [Fact]
     public async Task TheShellInstallerRefusesAnAlteredPackageBeforeInstallingAnything()
     {
         string prefix = Path.Combine(_root, "prefix-altered");
@@ -101,6 +124,26 @@ public sealed class InstallScriptTests : IAsyncLifetime
         Assert.False(Directory.Exists(Path.Combine(home, "models")));
         Assert.Equal(2, unknown.ExitCode);
         Assert.Contains("unknown option '--prefx'", unknown.Stderr, StringComparison.Ordinal);
+    }
+
+    /// <summary>PowerShell (the .NET global tool, from the NuGet feed), installed once into the test cache.</summary>
+    private static string PowerShell()
+    {
+        string folder = Path.Combine(TestPaths.CacheDir, "pwsh");
+        string pwsh = Path.Combine(folder, "pwsh");
+        if (!File.Exists(pwsh))
+        {
+            try
+            {
+                ExternalCommand.Run("dotnet", ["tool", "install", "PowerShell", "--version", "7.6.9", "--tool-path", folder], TestPaths.CacheDir, TimeSpan.FromMinutes(5));
+            }
+            catch (InvalidOperationException ex)
+            {
+                Assert.Skip("PowerShell could not be installed from the NuGet feed: " + ex.Message.Split('\n')[0]);
+            }
+        }
+
+        return pwsh;
     }
 
     /// <summary>Runs a command as a user of an offline machine: no registry, no hub, no runtime from the test, and (as root) no network at all.</summary>
