@@ -5,6 +5,8 @@ using OffGrid.Hub.References;
 using OffGrid.Inference;
 using OffGrid.Inference.Engine;
 using OffGrid.Inference.Models;
+using OffGrid.Speech;
+using OffGrid.Speech.Transcription;
 
 namespace OffGrid.AspNetCore.Http;
 
@@ -52,6 +54,9 @@ internal sealed record ApiError(int StatusCode, string Message, string? Param = 
             PeerProblem.UntrustedModel => new(StatusCodes.Status422UnprocessableEntity, peer.Message, "model", "untrusted_signature"),
             _ => new(StatusCodes.Status502BadGateway, peer.Message, "peer", "peer_unreachable"),
         },
+        UnknownSpeechModelException speechModel => new(StatusCodes.Status404NotFound, speechModel.Message, "model", "model_not_found"),
+        SpeechRequestException speech => new(StatusCodes.Status400BadRequest, speech.Message, speech.Parameter, speech.Code),
+        SpeechEngineException engine => new(StatusCodes.Status500InternalServerError, engine.Message, null, "speech_engine_error"),
 
         // Anything else, an ArgumentException included, is a bug on this side: the client gets no internals.
         _ => new(StatusCodes.Status500InternalServerError, "The server failed to handle the request; see its log.", null, "internal_error"),

@@ -42,7 +42,8 @@ public sealed class ModelResolver
     public async Task<IReadOnlyList<LocalModel>> ListAsync(CancellationToken cancellationToken = default)
     {
         var models = new Dictionary<string, LocalModel>(StringComparer.OrdinalIgnoreCase);
-        foreach (ModelManifest manifest in await _store.ListAsync(cancellationToken).ConfigureAwait(false))
+        // Speech models (Whisper GGML, Piper ONNX) share the store but are not models llama.cpp can serve.
+        foreach (ModelManifest manifest in (await _store.ListAsync(cancellationToken).ConfigureAwait(false)).Where(ModelFileKinds.IsGguf))
         {
             models[manifest.Name] = new LocalModel(manifest.Name, manifest.PrimaryFilePath, LocalModelSource.Store, manifest);
         }
@@ -84,7 +85,7 @@ public sealed class ModelResolver
             return _options.AllowFilePaths && File.Exists(path) ? new LocalModel(Path.GetFileNameWithoutExtension(path), path, LocalModelSource.File) : null;
         }
 
-        return ModelReference.TryParse(plain, out _) && await _store.FindAsync(plain, cancellationToken).ConfigureAwait(false) is { } manifest
+        return ModelReference.TryParse(plain, out _) && await _store.FindAsync(plain, cancellationToken).ConfigureAwait(false) is { } manifest && ModelFileKinds.IsGguf(manifest)
             ? new LocalModel(manifest.Name, manifest.PrimaryFilePath, LocalModelSource.Store, manifest)
             : null;
     }
@@ -116,7 +117,8 @@ public sealed class ModelResolver
         if (reference.Kind == ModelReferenceKind.Alias && !_aliases.Aliases.Any(a => string.Equals(a.Name, reference.AliasName, StringComparison.OrdinalIgnoreCase)))
         {
             string known = string.Join(", ", _aliases.Aliases.Select(a => a.Name).Order(StringComparer.Ordinal));
-            return new ModelNotFoundException(requested, $"Unknown model '{requested}': it is not on this machine and not a known alias. Name a local .gguf file, a model from 'offgrid list', owner/repo[:quant], or one of: {known}.", canPull: false);
+            string file = _options.AllowFilePaths ? "a local .gguf file, " : string.Empty;
+            return new ModelNotFoundException(requested, $"Unknown model '{requested}': it is not on this machine and not a known alias. Name {file}a model listed here ('offgrid list', GET /v1/models), owner/repo[:quant], or one of: {known}.", canPull: false);
         }
 
         return new ModelNotFoundException(requested, $"The model '{requested}' is not on this machine yet; download it first (offgrid pull {plain}, or POST /api/pull).", canPull: true);
