@@ -35,7 +35,12 @@ internal sealed class PullCommand : Command
         {
             Validators.Add(result =>
             {
-                if (result.GetValue(_quant) is not null && PeerModelReference.TryParse(result.GetValue(_model), out _))
+                string? model = result.GetValue(_model);
+                if (model?.StartsWith(PeerModelReference.Prefix, StringComparison.OrdinalIgnoreCase) == true && !PeerModelReference.TryParse(model, out _))
+                {
+                    result.AddError($"'{model}' needs a peer and a model: peer:<peer>/<model>, e.g. peer:*/stories260k (see 'offgrid peers').");
+                }
+                else if (result.GetValue(_quant) is not null && PeerModelReference.TryParse(model, out _))
                 {
                     result.AddError("--quant does not apply to peer: references; name the peer's model exactly (see 'offgrid peers <peer>').");
                 }

@@ -63,6 +63,10 @@ public sealed class PeerSettingsStore
     /// <param name="change">Gives the new settings from the current ones.</param>
     /// <param name="cancellationToken">Cancels the change.</param>
     /// <returns>The saved settings.</returns>
+    /// <exception cref="PeerException">
+    /// The new port is not 1-65535, or the new name is blank, holds control characters or is longer than a DNS-SD label
+    /// (63 bytes of UTF-8); nothing is saved.
+    /// </exception>
     public async Task<PeerSettings> UpdateAsync(Func<PeerSettings, PeerSettings> change, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(change);
@@ -73,6 +77,12 @@ public sealed class PeerSettingsStore
             if (settings.Port is < 1 or > 65535)
             {
                 throw new PeerException(PeerProblem.InvalidInput, $"The port {settings.Port} is not a TCP port (1-65535).");
+            }
+
+            // The name is a DNS-SD instance label: at most 63 bytes of UTF-8 (RFC 6763 §4.1.1), shown to people.
+            if (string.IsNullOrWhiteSpace(settings.Name) || settings.Name.Any(char.IsControl) || System.Text.Encoding.UTF8.GetByteCount(settings.Name) > 63)
+            {
+                throw new PeerException(PeerProblem.InvalidInput, $"The name '{settings.Name}' cannot be shown to peers: use 1 to 63 bytes of printable text.");
             }
 
             await WriteAsync(_settingsPath, JsonSerializer.SerializeToUtf8Bytes(settings, s_json), privateFile: false, cancellationToken).ConfigureAwait(false);
