@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -12,13 +13,14 @@ using OffGrid.Distribution;
 using OffGrid.Distribution.Peers;
 using OffGrid.Hub.Store;
 using OffGrid.Testing;
+using OffGrid.Testing.Browser;
 
 namespace OffGrid.AspNetCore.Tests.Peers;
 
 /// <summary>
 /// <c>/v1/p2p</c> on a real server (Kestrel on 127.0.0.1) whose manual peer list names a second app that shares
 /// stories260K with the same network secret: status, peers, a peer's models, downloads with server-sent progress,
-/// cancellation, and the API's error shape for every refusal.
+/// cancellation, the API's error shape for every refusal, and the web UI's peer panel in a real browser.
 /// </summary>
 public sealed class PeerEndpointsTests : IAsyncLifetime
 {
@@ -61,6 +63,7 @@ public sealed class PeerEndpointsTests : IAsyncLifetime
         {
             app.MapOpenAi();
             app.MapOffGrid();
+            app.MapOffGridWebUi();
         });
         var serverSettings = new PeerSettingsStore(new DistributionOptions { HomeDirectory = _server.Home });
         await serverSettings.SaveSecretAsync(_secret, Ct);
@@ -151,6 +154,37 @@ public sealed class PeerEndpointsTests : IAsyncLifetime
         File.Delete(Path.Combine(_server.Home, "p2p.secret"));
         await AssertErrorAsync(await _server.Http.GetAsync("/v1/p2p/peers", Ct), 409, "No network secret", "p2p_not_configured");
     }
+
+    [Fact]
+    public async Task TheWebUiShowsWhatPeersShareAndDownloadsAModelIntoTheStore()
+    {
+        Assert.SkipUnless(File.Exists(HeadlessChromium.ExecutablePath), "Debian's chromium is not installed (eng/test.sh installs it).");
+        await using HeadlessChromium browser = await HeadlessChromium.StartAsync(Ct);
+        await browser.NavigateAsync(_server.BaseUri, Ct);
+        await browser.WaitForAsync("document.querySelectorAll('#model option').length > 0", TimeSpan.FromSeconds(20), Ct);
+
+        await browser.EvaluateAsync("document.getElementById('peersButton').click()", Ct);
+        string listed = Text(await browser.WaitForAsync("document.querySelector('.peer-model span')?.textContent", TimeSpan.FromSeconds(30), Ct));
+        string peer = Text(await browser.EvaluateAsync("document.querySelector('#peerList h2').textContent", Ct));
+        await browser.EvaluateAsync("document.querySelector('.peer-model button').click()", Ct);
+        string state = Text(await browser.WaitForAsync(
+            "(t => /^In the store|not|fail/i.test(t) && t)(document.querySelector('.peer-model .note').textContent)", TimeSpan.FromSeconds(60), Ct));
+        JsonNode? offered = await browser.WaitForAsync($"[...document.querySelectorAll('#model option')].some(o => o.value === '{SharedModel}')", TimeSpan.FromSeconds(10), Ct);
+
+        Assert.Matches($@"^{SharedModel} · [0-9.]+ [KM]B · unsigned$", listed);
+        Assert.Equal($"alice ({_peerAddress})", peer);
+        Assert.Equal($"In the store as {SharedModel}.", state);
+        Assert.True(offered?.GetValue<bool>(), "the chat's model list offers the downloaded model");
+        Assert.NotNull(await _server.App.Services.GetRequiredService<ModelStore>().FindAsync(SharedModel, Ct));
+
+        // Without the network secret the panel says what to do instead of listing anything.
+        File.Delete(Path.Combine(_server.Home, "p2p.secret"));
+        await browser.EvaluateAsync("document.getElementById('peersButton').click(); document.getElementById('peersButton').click()", Ct);
+        string refusal = Text(await browser.WaitForAsync("document.querySelector('#peerList p.error')?.textContent", TimeSpan.FromSeconds(20), Ct));
+        Assert.Contains("No network secret", refusal, StringComparison.Ordinal);
+    }
+
+    private static string Text(JsonNode? value) => value?.GetValue<string>() ?? string.Empty;
 
     private async Task<JsonDocument> GetJsonAsync(string path)
     {
