@@ -144,23 +144,9 @@ public sealed partial class ReadmeWalkthroughTests : IAsyncDisposable
             }
         }
 
-        using Process process = Process.Start(start)!;
-        process.StandardInput.Close();
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        Task<string> stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(TimeSpan.FromMinutes(3));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        return new CliResult(process.ExitCode, await stdout, await stderr);
+        using var process = new CliProcess(Process.Start(start)!, TimeSpan.FromMinutes(3));
+        process.Input.Close(); // a user at a terminal, not a pipe that never ends
+        return await process.WaitAsync();
     }
 
     /// <summary>Puts the cached runtime tarball where the connected machine's download would leave it, so the walkthrough does not fetch it again.</summary>

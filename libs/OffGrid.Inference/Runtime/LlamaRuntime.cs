@@ -125,9 +125,8 @@ public sealed class LlamaRuntime
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(package);
-        options ??= new LlamaRuntimeOptions();
-        var installer = new RuntimeInstaller(options.InstallDirectory ?? DefaultInstallDirectory, httpClient, logger ?? NullLogger.Instance);
-        return installer.EnsureInstalledAsync(package, options, progress, cancellationToken);
+        (RuntimeInstaller installer, LlamaRuntimeOptions settings) = CreateInstaller(options, httpClient, logger);
+        return installer.EnsureInstalledAsync(package, settings, progress, cancellationToken);
     }
 
     /// <summary>
@@ -152,9 +151,14 @@ public sealed class LlamaRuntime
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(package);
+        (RuntimeInstaller installer, LlamaRuntimeOptions settings) = CreateInstaller(options, httpClient, logger);
+        return installer.DownloadAsync(package, settings, progress, cancellationToken);
+    }
+
+    private static (RuntimeInstaller Installer, LlamaRuntimeOptions Options) CreateInstaller(LlamaRuntimeOptions? options, HttpClient? httpClient, ILogger? logger)
+    {
         options ??= new LlamaRuntimeOptions();
-        var installer = new RuntimeInstaller(options.InstallDirectory ?? DefaultInstallDirectory, httpClient, logger ?? NullLogger.Instance);
-        return installer.DownloadAsync(package, options, progress, cancellationToken);
+        return (new RuntimeInstaller(options.InstallDirectory ?? DefaultInstallDirectory, httpClient, logger ?? NullLogger.Instance), options);
     }
 
     /// <summary>

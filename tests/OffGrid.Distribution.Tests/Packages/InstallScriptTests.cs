@@ -173,22 +173,8 @@ public sealed class InstallScriptTests : IAsyncLifetime
         start.Environment["HF_ENDPOINT"] = "http://127.0.0.1:9/";
         start.Environment["NO_COLOR"] = "1";
         start.Environment.Remove("OFFGRID_LLAMA_PATH");
-        using Process process = Process.Start(start)!;
-        process.StandardInput.Close(); // a user at a terminal, not a pipe that never ends
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync(Ct);
-        Task<string> stderr = process.StandardError.ReadToEndAsync(Ct);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        timeout.CancelAfter(TimeSpan.FromMinutes(3));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        return new CliResult(process.ExitCode, await stdout, await stderr);
+        using var process = new CliProcess(Process.Start(start)!, TimeSpan.FromMinutes(3));
+        process.Input.Close(); // a user at a terminal, not a pipe that never ends
+        return await process.WaitAsync();
     }
 }
