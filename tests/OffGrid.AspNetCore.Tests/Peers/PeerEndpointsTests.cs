@@ -184,6 +184,28 @@ public sealed class PeerEndpointsTests : IAsyncLifetime
         Assert.Contains("No network secret", refusal, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AWebUiDownloadCanBeCancelled()
+    {
+        Assert.SkipUnless(File.Exists(HeadlessChromium.ExecutablePath), "Debian's chromium is not installed (eng/test.sh installs it).");
+        _fileDelay = TimeSpan.FromSeconds(30);
+        await using HeadlessChromium browser = await HeadlessChromium.StartAsync(Ct);
+        await browser.NavigateAsync(_server.BaseUri, Ct);
+        await browser.EvaluateAsync("document.getElementById('peersButton').click()", Ct);
+        await browser.WaitForAsync("document.querySelector('.peer-model button')", TimeSpan.FromSeconds(30), Ct);
+
+        await browser.EvaluateAsync("document.querySelector('.peer-model button').click()", Ct);
+        await browser.WaitForAsync("document.querySelector('.peer-model button.secondary')", TimeSpan.FromSeconds(20), Ct);
+        await browser.EvaluateAsync("document.querySelector('.peer-model button.secondary').click()", Ct);
+        string state = Text(await browser.WaitForAsync("(t => t.startsWith('Cancelled') && t)(document.querySelector('.peer-model .note').textContent)", TimeSpan.FromSeconds(20), Ct));
+        JsonNode? ready = await browser.WaitForAsync(
+            "!document.querySelector('.peer-model button.secondary') && !document.querySelector('.peer-model button').disabled", TimeSpan.FromSeconds(10), Ct);
+
+        Assert.Contains("next download of this model resumes", state, StringComparison.Ordinal);
+        Assert.True(ready?.GetValue<bool>(), "the Cancel button is gone and Download works again");
+        Assert.Null(await _server.App.Services.GetRequiredService<ModelStore>().FindAsync(SharedModel, Ct));
+    }
+
     private static string Text(JsonNode? value) => value?.GetValue<string>() ?? string.Empty;
 
     private async Task<JsonDocument> GetJsonAsync(string path)
