@@ -61,7 +61,10 @@ public sealed class Toolbox : IAsyncDisposable
     /// The tools of the named MCP servers, plugins and custom tools, starting servers as needed. Tools that need a person's
     /// approval are <see cref="ApprovalRequiredAIFunction"/>s.
     /// </summary>
-    /// <param name="names">MCP server, plugin or custom tool names (an MCP server's name wins over a custom tool's).</param>
+    /// <param name="names">
+    /// MCP server, plugin or custom tool names (an MCP server's name wins over a custom tool's), or <c>server/tool</c> for one
+    /// tool of a server (a small model's context may not hold the descriptions of all of them).
+    /// </param>
     /// <param name="cancellationToken">Stops starting servers.</param>
     /// <returns>The tools.</returns>
     /// <exception cref="ToolNotFoundException">A name is unknown.</exception>
@@ -75,8 +78,9 @@ public sealed class Toolbox : IAsyncDisposable
         IReadOnlyList<(string Name, ToolSetKind Kind, string? Description)> servers = McpServers.List();
         foreach (string name in names.Select(n => n.Trim()).Where(n => n.Length > 0).Distinct(StringComparer.Ordinal))
         {
-            IEnumerable<AITool> set = servers.Any(s => s.Name == name)
-                ? await McpServers.GetToolsAsync(name, cancellationToken).ConfigureAwait(false)
+            int slash = name.IndexOf('/', StringComparison.Ordinal);
+            IEnumerable<AITool> set = slash > 0 ? [await GetServerToolAsync(name[..slash], name[(slash + 1)..], cancellationToken).ConfigureAwait(false)]
+                : servers.Any(s => s.Name == name) ? await McpServers.GetToolsAsync(name, cancellationToken).ConfigureAwait(false)
                 : [CreateTool(ResolveDefinition(name))];
             foreach (AITool tool in set)
             {
@@ -90,6 +94,20 @@ public sealed class Toolbox : IAsyncDisposable
         }
 
         return tools;
+    }
+
+    /// <summary>One tool of an MCP server or plugin, starting it as needed.</summary>
+    /// <param name="server">The server's name.</param>
+    /// <param name="tool">The tool's name.</param>
+    /// <param name="cancellationToken">Stops starting the server.</param>
+    /// <returns>The tool.</returns>
+    /// <exception cref="ToolNotFoundException">The server is unknown or has no such tool.</exception>
+    /// <exception cref="McpServerException">The server did not start.</exception>
+    public async Task<AIFunction> GetServerToolAsync(string server, string tool, CancellationToken cancellationToken = default)
+    {
+        IReadOnlyList<AIFunction> tools = await McpServers.GetToolsAsync(server, cancellationToken).ConfigureAwait(false);
+        return tools.FirstOrDefault(t => t.Name == tool)
+            ?? throw new ToolNotFoundException(tool, $"MCP server '{server}' has no tool '{tool}'; it has {string.Join(", ", tools.Select(t => t.Name))}.");
     }
 
     /// <summary>Creates the function of a custom tool definition (saved or not), for a model or a test run.</summary>

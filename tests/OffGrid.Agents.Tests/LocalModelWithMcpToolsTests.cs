@@ -39,10 +39,10 @@ public sealed class LocalModelWithMcpToolsTests
         var recorder = new RecordingChatClient(new LlamaChatClient(engine));
         using IChatClient client = recorder.AsBuilder().UseToolInvocation(f => f.MaximumIterationsPerRequest = 1).Build();
 
-        IReadOnlyList<AITool> tools = await toolbox.GetToolsAsync(["filesystem"], cancel);
+        IReadOnlyList<AITool> tools = await toolbox.GetToolsAsync(["filesystem/read_text_file"], cancel);
         ChatResponse response = await client.GetResponseAsync(
             "What is the reset code in the pump handbook?",
-            new ChatOptions { Temperature = 0.7f, Seed = 3, MaxOutputTokens = 96, Tools = [.. tools], ToolMode = ChatToolMode.RequireSpecific("read_text_file") },
+            new ChatOptions { Temperature = 0.7f, Seed = 3, MaxOutputTokens = 256, Tools = [.. tools], ToolMode = ChatToolMode.RequireSpecific("read_text_file") },
             cancel);
 
         FunctionCallContent call = Assert.Single(response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>());

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.AI;
+using OffGrid.Inference.Chat;
 
 namespace OffGrid.Cli.Chat;
 
@@ -27,6 +28,16 @@ internal sealed class ChatSession
     /// <summary>The options sent with every request (temperature, seed, system prompt as <see cref="ChatOptions.Instructions"/>, …).</summary>
     public ChatOptions Options { get; }
 
+    /// <summary>The most tokens a completion gets when no limit is set: a base model seldom ends its text (stories260K never does).</summary>
+    public const int DefaultCompletionTokens = 256;
+
+    /// <summary>
+    /// Whether each message is continued as plain text, without the chat template or the conversation so far: how a base
+    /// model (one without a chat template) is used. Without <see cref="ChatOptions.MaxOutputTokens"/> a completion stops
+    /// after <see cref="DefaultCompletionTokens"/>.
+    /// </summary>
+    public bool CompletionMode { get; set; }
+
     /// <summary>The messages so far, user and assistant turns alternating.</summary>
     public IReadOnlyList<ChatMessage> History => _history;
 
@@ -37,10 +48,20 @@ internal sealed class ChatSession
     /// <returns>The answer's token counts and speeds, when the client reports them.</returns>
     /// <remarks>
     /// Tool calls and results are shown as they happen; calls that need approval are put to the user, and the answer
-    /// continues with their decisions. A cancelled answer leaves the history as it was before the question.
+    /// continues with their decisions. A cancelled answer leaves the history as it was before the question. In
+    /// <see cref="CompletionMode"/> the history is not used.
     /// </remarks>
     public async Task<GenerationStats?> SendAsync(string text, TextWriter output, CancellationToken cancellationToken)
     {
+        if (CompletionMode)
+        {
+            ChatOptions raw = Options.Clone();
+            raw.AdditionalProperties ??= [];
+            raw.AdditionalProperties[LlamaChatOptions.RawPromptKey] = true;
+            raw.MaxOutputTokens ??= DefaultCompletionTokens;
+            return GenerationStats.From((await StreamAsync([new ChatMessage(ChatRole.User, text)], raw, output, cancellationToken).ConfigureAwait(false)).Usage);
+        }
+
         int before = _history.Count;
         _history.Add(new ChatMessage(ChatRole.User, text));
         ChatOptions options = Options;
@@ -48,7 +69,7 @@ internal sealed class ChatSession
         {
             for (int round = 1; ; round++)
             {
-                ChatResponse response = await StreamAsync(options, output, cancellationToken).ConfigureAwait(false);
+                ChatResponse response = await StreamAsync(_history, options, output, cancellationToken).ConfigureAwait(false);
                 _history.AddMessages(response);
                 List<ToolApprovalRequestContent> requests = [.. response.Messages.SelectMany(m => m.Contents).OfType<ToolApprovalRequestContent>()];
                 if (requests.Count == 0 || _tools is null)
@@ -76,15 +97,22 @@ internal sealed class ChatSession
         }
     }
 
-    private async Task<ChatResponse> StreamAsync(ChatOptions options, TextWriter output, CancellationToken cancellationToken)
+    private async Task<ChatResponse> StreamAsync(IEnumerable<ChatMessage> messages, ChatOptions options, TextWriter output, CancellationToken cancellationToken)
     {
         var updates = new List<ChatResponseUpdate>();
-        await foreach (ChatResponseUpdate update in _client.GetStreamingResponseAsync(_history, options, cancellationToken).ConfigureAwait(false))
+        try
         {
-            updates.Add(update);
-            _tools?.Show(update);
-            await output.WriteAsync(update.Text).ConfigureAwait(false);
-            await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+            await foreach (ChatResponseUpdate update in _client.GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
+            {
+                updates.Add(update);
+                _tools?.Show(update);
+                await output.WriteAsync(update.Text).ConfigureAwait(false);
+                await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            output.Flush(); // the end of the answer: a word-wrapping writer writes the word it holds
         }
 
         return updates.ToChatResponse();

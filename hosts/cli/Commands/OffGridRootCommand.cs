@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Help;
+using OffGrid.Cli.Distribution;
 using OffGrid.Cli.Models;
 using OffGrid.Cli.Output;
 using OffGrid.Cli.Tools;
@@ -10,18 +11,18 @@ namespace OffGrid.Cli.Commands;
 internal sealed class OffGridRootCommand : RootCommand
 {
     /// <summary>Creates the command tree over the process console.</summary>
-    public OffGridRootCommand(CliConsole console, ConsoleInterrupts interrupts, HubServices hub, AgentServices agents)
+    public OffGridRootCommand(CliConsole console, ConsoleInterrupts interrupts, HubServices hub, DistributionServices distribution, AgentServices agents)
         : base(CommandHelp.Describe(
-            "offgrid: private, offline-first local AI. Run, download, search, benchmark and serve GGUF models on this machine. " +
+            "offgrid: private, offline-first local AI. Run, download, search, benchmark and serve GGUF models on this machine, " +
+            "and transcribe or speak audio. " +
             "Models and the llama.cpp runtime live in OFFGRID_HOME (default ~/.offgrid).",
             "offgrid run llama3.2",
             "offgrid search qwen --quant Q4_K_M",
             "offgrid doctor"))
     {
-        SetAction(parse => new HelpAction().Invoke(parse));
         var locator = new ModelLocator(console, hub);
         Add(new RunCommand(console, interrupts, locator, agents));
-        Add(PullCommand.Pull(console, locator));
+        Add(PullCommand.Pull(console, locator, distribution));
         Add(PullCommand.DownloadHuggingFace(console, locator));
         Add(new SearchCommand(console, hub));
         Add(new ListCommand(console, hub));
@@ -31,8 +32,15 @@ internal sealed class OffGridRootCommand : RootCommand
         Add(new ServeCommand(console));
         Add(new DoctorCommand(console, hub));
         Add(new RuntimeCommand(console));
+        Add(new PackageCommand(console, distribution));
+        Add(new PeersCommand(console, distribution));
+        Add(new ShareCommand(console, distribution));
+        Add(new TranscribeCommand(console, locator));
+        Add(new SayCommand(console, SpeechServices.TextToSpeech(hub)));
+        Add(new VoicesCommand(console, SpeechServices.TextToSpeech(hub)));
         Add(new ToolsCommand(console, agents));
         Add(new McpCommand(console, agents));
         Add(new PluginsCommand(console, agents));
+        this.UseOffGridHelp();
     }
 }

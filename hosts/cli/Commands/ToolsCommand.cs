@@ -130,16 +130,9 @@ internal sealed class ToolsCommand : Command
     private static async Task<AIFunction> FindAsync(Toolbox toolbox, string target, CancellationToken cancellationToken)
     {
         int slash = target.IndexOf('/', StringComparison.Ordinal);
-        if (slash < 0)
-        {
-            return toolbox.CreateTool(toolbox.Definitions.Get(target));
-        }
-
-        string server = target[..slash];
-        string toolName = target[(slash + 1)..];
-        IReadOnlyList<AIFunction> tools = await toolbox.McpServers.GetToolsAsync(server, cancellationToken).ConfigureAwait(false);
-        return tools.FirstOrDefault(t => t.Name == toolName)
-            ?? throw new ToolNotFoundException(toolName, $"MCP server '{server}' has no tool '{toolName}'; it has {string.Join(", ", tools.Select(t => t.Name))}.");
+        return slash < 0
+            ? toolbox.CreateTool(toolbox.Definitions.Get(target))
+            : await toolbox.GetServerToolAsync(target[..slash], target[(slash + 1)..], cancellationToken).ConfigureAwait(false);
     }
 
     private static bool IsJsonObject(string text)

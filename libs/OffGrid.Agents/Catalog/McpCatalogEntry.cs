@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
 using OffGrid.Agents.Mcp;
 using OffGrid.Hub.Downloads;
-using OffGrid.Hub.Npm;
 
 namespace OffGrid.Agents.Catalog;
 
@@ -40,9 +39,6 @@ public sealed partial class McpCatalogEntry
 
     /// <summary>Gets or sets environment variables it reads when set.</summary>
     public IList<McpEnvironmentVariable> OptionalEnv { get; set; } = [];
-
-    /// <summary>Gets the package with its pinned integrity.</summary>
-    public NpmPackage NpmPackage => new(Package, Version, Integrity);
 
     /// <summary>Gets an example <c>mcp.json</c> entry that runs the pinned package with npx.</summary>
     public McpServerConfig ExampleConfig => new()

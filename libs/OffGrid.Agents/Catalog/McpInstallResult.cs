@@ -1,5 +1,5 @@
 using OffGrid.Agents.Mcp;
-using OffGrid.Hub.Npm;
+using OffGrid.Hub.Downloads;
 
 namespace OffGrid.Agents.Catalog;
 

@@ -5,8 +5,8 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using OffGrid.Agents.Mcp;
+using OffGrid.Hub;
 using OffGrid.Hub.Downloads;
-using OffGrid.Hub.Npm;
 
 namespace OffGrid.Agents.Catalog;
 
@@ -62,7 +62,7 @@ public sealed class McpPackageInstaller
             throw new ToolDefinitionException($"An MCP server named '{name}' is already configured in {configFile.Path}; remove it first or choose another name.", "name");
         }
 
-        ContentHash expected = ContentHash.FromIntegrity(package.Integrity!);
+        ContentHash expected = ContentHash.FromIntegrity(package.Integrity);
         if (!await expected.MatchesFileAsync(tarball, cancellationToken).ConfigureAwait(false))
         {
             throw new McpPackageException($"'{tarball}' is not {package.Name}@{package.Version}: its {expected.Algorithm} digest does not match {package.Integrity}. Nothing was installed.");
@@ -142,10 +142,12 @@ public sealed class McpPackageInstaller
         }
 
         McpCatalogEntry? entry = catalog.Find(source);
-        NpmPackage package;
+        string name;
+        string version;
+        string? knownIntegrity;
         if (entry is not null)
         {
-            package = entry.NpmPackage;
+            (name, version, knownIntegrity) = (entry.Package, entry.Version, entry.Integrity);
         }
         else
         {
@@ -156,7 +158,7 @@ public sealed class McpPackageInstaller
                 throw new McpPackageException($"'{source}' is neither in the MCP catalog ({known}) nor an npm package with an exact version (name@1.2.3), nor a .tgz file.");
             }
 
-            package = new NpmPackage(source[..at], source[(at + 1)..], request.Integrity);
+            (name, version, knownIntegrity) = (source[..at], source[(at + 1)..], request.Integrity);
         }
 
         Uri registry = NpmRegistry.Locate(_options.NpmRegistry)
@@ -164,30 +166,20 @@ public sealed class McpPackageInstaller
         HttpClient client = _httpClient ?? new HttpClient();
         try
         {
-            if (package.Integrity is null)
-            {
-                package = package with { Integrity = await RegistryIntegrityAsync(client, registry, package, cancellationToken).ConfigureAwait(false) };
-            }
-
-            string destination = Path.Combine(_options.McpPackagesDirectory, "downloads", package.TarballFileName);
-            Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+            var package = new NpmPackage(name, version, knownIntegrity ?? await RegistryIntegrityAsync(client, registry, name, version, cancellationToken).ConfigureAwait(false));
             try
             {
-                await new FileDownloader(client).DownloadAsync(
-                    new DownloadRequest { Source = package.GetTarballUri(registry), DestinationPath = destination, ExpectedHash = ContentHash.FromIntegrity(package.Integrity!) },
-                    progress,
-                    cancellationToken).ConfigureAwait(false);
+                string tarball = await new NpmPackageInstaller(_options.McpPackagesDirectory, client, _logger).DownloadAsync(package, registry, progress, cancellationToken).ConfigureAwait(false);
+                return (package, entry, tarball);
             }
             catch (DownloadIntegrityException ex)
             {
                 throw new McpPackageException($"{package.Name}@{package.Version} failed its integrity check and was discarded: {ex.Message}", ex);
             }
-            catch (HttpRequestException ex)
+            catch (Exception ex) when (ex is HttpRequestException or HubHttpException)
             {
                 throw new McpPackageException($"{package.Name}@{package.Version} could not be downloaded: {ex.Message}", ex);
             }
-
-            return (package, entry, destination);
         }
         finally
         {
@@ -198,19 +190,19 @@ public sealed class McpPackageInstaller
         }
     }
 
-    private static async Task<string> RegistryIntegrityAsync(HttpClient client, Uri registry, NpmPackage package, CancellationToken cancellationToken)
+    private static async Task<string> RegistryIntegrityAsync(HttpClient client, Uri registry, string name, string version, CancellationToken cancellationToken)
     {
-        var metadata = new Uri($"{registry.AbsoluteUri.TrimEnd('/')}/{package.Name.Replace("/", "%2F", StringComparison.Ordinal)}/{Uri.EscapeDataString(package.Version)}");
+        var metadata = new Uri($"{registry.AbsoluteUri.TrimEnd('/')}/{name.Replace("/", "%2F", StringComparison.Ordinal)}/{Uri.EscapeDataString(version)}");
         try
         {
             using JsonDocument document = JsonDocument.Parse(await client.GetStringAsync(metadata, cancellationToken).ConfigureAwait(false));
             return document.RootElement.TryGetProperty("dist", out JsonElement dist) && dist.TryGetProperty("integrity", out JsonElement integrity) && integrity.GetString() is { Length: > 0 } value
                 ? value
-                : throw new McpPackageException($"The registry gives no integrity for {package.Name}@{package.Version}; pass it (--integrity sha512-…).");
+                : throw new McpPackageException($"The registry gives no integrity for {name}@{version}; pass it (--integrity sha512-…).");
         }
         catch (HttpRequestException ex)
         {
-            throw new McpPackageException($"The registry does not know {package.Name}@{package.Version}: {ex.Message}", ex);
+            throw new McpPackageException($"The registry does not know {name}@{version}: {ex.Message}", ex);
         }
     }
 

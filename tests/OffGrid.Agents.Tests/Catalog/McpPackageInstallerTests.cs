@@ -81,33 +81,53 @@ public sealed class McpPackageInstallerTests
         Assert.Contains("is neither in the MCP catalog", (await Assert.ThrowsAsync<McpPackageException>(() => installer.InstallAsync(new McpInstallRequest { Source = "no-such-server" }, cancellationToken: Cancel))).Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A mirror that serves the server's tarball itself and passes every other request (the dependencies' metadata) on to
+    /// the registry this machine's npm configuration names, as a corporate mirror does.
+    /// </summary>
     [Fact]
-    public async Task AMirrorRegistryServesTheTarballAndNpmsCacheTheDependencies()
+    public async Task AMirrorRegistryServesTheTarballAndTheDependencies()
     {
         using var home = new AgentsHome();
+        using var upstream = new HttpClient();
+        Uri origin = OffGrid.Hub.Downloads.NpmRegistry.Locate(null) ?? throw new InvalidOperationException("This machine's npm configuration names no registry.");
         string tarball = McpNpmPackages.Tarball(Everything);
-        string fileName = Path.GetFileName(tarball);
         bool serveTampered = false;
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         await using WebApplication registry = builder.Build();
-        registry.MapGet($"/{Everything}/-/{fileName}", () =>
+        registry.MapGet("/{**path}", async (HttpContext context, string path) =>
         {
-            byte[] bytes = File.ReadAllBytes(tarball);
-            return Results.Bytes(serveTampered ? [.. bytes, 0] : bytes, "application/octet-stream");
+            byte[] body;
+            if (path == $"{Everything}/-/server-everything-{McpNpmPackages.ServersVersion}.tgz")
+            {
+                byte[] bytes = await File.ReadAllBytesAsync(tarball, context.RequestAborted);
+                body = serveTampered ? [.. bytes, 0] : bytes;
+                context.Response.ContentType = "application/octet-stream";
+            }
+            else
+            {
+                using HttpResponseMessage answer = await upstream.GetAsync(new Uri(origin, context.Request.Path.Value!.TrimStart('/')), context.RequestAborted);
+                body = await answer.Content.ReadAsByteArrayAsync(context.RequestAborted);
+                context.Response.StatusCode = (int)answer.StatusCode;
+                context.Response.ContentType = answer.Content.Headers.ContentType?.ToString();
+            }
+
+            await context.Response.Body.WriteAsync(body, context.RequestAborted);
         });
         await registry.StartAsync(Cancel);
         home.Options.NpmRegistry = new Uri(registry.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         var installer = new McpPackageInstaller(home.Options);
 
         serveTampered = true;
-        var corrupt = await Assert.ThrowsAsync<McpPackageException>(() => installer.InstallAsync(new McpInstallRequest { Source = "everything", Offline = true }, cancellationToken: Cancel));
+        var corrupt = await Assert.ThrowsAsync<McpPackageException>(() => installer.InstallAsync(new McpInstallRequest { Source = "everything" }, cancellationToken: Cancel));
         serveTampered = false;
-        McpInstallResult installed = await installer.InstallAsync(new McpInstallRequest { Source = "everything", Offline = true }, cancellationToken: Cancel);
+        McpInstallResult installed = await installer.InstallAsync(new McpInstallRequest { Source = "everything" }, cancellationToken: Cancel);
 
         Assert.Contains("failed its integrity check and was discarded", corrupt.Message, StringComparison.Ordinal);
         Assert.Equal(McpNpmPackages.ServersVersion, installed.Package.Version);
         Assert.True(File.Exists(Path.Combine(installed.Directory, "dist", "index.js")));
+        Assert.True(Directory.Exists(Path.Combine(installed.Directory, "node_modules", "@modelcontextprotocol", "sdk")));
     }
 
     private static string Sha512Integrity(string path) => "sha512-" + Convert.ToBase64String(SHA512.HashData(File.ReadAllBytes(path)));

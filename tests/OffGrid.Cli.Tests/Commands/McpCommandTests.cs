@@ -18,11 +18,11 @@ public sealed class McpCommandTests : IDisposable
     public async Task McpServeAnswersTheTypeScriptAndCSharpClientsOverStdio()
     {
         string runtime = (await OffGridCli.RuntimeAsync()).LibraryDirectory;
-        string[] serve = [OffGridCli.AssemblyPath, "mcp", "serve", $"--Server:Models:stories={TestPaths.Stories260K}", "--Server:Pool:Engine:Threads=1", "--Server:Pool:Engine:ContextSize=512"];
+        string[] serve = [OffGridCli.Assembly, "mcp", "serve", $"--Server:Models:stories={TestPaths.Stories260K}", "--Server:Pool:Engine:Threads=1", "--Server:Pool:Engine:ContextSize=512"];
         var environment = new Dictionary<string, string> { ["OFFGRID_HOME"] = _cli.Home, ["OFFGRID_LLAMA_PATH"] = runtime, ["NO_COLOR"] = "1" };
 
         JsonElement report = await McpNpmPackages.RunClientAsync(
-            new { transport = "stdio", command = "dotnet", args = serve, env = environment },
+            new { transport = "stdio", command = OffGridCli.Host, args = serve, env = environment },
             "chat",
             new { model = "stories", prompt = "Once upon a time", maxTokens = 24, temperature = 0 },
             TimeSpan.FromMinutes(3));
@@ -33,7 +33,7 @@ public sealed class McpCommandTests : IDisposable
         Assert.Contains("Lily", report.GetProperty("result").GetProperty("content")[0].GetProperty("text").GetString(), StringComparison.Ordinal);
 
         await using McpClient client = await McpClient.CreateAsync(
-            new StdioClientTransport(new StdioClientTransportOptions { Command = "dotnet", Arguments = serve, EnvironmentVariables = environment.ToDictionary(e => e.Key, e => (string?)e.Value) }),
+            new StdioClientTransport(new StdioClientTransportOptions { Command = OffGridCli.Host, Arguments = serve, EnvironmentVariables = environment.ToDictionary(e => e.Key, e => (string?)e.Value) }),
             cancellationToken: Cancel);
         CallToolResult models = await client.CallToolAsync("list_models", cancellationToken: Cancel);
         CallToolResult unknown = await client.CallToolAsync("show_model", new Dictionary<string, object?> { ["model"] = "no-such-model" }, cancellationToken: Cancel);

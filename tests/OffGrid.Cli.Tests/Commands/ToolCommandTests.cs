@@ -68,7 +68,7 @@ public sealed class ToolCommandTests : IDisposable
         }), TestContext.Current.CancellationToken);
 
         CliResult result = await _cli.RunAsync(
-            "run", TemplateModels.Qwen, "--threads", "1", "--tools", "filesystem", "--tool-choice", "read_text_file", "--seed", "3", "-n", "32", "What is the reset code?");
+            "run", TemplateModels.Qwen, "--threads", "1", "--tools", "filesystem/read_text_file", "--tool-choice", "read_text_file", "--seed", "3", "-n", "256", "What is the reset code?");
 
         result.AssertSuccess();
         Assert.Contains($"⚙ read_text_file {{\"path\":\"{handbook}\"}}", result.Stderr, StringComparison.Ordinal);
@@ -81,7 +81,7 @@ public sealed class ToolCommandTests : IDisposable
         string file = Path.Combine(_cli.Home, "say.json");
         await File.WriteAllTextAsync(file, Say.Replace("\"name\":\"say\",", "\"name\":\"say\",\"requireApproval\":true,", StringComparison.Ordinal), TestContext.Current.CancellationToken);
         (await _cli.RunAsync("tools", "add", file)).AssertSuccess();
-        string[] run = ["run", TemplateModels.Qwen, "--threads", "1", "--tools", "say", "--tool-choice", "say", "--seed", "3", "-n", "32"];
+        string[] run = ["run", TemplateModels.Qwen, "--threads", "1", "--tools", "say", "--tool-choice", "say", "--seed", "3", "-n", "96"];
 
         CliResult approved = await _cli.RunWithInputAsync("Say hello\ny\n", [.. run, "-i"]);
         CliResult declined = await _cli.RunWithInputAsync("Say hello\nn\n", [.. run, "-i"]);
