@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Routing;
 using OffGrid.AspNetCore.Audio;
+using OffGrid.AspNetCore.Backends;
 using OffGrid.AspNetCore.Http;
 using OffGrid.AspNetCore.Ollama;
 using OffGrid.AspNetCore.OpenAi;
@@ -64,7 +65,9 @@ public static class OffGridEndpointRouteBuilderExtensions
 
     /// <summary>
     /// Maps OffGrid's own API beside OpenAI's, in OpenAI's error shape: <c>GET|POST search</c> (GGUF models on the Hugging
-    /// Face Hub or its mirror) and <c>POST benchmark</c> (prompt and generation throughput of a served model).
+    /// Face Hub or its mirror), <c>POST benchmark</c> (prompt and generation throughput of a served model) and
+    /// <c>GET backends</c> (the remote backends: status, requests in flight, time to first token, models, and each remote
+    /// model's pool with its strategy).
     /// </summary>
     /// <param name="endpoints">The app or a route group.</param>
     /// <param name="pattern">The prefix.</param>
@@ -75,6 +78,7 @@ public static class OffGridEndpointRouteBuilderExtensions
         group.MapGet("/search", SearchEndpoint.GetAsync);
         group.MapPost("/search", SearchEndpoint.PostAsync);
         group.MapPost("/benchmark", BenchmarkEndpoint.HandleAsync);
+        group.MapGet("/backends", BackendsEndpoint.GetAsync);
         return group;
     }
 

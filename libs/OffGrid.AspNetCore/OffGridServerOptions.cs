@@ -1,5 +1,7 @@
+using OffGrid.AspNetCore.Backends;
 using OffGrid.Hub.References;
 using OffGrid.Inference.Pooling;
+using OffGrid.Inference.Remote;
 
 namespace OffGrid.AspNetCore;
 
@@ -46,6 +48,16 @@ public sealed class OffGridServerOptions
     /// <summary>How models are loaded, kept alive, evicted and scheduled (parallel sequences, context size, queue limit).</summary>
     public LlamaModelPoolOptions Pool { get; set; } = new();
 
+    /// <summary>
+    /// Remote engines by name (llama-server, vLLM, LocalAI, Ollama, other OffGrid servers) whose models are served beside the
+    /// local ones, through the same pipelines. Backends that serve the same model name form a pool that <see cref="Balancing"/>
+    /// spreads requests over. A configured local model of the same name wins over a remote one.
+    /// </summary>
+    public Dictionary<string, RemoteBackendOptions> Backends { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>How requests are spread over the backends that serve a model, and how failing backends are found and avoided.</summary>
+    public BalancingOptions Balancing { get; set; } = new();
+
     /// <summary>Lists what is wrong with the options.</summary>
     /// <returns>One sentence per problem; empty when the options are valid.</returns>
     public IReadOnlyList<string> Validate()
@@ -89,6 +101,14 @@ public sealed class OffGridServerOptions
             errors.Add($"Server:Pool needs MaxLoadedModels ≥ 1, Engine:ParallelSequences ≥ 1, Engine:MaxPendingRequests ≥ 0 and Engine:ContextSize ≥ {LlamaModelPool.MinimumContextSize}.");
         }
 
+        foreach ((string name, RemoteBackendOptions backend) in Backends ?? [])
+        {
+            errors.AddRange(backend is null
+                ? [$"Server:Backends:{name} has no settings."]
+                : backend.Validate().Select(error => $"Server:Backends:{name}: {error}"));
+        }
+
+        errors.AddRange(Balancing?.Validate() ?? ["Server:Balancing must be set."]);
         return errors;
     }
 }

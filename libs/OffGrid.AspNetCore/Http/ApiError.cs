@@ -4,6 +4,7 @@ using OffGrid.Hub.References;
 using OffGrid.Inference;
 using OffGrid.Inference.Engine;
 using OffGrid.Inference.Models;
+using OffGrid.Inference.Remote;
 using OffGrid.Speech;
 using OffGrid.Speech.Transcription;
 
@@ -43,6 +44,12 @@ internal sealed record ApiError(int StatusCode, string Message, string? Param = 
         HubHttpException hub => new(StatusCodes.Status502BadGateway, $"The model hub refused the request: {hub.Message}", null, "hub_error", hub.RetryAfter),
         DownloadIntegrityException integrity => new(StatusCodes.Status502BadGateway, integrity.Message, null, "download_corrupt"),
         InsufficientDiskSpaceException disk => new(StatusCodes.Status507InsufficientStorage, disk.Message, null, "insufficient_storage"),
+        BackendUnavailableException backend => backend.Failure switch
+        {
+            BackendFailure.TimedOut => new(StatusCodes.Status504GatewayTimeout, backend.Message, null, "backend_timeout"),
+            BackendFailure.BadResponse => new(StatusCodes.Status502BadGateway, backend.Message, null, "backend_error"),
+            _ => new(StatusCodes.Status503ServiceUnavailable, backend.Message, null, "backend_unavailable"),
+        },
         ModelLoadException load => new(StatusCodes.Status500InternalServerError, load.Message, "model", "model_load_failed"),
         UnknownSpeechModelException speechModel => new(StatusCodes.Status404NotFound, speechModel.Message, "model", "model_not_found"),
         SpeechRequestException speech => new(StatusCodes.Status400BadRequest, speech.Message, speech.Parameter, speech.Code),

@@ -9,8 +9,8 @@ using OffGrid.Inference.Pooling;
 namespace OffGrid.AspNetCore.Models;
 
 /// <summary>
-/// Resolves the model a request names (through Hub's one <see cref="ModelResolver"/>), holds it loaded from the shared
-/// pool for the request, and hands out the model's <see cref="IChatClient"/> pipeline.
+/// Resolves the model a request names (through Hub's one <see cref="ModelResolver"/>, remote models included), holds a local
+/// model loaded from the shared pool for the request, and hands out the model's <see cref="IChatClient"/> pipeline.
 /// </summary>
 /// <remarks>Thread-safe.</remarks>
 internal sealed class ModelAccess
@@ -70,6 +70,11 @@ internal sealed class ModelAccess
             options.AdditionalProperties[LlamaChatOptions.KeepAliveKey] = keepAlive;
         }
 
+        if (model.IsRemote)
+        {
+            return new ModelSession(model, lease: null, TimeSpan.Zero, _clients);
+        }
+
         long started = Stopwatch.GetTimestamp();
         LlamaModelLease lease = await _pool.AcquireAsync(model.Path, keepAlive, contextSize, cancellationToken: cancellationToken).ConfigureAwait(false);
         return new ModelSession(model, lease, Stopwatch.GetElapsedTime(started), _clients);
@@ -78,11 +83,15 @@ internal sealed class ModelAccess
     /// <summary>The loaded models with their queue figures.</summary>
     public IReadOnlyList<LoadedModelInfo> GetLoaded() => _pool.GetLoadedModels();
 
-    /// <summary>Unloads the model named <paramref name="name"/> if it is loaded and idle (Ollama's <c>keep_alive: 0</c> without a prompt).</summary>
+    /// <summary>Unloads the model named <paramref name="name"/> if it is loaded and idle (Ollama's <c>keep_alive: 0</c> without a prompt); a remote model is left to its backends.</summary>
     public async Task<LocalModel> UnloadAsync(string? name, CancellationToken cancellationToken)
     {
         LocalModel model = await ResolveAsync(name, cancellationToken).ConfigureAwait(false);
-        _pool.Unload(model.Path);
+        if (!model.IsRemote)
+        {
+            _pool.Unload(model.Path);
+        }
+
         return model;
     }
 }

@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using OffGrid.Hub.Gguf;
 using OffGrid.Hub.Store;
 using OffGrid.Inference.Pooling;
+using OffGrid.AspNetCore.Backends;
 using OffGrid.AspNetCore.Http;
 using OffGrid.AspNetCore.Models;
 
@@ -12,22 +13,22 @@ namespace OffGrid.AspNetCore.Ollama;
 /// <summary>Ollama's model management: <c>/api/tags</c>, <c>/api/show</c>, <c>/api/ps</c>, <c>/api/pull</c>, <c>/api/delete</c>, <c>/api/version</c>.</summary>
 internal static class OllamaModelEndpoints
 {
-    public static async Task<IResult> TagsAsync(ModelAccess models, CancellationToken cancellationToken)
+    public static async Task<IResult> TagsAsync(ModelAccess models, RemoteBackends backends, CancellationToken cancellationToken)
     {
         var tags = new List<object>();
         foreach (LocalModel model in await models.ListAsync(cancellationToken))
         {
-            tags.Add(await OllamaModelDescription.DescribeAsync(model, cancellationToken));
+            tags.Add(await OllamaModelDescription.DescribeAsync(model, backends, cancellationToken));
         }
 
         return Results.Json(new { models = tags }, ServerJson.Options);
     }
 
-    public static async Task<IResult> ShowAsync(HttpContext http, ModelAccess models)
+    public static async Task<IResult> ShowAsync(HttpContext http, ModelAccess models, RemoteBackends backends)
     {
         OllamaModelRequest request = await JsonBody.ReadAsync<OllamaModelRequest>(http.Request, http.RequestAborted);
         LocalModel model = await models.ResolveAsync(request.ModelName, http.RequestAborted);
-        return Results.Json(await OllamaModelDescription.ShowAsync(model, http.RequestAborted), ServerJson.Options);
+        return Results.Json(await OllamaModelDescription.ShowAsync(model, backends, http.RequestAborted), ServerJson.Options);
     }
 
     public static async Task<IResult> PsAsync(ModelAccess models, CancellationToken cancellationToken)

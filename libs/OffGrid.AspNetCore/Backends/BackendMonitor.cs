@@ -1,0 +1,69 @@
+using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Health;
+using Yarp.ReverseProxy.Model;
+
+namespace OffGrid.AspNetCore.Backends;
+
+/// <summary>
+/// Watches the remote backends while the app runs: lists their models at start and every
+/// <see cref="BalancingOptions.ModelRefreshInterval"/>, and hands their YARP cluster to YARP's active health check monitor,
+/// which probes every backend each <see cref="BalancingOptions.HealthCheckInterval"/>.
+/// </summary>
+internal sealed class BackendMonitor : BackgroundService
+{
+    private readonly RemoteBackends _backends;
+    private readonly IActiveHealthCheckMonitor _monitor;
+    private readonly IEnumerable<IClusterChangeListener> _listeners;
+    private readonly BalancingOptions _options;
+    private readonly ILogger<BackendMonitor> _logger;
+
+    public BackendMonitor(RemoteBackends backends, IActiveHealthCheckMonitor monitor, IEnumerable<IClusterChangeListener> listeners, IOptions<OffGridServerOptions> options, ILogger<BackendMonitor> logger)
+    {
+        _backends = backends;
+        _monitor = monitor;
+        _listeners = listeners;
+        _options = options.Value.Balancing;
+        _logger = logger;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (_backends.Backends.Count == 0)
+        {
+            return;
+        }
+
+        await _backends.EnsureListedAsync(stoppingToken);
+        if (_options.HealthCheckInterval > TimeSpan.Zero)
+        {
+            // What YARP's own configuration manager does for the clusters it loads: schedule periodic probes, then run the
+            // first round (which starts the schedule).
+            foreach (IClusterChangeListener listener in _listeners)
+            {
+                listener.OnClusterAdded(_backends.HealthCluster);
+            }
+
+            await _monitor.CheckHealthAsync([_backends.HealthCluster]);
+        }
+
+        try
+        {
+            using var refresh = new PeriodicTimer(_options.ModelRefreshInterval);
+            while (await refresh.WaitForNextTickAsync(stoppingToken))
+            {
+                await _backends.RefreshModelsAsync(stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            _logger.LogDebug("Stopped watching the remote backends.");
+        }
+        finally
+        {
+            foreach (IClusterChangeListener listener in _listeners)
+            {
+                listener.OnClusterRemoved(_backends.HealthCluster);
+            }
+        }
+    }
+}
