@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.Model;
@@ -6,7 +7,7 @@ namespace OffGrid.AspNetCore.Backends;
 
 /// <summary>
 /// Watches the remote backends while the app runs: lists their models at start and every
-/// <see cref="BalancingOptions.ModelRefreshInterval"/>, and hands their YARP cluster to YARP's active health check monitor,
+/// <see cref="BalancingOptions.ModelRefreshInterval"/> (a backend not listed yet: every <see cref="BalancingOptions.HealthCheckInterval"/>), and hands their YARP cluster to YARP's active health check monitor,
 /// which probes every backend each <see cref="BalancingOptions.HealthCheckInterval"/>.
 /// </summary>
 internal sealed class BackendMonitor : BackgroundService
@@ -48,10 +49,20 @@ internal sealed class BackendMonitor : BackgroundService
 
         try
         {
-            using var refresh = new PeriodicTimer(_options.ModelRefreshInterval);
-            while (await refresh.WaitForNextTickAsync(stoppingToken))
+            // A backend that has never listed its models (down at start) is asked again at the health-check pace, so that its
+            // models join as soon as it is up rather than a refresh interval later.
+            TimeSpan tick = _options.HealthCheckInterval > TimeSpan.Zero && _options.HealthCheckInterval < _options.ModelRefreshInterval
+                ? _options.HealthCheckInterval
+                : _options.ModelRefreshInterval;
+            using var timer = new PeriodicTimer(tick);
+            long refreshed = Stopwatch.GetTimestamp();
+            while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                await _backends.RefreshModelsAsync(stoppingToken);
+                if (Stopwatch.GetElapsedTime(refreshed) >= _options.ModelRefreshInterval || _backends.Backends.Any(b => b.Models is null))
+                {
+                    await _backends.RefreshModelsAsync(stoppingToken);
+                    refreshed = Stopwatch.GetTimestamp();
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

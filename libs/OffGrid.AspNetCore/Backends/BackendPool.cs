@@ -48,7 +48,14 @@ internal sealed class BackendPool
     {
         PoolMember[] members = _members;
         IReadOnlyList<DestinationState> available = _availability.GetAvailalableDestinations(_healthConfig, [.. members.Select(m => m.Backend.Destination)]);
-        return [.. members.Where(m => available.Contains(m.Backend.Destination))];
+        if (available.Count == members.Length)
+        {
+            return members;
+        }
+
+        // A set, so that a pool of a hundred backends costs a hundred lookups per pick rather than ten thousand comparisons.
+        var usable = new HashSet<DestinationState>(available);
+        return [.. members.Where(m => usable.Contains(m.Backend.Destination))];
     }
 
     /// <summary>Picks the backend for the next attempt of a request.</summary>

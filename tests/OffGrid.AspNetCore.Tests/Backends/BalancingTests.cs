@@ -278,6 +278,24 @@ public sealed class BalancingTests
     }
 
     [Fact]
+    public async Task ABackendDownAtStartJoinsTheModelListsWhenItComesUp()
+    {
+        await using InstantBackend a = await InstantBackend.StartAsync("a", "chat");
+        await using InstantBackend late = await InstantBackend.StartAsync("late", "coder");
+        await late.StopAsync();
+        await using TestServer front = await FrontAsync([(a, 1), (late, 1)]);
+
+        Assert.DoesNotContain("coder", await ModelIdsAsync(front));
+        using HttpResponseMessage missing = await front.Http.PostAsJsonAsync("/v1/chat/completions", new { model = "coder", messages = new[] { new { role = "user", content = "hi" } } }, Ct);
+        Assert.Equal(404, (int)missing.StatusCode);
+
+        await late.RestartAsync();
+        await Eventually(async () => (await ModelIdsAsync(front)).Contains("coder"), TimeSpan.FromSeconds(10));
+        using HttpResponseMessage found = await front.Http.PostAsJsonAsync("/v1/chat/completions", new { model = "coder", messages = new[] { new { role = "user", content = "hi" } } }, Ct);
+        Assert.Equal("from late", (await found.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
+    }
+
+    [Fact]
     public async Task BadBackendSettingsStopTheStartWithEveryProblem()
     {
         OptionsValidationException invalid = await Assert.ThrowsAsync<OptionsValidationException>(() => TestServer.StartAsync(
@@ -371,6 +389,12 @@ public sealed class BalancingTests
         }
 
         return lines;
+    }
+
+    private static async Task<string[]> ModelIdsAsync(TestServer front)
+    {
+        using JsonDocument models = JsonDocument.Parse(await front.Http.GetStringAsync("/v1/models", Ct));
+        return [.. models.RootElement.GetProperty("data").EnumerateArray().Select(m => m.GetProperty("id").GetString()!)];
     }
 
     private static async Task<string?> StatusAsync(TestServer front, string backend)

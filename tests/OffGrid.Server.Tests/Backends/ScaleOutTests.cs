@@ -6,9 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
-using OffGrid.AspNetCore.Backends;
 using OffGrid.AspNetCore.Hosting;
-using OffGrid.Inference.Remote;
 using OffGrid.Testing;
 using OllamaSharp;
 using OpenAI;
@@ -31,18 +29,22 @@ public sealed class ScaleOutTests
         var models = new Dictionary<string, string> { ["story"] = TestPaths.Stories260K };
         ServerProcess[] nodes = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => ServerProcess.StartAsync(models, Ct)));
         string home = TestPaths.NewTempDir("offgrid-front");
-        WebApplication front = OffGridWebApplication.Create([$"--Hub:HomeDirectory={home}"], options =>
-        {
-            ServerFixture.Configure(options, preload: []);
-            options.Backends["n1"] = new RemoteBackendOptions { Kind = RemoteBackendKind.OffGrid, Endpoint = nodes[0].BaseUri.ToString() };
-            options.Backends["n2"] = new RemoteBackendOptions { Kind = RemoteBackendKind.OpenAi, Endpoint = new Uri(nodes[1].BaseUri, "v1").ToString() };
-            options.Backends["n3"] = new RemoteBackendOptions { Kind = RemoteBackendKind.Ollama, Endpoint = nodes[2].BaseUri.ToString() };
-            options.Balancing.Strategy = BalancingStrategies.RoundRobin;
-            options.Balancing.PrefixAffinity = false;
-            options.Balancing.HealthCheckInterval = TimeSpan.FromMilliseconds(500);
-            options.Balancing.HealthCheckTimeout = TimeSpan.FromSeconds(10);
-            options.Balancing.UnhealthyAfterFailedChecks = 1;
-        });
+        // Configured with the README's command (its example addresses replaced by the three processes'), then test timings.
+        WebApplication front = OffGridWebApplication.Create(
+            [
+                $"--Hub:HomeDirectory={home}",
+                .. ReadmeSwitches()
+                    .Where(s => !s.StartsWith("--Server:Port=", StringComparison.Ordinal))
+                    .Select(s => s
+                        .Replace("http://127.0.0.1:11611/", nodes[0].BaseUri.ToString(), StringComparison.Ordinal)
+                        .Replace("http://127.0.0.1:8080/", nodes[1].BaseUri.ToString(), StringComparison.Ordinal)
+                        .Replace("http://127.0.0.1:11434/", nodes[2].BaseUri.ToString(), StringComparison.Ordinal)),
+                "--Server:Balancing:PrefixAffinity=false",
+                "--Server:Balancing:HealthCheckInterval=00:00:00.5",
+                "--Server:Balancing:HealthCheckTimeout=00:00:10",
+                "--Server:Balancing:UnhealthyAfterFailedChecks=1",
+            ],
+            options => ServerFixture.Configure(options, preload: []));
         try
         {
             await front.StartAsync(Ct);
@@ -132,6 +134,18 @@ public sealed class ScaleOutTests
 
             Directory.Delete(home, recursive: true);
         }
+    }
+
+    /// <summary>The configuration switches of the README's scale-out command (<c>dotnet run … -- --Server:…</c>, continued over lines).</summary>
+    private static string[] ReadmeSwitches()
+    {
+        string readme = File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "README.md"));
+        string section = readme[readme.IndexOf("### Scale-out", StringComparison.Ordinal)..];
+        string command = section[section.IndexOf("dotnet run -c Release --project hosts/server --", StringComparison.Ordinal)..];
+        command = command[..command.IndexOf("\ncurl ", StringComparison.Ordinal)].Replace("\\\n", " ", StringComparison.Ordinal);
+        string[] switches = [.. command.Split(' ', StringSplitOptions.RemoveEmptyEntries).Where(a => a.StartsWith("--Server:", StringComparison.Ordinal))];
+        Assert.Contains("--Server:Backends:n3:Kind=ollama", switches);
+        return switches;
     }
 
     private static async Task<(int Status, JsonElement Body)> PostAsync(HttpClient http, string prompt)

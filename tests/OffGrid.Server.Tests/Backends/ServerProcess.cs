@@ -39,7 +39,10 @@ internal sealed class ServerProcess : IAsyncDisposable
     public Uri BaseUri { get; }
 
     /// <summary>Starts a server that serves each of <paramref name="models"/> (name to GGUF path) and waits until it is healthy.</summary>
-    public static async Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string> models, CancellationToken cancellationToken)
+    /// <param name="models">The models, by name.</param>
+    /// <param name="cancellationToken">Cancels waiting for the server.</param>
+    /// <param name="settings">More command-line switches, which win over the defaults here (such as a larger context).</param>
+    public static async Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string> models, CancellationToken cancellationToken, params string[] settings)
     {
         LlamaRuntime runtime = await s_runtime.Value;
         int port = FreePort();
@@ -69,6 +72,11 @@ internal sealed class ServerProcess : IAsyncDisposable
         foreach ((string name, string path) in models)
         {
             start.ArgumentList.Add($"--Server:Models:{name}={path}");
+        }
+
+        foreach (string setting in settings)
+        {
+            start.ArgumentList.Add(setting);
         }
 
         var server = new ServerProcess(Process.Start(start)!, home, new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/"));
