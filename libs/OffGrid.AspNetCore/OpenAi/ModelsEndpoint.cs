@@ -1,7 +1,7 @@
-using OffGrid.Hub.References;
 using OffGrid.AspNetCore.Backends;
 using OffGrid.AspNetCore.Http;
 using OffGrid.AspNetCore.Models;
+using OffGrid.Hub.References;
 
 namespace OffGrid.AspNetCore.OpenAi;
 
