@@ -4,6 +4,7 @@ using System.Net;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 using OffGrid.Hub.References;
+using OffGrid.Inference;
 using OffGrid.Inference.Remote;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
@@ -209,8 +210,10 @@ internal sealed class RemoteBackends : IModelSource, IDisposable
             backend.ListingFailed = false;
             return;
         }
-        catch (BackendUnavailableException ex)
+        catch (Exception ex) when (ex is BackendUnavailableException or InvalidRequestException)
         {
+            // A 400 or the like means no model list of the API its kind says (a wrong endpoint path, another server): the
+            // backend's error too, never the app's.
             error = ex.Message;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)

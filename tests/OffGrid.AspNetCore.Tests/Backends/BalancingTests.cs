@@ -296,6 +296,21 @@ public sealed class BalancingTests
     }
 
     [Fact]
+    public async Task ABackendThatRefusesToListItsModelsIsReportedAndTheOthersServe()
+    {
+        await using InstantBackend a = await InstantBackend.StartAsync("a", "chat");
+        await using InstantBackend odd = await InstantBackend.StartAsync("odd", "coder");
+        odd.ListingStatus = 400;
+        await using TestServer front = await FrontAsync([(a, 1), (odd, 1)]);
+
+        Assert.Equal(["chat", "stories"], (await ModelIdsAsync(front)).Order(StringComparer.Ordinal));
+        Assert.Equal("from a", await ChatAsync(front, "hi", Ct));
+        using JsonDocument listing = JsonDocument.Parse(await front.Http.GetStringAsync("/v1/backends", Ct));
+        JsonElement refused = listing.RootElement.GetProperty("data").EnumerateArray().Single(b => b.GetProperty("name").GetString() == "odd");
+        Assert.Contains("(http://127.0.0.1:" + odd.BaseUri.Port + "/v1/) rejected the request (400)", refused.GetProperty("last_error").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task BadBackendSettingsStopTheStartWithEveryProblem()
     {
         OptionsValidationException invalid = await Assert.ThrowsAsync<OptionsValidationException>(() => TestServer.StartAsync(

@@ -66,8 +66,8 @@ internal sealed class InstantBackend : IAsyncDisposable
     /// <summary>How long each chunk after the first waits (generation).</summary>
     public TimeSpan ChunkDelay { get; set; }
 
-    /// <summary>Whether <c>GET /v1/models</c> (the health probe) answers 200; 503 otherwise.</summary>
-    public bool Healthy { get; set; } = true;
+    /// <summary>The status <c>GET /v1/models</c> (the model listing and health probe) answers with: 200 (the list) or an error.</summary>
+    public int ListingStatus { get; set; } = StatusCodes.Status200OK;
 
     /// <summary>Chat requests received, answered or not.</summary>
     public int Requests => Volatile.Read(ref _requests);
@@ -104,9 +104,9 @@ internal sealed class InstantBackend : IAsyncDisposable
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         builder.Logging.ClearProviders();
         WebApplication app = builder.Build();
-        app.MapGet("/v1/models", () => Healthy
+        app.MapGet("/v1/models", () => ListingStatus == StatusCodes.Status200OK
             ? Results.Json(new { @object = "list", data = _models.Select(m => new { id = m, @object = "model", created = 0, owned_by = Name }) })
-            : Results.StatusCode(StatusCodes.Status503ServiceUnavailable));
+            : Results.Json(new { error = new { message = "no model list here", type = "invalid_request_error" } }, statusCode: ListingStatus));
         app.MapPost("/v1/chat/completions", ChatAsync);
         await app.StartAsync();
         BaseUri = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/");
