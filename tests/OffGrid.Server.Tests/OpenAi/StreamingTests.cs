@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using OffGrid.Inference.Pooling;
 
 namespace OffGrid.Server.Tests.OpenAi;
 
@@ -130,18 +131,17 @@ public sealed partial class StreamingTests : IClassFixture<ServerFixture>
         await app.StopAsync(Token);
     }
 
-    /// <summary>Requests being decoded now, over every loaded model (tests in a class run one at a time).</summary>
-    private async Task<int> ActiveSequencesAsync()
-    {
-        string metrics = await _server.Http.GetStringAsync("/metrics", Token);
-        return ActiveSequences().Matches(metrics).Sum(m => int.Parse(m.Groups["count"].Value, System.Globalization.CultureInfo.InvariantCulture));
-    }
+    /// <summary>Requests being decoded now, over every loaded model of the fixture's server (tests in a class run one at a time).</summary>
+    /// <remarks>
+    /// Read from the server's pool, not <c>/metrics</c>: every pool's meter is named <c>OffGrid.Inference</c>, so OpenTelemetry
+    /// merges the gauges of all servers in this test process into one stream, and drops it when another test's server (its
+    /// pool's meter) is disposed first — which test runs first depends on the checkout's path.
+    /// </remarks>
+    private Task<int> ActiveSequencesAsync() =>
+        Task.FromResult(_server.Services.GetRequiredService<LlamaModelPool>().GetLoadedModels().Sum(m => m.ActiveSequences));
 
     private async Task<List<string>> ReadEventsAsync(string path, object body) =>
         [.. (await _server.PostStreamAsync(path, body, "text/event-stream")).Where(l => l.StartsWith("data: ", StringComparison.Ordinal)).Select(l => l["data: ".Length..])];
-
-    [GeneratedRegex("""offgrid_inference_active_sequences\{[^}]*\} (?<count>\d+)""")]
-    private static partial Regex ActiveSequences();
 
     [GeneratedRegex("""offgrid_inference_completion_tokens_total\{[^}]*\} (?<count>\d+)""")]
     private static partial Regex CompletionTokens();
