@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.CommandLine.Help;
 using OffGrid.Cli.Distribution;
 using OffGrid.Cli.Models;
 using OffGrid.Cli.Output;
