@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 packages=()
 command -v chromium >/dev/null 2>&1 || packages+=(chromium)
 # The CLI tests type into a pseudo-terminal (tmux); the README tests run its commands (curl) in private namespaces
-# (ip from iproute2) and check the systemd unit (systemd-analyze).
+# (ip from iproute2; the peer tests' LAN machines are network namespaces too) and check the systemd unit (systemd-analyze).
 command -v tmux >/dev/null 2>&1 || packages+=(tmux)
 command -v curl >/dev/null 2>&1 || packages+=(curl)
 command -v ip >/dev/null 2>&1 || packages+=(iproute2)

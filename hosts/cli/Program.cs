@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
 using OffGrid.Cli.Commands;
+using OffGrid.Cli.Distribution;
 using OffGrid.Cli.Models;
 using OffGrid.Cli.Output;
 
@@ -14,7 +15,8 @@ internal static class Program
         var console = new CliConsole();
         using var interrupts = new ConsoleInterrupts();
         using var hub = new HubServices(console);
-        ParseResult parse = new OffGridRootCommand(console, interrupts, hub).Parse(args);
+        using var distribution = new DistributionServices();
+        ParseResult parse = new OffGridRootCommand(console, interrupts, hub, distribution).Parse(args);
         if (parse.Action is ParseErrorAction)
         {
             FailureReporter.WriteLine(Console.Error, UsageErrors.Describe(parse));

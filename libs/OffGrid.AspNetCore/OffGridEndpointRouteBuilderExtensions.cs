@@ -5,6 +5,7 @@ using OffGrid.AspNetCore.Http;
 using OffGrid.AspNetCore.Ollama;
 using OffGrid.AspNetCore.OpenAi;
 using OffGrid.AspNetCore.Operations;
+using OffGrid.AspNetCore.Peers;
 using OffGrid.AspNetCore.WebUi;
 
 namespace Microsoft.AspNetCore.Builder;
@@ -65,9 +66,13 @@ public static class OffGridEndpointRouteBuilderExtensions
 
     /// <summary>
     /// Maps OffGrid's own API beside OpenAI's, in OpenAI's error shape: <c>GET|POST search</c> (GGUF models on the Hugging
-    /// Face Hub or its mirror), <c>POST benchmark</c> (prompt and generation throughput of a served model) and
-    /// <c>GET backends</c> (the remote backends: status, requests in flight, time to first token, models, and each remote
-    /// model's pool with its strategy).
+    /// Face Hub or its mirror), <c>POST benchmark</c> (prompt and generation throughput of a served model), <c>GET backends</c>
+    /// (the remote backends: status, requests in flight, time to first token, models, and each remote model's pool with its
+    /// strategy), and LAN peer-to-peer under <c>p2p</c>: <c>GET p2p/status</c> (this machine's sharing), <c>GET p2p/peers</c> (the peers
+    /// of its network, by DNS-SD and the manual list), <c>GET p2p/peers/{peer}/models</c> (size, SHA-256 and signature
+    /// of what a peer shares), <c>POST p2p/downloads</c> (<c>{"model","peers"}</c>: start a download from peers into
+    /// the store, 202), <c>GET p2p/downloads[/{id}]</c>, <c>GET p2p/downloads/{id}/events</c> (progress as server-sent
+    /// events) and <c>DELETE p2p/downloads/{id}</c> (cancel; received bytes are kept).
     /// </summary>
     /// <param name="endpoints">The app or a route group.</param>
     /// <param name="pattern">The prefix.</param>
@@ -79,6 +84,14 @@ public static class OffGridEndpointRouteBuilderExtensions
         group.MapPost("/search", SearchEndpoint.PostAsync);
         group.MapPost("/benchmark", BenchmarkEndpoint.HandleAsync);
         group.MapGet("/backends", BackendsEndpoint.GetAsync);
+        group.MapGet("/p2p/status", PeerEndpoints.StatusAsync);
+        group.MapGet("/p2p/peers", PeerEndpoints.PeersAsync);
+        group.MapGet("/p2p/peers/{peer}/models", PeerEndpoints.ModelsAsync);
+        group.MapPost("/p2p/downloads", PeerEndpoints.StartDownloadAsync);
+        group.MapGet("/p2p/downloads", PeerEndpoints.ListDownloads);
+        group.MapGet("/p2p/downloads/{id}", PeerEndpoints.GetDownload);
+        group.MapGet("/p2p/downloads/{id}/events", PeerEndpoints.DownloadEventsAsync);
+        group.MapDelete("/p2p/downloads/{id}", PeerEndpoints.CancelDownloadAsync);
         return group;
     }
 

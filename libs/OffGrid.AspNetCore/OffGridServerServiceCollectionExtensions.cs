@@ -17,9 +17,11 @@ public static class OffGridServerServiceCollectionExtensions
 {
     /// <summary>
     /// Adds the services behind <c>MapOpenAi</c>, <c>MapOllama</c> and <c>MapOffGrid</c>: the Hub (model store,
-    /// resolver, Hugging Face client), the shared model pool, the remote backends of <see cref="OffGridServerOptions.Backends"/>
-    /// with their load balancing (YARP's health checks and balancing policies, in process), one <c>IChatClient</c> and
-    /// embedding pipeline per served model, local or remote, the speech clients (Whisper, Piper, espeak-ng; configure them with <c>Configure&lt;SpeechOptions&gt;</c>), preloading, and the OpenTelemetry metrics behind a Prometheus <c>/metrics</c>.
+    /// resolver, Hugging Face client), distribution (LAN peers and <c>MapOffGridPeerSharing</c>), the shared model pool, the
+    /// remote backends of <see cref="OffGridServerOptions.Backends"/> with their load balancing (YARP's health checks and
+    /// balancing policies, in process), one <c>IChatClient</c> and embedding pipeline per served model, local or remote, the
+    /// speech clients (Whisper, Piper, espeak-ng; configure them with <c>Configure&lt;SpeechOptions&gt;</c>), preloading, and
+    /// the OpenTelemetry metrics behind a Prometheus <c>/metrics</c>.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configure">
@@ -50,6 +52,7 @@ public static class OffGridServerServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OffGridServerOptions>, OffGridServerOptionsValidator>());
 
         services.AddOffGridHub();
+        services.AddOffGridDistribution();
         services.AddOptions<ModelResolverOptions>().Configure<IOptions<OffGridServerOptions>>((resolver, server) =>
         {
             resolver.Models = server.Value.Models;

@@ -46,6 +46,12 @@ internal sealed class OffGridCli : IDisposable
     /// <summary>Variables set (or, when null, removed) in the child's environment.</summary>
     public Dictionary<string, string?> Environment { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The network namespace the processes run in (through <c>ip netns exec</c>); the caller's own when null.</summary>
+    public string? NetworkNamespace { get; set; }
+
+    /// <summary>How long a process may run before it is killed. Default 90 s.</summary>
+    public TimeSpan Timeout { get; set; } = s_timeout;
+
     /// <summary>The runtime this test process installed (once) and hands to every offgrid process.</summary>
     public static Task<LlamaRuntime> RuntimeAsync() => s_runtime.Value;
 
@@ -67,13 +73,21 @@ internal sealed class OffGridCli : IDisposable
     /// <summary>Starts offgrid with redirected streams; the caller drives standard input.</summary>
     public async Task<CliProcess> StartAsync(params string[] args)
     {
-        var start = new ProcessStartInfo(Host)
+        var start = new ProcessStartInfo(NetworkNamespace is null ? Host : "ip")
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (NetworkNamespace is not null)
+        {
+            start.ArgumentList.Add("netns");
+            start.ArgumentList.Add("exec");
+            start.ArgumentList.Add(NetworkNamespace);
+            start.ArgumentList.Add(Host);
+        }
+
         start.ArgumentList.Add(Assembly);
         foreach (string arg in args)
         {
@@ -92,7 +106,7 @@ internal sealed class OffGridCli : IDisposable
             }
         }
 
-        return new CliProcess(Process.Start(start)!, s_timeout);
+        return new CliProcess(Process.Start(start)!, Timeout);
     }
 
     /// <summary>The variables an offgrid process gets on top of this process's (<see langword="null"/>: removed).</summary>

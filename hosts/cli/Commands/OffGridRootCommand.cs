@@ -1,4 +1,5 @@
 using System.CommandLine;
+using OffGrid.Cli.Distribution;
 using OffGrid.Cli.Models;
 using OffGrid.Cli.Output;
 
@@ -8,7 +9,7 @@ namespace OffGrid.Cli.Commands;
 internal sealed class OffGridRootCommand : RootCommand
 {
     /// <summary>Creates the command tree over the process console.</summary>
-    public OffGridRootCommand(CliConsole console, ConsoleInterrupts interrupts, HubServices hub)
+    public OffGridRootCommand(CliConsole console, ConsoleInterrupts interrupts, HubServices hub, DistributionServices distribution)
         : base(CommandHelp.Describe(
             "offgrid: private, offline-first local AI. Run, download, search, benchmark and serve GGUF models on this machine, " +
             "and transcribe or speak audio. " +
@@ -19,7 +20,7 @@ internal sealed class OffGridRootCommand : RootCommand
     {
         var locator = new ModelLocator(console, hub);
         Add(new RunCommand(console, interrupts, locator));
-        Add(PullCommand.Pull(console, locator));
+        Add(PullCommand.Pull(console, locator, distribution));
         Add(PullCommand.DownloadHuggingFace(console, locator));
         Add(new SearchCommand(console, hub));
         Add(new ListCommand(console, hub));
@@ -29,6 +30,9 @@ internal sealed class OffGridRootCommand : RootCommand
         Add(new ServeCommand(console));
         Add(new DoctorCommand(console, hub));
         Add(new RuntimeCommand(console));
+        Add(new PackageCommand(console, distribution));
+        Add(new PeersCommand(console, distribution));
+        Add(new ShareCommand(console, distribution));
         Add(new TranscribeCommand(console, locator));
         Add(new SayCommand(console, SpeechServices.TextToSpeech(hub)));
         Add(new VoicesCommand(console, SpeechServices.TextToSpeech(hub)));

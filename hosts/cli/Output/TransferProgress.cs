@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using OffGrid.Distribution.Packages;
 using OffGrid.Hub.Downloads;
 using OffGrid.Hub.Store;
 using Spectre.Console;
@@ -5,13 +7,15 @@ using Spectre.Console;
 namespace OffGrid.Cli.Output;
 
 /// <summary>
-/// Shows a download on standard error: a progress bar that fits the terminal's width, with size, speed and time left,
-/// replaced by one summary line when done; one line before the download otherwise. Nothing is shown for an operation
-/// that downloads nothing (an installed runtime, a stored model).
+/// Shows a download or package operation on standard error: a progress bar that fits the terminal's width, with size,
+/// speed and time left, replaced by one summary line when done; otherwise one line per stage and a status line with the
+/// time left every few seconds. Nothing is shown for an operation that downloads nothing (an installed runtime, a stored model).
 /// </summary>
 /// <remarks>Thread-safe: downloads report progress from their own threads.</remarks>
-internal sealed class TransferProgress : IProgress<DownloadProgress>, IProgress<PullProgress>
+internal sealed class TransferProgress : IProgress<DownloadProgress>, IProgress<PullProgress>, IProgress<PackageProgress>
 {
+    private static readonly TimeSpan s_statusInterval = TimeSpan.FromSeconds(5);
+
     /// <summary>The message of a download stopped by Ctrl+C.</summary>
     public const string CancelledMessage = "Cancelled; the partial download is kept and the next attempt resumes it.";
 
@@ -19,8 +23,10 @@ internal sealed class TransferProgress : IProgress<DownloadProgress>, IProgress<
     private readonly IAnsiConsole _console;
     private readonly ProgressContext? _context;
     private readonly string _description;
+    private readonly Stopwatch _sinceStatus = Stopwatch.StartNew();
     private bool _started;
     private long? _totalBytes;
+    private PackageStage? _stage;
     private ProgressTask? _task;
 
     private TransferProgress(IAnsiConsole console, ProgressContext? context, string description)
@@ -86,6 +92,59 @@ internal sealed class TransferProgress : IProgress<DownloadProgress>, IProgress<
         if (value.Status == PullStatus.Downloading)
         {
             Report(value.BytesReceived, value.TotalBytes);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Report(PackageProgress value)
+    {
+        lock (_gate)
+        {
+            if (value.Stage == PackageStage.Done)
+            {
+                return;
+            }
+
+            string stage = value.Stage switch
+            {
+                PackageStage.Preparing => "Preparing",
+                PackageStage.Writing => "Writing",
+                PackageStage.Verifying => "Verifying",
+                _ => "Importing",
+            };
+            if (_stage != value.Stage)
+            {
+                _stage = value.Stage;
+                _task?.StopTask();
+                _task = null;
+                _started = false;
+            }
+
+            string description = value.Item is { } item ? $"{stage} {item}" : stage;
+            if (_context is null)
+            {
+                if (!_started)
+                {
+                    _console.MarkupLineInterpolated($"[grey]{_description}: {stage.ToLowerInvariant()}{(value.TotalBytes is { } t ? $" {ByteSize.Format(t)}" : $" {value.Item}")}...[/]");
+                    _sinceStatus.Restart();
+                }
+                else if (_sinceStatus.Elapsed >= s_statusInterval && value.TotalBytes is { } total and > 0)
+                {
+                    _sinceStatus.Restart();
+                    string left = value.EstimatedRemaining is { } eta ? ", " + eta.ToString(@"hh\:mm\:ss", System.Globalization.CultureInfo.InvariantCulture) + " left" : string.Empty;
+                    _console.MarkupLineInterpolated($"[grey]  {100.0 * value.BytesDone / total:0}% of {ByteSize.Format(total)} at {ByteSize.Format((long)value.BytesPerSecond)}/s{left} ({value.Item})[/]");
+                }
+            }
+            else
+            {
+                _task ??= _context.AddTask(Markup.Escape(description), autoStart: true, maxValue: Math.Max(1, value.TotalBytes ?? 1));
+                _task.Description = Markup.Escape(description);
+                _task.IsIndeterminate = value.TotalBytes is null;
+                _task.MaxValue = Math.Max(1, value.TotalBytes ?? 1);
+                _task.Value = value.BytesDone;
+            }
+
+            _started = true;
         }
     }
 

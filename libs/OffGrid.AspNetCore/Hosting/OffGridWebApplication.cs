@@ -84,6 +84,7 @@ public static class OffGridWebApplication
         app.MapOffGridHealth();
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapOffGridWebUi();
+        app.MapOffGridPeerSharing(); // answers LAN peers only while sharing is on (offgrid share on)
         return app;
     }
 

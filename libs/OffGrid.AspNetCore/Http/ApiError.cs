@@ -1,3 +1,4 @@
+using OffGrid.Distribution.Peers;
 using OffGrid.Hub;
 using OffGrid.Hub.Downloads;
 using OffGrid.Hub.References;
@@ -57,6 +58,15 @@ internal sealed record ApiError(int StatusCode, string Message, string? Param = 
             _ => new(StatusCodes.Status503ServiceUnavailable, backend.Message, null, "backend_unavailable"),
         },
         ModelLoadException load => new(StatusCodes.Status500InternalServerError, load.Message, "model", "model_load_failed"),
+        PeerException peer => peer.Problem switch
+        {
+            PeerProblem.InvalidInput => new(StatusCodes.Status400BadRequest, peer.Message),
+            PeerProblem.NotConfigured => new(StatusCodes.Status409Conflict, peer.Message, null, "p2p_not_configured"),
+            PeerProblem.UnknownPeer or PeerProblem.NotSharing => new(StatusCodes.Status404NotFound, peer.Message, "peer", "peer_not_found"),
+            PeerProblem.ModelNotShared => new(StatusCodes.Status404NotFound, peer.Message, "model", "model_not_found"),
+            PeerProblem.UntrustedModel => new(StatusCodes.Status422UnprocessableEntity, peer.Message, "model", "untrusted_signature"),
+            _ => new(StatusCodes.Status502BadGateway, peer.Message, "peer", "peer_unreachable"),
+        },
         UnknownSpeechModelException speechModel => new(StatusCodes.Status404NotFound, speechModel.Message, "model", "model_not_found"),
         SpeechRequestException speech => new(StatusCodes.Status400BadRequest, speech.Message, speech.Parameter, speech.Code),
         SpeechEngineException engine => new(StatusCodes.Status500InternalServerError, engine.Message, null, "speech_engine_error"),

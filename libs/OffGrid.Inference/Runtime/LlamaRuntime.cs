@@ -112,6 +112,64 @@ public sealed class LlamaRuntime
     }
 
     /// <summary>
+    /// Installs <paramref name="package"/> into the install directory without loading it, from
+    /// <see cref="LlamaRuntimeOptions.PackageSource"/> when set, else from the registry; an installed package is
+    /// left as it is. Used to install the runtime an offline package carries for this machine.
+    /// </summary>
+    /// <param name="package">A package of <see cref="LlamaRuntimeCatalog.Packages"/>.</param>
+    /// <param name="options">Where it comes from and where it goes; <see langword="null"/> for the defaults.</param>
+    /// <param name="httpClient">The client used for a download; <see langword="null"/> creates one.</param>
+    /// <param name="progress">Receives download progress.</param>
+    /// <param name="logger">Receives diagnostics.</param>
+    /// <param name="cancellationToken">Cancels a download.</param>
+    /// <returns>The folder holding the package's native libraries.</returns>
+    /// <exception cref="LlamaRuntimeException">The package is missing, fails its pinned integrity, or holds no llama.cpp libraries.</exception>
+    public static Task<string> InstallPackageAsync(
+        RuntimePackage package,
+        LlamaRuntimeOptions? options = null,
+        HttpClient? httpClient = null,
+        IProgress<DownloadProgress>? progress = null,
+        ILogger? logger = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(package);
+        (RuntimeInstaller installer, LlamaRuntimeOptions settings) = CreateInstaller(options, httpClient, logger);
+        return installer.EnsureInstalledAsync(package, settings, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// Downloads the tarball of <paramref name="package"/> (any platform, verified against its pinned integrity,
+    /// resumable) into <c>downloads/</c> under the install directory, where it stays as a cache; nothing is
+    /// installed. Used to put runtimes for other machines into an offline package.
+    /// </summary>
+    /// <param name="package">A package of <see cref="LlamaRuntimeCatalog.Packages"/>.</param>
+    /// <param name="options">The registry and install directory; <see langword="null"/> for the defaults.</param>
+    /// <param name="httpClient">The client used for the download; <see langword="null"/> creates one.</param>
+    /// <param name="progress">Receives download progress.</param>
+    /// <param name="logger">Receives diagnostics.</param>
+    /// <param name="cancellationToken">Cancels the download; the partial file is kept for the next call.</param>
+    /// <returns>The path of the verified tarball.</returns>
+    /// <exception cref="LlamaRuntimeException">No registry is configured, or the download failed or did not match the pinned integrity.</exception>
+    public static Task<string> DownloadPackageAsync(
+        RuntimePackage package,
+        LlamaRuntimeOptions? options = null,
+        HttpClient? httpClient = null,
+        IProgress<DownloadProgress>? progress = null,
+        ILogger? logger = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(package);
+        (RuntimeInstaller installer, LlamaRuntimeOptions settings) = CreateInstaller(options, httpClient, logger);
+        return installer.DownloadAsync(package, settings, progress, cancellationToken);
+    }
+
+    private static (RuntimeInstaller Installer, LlamaRuntimeOptions Options) CreateInstaller(LlamaRuntimeOptions? options, HttpClient? httpClient, ILogger? logger)
+    {
+        options ??= new LlamaRuntimeOptions();
+        return (new RuntimeInstaller(options.InstallDirectory ?? DefaultInstallDirectory, httpClient, logger ?? NullLogger.Instance), options);
+    }
+
+    /// <summary>
     /// The thread count engines and embedding contexts use when none is configured: the physical cores of the loaded
     /// runtime's machine (llama.cpp runs best with one thread per physical core).
     /// </summary>
