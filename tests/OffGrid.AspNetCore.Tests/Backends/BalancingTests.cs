@@ -291,6 +291,9 @@ public sealed class BalancingTests
 
         await late.RestartAsync();
         await Eventually(async () => (await ModelIdsAsync(front)).Contains("coder"), TimeSpan.FromSeconds(10));
+
+        // Listed once it answers its model list; requests go there once its health probe passes too.
+        await Eventually(async () => await StatusAsync(front, "late") == "healthy", TimeSpan.FromSeconds(10));
         using HttpResponseMessage found = await front.Http.PostAsJsonAsync("/v1/chat/completions", new { model = "coder", messages = new[] { new { role = "user", content = "hi" } } }, Ct);
         Assert.Equal("from late", (await found.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
     }
