@@ -14,6 +14,8 @@ namespace OffGrid.Cli.Tests.Readme;
 /// <item><c>bash eng/test.sh</c>: this suite itself; <c>.ci/run</c> must run exactly it;</item>
 /// <item>the .NET tool block: pack as written; install, PATH and <c>offgrid --version</c> as written with HOME in a temporary folder
 /// (holding a copy of this machine's NuGet configuration), so the machine's own tools are untouched; the install reads the NuGet feeds;</item>
+/// <item>the air-gapped walkthrough (<c>offgrid package …</c>, <c>install.sh</c>): as written, by
+/// <c>OffGrid.Distribution.Tests.ReadmeWalkthroughTests</c>, which reads the same block;</item>
 /// <item>the voice block: as written, with whisper-base served by a loopback Hub (a generated Whisper model) through <c>HF_ENDPOINT</c>;</item>
 /// <item>the server block: the server as written in the background and the <c>curl</c> as written, in a private network namespace (port 11611 is free there);</item>
 /// <item>the scale-out block: in a private network namespace, the front server as written in the background, three OffGrid servers
@@ -50,6 +52,15 @@ public sealed partial class ReadmeCommandsTests : IDisposable
     private const string CopyFiles = "sudo cp -r artifacts/offgrid-server /opt/offgrid && sudo cp hosts/server/deploy/offgrid.service /etc/systemd/system/";
     private const string EnableUnit = "sudo systemctl enable --now offgrid";
 
+    private static readonly string[] s_airGappedWalkthrough =
+    [
+        "offgrid package key generate --name \"Acme IT\"",
+        "offgrid pull stories260k",
+        "offgrid package create /media/usb/offgrid --model stories260k --runtime linux-x64",
+        "sh /media/usb/offgrid/install.sh --publisher-key-id 3f2a91bc5d7e4f60a1b2c3d4e5f60718",
+        "~/.local/bin/offgrid run stories260k \"Once upon a time\" --max-tokens 40",
+    ];
+
     private static readonly TimeSpan s_timeout = TimeSpan.FromMinutes(5);
 
     private readonly string _temp = TestPaths.NewTempDir("offgrid-readme");
@@ -57,7 +68,7 @@ public sealed partial class ReadmeCommandsTests : IDisposable
     [Fact]
     public void EveryReadmeCommandIsExercisedHere()
     {
-        string[] known = [MainJob, TestSuite, Pack, ToolInstall, ToolPath, ToolVersion, Say, Transcribe, Voices, Server, Curl, Front, Backends, Publish, AddUser, CopyFiles, EnableUnit];
+        string[] known = [MainJob, TestSuite, Pack, ToolInstall, ToolPath, ToolVersion, .. s_airGappedWalkthrough, Say, Transcribe, Voices, Server, Curl, Front, Backends, Publish, AddUser, CopyFiles, EnableUnit];
 
         Assert.Equal(known, ReadmeCommands.All.Select(WithoutComment));
     }

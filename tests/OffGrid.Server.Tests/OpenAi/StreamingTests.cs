@@ -1,4 +1,3 @@
-using OffGrid.AspNetCore.Hosting;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -7,7 +6,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using OffGrid.AspNetCore.Hosting;
 using OffGrid.Inference.Pooling;
+using OffGrid.Testing.Models;
 
 namespace OffGrid.Server.Tests.OpenAi;
 
@@ -82,7 +83,7 @@ public sealed partial class StreamingTests : IClassFixture<ServerFixture>
                 read += (await reader.ReadLineAsync(Token))?.StartsWith("data:", StringComparison.Ordinal) == true ? 1 : 0;
             }
 
-            Assert.Equal(1, await ActiveSequencesAsync());
+            Assert.Equal(1, ActiveSequences());
         }
 
         // The engine must notice the closed connection and free the slot long before the generation would end.
@@ -90,7 +91,7 @@ public sealed partial class StreamingTests : IClassFixture<ServerFixture>
         for (int i = 0; i < 100 && active != 0; i++)
         {
             await Task.Delay(50, Token);
-            active = await ActiveSequencesAsync();
+            active = ActiveSequences();
         }
 
         Assert.Equal(0, active);
@@ -102,7 +103,10 @@ public sealed partial class StreamingTests : IClassFixture<ServerFixture>
     private async Task<long> CompletionTokensAsync()
     {
         string metrics = await _server.Http.GetStringAsync("/metrics", Token);
-        return CompletionTokens().Matches(metrics).Sum(m => long.Parse(m.Groups["count"].Value, System.Globalization.CultureInfo.InvariantCulture));
+        // Only the slow model's series: the counter is process-wide, and only this class generates with that model.
+        string slow = $"model=\"{Path.GetFileNameWithoutExtension(TestLlamaModels.GetOrCreate(ServerFixture.SlowSpec))}\"";
+        return CompletionTokens().Matches(metrics).Where(m => m.Groups["tags"].Value.Contains(slow, StringComparison.Ordinal))
+            .Sum(m => long.Parse(m.Groups["count"].Value, System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Fact]
@@ -131,18 +135,14 @@ public sealed partial class StreamingTests : IClassFixture<ServerFixture>
         await app.StopAsync(Token);
     }
 
-    /// <summary>Requests being decoded now, over every loaded model of the fixture's server (tests in a class run one at a time).</summary>
-    /// <remarks>
-    /// Read from the server's pool, not <c>/metrics</c>: every pool's meter is named <c>OffGrid.Inference</c>, so OpenTelemetry
-    /// merges the gauges of all servers in this test process into one stream, and drops it when another test's server (its
-    /// pool's meter) is disposed first — which test runs first depends on the checkout's path.
-    /// </remarks>
-    private Task<int> ActiveSequencesAsync() =>
-        Task.FromResult(_server.Services.GetRequiredService<LlamaModelPool>().GetLoadedModels().Sum(m => m.ActiveSequences));
+    /// <summary>Requests being decoded now, over every loaded model (tests in a class run one at a time).</summary>
+    // The pool itself, not /metrics: other test classes' servers in this process report the same instruments.
+    private int ActiveSequences() => _server.Services.GetRequiredService<LlamaModelPool>().GetLoadedModels().Sum(m => m.ActiveSequences);
 
     private async Task<List<string>> ReadEventsAsync(string path, object body) =>
         [.. (await _server.PostStreamAsync(path, body, "text/event-stream")).Where(l => l.StartsWith("data: ", StringComparison.Ordinal)).Select(l => l["data: ".Length..])];
 
-    [GeneratedRegex("""offgrid_inference_completion_tokens_total\{[^}]*\} (?<count>\d+)""")]
+
+    [GeneratedRegex("""offgrid_inference_completion_tokens_total\{(?<tags>[^}]*)\} (?<count>\d+)""")]
     private static partial Regex CompletionTokens();
 }
