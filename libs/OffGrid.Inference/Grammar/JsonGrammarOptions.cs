@@ -3,7 +3,7 @@ namespace OffGrid.Inference.Grammar;
 /// <summary>
 /// Bounds applied when turning JSON schemas into grammars. Sampling from a model with random or weak
 /// weights follows the grammar blindly, so every free-form repetition gets an upper bound: otherwise a
-/// model could keep generating spaces, string characters or array items until the context is full.
+/// model could keep generating string characters or array items until the context is full.
 /// </summary>
 internal sealed record JsonGrammarOptions
 {
@@ -15,9 +15,6 @@ internal sealed record JsonGrammarOptions
 
     /// <summary>Most array items when the schema sets no <c>maxItems</c>; also the most additional properties of an object.</summary>
     public int MaxArrayItems { get; init; } = 16;
-
-    /// <summary>Most spaces or tabs after a line break between JSON tokens (indentation of pretty-printed output).</summary>
-    public int MaxIndentation { get; init; } = 16;
 
     /// <summary>Deepest nesting of objects and arrays in schema-less JSON (<see cref="JsonSchemaGrammarBuilder.ForAnyJsonObject"/>).</summary>
     public int MaxNestingDepth { get; init; } = 4;
