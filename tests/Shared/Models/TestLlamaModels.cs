@@ -119,9 +119,10 @@ internal static class TestLlamaModels
             types.Add(UserDefined);
         }
 
-        // Only ASCII bytes fall back to byte tokens: random weights would otherwise emit byte sequences that are not
-        // UTF-8, which llama.cpp's grammar counts differently from a UTF-8 decoder. Other characters become <unk>.
-        for (int b = 0; b < 128; b++)
+        // Unless asked for all of them, only ASCII bytes fall back to byte tokens: random weights would otherwise emit
+        // byte sequences that are not UTF-8, which llama.cpp's grammar counts differently from a UTF-8 decoder. Other
+        // characters then become <unk>.
+        for (int b = 0; b < (spec.AllByteTokens ? 256 : 128); b++)
         {
             tokens.Add($"<0x{b:X2}>");
             types.Add(Byte);
