@@ -21,7 +21,12 @@ namespace OffGrid.Inference.Chat;
 /// <see cref="ChatOptions.StopSequences"/>, <see cref="ChatOptions.MaxOutputTokens"/> and
 /// <see cref="ChatOptions.Instructions"/>, <see cref="ChatOptions.ResponseFormat"/> (JSON and JSON Schema output are
 /// guaranteed by grammar-constrained sampling) and <see cref="ChatOptions.Tools"/> with every <see cref="ChatToolMode"/>
-/// (a required tool call is forced by a grammar; in auto mode the grammar activates when the model starts a call);
+/// (a required tool call is forced by a grammar; in auto mode the grammar activates when the model starts a call).
+/// Constrained output is compact JSON and closes within <see cref="ChatOptions.MaxOutputTokens"/>: once the remaining
+/// tokens only suffice to close the structure, the engine writes the shortest closing (finish reason
+/// <see cref="ChatFinishReason.Length"/>), so the answer is a valid document or a complete call whenever the budget allows
+/// one; a parallel call cut off after complete ones is dropped, the complete ones kept. A schema that cannot be enforced
+/// (see <see cref="Grammar.UnsupportedSchemaException"/>) is refused, never loosened;
 /// <c>min_p</c>, <c>repeat_penalty</c> and <c>repeat_last_n</c> are read
 /// from <see cref="ChatOptions.AdditionalProperties"/>. Streaming and non-streaming responses produce the same text
 /// for the same seed, and a streamed response carries its usage exactly once, in its last update.
@@ -123,10 +128,12 @@ public sealed class LlamaChatClient : IChatClient
             }
             else
             {
-                contents.AddRange(parser.Append(update.Text));
+                // What the engine wrote to close the output within the budget goes to the parser apart from the model's text.
+                string closing = update.Closing ?? string.Empty;
+                contents.AddRange(parser.Append(update.Text[..^closing.Length]));
                 if (update.Finish is not null)
                 {
-                    contents.AddRange(parser.Complete());
+                    contents.AddRange(parser.Complete(update.Closing));
                 }
 
                 calledTools |= contents.OfType<FunctionCallContent>().Any();
