@@ -20,7 +20,7 @@ namespace OffGrid.Hub.Store;
 /// Thread-safe. Concurrent pulls of the same model wait for each other (and share the download); staged files
 /// live in <c>.staging</c> so that an interrupted pull resumes.
 /// </remarks>
-public sealed class ModelStore
+public sealed partial class ModelStore
 {
     private const string ManifestFileName = "manifest.json";
     private const string StagingFolder = ".staging";
@@ -117,7 +117,7 @@ public sealed class ModelStore
                     && (reference.Quantization is null || string.Equals(m.Quantization, reference.Quantization, StringComparison.OrdinalIgnoreCase)))
                 .OrderBy(m => QuantizationType.TryParse(m.Quantization, out QuantizationType? q) ? q.PreferenceRank : int.MaxValue)
                 .FirstOrDefault(),
-            ModelReferenceKind.LocalFile => all.FirstOrDefault(m => m.Files.Count > 0 && m.PrimaryFilePath == reference.LocalPath),
+            ModelReferenceKind.LocalFile => all.FirstOrDefault(m => m.Files.Any(f => m.GetFullPath(f) == reference.LocalPath)),
             _ => null,
         };
     }
@@ -155,34 +155,40 @@ public sealed class ModelStore
         }
     }
 
-    /// <summary>Adds a GGUF file from this machine to the store.</summary>
-    /// <param name="path">The GGUF file; for a split model, its first part.</param>
-    /// <param name="name">The store name; <c>local/&lt;file name&gt;</c> when <see langword="null"/>.</param>
-    /// <param name="copy">Copies the file into the store when true; otherwise the manifest refers to it where it is.</param>
+    /// <summary>Adds a GGUF model from this machine to the store; a split model comes in whole, whichever part is named.</summary>
+    /// <param name="path">The GGUF file; for a split model, any of its parts.</param>
+    /// <param name="name">The store name; <c>local/&lt;file name&gt;</c> when <see langword="null"/> (without the part numbers of a split model).</param>
+    /// <param name="copy">Copies the files into the store when true; otherwise the manifest refers to them where they are.</param>
     /// <param name="cancellationToken">Cancels the import.</param>
     /// <returns>The new manifest.</returns>
-    /// <exception cref="GgufFormatException">The file is not a valid GGUF file.</exception>
+    /// <exception cref="GgufFormatException">The file is not a valid GGUF file, or a part of a split model is missing or corrupt.</exception>
     public async Task<ModelManifest> ImportAsync(string path, string? name = null, bool copy = true, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        string source = Path.GetFullPath(path);
-        GgufFile header = await GgufFile.ReadAsync(source, cancellationToken).ConfigureAwait(false);
-        name ??= "local/" + Path.GetFileNameWithoutExtension(source);
+        GgufFile header = await GgufFile.ReadAsync(Path.GetFullPath(path), cancellationToken).ConfigureAwait(false);
+        string first = header.PartPaths[0];
+        name ??= "local/" + SplitPartSuffix().Replace(Path.GetFileNameWithoutExtension(first), string.Empty);
         using (await LockAsync(name, cancellationToken).ConfigureAwait(false))
         {
             string staging = StagingDirectoryFor(name);
             Directory.CreateDirectory(staging);
-            string fileName = Path.GetFileName(source);
-            string sha = await FileHashing.Sha256HexAsync(source, cancellationToken).ConfigureAwait(false);
-            if (copy)
+            var entries = new List<ModelFileEntry>();
+            foreach (string source in header.PartPaths)
             {
-                await CopyFileAsync(source, Path.Combine(staging, fileName), cancellationToken).ConfigureAwait(false);
+                string fileName = Path.GetFileName(source);
+                string sha = await FileHashing.Sha256HexAsync(source, cancellationToken).ConfigureAwait(false);
+                if (copy)
+                {
+                    await CopyFileAsync(source, Path.Combine(staging, fileName), cancellationToken).ConfigureAwait(false);
+                }
+
+                entries.Add(new ModelFileEntry(copy ? fileName : source, new FileInfo(source).Length, sha));
             }
 
             var manifest = Describe(header, new ModelManifest
             {
                 Name = name,
-                Files = [new ModelFileEntry(copy ? fileName : source, new FileInfo(source).Length, sha)],
+                Files = entries,
                 IsReference = !copy,
                 DownloadedAt = DateTimeOffset.UtcNow,
             });
@@ -436,6 +442,9 @@ public sealed class ModelStore
         await gate.WaitAsync(ct).ConfigureAwait(false);
         return new Releaser(gate);
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"-\d{5}-of-\d{5}$")]
+    private static partial System.Text.RegularExpressions.Regex SplitPartSuffix();
 
     private sealed class Releaser(SemaphoreSlim gate) : IDisposable
     {

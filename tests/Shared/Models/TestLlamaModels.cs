@@ -45,7 +45,10 @@ internal static class TestLlamaModels
     }
 
     /// <summary>Writes a model with <paramref name="spec"/> to <paramref name="path"/>.</summary>
-    public static void Write(TestLlamaModelSpec spec, string path)
+    public static void Write(TestLlamaModelSpec spec, string path) => CreateWriter(spec).Write(path);
+
+    /// <summary>The writer holding a model with <paramref name="spec"/>, for tests that change it before writing (or write it split).</summary>
+    public static GgufWriter CreateWriter(TestLlamaModelSpec spec)
     {
         (List<string> tokens, List<float> scores, List<int> types) = BuildVocabulary(spec);
         int eos = spec.EndOfTurnToken is { } end ? tokens.IndexOf(end) : 2;
@@ -99,7 +102,7 @@ internal static class TestLlamaModels
 
         writer.AddTensor("output_norm.weight", [embd], Ones(embd));
         writer.AddTensor("output.weight", [embd, vocab], RandomWeights(random, embd * vocab, 0.5f), spec.WeightType);
-        writer.Write(path);
+        return writer;
     }
 
     private static (List<string> Tokens, List<float> Scores, List<int> Types) BuildVocabulary(TestLlamaModelSpec spec)
