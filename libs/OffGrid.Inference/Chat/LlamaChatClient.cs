@@ -27,8 +27,9 @@ namespace OffGrid.Inference.Chat;
 /// <see cref="ChatFinishReason.Length"/>), so the answer is a valid document or a complete call whenever the budget allows
 /// one; a parallel call cut off after complete ones is dropped, the complete ones kept. A schema that cannot be enforced
 /// (see <see cref="Grammar.UnsupportedSchemaException"/>) is refused, never loosened;
-/// <c>min_p</c>, <c>repeat_penalty</c> and <c>repeat_last_n</c> are read
-/// from <see cref="ChatOptions.AdditionalProperties"/>. Streaming and non-streaming responses produce the same text
+/// <c>min_p</c>, <c>repeat_penalty</c>, <c>repeat_last_n</c> and <c>enable_thinking</c> are read from
+/// <see cref="ChatOptions.AdditionalProperties"/>, and <see cref="ChatOptions.Reasoning"/> with
+/// <see cref="ReasoningEffort.None"/> turns thinking off (see <see cref="LlamaChatOptions.EnableThinkingKey"/>). Streaming and non-streaming responses produce the same text
 /// for the same seed, and a streamed response carries its usage exactly once, in its last update.
 /// </remarks>
 public sealed class LlamaChatClient : IChatClient
@@ -87,7 +88,9 @@ public sealed class LlamaChatClient : IChatClient
 
         IReadOnlyList<AIFunctionDeclaration> tools = OfferedTools(options);
         bool raw = LlamaChatOptions.IsRawPrompt(options);
-        FormattedPrompt formatted = raw ? new FormattedPrompt(string.Concat(conversation.Select(m => m.Text)), StartsWithBos: false) : _formatter.Format(conversation, tools);
+        FormattedPrompt formatted = raw
+            ? new FormattedPrompt(string.Concat(conversation.Select(m => m.Text)), StartsWithBos: false)
+            : _formatter.Format(conversation, tools, LlamaChatOptions.GetEnableThinking(options));
         string prompt = formatted.Text;
         int[] tokens = _engine.Model.Tokenize(prompt, addSpecial: !formatted.StartsWithBos, parseSpecial: true);
 

@@ -40,7 +40,8 @@ public sealed class TemplateCorpusTests(ITestOutputHelper output)
     private static OracleCase CreateOracleCase(string name, string source)
     {
         var context = CorpusConversation.Create(name);
-        var variables = ChatTemplateVariables.Create(context);
+        var template = ChatTemplate.Parse(source);
+        var variables = template.Variables(context, argumentsAsJsonText: false);
         try
         {
             JinjaTemplate.Parse(source).Render(variables);
@@ -49,7 +50,7 @@ public sealed class TemplateCorpusTests(ITestOutputHelper output)
         {
             if (error is not ChatTemplateRaisedException)
             {
-                variables = ChatTemplateVariables.Create(context, argumentsAsJsonText: true);
+                variables = template.Variables(context, argumentsAsJsonText: true);
             }
         }
 
