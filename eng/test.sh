@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 packages=()
 command -v pdftotext >/dev/null 2>&1 || packages+=(poppler-utils)
 command -v chromium >/dev/null 2>&1 || packages+=(chromium)
+# g++ builds the small llama.cpp program that renders chat templates as llama-server does (the templates' oracle).
+command -v g++ >/dev/null 2>&1 || packages+=(g++)
 if ((${#packages[@]})); then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}" >/dev/null

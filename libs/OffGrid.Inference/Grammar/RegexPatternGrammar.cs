@@ -504,17 +504,7 @@ internal sealed class RegexPatternGrammar
 
     private static bool IsJsonUnsafe(int c) => c is < 0x20 or '"' or '\\' or 0x7F;
 
-    private static string JsonEscape(int c) => c switch
-    {
-        '"' => "\\\"",
-        '\\' => "\\\\",
-        '\n' => "\\n",
-        '\r' => "\\r",
-        '\t' => "\\t",
-        '\b' => "\\b",
-        '\f' => "\\f",
-        _ => "\\u" + c.ToString("x4", CultureInfo.InvariantCulture),
-    };
+    private static string JsonEscape(int c) => CompactJson.Quote(char.ConvertFromUtf32(c))[1..^1];
 
     private static void AppendRange(StringBuilder sb, int low, int high)
     {

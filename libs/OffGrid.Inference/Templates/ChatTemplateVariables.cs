@@ -2,6 +2,7 @@ using System.Collections;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 using OffGrid.Inference.Templates.Jinja;
+using OffGrid.Inference.ToolCalls;
 
 namespace OffGrid.Inference.Templates;
 
@@ -167,7 +168,7 @@ internal static class ChatTemplateVariables
                     ? n
                     : tool.GetValueOrDefault("tool_call_id") as string ?? string.Empty;
                 object? content = tool.GetValueOrDefault("content");
-                object? response = content is string text && TryParseJson(text, out JsonElement parsed) ? TemplateJson.FromElement(parsed) : content;
+                object? response = content is string text && FunctionCallReader.TryParse(text, out JsonElement parsed) ? TemplateJson.FromElement(parsed) : content;
                 responses.Add(new TemplateDict { ["name"] = name, ["response"] = response });
                 i++;
             }
@@ -208,20 +209,6 @@ internal static class ChatTemplateVariables
 
     private static bool IsRole(TemplateDict message, string role) => message.GetValueOrDefault("role") as string == role;
 
-    private static bool TryParseJson(string text, out JsonElement element)
-    {
-        try
-        {
-            using JsonDocument document = JsonDocument.Parse(text);
-            element = document.RootElement.Clone();
-            return true;
-        }
-        catch (JsonException)
-        {
-            element = default;
-            return false;
-        }
-    }
 
     private static string ResultText(FunctionResultContent result) => result.Result switch
     {

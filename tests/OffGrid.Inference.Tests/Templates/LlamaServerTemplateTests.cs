@@ -65,7 +65,7 @@ public sealed class LlamaServerTemplateTests(ITestOutputHelper output)
                 (null, _) => (name, "llama-refuses", theirs.Error!),
                 (_, null) => (name, "offgrid-fails", error!),
                 var (t, o) when t == o => (name, "identical", $"{o.Length} chars"),
-                var (t, o) => (name, "different", FirstDifference(o!, t!)),
+                var (t, o) => (name, "different", PromptDiff.FirstDifference(o!, t!, "llama.cpp")),
             });
         }
 
@@ -136,18 +136,6 @@ public sealed class LlamaServerTemplateTests(ITestOutputHelper output)
 
     private static string ToolsJson() =>
         """[{"type": "function", "function": {"name": "get_weather", "description": "Gets the current weather for a city.", "parameters": """ + Schema.Trim() + "}}]";
-
-    private static string FirstDifference(string ours, string theirs)
-    {
-        int i = 0;
-        while (i < ours.Length && i < theirs.Length && ours[i] == theirs[i])
-        {
-            i++;
-        }
-
-        static string Excerpt(string s, int at) => s.Substring(at, Math.Min(60, s.Length - at)).ReplaceLineEndings("\\n");
-        return $"at {i}: ours \"{Excerpt(ours, i)}\" vs llama.cpp \"{Excerpt(theirs, i)}\"";
-    }
 
     private sealed class FixedTime(DateTimeOffset now) : TimeProvider
     {
