@@ -20,8 +20,10 @@ fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet build OffGrid.sln -c Release -nologo -v:q
-# Every library must pack as its own NuGet package into a local folder feed.
-dotnet pack OffGrid.sln -c Release --no-build -nologo -v:q -o artifacts/packages
+# Every library, and the CLI as a .NET tool, must pack as its own NuGet package into a local folder feed.
+for project in libs/*/*.csproj hosts/cli/OffGrid.Cli.csproj; do
+  dotnet pack "$project" -c Release --no-build -nologo -v:q -o artifacts/packages
+done
 
 results=$(mktemp -d)
 status=0

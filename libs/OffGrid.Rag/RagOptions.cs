@@ -7,8 +7,8 @@ namespace OffGrid.Rag;
 /// <remarks>Configure once before the knowledge base is created; the instance is read, never mutated, afterwards and is then safe to share between threads.</remarks>
 public sealed class RagOptions
 {
-    /// <summary>Gets or sets the SQLite file that holds the whole knowledge base. Defaults to <c>~/.offgrid/rag/knowledge.db</c>.</summary>
-    public string DatabasePath { get; set; } = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".offgrid", "rag", "knowledge.db");
+    /// <summary>Gets or sets the SQLite file that holds the whole knowledge base. Defaults to <c>rag/knowledge.db</c> under <see cref="Hub.OffGridHome"/> (<c>$OFFGRID_HOME</c>, else <c>~/.offgrid</c>).</summary>
+    public string DatabasePath { get; set; } = Hub.OffGridHome.Combine("rag", "knowledge.db");
 
     /// <summary>Gets or sets how vector similarity is computed: the sqlite-vec extension, the exact in-process fallback, or whichever is available.</summary>
     public VectorSearchMode VectorSearch { get; set; } = VectorSearchMode.Auto;

@@ -6,5 +6,5 @@ public sealed class PublicApiTests
 {
     [Fact]
     public void PublicApiMatchesApprovedSnapshot() =>
-        ApiSnapshot.AssertMatchesApproved(typeof(HubServiceCollectionExtensions).Assembly, "OffGrid.Hub.api.txt");
+        ApiSnapshot.AssertMatchesApproved(typeof(OffGrid.Hub.HubOptions).Assembly, "OffGrid.Hub.api.txt");
 }

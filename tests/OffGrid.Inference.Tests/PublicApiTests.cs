@@ -6,5 +6,5 @@ public sealed class PublicApiTests
 {
     [Fact]
     public void PublicApiMatchesApprovedSnapshot() =>
-        ApiSnapshot.AssertMatchesApproved(typeof(InferenceServiceCollectionExtensions).Assembly, "OffGrid.Inference.api.txt");
+        ApiSnapshot.AssertMatchesApproved(typeof(OffGrid.Inference.InferenceOptions).Assembly, "OffGrid.Inference.api.txt");
 }

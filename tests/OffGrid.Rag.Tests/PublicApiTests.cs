@@ -6,5 +6,5 @@ public sealed class PublicApiTests
 {
     [Fact]
     public void PublicApiMatchesApprovedSnapshot() =>
-        ApiSnapshot.AssertMatchesApproved(typeof(RagServiceCollectionExtensions).Assembly, "OffGrid.Rag.api.txt");
+        ApiSnapshot.AssertMatchesApproved(typeof(OffGrid.Rag.RagOptions).Assembly, "OffGrid.Rag.api.txt");
 }

@@ -48,10 +48,10 @@ internal sealed class ChatPromptFormatter
     }
 
     /// <summary>Renders the conversation; offered tools are passed to the template or described in a system message.</summary>
-    /// <exception cref="ArgumentException">The model's template rejects the conversation (for example a system message it does not support).</exception>
     /// <param name="messages">The conversation.</param>
     /// <param name="tools">The tools offered.</param>
     /// <param name="enableThinking">Whether the model should think (<c>enable_thinking</c>); <see langword="null"/> for the template's default.</param>
+    /// <exception cref="InvalidRequestException">The model's template rejects the conversation (for example a system message it does not support).</exception>
     public FormattedPrompt Format(IReadOnlyList<ChatMessage> messages, IReadOnlyList<AIFunctionDeclaration> tools, bool? enableThinking = null)
     {
         if (_template is not null && TryRenderJinja(messages, tools, enableThinking) is { } rendered)
@@ -84,7 +84,7 @@ internal sealed class ChatPromptFormatter
         }
         catch (ChatTemplateRaisedException ex)
         {
-            throw new ArgumentException($"The chat template of '{_model.Id}' rejects this conversation: {ex.Reason}", nameof(messages), ex);
+            throw new InvalidRequestException($"The chat template of '{_model.Id}' rejects this conversation: {ex.Reason}", nameof(messages), ex);
         }
         catch (ChatTemplateException ex)
         {

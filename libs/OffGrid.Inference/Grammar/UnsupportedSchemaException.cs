@@ -6,20 +6,24 @@ namespace OffGrid.Inference.Grammar;
 /// than generate output that might not match it.
 /// </summary>
 /// <remarks>
-/// HTTP surfaces answer it with 400. Supported and refused features are listed on
-/// <c>LlamaChatClient</c>; the message names the keyword (and, for patterns, the construct) and where it is.
+/// A client error: hosts answer it with 400 like any <see cref="InvalidRequestException"/>, naming the request field in
+/// <see cref="ArgumentException.ParamName"/> (<c>response_format</c>, <c>tools</c>). The message names the keyword (and,
+/// for patterns, the construct) and where it is. What is enforced and what is refused is listed on
+/// <c>LlamaChatClient</c>.
 /// </remarks>
-public sealed class UnsupportedSchemaException : Exception
+public sealed class UnsupportedSchemaException : InvalidRequestException
 {
     /// <summary>Creates the exception.</summary>
     /// <param name="keyword">The schema keyword at fault, e.g. <c>if</c> or <c>pattern</c>.</param>
     /// <param name="schemaPath">Where the keyword is, as a JSON pointer into the schema (<c>#/properties/code</c>).</param>
     /// <param name="reason">What cannot be enforced, in a sentence.</param>
-    public UnsupportedSchemaException(string keyword, string schemaPath, string reason)
-        : base($"The JSON schema keyword '{keyword}' at '{schemaPath}' cannot be enforced: {reason}")
+    /// <param name="paramName">The request field holding the schema, when known.</param>
+    public UnsupportedSchemaException(string keyword, string schemaPath, string reason, string? paramName = null)
+        : base($"The JSON schema {(paramName is null ? string.Empty : $"in '{paramName}' ")}uses the keyword '{keyword}' at '{schemaPath}', which cannot be enforced: {reason}", paramName)
     {
         Keyword = keyword;
         SchemaPath = schemaPath;
+        Reason = reason;
     }
 
     /// <summary>The schema keyword at fault.</summary>
@@ -27,4 +31,7 @@ public sealed class UnsupportedSchemaException : Exception
 
     /// <summary>Where the keyword is, as a JSON pointer into the schema (<c>#</c> is the root).</summary>
     public string SchemaPath { get; }
+
+    /// <summary>What cannot be enforced, without the keyword and place that <see cref="Exception.Message"/> adds.</summary>
+    public string Reason { get; }
 }

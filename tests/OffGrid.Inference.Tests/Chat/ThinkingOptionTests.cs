@@ -30,7 +30,7 @@ public sealed class ThinkingOptionTests
     {
         Assert.False(LlamaChatOptions.GetEnableThinking(new ChatOptions { Reasoning = new ReasoningOptions { Effort = ReasoningEffort.None } }));
         Assert.Null(LlamaChatOptions.GetEnableThinking(new ChatOptions()));
-        Assert.Throws<ArgumentException>(() => LlamaChatOptions.GetEnableThinking(new ChatOptions { AdditionalProperties = new() { [LlamaChatOptions.EnableThinkingKey] = "maybe" } }));
+        Assert.Throws<InvalidRequestException>(() => LlamaChatOptions.GetEnableThinking(new ChatOptions { AdditionalProperties = new() { [LlamaChatOptions.EnableThinkingKey] = "maybe" } }));
     }
 
     [Fact]
