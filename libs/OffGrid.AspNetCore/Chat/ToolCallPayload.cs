@@ -22,6 +22,7 @@ internal sealed class ToolCallPayload
     {
         string name = Function?.Name is { Length: > 0 } n ? n : throw ApiException.BadRequest("A tool call needs a function name.", param + ".function.name");
         JsonElement arguments = Function.Arguments ?? default;
+        string? original = arguments.ValueKind == JsonValueKind.String ? arguments.GetString() : null;
         if (arguments.ValueKind == JsonValueKind.String)
         {
             try
@@ -40,7 +41,8 @@ internal sealed class ToolCallPayload
             JsonValueKind.Object => arguments.EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value.Clone()),
             _ => throw ApiException.BadRequest("A tool call's arguments must be a JSON object.", param + ".function.arguments"),
         };
-        return new FunctionCallContent(Id ?? "call_" + Guid.NewGuid().ToString("N")[..24], name, values);
+        // The arguments text as the client wrote it goes to the chat template where llama.cpp would pass the text.
+        return new FunctionCallContent(Id ?? "call_" + Guid.NewGuid().ToString("N")[..24], name, values) { RawRepresentation = original };
     }
 
     /// <summary>The function part of a tool call.</summary>

@@ -62,8 +62,18 @@ public sealed class LlamaChatClient : IChatClient
     public string ModelId => _options.ModelId ?? _engine.Model.Id;
 
     /// <inheritdoc />
-    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
-        await GetStreamingResponseAsync(messages, options, cancellationToken).ToChatResponseAsync(cancellationToken).ConfigureAwait(false);
+    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ChatResponse response = await GetStreamingResponseAsync(messages, options, cancellationToken).ToChatResponseAsync(cancellationToken).ConfigureAwait(false);
+
+        // Combining updates leaves their properties on the message; the context describes the whole response.
+        if (response.Messages.Select(m => m.AdditionalProperties?.GetValueOrDefault(LlamaChatOptions.ContextKey)).LastOrDefault(c => c is not null) is { } context)
+        {
+            (response.AdditionalProperties ??= [])[LlamaChatOptions.ContextKey] = context;
+        }
+
+        return response;
+    }
 
     /// <inheritdoc />
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
@@ -92,7 +102,8 @@ public sealed class LlamaChatClient : IChatClient
             ? new FormattedPrompt(string.Concat(conversation.Select(m => m.Text)), StartsWithBos: false)
             : _formatter.Format(conversation, tools, LlamaChatOptions.GetEnableThinking(options));
         string prompt = formatted.Text;
-        int[] tokens = _engine.Model.Tokenize(prompt, addSpecial: !formatted.StartsWithBos, parseSpecial: true);
+        int[] earlier = LlamaChatOptions.GetContextTokens(options, _engine.Model.VocabularySize);
+        int[] tokens = [.. earlier, .. _engine.Model.Tokenize(prompt, addSpecial: earlier.Length == 0 && !formatted.StartsWithBos, parseSpecial: true)];
 
         ToolCallFormat format = tools.Count == 0 ? ToolCallFormat.None : _toolCallFormat;
         var request = new GenerationRequest
@@ -152,6 +163,12 @@ public sealed class LlamaChatClient : IChatClient
 
             if (update.Finish is { } finish)
             {
+                if (earlier.Length > 0 || options?.AdditionalProperties?.ContainsKey(LlamaChatOptions.ContextKey) == true)
+                {
+                    // Ollama's context: the whole exchange in tokens, for the client to send back with its next prompt.
+                    (chatUpdate.AdditionalProperties ??= [])[LlamaChatOptions.ContextKey] = (int[])[.. tokens, .. update.OutputTokenIds];
+                }
+
                 chatUpdate.FinishReason = calledTools ? ChatFinishReason.ToolCalls : finish == GenerationFinish.Length ? ChatFinishReason.Length : ChatFinishReason.Stop;
                 InferenceTelemetry.RecordGeneration(ModelId, update.PromptTokens, update.OutputTokens, update.GenerationDuration);
                 chatUpdate.Contents.Add(new UsageContent(new UsageDetails

@@ -43,6 +43,15 @@ public static class LlamaChatOptions
     /// </summary>
     public const string KeepAliveKey = "keep_alive";
 
+    /// <summary>
+    /// <see cref="ChatOptions.AdditionalProperties"/> and <see cref="ChatResponse.AdditionalProperties"/> key, as Ollama's
+    /// <c>/api/generate</c> <c>context</c>: in a request, the tokens of an earlier exchange (integers, as a previous response
+    /// returned them) that this prompt continues; the response then carries the tokens of the whole exchange (the earlier
+    /// ones, this prompt and the answer) under the same key. Set it to an empty list to get the context of a first exchange.
+    /// The engine reuses the cached prefix, so a continued exchange costs only its new tokens.
+    /// </summary>
+    public const string ContextKey = "context";
+
     /// <summary><see cref="UsageDetails.AdditionalCounts"/> key: nanoseconds spent evaluating the prompt.</summary>
     public const string PromptEvalDurationKey = "prompt_eval_duration_ns";
 
@@ -70,6 +79,32 @@ public static class LlamaChatOptions
         }
 
         return options?.Reasoning?.Effort is { } effort ? effort != ReasoningEffort.None : null;
+    }
+
+    /// <summary>The tokens of an earlier exchange in <paramref name="options"/> (<see cref="ContextKey"/>); empty when none.</summary>
+    /// <param name="options">The request options.</param>
+    /// <param name="vocabularySize">The model's vocabulary size: every token must be below it.</param>
+    /// <exception cref="InvalidRequestException">The value is not a list of the model's token ids.</exception>
+    public static int[] GetContextTokens(ChatOptions? options, int vocabularySize)
+    {
+        if (options?.AdditionalProperties?.TryGetValue(ContextKey, out object? value) != true || value is null)
+        {
+            return [];
+        }
+
+        IEnumerable<long>? numbers = value switch
+        {
+            IEnumerable<int> ints => ints.Select(i => (long)i),
+            IEnumerable<long> longs => longs,
+            System.Text.Json.JsonElement { ValueKind: System.Text.Json.JsonValueKind.Array } array
+                when array.EnumerateArray().All(e => e.ValueKind == System.Text.Json.JsonValueKind.Number && e.TryGetInt64(out _))
+                => array.EnumerateArray().Select(e => e.GetInt64()),
+            _ => null,
+        };
+        long[] tokens = numbers?.ToArray() ?? throw new InvalidRequestException($"'{ContextKey}' must be a list of token ids.", ContextKey);
+        return tokens.All(t => t >= 0 && t < vocabularySize)
+            ? [.. tokens.Select(t => (int)t)]
+            : throw new InvalidRequestException($"'{ContextKey}' holds token ids this model does not have (its vocabulary has {vocabularySize}); send back the context this model returned.", ContextKey);
     }
 
     /// <summary>Whether <paramref name="options"/> asks for a raw prompt.</summary>

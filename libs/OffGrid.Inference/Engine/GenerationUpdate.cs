@@ -14,4 +14,7 @@ internal readonly record struct GenerationUpdate(string Text, GenerationFinish? 
     /// grammar-constrained output within the token budget; <see langword="null"/> when the model wrote everything.
     /// </summary>
     public string? Closing { get; init; }
+
+    /// <summary>On the last update: the ids of every token the answer holds, sampled or written as the closing.</summary>
+    public IReadOnlyList<int> OutputTokenIds { get; init; } = [];
 }

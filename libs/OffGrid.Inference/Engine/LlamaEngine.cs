@@ -370,6 +370,8 @@ public sealed class LlamaEngine : IDisposable
             return;
         }
 
+        sequence.OutputTokenIds.Add(token);
+
         int length = Model.TokenToPiece(token, piece, renderSpecial: false);
         (string text, bool stopped) = sequence.Assembler.Append(piece.AsSpan(0, length));
         if (stopped)
@@ -428,6 +430,11 @@ public sealed class LlamaEngine : IDisposable
     private void FinishWithClosing(Slot slot, Sequence sequence, string sampledText, (string Text, int Tokens) closing)
     {
         sequence.OutputTokens += closing.Tokens;
+        if (closing.Text.Length > 0)
+        {
+            sequence.OutputTokenIds.AddRange(Model.Tokenize(closing.Text, addSpecial: false, parseSpecial: true));
+        }
+
         (string text, bool stopped) = sequence.Assembler.Append(System.Text.Encoding.UTF8.GetBytes(closing.Text));
         if (stopped)
         {
@@ -542,6 +549,8 @@ public sealed class LlamaEngine : IDisposable
 
         public int OutputTokens { get; set; }
 
+        public List<int> OutputTokenIds { get; } = [];
+
         public CancellationTokenRegistration CancellationRegistration { get; set; }
 
         public long StartedAt { get; private set; }
@@ -573,6 +582,7 @@ public sealed class LlamaEngine : IDisposable
                 PromptDuration = StartedAt != 0 ? Stopwatch.GetElapsedTime(StartedAt, promptDone) : TimeSpan.Zero,
                 GenerationDuration = Stopwatch.GetElapsedTime(promptDone, now),
                 Closing = closing,
+                OutputTokenIds = OutputTokenIds,
             });
             Output.Writer.TryComplete();
             CancellationRegistration.Dispose();
