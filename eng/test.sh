@@ -6,7 +6,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=()
-command -v pdftotext >/dev/null 2>&1 || packages+=(poppler-utils)
 command -v chromium >/dev/null 2>&1 || packages+=(chromium)
 # g++ builds the small llama.cpp program that renders chat templates as llama-server does (the templates' oracle).
 command -v g++ >/dev/null 2>&1 || packages+=(g++)
@@ -16,6 +15,16 @@ if ((${#packages[@]})); then
   else
     echo "warning: missing Debian packages (${packages[*]}); run as root to install them" >&2
   fi
+fi
+
+# Central package management pins only what a project uses.
+unused=()
+for package in $(grep -o 'PackageVersion Include="[^"]*"' Directory.Packages.props | cut -d'"' -f2); do
+  git grep -qF "PackageReference Include=\"$package\"" -- '*.csproj' '*.props' || unused+=("$package")
+done
+if ((${#unused[@]})); then
+  echo "Directory.Packages.props pins packages that no project references: ${unused[*]}" >&2
+  exit 1
 fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1

@@ -13,9 +13,13 @@ internal sealed class HubOptionsValidator : IValidateOptions<HubOptions>
             errors.Add("HubOptions.HomeDirectory must be set.");
         }
 
-        if (options.HuggingFace?.Endpoint is not { IsAbsoluteUri: true })
+        if (options.HuggingFace is null)
         {
-            errors.Add("HubOptions.HuggingFace.Endpoint must be an absolute URI.");
+            errors.Add("HubOptions.HuggingFace must be set.");
+        }
+        else
+        {
+            errors.AddRange(options.HuggingFace.Validate().Select(error => $"HubOptions.HuggingFace: {error}"));
         }
 
         if (options.MemoryBudgetBytes is <= 0)

@@ -16,7 +16,10 @@ public static class HubServiceCollectionExtensions
     /// <summary>The name of the HTTP client used for file downloads (no overall timeout: model files take long).</summary>
     public const string DownloadHttpClientName = "OffGrid.Hub.Downloads";
 
-    /// <summary>The name of the HTTP client used for Hub API calls.</summary>
+    /// <summary>
+    /// The name of the HTTP client used for Hub API calls. It retries transient failures with backoff, honours
+    /// <c>Retry-After</c> and bounds every call (<see cref="HuggingFaceOptions.MaxRetries"/> and the settings beside it).
+    /// </summary>
     public const string ApiHttpClientName = "OffGrid.Hub.Api";
 
     /// <summary>
@@ -38,7 +41,10 @@ public static class HubServiceCollectionExtensions
         }
 
         services.AddHttpClient(DownloadHttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
-        services.AddHttpClient(ApiHttpClientName, c => c.Timeout = TimeSpan.FromSeconds(100));
+        // The resilience pipeline bounds each attempt and the whole call, retries included; HttpClient's own timeout would cut across it.
+        services.AddHttpClient(ApiHttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
+            .AddResilienceHandler(ApiHttpClientName, (pipeline, context) =>
+                HubApiResilience.Configure(pipeline, context.ServiceProvider.GetRequiredService<IOptions<HubOptions>>().Value.HuggingFace));
         services.TryAddSingleton(sp => new FileDownloader(
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(DownloadHttpClientName),
             sp.GetRequiredService<IOptions<HubOptions>>().Value.Downloads,

@@ -5,6 +5,5 @@ namespace OffGrid.AspNetCore.Tests;
 public sealed class PublicApiTests
 {
     [Fact]
-    public void PublicApiMatchesApprovedSnapshot() =>
-        ApiSnapshot.AssertMatchesApproved(typeof(OffGridServerOptions).Assembly, "OffGrid.AspNetCore.api.txt");
+    public void PublicApiMatchesApprovedSnapshot() => ApiSnapshot.AssertMatchesApproved(typeof(OffGridServerOptions).Assembly);
 }
