@@ -38,6 +38,67 @@ internal sealed class CompiledGrammar
     /// <summary>For each rule, the alternative that produces <see cref="MinBytes"/>.</summary>
     public int[] ShortestAlternative { get; }
 
+    /// <summary>Whether the start rule can produce a finished text at all (a rule that always needs itself again cannot).</summary>
+    public bool CanFinish => MinBytes[Root] < Unreachable;
+
+    /// <summary>
+    /// Whether a rule reachable from the start can reach itself before producing any text (<c>a ::= b "x"</c>,
+    /// <c>b ::= a | "y"</c>). llama.cpp's grammar parser refuses such grammars ("left recursion detected").
+    /// </summary>
+    public bool HasLeftRecursion()
+    {
+        // Iterative depth-first search over "may start with" edges; a grey rule met again closes a cycle.
+        var state = new byte[Rules.Count];
+        var stack = new Stack<(int Rule, IEnumerator<int> Next)>();
+        state[Root] = 1;
+        stack.Push((Root, StartingRules(Root).GetEnumerator()));
+        while (stack.Count > 0)
+        {
+            (int rule, IEnumerator<int> next) = stack.Peek();
+            if (!next.MoveNext())
+            {
+                state[rule] = 2;
+                stack.Pop();
+                continue;
+            }
+
+            int target = next.Current;
+            if (state[target] == 1)
+            {
+                return true;
+            }
+
+            if (state[target] == 0)
+            {
+                state[target] = 1;
+                stack.Push((target, StartingRules(target).GetEnumerator()));
+            }
+        }
+
+        return false;
+    }
+
+    // The rules an alternative of 'rule' may begin with: each leading reference up to the first symbol that always produces text.
+    private IEnumerable<int> StartingRules(int rule)
+    {
+        foreach (GrammarSymbol[] alternative in Rules[rule])
+        {
+            foreach (GrammarSymbol symbol in alternative)
+            {
+                if (symbol.IsTerminal)
+                {
+                    break;
+                }
+
+                yield return symbol.RuleId;
+                if (MinBytes[symbol.RuleId] > 0)
+                {
+                    break;
+                }
+            }
+        }
+    }
+
     /// <summary>Reads <paramref name="gbnf"/>, starting at <paramref name="rootRule"/>.</summary>
     /// <exception cref="FormatException">The text is not GBNF this reader understands.</exception>
     public static CompiledGrammar Parse(string gbnf, string rootRule = "root")

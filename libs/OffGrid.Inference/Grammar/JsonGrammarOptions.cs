@@ -21,4 +21,13 @@ internal sealed record JsonGrammarOptions
 
     /// <summary>Most digits of the integral and of the fractional part of a number.</summary>
     public int MaxNumberDigits { get; init; } = 15;
+
+    /// <summary>
+    /// Largest count a schema may ask for (<c>minItems</c>, <c>minLength</c>, a pattern's <c>{n}</c>): grammars spell
+    /// repetitions out, so a larger minimum is refused and a larger maximum lowered to this.
+    /// </summary>
+    public int MaxRepetitions { get; init; } = 4096;
+
+    /// <summary>Longest shortest value (in UTF-8 bytes) a schema may demand; more could never be generated within a context.</summary>
+    public long MaxShortestValueBytes { get; init; } = 1 << 20;
 }

@@ -34,8 +34,19 @@ internal sealed class JsonSchemaGrammarBuilder
         "unevaluatedProperties", "unevaluatedItems", "contains", "minContains", "maxContains", "$dynamicRef", "$recursiveRef",
     ];
 
+    private static readonly HashSet<string> s_annotations = new(StringComparer.Ordinal)
+    {
+        "title", "description", "default", "examples", "$comment", "deprecated", "readOnly", "writeOnly",
+    };
+
     private readonly JsonGrammarOptions _options;
     private readonly Dictionary<string, string> _primitives = new(StringComparer.Ordinal);
+
+    // References whose content allOf has merged into the schema being visited, outermost first.
+    private readonly List<string> _inlinedReferences = [];
+
+    // The largest lower bound met so far (minItems, minLength or a pattern's repetition): named when a schema's shortest value is too long.
+    private (int Value, string Keyword, string Path) _largestMinimum = (0, "minLength", "#");
 
     /// <summary>Creates a builder with the given bounds (or <see cref="JsonGrammarOptions.Default"/>).</summary>
     public JsonSchemaGrammarBuilder(JsonGrammarOptions? options = null)
@@ -73,7 +84,34 @@ internal sealed class JsonSchemaGrammarBuilder
     public string AddSchema(JsonElement schema, string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        return Visit(schema, name, "#", new SchemaDocument(schema));
+        string rule = Visit(schema, name, "#", new SchemaDocument(schema));
+        CheckGenerable(rule);
+        return rule;
+    }
+
+    // Recursion through $ref can make a grammar that never ends or that llama.cpp refuses (left recursion), and minimum
+    // counts multiply through nesting into values longer than any context. Both show on the compiled grammar.
+    private void CheckGenerable(string rule)
+    {
+        CompiledGrammar compiled = CompiledGrammar.Parse(Rules.Build(rule).Text);
+        if (compiled.HasLeftRecursion())
+        {
+            throw new UnsupportedSchemaException("$ref", "#",
+                "the schema refers to itself before any of its value is written ('$ref' to itself, or an 'anyOf' whose choice is itself), so there is no value to generate.");
+        }
+
+        if (!compiled.CanFinish)
+        {
+            throw new UnsupportedSchemaException("$ref", "#",
+                "every value of the schema must contain another value of it (a required property or item that refers back to it), so a value never ends.");
+        }
+
+        long shortest = compiled.MinBytes[compiled.Root];
+        if (shortest > _options.MaxShortestValueBytes)
+        {
+            throw new UnsupportedSchemaException(_largestMinimum.Keyword, _largestMinimum.Path,
+                $"the shortest value the schema allows is {shortest} bytes long, more than the {_options.MaxShortestValueBytes} a reply may hold; lower the minimum counts.");
+        }
     }
 
     private string Visit(JsonElement schema, string name, string path, SchemaDocument document)
@@ -90,6 +128,7 @@ internal sealed class JsonSchemaGrammarBuilder
                 : new UnsupportedSchemaException("type", path, $"a schema must be an object or a boolean, not {schema.ValueKind}.");
         }
 
+        SchemaShape.Check(schema, path);
         CheckKeywords(schema, path);
         if (TryGetString(schema, "$ref", out string? reference))
         {
@@ -103,11 +142,6 @@ internal sealed class JsonSchemaGrammarBuilder
 
         if (schema.TryGetProperty("enum", out JsonElement values))
         {
-            if (values.ValueKind != JsonValueKind.Array || values.GetArrayLength() == 0)
-            {
-                throw new UnsupportedSchemaException("enum", path, "'enum' must be a non-empty array.");
-            }
-
             return Rules.Add(name, string.Join(" | ", values.EnumerateArray().Select(ValueLiteral)));
         }
 
@@ -118,9 +152,26 @@ internal sealed class JsonSchemaGrammarBuilder
             return Rules.Add(name, string.Join(" | ", alternatives));
         }
 
-        if (TryGetArray(schema, "allOf", out _))
+        if (TryGetArray(schema, "allOf", out JsonElement parts))
         {
-            return Visit(MergeAllOf(schema, path, document), name, path, document);
+            // allOf: [{ "$ref": … }] beside annotations (what schema generators write to describe a referenced type) is
+            // the reference itself, so a recursive type stays one rule instead of being inlined.
+            if (parts.GetArrayLength() == 1 && parts[0].ValueKind == JsonValueKind.Object && TryGetString(parts[0], "$ref", out string? only) && parts[0].EnumerateObject().Count() == 1
+                && schema.EnumerateObject().All(k => k.Name == "allOf" || s_annotations.Contains(k.Name)))
+            {
+                return VisitReference(only, path + "/allOf/0", document);
+            }
+
+            // The references merged here stay open while the merged schema is visited: meeting one again is a cycle.
+            int open = _inlinedReferences.Count;
+            try
+            {
+                return Visit(MergeAllOf(schema, path, document), name, path, document);
+            }
+            finally
+            {
+                _inlinedReferences.RemoveRange(open, _inlinedReferences.Count - open);
+            }
         }
 
         string typed = schema.TryGetProperty("type", out JsonElement type) && type.ValueKind == JsonValueKind.Array
@@ -142,11 +193,6 @@ internal sealed class JsonSchemaGrammarBuilder
             {
                 throw new UnsupportedSchemaException(keyword, path, $"OffGrid cannot constrain generation with '{keyword}'; remove it or express the rule with properties, anyOf or enum.");
             }
-        }
-
-        if (schema.TryGetProperty("$ref", out JsonElement reference) && reference.ValueKind != JsonValueKind.String)
-        {
-            throw new UnsupportedSchemaException("$ref", path, "'$ref' must be a string.");
         }
 
         if (schema.TryGetProperty("uniqueItems", out JsonElement unique) && unique.ValueKind == JsonValueKind.True && !(GetDecimal(schema, "maxItems") <= 1))
@@ -366,8 +412,8 @@ internal sealed class JsonSchemaGrammarBuilder
             items = schema.TryGetProperty("items", out JsonElement single) ? single : JsonSerializer.SerializeToElement(true);
         }
 
-        int minItems = GetInt(schema, "minItems") ?? 0;
-        int? maxItems = GetInt(schema, "maxItems");
+        int minItems = GetMinimum(schema, "minItems", path);
+        int? maxItems = GetMaximum(schema, "maxItems");
         if (items is { ValueKind: JsonValueKind.False } || items is null)
         {
             maxItems = Math.Min(maxItems ?? prefix.Count, prefix.Count);
@@ -404,25 +450,35 @@ internal sealed class JsonSchemaGrammarBuilder
 
     private string VisitString(JsonElement schema, string name, string path)
     {
-        if (TryGetString(schema, "format", out string? format) && format is "date" or "time" or "date-time" or "uuid")
+        bool lengthBounded = schema.TryGetProperty("minLength", out _) || schema.TryGetProperty("maxLength", out _);
+
+        // A format is an annotation (JSON Schema Validation §7.2): where length bounds are given, they are what is enforced.
+        if (!lengthBounded && TryGetString(schema, "format", out string? format) && format is "date" or "time" or "date-time" or "uuid")
         {
             return Rules.Add(name, $"\"\\\"\" {Primitive(format)} \"\\\"\"");
         }
 
         if (TryGetString(schema, "pattern", out string? pattern))
         {
+            if (lengthBounded)
+            {
+                throw new UnsupportedSchemaException("pattern", path, "OffGrid cannot enforce a pattern and minLength/maxLength together; write the length into the pattern with a repetition {m,n} instead.");
+            }
+
             try
             {
-                return Rules.Add(name, $"\"\\\"\" {RegexPatternGrammar.Translate(pattern, _options.MaxStringLength)} \"\\\"\"");
+                var translation = RegexPatternGrammar.Translate(pattern, _options.MaxStringLength, _options.MaxRepetitions);
+                NoteMinimum(translation.LargestMinimum, "pattern", path);
+                return Rules.Add(name, $"\"\\\"\" {translation.Expression} \"\\\"\"");
             }
             catch (FormatException ex)
             {
-                throw new UnsupportedSchemaException("pattern", path, $"the pattern '{pattern}' uses {ex.Message}, which OffGrid cannot enforce.");
+                throw new UnsupportedSchemaException("pattern", path, $"the pattern '{pattern}' is not a regular expression OffGrid can enforce: it has {ex.Message}.");
             }
         }
 
-        int min = GetInt(schema, "minLength") ?? 0;
-        int max = GetInt(schema, "maxLength") ?? Math.Max(min, _options.MaxStringLength);
+        int min = GetMinimum(schema, "minLength", path);
+        int max = GetMaximum(schema, "maxLength") ?? Math.Max(min, _options.MaxStringLength);
         if (max < min)
         {
             throw new UnsupportedSchemaException("minLength", path, $"at least {min} characters are required but at most {max} are allowed.");
@@ -464,8 +520,12 @@ internal sealed class JsonSchemaGrammarBuilder
 
         if (alternatives.Count == 0)
         {
-            throw new UnsupportedSchemaException(low is null ? "maximum" : "minimum", path,
-                $"OffGrid can only generate numbers in this range that are whole or lie between two whole numbers inside it, and there are none.");
+            // Name the bound at fault: the exclusive keyword when it is the tighter one.
+            string keyword = low is null ? BoundKeyword(schema, "maximum", "exclusiveMaximum", high!.Value.Exclusive) : BoundKeyword(schema, "minimum", "exclusiveMinimum", low.Value.Exclusive);
+            decimal cap = (decimal)Math.Pow(10, Math.Clamp(_options.MaxNumberDigits, 1, 18)) - 1;
+            throw new UnsupportedSchemaException(keyword, path, (low?.Value ?? 0) > cap || (high?.Value ?? 0) < -cap
+                ? $"OffGrid writes numbers of at most {_options.MaxNumberDigits} digits, and none of them lies in this range."
+                : "OffGrid can only generate numbers in this range that are whole or lie between two whole numbers inside it, and there are none.");
         }
 
         return Rules.Add(name, string.Join(" | ", alternatives));
@@ -479,6 +539,9 @@ internal sealed class JsonSchemaGrammarBuilder
             alternatives.Add($"{prefix}{IntegerRangeGrammar.Expression(low, high, _options.MaxNumberDigits)} {suffix}".Trim());
         }
     }
+
+    private static string BoundKeyword(JsonElement schema, string inclusiveName, string exclusiveName, bool exclusive) =>
+        exclusive && schema.TryGetProperty(exclusiveName, out JsonElement e) && e.ValueKind == JsonValueKind.Number ? exclusiveName : inclusiveName;
 
     private static (decimal Value, bool Exclusive)? Bound(JsonElement schema, string inclusiveName, string exclusiveName)
     {
@@ -563,19 +626,43 @@ internal sealed class JsonSchemaGrammarBuilder
 
     private static string ValueLiteral(JsonElement value) => GbnfRuleSet.Literal(CompactJson.Write(value));
 
-    private static JsonElement MergeAllOf(JsonElement schema, string path, SchemaDocument document)
+    private JsonElement MergeAllOf(JsonElement schema, string path, SchemaDocument document)
     {
         var merged = new JsonObject();
-        MergeInto(merged, schema, path, document);
+        var references = new List<string>();
+        MergeInto(merged, schema, path, document, [], references);
+        _inlinedReferences.AddRange(references);
         return JsonSerializer.SerializeToElement(merged);
     }
 
     // Shallow merge: properties are united, required lists joined, other keywords overwritten by later parts.
-    private static void MergeInto(JsonObject target, JsonElement schema, string path, SchemaDocument document)
+    // 'chain' holds the references being merged (a cycle when one comes again), 'references' collects every one merged.
+    private void MergeInto(JsonObject target, JsonElement schema, string path, SchemaDocument document, List<string> chain, List<string> references)
     {
+        if (schema.ValueKind != JsonValueKind.Object)
+        {
+            // true adds nothing; false leaves nothing to generate.
+            if (schema.ValueKind == JsonValueKind.False)
+            {
+                throw new UnsupportedSchemaException("false", path, "the schema 'false' matches nothing.");
+            }
+
+            return;
+        }
+
+        SchemaShape.Check(schema, path);
         if (TryGetString(schema, "$ref", out string? reference))
         {
-            MergeInto(target, document.Resolve(reference, path), reference, document);
+            if (chain.Contains(reference) || _inlinedReferences.Contains(reference))
+            {
+                throw new UnsupportedSchemaException("allOf", path,
+                    $"the schema includes itself through '{reference}', so merging its 'allOf' never ends; refer to the recursive type with a plain '$ref' instead.");
+            }
+
+            chain.Add(reference);
+            MergeInto(target, document.Resolve(reference, path), reference, document, chain, references);
+            chain.RemoveAt(chain.Count - 1);
+            references.Add(reference);
         }
 
         foreach (JsonProperty keyword in schema.EnumerateObject())
@@ -588,7 +675,7 @@ internal sealed class JsonSchemaGrammarBuilder
                     int index = 0;
                     foreach (JsonElement part in keyword.Value.EnumerateArray())
                     {
-                        MergeInto(target, part, $"{path}/allOf/{index++}", document);
+                        MergeInto(target, part, $"{path}/allOf/{index++}", document, chain, references);
                     }
 
                     break;
@@ -634,6 +721,31 @@ internal sealed class JsonSchemaGrammarBuilder
 
     private static int? GetInt(JsonElement schema, string name) =>
         GetDecimal(schema, name) is { } value ? (int)Math.Clamp(decimal.Floor(value), 0, int.MaxValue) : null;
+
+    // A lower bound (minItems, minLength) is met exactly; above MaxRepetitions it is refused, since the grammar would repeat that often.
+    private int GetMinimum(JsonElement schema, string keyword, string path)
+    {
+        int value = GetInt(schema, keyword) ?? 0;
+        if (value > _options.MaxRepetitions)
+        {
+            throw new UnsupportedSchemaException(keyword, path, $"OffGrid generates at most {_options.MaxRepetitions} characters or items here, fewer than the {keyword} of {value}.");
+        }
+
+        NoteMinimum(value, keyword, path);
+        return value;
+    }
+
+    // An upper bound above MaxRepetitions is lowered to it: every value generated still meets the schema.
+    private int? GetMaximum(JsonElement schema, string keyword) =>
+        GetInt(schema, keyword) is { } value ? Math.Min(value, _options.MaxRepetitions) : null;
+
+    private void NoteMinimum(int value, string keyword, string path)
+    {
+        if (value > _largestMinimum.Value)
+        {
+            _largestMinimum = (value, keyword, path);
+        }
+    }
 
     /// <summary>One schema document: the target of its local references and the rules made for them.</summary>
     private sealed class SchemaDocument(JsonElement root)

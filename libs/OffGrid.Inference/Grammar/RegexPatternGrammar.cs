@@ -37,18 +37,25 @@ internal sealed class RegexPatternGrammar
 
     private readonly int[] _pattern;
     private readonly int _maxRepetitions;
+    private readonly int _maxCount;
     private int _pos;
     private int _depth;
+    private int _largestMinimum;
 
-    private RegexPatternGrammar(int[] pattern, int maxRepetitions)
+    private RegexPatternGrammar(int[] pattern, int maxRepetitions, int maxCount)
     {
         _pattern = pattern;
         _maxRepetitions = maxRepetitions;
+        _maxCount = maxCount;
     }
 
-    /// <summary>Translates <paramref name="pattern"/>; unbounded repetitions are capped at <paramref name="maxRepetitions"/>.</summary>
+    /// <summary>
+    /// Translates <paramref name="pattern"/>; unbounded repetitions are capped at <paramref name="maxRepetitions"/>, and
+    /// counts in <c>{n,m}</c> may not exceed <paramref name="maxCount"/> (a larger maximum is lowered to it).
+    /// </summary>
+    /// <returns>The GBNF expression, and the largest minimum count of a repetition in it (0 when none).</returns>
     /// <exception cref="FormatException">The pattern is malformed or uses a construct that cannot be enforced; the message names it.</exception>
-    public static string Translate(string pattern, int maxRepetitions)
+    public static (string Expression, int LargestMinimum) Translate(string pattern, int maxRepetitions, int maxCount)
     {
         ArgumentNullException.ThrowIfNull(pattern);
         var codePoints = new List<int>(pattern.Length);
@@ -63,14 +70,14 @@ internal sealed class RegexPatternGrammar
             i += rune.Utf16SequenceLength - 1;
         }
 
-        var parser = new RegexPatternGrammar([.. codePoints], maxRepetitions);
+        var parser = new RegexPatternGrammar([.. codePoints], maxRepetitions, maxCount);
         string expression = parser.ParseAlternation();
         if (parser._pos != parser._pattern.Length)
         {
             throw new FormatException("an unbalanced ')'");
         }
 
-        return expression;
+        return (expression, parser._largestMinimum);
     }
 
     private string ParseAlternation()
@@ -138,6 +145,9 @@ internal sealed class RegexPatternGrammar
                 throw new FormatException($"the anchor '{(char)c}' inside the pattern (only a leading '^' and a trailing '$' are understood)");
             case '*' or '+' or '?' or '{':
                 throw new FormatException($"a quantifier '{(char)c}' with nothing to repeat");
+            case ']' or '}':
+                // Literal in legacy regular expressions, a syntax error with the Unicode flag that JSON Schema asks for.
+                throw new FormatException($"a lone '{(char)c}' (escape it as '\\{(char)c}')");
             default:
                 return ClassExpression([(c, c)], negated: false);
         }
@@ -220,6 +230,14 @@ internal sealed class RegexPatternGrammar
         {
             throw new FormatException($"a repetition whose maximum {max} is below its minimum {min}");
         }
+
+        if (min > _maxCount)
+        {
+            throw new FormatException($"a repetition of at least {min}, more than the {_maxCount} OffGrid generates");
+        }
+
+        max = Math.Min(max, _maxCount);
+        _largestMinimum = Math.Max(_largestMinimum, min);
 
         return max == 0 ? "\"\"" : $"({atom}){{{min.ToString(CultureInfo.InvariantCulture)},{max.ToString(CultureInfo.InvariantCulture)}}}";
     }
