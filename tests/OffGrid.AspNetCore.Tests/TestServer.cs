@@ -33,10 +33,18 @@ internal sealed class TestServer : IAsyncDisposable
     /// <summary>Builds, maps and starts the app.</summary>
     /// <param name="configure">Adds the test's middleware to the model pipelines.</param>
     /// <param name="map">Maps the endpoints under test.</param>
+    /// <param name="args">The app's command line (configuration switches).</param>
+    public static Task<TestServer> StartAsync(Action<OffGridServerBuilder> configure, Action<WebApplication> map, params string[] args) =>
+        StartAsync(configure, map, null, args);
+
+    /// <summary>Builds, maps and starts the app.</summary>
+    /// <param name="configure">Adds the test's middleware to the model pipelines.</param>
+    /// <param name="map">Maps the endpoints under test.</param>
     /// <param name="options">Changes the server options after the defaults.</param>
-    public static async Task<TestServer> StartAsync(Action<OffGridServerBuilder> configure, Action<WebApplication> map, Action<OffGridServerOptions>? options = null)
+    /// <param name="args">The app's command line (configuration switches).</param>
+    public static async Task<TestServer> StartAsync(Action<OffGridServerBuilder> configure, Action<WebApplication> map, Action<OffGridServerOptions>? options, params string[] args)
     {
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(args);
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         string home = TestPaths.NewTempDir("offgrid-aspnetcore-home");
         builder.Services.AddOffGridHub(hub => hub.HomeDirectory = home);

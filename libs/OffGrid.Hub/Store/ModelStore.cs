@@ -170,19 +170,18 @@ public sealed partial class ModelStore
     /// <param name="copy">Copies the files into the store when true; otherwise the manifest refers to them where they are.</param>
     /// <param name="cancellationToken">Cancels the import.</param>
     /// <returns>The new manifest.</returns>
-    /// <exception cref="GgufFormatException">The file is not a valid GGUF file, or a part of a split model is missing or corrupt.</exception>
+    /// <exception cref="GgufFormatException">The file is neither a valid GGUF file nor another model format the store knows (whisper.cpp GGML, ONNX), or a part of a split model is missing or corrupt.</exception>
     public async Task<ModelManifest> ImportAsync(string path, string? name = null, bool copy = true, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        GgufFile header = await GgufFile.ReadAsync(Path.GetFullPath(path), cancellationToken).ConfigureAwait(false);
-        string first = header.PartPaths[0];
-        name ??= "local/" + SplitPartSuffix().Replace(Path.GetFileNameWithoutExtension(first), string.Empty);
+        (ModelManifest described, IReadOnlyList<string> parts) = await DescribeAsync(Path.GetFullPath(path), new ModelManifest { Name = string.Empty, Files = [] }, cancellationToken).ConfigureAwait(false);
+        name ??= "local/" + SplitPartSuffix().Replace(Path.GetFileNameWithoutExtension(parts[0]), string.Empty);
         using (await LockAsync(name, cancellationToken).ConfigureAwait(false))
         {
             string staging = StagingDirectoryFor(name);
             Directory.CreateDirectory(staging);
             var entries = new List<ModelFileEntry>();
-            foreach (string source in header.PartPaths)
+            foreach (string source in parts)
             {
                 string fileName = Path.GetFileName(source);
                 string sha = await FileHashing.Sha256HexAsync(source, cancellationToken).ConfigureAwait(false);
@@ -194,13 +193,13 @@ public sealed partial class ModelStore
                 entries.Add(new ModelFileEntry(copy ? fileName : source, new FileInfo(source).Length, sha));
             }
 
-            var manifest = Describe(header, new ModelManifest
+            ModelManifest manifest = described with
             {
                 Name = name,
                 Files = entries,
                 IsReference = !copy,
                 DownloadedAt = DateTimeOffset.UtcNow,
-            });
+            };
             return await PublishAsync(manifest, staging, cancellationToken).ConfigureAwait(false);
         }
     }
@@ -238,7 +237,7 @@ public sealed partial class ModelStore
             }
         }
 
-        if (problems.Count == 0)
+        if (problems.Count == 0 && ModelFileKinds.Detect(manifest.PrimaryFilePath) == ModelFileKind.Gguf)
         {
             try
             {
@@ -322,10 +321,18 @@ public sealed partial class ModelStore
 
             progress?.Report(new PullProgress(PullStatus.Verifying, name, done, variant.SizeBytes));
             string primary = Path.Combine(staging, entries[0].Path);
-            GgufFile header;
+            ModelManifest manifest;
             try
             {
-                header = await GgufFile.ReadAsync(primary, cancellationToken).ConfigureAwait(false);
+                (manifest, _) = await DescribeAsync(primary, new ModelManifest
+                {
+                    Name = name,
+                    Repository = repository,
+                    Revision = resolved.Revision,
+                    Files = entries,
+                    Quantization = variant.Quantization?.ToString(),
+                    DownloadedAt = DateTimeOffset.UtcNow,
+                }, cancellationToken).ConfigureAwait(false);
             }
             catch (GgufFormatException)
             {
@@ -333,15 +340,6 @@ public sealed partial class ModelStore
                 throw;
             }
 
-            ModelManifest manifest = Describe(header, new ModelManifest
-            {
-                Name = name,
-                Repository = repository,
-                Revision = resolved.Revision,
-                Files = entries,
-                Quantization = variant.Quantization?.ToString(),
-                DownloadedAt = DateTimeOffset.UtcNow,
-            });
             manifest = await PublishAsync(manifest, staging, cancellationToken).ConfigureAwait(false);
             progress?.Report(new PullProgress(PullStatus.Done, name, done, variant.SizeBytes));
             _logger.LogInformation("Pulled {Model} ({Bytes} bytes)", name, done);
@@ -364,21 +362,46 @@ public sealed partial class ModelStore
         }
 
         var byPath = files.ToDictionary(f => f.Path, StringComparer.Ordinal);
-        return (chosen, chosen.Files.Select(f => byPath[RepositoryPath.EnsureSafe(f)]).ToList());
+        List<HubRepoFile> parts = chosen.Files.Select(f => byPath[RepositoryPath.EnsureSafe(f)]).ToList();
+
+        // A model file's JSON sidecar (a Piper voice's x.onnx.json: sample rate, phoneme map) belongs to it.
+        if (reference.Kind == ModelReferenceKind.RepositoryFile && byPath.TryGetValue(reference.FilePath + ".json", out HubRepoFile? sidecar))
+        {
+            parts.Add(sidecar);
+        }
+
+        return (chosen, parts);
     }
 
     private static string NameFor(ModelReference reference, ModelVariant? variant) => reference.Kind == ModelReferenceKind.RepositoryFile
         ? reference.Repository + "/" + reference.FilePath
         : reference.Repository + ":" + (variant?.Quantization?.ToString() ?? Path.GetFileNameWithoutExtension(variant?.Name ?? "default"));
 
-    private static ModelManifest Describe(GgufFile header, ModelManifest manifest) => manifest with
+    /// <summary>
+    /// Fills the manifest's facts from the model file (the GGUF header, or the format of a non-GGUF model file) and
+    /// lists the files that make up the model: every part of a split GGUF model, otherwise the file itself.
+    /// </summary>
+    /// <exception cref="GgufFormatException">The file is in none of the formats the store keeps.</exception>
+    private static async Task<(ModelManifest Manifest, IReadOnlyList<string> Parts)> DescribeAsync(string path, ModelManifest manifest, CancellationToken ct)
     {
-        Quantization = manifest.Quantization ?? header.QuantizationLabel,
-        Architecture = header.Architecture,
-        ParameterCount = header.ParameterCount,
-        ContextLength = header.ContextLength,
-        HasChatTemplate = header.ChatTemplate is not null,
-    };
+        switch (ModelFileKinds.Detect(path))
+        {
+            case ModelFileKind.WhisperGgml:
+                return (manifest with { Architecture = ModelFileKinds.WhisperArchitecture }, [path]);
+            case ModelFileKind.Onnx:
+                return (manifest with { Architecture = ModelFileKinds.OnnxArchitecture }, [path]);
+        }
+
+        GgufFile header = await GgufFile.ReadAsync(path, ct).ConfigureAwait(false);
+        return (manifest with
+        {
+            Quantization = manifest.Quantization ?? header.QuantizationLabel,
+            Architecture = header.Architecture,
+            ParameterCount = header.ParameterCount,
+            ContextLength = header.ContextLength,
+            HasChatTemplate = header.ChatTemplate is not null,
+        }, header.PartPaths);
+    }
 
     /// <summary>Writes the manifest into the staging folder and swaps the folder into place in one rename.</summary>
     private async Task<ModelManifest> PublishAsync(ModelManifest manifest, string staging, CancellationToken ct)
