@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 using OffGrid.AspNetCore.Http;
+using OffGrid.Inference;
 
 namespace OffGrid.AspNetCore.Chat;
 
@@ -30,6 +31,11 @@ internal sealed class ToolCallPayload
         string? original = arguments.ValueKind == JsonValueKind.String ? arguments.GetString() : null;
         if (arguments.ValueKind == JsonValueKind.String)
         {
+            if (JsonUnicode.IndexOfLoneSurrogateEscape(original!) >= 0)
+            {
+                throw ApiException.BadRequest("A tool call's arguments hold a lone UTF-16 surrogate escape (such as \\ud800), which is not Unicode text.", param + ".function.arguments");
+            }
+
             try
             {
                 arguments = JsonDocument.Parse(arguments.GetString()!).RootElement;

@@ -85,6 +85,16 @@ public sealed class ToolCallParserTests
         Assert.Equal(2, output.ToolCalls.Select(c => c.CallId).Distinct().Count());
     }
 
+    // A lone surrogate escape is not text: a call whose arguments hold one stays text instead of failing when read.
+    [Fact]
+    public void ArgumentsWithALoneSurrogateStayText()
+    {
+        const string Output = "<tool_call>\n{\"name\":\"f\",\"arguments\":{\"a\":\"\\ud800\"}}\n</tool_call>";
+        ParsedModelOutput output = ToolCallParser.Parse(Output, ToolCallFormat.Hermes);
+        Assert.Empty(output.ToolCalls);
+        Assert.Contains("\\ud800", output.Text, StringComparison.Ordinal);
+    }
+
     // The engine's closing completes the first call when the budget ran out inside it, so a required call is made.
     [Theory]
     [InlineData(nameof(ToolCallFormat.Hermes), "<tool_call>\n{\"name\":\"get_weather\",\"arguments\":{\"city\":\"Par", "\"}}\n</tool_call>", "get_weather", """{"city":"Par"}""")]
