@@ -17,6 +17,12 @@ internal sealed class CompiledGrammar
 {
     private const long Unreachable = long.MaxValue / 4;
 
+    /// <summary>
+    /// Most symbols a grammar may expand to once repetitions are spelled out, as llama.cpp spells them; a schema with
+    /// many large bounds can otherwise ask for gigabytes here and in llama.cpp's grammar.
+    /// </summary>
+    public const int MaxSymbols = 2_000_000;
+
     private CompiledGrammar(List<GrammarSymbol[][]> rules, int root)
     {
         Rules = rules;
@@ -100,7 +106,7 @@ internal sealed class CompiledGrammar
     }
 
     /// <summary>Reads <paramref name="gbnf"/>, starting at <paramref name="rootRule"/>.</summary>
-    /// <exception cref="FormatException">The text is not GBNF this reader understands.</exception>
+    /// <exception cref="FormatException">The text is not GBNF this reader understands, or expands to more than <see cref="MaxSymbols"/> symbols.</exception>
     public static CompiledGrammar Parse(string gbnf, string rootRule = "root")
     {
         ArgumentNullException.ThrowIfNull(gbnf);
@@ -178,6 +184,7 @@ internal sealed class CompiledGrammar
     private sealed class Parser(string text)
     {
         private int _pos;
+        private long _symbols;
 
         public Dictionary<string, int> RuleIds { get; } = new(StringComparer.Ordinal);
 
@@ -347,6 +354,13 @@ internal sealed class CompiledGrammar
                     max = parts.Length == 1 ? min : parts[1].Trim().Length == 0 ? -1 : int.Parse(parts[1].Trim(), NumberStyles.None, CultureInfo.InvariantCulture);
                     _pos = close + 1;
                     break;
+            }
+
+            // Counted before anything is spelled out, so that a huge repetition fails fast instead of filling memory.
+            _symbols += min + (2L * (max < 0 ? 1 : max - min));
+            if (_symbols > MaxSymbols)
+            {
+                throw new FormatException($"The grammar expands to more than {MaxSymbols} symbols once its repetitions are spelled out.");
             }
 
             GrammarSymbol item = sequence.Count - start == 1 ? sequence[start] : GrammarSymbol.Reference(NewRule([sequence[start..]]));

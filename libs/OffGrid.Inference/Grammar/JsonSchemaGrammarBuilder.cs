@@ -48,6 +48,9 @@ internal sealed class JsonSchemaGrammarBuilder
     // The largest lower bound met so far (minItems, minLength or a pattern's repetition): named when a schema's shortest value is too long.
     private (int Value, string Keyword, string Path) _largestMinimum = (0, "minLength", "#");
 
+    // The largest upper bound met so far (maxItems, maxLength): named when the grammar grows too large to hand to llama.cpp.
+    private (int Value, string Keyword, string Path) _largestMaximum = (0, "maxLength", "#");
+
     /// <summary>Creates a builder with the given bounds (or <see cref="JsonGrammarOptions.Default"/>).</summary>
     public JsonSchemaGrammarBuilder(JsonGrammarOptions? options = null)
     {
@@ -93,7 +96,17 @@ internal sealed class JsonSchemaGrammarBuilder
     // counts multiply through nesting into values longer than any context. Both show on the compiled grammar.
     private void CheckGenerable(string rule)
     {
-        CompiledGrammar compiled = CompiledGrammar.Parse(Rules.Build(rule).Text);
+        CompiledGrammar compiled;
+        try
+        {
+            compiled = CompiledGrammar.Parse(Rules.Build(rule).Text);
+        }
+        catch (FormatException ex)
+        {
+            // The builder writes well-formed GBNF: the only way it fails to compile is its size.
+            throw new UnsupportedSchemaException(_largestMaximum.Keyword, _largestMaximum.Path, $"{ex.Message} Lower the maximum counts or share them through '$ref'.");
+        }
+
         if (compiled.HasLeftRecursion())
         {
             throw new UnsupportedSchemaException("$ref", "#",
@@ -413,7 +426,7 @@ internal sealed class JsonSchemaGrammarBuilder
         }
 
         int minItems = GetMinimum(schema, "minItems", path);
-        int? maxItems = GetMaximum(schema, "maxItems");
+        int? maxItems = GetMaximum(schema, "maxItems", path);
         if (items is { ValueKind: JsonValueKind.False } || items is null)
         {
             maxItems = Math.Min(maxItems ?? prefix.Count, prefix.Count);
@@ -478,7 +491,7 @@ internal sealed class JsonSchemaGrammarBuilder
         }
 
         int min = GetMinimum(schema, "minLength", path);
-        int max = GetMaximum(schema, "maxLength") ?? Math.Max(min, _options.MaxStringLength);
+        int max = GetMaximum(schema, "maxLength", path) ?? Math.Max(min, _options.MaxStringLength);
         if (max < min)
         {
             throw new UnsupportedSchemaException("minLength", path, $"at least {min} characters are required but at most {max} are allowed.");
@@ -736,8 +749,21 @@ internal sealed class JsonSchemaGrammarBuilder
     }
 
     // An upper bound above MaxRepetitions is lowered to it: every value generated still meets the schema.
-    private int? GetMaximum(JsonElement schema, string keyword) =>
-        GetInt(schema, keyword) is { } value ? Math.Min(value, _options.MaxRepetitions) : null;
+    private int? GetMaximum(JsonElement schema, string keyword, string path)
+    {
+        if (GetInt(schema, keyword) is not { } value)
+        {
+            return null;
+        }
+
+        value = Math.Min(value, _options.MaxRepetitions);
+        if (value > _largestMaximum.Value)
+        {
+            _largestMaximum = (value, keyword, path);
+        }
+
+        return value;
+    }
 
     private void NoteMinimum(int value, string keyword, string path)
     {

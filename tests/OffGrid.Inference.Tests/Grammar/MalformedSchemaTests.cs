@@ -45,6 +45,16 @@ public sealed class MalformedSchemaTests
     public void AbsurdBoundsAreRefusedBeforeAnyGrammarIsExpanded(string schema, string keyword, string detail) =>
         AssertRefused(schema, keyword, detail);
 
+    // Each bound is allowed, but together they would spell out millions of grammar symbols.
+    [Fact]
+    public void ManyLargeBoundsTogetherAreRefused()
+    {
+        var properties = Enumerable.Range(0, 600).ToDictionary(i => $"p{i}", i => new { type = "string", maxLength = 4096 - i });
+        var error = Assert.Throws<UnsupportedSchemaException>(() => JsonSchemaGrammarBuilder.ForSchema(JsonSerializer.SerializeToElement(new { type = "object", properties })));
+        Assert.Equal("maxLength", error.Keyword);
+        Assert.Contains("symbols", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("""{"type":"array","items":{"type":"integer"},"maxItems":1000000000}""", "[1,2]")]
     [InlineData("""{"type":"string","maxLength":1000000000}""", "\"abc\"")]
