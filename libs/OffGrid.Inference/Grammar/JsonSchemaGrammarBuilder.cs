@@ -42,7 +42,9 @@ internal sealed class JsonSchemaGrammarBuilder
     private readonly JsonGrammarOptions _options;
     private readonly Dictionary<string, string> _primitives = new(StringComparer.Ordinal);
 
-    // References whose content allOf has merged into the schema being visited, outermost first.
+    // References whose content allOf has merged into the schema being visited, outermost first. The same one may be
+    // open a few times over (two types sharing a base, one inside the other); more means a recursion through allOf.
+    private const int MaxOpenMerges = 3;
     private readonly List<string> _inlinedReferences = [];
 
     // The largest lower bound met so far (minItems, minLength or a pattern's repetition): named when a schema's shortest value is too long.
@@ -666,7 +668,7 @@ internal sealed class JsonSchemaGrammarBuilder
         SchemaShape.Check(schema, path);
         if (TryGetString(schema, "$ref", out string? reference))
         {
-            if (chain.Contains(reference) || _inlinedReferences.Contains(reference))
+            if (chain.Contains(reference) || _inlinedReferences.Count(r => r == reference) >= MaxOpenMerges)
             {
                 throw new UnsupportedSchemaException("allOf", path,
                     $"the schema includes itself through '{reference}', so merging its 'allOf' never ends; refer to the recursive type with a plain '$ref' instead.");

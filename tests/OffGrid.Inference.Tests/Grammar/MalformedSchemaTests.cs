@@ -34,6 +34,17 @@ public sealed class MalformedSchemaTests
         Assert.True(GbnfRecognizer.Accepts(grammar, """{"name":"a","children":[{"name":"b"}]}"""));
     }
 
+    // Two types that extend the same base, one inside the other, merge the base twice without any cycle.
+    [Fact]
+    public void ABaseMergedAgainInsideItselfIsNoCycle()
+    {
+        string grammar = Build("""
+            {"$defs":{"base":{"type":"object","properties":{"id":{"type":"integer"}},"required":["id"]}},
+             "allOf":[{"$ref":"#/$defs/base"},{"properties":{"child":{"allOf":[{"$ref":"#/$defs/base"},{"properties":{"tag":{"type":"string"}},"required":["tag"]}]}},"required":["child"]}]}
+            """);
+        Assert.True(GbnfRecognizer.Accepts(grammar, """{"id":1,"child":{"id":2,"tag":"x"}}"""));
+    }
+
     [Theory]
     [InlineData("""{"type":"array","minItems":5,"maxItems":2}""", "minItems", "at most 2")]
     [InlineData("""{"type":"string","minLength":3,"maxLength":1}""", "minLength", "at most 1")]
