@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 
 packages=()
 command -v chromium >/dev/null 2>&1 || packages+=(chromium)
+# g++ builds the small llama.cpp program that renders chat templates as llama-server does (the templates' oracle).
+command -v g++ >/dev/null 2>&1 || packages+=(g++)
 # The CLI tests type into a pseudo-terminal (tmux); the README tests run its commands (curl) in private namespaces
 # (ip from iproute2; the peer tests' LAN machines are network namespaces too) and check the systemd unit (systemd-analyze).
 command -v tmux >/dev/null 2>&1 || packages+=(tmux)

@@ -60,6 +60,13 @@ public static class OffGridEndpointRouteBuilderExtensions
         group.MapPost("/pull", OllamaModelEndpoints.PullAsync);
         group.MapDelete("/delete", OllamaModelEndpoints.DeleteAsync);
         group.MapGet("/version", OllamaModelEndpoints.Version);
+
+        // Ollama's endpoints for building and publishing models have no counterpart in OffGrid's store: they answer
+        // with a clear error in Ollama's shape instead of an empty 404.
+        group.MapPost("/create", () => OllamaModelEndpoints.Unsupported("Creating models from a Modelfile is not supported; pull a GGUF model or serve a .gguf file."));
+        group.MapPost("/copy", () => OllamaModelEndpoints.Unsupported("Copying models is not supported; add a name for a model file in the server's model list instead."));
+        group.MapPost("/push", () => OllamaModelEndpoints.Unsupported("Pushing models is not supported: an OffGrid server publishes nothing."));
+        group.MapMethods("/blobs/{digest}", ["HEAD", "POST"], () => OllamaModelEndpoints.Unsupported("Uploading blobs is not supported (it only serves /api/create)."));
         return group;
     }
 

@@ -4,6 +4,7 @@ using OffGrid.AspNetCore.Http;
 using OffGrid.Hub.References;
 using OffGrid.Hub.Store;
 using OffGrid.Inference.Chat;
+using OffGrid.Inference.Models;
 using OffGrid.Inference.Pooling;
 
 namespace OffGrid.AspNetCore.Models;
@@ -60,6 +61,7 @@ internal sealed class ModelAccess
     /// <param name="contextSize">The per-sequence context the request needs; <see langword="null"/> for the server's.</param>
     /// <param name="options">The request's chat options, or <see langword="null"/> when it does not generate text.</param>
     /// <param name="cancellationToken">Stops waiting for the load.</param>
+    /// <exception cref="ApiException">400 when the client named a file by path and it is not a usable model.</exception>
     public async Task<ModelSession> OpenAsync(string? name, TimeSpan? keepAlive, int? contextSize, ChatOptions? options, CancellationToken cancellationToken)
     {
         LocalModel model = await ResolveAsync(name, cancellationToken).ConfigureAwait(false);
@@ -71,7 +73,17 @@ internal sealed class ModelAccess
         }
 
         long started = Stopwatch.GetTimestamp();
-        LlamaModelLease lease = await _pool.AcquireAsync(model.Path, keepAlive, contextSize, cancellationToken: cancellationToken).ConfigureAwait(false);
+        LlamaModelLease lease;
+        try
+        {
+            lease = await _pool.AcquireAsync(model.Path, keepAlive, contextSize, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (ModelLoadException ex) when (model.Source == LocalModelSource.File)
+        {
+            // The client named this file itself: a file that is not a usable model is the request's fault.
+            throw new ApiException(StatusCodes.Status400BadRequest, ex.Message, "model", "model_load_failed");
+        }
+
         return new ModelSession(model, lease, Stopwatch.GetElapsedTime(started), _clients);
     }
 

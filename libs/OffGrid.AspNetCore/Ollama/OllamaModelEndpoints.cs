@@ -63,6 +63,10 @@ internal static class OllamaModelEndpoints
         return Results.Json(new { models = running }, ServerJson.Options);
     }
 
+    /// <summary>An Ollama endpoint OffGrid does not offer: 501 with the reason, in Ollama's error shape.</summary>
+    public static IResult Unsupported(string reason) =>
+        Results.Json(OllamaShapes.Error(new ApiError(StatusCodes.Status501NotImplemented, reason)), ServerJson.Options, statusCode: StatusCodes.Status501NotImplemented);
+
     public static IResult Version() => Results.Json(new
     {
         version = typeof(OllamaModelEndpoints).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0",

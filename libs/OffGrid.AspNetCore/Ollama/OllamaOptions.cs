@@ -68,4 +68,22 @@ internal sealed class OllamaOptions
         chat.Tools = ToolDefinition.ToDeclarations(tools);
         return chat;
     }
+
+    /// <summary>Applies the request's <c>think</c> field: a boolean, or an effort level (which thinks).</summary>
+    /// <exception cref="ApiException">400 for anything else.</exception>
+    public static void ApplyThink(Microsoft.Extensions.AI.ChatOptions options, JsonElement? think)
+    {
+        bool? enable = think switch
+        {
+            null or { ValueKind: JsonValueKind.Null } => null,
+            { ValueKind: JsonValueKind.True } => true,
+            { ValueKind: JsonValueKind.False } => false,
+            { ValueKind: JsonValueKind.String } level when level.GetString() is "low" or "medium" or "high" => true,
+            _ => throw ApiException.BadRequest("'think' must be true, false, \"low\", \"medium\" or \"high\".", "think"),
+        };
+        if (enable is { } value)
+        {
+            (options.AdditionalProperties ??= [])[OffGrid.Inference.Chat.LlamaChatOptions.EnableThinkingKey] = value;
+        }
+    }
 }
