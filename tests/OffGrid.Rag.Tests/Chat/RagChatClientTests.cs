@@ -87,7 +87,7 @@ public sealed class RagChatClientTests : IAsyncLifetime
 
         Assert.Single(_model.LastMessages!);
         Assert.Null(response.AdditionalProperties);
-        Assert.Throws<ArgumentException>(() => _model.AsBuilder().UseRag(_kb, o => o.MaxContextCharacters = 0).Build());
+        Assert.Throws<ArgumentException>(() => _model.AsBuilder().UseRag(_kb, o => o.MaxContextTokens = 0).Build());
     }
 
     /// <summary>Stands in for the language model: records what it was sent and answers with a fixed text.</summary>
