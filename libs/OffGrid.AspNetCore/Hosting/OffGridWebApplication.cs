@@ -44,6 +44,7 @@ public static class OffGridWebApplication
         builder.Services.AddOptions<HubOptions>().Bind(builder.Configuration.GetSection("Hub"));
         server.ConfigureChatClients((pipeline, _) => pipeline.UseOpenTelemetry(sourceName: OffGridServerTelemetry.SourceName));
         server.ConfigureEmbeddingGenerators((pipeline, _) => pipeline.UseOpenTelemetry(sourceName: OffGridServerTelemetry.SourceName));
+        server.AddKnowledge();
         configureServer?.Invoke(server);
 
         builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<OffGridServerOptions>>((kestrel, options) =>
@@ -69,6 +70,7 @@ public static class OffGridWebApplication
         app.MapOpenAi();
         app.MapOllama();
         app.MapOffGrid();
+        app.MapOffGridKnowledge();
         app.MapOffGridHealth();
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapOffGridWebUi();

@@ -23,4 +23,7 @@ internal sealed record OllamaChunk(string Model, DateTimeOffset CreatedAt, bool 
     public long? EvalCount { get; init; }
 
     public long? EvalDuration { get; init; }
+
+    /// <summary>OffGrid's extension: the knowledge sources the answer cites as <c>[n]</c> (on the first streamed object, and on a whole response).</summary>
+    public object[]? Sources { get; init; }
 }

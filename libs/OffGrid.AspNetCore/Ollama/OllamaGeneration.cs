@@ -28,11 +28,12 @@ internal sealed class OllamaGeneration
     {
         CancellationToken cancellationToken = http.RequestAborted;
         IChatClient client = _session.ChatClient;
+        Knowledge.KnowledgeChat.EnsureAvailable(client, options, "options.knowledge");
         if (!stream)
         {
             ChatResponse response = await client.GetResponseAsync(messages, options, cancellationToken);
             List<FunctionCallContent> calls = [.. response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>()];
-            return Results.Json(Final(Chunk(response.Text, calls, done: true), response.FinishReason, response.Usage), ServerJson.Options);
+            return Results.Json(Final(Chunk(response.Text, calls, done: true), response.FinishReason, response.Usage) with { Sources = Knowledge.KnowledgeShapes.Sources(response.AdditionalProperties) }, ServerJson.Options);
         }
 
         await using ChatUpdateStream updates = await ChatUpdateStream.StartAsync(client, messages, options, cancellationToken);
@@ -41,6 +42,7 @@ internal sealed class OllamaGeneration
         {
             UsageDetails? usage = null;
             ChatFinishReason? finish = null;
+            object[]? sources = Knowledge.KnowledgeShapes.Sources(updates.First?.AdditionalProperties);
             await foreach (ChatResponseUpdate update in updates.ReadAllAsync())
             {
                 finish = update.FinishReason ?? finish;
@@ -48,7 +50,9 @@ internal sealed class OllamaGeneration
                 List<FunctionCallContent> calls = [.. update.Contents.OfType<FunctionCallContent>()];
                 if (update.Text.Length > 0 || calls.Count > 0)
                 {
-                    await writer.WriteAsync(Chunk(update.Text, calls, done: false), cancellationToken);
+                    // The sources an answer cites come with its first object, before any [n] in the text.
+                    await writer.WriteAsync(Chunk(update.Text, calls, done: false) with { Sources = sources }, cancellationToken);
+                    sources = null;
                 }
             }
             await writer.WriteAsync(Final(Chunk(string.Empty, [], done: true), finish, usage), cancellationToken);

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.AI;
 using OffGrid.AspNetCore.Chat;
 using OffGrid.AspNetCore.Http;
+using OffGrid.AspNetCore.Knowledge;
 using OffGrid.AspNetCore.Models;
 
 namespace OffGrid.AspNetCore.OpenAi;
@@ -17,6 +18,7 @@ internal static class ChatCompletionEndpoint
         string id = OpenAiShapes.NewId("chatcmpl-");
         long created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         string model = session.Model.Name;
+        KnowledgeChat.EnsureAvailable(session.ChatClient, options, "knowledge");
         if (!request.Stream)
         {
             ChatResponse response = await session.ChatClient.GetResponseAsync(messages, options, cancellationToken);
@@ -26,7 +28,8 @@ internal static class ChatCompletionEndpoint
         await using ChatUpdateStream stream = await ChatUpdateStream.StartAsync(session.ChatClient, messages, options, cancellationToken);
         return await OpenAiEventStream.WriteAsync(http.Response, async writer =>
         {
-            await writer.WriteAsync(OpenAiShapes.ChatChunk(id, created, model, new { role = "assistant", content = string.Empty }, null), cancellationToken);
+            // The sources an answer cites come with its first chunk, before any [n] in the text.
+            await writer.WriteAsync(OpenAiShapes.ChatChunk(id, created, model, new { role = "assistant", content = string.Empty }, null, sources: KnowledgeShapes.Sources(stream.First?.AdditionalProperties)), cancellationToken);
             UsageDetails? usage = null;
             ChatFinishReason? finish = null;
             bool calledTools = false;

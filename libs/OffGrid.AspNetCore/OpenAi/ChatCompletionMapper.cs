@@ -31,6 +31,7 @@ internal static class ChatCompletionMapper
         options.ToolMode = ReadToolChoice(request.ToolChoice, options.Tools);
         options.AllowMultipleToolCalls = request.ParallelToolCalls;
         options.ResponseFormat = ReadResponseFormat(request.ResponseFormat);
+        Knowledge.KnowledgeChat.Apply(request.Knowledge, options, "knowledge");
         return (conversation, options);
     }
 

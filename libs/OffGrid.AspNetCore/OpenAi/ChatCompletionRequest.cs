@@ -23,6 +23,9 @@ internal sealed class ChatCompletionRequest : OpenAiGenerationRequest
 
     public string? User { get; set; }
 
+    /// <summary>OffGrid's extension: answer from knowledge collections, <c>{"collections":["docs"],"top_k":5}</c>.</summary>
+    public OffGrid.AspNetCore.Knowledge.KnowledgeField? Knowledge { get; set; }
+
     /// <summary>One message of the conversation.</summary>
     internal sealed class Message
     {

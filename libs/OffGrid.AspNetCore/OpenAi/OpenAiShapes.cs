@@ -40,11 +40,12 @@ internal static class OpenAiShapes
                 },
             },
             usage = Usage(response.Usage),
+            sources = Knowledge.KnowledgeShapes.Sources(response.AdditionalProperties),
         };
     }
 
     /// <summary>One <c>chat.completion.chunk</c>; <paramref name="delta"/> is an object or <see langword="null"/> for a usage-only chunk.</summary>
-    public static object ChatChunk(string id, long created, string model, object? delta, string? finishReason, UsageDetails? usage = null) => new
+    public static object ChatChunk(string id, long created, string model, object? delta, string? finishReason, UsageDetails? usage = null, object[]? sources = null) => new
     {
         id,
         @object = "chat.completion.chunk",
@@ -53,6 +54,7 @@ internal static class OpenAiShapes
         system_fingerprint = SystemFingerprint,
         choices = delta is null ? [] : new object[] { new { index = 0, delta, finish_reason = finishReason } },
         usage = usage is null ? null : Usage(usage),
+        sources,
     };
 
     /// <summary>A <c>text_completion</c> (whole or a streamed chunk).</summary>
