@@ -53,6 +53,9 @@ internal sealed class CliProcess : IDisposable
         Assert.Equal(0, kill.ExitCode);
     }
 
+    /// <summary>Kills the process at once (SIGKILL on Unix): no handler runs, as in a crash or power cut.</summary>
+    public void Kill() => _process.Kill();
+
     /// <summary>Waits until standard output satisfies <paramref name="condition"/>.</summary>
     public Task WaitForOutputAsync(Func<string, bool> condition) => WaitForAsync(() => Stdout, condition);
 

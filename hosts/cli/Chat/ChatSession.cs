@@ -1,4 +1,7 @@
 using Microsoft.Extensions.AI;
+using OffGrid.Cli.Knowledge;
+using OffGrid.Rag.Chat;
+using OffGrid.Rag.Search;
 
 namespace OffGrid.Cli.Chat;
 
@@ -25,7 +28,10 @@ internal sealed class ChatSession
     /// <summary>Forgets the conversation; the options stay.</summary>
     public void Clear() => _history.Clear();
 
-    /// <summary>Sends <paramref name="text"/> and writes the answer to <paramref name="output"/> as it is generated.</summary>
+    /// <summary>
+    /// Sends <paramref name="text"/> and writes the answer to <paramref name="output"/> as it is generated, followed by the
+    /// sources it was given (<c>Sources:</c> and one <c>[n] title (file, page)</c> line each) when the client retrieved any.
+    /// </summary>
     /// <returns>The answer's token counts and speeds, when the client reports them.</returns>
     /// <remarks>A cancelled answer leaves the history as it was before the question.</remarks>
     public async Task<GenerationStats?> SendAsync(string text, TextWriter output, CancellationToken cancellationToken)
@@ -49,6 +55,15 @@ internal sealed class ChatSession
 
         ChatResponse response = updates.ToChatResponse();
         _history.AddMessages(response);
+        if (updates.Select(u => u.AdditionalProperties?.GetValueOrDefault(RagChatClient.CitationsPropertyName)).OfType<IReadOnlyList<Citation>>().FirstOrDefault() is { Count: > 0 } sources)
+        {
+            await output.WriteAsync(Environment.NewLine + Environment.NewLine + "Sources:").ConfigureAwait(false);
+            for (int i = 0; i < sources.Count; i++)
+            {
+                await output.WriteAsync($"{Environment.NewLine}[{i + 1}] {SourceLine.Describe(sources[i])}").ConfigureAwait(false);
+            }
+        }
+
         return GenerationStats.From(response.Usage);
     }
 }
