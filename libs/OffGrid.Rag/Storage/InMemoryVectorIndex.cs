@@ -39,6 +39,9 @@ internal sealed class InMemoryVectorIndex : IDisposable
 
     public bool Quantized { get; }
 
+    /// <summary>How many times the whole index was loaded from the store (writes of this process are applied as deltas instead).</summary>
+    public int Reloads { get; private set; }
+
     /// <summary>The rows that are searched (tombstoned ones excluded).</summary>
     public long Count => Interlocked.Read(ref _liveRows);
 
@@ -122,6 +125,7 @@ internal sealed class InMemoryVectorIndex : IDisposable
 
         AppendRows(rows());
         _generation = generation;
+        Reloads++;
     }
 
     /// <summary>Takes the write lock for a store commit; the commit and <see cref="Apply"/> run inside it.</summary>
@@ -369,7 +373,8 @@ internal sealed class InMemoryVectorIndex : IDisposable
             else
             {
                 Binarize(row.Vector, center, Bits.AsSpan(at * _words, _words));
-                float max = TensorPrimitives.MaxMagnitude(row.Vector);
+                // MaxMagnitude returns the signed element with the largest magnitude.
+                float max = MathF.Abs(TensorPrimitives.MaxMagnitude(row.Vector));
                 float scale = max > 0 ? max / 127f : 1f;
                 Scales[at] = scale;
                 Span<sbyte> codes = Int8.AsSpan(at * _dimensions, _dimensions);

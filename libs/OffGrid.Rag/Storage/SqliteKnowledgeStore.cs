@@ -201,6 +201,9 @@ internal sealed class SqliteKnowledgeStore : IDisposable
         }
     }
 
+    /// <summary>How many times the in-process index was loaded whole (for tests: this process's writes arrive as deltas).</summary>
+    public int IndexReloads => _index?.Reloads ?? 0;
+
     /// <summary>Bytes of memory held by the in-process vector index (0 for sqlite-vec or before the first vector search).</summary>
     public long IndexMemoryBytes => _index?.MemoryBytes ?? 0;
 
