@@ -23,6 +23,7 @@ public sealed class KnowledgeBase : IDisposable
     private readonly SqliteKnowledgeStore _store;
     private readonly DocumentIngestor _ingestor;
     private readonly HybridSearcher _searcher;
+    private readonly ChunkEmbedder _embedder;
     private readonly HttpClient _httpClient;
     private readonly ILogger _logger;
 
@@ -42,12 +43,22 @@ public sealed class KnowledgeBase : IDisposable
         _store = new SqliteKnowledgeStore(options, _logger);
 
         _httpClient = new HttpClient(PrivateNetworkGuard.CreateHandler(options.AllowPrivateNetworkUrls)) { Timeout = Timeout.InfiniteTimeSpan };
-        var embedder = new ChunkEmbedder(embeddingGenerator, options.EmbeddingBatchSize);
+        var embedder = _embedder = new ChunkEmbedder(embeddingGenerator, options.EmbeddingBatchSize);
         var loader = new DocumentLoader(new UrlFetcher(_httpClient, options.MaxDocumentBytes, options.UrlFetchTimeout, options.MaxRedirects), options.MaxDocumentBytes);
         IDocumentReader[] readers = [new PlainTextReader(), new MarkdownReader(), new HtmlReader(), new PdfReader(), new DocxReader()];
         _ingestor = new DocumentIngestor(options, _store, embedder, loader, readers.ToDictionary(r => r.Format), _logger);
         _searcher = new HybridSearcher(_store, embedder);
     }
+
+    /// <summary>Gets the full path of the SQLite file.</summary>
+    public string DatabasePath => Path.GetFullPath(_options.DatabasePath);
+
+    /// <summary>
+    /// Gets this knowledge base as a Microsoft.Extensions.VectorData <see cref="Microsoft.Extensions.VectorData.VectorStore"/>
+    /// (collections of <see cref="VectorData.KnowledgeRecord"/> with string keys) over the same file.
+    /// </summary>
+    /// <returns>A store that leaves this knowledge base open when disposed.</returns>
+    public Microsoft.Extensions.VectorData.VectorStore AsVectorStore() => new VectorData.KnowledgeVectorStore(this);
 
     /// <summary>Gets the vector search implementation in use (sqlite-vec or the exact in-process fallback).</summary>
     public VectorSearchBackend VectorSearchBackend => _store.Backend;
@@ -158,6 +169,8 @@ public sealed class KnowledgeBase : IDisposable
     }
 
     internal SqliteKnowledgeStore Store => _store;
+
+    internal Task<float[]> EmbedQueryAsync(string text, CancellationToken cancellationToken) => _embedder.EmbedQueryAsync(text, cancellationToken);
 
     /// <summary>Closes the database. The embedding generator is not disposed: it belongs to the caller.</summary>
     public void Dispose()

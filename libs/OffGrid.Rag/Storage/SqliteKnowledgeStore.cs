@@ -207,6 +207,77 @@ internal sealed class SqliteKnowledgeStore : IDisposable
     /// <summary>Bytes of memory held by the in-process vector index (0 for sqlite-vec or before the first vector search).</summary>
     public long IndexMemoryBytes => _index?.MemoryBytes ?? 0;
 
+    public async Task<IReadOnlyList<string>> ListCollectionNamesAsync(CancellationToken cancellationToken)
+    {
+        using ReaderLease lease = RentReader();
+        using SqliteCommand command = lease.Connection.CreateCommand();
+        command.CommandText = "SELECT name FROM collections ORDER BY name";
+        var names = new List<string>();
+        using SqliteDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            names.Add(reader.GetString(0));
+        }
+
+        return names;
+    }
+
+    public async Task EnsureCollectionAsync(string name, CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            using SqliteTransaction transaction = _writer.BeginTransaction();
+            GetOrCreateCollection(name, transaction);
+            transaction.Commit();
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>The first chunk of each matching document with its document's source, title and metadata: one record per document.</summary>
+    public async Task<List<StoredRecord>> ReadRecordsAsync(string collection, IReadOnlyCollection<string>? sources, IReadOnlyCollection<long>? chunkIds, CancellationToken cancellationToken)
+    {
+        using ReaderLease lease = RentReader();
+        using SqliteCommand command = lease.Connection.CreateCommand();
+        var sql = new StringBuilder("""
+            SELECT k.id, d.source, d.title, d.metadata, k.text, k.embedding
+            FROM chunks k JOIN documents d ON d.id = k.document_id JOIN collections c ON c.id = d.collection_id
+            WHERE c.name = $collection
+            """);
+        command.Parameters.AddWithValue("$collection", collection);
+        if (sources is not null)
+        {
+            sql.Append(" AND k.ordinal = 0 AND d.source IN (").Append(string.Join(',', sources.Select((_, i) => "$s" + i.ToString(CultureInfo.InvariantCulture)))).Append(')');
+            int i = 0;
+            foreach (string source in sources)
+            {
+                command.Parameters.AddWithValue("$s" + (i++).ToString(CultureInfo.InvariantCulture), source);
+            }
+        }
+
+        if (chunkIds is not null)
+        {
+            sql.Append(" AND k.id IN (").Append(string.Join(',', chunkIds)).Append(')');
+        }
+
+        command.CommandText = sql.ToString();
+        var records = new List<StoredRecord>();
+        using SqliteDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            byte[] blob = (byte[])reader.GetValue(5);
+            var vector = new float[blob.Length / sizeof(float)];
+            VectorMath.FromBlob(blob, vector);
+            records.Add(new StoredRecord(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), vector));
+        }
+
+        return records;
+    }
+
     /// <summary>Reads a setting stored in the file (collection definitions keep theirs here).</summary>
     public string? ReadSetting(string key)
     {
