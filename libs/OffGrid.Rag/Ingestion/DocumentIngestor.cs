@@ -241,7 +241,7 @@ internal sealed class DocumentIngestor(
         string error = ex is DocumentReadException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}";
         logger.LogWarning(ex, "Ingesting {Source} failed: {Error}", work.Source.Id, error);
         RagTelemetry.DocumentsFailed.Add(1);
-        return work.Template with { Status = IngestionStatus.Failed, Error = error, Bytes = work.Prepared?.Bytes ?? 0 };
+        return work.Template with { Status = IngestionStatus.Failed, Error = error, Bytes = work.Prepared?.Bytes ?? work.Source.KnownLength ?? 0 };
     }
 
     private async Task<Prepared> PrepareContentAsync(DocumentSource source, string? storedHash, IngestionOptions ingestion, Batch batch, CancellationToken cancellationToken)
