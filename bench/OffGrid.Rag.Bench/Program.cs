@@ -13,7 +13,8 @@ const int ChunksPerDocument = 100;
 const int WordsPerChunk = 30;
 const int Vocabulary = 20_000;
 
-// Other cases: --case scale [--size 1000000] (quantized index at a million chunks) and --case mixed --model stories260K.gguf
+// Other cases: --case scale [--size 1000000] [--database kept.db] (quantized index at a million chunks; an existing
+// --database is reused, not re-ingested) and --case mixed --model stories260K.gguf
 // [--documents 1000] (bulk ingestion of mixed files with a real embedding model).
 string benchCase = Argument("--case", "search");
 if (benchCase != "search")
@@ -26,7 +27,9 @@ if (benchCase != "search")
     {
         if (benchCase == "scale")
         {
-            await ScaleBench.RunAsync(scratch, int.Parse(Argument("--size", "1000000"), CultureInfo.InvariantCulture), int.Parse(Argument("--queries", "200"), CultureInfo.InvariantCulture), table);
+            int size = int.Parse(Argument("--size", "1000000"), CultureInfo.InvariantCulture);
+            string database = ArgumentOrNull("--database") ?? Path.Combine(scratch, $"scale-{size}.db");
+            await ScaleBench.RunAsync(database, size, int.Parse(Argument("--queries", "200"), CultureInfo.InvariantCulture), table);
         }
         else
         {

@@ -33,6 +33,9 @@ internal sealed class OffGridCli : IDisposable
         Environment["NO_COLOR"] = "1";
     }
 
+    /// <summary>The path of offgrid.dll, run with <c>dotnet</c>.</summary>
+    public static string AssemblyPath => s_assembly;
+
     /// <summary>The OFFGRID_HOME of this instance's processes.</summary>
     public string Home { get; }
 
