@@ -36,12 +36,7 @@ public static class OffGridWebApplication
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("OffGrid.Inference.Engine", LogLevel.Warning);
 
-        OffGridServerBuilder server = builder.Services.AddOffGridServer(options =>
-        {
-            builder.Configuration.GetSection(OffGridServerOptions.SectionName).Bind(options);
-            configure?.Invoke(options);
-        });
-        builder.Services.AddOptions<HubOptions>().Bind(builder.Configuration.GetSection("Hub"));
+        OffGridServerBuilder server = builder.Services.AddOffGridServer(configure);
         server.ConfigureChatClients((pipeline, _) => pipeline.UseOpenTelemetry(sourceName: OffGridServerTelemetry.SourceName));
         server.ConfigureEmbeddingGenerators((pipeline, _) => pipeline.UseOpenTelemetry(sourceName: OffGridServerTelemetry.SourceName));
         server.AddKnowledge();

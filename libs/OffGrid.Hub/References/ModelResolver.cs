@@ -116,7 +116,8 @@ public sealed class ModelResolver
         if (reference.Kind == ModelReferenceKind.Alias && !_aliases.Aliases.Any(a => string.Equals(a.Name, reference.AliasName, StringComparison.OrdinalIgnoreCase)))
         {
             string known = string.Join(", ", _aliases.Aliases.Select(a => a.Name).Order(StringComparer.Ordinal));
-            return new ModelNotFoundException(requested, $"Unknown model '{requested}': it is not on this machine and not a known alias. Name a local .gguf file, a model from 'offgrid list', owner/repo[:quant], or one of: {known}.", canPull: false);
+            string file = _options.AllowFilePaths ? "a local .gguf file, " : string.Empty;
+            return new ModelNotFoundException(requested, $"Unknown model '{requested}': it is not on this machine and not a known alias. Name {file}a model listed here ('offgrid list', GET /v1/models), owner/repo[:quant], or one of: {known}.", canPull: false);
         }
 
         return new ModelNotFoundException(requested, $"The model '{requested}' is not on this machine yet; download it first (offgrid pull {plain}, or POST /api/pull).", canPull: true);
