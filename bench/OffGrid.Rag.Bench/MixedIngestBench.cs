@@ -29,7 +29,9 @@ internal static class MixedIngestBench
 
         await LlamaRuntime.LoadAsync();
         using LlamaModel embeddingModel = await LlamaModel.LoadAsync(model);
-        using var embeddings = new LlamaEmbeddingGenerator(embeddingModel);
+        // One llama.cpp thread: its worker threads spin at barriers, which on two shared cores costs more than it gains,
+        // and the other core parses documents meanwhile.
+        using var embeddings = new LlamaEmbeddingGenerator(embeddingModel, new LlamaEmbeddingGeneratorOptions { Threads = 1 });
 
         // One file at a time, each in its own call: what a one-file-per-request tool pays per document.
         int single = Math.Min(25, documents);
