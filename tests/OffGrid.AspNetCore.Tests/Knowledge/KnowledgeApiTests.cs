@@ -22,12 +22,20 @@ public sealed class KnowledgeApiTests : IAsyncLifetime
 {
     private readonly string _folder = TestPaths.NewTempDir("offgrid-knowledge-docs");
     private readonly LoopbackHttpServer _web = new();
+    private readonly TaskCompletionSource _slowPage = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TestServer _server = null!;
 
     public async ValueTask InitializeAsync()
     {
         KnowledgeCorpus.WriteFolder(_folder);
         _web.MapContent("/trains.html", "text/html; charset=utf-8", Encoding.UTF8.GetBytes(KnowledgeCorpus.HtmlPage));
+
+        // A page that answers only when the test ends: its document is still being read when a job is cancelled.
+        _web.Map("/slow.html", async context =>
+        {
+            await _slowPage.Task;
+            context.Response.Close();
+        });
         _server = await TestServer.StartAsync(
             server => server.AddKnowledge().Services.Configure<OffGridServerOptions>(o =>
             {
@@ -46,6 +54,7 @@ public sealed class KnowledgeApiTests : IAsyncLifetime
     public async ValueTask DisposeAsync()
     {
         await _server.DisposeAsync();
+        _slowPage.TrySetResult();
         _web.Dispose();
         Directory.Delete(_folder, recursive: true);
     }
@@ -131,7 +140,7 @@ public sealed class KnowledgeApiTests : IAsyncLifetime
         // Progress as server-sent events, then the finished job, then [DONE]; the broken PDF fails alone.
         using HttpResponseMessage events = await http.GetAsync($"/v1/knowledge/jobs/{jobId}/events", HttpCompletionOption.ResponseHeadersRead, ct);
         Assert.Equal("text/event-stream", events.Content.Headers.ContentType?.MediaType);
-        string[] data = [.. (await events.Content.ReadAsStringAsync(ct)).Split("\n\n", StringSplitOptions.RemoveEmptyEntries).Select(e => e["data: ".Length..])];
+        string[] data = await EventDataAsync(events);
         Assert.Equal("[DONE]", data[^1]);
         JsonElement finished = JsonDocument.Parse(data[^2]).RootElement;
         Assert.Equal("completed", finished.GetProperty("status").GetString());
@@ -166,6 +175,39 @@ public sealed class KnowledgeApiTests : IAsyncLifetime
 
         await ReadJsonAsync(await http.DeleteAsync("/v1/knowledge/collections/notes", ct), HttpStatusCode.OK);
         await ReadJsonAsync(await http.GetAsync("/v1/knowledge/collections/notes", ct), HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task ACancelledJobStopsAndKeepsTheDocumentsItFinished()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        HttpClient http = _server.Http;
+        (await http.PostAsJsonAsync("/v1/knowledge/collections", new { name = "web", embedding_model = "stories" }, ct)).EnsureSuccessStatusCode();
+        string slow = _web.Url("/slow.html").AbsoluteUri;
+        string page = _web.Url("/trains.html").AbsoluteUri;
+        JsonElement job = await ReadJsonAsync(await http.PostAsJsonAsync("/v1/knowledge/collections/web/documents", new { urls = new[] { page, slow } }, ct), HttpStatusCode.Accepted);
+        string jobId = job.GetProperty("id").GetString()!;
+
+        // Documents are stored in the order given: the page is stored while the slow page is still being read.
+        JsonElement running;
+        do
+        {
+            running = await ReadJsonAsync(await http.GetAsync($"/v1/knowledge/jobs/{jobId}", ct), HttpStatusCode.OK);
+            Assert.Equal("running", running.GetProperty("status").GetString());
+            await Task.Delay(50, ct);
+        }
+        while (running.GetProperty("progress").GetProperty("documents_completed").GetInt32() < 1);
+
+        JsonElement cancelled = await ReadJsonAsync(await http.PostAsync($"/v1/knowledge/jobs/{jobId}/cancel", null, ct), HttpStatusCode.OK);
+        Assert.Equal(jobId, cancelled.GetProperty("id").GetString());
+        using HttpResponseMessage events = await http.GetAsync($"/v1/knowledge/jobs/{jobId}/events", ct);
+        string[] data = await EventDataAsync(events);
+        JsonElement finished = JsonDocument.Parse(data[^2]).RootElement;
+        Assert.Equal("cancelled", finished.GetProperty("status").GetString());
+        Assert.Equal(page, Assert.Single(finished.GetProperty("results").EnumerateArray()).GetProperty("source").GetString());
+
+        JsonElement documents = await ReadJsonAsync(await http.GetAsync("/v1/knowledge/collections/web/documents", ct), HttpStatusCode.OK);
+        Assert.Equal(page, Assert.Single(documents.GetProperty("data").EnumerateArray()).GetProperty("source").GetString());
     }
 
     [Fact]
@@ -211,6 +253,10 @@ public sealed class KnowledgeApiTests : IAsyncLifetime
             return JsonDocument.Parse(body).RootElement.Clone();
         }
     }
+
+    /// <summary>The <c>data</c> of each server-sent event, in order.</summary>
+    private static async Task<string[]> EventDataAsync(HttpResponseMessage events) =>
+        [.. (await events.Content.ReadAsStringAsync()).Split("\n\n", StringSplitOptions.RemoveEmptyEntries).Select(e => e["data: ".Length..])];
 
     private static async Task<JsonElement> ErrorAsync(HttpResponseMessage response, HttpStatusCode expected) =>
         (await ReadJsonAsync(response, expected)).GetProperty("error");
