@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 
 packages=()
 command -v chromium >/dev/null 2>&1 || packages+=(chromium)
+command -v espeak-ng >/dev/null 2>&1 || packages+=(espeak-ng) # the zero-download voice; speech tests speak with it
+command -v ffmpeg >/dev/null 2>&1 || packages+=(ffmpeg)       # FLAC/Opus/M4A input and MP3/Opus output in the speech tests
 if ((${#packages[@]})); then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}" >/dev/null

@@ -15,7 +15,7 @@ public static class OffGridServerServiceCollectionExtensions
     /// <summary>
     /// Adds the services behind <c>MapOpenAi</c>, <c>MapOllama</c> and <c>MapOffGrid</c>: the Hub (model store,
     /// resolver, Hugging Face client), the shared model pool, one <c>IChatClient</c> and embedding pipeline per served
-    /// model, preloading, and the OpenTelemetry metrics behind a Prometheus <c>/metrics</c>.
+    /// model, the speech clients (Whisper, Piper, espeak-ng; configure them with <c>Configure&lt;SpeechOptions&gt;</c>), preloading, and the OpenTelemetry metrics behind a Prometheus <c>/metrics</c>.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configure">
@@ -54,6 +54,7 @@ public static class OffGridServerServiceCollectionExtensions
         services.AddOffGridInference();
         services.AddOptions<InferenceOptions>().Configure<IOptions<OffGridServerOptions>>((inference, server) => inference.Pool = server.Value.Pool);
 
+        services.AddOffGridSpeech();
         services.TryAddSingleton<ModelClients>();
         services.TryAddSingleton<ModelAccess>();
         services.TryAddSingleton<ModelPreloader>();

@@ -6,6 +6,8 @@ using OffGrid.Inference.Engine;
 using OffGrid.Inference.Models;
 using OffGrid.Rag.Collections;
 using OffGrid.Rag.Ingestion;
+using OffGrid.Speech;
+using OffGrid.Speech.Transcription;
 
 namespace OffGrid.AspNetCore.Http;
 
@@ -49,6 +51,9 @@ internal sealed record ApiError(int StatusCode, string Message, string? Param = 
         DocumentNotFoundException document => new(StatusCodes.Status404NotFound, document.Message, "id", "document_not_found"),
         InvalidKnowledgeRequestException knowledge => new(StatusCodes.Status400BadRequest, knowledge.Message, knowledge.ParamName),
         UnsupportedContentException unsupported => new(StatusCodes.Status415UnsupportedMediaType, unsupported.Message, "file", "unsupported_media_type"),
+        UnknownSpeechModelException speechModel => new(StatusCodes.Status404NotFound, speechModel.Message, "model", "model_not_found"),
+        SpeechRequestException speech => new(StatusCodes.Status400BadRequest, speech.Message, speech.Parameter, speech.Code),
+        SpeechEngineException engine => new(StatusCodes.Status500InternalServerError, engine.Message, null, "speech_engine_error"),
 
         // Anything else, an ArgumentException included, is a bug on this side: the client gets no internals.
         _ => new(StatusCodes.Status500InternalServerError, "The server failed to handle the request; see its log.", null, "internal_error"),

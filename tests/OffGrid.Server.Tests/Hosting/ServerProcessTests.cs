@@ -37,6 +37,17 @@ public sealed class ServerProcessTests
         Assert.All(lines, l => Assert.StartsWith("offgrid-server: Server:", l, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task ASettingOfTheWrongTypeIsOneLineAndExitCode1()
+    {
+        (int exitCode, string stderr) = await RunAsync("--Server:Port=eighty");
+
+        Assert.Equal(1, exitCode);
+        string line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("offgrid-server: ", line, StringComparison.Ordinal);
+        Assert.Contains("eighty", line);
+    }
+
     private static async Task<(int ExitCode, string Stderr)> RunAsync(params string[] args)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
