@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
-using System.CommandLine.Parsing;
 using OffGrid.Cli.Commands;
+using OffGrid.Cli.Distribution;
 using OffGrid.Cli.Knowledge;
 using OffGrid.Cli.Models;
 using OffGrid.Cli.Output;
@@ -15,14 +15,13 @@ internal static class Program
     {
         var console = new CliConsole();
         using var interrupts = new ConsoleInterrupts();
-        using var hub = new HubServices();
+        using var hub = new HubServices(console);
         using var knowledge = new KnowledgeServices(console, hub);
-        ParseResult parse = new OffGridRootCommand(console, interrupts, hub, knowledge).Parse(args);
+        using var distribution = new DistributionServices();
+        ParseResult parse = new OffGridRootCommand(console, interrupts, hub, knowledge, distribution).Parse(args);
         if (parse.Action is ParseErrorAction)
         {
-            // A misspelled command also reports "Required command was not provided"; the misspelling is the useful line.
-            ParseError error = parse.Errors.OrderBy(e => e.Message.StartsWith("Required command", StringComparison.Ordinal)).First();
-            FailureReporter.WriteLine(Console.Error, $"{error.Message} See '{CommandPath(parse.CommandResult)} --help'.");
+            FailureReporter.WriteLine(Console.Error, UsageErrors.Describe(parse));
             return FailureReporter.UsageError;
         }
 
@@ -35,16 +34,5 @@ internal static class Program
         {
             return FailureReporter.Report(ex, Console.Error);
         }
-    }
-
-    private static string CommandPath(CommandResult command)
-    {
-        var names = new Stack<string>();
-        for (SymbolResult? result = command; result is CommandResult current; result = current.Parent)
-        {
-            names.Push(current.Parent is null ? "offgrid" : current.Command.Name);
-        }
-
-        return string.Join(' ', names);
     }
 }

@@ -5,6 +5,7 @@ using OffGrid.AspNetCore.Knowledge;
 using OffGrid.AspNetCore.Ollama;
 using OffGrid.AspNetCore.OpenAi;
 using OffGrid.AspNetCore.Operations;
+using OffGrid.AspNetCore.Peers;
 using OffGrid.AspNetCore.WebUi;
 
 namespace Microsoft.AspNetCore.Builder;
@@ -65,7 +66,12 @@ public static class OffGridEndpointRouteBuilderExtensions
 
     /// <summary>
     /// Maps OffGrid's own API beside OpenAI's, in OpenAI's error shape: <c>GET|POST search</c> (GGUF models on the Hugging
-    /// Face Hub or its mirror) and <c>POST benchmark</c> (prompt and generation throughput of a served model).
+    /// Face Hub or its mirror), <c>POST benchmark</c> (prompt and generation throughput of a served model), and LAN
+    /// peer-to-peer under <c>p2p</c>: <c>GET p2p/status</c> (this machine's sharing), <c>GET p2p/peers</c> (the peers
+    /// of its network, by DNS-SD and the manual list), <c>GET p2p/peers/{peer}/models</c> (size, SHA-256 and signature
+    /// of what a peer shares), <c>POST p2p/downloads</c> (<c>{"model","peers"}</c>: start a download from peers into
+    /// the store, 202), <c>GET p2p/downloads[/{id}]</c>, <c>GET p2p/downloads/{id}/events</c> (progress as server-sent
+    /// events) and <c>DELETE p2p/downloads/{id}</c> (cancel; received bytes are kept).
     /// </summary>
     /// <param name="endpoints">The app or a route group.</param>
     /// <param name="pattern">The prefix.</param>
@@ -76,6 +82,14 @@ public static class OffGridEndpointRouteBuilderExtensions
         group.MapGet("/search", SearchEndpoint.GetAsync);
         group.MapPost("/search", SearchEndpoint.PostAsync);
         group.MapPost("/benchmark", BenchmarkEndpoint.HandleAsync);
+        group.MapGet("/p2p/status", PeerEndpoints.StatusAsync);
+        group.MapGet("/p2p/peers", PeerEndpoints.PeersAsync);
+        group.MapGet("/p2p/peers/{peer}/models", PeerEndpoints.ModelsAsync);
+        group.MapPost("/p2p/downloads", PeerEndpoints.StartDownloadAsync);
+        group.MapGet("/p2p/downloads", PeerEndpoints.ListDownloads);
+        group.MapGet("/p2p/downloads/{id}", PeerEndpoints.GetDownload);
+        group.MapGet("/p2p/downloads/{id}/events", PeerEndpoints.DownloadEventsAsync);
+        group.MapDelete("/p2p/downloads/{id}", PeerEndpoints.CancelDownloadAsync);
         return group;
     }
 

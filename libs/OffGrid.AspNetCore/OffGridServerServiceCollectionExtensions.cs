@@ -14,8 +14,9 @@ public static class OffGridServerServiceCollectionExtensions
 {
     /// <summary>
     /// Adds the services behind <c>MapOpenAi</c>, <c>MapOllama</c> and <c>MapOffGrid</c>: the Hub (model store,
-    /// resolver, Hugging Face client), the shared model pool, one <c>IChatClient</c> and embedding pipeline per served
-    /// model, the speech clients (Whisper, Piper, espeak-ng; configure them with <c>Configure&lt;SpeechOptions&gt;</c>), preloading, and the OpenTelemetry metrics behind a Prometheus <c>/metrics</c>.
+    /// resolver, Hugging Face client), distribution (LAN peers and <c>MapOffGridPeerSharing</c>), the shared model pool, one
+    /// <c>IChatClient</c> and embedding pipeline per served model, the speech clients (Whisper, Piper, espeak-ng; configure them
+    /// with <c>Configure&lt;SpeechOptions&gt;</c>), preloading, and the OpenTelemetry metrics behind a Prometheus <c>/metrics</c>.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configure">
@@ -45,6 +46,7 @@ public static class OffGridServerServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OffGridServerOptions>, OffGridServerOptionsValidator>());
 
         services.AddOffGridHub();
+        services.AddOffGridDistribution();
         services.AddOptions<ModelResolverOptions>().Configure<IOptions<OffGridServerOptions>>((resolver, server) =>
         {
             resolver.Models = server.Value.Models;

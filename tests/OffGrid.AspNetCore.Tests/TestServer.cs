@@ -26,6 +26,9 @@ internal sealed class TestServer : IAsyncDisposable
 
     public WebApplication App { get; }
 
+    /// <summary>The server's OFFGRID_HOME.</summary>
+    public string Home => _home;
+
     public Uri BaseUri { get; }
 
     public HttpClient Http { get; }

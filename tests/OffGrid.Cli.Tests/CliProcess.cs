@@ -53,8 +53,15 @@ internal sealed class CliProcess : IDisposable
         Assert.Equal(0, kill.ExitCode);
     }
 
-    /// <summary>Kills the process at once (SIGKILL on Unix): no handler runs, as in a crash or power cut.</summary>
-    public void Kill() => _process.Kill();
+    /// <summary>Kills the process at once, as pulling the plug on a machine would.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync(TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>Gets a value indicating whether the process has ended.</summary>
+    public bool HasExited => _process.HasExited;
 
     /// <summary>Waits until standard output satisfies <paramref name="condition"/>.</summary>
     public Task WaitForOutputAsync(Func<string, bool> condition) => WaitForAsync(() => Stdout, condition);

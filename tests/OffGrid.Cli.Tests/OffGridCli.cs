@@ -8,11 +8,14 @@ namespace OffGrid.Cli.Tests;
 /// <summary>
 /// Runs the real <c>offgrid</c> process (<c>dotnet offgrid.dll</c>) with a fresh OFFGRID_HOME per instance, the
 /// llama.cpp runtime this test process installed (through OFFGRID_LLAMA_PATH, so no test downloads it again),
-/// and an unreachable HF_ENDPOINT unless a test points it at a loopback hub. Tests that generate pass
+/// and an HF_ENDPOINT that does not resolve (as offline) unless a test points it at a loopback hub. Tests that generate pass
 /// <c>--threads 1</c>: on a busy two-core machine, llama.cpp's spinning worker threads make generation many times slower.
 /// </summary>
 internal sealed class OffGridCli : IDisposable
 {
+    /// <summary>A Hub address whose name never resolves (the reserved .invalid domain): the Hub of an offline machine.</summary>
+    public const string OfflineEndpoint = "http://offgrid-hub.invalid/";
+
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(90);
 
     private static readonly Lazy<Task<LlamaRuntime>> s_runtime = new(() => LlamaRuntime.LoadAsync(new LlamaRuntimeOptions
@@ -21,26 +24,33 @@ internal sealed class OffGridCli : IDisposable
         Variant = LlamaRuntimeVariant.Cpu,
     }));
 
-    private static readonly string s_assembly = typeof(OffGridCli).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+    /// <summary>The built offgrid.dll.</summary>
+    public static readonly string Assembly = typeof(OffGridCli).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
         .Single(a => a.Key == "OffGridCliAssembly").Value!;
+
+    /// <summary>The dotnet host that runs <see cref="Assembly"/>.</summary>
+    public static readonly string Host = System.Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
 
     public OffGridCli()
     {
         Home = TestPaths.NewTempDir("offgrid-cli");
         Environment["OFFGRID_HOME"] = Home;
-        Environment["HF_ENDPOINT"] = "http://127.0.0.1:9/"; // the discard port: nothing listens, so any network use fails fast
+        Environment["HF_ENDPOINT"] = OfflineEndpoint; // never resolves, as on a machine without network: any network use fails at once
         Environment["HF_TOKEN"] = null;
         Environment["NO_COLOR"] = "1";
     }
-
-    /// <summary>The path of offgrid.dll, run with <c>dotnet</c>.</summary>
-    public static string AssemblyPath => s_assembly;
 
     /// <summary>The OFFGRID_HOME of this instance's processes.</summary>
     public string Home { get; }
 
     /// <summary>Variables set (or, when null, removed) in the child's environment.</summary>
     public Dictionary<string, string?> Environment { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The network namespace the processes run in (through <c>ip netns exec</c>); the caller's own when null.</summary>
+    public string? NetworkNamespace { get; set; }
+
+    /// <summary>How long a process may run before it is killed. Default 90 s.</summary>
+    public TimeSpan Timeout { get; set; } = s_timeout;
 
     /// <summary>The runtime this test process installed (once) and hands to every offgrid process.</summary>
     public static Task<LlamaRuntime> RuntimeAsync() => s_runtime.Value;
@@ -63,22 +73,28 @@ internal sealed class OffGridCli : IDisposable
     /// <summary>Starts offgrid with redirected streams; the caller drives standard input.</summary>
     public async Task<CliProcess> StartAsync(params string[] args)
     {
-        LlamaRuntime runtime = await RuntimeAsync();
-        var start = new ProcessStartInfo(System.Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
+        var start = new ProcessStartInfo(NetworkNamespace is null ? Host : "ip")
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(s_assembly);
+        if (NetworkNamespace is not null)
+        {
+            start.ArgumentList.Add("netns");
+            start.ArgumentList.Add("exec");
+            start.ArgumentList.Add(NetworkNamespace);
+            start.ArgumentList.Add(Host);
+        }
+
+        start.ArgumentList.Add(Assembly);
         foreach (string arg in args)
         {
             start.ArgumentList.Add(arg);
         }
 
-        start.Environment["OFFGRID_LLAMA_PATH"] = runtime.LibraryDirectory;
-        foreach ((string name, string? value) in Environment)
+        foreach ((string name, string? value) in await ChildEnvironmentAsync())
         {
             if (value is null)
             {
@@ -90,7 +106,20 @@ internal sealed class OffGridCli : IDisposable
             }
         }
 
-        return new CliProcess(Process.Start(start)!, s_timeout);
+        return new CliProcess(Process.Start(start)!, Timeout);
+    }
+
+    /// <summary>The variables an offgrid process gets on top of this process's (<see langword="null"/>: removed).</summary>
+    public async Task<IReadOnlyList<KeyValuePair<string, string?>>> ChildEnvironmentAsync()
+    {
+        LlamaRuntime runtime = await RuntimeAsync();
+        var variables = new Dictionary<string, string?>(StringComparer.Ordinal) { ["OFFGRID_LLAMA_PATH"] = runtime.LibraryDirectory };
+        foreach ((string name, string? value) in Environment)
+        {
+            variables[name] = value;
+        }
+
+        return [.. variables];
     }
 
     public void Dispose()

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.AI;
 using OffGrid.Cli.Knowledge;
+using OffGrid.Inference.Chat;
 using OffGrid.Rag.Chat;
 using OffGrid.Rag.Search;
 
@@ -22,6 +23,16 @@ internal sealed class ChatSession
     /// <summary>The options sent with every request (temperature, seed, system prompt as <see cref="ChatOptions.Instructions"/>, …).</summary>
     public ChatOptions Options { get; }
 
+    /// <summary>The most tokens a completion gets when no limit is set: a base model seldom ends its text (stories260K never does).</summary>
+    public const int DefaultCompletionTokens = 256;
+
+    /// <summary>
+    /// Whether each message is continued as plain text, without the chat template or the conversation so far: how a base
+    /// model (one without a chat template) is used. Without <see cref="ChatOptions.MaxOutputTokens"/> a completion stops
+    /// after <see cref="DefaultCompletionTokens"/>.
+    /// </summary>
+    public bool CompletionMode { get; set; }
+
     /// <summary>The messages so far, user and assistant turns alternating.</summary>
     public IReadOnlyList<ChatMessage> History => _history;
 
@@ -33,37 +44,58 @@ internal sealed class ChatSession
     /// sources it was given (<c>Sources:</c> and one <c>[n] title (file, page)</c> line each) when the client retrieved any.
     /// </summary>
     /// <returns>The answer's token counts and speeds, when the client reports them.</returns>
-    /// <remarks>A cancelled answer leaves the history as it was before the question.</remarks>
+    /// <remarks>A cancelled answer leaves the history as it was before the question. In <see cref="CompletionMode"/> the history is not used.</remarks>
     public async Task<GenerationStats?> SendAsync(string text, TextWriter output, CancellationToken cancellationToken)
     {
+        if (CompletionMode)
+        {
+            ChatOptions raw = Options.Clone();
+            raw.AdditionalProperties ??= [];
+            raw.AdditionalProperties[LlamaChatOptions.RawPromptKey] = true;
+            raw.MaxOutputTokens ??= DefaultCompletionTokens;
+            return GenerationStats.From((await StreamAsync([new ChatMessage(ChatRole.User, text)], raw, output, cancellationToken).ConfigureAwait(false)).Usage);
+        }
+
         _history.Add(new ChatMessage(ChatRole.User, text));
-        var updates = new List<ChatResponseUpdate>();
         try
         {
-            await foreach (ChatResponseUpdate update in _client.GetStreamingResponseAsync(_history, Options, cancellationToken).ConfigureAwait(false))
-            {
-                updates.Add(update);
-                await output.WriteAsync(update.Text).ConfigureAwait(false);
-                await output.FlushAsync(cancellationToken).ConfigureAwait(false);
-            }
+            ChatResponse response = await StreamAsync(_history, Options, output, cancellationToken).ConfigureAwait(false);
+            _history.AddMessages(response);
+            return GenerationStats.From(response.Usage);
         }
         catch
         {
             _history.RemoveAt(_history.Count - 1);
             throw;
         }
+    }
 
-        ChatResponse response = updates.ToChatResponse();
-        _history.AddMessages(response);
-        if (updates.Select(u => u.AdditionalProperties?.GetValueOrDefault(RagChatClient.CitationsPropertyName)).OfType<IReadOnlyList<Citation>>().FirstOrDefault() is { Count: > 0 } sources)
+    private async Task<ChatResponse> StreamAsync(IEnumerable<ChatMessage> messages, ChatOptions options, TextWriter output, CancellationToken cancellationToken)
+    {
+        var updates = new List<ChatResponseUpdate>();
+        try
         {
-            await output.WriteAsync(Environment.NewLine + Environment.NewLine + "Sources:").ConfigureAwait(false);
-            for (int i = 0; i < sources.Count; i++)
+            await foreach (ChatResponseUpdate update in _client.GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
             {
-                await output.WriteAsync($"{Environment.NewLine}[{i + 1}] {SourceLine.Describe(sources[i])}").ConfigureAwait(false);
+                updates.Add(update);
+                await output.WriteAsync(update.Text).ConfigureAwait(false);
+                await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            if (updates.Select(u => u.AdditionalProperties?.GetValueOrDefault(RagChatClient.CitationsPropertyName)).OfType<IReadOnlyList<Citation>>().FirstOrDefault() is { Count: > 0 } sources)
+            {
+                await output.WriteAsync(Environment.NewLine + Environment.NewLine + "Sources:").ConfigureAwait(false);
+                for (int i = 0; i < sources.Count; i++)
+                {
+                    await output.WriteAsync($"{Environment.NewLine}[{i + 1}] {SourceLine.Describe(sources[i])}").ConfigureAwait(false);
+                }
             }
         }
+        finally
+        {
+            output.Flush(); // the end of the answer: a word-wrapping writer writes the word it holds
+        }
 
-        return GenerationStats.From(response.Usage);
+        return updates.ToChatResponse();
     }
 }

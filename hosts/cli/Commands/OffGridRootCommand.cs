@@ -1,5 +1,5 @@
 using System.CommandLine;
-using System.CommandLine.Help;
+using OffGrid.Cli.Distribution;
 using OffGrid.Cli.Knowledge;
 using OffGrid.Cli.Models;
 using OffGrid.Cli.Output;
@@ -10,7 +10,7 @@ namespace OffGrid.Cli.Commands;
 internal sealed class OffGridRootCommand : RootCommand
 {
     /// <summary>Creates the command tree over the process console.</summary>
-    public OffGridRootCommand(CliConsole console, ConsoleInterrupts interrupts, HubServices hub, KnowledgeServices knowledge)
+    public OffGridRootCommand(CliConsole console, ConsoleInterrupts interrupts, HubServices hub, KnowledgeServices knowledge, DistributionServices distribution)
         : base(CommandHelp.Describe(
             "offgrid: private, offline-first local AI. Run, download, search, benchmark and serve GGUF models on this machine, " +
             "and transcribe or speak audio. " +
@@ -19,10 +19,9 @@ internal sealed class OffGridRootCommand : RootCommand
             "offgrid search qwen --quant Q4_K_M",
             "offgrid doctor"))
     {
-        SetAction(parse => new HelpAction().Invoke(parse));
         var locator = new ModelLocator(console, hub);
         Add(new RunCommand(console, interrupts, locator, knowledge));
-        Add(PullCommand.Pull(console, locator));
+        Add(PullCommand.Pull(console, locator, distribution));
         Add(PullCommand.DownloadHuggingFace(console, locator));
         Add(new SearchCommand(console, hub));
         Add(new ListCommand(console, hub));
@@ -33,8 +32,12 @@ internal sealed class OffGridRootCommand : RootCommand
         Add(new KnowledgeCommand(console, knowledge));
         Add(new DoctorCommand(console, hub));
         Add(new RuntimeCommand(console));
+        Add(new PackageCommand(console, distribution));
+        Add(new PeersCommand(console, distribution));
+        Add(new ShareCommand(console, distribution));
         Add(new TranscribeCommand(console, locator));
         Add(new SayCommand(console, SpeechServices.TextToSpeech(hub)));
         Add(new VoicesCommand(console, SpeechServices.TextToSpeech(hub)));
+        this.UseOffGridHelp();
     }
 }

@@ -1,6 +1,8 @@
 using System.CommandLine;
+using OffGrid.Cli.Distribution;
 using OffGrid.Cli.Models;
 using OffGrid.Cli.Output;
+using OffGrid.Distribution.Peers;
 using OffGrid.Hub.Store;
 using Spectre.Console;
 
@@ -14,33 +16,54 @@ internal sealed class PullCommand : Command
 {
     private readonly CliConsole _console;
     private readonly ModelLocator _locator;
+    private readonly DistributionServices? _distribution;
     private readonly Argument<string> _model;
     private readonly Option<string?> _quant = new("--quant", "-q") { Description = "The quantization to download (for example Q4_K_M); by default the best one that fits this machine." };
     private readonly Option<bool> _json = new("--json") { Description = "Write the stored model's manifest as JSON." };
 
-    private PullCommand(string name, string description, string argumentDescription, CliConsole console, ModelLocator locator)
+    private PullCommand(string name, string description, string argumentDescription, CliConsole console, ModelLocator locator, DistributionServices? distribution)
         : base(name, description)
     {
         _console = console;
         _locator = locator;
+        _distribution = distribution;
         _model = new Argument<string>(name == "pull" ? "model" : "repo") { Description = argumentDescription }.RejectingOptions();
         Add(_model);
         Add(_quant);
         Add(_json);
+        if (distribution is not null)
+        {
+            Validators.Add(result =>
+            {
+                string? model = result.GetValue(_model);
+                if (model?.StartsWith(PeerModelReference.Prefix, StringComparison.OrdinalIgnoreCase) == true && !PeerModelReference.TryParse(model, out _))
+                {
+                    result.AddError($"'{model}' needs a peer and a model: peer:<peer>/<model>, e.g. peer:*/stories260k (see 'offgrid peers').");
+                }
+                else if (result.GetValue(_quant) is not null && PeerModelReference.TryParse(model, out _))
+                {
+                    result.AddError("--quant does not apply to peer: references; name the peer's model exactly (see 'offgrid peers <peer>').");
+                }
+            });
+        }
+
         SetAction(ExecuteAsync);
     }
 
     /// <summary>Creates <c>offgrid pull</c>.</summary>
-    public static PullCommand Pull(CliConsole console, ModelLocator locator) => new(
+    public static PullCommand Pull(CliConsole console, ModelLocator locator, DistributionServices distribution) => new(
         "pull",
         CommandHelp.Describe(
-            "Download a model into the local store (the best variant for this machine unless a quantization is given). Ctrl+C stops; the next pull resumes.",
+            "Download a model into the local store (the best variant for this machine unless a quantization is given), or from LAN peers of this network with peer:<peer>/<model>. Ctrl+C stops; the next pull resumes.",
             "offgrid pull llama3.2",
             "offgrid pull bartowski/Qwen2.5-7B-Instruct-GGUF:Q4_K_M",
-            "offgrid pull ggml-org/models/tinyllamas/stories260K.gguf"),
-        "An alias (llama3.2), owner/repo[:quant] or owner/repo/path/file.gguf.",
+            "offgrid pull ggml-org/models/tinyllamas/stories260K.gguf",
+            "offgrid pull 'peer:*/bartowski/Qwen2.5-7B-Instruct-GGUF:Q4_K_M'",
+            "offgrid pull peer:lab-2,lab-3/local/my-model"),
+        "An alias (llama3.2), owner/repo[:quant], owner/repo/path/file.gguf, or peer:<peer>/<model> (peer: a name, id, host:port, a comma-separated list, or * for all).",
         console,
-        locator);
+        locator,
+        distribution);
 
     /// <summary>Creates <c>offgrid download-hf</c>.</summary>
     public static PullCommand DownloadHuggingFace(CliConsole console, ModelLocator locator) => new(
@@ -51,7 +74,8 @@ internal sealed class PullCommand : Command
             "HF_TOKEN=hf_... offgrid download-hf my-org/private-model-GGUF"),
         "The repository, owner/repo.",
         console,
-        locator);
+        locator,
+        distribution: null);
 
     private async Task<int> ExecuteAsync(ParseResult parse, CancellationToken cancellationToken)
     {
@@ -61,7 +85,22 @@ internal sealed class PullCommand : Command
             model = model + ":" + quant;
         }
 
-        ModelManifest manifest = await _locator.PullAsync(model, cancellationToken).ConfigureAwait(false);
+        ModelManifest manifest;
+        if (_distribution is not null && PeerModelReference.TryParse(model, out PeerModelReference? peerModel))
+        {
+            PeerDownloadResult download = await TransferProgress.RunAsync(
+                _console.Error, $"Pulling {peerModel.Model} from peers", progress => _distribution.Peers.DownloadAsync(peerModel, progress, cancellationToken)).ConfigureAwait(false);
+            manifest = download.Model;
+            if (download.BytesByPeer.Count > 0)
+            {
+                _console.Error.MarkupLineInterpolated($"[grey]From {string.Join(", ", download.BytesByPeer.Select(p => $"{p.Key} ({ByteSize.Format(p.Value)})"))}[/]");
+            }
+        }
+        else
+        {
+            manifest = await _locator.PullAsync(model, cancellationToken).ConfigureAwait(false);
+        }
+
         if (parse.GetValue(_json))
         {
             _console.WriteJson(ModelListing.From(manifest));

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using OffGrid.Distribution.Packages;
 using OffGrid.Hub.Downloads;
 using OffGrid.Hub.Store;
 using Spectre.Console;
@@ -5,12 +7,15 @@ using Spectre.Console;
 namespace OffGrid.Cli.Output;
 
 /// <summary>
-/// Shows a download on standard error: a progress bar with size, speed and time left on a terminal, one line
-/// otherwise. Nothing is shown for an operation that downloads nothing (an installed runtime, a stored model).
+/// Shows a download or package operation on standard error: a progress bar that fits the terminal's width, with size,
+/// speed and time left, replaced by one summary line when done; otherwise one line per stage and a status line with the
+/// time left every few seconds. Nothing is shown for an operation that downloads nothing (an installed runtime, a stored model).
 /// </summary>
 /// <remarks>Thread-safe: downloads report progress from their own threads.</remarks>
-internal sealed class TransferProgress : IProgress<DownloadProgress>, IProgress<PullProgress>
+internal sealed class TransferProgress : IProgress<DownloadProgress>, IProgress<PullProgress>, IProgress<PackageProgress>
 {
+    private static readonly TimeSpan s_statusInterval = TimeSpan.FromSeconds(5);
+
     /// <summary>The message of a download stopped by Ctrl+C.</summary>
     public const string CancelledMessage = "Cancelled; the partial download is kept and the next attempt resumes it.";
 
@@ -18,7 +23,10 @@ internal sealed class TransferProgress : IProgress<DownloadProgress>, IProgress<
     private readonly IAnsiConsole _console;
     private readonly ProgressContext? _context;
     private readonly string _description;
+    private readonly Stopwatch _sinceStatus = Stopwatch.StartNew();
     private bool _started;
+    private long? _totalBytes;
+    private PackageStage? _stage;
     private ProgressTask? _task;
 
     private TransferProgress(IAnsiConsole console, ProgressContext? context, string description)
@@ -29,29 +37,45 @@ internal sealed class TransferProgress : IProgress<DownloadProgress>, IProgress<
     }
 
     /// <summary>Runs <paramref name="operation"/> with a display that appears on the first bytes received.</summary>
+    /// <param name="console">Standard error.</param>
+    /// <param name="description">What is downloaded, such as <c>Pulling llama3.2</c>.</param>
+    /// <param name="operation">The download, reporting to the display it is given.</param>
+    /// <param name="summary">The line left when something was downloaded, from the result and its size in bytes.</param>
     /// <exception cref="OperationCanceledException">Cancelled; after bytes were received, with <see cref="CancelledMessage"/>.</exception>
-    public static async Task<T> RunAsync<T>(IAnsiConsole console, string description, Func<TransferProgress, Task<T>> operation)
+    public static async Task<T> RunAsync<T>(IAnsiConsole console, string description, Func<TransferProgress, Task<T>> operation, Func<T, long?, string>? summary = null)
     {
         TransferProgress? display = null;
         try
         {
+            T result;
             if (!console.Profile.Capabilities.Interactive)
             {
                 display = new TransferProgress(console, null, description);
-                return await operation(display).ConfigureAwait(false);
+                result = await operation(display).ConfigureAwait(false);
+            }
+            else
+            {
+                int width = console.Profile.Width;
+                string shown = description.Length > width / 3 ? description[..Math.Max(1, (width / 3) - 1)] + "…" : description;
+
+                // Percentage, "11.0/11.0 MB", speed and time left take about 45 columns; the bar gets what remains.
+                bool narrow = width < 70;
+                var columns = new List<ProgressColumn> { new TaskDescriptionColumn(), new ProgressBarColumn { Width = Math.Max(5, width - shown.Length - (narrow ? 24 : 48)) }, new PercentageColumn() };
+                columns.AddRange(narrow ? [new DownloadedColumn()] : [new DownloadedColumn(), new TransferSpeedColumn(), new RemainingTimeColumn()]);
+                result = await console.Progress()
+                    .AutoClear(true)
+                    .Columns([.. columns])
+                    .StartAsync(context => operation(display = new TransferProgress(console, context, shown)))
+                    .ConfigureAwait(false);
             }
 
-            return await console.Progress()
-                .AutoClear(true)
-                .Columns(
-                    new TaskDescriptionColumn(),
-                    new ProgressBarColumn(),
-                    new PercentageColumn(),
-                    new DownloadedColumn(),
-                    new TransferSpeedColumn(),
-                    new RemainingTimeColumn())
-                .StartAsync(context => operation(display = new TransferProgress(console, context, description)))
-                .ConfigureAwait(false);
+            if (display is { _started: true } && summary is not null)
+            {
+                // One logical line: Spectre would break it at the width; the terminal wraps it if it must.
+                console.Profile.Out.Writer.WriteLine(summary(result, display._totalBytes));
+            }
+
+            return result;
         }
         catch (OperationCanceledException ex) when (display is { _started: true })
         {
@@ -68,6 +92,59 @@ internal sealed class TransferProgress : IProgress<DownloadProgress>, IProgress<
         if (value.Status == PullStatus.Downloading)
         {
             Report(value.BytesReceived, value.TotalBytes);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Report(PackageProgress value)
+    {
+        lock (_gate)
+        {
+            if (value.Stage == PackageStage.Done)
+            {
+                return;
+            }
+
+            string stage = value.Stage switch
+            {
+                PackageStage.Preparing => "Preparing",
+                PackageStage.Writing => "Writing",
+                PackageStage.Verifying => "Verifying",
+                _ => "Importing",
+            };
+            if (_stage != value.Stage)
+            {
+                _stage = value.Stage;
+                _task?.StopTask();
+                _task = null;
+                _started = false;
+            }
+
+            string description = value.Item is { } item ? $"{stage} {item}" : stage;
+            if (_context is null)
+            {
+                if (!_started)
+                {
+                    _console.MarkupLineInterpolated($"[grey]{_description}: {stage.ToLowerInvariant()}{(value.TotalBytes is { } t ? $" {ByteSize.Format(t)}" : $" {value.Item}")}...[/]");
+                    _sinceStatus.Restart();
+                }
+                else if (_sinceStatus.Elapsed >= s_statusInterval && value.TotalBytes is { } total and > 0)
+                {
+                    _sinceStatus.Restart();
+                    string left = value.EstimatedRemaining is { } eta ? ", " + eta.ToString(@"hh\:mm\:ss", System.Globalization.CultureInfo.InvariantCulture) + " left" : string.Empty;
+                    _console.MarkupLineInterpolated($"[grey]  {100.0 * value.BytesDone / total:0}% of {ByteSize.Format(total)} at {ByteSize.Format((long)value.BytesPerSecond)}/s{left} ({value.Item})[/]");
+                }
+            }
+            else
+            {
+                _task ??= _context.AddTask(Markup.Escape(description), autoStart: true, maxValue: Math.Max(1, value.TotalBytes ?? 1));
+                _task.Description = Markup.Escape(description);
+                _task.IsIndeterminate = value.TotalBytes is null;
+                _task.MaxValue = Math.Max(1, value.TotalBytes ?? 1);
+                _task.Value = value.BytesDone;
+            }
+
+            _started = true;
         }
     }
 
@@ -91,6 +168,7 @@ internal sealed class TransferProgress : IProgress<DownloadProgress>, IProgress<
             }
 
             _started = true;
+            _totalBytes = totalBytes ?? _totalBytes;
         }
     }
 }

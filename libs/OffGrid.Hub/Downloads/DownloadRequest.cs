@@ -16,6 +16,13 @@ public sealed class DownloadRequest
     /// <summary>Gets the size in bytes the file must have.</summary>
     public long? ExpectedSize { get; init; }
 
+    /// <summary>
+    /// Gets more addresses that serve the same bytes (mirrors, LAN peers). A large file's ranges are spread over
+    /// <see cref="Source"/> and every mirror; an address that fails hands its unfinished ranges to the others.
+    /// The addresses must agree on the file's validator (ETag) for resumes to combine their bytes.
+    /// </summary>
+    public IReadOnlyList<Uri>? Mirrors { get; init; }
+
     /// <summary>Gets extra request headers, for example <c>Authorization</c>.</summary>
     public IReadOnlyDictionary<string, string>? Headers { get; init; }
 }

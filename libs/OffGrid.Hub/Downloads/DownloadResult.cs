@@ -22,6 +22,9 @@ public sealed class DownloadResult
     /// <summary>Gets the number of parallel connections used (1 for a single stream, 0 when nothing was transferred).</summary>
     public int Connections { get; init; }
 
+    /// <summary>Gets the bytes each address (the source or a mirror) delivered in this call.</summary>
+    public IReadOnlyDictionary<Uri, long> BytesBySource { get; init; } = new Dictionary<Uri, long>();
+
     /// <summary>Gets the time the call took.</summary>
     public TimeSpan Elapsed { get; init; }
 }

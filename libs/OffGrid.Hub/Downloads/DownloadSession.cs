@@ -27,6 +27,7 @@ internal sealed class DownloadSession
     private readonly string _planPath;
     private readonly string _validatorPath;
     private readonly List<string> _algorithms;
+    private readonly DownloadSources _sources;
     private Dictionary<string, IncrementalHash>? _streamHashers;
     private long _hashedUpTo;
     private string? _validator;
@@ -46,6 +47,7 @@ internal sealed class DownloadSession
         _planPath = _destination + ".partial.chunks";
         _validatorPath = _destination + ".partial.validator";
         _algorithms = [];
+        _sources = new DownloadSources(request.Source, request.Mirrors, logger);
         if (options.ComputeSha256)
         {
             _algorithms.Add("sha256");
@@ -68,7 +70,21 @@ internal sealed class DownloadSession
 
         try
         {
-            await _retry.ExecuteAsync(static (session, ct) => new ValueTask(session.AttemptAsync(ct)), this, cancellationToken).ConfigureAwait(false);
+            ResilienceContext context = ResilienceContextPool.Shared.Get(cancellationToken);
+            context.Properties.Set(FileDownloader.SourceKey, _request.Source);
+            try
+            {
+                await _retry.ExecuteAsync(static (context, session) => new ValueTask(session.AttemptAsync(context.CancellationToken)), context, this).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (HostUnreachableException.IsNetworkFailure(ex) && !cancellationToken.IsCancellationRequested)
+            {
+                throw new HostUnreachableException(_request.Source, $"the file {Path.GetFileName(_request.Source.AbsolutePath)}", string.Empty, ex);
+            }
+            finally
+            {
+                ResilienceContextPool.Shared.Return(context);
+            }
+
             Dictionary<string, byte[]> digests = await FinishHashesAsync(cancellationToken).ConfigureAwait(false);
             long length = new FileInfo(_partialPath).Length;
             Verify(length, digests);
@@ -85,6 +101,7 @@ internal sealed class DownloadSession
                 BytesTransferred = _progress.Transferred,
                 Resumed = _resumed,
                 Connections = _connections,
+                BytesBySource = _sources.BytesBySource,
                 Elapsed = clock.Elapsed,
             };
         }
@@ -133,7 +150,21 @@ internal sealed class DownloadSession
 
         long existing = File.Exists(_partialPath) ? new FileInfo(_partialPath).Length : 0;
         _validator = existing > 0 && File.Exists(_validatorPath) ? File.ReadAllText(_validatorPath) : null;
-        using HttpRequestMessage probe = CreateRequest(existing, null);
+        Uri source = _sources.Healthy()[0];
+        try
+        {
+            await ProbeAndFetchAsync(source, existing, ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (DownloadSources.IsSourceFailure(ex, ct))
+        {
+            throw _sources.Fail(source, ex);
+        }
+    }
+
+    /// <summary>Asks <paramref name="source"/> for the rest of the file, then streams it, or splits it into ranges when it is large.</summary>
+    private async Task ProbeAndFetchAsync(Uri source, long existing, CancellationToken ct)
+    {
+        using HttpRequestMessage probe = CreateRequest(source, existing, null);
         using HttpResponseMessage response = await _http.SendAsync(probe, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
         {
@@ -173,10 +204,11 @@ internal sealed class DownloadSession
 
         // Remembered so that a later resume asks for the rest only if the remote file is still the same (If-Range).
         _validator = ValidatorOf(response);
-        if (ranged && start == 0 && total is { } size && _options.MaxConnections > 1 && size >= 2 * _options.MinChunkSize)
+        int connections = Math.Max(_options.MaxConnections, _sources.Healthy().Count);
+        if (ranged && start == 0 && total is { } size && connections > 1 && size >= 2 * _options.MinChunkSize)
         {
             response.Dispose();
-            ChunkPlan newPlan = ChunkPlan.Create(size, _options.MaxConnections, _options.MinChunkSize, _validator);
+            ChunkPlan newPlan = ChunkPlan.Create(size, connections, _options.MinChunkSize, _validator);
             newPlan.Save(_planPath);
             await RunChunksAsync(newPlan, ct).ConfigureAwait(false);
             return;
@@ -194,10 +226,10 @@ internal sealed class DownloadSession
         }
 
         _resumed |= ranged && start > 0;
-        await RunSingleStreamAsync(response, start, total, ct).ConfigureAwait(false);
+        await RunSingleStreamAsync(source, response, start, total, ct).ConfigureAwait(false);
     }
 
-    private async Task RunSingleStreamAsync(HttpResponseMessage response, long start, long? total, CancellationToken ct)
+    private async Task RunSingleStreamAsync(Uri source, HttpResponseMessage response, long start, long? total, CancellationToken ct)
     {
         _connections = 1;
         PrepareStreamHashers(start);
@@ -207,7 +239,7 @@ internal sealed class DownloadSession
         Stream body = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
         await using (body.ConfigureAwait(false))
         {
-            long end = await CopyAsync(body, file, start, chunk: null, ct).ConfigureAwait(false);
+            long end = await CopyAsync(source, body, file, start, chunk: null, ct).ConfigureAwait(false);
             if (total is { } t && end != t)
             {
                 throw new IOException($"The connection closed after {end} of {t} bytes.");
@@ -232,7 +264,12 @@ internal sealed class DownloadSession
         Task saver = SavePlanPeriodicallyAsync(plan, failFast.Token);
         try
         {
-            Task[] workers = plan.Chunks.Where(c => c.Remaining > 0).Select(c => RunChunkAsync(plan, c, file, failFast)).ToArray();
+            // Each round spreads the unfinished ranges over the sources that have not failed, so that ranges of a
+            // source that vanished are finished by the others.
+            IReadOnlyList<Uri> sources = _sources.Healthy();
+            Task[] workers = plan.Chunks.Where(c => c.Remaining > 0)
+                .Select((c, i) => RunChunkAsync(sources[i % sources.Count], plan, c, file, failFast))
+                .ToArray();
             await Task.WhenAll(workers).ConfigureAwait(false);
         }
         finally
@@ -243,13 +280,13 @@ internal sealed class DownloadSession
         }
     }
 
-    private async Task RunChunkAsync(ChunkPlan plan, ChunkPlan.Chunk chunk, SafeFileHandle file, CancellationTokenSource failFast)
+    private async Task RunChunkAsync(Uri source, ChunkPlan plan, ChunkPlan.Chunk chunk, SafeFileHandle file, CancellationTokenSource failFast)
     {
         try
         {
             long from = chunk.Start + chunk.Done;
             long to = chunk.Start + chunk.Length - 1;
-            using HttpRequestMessage request = CreateRequest(from, to);
+            using HttpRequestMessage request = CreateRequest(source, from, to);
             using HttpResponseMessage response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, failFast.Token).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
@@ -259,6 +296,12 @@ internal sealed class DownloadSession
             ContentRangeHeaderValue? range = response.Content.Headers.ContentRange;
             if (response.StatusCode != HttpStatusCode.PartialContent || range?.From != from || range.Length != plan.Total)
             {
+                if (_sources.IsMultiple)
+                {
+                    // One mirror serving something else (another version of the file) is that mirror's fault only.
+                    throw new IOException($"{source} answered the range {from}-{to} with {(int)response.StatusCode} {range}.");
+                }
+
                 // Without the plan the preallocated partial file cannot be trusted: start over as one stream.
                 DiscardPartial();
                 throw new IOException($"The server answered the range {from}-{to} with {(int)response.StatusCode} {range}; restarting as one stream.");
@@ -267,7 +310,7 @@ internal sealed class DownloadSession
             Stream body = await response.Content.ReadAsStreamAsync(failFast.Token).ConfigureAwait(false);
             await using (body.ConfigureAwait(false))
             {
-                await CopyAsync(body, file, from, chunk, failFast.Token).ConfigureAwait(false);
+                await CopyAsync(source, body, file, from, chunk, failFast.Token).ConfigureAwait(false);
             }
 
             if (chunk.Remaining != 0)
@@ -275,10 +318,17 @@ internal sealed class DownloadSession
                 throw new IOException($"The connection for bytes {from}-{to} closed {chunk.Remaining} bytes early.");
             }
         }
-        catch
+        catch (Exception ex)
         {
-            // One broken connection stops the others; the retry resumes every chunk from the saved plan.
+            // One broken connection stops the others; the retry resumes every chunk from the saved plan. Only the
+            // connection that failed first blames its source: the others were cancelled because of it.
+            bool first = !failFast.IsCancellationRequested;
             await failFast.CancelAsync().ConfigureAwait(false);
+            if (first && DownloadSources.IsSourceFailure(ex, CancellationToken.None))
+            {
+                throw _sources.Fail(source, ex);
+            }
+
             throw;
         }
     }
@@ -296,7 +346,7 @@ internal sealed class DownloadSession
     /// Copies <paramref name="body"/> to the file from <paramref name="offset"/>; returns the offset after the last byte.
     /// Two buffers alternate so that the next network read is in flight while the previous block is written and hashed.
     /// </summary>
-    private async Task<long> CopyAsync(Stream body, SafeFileHandle file, long offset, ChunkPlan.Chunk? chunk, CancellationToken ct)
+    private async Task<long> CopyAsync(Uri source, Stream body, SafeFileHandle file, long offset, ChunkPlan.Chunk? chunk, CancellationToken ct)
     {
         byte[] current = ArrayPool<byte>.Shared.Rent(_options.BufferSize);
         byte[] next = ArrayPool<byte>.Shared.Rent(_options.BufferSize);
@@ -332,6 +382,7 @@ internal sealed class DownloadSession
                 }
 
                 _progress.Add(read);
+                _sources.Count(source, read);
                 (current, next) = (next, current);
             }
         }
@@ -354,9 +405,9 @@ internal sealed class DownloadSession
         return want == 0 ? Task.FromResult(0) : body.ReadAsync(buffer, 0, want, ct);
     }
 
-    private HttpRequestMessage CreateRequest(long from, long? to)
+    private HttpRequestMessage CreateRequest(Uri source, long from, long? to)
     {
-        var request = new HttpRequestMessage(HttpMethod.Get, _request.Source);
+        var request = new HttpRequestMessage(HttpMethod.Get, source);
         request.Headers.Range = new RangeHeaderValue(from, to);
         if (_validator is not null && (from > 0 || to is not null))
         {
@@ -432,25 +483,7 @@ internal sealed class DownloadSession
         File.Delete(_partialPath);
     }
 
-    private void EnsureDiskSpace(long needed)
-    {
-        long available;
-        try
-        {
-            available = new DriveInfo(Path.GetDirectoryName(_destination)!).AvailableFreeSpace;
-        }
-        catch (Exception ex) when (ex is ArgumentException or IOException or UnauthorizedAccessException)
-        {
-            _logger.LogDebug(ex, "Free disk space of {Path} is unknown; not checked", _destination);
-            return;
-        }
-
-        if (available < needed + _options.DiskSpaceReserve)
-        {
-            throw new InsufficientDiskSpaceException(
-                $"Not enough disk space for {_destination}: {needed} bytes needed (+{_options.DiskSpaceReserve} reserve), {available} available.");
-        }
-    }
+    private void EnsureDiskSpace(long needed) => DiskSpace.EnsureAvailable(_destination, needed, _options.DiskSpaceReserve);
 
     private void DisposeHashers()
     {

@@ -2,9 +2,12 @@ using System.Diagnostics;
 
 namespace OffGrid.Hub.Downloads;
 
-/// <summary>Counts bytes from any number of connections and reports progress at most once per interval.</summary>
+/// <summary>
+/// Counts transferred bytes (downloads, copies to slow media) from any number of writers and reports progress with
+/// the rate and time left at most once per interval.
+/// </summary>
 /// <remarks>Thread-safe: <see cref="Add"/> may be called from every connection at once.</remarks>
-internal sealed class ProgressTracker
+public sealed class ProgressTracker
 {
     private readonly IProgress<DownloadProgress>? _progress;
     private readonly long _intervalTicks;
@@ -14,6 +17,9 @@ internal sealed class ProgressTracker
     private long _transferred;
     private long _lastReport;
 
+    /// <summary>Initializes a new instance.</summary>
+    /// <param name="progress">Receives the reports; <see langword="null"/> only counts.</param>
+    /// <param name="interval">The shortest time between two reports (<see cref="TimeSpan.Zero"/> reports every call).</param>
     public ProgressTracker(IProgress<DownloadProgress>? progress, TimeSpan interval)
     {
         _progress = progress;
@@ -21,13 +27,18 @@ internal sealed class ProgressTracker
         _lastReport = -_intervalTicks;
     }
 
+    /// <summary>Gets or sets the total bytes of the transfer, when known.</summary>
     public long? Total { get; set; }
 
+    /// <summary>Gets the bytes moved by this tracker's transfer (not counting bytes that were already present).</summary>
     public long Transferred => Interlocked.Read(ref _transferred);
 
-    /// <summary>Sets the bytes already on disk when an attempt starts (they count as received, not as transferred).</summary>
+    /// <summary>Sets the bytes already present when an attempt starts (they count as received, not as transferred).</summary>
+    /// <param name="bytes">The bytes present.</param>
     public void SetPresent(long bytes) => Interlocked.Exchange(ref _present, bytes);
 
+    /// <summary>Counts <paramref name="bytes"/> more, reporting when the interval has passed.</summary>
+    /// <param name="bytes">The bytes just moved.</param>
     public void Add(int bytes)
     {
         Interlocked.Add(ref _present, bytes);
@@ -39,6 +50,8 @@ internal sealed class ProgressTracker
         }
     }
 
+    /// <summary>Reports the current state now (when <paramref name="force"/>) or when the interval has passed.</summary>
+    /// <param name="force">Reports even within the interval (for the final report).</param>
     public void Report(bool force)
     {
         if (_progress is null)

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
@@ -177,26 +179,80 @@ public sealed class ModelStore
         string source = Path.GetFullPath(path);
         ModelManifest described = await DescribeAsync(source, new ModelManifest { Name = string.Empty, Files = [] }, cancellationToken).ConfigureAwait(false);
         name ??= "local/" + Path.GetFileNameWithoutExtension(source);
+        if (copy)
+        {
+            StagedFile file = new(Path.GetFileName(source), null, null);
+            return await AddAsync(new ModelManifest { Name = name, Files = [] }, [file], CopyFrom(_ => source), keepStagingOnFailure: false, null, cancellationToken).ConfigureAwait(false);
+        }
+
         using (await LockAsync(name, cancellationToken).ConfigureAwait(false))
         {
             string staging = StagingDirectoryFor(name);
             Directory.CreateDirectory(staging);
-            string fileName = Path.GetFileName(source);
             string sha = await FileHashing.Sha256HexAsync(source, cancellationToken).ConfigureAwait(false);
-            if (copy)
-            {
-                await CopyFileAsync(source, Path.Combine(staging, fileName), cancellationToken).ConfigureAwait(false);
-            }
-
             ModelManifest manifest = described with
             {
                 Name = name,
-                Files = [new ModelFileEntry(copy ? fileName : source, new FileInfo(source).Length, sha)],
-                IsReference = !copy,
+                Files = [new ModelFileEntry(source, new FileInfo(source).Length, sha)],
+                IsReference = true,
                 DownloadedAt = DateTimeOffset.UtcNow,
             };
             return await PublishAsync(manifest, staging, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Adds a model whose files are on this machine (for example in a verified offline package): each file is copied
+    /// into the store's staging folder while its SHA-256 is computed and checked against <see cref="ModelImportFile.Size"/>
+    /// and <see cref="ModelImportFile.Sha256"/>, the GGUF header is read, and only then does the model appear, in one
+    /// rename. On any failure the staged copy is deleted, so the store never holds a half-imported model. A model already
+    /// stored under the name with the same files is returned at once.
+    /// </summary>
+    /// <param name="model">The model and the size and digest of each file.</param>
+    /// <param name="sourcePathOf">Gives the local path of each file.</param>
+    /// <param name="progress">Receives bytes copied, rate and time left.</param>
+    /// <param name="cancellationToken">Cancels the import; the staged copy is deleted.</param>
+    /// <returns>The stored model.</returns>
+    /// <exception cref="ArgumentException">The name is empty, a path is unsafe or repeated, or a digest is malformed.</exception>
+    /// <exception cref="DownloadIntegrityException">A file's size or SHA-256 does not match; nothing was stored.</exception>
+    /// <exception cref="InsufficientDiskSpaceException">The store's disk cannot hold the model; nothing was stored.</exception>
+    /// <exception cref="GgufFormatException">The first file is not a valid GGUF file; nothing was stored.</exception>
+    public Task<ModelManifest> ImportAsync(ModelImport model, Func<ModelImportFile, string> sourcePathOf, IProgress<PullProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sourcePathOf);
+        IReadOnlyList<StagedFile> files = Validate(model);
+        Func<StagedFile, string> source = f => sourcePathOf(model.Files[IndexOf(files, f)]);
+        return AddAsync(Template(model), files, CopyFrom(source), keepStagingOnFailure: false, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// Adds a model by downloading its files with <paramref name="downloader"/> (for example from LAN peers): each file
+    /// is fetched into the store's staging folder, checked against <see cref="ModelImportFile.Size"/> and
+    /// <see cref="ModelImportFile.Sha256"/> before it can enter the store, the GGUF header is read, and the model appears
+    /// in one rename. Network failures keep the staged bytes, so the next call with the same model resumes.
+    /// </summary>
+    /// <param name="model">The model and the size and digest of each file.</param>
+    /// <param name="downloader">Fetches each file (its HTTP client carries any authentication the sources need).</param>
+    /// <param name="createRequest">Builds the request for a file and the staging path it must be written to.</param>
+    /// <param name="progress">Receives the stage, and bytes with rate and time left while downloading.</param>
+    /// <param name="cancellationToken">Cancels the download; downloaded bytes are kept for the next attempt.</param>
+    /// <returns>The stored model and each file's download (none when the model was already stored).</returns>
+    /// <exception cref="ArgumentException">The name is empty, a path is unsafe or repeated, or a digest is malformed.</exception>
+    /// <exception cref="DownloadIntegrityException">A file's size or SHA-256 does not match; its bytes were discarded.</exception>
+    /// <exception cref="InsufficientDiskSpaceException">The store's disk cannot hold the model.</exception>
+    /// <exception cref="HubHttpException">Every source refused.</exception>
+    /// <exception cref="GgufFormatException">The first file is not a valid GGUF file; nothing was stored.</exception>
+    public async Task<ModelDownloadResult> DownloadAsync(ModelImport model, FileDownloader downloader, Func<ModelImportFile, string, DownloadRequest> createRequest, IProgress<PullProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(downloader);
+        ArgumentNullException.ThrowIfNull(createRequest);
+        IReadOnlyList<StagedFile> files = Validate(model);
+        Func<StagedFile, string, DownloadRequest> request = (f, destination) => createRequest(model.Files[IndexOf(files, f)], destination) is { } r && Path.GetFullPath(r.DestinationPath) == Path.GetFullPath(destination)
+            ? r
+            : throw new InvalidOperationException("The download request must write to the staging path it was given.");
+        var downloads = new List<DownloadResult>();
+        ModelManifest manifest = await AddAsync(Template(model), files, DownloadWith(downloader, request, downloads), keepStagingOnFailure: true, progress, cancellationToken).ConfigureAwait(false);
+        return new ModelDownloadResult(manifest, downloads);
     }
 
     /// <summary>Checks that every file of a stored model is present with the recorded size and SHA-256, and that its header reads.</summary>
@@ -259,6 +315,7 @@ public sealed class ModelStore
     /// <exception cref="InvalidModelReferenceException"><paramref name="reference"/> is not a model reference.</exception>
     /// <exception cref="ModelNotFoundException">The alias is unknown, or the repository has no matching variant.</exception>
     /// <exception cref="HubHttpException">The Hub refused a request (401, 403, 404, 429).</exception>
+    /// <exception cref="HostUnreachableException">The Hub or the file server could not be reached (this machine is offline).</exception>
     /// <exception cref="DownloadIntegrityException">A file did not match its size or SHA-256.</exception>
     public async Task<ModelManifest> PullAsync(string reference, IProgress<PullProgress>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -282,65 +339,209 @@ public sealed class ModelStore
             return imported;
         }
 
+        try
+        {
+            return await PullFromHubAsync(resolved, progress, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HostUnreachableException ex)
+        {
+            throw ex.For($"the model '{reference}'", OfflineAdvice(resolved));
+        }
+    }
+
+    /// <summary>What works without the Hub for the kind of model <paramref name="reference"/> names: a GGUF model, a Whisper model or a Piper voice.</summary>
+    private static string OfflineAdvice(ModelReference reference) => Path.GetExtension(reference.FilePath ?? string.Empty).ToLowerInvariant() switch
+    {
+        ".bin" =>
+            "Offline, pass a local whisper.cpp model file (offgrid transcribe audio.wav --model ./ggml-base.bin), " +
+            "import one into the model store (offgrid pull ./ggml-base.bin), or set HF_ENDPOINT to a mirror this machine can reach.",
+        ".onnx" =>
+            "Offline, speak with an espeak-ng voice (offgrid say --voice espeak:en-us), which needs no download, " +
+            "or set HF_ENDPOINT to a mirror this machine can reach.",
+        _ => HostUnreachableException.ModelOfflineAdvice,
+    };
+
+    private async Task<ModelManifest> PullFromHubAsync(ModelReference resolved, IProgress<PullProgress>? progress, CancellationToken cancellationToken)
+    {
         string repository = resolved.Repository!;
         IReadOnlyList<HubRepoFile> files = await _hub.GetFilesAsync(repository, resolved.Revision, cancellationToken).ConfigureAwait(false);
         (ModelVariant variant, List<HubRepoFile> parts) = ChooseVariant(resolved, files);
         string name = NameFor(resolved, variant);
         progress?.Report(new PullProgress(PullStatus.Resolving, $"{name}: {variant}", TotalBytes: variant.SizeBytes));
 
-        using (await LockAsync(name, cancellationToken).ConfigureAwait(false))
+        var template = new ModelManifest { Name = name, Repository = repository, Revision = resolved.Revision, Quantization = variant.Quantization?.ToString(), Files = [] };
+        List<StagedFile> staged = parts.Select(p => new StagedFile(Path.GetFileName(p.Path), p.Size > 0 ? p.Size : null, p.Sha256)).ToList();
+        DownloadRequest RequestFor(StagedFile file, string destination) =>
+            _hub.CreateDownloadRequest(repository, resolved.Revision, parts[staged.IndexOf(file)], destination);
+        ModelManifest manifest = await AddAsync(template, staged, DownloadWith(_downloader, RequestFor, null), keepStagingOnFailure: true, progress, cancellationToken).ConfigureAwait(false);
+        _logger.LogInformation("Pulled {Model} ({Bytes} bytes)", name, manifest.SizeBytes);
+        return manifest;
+    }
+
+    /// <summary>
+    /// The one way files enter the store: under the model's lock, each file is fetched into the staging folder, its size
+    /// and digest are checked (when known), the GGUF header is read, and the folder is published in one rename.
+    /// </summary>
+    private async Task<ModelManifest> AddAsync(ModelManifest template, IReadOnlyList<StagedFile> files, FetchFile fetch, bool keepStagingOnFailure, IProgress<PullProgress>? progress, CancellationToken ct)
+    {
+        string name = template.Name;
+        long? total = files.All(f => f.Size is not null) ? files.Sum(f => f.Size!.Value) : null;
+        using (await LockAsync(name, ct).ConfigureAwait(false))
         {
-            if (await FindAsync(name, cancellationToken).ConfigureAwait(false) is { } existing
-                && existing.Files.Select(f => f.Sha256).SequenceEqual(parts.Select(p => p.Sha256 ?? string.Empty), StringComparer.OrdinalIgnoreCase))
+            if (await FindAsync(name, ct).ConfigureAwait(false) is { IsReference: false } existing
+                && files.All(f => f.Sha256 is not null)
+                && existing.Files.Select(f => f.Sha256).SequenceEqual(files.Select(f => f.Sha256!), StringComparer.OrdinalIgnoreCase))
             {
                 progress?.Report(new PullProgress(PullStatus.Done, name, existing.SizeBytes, existing.SizeBytes));
                 return existing;
             }
 
             string staging = StagingDirectoryFor(name);
-            var entries = new List<ModelFileEntry>();
-            long done = 0;
-            foreach (HubRepoFile part in parts)
+            if (total is { } needed)
             {
-                string local = Path.GetFileName(part.Path);
-                long before = done;
-                var fileProgress = progress is null ? null : new CallbackProgress<DownloadProgress>(p => progress.Report(new PullProgress(
-                    PullStatus.Downloading, local, before + p.BytesReceived, variant.SizeBytes, p.BytesPerSecond,
-                    p.BytesPerSecond > 0 ? TimeSpan.FromSeconds((variant.SizeBytes - before - p.BytesReceived) / p.BytesPerSecond) : null)));
-                DownloadRequest request = _hub.CreateDownloadRequest(repository, resolved.Revision, part, Path.Combine(staging, local));
-                DownloadResult result = await _downloader.DownloadAsync(request, fileProgress, cancellationToken).ConfigureAwait(false);
-                string sha = result.Sha256 ?? await FileHashing.Sha256HexAsync(result.Path, cancellationToken).ConfigureAwait(false);
-                entries.Add(new ModelFileEntry(local, result.Length, sha));
-                done += result.Length;
+                long staged = Directory.Exists(staging) ? Directory.EnumerateFiles(staging, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length) : 0;
+                DiskSpace.EnsureAvailable(RootDirectory, needed - staged);
             }
 
-            progress?.Report(new PullProgress(PullStatus.Verifying, name, done, variant.SizeBytes));
-            string primary = Path.Combine(staging, entries[0].Path);
-            ModelManifest manifest;
+            Directory.CreateDirectory(staging);
             try
             {
-                manifest = await DescribeAsync(primary, new ModelManifest
+                var entries = new List<ModelFileEntry>();
+                long done = 0;
+                foreach (StagedFile file in files)
                 {
-                    Name = name,
-                    Repository = repository,
-                    Revision = resolved.Revision,
-                    Files = entries,
-                    Quantization = variant.Quantization?.ToString(),
-                    DownloadedAt = DateTimeOffset.UtcNow,
-                }, cancellationToken).ConfigureAwait(false);
+                    string destination = Path.Combine(staging, file.Path);
+                    Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+                    long before = done;
+                    var fileProgress = progress is null ? null : new CallbackProgress<DownloadProgress>(p => progress.Report(new PullProgress(
+                        PullStatus.Downloading, file.Path, before + p.BytesReceived, total, p.BytesPerSecond,
+                        total is { } t && p.BytesPerSecond > 0 ? TimeSpan.FromSeconds((t - before - p.BytesReceived) / p.BytesPerSecond) : null)));
+                    (long length, string sha) = await fetch(file, destination, fileProgress, ct).ConfigureAwait(false);
+                    string? problem = file.Size is { } size && size != length ? $"{length} bytes, {size} expected"
+                        : file.Sha256 is { } expected && !expected.Equals(sha, StringComparison.OrdinalIgnoreCase) ? $"sha256 {sha}, {expected} expected"
+                        : null;
+                    if (problem is not null)
+                    {
+                        File.Delete(destination);
+                        throw new DownloadIntegrityException($"{file.Path} of {name} is corrupt: {problem}. Nothing was stored.");
+                    }
+
+                    entries.Add(new ModelFileEntry(file.Path, length, sha));
+                    done += length;
+                }
+
+                progress?.Report(new PullProgress(PullStatus.Verifying, name, done, total));
+                ModelManifest manifest = await DescribeAsync(Path.Combine(staging, entries[0].Path), template with { Files = entries, DownloadedAt = DateTimeOffset.UtcNow }, ct).ConfigureAwait(false);
+                manifest = await PublishAsync(manifest, staging, ct).ConfigureAwait(false);
+                progress?.Report(new PullProgress(PullStatus.Done, name, done, total));
+                return manifest;
             }
-            catch (GgufFormatException)
+            catch (Exception ex) when (!keepStagingOnFailure || ex is GgufFormatException or DownloadIntegrityException || DiskSpace.IsDiskFull(ex))
             {
-                Directory.Delete(staging, recursive: true);
+                if (Directory.Exists(staging))
+                {
+                    Directory.Delete(staging, recursive: true);
+                }
+
+                if (DiskSpace.IsDiskFull(ex) && ex is not InsufficientDiskSpaceException)
+                {
+                    throw new InsufficientDiskSpaceException($"The disk holding {RootDirectory} filled up while adding {name}; nothing was stored.", ex);
+                }
+
                 throw;
             }
-
-            manifest = await PublishAsync(manifest, staging, cancellationToken).ConfigureAwait(false);
-            progress?.Report(new PullProgress(PullStatus.Done, name, done, variant.SizeBytes));
-            _logger.LogInformation("Pulled {Model} ({Bytes} bytes)", name, done);
-            return manifest;
         }
     }
+
+    private static FetchFile CopyFrom(Func<StagedFile, string> sourcePathOf) => async (file, destination, progress, ct) =>
+    {
+        string source = sourcePathOf(file);
+        var tracker = new ProgressTracker(progress, TimeSpan.FromMilliseconds(250)) { Total = new FileInfo(source).Length };
+        using var hasher = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
+        try
+        {
+            var input = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
+            await using (input.ConfigureAwait(false))
+            {
+                var output = new FileStream(destination, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous);
+                await using (output.ConfigureAwait(false))
+                {
+                    int read;
+                    long length = 0;
+                    while ((read = await input.ReadAsync(buffer, ct).ConfigureAwait(false)) > 0)
+                    {
+                        hasher.AppendData(buffer, 0, read);
+                        await output.WriteAsync(buffer.AsMemory(0, read), ct).ConfigureAwait(false);
+                        length += read;
+                        tracker.Add(read);
+                    }
+
+                    tracker.Report(force: true);
+                    return (length, Convert.ToHexStringLower(hasher.GetHashAndReset()));
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    };
+
+    private static FetchFile DownloadWith(FileDownloader downloader, Func<StagedFile, string, DownloadRequest> requestFor, List<DownloadResult>? results) => async (file, destination, progress, ct) =>
+    {
+        DownloadResult result = await downloader.DownloadAsync(requestFor(file, destination), progress, ct).ConfigureAwait(false);
+        results?.Add(result);
+        return (result.Length, result.Sha256 ?? await FileHashing.Sha256HexAsync(result.Path, ct).ConfigureAwait(false));
+    };
+
+    private static IReadOnlyList<StagedFile> Validate(ModelImport model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentException.ThrowIfNullOrWhiteSpace(model.Name);
+        if (model.Files is not { Count: > 0 })
+        {
+            throw new ArgumentException($"The model {model.Name} lists no files.", nameof(model));
+        }
+
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (ModelImportFile file in model.Files)
+        {
+            if (!RepositoryPath.IsSafe(file.Path) || !seen.Add(file.Path))
+            {
+                throw new ArgumentException($"The file path '{file.Path}' of {model.Name} is not a plain relative path, or is repeated.", nameof(model));
+            }
+
+            if (file.Size < 0 || file.Sha256 is not { Length: 64 } || !file.Sha256.All(char.IsAsciiHexDigit))
+            {
+                throw new ArgumentException($"{file.Path} of {model.Name} needs a size of at least 0 and a SHA-256 of 64 hexadecimal digits.", nameof(model));
+            }
+        }
+
+        return model.Files.Select(f => new StagedFile(f.Path, f.Size, f.Sha256.ToLowerInvariant())).ToList();
+    }
+
+    private static int IndexOf(IReadOnlyList<StagedFile> files, StagedFile file)
+    {
+        for (int i = 0; i < files.Count; i++)
+        {
+            if (ReferenceEquals(files[i], file))
+            {
+                return i;
+            }
+        }
+
+        throw new InvalidOperationException("The file is not part of the model.");
+    }
+
+    private static ModelManifest Template(ModelImport model) => new()
+    {
+        Name = model.Name,
+        Repository = model.Repository,
+        Revision = model.Revision,
+        Quantization = model.Quantization,
+        Files = [],
+    };
 
     private (ModelVariant Variant, List<HubRepoFile> Parts) ChooseVariant(ModelReference reference, IReadOnlyList<HubRepoFile> files)
     {
@@ -457,25 +658,18 @@ public sealed class ModelStore
         return result.Length == 0 ? "_" : result;
     }
 
-    private static async Task CopyFileAsync(string source, string destination, CancellationToken ct)
-    {
-        var input = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.Asynchronous | FileOptions.SequentialScan);
-        await using (input.ConfigureAwait(false))
-        {
-            var output = new FileStream(destination, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20, FileOptions.Asynchronous);
-            await using (output.ConfigureAwait(false))
-            {
-                await input.CopyToAsync(output, ct).ConfigureAwait(false);
-            }
-        }
-    }
-
     private static async Task<IDisposable> LockAsync(string name, CancellationToken ct)
     {
         SemaphoreSlim gate = s_modelLocks.GetOrAdd(name.ToUpperInvariant(), _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(ct).ConfigureAwait(false);
         return new Releaser(gate);
     }
+
+    /// <summary>Puts one file at <c>destination</c> and returns its length and SHA-256 (lower-case hex).</summary>
+    private delegate Task<(long Length, string Sha256)> FetchFile(StagedFile file, string destination, IProgress<DownloadProgress>? progress, CancellationToken ct);
+
+    /// <summary>A file on its way into the store, with the size and digest it must have when they are known.</summary>
+    private sealed record StagedFile(string Path, long? Size, string? Sha256);
 
     private sealed class Releaser(SemaphoreSlim gate) : IDisposable
     {

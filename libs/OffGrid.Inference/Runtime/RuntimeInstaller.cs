@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using OffGrid.Hub;
 using OffGrid.Hub.Downloads;
 
 namespace OffGrid.Inference.Runtime;
@@ -20,6 +21,9 @@ internal sealed class RuntimeInstaller
         _packages = new NpmPackageInstaller(root, httpClient, logger, MarkerFileName);
     }
 
+    /// <summary>Where the last <see cref="EnsureInstalledAsync"/> installed from (address, file or folder); <see langword="null"/> when it found the package installed.</summary>
+    public string? InstalledFrom { get; private set; }
+
     /// <summary>Returns the library directory of <paramref name="package"/>, installing it first when needed.</summary>
     public async Task<string> EnsureInstalledAsync(RuntimePackage package, LlamaRuntimeOptions options, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
     {
@@ -34,6 +38,7 @@ internal sealed class RuntimeInstaller
         string tarball;
         if (options.PackageSource is { } source)
         {
+            InstalledFrom = source;
             if (Directory.Exists(source))
             {
                 return _packages.PublishDirectory(npm, FindBinaries(source, package), target, copy: true);
@@ -49,22 +54,9 @@ internal sealed class RuntimeInstaller
         }
         else
         {
-            Uri registry = NpmRegistry.Locate(options.RegistryUri)
-                ?? throw new LlamaRuntimeException(
-                    "No npm registry is configured on this machine. Set NPM_CONFIG_REGISTRY (or a registry line in .npmrc), " +
-                    "or install the runtime from a local package file.");
-            try
-            {
-                tarball = await _packages.DownloadAsync(npm, registry, progress, cancellationToken).ConfigureAwait(false);
-            }
-            catch (DownloadIntegrityException ex)
-            {
-                throw new LlamaRuntimeException($"The runtime package {package.Name}@{package.Version} failed its integrity check and was discarded: {ex.Message}", ex);
-            }
-            catch (HttpRequestException ex)
-            {
-                throw new LlamaRuntimeException($"The runtime package {package.Name}@{package.Version} could not be downloaded: {ex.Message}", ex);
-            }
+            Uri registry = LocateRegistry(options);
+            InstalledFrom = npm.GetTarballUri(registry).ToString();
+            tarball = await DownloadAsync(package, registry, progress, cancellationToken).ConfigureAwait(false);
         }
 
         try
@@ -74,6 +66,39 @@ internal sealed class RuntimeInstaller
         catch (Exception ex) when (ex is DownloadIntegrityException or InvalidDataException)
         {
             throw new LlamaRuntimeException($"The runtime package was not installed: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Downloads the tarball of <paramref name="package"/> (verified against the pinned integrity, kept as a cache) without installing it.</summary>
+    public Task<string> DownloadAsync(RuntimePackage package, LlamaRuntimeOptions options, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken) =>
+        DownloadAsync(package, LocateRegistry(options), progress, cancellationToken);
+
+    private static Uri LocateRegistry(LlamaRuntimeOptions options) =>
+        NpmRegistry.Locate(options.RegistryUri)
+            ?? throw new LlamaRuntimeException(
+                "No npm registry is configured on this machine. Set NPM_CONFIG_REGISTRY (or a registry line in .npmrc), " +
+                "or install the runtime from a local package file.");
+
+    private async Task<string> DownloadAsync(RuntimePackage package, Uri registry, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _packages.DownloadAsync(package.Npm, registry, progress, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DownloadIntegrityException ex)
+        {
+            throw new LlamaRuntimeException($"The runtime package {package.Name}@{package.Version} failed its integrity check and was discarded: {ex.Message}", ex);
+        }
+        catch (HostUnreachableException ex)
+        {
+            throw ex.For(
+                $"the llama.cpp runtime ({package.Name}@{package.Version})",
+                $"Offline, install it from a copied package (offgrid runtime install --from {package.TarballFileName}, or LlamaRuntimeOptions.PackageSource), " +
+                "or point OFFGRID_LLAMA_PATH at an extracted one.");
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new LlamaRuntimeException($"The runtime package {package.Name}@{package.Version} could not be downloaded from {registry.Authority}: {ex.Message}", ex);
         }
     }
 

@@ -80,8 +80,7 @@ public sealed partial class KnowledgeCommandTests : IDisposable
         using (CliProcess ingesting = await _cli.StartAsync("kb", "add", "logs", _folder, "--threads", "1"))
         {
             await ingesting.WaitForErrorAsync(text => text.Contains("[3/", StringComparison.Ordinal));
-            ingesting.Kill();
-            await ingesting.WaitAsync();
+            await ingesting.KillAsync();
         }
 
         string database = Path.Combine(_cli.Home, "knowledge", "logs", "knowledge.db");

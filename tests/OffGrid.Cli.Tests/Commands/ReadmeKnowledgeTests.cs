@@ -65,11 +65,10 @@ public sealed partial class ReadmeKnowledgeTests : IDisposable
     private async Task<(int ExitCode, string Stdout, string Stderr)> BashAsync(string directory, string block)
     {
         var start = new ProcessStartInfo("bash") { WorkingDirectory = directory, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
         start.ArgumentList.Add("-eo");
         start.ArgumentList.Add("pipefail");
         start.ArgumentList.Add("-c");
-        start.ArgumentList.Add($"offgrid() {{ '{dotnet}' '{OffGridCli.AssemblyPath}' \"$@\"; }}\n{block}");
+        start.ArgumentList.Add($"offgrid() {{ '{OffGridCli.Host}' '{OffGridCli.Assembly}' \"$@\"; }}\n{block}");
         start.Environment["OFFGRID_LLAMA_PATH"] = (await OffGridCli.RuntimeAsync()).LibraryDirectory;
         foreach ((string name, string? value) in _cli.Environment)
         {

@@ -32,10 +32,39 @@ public sealed class LlamaRuntimeTests
         string root = TestPaths.NewTempDir();
         try
         {
-            var installer = new RuntimeInstaller(root, httpClient: null, NullLogger.Instance);
-            string directory = await installer.EnsureInstalledAsync(package, new LlamaRuntimeOptions { PackageSource = tarball, AllowDownload = false }, null, TestContext.Current.CancellationToken);
+            var options = new LlamaRuntimeOptions { InstallDirectory = root, PackageSource = tarball, AllowDownload = false };
+            string directory = await LlamaRuntime.InstallPackageAsync(package, options, cancellationToken: TestContext.Current.CancellationToken);
             Assert.NotNull(NativeLibraryResolver.FindLibrary(directory, LlamaNative.LlamaLibrary));
+            Assert.Equal(Path.Combine(root, package.InstallFolderName), directory);
             Assert.Empty(Directory.GetDirectories(root, ".staging-*"));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task DownloadPackageKeepsAVerifiedTarballAndReusesIt()
+    {
+        RuntimePackage package = LlamaRuntimeCatalog.Find(LlamaRuntimeCatalog.CurrentPlatform, LlamaRuntimeVariant.Cpu)!;
+        string tarball = await DownloadedTarballAsync(package);
+        string root = TestPaths.NewTempDir();
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(root, "downloads"));
+            File.Copy(tarball, Path.Combine(root, "downloads", package.TarballFileName));
+            var offline = new LlamaRuntimeOptions { InstallDirectory = root, RegistryUri = new Uri("http://127.0.0.1:9/") }; // nothing listens: a download would fail
+
+            string cached = await LlamaRuntime.DownloadPackageAsync(package, offline, cancellationToken: TestContext.Current.CancellationToken);
+
+            Assert.Equal(Path.Combine(root, "downloads", package.TarballFileName), cached);
+            Assert.False(Directory.Exists(Path.Combine(root, package.InstallFolderName)));
+
+            RuntimePackage other = LlamaRuntimeCatalog.Packages.First(p => p != package);
+            var refused = await Assert.ThrowsAsync<LlamaRuntimeException>(() => LlamaRuntime.DownloadPackageAsync(other, offline, cancellationToken: TestContext.Current.CancellationToken));
+            Assert.Contains(other.Name, refused.Message, StringComparison.Ordinal);
+            Assert.False(File.Exists(Path.Combine(root, "downloads", other.TarballFileName)));
         }
         finally
         {

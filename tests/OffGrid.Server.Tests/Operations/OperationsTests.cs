@@ -25,7 +25,9 @@ public sealed class OperationsTests : IClassFixture<ServerFixture>
         (int status, JsonElement body) = await _server.GetJsonAsync("/health");
         Assert.Equal(200, status);
         Assert.Equal("ok", body.GetProperty("status").GetString());
-        Assert.NotEmpty(body.GetProperty("loaded_models").EnumerateArray());
+        // Models are listed by the names clients use ("stories" from Server:Models), not by their files.
+        Assert.Contains(body.GetProperty("loaded_models").EnumerateArray(), m => m.GetString() == "stories");
+        Assert.DoesNotContain(body.GetProperty("loaded_models").EnumerateArray(), m => m.GetString() == "stories260K");
     }
 
     [Fact]
@@ -53,6 +55,10 @@ public sealed class OperationsTests : IClassFixture<ServerFixture>
     {
         (int status, _) = await _server.PostJsonAsync("/v1/chat/completions", new { model = "stories", messages = new[] { new { role = "user", content = "Once" } }, max_tokens = 3 });
         Assert.Equal(200, status);
+        using (HttpResponseMessage unsigned = await _server.Http.GetAsync("/peer/v1/models", Token))
+        {
+            Assert.Equal(404, (int)unsigned.StatusCode); // a LAN peer without the network secret sees nothing
+        }
 
         string metrics = await _server.Http.GetStringAsync("/metrics", Token);
 
@@ -69,6 +75,7 @@ public sealed class OperationsTests : IClassFixture<ServerFixture>
         Assert.Matches("""offgrid_inference_queue_depth\{[^}]*model=""", metrics);
         Assert.Matches("""offgrid_inference_active_sequences\{[^}]*model=""", metrics);
         Assert.Matches("""gen_ai_client_token_usage[^ ]*\{[^}]*gen_ai_request_model="stories""", metrics);
+        Assert.Matches("""offgrid_distribution_peer_requests_refused_total(\{[^}]*\})? [1-9]""", metrics);
     }
 
     [Fact]

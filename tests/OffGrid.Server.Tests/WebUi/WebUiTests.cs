@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using OffGrid.Testing.Browser;
 
 namespace OffGrid.Server.Tests.WebUi;
 

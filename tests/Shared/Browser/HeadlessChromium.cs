@@ -5,7 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using OffGrid.Testing;
 
-namespace OffGrid.Server.Tests.WebUi;
+namespace OffGrid.Testing.Browser;
 
 /// <summary>
 /// Debian's chromium, headless, driven over the Chrome DevTools Protocol (one page, JavaScript evaluation only):
