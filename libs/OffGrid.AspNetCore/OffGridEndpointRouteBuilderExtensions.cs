@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Routing;
 using OffGrid.AspNetCore.Audio;
 using OffGrid.AspNetCore.Http;
+using OffGrid.AspNetCore.Knowledge;
 using OffGrid.AspNetCore.Ollama;
 using OffGrid.AspNetCore.OpenAi;
 using OffGrid.AspNetCore.Operations;
@@ -96,6 +97,23 @@ public static class OffGridEndpointRouteBuilderExtensions
         group.MapGet("/p2p/downloads/{id}", PeerEndpoints.GetDownload);
         group.MapGet("/p2p/downloads/{id}/events", PeerEndpoints.DownloadEventsAsync);
         group.MapDelete("/p2p/downloads/{id}", PeerEndpoints.CancelDownloadAsync);
+        return group;
+    }
+
+    /// <summary>
+    /// Maps the knowledge API in OpenAI's error shape (requires <c>AddKnowledge</c>): <c>collections</c> (create with an embedding
+    /// model and chunking, list, get with statistics, delete), <c>collections/{name}/documents</c> (multipart upload of one or
+    /// many files, or JSON <c>{"urls":[...]}</c>; list, get, delete, <c>{id}/reingest</c>), <c>jobs</c> (status, server-sent
+    /// progress at <c>jobs/{id}/events</c>, <c>jobs/{id}/cancel</c>) and <c>search</c> (hybrid, with citations). An unsupported
+    /// file type gets 415 with the supported list; a document that fails is a failed result of its job, never a failed job.
+    /// </summary>
+    /// <param name="endpoints">The app or a route group.</param>
+    /// <param name="pattern">The prefix.</param>
+    /// <returns>The route group.</returns>
+    public static RouteGroupBuilder MapOffGridKnowledge(this IEndpointRouteBuilder endpoints, string pattern = "/v1/knowledge")
+    {
+        RouteGroupBuilder group = OpenAiGroup(endpoints, pattern);
+        KnowledgeEndpoints.Map(group);
         return group;
     }
 

@@ -1,7 +1,13 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using OffGrid.AspNetCore.Knowledge;
 using OffGrid.AspNetCore.Models;
+using OffGrid.Hub;
 using OffGrid.Hub.References;
+using OffGrid.Rag.Chat;
+using OffGrid.Rag.Collections;
 
 namespace OffGrid.AspNetCore;
 
@@ -42,5 +48,54 @@ public sealed class OffGridServerBuilder
         ArgumentNullException.ThrowIfNull(configure);
         Services.Configure<ModelPipelineOptions>(o => o.EmbeddingGenerator.Add(configure));
         return this;
+    }
+
+    /// <summary>
+    /// Adds knowledge bases: <see cref="KnowledgeCollections"/> in <c>Server:Knowledge:Directory</c> (by default
+    /// <c>knowledge</c> under the Hub's home), each collection's embedding model resolved like any request's model and run
+    /// through its embedding pipeline, and <c>UseRag</c> in every chat pipeline, so that a chat request's <c>knowledge</c>
+    /// field retrieves sources within a budget counted with that model's tokenizer. Map the API with
+    /// <c>MapOffGridKnowledge</c>. Calling it again changes nothing.
+    /// </summary>
+    /// <returns>The same builder.</returns>
+    public OffGridServerBuilder AddKnowledge()
+    {
+        if (Services.Any(d => d.ServiceType == typeof(KnowledgeCollections)))
+        {
+            return this;
+        }
+
+        Services.TryAddSingleton<ModelTokenizers>();
+        Services.TryAddSingleton<ServerEmbeddingModels>();
+        Services.AddSingleton(provider =>
+        {
+            OffGridKnowledgeOptions knowledge = provider.GetRequiredService<IOptions<OffGridServerOptions>>().Value.Knowledge;
+            string home = provider.GetRequiredService<IOptions<HubOptions>>().Value.HomeDirectory;
+            var options = new KnowledgeCollectionsOptions
+            {
+                Directory = knowledge.Directory ?? Path.Combine(home, "knowledge"),
+                Rag = new Rag.RagOptions
+                {
+                    VectorSearch = knowledge.VectorSearch,
+                    MaxDocumentBytes = knowledge.MaxDocumentBytes,
+                    UrlFetchTimeout = knowledge.UrlFetchTimeout,
+                    MaxRedirects = knowledge.MaxRedirects,
+                    AllowPrivateNetworkUrls = knowledge.AllowPrivateNetworkUrls,
+                },
+            };
+            return new KnowledgeCollections(options, provider.GetRequiredService<ServerEmbeddingModels>(), provider.GetService<ILoggerFactory>());
+        });
+        return ConfigureChatClients((pipeline, model) => pipeline.Use((inner, services) =>
+        {
+            OffGridServerOptions server = services.GetRequiredService<IOptions<OffGridServerOptions>>().Value;
+            int context = server.Pool.Engine.ContextSize ?? 4096;
+            return new RagChatClient(inner, services.GetRequiredService<KnowledgeCollections>(), new RagChatOptions
+            {
+                Search = new Rag.Search.SearchOptions { Top = server.Knowledge.TopK },
+                MaxContextTokens = Math.Min(server.Knowledge.MaxContextTokens, Math.Max(16, context / 2)),
+                TokenCounter = services.GetRequiredService<ModelTokenizers>().For(model.Path),
+                RequireCitations = server.Knowledge.RequireCitations,
+            });
+        }));
     }
 }

@@ -46,6 +46,9 @@ public sealed class OffGridServerOptions
     /// <summary>How models are loaded, kept alive, evicted and scheduled (parallel sequences, context size, queue limit).</summary>
     public LlamaModelPoolOptions Pool { get; set; } = new();
 
+    /// <summary>Knowledge bases (<c>Server:Knowledge</c>): where collections live, upload and URL limits, chat retrieval; used when the server adds knowledge (<c>AddKnowledge</c>).</summary>
+    public Knowledge.OffGridKnowledgeOptions Knowledge { get; set; } = new();
+
     /// <summary>Lists what is wrong with the options.</summary>
     /// <returns>One sentence per problem; empty when the options are valid.</returns>
     public IReadOnlyList<string> Validate()
@@ -87,6 +90,15 @@ public sealed class OffGridServerOptions
         else if (Pool.MaxLoadedModels < 1 || Pool.Engine.ParallelSequences < 1 || Pool.Engine.MaxPendingRequests < 0 || Pool.Engine.ContextSize is < LlamaModelPool.MinimumContextSize)
         {
             errors.Add($"Server:Pool needs MaxLoadedModels ≥ 1, Engine:ParallelSequences ≥ 1, Engine:MaxPendingRequests ≥ 0 and Engine:ContextSize ≥ {LlamaModelPool.MinimumContextSize}.");
+        }
+
+        if (Knowledge is null)
+        {
+            errors.Add("Server:Knowledge must be set.");
+        }
+        else
+        {
+            errors.AddRange(Knowledge.Validate());
         }
 
         return errors;

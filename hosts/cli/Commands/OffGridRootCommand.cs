@@ -1,5 +1,6 @@
 using System.CommandLine;
 using OffGrid.Cli.Distribution;
+using OffGrid.Cli.Knowledge;
 using OffGrid.Cli.Models;
 using OffGrid.Cli.Output;
 
@@ -9,7 +10,7 @@ namespace OffGrid.Cli.Commands;
 internal sealed class OffGridRootCommand : RootCommand
 {
     /// <summary>Creates the command tree over the process console.</summary>
-    public OffGridRootCommand(CliConsole console, ConsoleInterrupts interrupts, HubServices hub, DistributionServices distribution)
+    public OffGridRootCommand(CliConsole console, ConsoleInterrupts interrupts, HubServices hub, KnowledgeServices knowledge, DistributionServices distribution)
         : base(CommandHelp.Describe(
             "offgrid: private, offline-first local AI. Run, download, search, benchmark and serve GGUF models on this machine, " +
             "and transcribe or speak audio. " +
@@ -19,7 +20,7 @@ internal sealed class OffGridRootCommand : RootCommand
             "offgrid doctor"))
     {
         var locator = new ModelLocator(console, hub);
-        Add(new RunCommand(console, interrupts, locator));
+        Add(new RunCommand(console, interrupts, locator, knowledge));
         Add(PullCommand.Pull(console, locator, distribution));
         Add(PullCommand.DownloadHuggingFace(console, locator));
         Add(new SearchCommand(console, hub));
@@ -28,6 +29,7 @@ internal sealed class OffGridRootCommand : RootCommand
         Add(new RemoveCommand(console, hub));
         Add(new BenchCommand(console, locator));
         Add(new ServeCommand(console));
+        Add(new KnowledgeCommand(console, knowledge));
         Add(new DoctorCommand(console, hub));
         Add(new RuntimeCommand(console));
         Add(new PackageCommand(console, distribution));

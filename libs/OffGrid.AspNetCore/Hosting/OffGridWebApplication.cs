@@ -53,6 +53,7 @@ public static class OffGridWebApplication
         OffGridServerBuilder server = builder.Services.AddOffGridServer(configure);
         server.ConfigureChatClients((pipeline, _) => pipeline.UseOpenTelemetry(sourceName: OffGridServerTelemetry.SourceName));
         server.ConfigureEmbeddingGenerators((pipeline, _) => pipeline.UseOpenTelemetry(sourceName: OffGridServerTelemetry.SourceName));
+        server.AddKnowledge();
         configureServer?.Invoke(server);
 
         builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<OffGridServerOptions>>((kestrel, options) =>
@@ -81,6 +82,7 @@ public static class OffGridWebApplication
         app.MapOpenAi();
         app.MapOllama();
         app.MapOffGrid();
+        app.MapOffGridKnowledge();
         app.MapOffGridHealth();
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapOffGridWebUi();

@@ -5,6 +5,8 @@ using OffGrid.Hub.References;
 using OffGrid.Inference;
 using OffGrid.Inference.Engine;
 using OffGrid.Inference.Models;
+using OffGrid.Rag.Collections;
+using OffGrid.Rag.Ingestion;
 using OffGrid.Speech;
 using OffGrid.Speech.Transcription;
 
@@ -51,6 +53,11 @@ internal sealed record ApiError(int StatusCode, string Message, string? Param = 
         DownloadIntegrityException integrity => new(StatusCodes.Status502BadGateway, integrity.Message, null, "download_corrupt"),
         InsufficientDiskSpaceException disk => new(StatusCodes.Status507InsufficientStorage, disk.Message, null, "insufficient_storage"),
         ModelLoadException load => new(StatusCodes.Status500InternalServerError, load.Message, "model", "model_load_failed"),
+        CollectionNotFoundException collection => new(StatusCodes.Status404NotFound, collection.Message, "collection", "collection_not_found"),
+        CollectionExistsException exists => new(StatusCodes.Status409Conflict, exists.Message, "name", "collection_exists"),
+        DocumentNotFoundException document => new(StatusCodes.Status404NotFound, document.Message, "id", "document_not_found"),
+        InvalidKnowledgeRequestException knowledge => new(StatusCodes.Status400BadRequest, knowledge.Message, knowledge.ParamName),
+        UnsupportedContentException unsupported => new(StatusCodes.Status415UnsupportedMediaType, unsupported.Message, "file", "unsupported_media_type"),
         PeerException peer => peer.Problem switch
         {
             PeerProblem.InvalidInput => new(StatusCodes.Status400BadRequest, peer.Message),

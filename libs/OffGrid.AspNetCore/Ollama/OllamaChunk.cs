@@ -29,4 +29,7 @@ internal sealed record OllamaChunk(string Model, DateTimeOffset CreatedAt, bool 
 
     /// <summary><c>/api/generate</c>'s last object: the whole exchange in tokens, for the client to send back.</summary>
     public IReadOnlyList<int>? Context { get; init; }
+
+    /// <summary>OffGrid's extension: the knowledge sources the answer cites as <c>[n]</c> (on the first streamed object, and on a whole response).</summary>
+    public object[]? Sources { get; init; }
 }

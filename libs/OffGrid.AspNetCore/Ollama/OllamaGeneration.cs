@@ -28,11 +28,12 @@ internal sealed class OllamaGeneration
     {
         CancellationToken cancellationToken = http.RequestAborted;
         IChatClient client = _session.ChatClient;
+        Knowledge.KnowledgeChat.EnsureAvailable(client, options, "options.knowledge");
         if (!stream)
         {
             ChatResponse response = await client.GetResponseAsync(messages, options, cancellationToken);
             List<AIContent> contents = [.. response.Messages.SelectMany(m => m.Contents)];
-            return Results.Json(Final(Chunk(response.Text, contents, done: true), response.FinishReason, response.Usage, response.AdditionalProperties), ServerJson.Options);
+            return Results.Json(Final(Chunk(response.Text, contents, done: true), response.FinishReason, response.Usage, response.AdditionalProperties) with { Sources = Knowledge.KnowledgeShapes.Sources(response.AdditionalProperties) }, ServerJson.Options);
         }
 
         await using ChatUpdateStream updates = await ChatUpdateStream.StartAsync(client, messages, options, cancellationToken);
@@ -42,6 +43,7 @@ internal sealed class OllamaGeneration
             UsageDetails? usage = null;
             ChatFinishReason? finish = null;
             AdditionalPropertiesDictionary? properties = null;
+            object[]? sources = Knowledge.KnowledgeShapes.Sources(updates.First?.AdditionalProperties);
             await foreach (ChatResponseUpdate update in updates.ReadAllAsync())
             {
                 finish = update.FinishReason ?? finish;
@@ -49,7 +51,9 @@ internal sealed class OllamaGeneration
                 usage = update.Contents.OfType<UsageContent>().LastOrDefault()?.Details ?? usage;
                 if (update.Text.Length > 0 || update.Contents.Any(c => c is FunctionCallContent or TextReasoningContent))
                 {
-                    await writer.WriteAsync(Chunk(update.Text, update.Contents, done: false), cancellationToken);
+                    // The sources an answer cites come with its first object, before any [n] in the text.
+                    await writer.WriteAsync(Chunk(update.Text, update.Contents, done: false) with { Sources = sources }, cancellationToken);
+                    sources = null;
                 }
             }
             await writer.WriteAsync(Final(Chunk(string.Empty, [], done: true), finish, usage, properties), cancellationToken);

@@ -37,6 +37,9 @@ internal sealed class OllamaOptions
 
     public int? NumCtx { get; set; }
 
+    /// <summary>OffGrid's extension: answer from knowledge collections, <c>{"collections":["docs"],"top_k":5}</c>.</summary>
+    public OffGrid.AspNetCore.Knowledge.KnowledgeField? Knowledge { get; set; }
+
     /// <summary>The per-sequence context the request asks for, validated.</summary>
     public static int? ContextSize(OllamaOptions? options) => ContextSizeOption.Read(options?.NumCtx, "options.num_ctx");
 
@@ -66,6 +69,7 @@ internal sealed class OllamaOptions
             _ => throw ApiException.BadRequest("'format' must be \"json\" or a JSON Schema object.", "format"),
         };
         chat.Tools = ToolDefinition.ToDeclarations(tools);
+        OffGrid.AspNetCore.Knowledge.KnowledgeChat.Apply(options?.Knowledge, chat, "options.knowledge");
         return chat;
     }
 

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
 using OffGrid.AspNetCore.Chat;
 using OffGrid.AspNetCore.Http;
+using OffGrid.AspNetCore.Knowledge;
 using OffGrid.AspNetCore.Models;
 
 namespace OffGrid.AspNetCore.OpenAi;
@@ -18,6 +19,7 @@ internal static class ChatCompletionEndpoint
         string id = OpenAiShapes.NewId("chatcmpl-");
         long created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         string model = session.Model.Name;
+        KnowledgeChat.EnsureAvailable(session.ChatClient, options, "knowledge");
         if (!request.Stream)
         {
             ChatResponse response = await session.ChatClient.GetResponseAsync(messages, options, cancellationToken);
@@ -30,7 +32,9 @@ internal static class ChatCompletionEndpoint
         {
             JsonObject Chunk(JsonObject delta, string? finishReason = null) => OpenAiShapes.ChatChunk(id, created, model, delta, finishReason, usageRequested);
 
-            await writer.WriteAsync(Chunk(new JsonObject { ["role"] = "assistant", ["content"] = string.Empty, ["refusal"] = null }), cancellationToken);
+            // The sources an answer cites come with its first chunk, before any [n] in the text.
+            JsonObject first = Chunk(new JsonObject { ["role"] = "assistant", ["content"] = string.Empty, ["refusal"] = null });
+            await writer.WriteAsync(OpenAiShapes.WithSources(first, stream.First?.AdditionalProperties), cancellationToken);
             UsageDetails? usage = null;
             ChatFinishReason? finish = null;
             int callsSent = 0;

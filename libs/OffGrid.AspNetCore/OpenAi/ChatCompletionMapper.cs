@@ -34,6 +34,7 @@ internal static class ChatCompletionMapper
             (options.AdditionalProperties ??= [])[LlamaChatOptions.EnableThinkingKey] = thinking;
         }
 
+        Knowledge.KnowledgeChat.Apply(request.Knowledge, options, "knowledge");
         return (conversation, options);
     }
 

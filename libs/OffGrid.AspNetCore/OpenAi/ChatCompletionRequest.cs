@@ -23,6 +23,9 @@ internal sealed class ChatCompletionRequest : OpenAiGenerationRequest
 
     public string? User { get; set; }
 
+    /// <summary>OffGrid's extension: answer from knowledge collections, <c>{"collections":["docs"],"top_k":5}</c>.</summary>
+    public OffGrid.AspNetCore.Knowledge.KnowledgeField? Knowledge { get; set; }
+
     /// <summary><c>none</c>, <c>minimal</c>, <c>low</c>, <c>medium</c> or <c>high</c>; <c>none</c> turns a reasoning model's thinking off.</summary>
     public string? ReasoningEffort { get; set; }
 

@@ -52,7 +52,21 @@ internal static class OpenAiShapes
             ["finish_reason"] = FinishReason(response.FinishReason, calls.Count > 0),
         });
         completion["usage"] = Usage(response.Usage);
-        return completion;
+        return WithSources(completion, response.AdditionalProperties);
+    }
+
+    /// <summary>
+    /// Adds OffGrid's <c>sources</c> extension (the knowledge sources an answer cites as <c>[n]</c>) when a knowledge
+    /// pipeline put them in <paramref name="properties"/>; OpenAI's own fields are left as they are.
+    /// </summary>
+    public static JsonObject WithSources(JsonObject body, AdditionalPropertiesDictionary? properties)
+    {
+        if (Knowledge.KnowledgeShapes.Sources(properties) is { } sources)
+        {
+            body["sources"] = JsonSerializer.SerializeToNode(sources, ServerJson.Options);
+        }
+
+        return body;
     }
 
     /// <summary>

@@ -208,11 +208,31 @@ public sealed class LlamaChatClient : IChatClient
 
         if (FromClientSchema(() => ResponseFormatGrammar.For(options?.ResponseFormat), "response_format") is { } responseGrammar)
         {
-            return sampling with { Grammar = responseGrammar.Text };
+            return ReadGrammar(options) is null
+                ? sampling with { Grammar = responseGrammar.Text }
+                : throw new InvalidRequestException($"A '{LlamaChatOptions.GrammarKey}' cannot be combined with a JSON response format.", LlamaChatOptions.GrammarKey);
+        }
+
+        if (ReadGrammar(options) is { } grammar)
+        {
+            return toolGrammar is null
+                ? sampling with { Grammar = grammar }
+                : throw new InvalidRequestException($"A '{LlamaChatOptions.GrammarKey}' cannot be combined with tools.", LlamaChatOptions.GrammarKey);
         }
 
         return toolGrammar is null ? sampling : sampling with { Grammar = toolGrammar.Grammar.Text, GrammarTriggerPatterns = toolGrammar.TriggerPatterns };
     }
+
+    private static string? ReadGrammar(ChatOptions? options) =>
+        options?.AdditionalProperties?.TryGetValue(LlamaChatOptions.GrammarKey, out object? value) == true
+            ? value switch
+            {
+                null => null,
+                string { Length: > 0 } text => text,
+                JsonElement { ValueKind: JsonValueKind.String } e when e.GetString() is { Length: > 0 } text => text,
+                _ => throw new InvalidRequestException($"The chat option '{LlamaChatOptions.GrammarKey}' must be a non-empty GBNF grammar string.", LlamaChatOptions.GrammarKey),
+            }
+            : null;
 
     // Schemas come from the client, so one that cannot become a grammar is the request's fault, not a bug.
     private static T FromClientSchema<T>(Func<T> build, string param)

@@ -52,6 +52,13 @@ public static class LlamaChatOptions
     /// </summary>
     public const string ContextKey = "context";
 
+    /// <summary>
+    /// <see cref="ChatOptions.AdditionalProperties"/> key for a GBNF grammar (a <see cref="string"/>, llama.cpp's syntax, as
+    /// llama-server's <c>grammar</c> field) that constrains the answer. It cannot be combined with
+    /// <see cref="ChatOptions.ResponseFormat"/> JSON or with tools, which bring grammars of their own.
+    /// </summary>
+    public const string GrammarKey = "grammar";
+
     /// <summary><see cref="UsageDetails.AdditionalCounts"/> key: nanoseconds spent evaluating the prompt.</summary>
     public const string PromptEvalDurationKey = "prompt_eval_duration_ns";
 

@@ -116,7 +116,7 @@ public sealed class LlamaModel : IDisposable
         path = file.PartPaths[0];
 
         LlamaRuntime runtime = LlamaRuntime.Current ?? await LlamaRuntime.LoadAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        if (!options.SkipMemoryCheck)
+        if (!options.SkipMemoryCheck && !options.VocabularyOnly)
         {
             EnsureFits(path, file, options, runtime);
         }
@@ -213,6 +213,7 @@ public sealed class LlamaModel : IDisposable
     {
         LlamaModelParams parameters = LlamaNative.llama_model_default_params();
         parameters.GpuLayerCount = options.GpuLayers ?? (runtime.HasGpu ? -1 : 0);
+        parameters.VocabOnly = options.VocabularyOnly ? (byte)1 : (byte)0;
         parameters.LoadMode = (options.UseMemoryMap, options.LockMemory) switch
         {
             (true, true) => 3,
