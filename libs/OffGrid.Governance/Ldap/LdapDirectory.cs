@@ -79,6 +79,11 @@ public sealed class LdapDirectory : IDisposable
     public Task<IReadOnlyList<string>> GetGroupsAsync(string userDistinguishedName, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(userDistinguishedName);
+        if (TryGetCachedGroups(userDistinguishedName) is { } cached)
+        {
+            return Task.FromResult(cached);
+        }
+
         return Task.Run(() => Guard(() =>
         {
             using LdapConnection connection = ConnectAsService();
@@ -159,8 +164,7 @@ public sealed class LdapDirectory : IDisposable
 
     private IReadOnlyList<string> GetGroups(LdapConnection connection, string userDistinguishedName, IReadOnlyList<string>? memberOf)
     {
-        string key = userDistinguishedName.ToLowerInvariant();
-        if (_groupCache.TryGetValue(key, out IReadOnlyList<string>? cached) && cached is not null)
+        if (TryGetCachedGroups(userDistinguishedName) is { } cached)
         {
             return cached;
         }
@@ -173,11 +177,16 @@ public sealed class LdapDirectory : IDisposable
         };
         if (_options.GroupCacheDuration > TimeSpan.Zero)
         {
-            _groupCache.Set(key, groups, _options.GroupCacheDuration);
+            _groupCache.Set(CacheKey(userDistinguishedName), groups, _options.GroupCacheDuration);
         }
 
         return groups;
     }
+
+    private IReadOnlyList<string>? TryGetCachedGroups(string userDistinguishedName) =>
+        _groupCache.TryGetValue(CacheKey(userDistinguishedName), out IReadOnlyList<string>? cached) ? cached : null;
+
+    private static string CacheKey(string distinguishedName) => distinguishedName.ToLowerInvariant();
 
     /// <summary>Breadth-first over "groups whose member is one of these", with a depth limit and a visited set against cycles.</summary>
     private List<string> ResolveNesting(LdapConnection connection, string userDistinguishedName)
