@@ -8,9 +8,21 @@ cd "$(dirname "$0")/.."
 packages=()
 command -v pdftotext >/dev/null 2>&1 || packages+=(poppler-utils)
 command -v chromium >/dev/null 2>&1 || packages+=(chromium)
+# A real OpenLDAP server for the LDAP sign-in tests (configured by the tests from their own slapd.conf, not debconf).
+[ -x /usr/sbin/slapd ] || packages+=(slapd)
+command -v ldapsearch >/dev/null 2>&1 || packages+=(ldap-utils)
 if ((${#packages[@]})); then
   if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}" >/dev/null
+    # Packages such as slapd start a system service on install; the tests run their own, so forbid service starts meanwhile.
+    policy=""
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+      policy=/usr/sbin/policy-rc.d
+      printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy"
+    fi
+    installed=0
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}" >/dev/null || installed=$?
+    [ -z "$policy" ] || rm -f "$policy"
+    [ "$installed" = 0 ] || exit "$installed"
   else
     echo "warning: missing Debian packages (${packages[*]}); run as root to install them" >&2
   fi
