@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
 using OffGrid.Cli.Commands;
+using OffGrid.Cli.Governance;
 using OffGrid.Cli.Models;
 using OffGrid.Cli.Output;
 
@@ -15,7 +16,8 @@ internal static class Program
         var console = new CliConsole();
         using var interrupts = new ConsoleInterrupts();
         using var hub = new HubServices();
-        ParseResult parse = new OffGridRootCommand(console, interrupts, hub).Parse(args);
+        using var governance = new GovernanceServices();
+        ParseResult parse = new OffGridRootCommand(console, interrupts, hub, governance).Parse(args);
         if (parse.Action is ParseErrorAction)
         {
             // A misspelled command also reports "Required command was not provided"; the misspelling is the useful line.

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Help;
+using OffGrid.Cli.Governance;
 using OffGrid.Cli.Models;
 using OffGrid.Cli.Output;
 
@@ -9,7 +10,7 @@ namespace OffGrid.Cli.Commands;
 internal sealed class OffGridRootCommand : RootCommand
 {
     /// <summary>Creates the command tree over the process console.</summary>
-    public OffGridRootCommand(CliConsole console, ConsoleInterrupts interrupts, HubServices hub)
+    public OffGridRootCommand(CliConsole console, ConsoleInterrupts interrupts, HubServices hub, GovernanceServices governance)
         : base(CommandHelp.Describe(
             "offgrid: private, offline-first local AI. Run, download, search, benchmark and serve GGUF models on this machine. " +
             "Models and the llama.cpp runtime live in OFFGRID_HOME (default ~/.offgrid).",
@@ -30,5 +31,10 @@ internal sealed class OffGridRootCommand : RootCommand
         Add(new ServeCommand(console));
         Add(new DoctorCommand(console, hub));
         Add(new RuntimeCommand(console));
+        Add(new UsersCommand(console, governance));
+        Add(new KeysCommand(console, governance));
+        Add(new QuotaCommand(console, governance));
+        Add(new UsageCommand(console, governance));
+        Add(new AuditCommand(console, governance));
     }
 }

@@ -61,6 +61,7 @@ internal static class AuditExport
 
         writer.WriteEndArray();
         await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+        output.WriteByte((byte)'\n');
         return count;
     }
 

@@ -1,0 +1,24 @@
+using System.CommandLine;
+using OffGrid.Governance.Users;
+
+namespace OffGrid.Cli.Governance;
+
+/// <summary>Role names on the command line (<c>admin</c>, <c>user</c>), parsed by the library's one rule.</summary>
+internal static class RoleInput
+{
+    /// <summary>An argument taking a role.</summary>
+    public static Argument<UserRole> Argument(string name, string description) => new(name) { Description = description, CustomParser = result => Parse(result.Tokens.Single().Value, result.AddError) };
+
+    /// <summary>An option taking a role.</summary>
+    public static Option<UserRole?> Option(string name, string description) => new(name) { Description = description, CustomParser = result => Parse(result.Tokens.Single().Value, result.AddError) };
+
+    private static UserRole Parse(string text, Action<string> error)
+    {
+        if (!UserRoles.TryParse(text, out UserRole role))
+        {
+            error($"Unknown role '{text}': use '{UserRoles.Admin}' or '{UserRoles.User}'.");
+        }
+
+        return role;
+    }
+}
