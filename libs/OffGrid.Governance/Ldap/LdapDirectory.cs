@@ -282,6 +282,9 @@ public sealed class LdapDirectory : IDisposable
         {
             AuthType = AuthType.Basic,
             Timeout = _options.Timeout,
+
+            // Never bind implicitly: every bind here is explicit, after TLS is in place.
+            AutoBind = false,
         };
         try
         {
@@ -300,6 +303,9 @@ public sealed class LdapDirectory : IDisposable
             }
             else if (_options.Security == LdapSecurity.StartTls)
             {
+                // On Linux the connection opens lazily and ldap_start_tls_s needs it open: an anonymous read of the root DSE,
+                // which LDAPv3 allows before any bind, opens it without sending credentials.
+                connection.SendRequest(new SearchRequest(string.Empty, "(objectClass=*)", SearchScope.Base, "1.1"), _options.Timeout);
                 session.StartTransportLayerSecurity(null);
             }
 

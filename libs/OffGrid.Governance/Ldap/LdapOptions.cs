@@ -20,8 +20,8 @@ public sealed class LdapOptions
     public LdapSecurity Security { get; set; } = LdapSecurity.StartTls;
 
     /// <summary>
-    /// Gets or sets a folder of trusted CA certificates (PEM, OpenSSL hash names) for TLS, when the system store does not hold
-    /// the directory's CA. Linux and macOS only.
+    /// Gets or sets a folder of trusted CA certificates (PEM files; libldap built on OpenSSL also needs their <c>c_rehash</c>
+    /// hash names) for TLS, when the system store does not hold the directory's CA. Linux and macOS only.
     /// </summary>
     public string? TrustedCertificatesDirectory { get; set; }
 

@@ -1,14 +1,17 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using OffGrid.Testing;
 
 namespace OffGrid.Governance.Tests.Ldap;
 
 /// <summary>
 /// A real OpenLDAP <c>slapd</c> on 127.0.0.1 and a free port, configured from a <c>slapd.conf</c> written here (mdb backend,
-/// ppolicy overlay for locked accounts) and seeded offline with <c>slapadd</c>. Debian's <c>slapd</c> package provides it;
-/// eng/test.sh installs it.
+/// ppolicy overlay for locked accounts) and seeded offline with <c>slapadd</c>; with TLS, a second port speaks LDAPS and the
+/// first accepts StartTLS, with a server certificate issued by a throwaway CA (<see cref="CertificateAuthorityDirectory"/>).
+/// Debian's <c>slapd</c> package provides it; eng/test.sh installs it.
 /// </summary>
 internal sealed class SlapdServer : IAsyncDisposable
 {
@@ -26,15 +29,22 @@ internal sealed class SlapdServer : IAsyncDisposable
     private readonly string _directory;
     private Process? _process;
 
-    private SlapdServer(string directory, int port)
+    private SlapdServer(string directory, int port, int? ldapsPort)
     {
         _directory = directory;
         Port = port;
+        LdapsPort = ldapsPort;
     }
 
     public static bool IsInstalled => File.Exists(Slapd) && File.Exists(Slapadd);
 
     public int Port { get; }
+
+    /// <summary>The LDAPS port, when started with TLS.</summary>
+    public int? LdapsPort { get; }
+
+    /// <summary>A folder holding only the CA certificate that issued the server's, when started with TLS.</summary>
+    public string CertificateAuthorityDirectory => Path.Combine(_directory, "ca");
 
     /// <summary>Users (password = name + "-pass"), groups with nesting and a cycle, a locked account, a service account.</summary>
     public static string DefaultSeed => $"""
@@ -93,11 +103,12 @@ internal sealed class SlapdServer : IAsyncDisposable
 
         """;
 
-    public static async Task<SlapdServer> StartAsync(string seed, CancellationToken cancellationToken)
+    public static async Task<SlapdServer> StartAsync(string seed, CancellationToken cancellationToken, bool tls = false)
     {
         string directory = TestPaths.NewTempDir("offgrid-slapd");
         Directory.CreateDirectory(Path.Combine(directory, "data"));
-        var server = new SlapdServer(directory, FreePort());
+        var server = new SlapdServer(directory, FreePort(), tls ? FreePort() : null);
+        string tlsConfig = tls ? await WriteCertificatesAsync(directory, cancellationToken) : string.Empty;
         string config = Path.Combine(directory, "slapd.conf");
         await File.WriteAllTextAsync(config, $"""
             include /etc/ldap/schema/core.schema
@@ -116,6 +127,7 @@ internal sealed class SlapdServer : IAsyncDisposable
             directory {directory}/data
             overlay ppolicy
             ppolicy_default "cn=default,ou=policies,{Suffix}"
+            {tlsConfig}
             access to attrs=userPassword by self write by anonymous auth by * none
             access to * by users read by * none
 
@@ -160,7 +172,7 @@ internal sealed class SlapdServer : IAsyncDisposable
     {
         var start = new ProcessStartInfo(Slapd)
         {
-            ArgumentList = { "-f", Path.Combine(_directory, "slapd.conf"), "-h", $"ldap://127.0.0.1:{Port}/", "-d", "0" },
+            ArgumentList = { "-f", Path.Combine(_directory, "slapd.conf"), "-h", $"ldap://127.0.0.1:{Port}/" + (LdapsPort is { } ldaps ? $" ldaps://127.0.0.1:{ldaps}/" : string.Empty), "-d", "0" },
             RedirectStandardError = true,
             RedirectStandardOutput = true,
         };
@@ -183,6 +195,40 @@ internal sealed class SlapdServer : IAsyncDisposable
         }
 
         throw new TimeoutException("slapd did not start listening within 10 s.");
+    }
+
+    /// <summary>A CA and a server certificate for 127.0.0.1 and localhost, as PEM files; returns the slapd TLS directives.</summary>
+    private static async Task<string> WriteCertificatesAsync(string directory, CancellationToken cancellationToken)
+    {
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        using var caKey = RSA.Create(2048);
+        var caRequest = new CertificateRequest("CN=OffGrid Test CA", caKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(certificateAuthority: true, hasPathLengthConstraint: false, 0, critical: true));
+        caRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, critical: true));
+        caRequest.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(caRequest.PublicKey, critical: false));
+        using X509Certificate2 ca = caRequest.CreateSelfSigned(now.AddHours(-1), now.AddDays(1));
+
+        using var serverKey = RSA.Create(2048);
+        var serverRequest = new CertificateRequest("CN=127.0.0.1", serverKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddIpAddress(IPAddress.Loopback);
+        names.AddDnsName("localhost");
+        serverRequest.CertificateExtensions.Add(names.Build());
+        serverRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(certificateAuthority: false, hasPathLengthConstraint: false, 0, critical: true));
+        serverRequest.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], critical: false));
+        serverRequest.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(ca, includeKeyIdentifier: true, includeIssuerAndSerial: false));
+        using X509Certificate2 server = serverRequest.Create(ca, now.AddHours(-1), now.AddDays(1), RandomNumberGenerator.GetBytes(8));
+
+        string caDirectory = Path.Combine(directory, "ca");
+        Directory.CreateDirectory(caDirectory);
+        await File.WriteAllTextAsync(Path.Combine(caDirectory, "ca.pem"), ca.ExportCertificatePem(), cancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(directory, "server.pem"), server.ExportCertificatePem(), cancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(directory, "server.key"), serverKey.ExportPkcs8PrivateKeyPem(), cancellationToken);
+        return $"""
+            TLSCACertificateFile {caDirectory}/ca.pem
+            TLSCertificateFile {directory}/server.pem
+            TLSCertificateKeyFile {directory}/server.key
+            """;
     }
 
     private static int FreePort()
