@@ -6,7 +6,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=()
-command -v pdftotext >/dev/null 2>&1 || packages+=(poppler-utils)
 command -v chromium >/dev/null 2>&1 || packages+=(chromium)
 # A real OpenLDAP server for the LDAP sign-in tests (configured by the tests from their own slapd.conf, not debconf).
 [ -x /usr/sbin/slapd ] || packages+=(slapd)
@@ -28,10 +27,22 @@ if ((${#packages[@]})); then
   fi
 fi
 
+# Central package management pins only what a project uses.
+unused=()
+for package in $(grep -o 'PackageVersion Include="[^"]*"' Directory.Packages.props | cut -d'"' -f2); do
+  git grep -qF "PackageReference Include=\"$package\"" -- '*.csproj' '*.props' || unused+=("$package")
+done
+if ((${#unused[@]})); then
+  echo "Directory.Packages.props pins packages that no project references: ${unused[*]}" >&2
+  exit 1
+fi
+
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet build OffGrid.sln -c Release -nologo -v:q
-# Every library must pack as its own NuGet package into a local folder feed.
-dotnet pack OffGrid.sln -c Release --no-build -nologo -v:q -o artifacts/packages
+# Every library, and the CLI as a .NET tool, must pack as its own NuGet package into a local folder feed.
+for project in libs/*/*.csproj hosts/cli/OffGrid.Cli.csproj; do
+  dotnet pack "$project" -c Release --no-build -nologo -v:q -o artifacts/packages
+done
 
 results=$(mktemp -d)
 status=0

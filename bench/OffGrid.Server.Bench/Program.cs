@@ -12,7 +12,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using OffGrid.Inference.Pooling;
 using OffGrid.Inference.Runtime;
-using OffGrid.Server;
+using OffGrid.AspNetCore.Hosting;
 using OffGrid.Testing;
 using OffGrid.Testing.Gguf;
 using OffGrid.Testing.Models;
@@ -58,7 +58,7 @@ using var pool = new LlamaModelPool(poolOptions);
 using LlamaModelLease lease = await pool.AcquireAsync(modelPath);
 Console.WriteLine($"Model: {lease.Model.Id} ({lease.Model.Description}), {lease.Model.ParameterCount / 1e6:0.#}M parameters, 1 engine thread");
 
-await using WebApplication app = OffGridServer.Build(["--Logging:LogLevel:Default=Warning"], o =>
+await using WebApplication app = OffGridWebApplication.Create(["--Logging:LogLevel:Default=Warning"], o =>
 {
     o.Port = 0;
     o.Models["bench"] = modelPath;

@@ -1,3 +1,3 @@
-using OffGrid.Server;
+using OffGrid.AspNetCore.Hosting;
 
-await OffGridServer.Build(args).RunAsync();
+return await OffGridWebApplication.RunAsync(() => OffGridWebApplication.Create(args), "offgrid-server", Console.Error);

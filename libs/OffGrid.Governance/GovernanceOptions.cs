@@ -13,7 +13,7 @@ public sealed class GovernanceOptions
     /// Gets or sets the folder holding <c>governance.db</c> (users, API keys, quotas, usage), <c>audit.db</c> and the audit
     /// key <c>audit.key</c>. Defaults to <c>governance</c> under <c>OFFGRID_HOME</c> (<c>~/.offgrid</c>).
     /// </summary>
-    public string DirectoryPath { get; set; } = Path.Combine(HubOptions.DefaultHomeDirectory(), "governance");
+    public string DirectoryPath { get; set; } = OffGridHome.Combine("governance");
 
     /// <summary>Gets or sets whether a server runs for one local user (no keys, loopback only) or for several users with API keys.</summary>
     public GovernanceMode Mode { get; set; } = GovernanceMode.SingleUser;

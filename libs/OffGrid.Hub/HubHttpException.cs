@@ -61,12 +61,7 @@ public sealed class HubHttpException : Exception
     internal static HubHttpException FromResponse(HttpResponseMessage response, string? hint = null)
     {
         Uri? uri = response.RequestMessage?.RequestUri;
-        TimeSpan? retryAfter = response.Headers.RetryAfter switch
-        {
-            { Delta: { } delta } => delta,
-            { Date: { } date } => date - DateTimeOffset.UtcNow is { Ticks: > 0 } d ? d : TimeSpan.Zero,
-            _ => null,
-        };
+        TimeSpan? retryAfter = RetryAfterOf(response);
         int code = (int)response.StatusCode;
         string meaning = response.StatusCode switch
         {
@@ -79,4 +74,14 @@ public sealed class HubHttpException : Exception
         string suffix = hint is not null && response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden ? " " + hint : string.Empty;
         return new HubHttpException(response.StatusCode, uri, $"HTTP {code} for {uri}: {meaning}.{suffix}", retryAfter);
     }
+
+    /// <summary>Reads the <c>Retry-After</c> header (seconds or an HTTP date) as a delay from now.</summary>
+    /// <param name="response">The response.</param>
+    /// <returns>The delay, never negative; <see langword="null"/> without the header.</returns>
+    internal static TimeSpan? RetryAfterOf(HttpResponseMessage response) => response.Headers.RetryAfter switch
+    {
+        { Delta: { } delta } => delta,
+        { Date: { } date } => date - DateTimeOffset.UtcNow is { Ticks: > 0 } d ? d : TimeSpan.Zero,
+        _ => null,
+    };
 }

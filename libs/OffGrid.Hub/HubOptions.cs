@@ -32,8 +32,5 @@ public sealed class HubOptions
 
     /// <summary>Gets the default home folder: <c>OFFGRID_HOME</c> when set, else <c>.offgrid</c> in the user profile.</summary>
     /// <returns>The folder path.</returns>
-    public static string DefaultHomeDirectory() =>
-        Environment.GetEnvironmentVariable("OFFGRID_HOME") is { Length: > 0 } home
-            ? home
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".offgrid");
+    public static string DefaultHomeDirectory() => OffGridHome.Directory;
 }

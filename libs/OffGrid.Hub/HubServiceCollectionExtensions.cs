@@ -1,13 +1,14 @@
-using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OffGrid.Hub;
 using OffGrid.Hub.Downloads;
 using OffGrid.Hub.HuggingFace;
 using OffGrid.Hub.Quantization;
 using OffGrid.Hub.References;
 using OffGrid.Hub.Store;
 
-namespace OffGrid.Hub;
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers the OffGrid model hub in a service collection.</summary>
 public static class HubServiceCollectionExtensions
@@ -15,13 +16,16 @@ public static class HubServiceCollectionExtensions
     /// <summary>The name of the HTTP client used for file downloads (no overall timeout: model files take long).</summary>
     public const string DownloadHttpClientName = "OffGrid.Hub.Downloads";
 
-    /// <summary>The name of the HTTP client used for Hub API calls.</summary>
+    /// <summary>
+    /// The name of the HTTP client used for Hub API calls. It retries transient failures with backoff, honours
+    /// <c>Retry-After</c> and bounds every call (<see cref="HuggingFaceOptions.MaxRetries"/> and the settings beside it).
+    /// </summary>
     public const string ApiHttpClientName = "OffGrid.Hub.Api";
 
     /// <summary>
     /// Adds <see cref="FileDownloader"/>, <see cref="HuggingFaceClient"/>, <see cref="ModelAliasCatalog"/>,
-    /// <see cref="QuantizationRanker"/> and <see cref="ModelStore"/> as singletons, and validates
-    /// <see cref="HubOptions"/> at start.
+    /// <see cref="QuantizationRanker"/>, <see cref="ModelStore"/> and the <see cref="ModelResolver"/> as singletons, and
+    /// validates <see cref="HubOptions"/> and <see cref="ModelResolverOptions"/> at start.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Adjusts the options.</param>
@@ -29,24 +33,23 @@ public static class HubServiceCollectionExtensions
     public static IServiceCollection AddOffGridHub(this IServiceCollection services, Action<HubOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        OptionsBuilder<HubOptions> options = services.AddOptions<HubOptions>()
-            .Validate(o => !string.IsNullOrWhiteSpace(o.HomeDirectory), "HubOptions.HomeDirectory must be set.")
-            .Validate(o => o.HuggingFace?.Endpoint is { IsAbsoluteUri: true }, "HubOptions.HuggingFace.Endpoint must be an absolute URI.")
-            .Validate(o => o.MemoryBudgetBytes is null or > 0, "HubOptions.MemoryBudgetBytes must be positive.")
-            .Validate(o => IsValid(o.Downloads), "HubOptions.Downloads has a setting out of range (MaxConnections >= 1, MinChunkSize >= 1, BufferSize >= 4096, MaxRetries >= 0).")
-            .ValidateOnStart();
+        OptionsBuilder<HubOptions> options = services.AddOptions<HubOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HubOptions>, HubOptionsValidator>());
         if (configure is not null)
         {
             options.Configure(configure);
         }
 
         services.AddHttpClient(DownloadHttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
-        services.AddHttpClient(ApiHttpClientName, c => c.Timeout = TimeSpan.FromSeconds(100));
-        services.AddSingleton(sp => new FileDownloader(
+        // The resilience pipeline bounds each attempt and the whole call, retries included; HttpClient's own timeout would cut across it.
+        services.AddHttpClient(ApiHttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
+            .AddResilienceHandler(ApiHttpClientName, (pipeline, context) =>
+                HubApiResilience.Configure(pipeline, context.ServiceProvider.GetRequiredService<IOptions<HubOptions>>().Value.HuggingFace));
+        services.TryAddSingleton(sp => new FileDownloader(
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(DownloadHttpClientName),
             sp.GetRequiredService<IOptions<HubOptions>>().Value.Downloads,
             sp.GetService<ILogger<FileDownloader>>()));
-        services.AddSingleton(sp =>
+        services.TryAddSingleton(sp =>
         {
             HubOptions hub = sp.GetRequiredService<IOptions<HubOptions>>().Value;
             var huggingFace = new HuggingFaceOptions
@@ -58,33 +61,18 @@ public static class HubServiceCollectionExtensions
             };
             return new HuggingFaceClient(sp.GetRequiredService<IHttpClientFactory>().CreateClient(ApiHttpClientName), huggingFace, sp.GetService<ILogger<HuggingFaceClient>>());
         });
-        services.AddSingleton(sp => new ModelAliasCatalog(sp.GetRequiredService<IOptions<HubOptions>>().Value.GetAliasFile()));
-        services.AddSingleton(sp => new QuantizationRanker(sp.GetRequiredService<IOptions<HubOptions>>().Value.MemoryBudgetBytes));
-        services.AddSingleton(sp => new ModelStore(
+        services.TryAddSingleton(sp => new ModelAliasCatalog(sp.GetRequiredService<IOptions<HubOptions>>().Value.GetAliasFile()));
+        services.TryAddSingleton(sp => new QuantizationRanker(sp.GetRequiredService<IOptions<HubOptions>>().Value.MemoryBudgetBytes));
+        services.TryAddSingleton(sp => new ModelStore(
             sp.GetRequiredService<IOptions<HubOptions>>().Value.GetModelsDirectory(),
             sp.GetRequiredService<FileDownloader>(),
             sp.GetRequiredService<HuggingFaceClient>(),
             sp.GetRequiredService<ModelAliasCatalog>(),
             sp.GetRequiredService<QuantizationRanker>(),
             sp.GetService<ILogger<ModelStore>>()));
+        services.AddOptions<ModelResolverOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ModelResolverOptions>, ModelResolverOptionsValidator>());
+        services.TryAddSingleton<ModelResolver>();
         return services;
-    }
-
-    private static bool IsValid(DownloaderOptions? downloads)
-    {
-        if (downloads is null)
-        {
-            return false;
-        }
-
-        try
-        {
-            downloads.Validate();
-            return true;
-        }
-        catch (ArgumentOutOfRangeException)
-        {
-            return false;
-        }
     }
 }

@@ -1,48 +1,114 @@
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OffGrid.Inference;
 using OffGrid.Inference.Pooling;
 
-namespace OffGrid.Inference;
+namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Registers OffGrid's in-process inference in a service collection.</summary>
+/// <summary>
+/// Registers OffGrid's in-process inference: the shared <see cref="LlamaModelPool"/>, and chat clients and embedding
+/// generators over local GGUF models as Microsoft.Extensions.AI pipelines.
+/// </summary>
+/// <example>
+/// <code>
+/// services.AddOffGridInference(o => o.Pool.MaxLoadedModels = 2);
+/// services.AddOffGridChatClient("models/qwen2.5-0.5b-instruct-q4_k_m.gguf")
+///     .UseFunctionInvocation()
+///     .UseOpenTelemetry();
+/// services.AddOffGridEmbeddingGenerator("models/nomic-embed-text-v1.5.Q8_0.gguf");
+/// </code>
+/// </example>
 public static class InferenceServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds a <see cref="LlamaModelPool"/> and, when configured, an <see cref="IChatClient"/> and an
-    /// <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/> over local GGUF models. Models load on first use.
+    /// Adds the <see cref="LlamaModelPool"/> every OffGrid client shares (models load on first use and unload after the
+    /// pool's keep-alive). Calling it again only adds <paramref name="configure"/>.
     /// </summary>
     /// <param name="services">The service collection.</param>
-    /// <param name="configure">Sets the options; they are validated when the pool is first resolved.</param>
+    /// <param name="configure">Sets the options; they are validated at start.</param>
+    /// <returns>The service collection.</returns>
     public static IServiceCollection AddOffGridInference(this IServiceCollection services, Action<InferenceOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        OptionsBuilder<InferenceOptions> builder = services.AddOptions<InferenceOptions>();
+        OptionsBuilder<InferenceOptions> options = services.AddOptions<InferenceOptions>();
         if (configure is not null)
         {
-            builder.Configure(configure);
+            options.Configure(configure);
         }
 
-        builder.Validate(o => o.Pool is not null, "InferenceOptions.Pool must be set.")
-            .Validate(o => o.ChatModelPath is null || File.Exists(o.ChatModelPath), "InferenceOptions.ChatModelPath does not exist.")
-            .Validate(o => o.EmbeddingModelPath is null || File.Exists(o.EmbeddingModelPath), "InferenceOptions.EmbeddingModelPath does not exist.")
-            .ValidateOnStart();
-
+        options.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<InferenceOptions>, InferenceOptionsValidator>());
         services.TryAddSingleton(sp => new LlamaModelPool(sp.GetRequiredService<IOptions<InferenceOptions>>().Value.Pool, sp.GetService<ILoggerFactory>()));
-        services.TryAddSingleton<IChatClient>(sp =>
-        {
-            InferenceOptions options = sp.GetRequiredService<IOptions<InferenceOptions>>().Value;
-            return new PooledChatClient(sp.GetRequiredService<LlamaModelPool>(), options.ChatModelPath
-                ?? throw new InvalidOperationException("No chat model is configured: set InferenceOptions.ChatModelPath."));
-        });
-        services.TryAddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(sp =>
-        {
-            InferenceOptions options = sp.GetRequiredService<IOptions<InferenceOptions>>().Value;
-            return new PooledEmbeddingGenerator(sp.GetRequiredService<LlamaModelPool>(), options.EmbeddingModelPath
-                ?? throw new InvalidOperationException("No embedding model is configured: set InferenceOptions.EmbeddingModelPath."));
-        });
         return services;
+    }
+
+    /// <summary>
+    /// Registers an <see cref="IChatClient"/> over the GGUF model at <paramref name="modelPath"/> and returns its
+    /// <see cref="ChatClientBuilder"/>, so that middleware goes on top (<c>.UseFunctionInvocation().UseOpenTelemetry()</c>).
+    /// Adds the shared pool when it is not registered yet.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="modelPath">The GGUF file; it loads on the first request.</param>
+    /// <param name="modelId">The model id in metadata and responses; defaults to the file name without extension.</param>
+    /// <param name="lifetime">The lifetime of the registered client.</param>
+    /// <returns>The builder of the client's pipeline.</returns>
+    /// <exception cref="ArgumentException"><paramref name="modelPath"/> is empty.</exception>
+    public static ChatClientBuilder AddOffGridChatClient(this IServiceCollection services, string modelPath, string? modelId = null, ServiceLifetime lifetime = ServiceLifetime.Singleton)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(modelPath);
+        return services.AddOffGridInference().AddChatClient(sp => sp.GetRequiredService<LlamaModelPool>().CreateChatClient(modelPath, modelId), lifetime);
+    }
+
+    /// <summary>
+    /// Registers a keyed <see cref="IChatClient"/> over the GGUF model at <paramref name="modelPath"/> (one per model name,
+    /// resolved with <c>[FromKeyedServices(key)]</c>) and returns its <see cref="ChatClientBuilder"/>.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="serviceKey">The key, typically the model's name.</param>
+    /// <param name="modelPath">The GGUF file; it loads on the first request.</param>
+    /// <param name="modelId">The model id in metadata and responses; defaults to <paramref name="serviceKey"/> when it is a string.</param>
+    /// <param name="lifetime">The lifetime of the registered client.</param>
+    /// <returns>The builder of the client's pipeline.</returns>
+    /// <exception cref="ArgumentException"><paramref name="modelPath"/> is empty.</exception>
+    public static ChatClientBuilder AddKeyedOffGridChatClient(
+        this IServiceCollection services, object? serviceKey, string modelPath, string? modelId = null, ServiceLifetime lifetime = ServiceLifetime.Singleton)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(modelPath);
+        return services.AddOffGridInference().AddKeyedChatClient(serviceKey, sp => sp.GetRequiredService<LlamaModelPool>().CreateChatClient(modelPath, modelId ?? serviceKey as string), lifetime);
+    }
+
+    /// <summary>
+    /// Registers an <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/> over the GGUF model at <paramref name="modelPath"/>
+    /// and returns its builder. Adds the shared pool when it is not registered yet.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="modelPath">The GGUF file; it loads on the first call.</param>
+    /// <param name="modelId">The model id in metadata and embeddings; defaults to the file name without extension.</param>
+    /// <param name="lifetime">The lifetime of the registered generator.</param>
+    /// <returns>The builder of the generator's pipeline.</returns>
+    /// <exception cref="ArgumentException"><paramref name="modelPath"/> is empty.</exception>
+    public static EmbeddingGeneratorBuilder<string, Embedding<float>> AddOffGridEmbeddingGenerator(
+        this IServiceCollection services, string modelPath, string? modelId = null, ServiceLifetime lifetime = ServiceLifetime.Singleton)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(modelPath);
+        return services.AddOffGridInference().AddEmbeddingGenerator(sp => sp.GetRequiredService<LlamaModelPool>().CreateEmbeddingGenerator(modelPath, modelId), lifetime);
+    }
+
+    /// <summary>Registers a keyed embedding generator over the GGUF model at <paramref name="modelPath"/> and returns its builder.</summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="serviceKey">The key, typically the model's name.</param>
+    /// <param name="modelPath">The GGUF file; it loads on the first call.</param>
+    /// <param name="modelId">The model id in metadata and embeddings; defaults to <paramref name="serviceKey"/> when it is a string.</param>
+    /// <param name="lifetime">The lifetime of the registered generator.</param>
+    /// <returns>The builder of the generator's pipeline.</returns>
+    /// <exception cref="ArgumentException"><paramref name="modelPath"/> is empty.</exception>
+    public static EmbeddingGeneratorBuilder<string, Embedding<float>> AddKeyedOffGridEmbeddingGenerator(
+        this IServiceCollection services, object? serviceKey, string modelPath, string? modelId = null, ServiceLifetime lifetime = ServiceLifetime.Singleton)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(modelPath);
+        return services.AddOffGridInference().AddKeyedEmbeddingGenerator(
+            serviceKey, sp => sp.GetRequiredService<LlamaModelPool>().CreateEmbeddingGenerator(modelPath, modelId ?? serviceKey as string), lifetime);
     }
 }

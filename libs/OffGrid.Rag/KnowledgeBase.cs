@@ -45,7 +45,7 @@ public sealed class KnowledgeBase : IDisposable
         _httpClient = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, AutomaticDecompression = System.Net.DecompressionMethods.All }) { Timeout = Timeout.InfiniteTimeSpan };
         var embedder = new ChunkEmbedder(embeddingGenerator, options.EmbeddingBatchSize);
         var loader = new DocumentLoader(new UrlFetcher(_httpClient, options.MaxDocumentBytes, options.UrlFetchTimeout, options.MaxRedirects), options.MaxDocumentBytes);
-        IDocumentReader[] readers = [new PlainTextReader(), new MarkdownReader(), new HtmlReader(), new PdfReader(options.PopplerDirectory, options.ToolTimeout), new DocxReader()];
+        IDocumentReader[] readers = [new PlainTextReader(), new MarkdownReader(), new HtmlReader(), new PdfReader(), new DocxReader()];
         _ingestor = new DocumentIngestor(options, _store, embedder, loader, readers.ToDictionary(r => r.Format), _logger);
         _searcher = new HybridSearcher(_store, embedder);
     }

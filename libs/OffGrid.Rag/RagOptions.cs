@@ -7,8 +7,8 @@ namespace OffGrid.Rag;
 /// <remarks>Configure once before the knowledge base is created; the instance is read, never mutated, afterwards and is then safe to share between threads.</remarks>
 public sealed class RagOptions
 {
-    /// <summary>Gets or sets the SQLite file that holds the whole knowledge base. Defaults to <c>~/.offgrid/rag/knowledge.db</c>.</summary>
-    public string DatabasePath { get; set; } = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".offgrid", "rag", "knowledge.db");
+    /// <summary>Gets or sets the SQLite file that holds the whole knowledge base. Defaults to <c>rag/knowledge.db</c> under <see cref="Hub.OffGridHome"/> (<c>$OFFGRID_HOME</c>, else <c>~/.offgrid</c>).</summary>
+    public string DatabasePath { get; set; } = Hub.OffGridHome.Combine("rag", "knowledge.db");
 
     /// <summary>Gets or sets how vector similarity is computed: the sqlite-vec extension, the exact in-process fallback, or whichever is available.</summary>
     public VectorSearchMode VectorSearch { get; set; } = VectorSearchMode.Auto;
@@ -19,9 +19,6 @@ public sealed class RagOptions
     /// </summary>
     public string? SqliteVecPath { get; set; }
 
-    /// <summary>Gets or sets the folder holding the poppler tools (<c>pdftotext</c>, <c>pdfinfo</c>, <c>pdfimages</c>); when unset they are looked up on PATH.</summary>
-    public string? PopplerDirectory { get; set; }
-
     /// <summary>Gets or sets the largest document, in bytes, that is read or downloaded. Larger documents fail with a per-document error.</summary>
     public long MaxDocumentBytes { get; set; } = 64L * 1024 * 1024;
 
@@ -30,9 +27,6 @@ public sealed class RagOptions
 
     /// <summary>Gets or sets how many HTTP redirects a URL fetch follows before failing.</summary>
     public int MaxRedirects { get; set; } = 5;
-
-    /// <summary>Gets or sets the time allowed for one run of an external tool such as <c>pdftotext</c>.</summary>
-    public TimeSpan ToolTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>Gets or sets how many chunks are sent to the embedding generator in one call.</summary>
     public int EmbeddingBatchSize { get; set; } = 32;
@@ -71,11 +65,6 @@ public sealed class RagOptions
         if (MaxRedirects < 0)
         {
             errors.Add($"{nameof(MaxRedirects)} must not be negative.");
-        }
-
-        if (ToolTimeout <= TimeSpan.Zero)
-        {
-            errors.Add($"{nameof(ToolTimeout)} must be positive.");
         }
 
         if (EmbeddingBatchSize <= 0)

@@ -1,10 +1,10 @@
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OffGrid.Rag;
 
-namespace OffGrid.Rag;
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers the OffGrid knowledge base in a service collection.</summary>
 public static class RagServiceCollectionExtensions

@@ -5,7 +5,6 @@
 using System.Numerics.Tensors;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
-using OffGrid.Inference;
 
 if (args.Length < 1)
 {
@@ -16,12 +15,9 @@ if (args.Length < 1)
 string modelPath = args[0];
 string prompt = args.Length > 1 ? args[1] : "Once upon a time";
 
-var services = new ServiceCollection()
-    .AddOffGridInference(options =>
-    {
-        options.ChatModelPath = modelPath;
-        options.EmbeddingModelPath = modelPath;
-    });
+var services = new ServiceCollection();
+services.AddOffGridChatClient(modelPath).UseLogging();
+services.AddOffGridEmbeddingGenerator(modelPath);
 await using ServiceProvider provider = services.BuildServiceProvider();
 
 IChatClient chat = provider.GetRequiredService<IChatClient>();

@@ -5,6 +5,5 @@ namespace OffGrid.Governance.Tests;
 public sealed class PublicApiTests
 {
     [Fact]
-    public void PublicApiMatchesApprovedSnapshot() =>
-        ApiSnapshot.AssertMatchesApproved(typeof(GovernanceOptions).Assembly, "OffGrid.Governance.api.txt");
+    public void PublicApiMatchesApprovedSnapshot() => ApiSnapshot.AssertMatchesApproved(typeof(GovernanceOptions).Assembly);
 }

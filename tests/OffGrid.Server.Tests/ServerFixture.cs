@@ -1,3 +1,5 @@
+using OffGrid.AspNetCore;
+using OffGrid.AspNetCore.Hosting;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
@@ -43,7 +45,7 @@ public sealed class ServerFixture : IAsyncLifetime
     {
         Hub.AddRepo(new LoopbackModelRepo { Id = "ggml-org/models", Files = { ["tinyllamas/stories260K.gguf"] = TestPaths.Stories260K } });
         Hub.AddRepo(new LoopbackModelRepo { Id = "offgrid/tiny-GGUF", Downloads = 5, Files = { ["tiny-F32.gguf"] = TestLlamaModels.Tiny } });
-        _app = OffGridServer.Build(
+        _app = OffGridWebApplication.Create(
             [$"--Hub:HomeDirectory={_home}", $"--Hub:HuggingFace:Endpoint={Hub.BaseUri}"],
             options => Configure(options, preload: ["stories"]));
         await _app.StartAsync(TestContext.Current.CancellationToken);
@@ -53,7 +55,7 @@ public sealed class ServerFixture : IAsyncLifetime
     }
 
     /// <summary>The settings every test server shares: loopback, free port, test runtime, small context.</summary>
-    internal static void Configure(ServerOptions options, IEnumerable<string> preload)
+    internal static void Configure(OffGridServerOptions options, IEnumerable<string> preload)
     {
         options.Host = "127.0.0.1";
         options.Port = 0;

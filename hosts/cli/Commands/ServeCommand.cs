@@ -1,9 +1,7 @@
 using System.CommandLine;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Hosting;
+using OffGrid.AspNetCore.Hosting;
 using OffGrid.Cli.Output;
 using OffGrid.Cli.Runtime;
-using OffGrid.Server;
 
 namespace OffGrid.Cli.Commands;
 
@@ -45,19 +43,16 @@ internal sealed class ServeCommand : Command
         int? port = parse.GetValue(_port);
         string[] directories = [.. (parse.GetValue(_modelDirectories) ?? []).Select(Path.GetFullPath)];
         string[] preload = parse.GetValue(_preload) ?? [];
-        WebApplication app = OffGridServer.Build([.. parse.UnmatchedTokens], options =>
-        {
-            options.Host = host ?? options.Host;
-            options.Port = port ?? options.Port;
-            options.ModelDirectories.AddRange(directories);
-            options.Preload.AddRange(preload);
-        });
-        await using (app.ConfigureAwait(false))
-        {
-            await app.StartAsync(cancellationToken).ConfigureAwait(false);
-            await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        return 0;
+        return await OffGridWebApplication.RunAsync(
+            () => OffGridWebApplication.Create([.. parse.UnmatchedTokens], options =>
+            {
+                options.Host = host ?? options.Host;
+                options.Port = port ?? options.Port;
+                options.ModelDirectories.AddRange(directories);
+                options.Preload.AddRange(preload);
+            }),
+            "offgrid",
+            Console.Error,
+            cancellationToken).ConfigureAwait(false);
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using OffGrid.Hub;
 using OffGrid.Hub.HuggingFace;
 using OffGrid.Hub.Quantization;
+using OffGrid.Hub.References;
 using OffGrid.Hub.Store;
 
 namespace OffGrid.Cli.Models;
@@ -14,10 +15,17 @@ namespace OffGrid.Cli.Models;
 /// </summary>
 internal sealed class HubServices : IDisposable
 {
-    private readonly Lazy<ServiceProvider> _provider = new(() => new ServiceCollection().AddOffGridHub().BuildServiceProvider());
+    // On the command line a path to a .gguf file names a model: the user can read it anyway.
+    private readonly Lazy<ServiceProvider> _provider = new(() => new ServiceCollection()
+        .AddOffGridHub()
+        .Configure<ModelResolverOptions>(o => o.AllowFilePaths = true)
+        .BuildServiceProvider());
 
     /// <summary>The hub settings in effect (home folder, models folder, endpoint).</summary>
     public HubOptions Options => _provider.Value.GetRequiredService<IOptions<HubOptions>>().Value;
+
+    /// <summary>Turns a model name into a file on this machine, as the server does.</summary>
+    public ModelResolver Resolver => _provider.Value.GetRequiredService<ModelResolver>();
 
     /// <summary>The local model store.</summary>
     public ModelStore Store => _provider.Value.GetRequiredService<ModelStore>();

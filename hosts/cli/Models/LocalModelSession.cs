@@ -1,26 +1,27 @@
+using Microsoft.Extensions.AI;
 using OffGrid.Cli.Output;
 using OffGrid.Cli.Runtime;
-using OffGrid.Inference.Chat;
 using OffGrid.Inference.Engine;
 using OffGrid.Inference.Pooling;
 using Spectre.Console;
 
 namespace OffGrid.Cli.Models;
 
-/// <summary>One model loaded for the length of a command, with its engine and chat client.</summary>
+/// <summary>One model loaded for the length of a command, with its engine and chat pipeline.</summary>
 internal sealed class LocalModelSession : IDisposable
 {
     private readonly LlamaModelPool _pool;
     private readonly LlamaModelLease _lease;
 
-    private LocalModelSession(LlamaModelPool pool, LlamaModelLease lease)
+    private LocalModelSession(LlamaModelPool pool, LlamaModelLease lease, IChatClient chatClient)
     {
         _pool = pool;
         _lease = lease;
+        ChatClient = chatClient;
     }
 
-    /// <summary>The chat client over the model.</summary>
-    public LlamaChatClient ChatClient => _lease.ChatClient;
+    /// <summary>The model's chat pipeline (the pool's client at the bottom), as an embedded app would build it.</summary>
+    public IChatClient ChatClient { get; }
 
     /// <summary>The engine serving the model.</summary>
     public LlamaEngine Engine => _lease.Engine;
@@ -41,7 +42,7 @@ internal sealed class LocalModelSession : IDisposable
                     $"Loading {Markup.Escape(Path.GetFileName(path))}",
                     _ => pool.AcquireAsync(path, cancellationToken: cancellationToken)).ConfigureAwait(false)
                 : await pool.AcquireAsync(path, cancellationToken: cancellationToken).ConfigureAwait(false);
-            return new LocalModelSession(pool, lease);
+            return new LocalModelSession(pool, lease, pool.CreateChatClient(path).AsBuilder().Build());
         }
         catch
         {
@@ -53,6 +54,7 @@ internal sealed class LocalModelSession : IDisposable
     /// <inheritdoc/>
     public void Dispose()
     {
+        ChatClient.Dispose();
         _lease.Dispose();
         _pool.Dispose();
     }

@@ -20,31 +20,24 @@ internal sealed class ModelLocator
         _hub = hub;
     }
 
-    /// <summary>Returns the full path of the model's primary .gguf file, downloading the model when it is not stored.</summary>
-    /// <exception cref="FileNotFoundException">A path was given and no file is there.</exception>
-    /// <exception cref="KeyNotFoundException">The name is not a known model.</exception>
-    public async Task<string> LocateAsync(string model, CancellationToken cancellationToken) =>
-        await FindOnMachineAsync(model, cancellationToken).ConfigureAwait(false)
-        ?? (await PullAsync(model, cancellationToken).ConfigureAwait(false)).PrimaryFilePath;
+    /// <summary>Returns the full path of the model's primary .gguf file, downloading the model when it is not on this machine and can be pulled.</summary>
+    /// <exception cref="ModelNotFoundException">The model is not on this machine and cannot be pulled (a missing file, an unknown name).</exception>
+    public async Task<string> LocateAsync(string model, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await FindAsync(model, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ModelNotFoundException ex) when (ex.CanPull)
+        {
+            return (await PullAsync(model, cancellationToken).ConfigureAwait(false)).PrimaryFilePath;
+        }
+    }
 
     /// <summary>Returns the full path of the model's primary .gguf file when the model is on this machine; never downloads.</summary>
-    /// <exception cref="FileNotFoundException">A path was given and no file is there.</exception>
-    /// <exception cref="KeyNotFoundException">The model is not stored.</exception>
+    /// <exception cref="ModelNotFoundException">The model is not on this machine; the message says how to get it.</exception>
     public async Task<string> FindAsync(string model, CancellationToken cancellationToken) =>
-        await FindOnMachineAsync(model, cancellationToken).ConfigureAwait(false)
-        ?? throw new KeyNotFoundException($"'{model}' is not on this machine; download it with 'offgrid pull {model}'.");
-
-    private async Task<string?> FindOnMachineAsync(string model, CancellationToken cancellationToken)
-    {
-        ModelReference reference = ModelReference.Parse(model);
-        if (reference.Kind == ModelReferenceKind.LocalFile || (model.EndsWith(".gguf", StringComparison.OrdinalIgnoreCase) && !model.Contains('/', StringComparison.Ordinal)))
-        {
-            string path = reference.LocalPath ?? Path.GetFullPath(model);
-            return File.Exists(path) ? path : throw new FileNotFoundException($"The model file '{path}' does not exist.", path);
-        }
-
-        return (await _hub.Store.FindAsync(model, cancellationToken).ConfigureAwait(false))?.PrimaryFilePath;
-    }
+        (await _hub.Resolver.ResolveAsync(model, cancellationToken).ConfigureAwait(false)).Path;
 
     /// <summary>Downloads <paramref name="model"/> into the store (or finds it there), showing progress.</summary>
     public Task<ModelManifest> PullAsync(string model, CancellationToken cancellationToken) =>

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using OffGrid.Hub.Downloads;
 using OffGrid.Hub.Quantization;
 using OffGrid.Hub.References;
+using Polly.Timeout;
 
 namespace OffGrid.Hub.HuggingFace;
 
@@ -26,7 +27,10 @@ public sealed class HuggingFaceClient
     private readonly ILogger _logger;
 
     /// <summary>Initializes a new instance.</summary>
-    /// <param name="httpClient">The client for API calls.</param>
+    /// <param name="httpClient">
+    /// The client for API calls. The one <c>AddOffGridHub</c> registers (<see cref="Microsoft.Extensions.DependencyInjection.HubServiceCollectionExtensions.ApiHttpClientName"/>)
+    /// retries transient failures; a client made by hand sends each request once.
+    /// </param>
     /// <param name="options">Endpoint, token and cache; defaults when <see langword="null"/>.</param>
     /// <param name="logger">Receives diagnostics.</param>
     public HuggingFaceClient(HttpClient httpClient, HuggingFaceOptions? options = null, ILogger<HuggingFaceClient>? logger = null)
@@ -45,6 +49,7 @@ public sealed class HuggingFaceClient
     /// <param name="cancellationToken">Cancels the search.</param>
     /// <returns>The matching models, in the requested order.</returns>
     /// <exception cref="HubHttpException">The Hub refused the request (401, 403, 429…).</exception>
+    /// <exception cref="HttpRequestException">The Hub could not be reached or did not answer in time, and no cached result exists.</exception>
     public async Task<IReadOnlyList<HubModelSummary>> SearchModelsAsync(ModelSearchQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -93,6 +98,7 @@ public sealed class HuggingFaceClient
     /// <param name="cancellationToken">Cancels the listing.</param>
     /// <returns>The files.</returns>
     /// <exception cref="HubHttpException">The repository does not exist (404) or may not be read (401, 403).</exception>
+    /// <exception cref="HttpRequestException">The Hub could not be reached or did not answer in time.</exception>
     public async Task<IReadOnlyList<HubRepoFile>> GetFilesAsync(string repository, string revision = ModelReference.DefaultRevision, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(repository);
@@ -251,7 +257,17 @@ public sealed class HuggingFaceClient
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         }
 
-        HttpResponseMessage response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
+        }
+        catch (TimeoutRejectedException ex)
+        {
+            // The resilience pipeline gave up on time: for callers that is a network failure like any other.
+            throw new HttpRequestException(HttpRequestError.Unknown, $"The Hub at {_options.Endpoint} did not answer {uri.AbsolutePath} in time ({ex.Message}).", ex);
+        }
+
         if (!response.IsSuccessStatusCode)
         {
             using (response)

@@ -34,14 +34,14 @@ public sealed record ModelReference
     /// <summary>Parses a reference.</summary>
     /// <param name="text">The text the user typed.</param>
     /// <returns>The reference.</returns>
-    /// <exception cref="FormatException">The text is not a valid reference (empty parts, <c>..</c>, bad characters).</exception>
+    /// <exception cref="InvalidModelReferenceException">The text is not a valid reference (empty parts, <c>..</c>, bad characters).</exception>
     public static ModelReference Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
         string s = text.Trim();
         if (s.Length == 0)
         {
-            throw new FormatException("A model reference cannot be empty.");
+            throw new InvalidModelReferenceException("A model reference cannot be empty.");
         }
 
         if (IsLocalPath(s))
@@ -60,7 +60,7 @@ public sealed record ModelReference
             s = s[..colon];
             if (!IsToken(quant))
             {
-                throw new FormatException($"'{text}': the quantization after ':' is not valid.");
+                throw new InvalidModelReferenceException($"'{text}': the quantization after ':' is not valid.");
             }
         }
 
@@ -72,7 +72,7 @@ public sealed record ModelReference
             segments[1] = segments[1][..at];
             if (!IsToken(revision))
             {
-                throw new FormatException($"'{text}': the revision after '@' is not valid.");
+                throw new InvalidModelReferenceException($"'{text}': the revision after '@' is not valid.");
             }
         }
 
@@ -80,7 +80,7 @@ public sealed record ModelReference
         {
             if (!IsToken(segment) || segment is "." or "..")
             {
-                throw new FormatException($"'{text}' is not a model reference: each part must be a plain name (letters, digits, '.', '_', '-'), without '..'.");
+                throw new InvalidModelReferenceException($"'{text}' is not a model reference: each part must be a plain name (letters, digits, '.', '_', '-'), without '..'.");
             }
         }
 
@@ -95,7 +95,7 @@ public sealed record ModelReference
                 FilePath = string.Join('/', segments[2..]),
                 Revision = revision,
             },
-            _ => throw new FormatException($"'{text}' is not a model reference: use name[:quant], owner/repo[:quant] or owner/repo/file.gguf."),
+            _ => throw new InvalidModelReferenceException($"'{text}' is not a model reference: use name[:quant], owner/repo[:quant] or owner/repo/file.gguf."),
         };
     }
 
@@ -116,7 +116,7 @@ public sealed record ModelReference
             reference = Parse(text);
             return true;
         }
-        catch (FormatException)
+        catch (InvalidModelReferenceException)
         {
             return false;
         }

@@ -81,8 +81,9 @@ public sealed class ModelStore
     }
 
     /// <summary>
-    /// Finds a stored model by its store name, or by a reference (alias, <c>owner/repo[:quant]</c>, repository file)
-    /// that a stored model was pulled from.
+    /// Finds a stored model by its store name, by the last part of its store name when only one model has it
+    /// (<c>stories260K</c> for <c>local/stories260K</c>), or by a reference (alias, <c>owner/repo[:quant]</c>,
+    /// repository file) that a stored model was pulled from.
     /// </summary>
     /// <param name="nameOrReference">A store name or a reference.</param>
     /// <param name="cancellationToken">Cancels the search.</param>
@@ -94,6 +95,14 @@ public sealed class ModelStore
         if (all.FirstOrDefault(m => m.Name.Equals(nameOrReference, StringComparison.OrdinalIgnoreCase)) is { } byName)
         {
             return byName;
+        }
+
+        // A stored model answers to the last part of its name ("stories260K" for "local/stories260K") when that is
+        // unambiguous, before any alias: what is on this machine wins over what could be downloaded.
+        if (!nameOrReference.Contains('/', StringComparison.Ordinal)
+            && all.Where(m => m.Name[(m.Name.LastIndexOf('/') + 1)..].Equals(nameOrReference, StringComparison.OrdinalIgnoreCase)).ToList() is [{ } byShortName])
+        {
+            return byShortName;
         }
 
         if (!ModelReference.TryParse(nameOrReference, out ModelReference? reference))
@@ -247,14 +256,24 @@ public sealed class ModelStore
     /// <param name="progress">Receives the stage, and bytes with rate and ETA while downloading.</param>
     /// <param name="cancellationToken">Cancels the pull; downloaded bytes are kept for the next attempt.</param>
     /// <returns>The stored model.</returns>
-    /// <exception cref="KeyNotFoundException">The alias is unknown, or the repository has no matching variant.</exception>
+    /// <exception cref="InvalidModelReferenceException"><paramref name="reference"/> is not a model reference.</exception>
+    /// <exception cref="ModelNotFoundException">The alias is unknown, or the repository has no matching variant.</exception>
     /// <exception cref="HubHttpException">The Hub refused a request (401, 403, 404, 429).</exception>
     /// <exception cref="DownloadIntegrityException">A file did not match its size or SHA-256.</exception>
     public async Task<ModelManifest> PullAsync(string reference, IProgress<PullProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(reference);
         progress?.Report(new PullProgress(PullStatus.Resolving, $"resolving {reference}"));
-        ModelReference resolved = _aliases.Resolve(ModelReference.Parse(reference));
+        ModelReference resolved;
+        try
+        {
+            resolved = _aliases.Resolve(ModelReference.Parse(reference));
+        }
+        catch (KeyNotFoundException ex)
+        {
+            throw new ModelNotFoundException(reference, ex.Message, canPull: false);
+        }
+
         if (resolved.Kind == ModelReferenceKind.LocalFile)
         {
             ModelManifest imported = await FindAsync(resolved.LocalPath!, cancellationToken).ConfigureAwait(false)
@@ -335,7 +354,7 @@ public sealed class ModelStore
         {
             string available = variants.Count == 0 ? "no GGUF files" : string.Join(", ", variants.Select(v => $"{v.Quantization?.ToString() ?? v.Name} ({v.SizeBytes / (1 << 20)} MiB)"));
             string wanted = reference.FilePath ?? reference.Quantization ?? $"a variant that fits in {_ranker.MemoryBudgetBytes / (1 << 20)} MiB";
-            throw new KeyNotFoundException($"{reference.Repository} has no {wanted}; it offers {available}.");
+            throw new ModelNotFoundException(reference.ToString(), $"{reference.Repository} has no {wanted}; it offers {available}.", canPull: false);
         }
 
         var byPath = files.ToDictionary(f => f.Path, StringComparer.Ordinal);

@@ -15,6 +15,7 @@ public static class LlamaBenchmark
     /// <param name="progress">Receives each measured run.</param>
     /// <param name="cancellationToken">Stops the benchmark.</param>
     /// <exception cref="ContextWindowExceededException">Prompt plus output do not fit in the engine's context.</exception>
+    /// <exception cref="InvalidRequestException">A count is below 1, or more streams are asked for than the engine decodes at once.</exception>
     public static async Task<LlamaBenchmarkResult> RunAsync(LlamaEngine engine, LlamaBenchmarkOptions? options = null, IProgress<LlamaBenchmarkRun>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(engine);
@@ -27,7 +28,7 @@ public static class LlamaBenchmark
 
         if (options.ConcurrentStreams > engine.ParallelSequences)
         {
-            throw new ArgumentException($"The engine decodes at most {engine.ParallelSequences} streams at once; {options.ConcurrentStreams} were asked for.", nameof(options));
+            throw new InvalidRequestException($"The engine decodes at most {engine.ParallelSequences} streams at once; {options.ConcurrentStreams} were asked for.", nameof(LlamaBenchmarkOptions.ConcurrentStreams));
         }
 
         await RunOnceAsync(engine, options, iteration: 0, cancellationToken).ConfigureAwait(false);

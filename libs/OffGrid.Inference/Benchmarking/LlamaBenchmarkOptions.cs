@@ -17,9 +17,12 @@ public sealed class LlamaBenchmarkOptions
 
     internal void Validate()
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(PromptTokens, 1, nameof(PromptTokens));
-        ArgumentOutOfRangeException.ThrowIfLessThan(OutputTokens, 1, nameof(OutputTokens));
-        ArgumentOutOfRangeException.ThrowIfLessThan(Iterations, 1, nameof(Iterations));
-        ArgumentOutOfRangeException.ThrowIfLessThan(ConcurrentStreams, 1, nameof(ConcurrentStreams));
+        foreach ((string name, int value) in new[] { (nameof(PromptTokens), PromptTokens), (nameof(OutputTokens), OutputTokens), (nameof(Iterations), Iterations), (nameof(ConcurrentStreams), ConcurrentStreams) })
+        {
+            if (value < 1)
+            {
+                throw new InvalidRequestException($"{name} must be at least 1; it is {value}.", name);
+            }
+        }
     }
 }

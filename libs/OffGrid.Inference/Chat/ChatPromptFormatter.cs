@@ -48,7 +48,7 @@ internal sealed class ChatPromptFormatter
     }
 
     /// <summary>Renders the conversation; offered tools are passed to the template or described in a system message.</summary>
-    /// <exception cref="ArgumentException">The model's template rejects the conversation (for example a system message it does not support).</exception>
+    /// <exception cref="InvalidRequestException">The model's template rejects the conversation (for example a system message it does not support).</exception>
     public FormattedPrompt Format(IReadOnlyList<ChatMessage> messages, IReadOnlyList<AIFunctionDeclaration> tools)
     {
         if (_template is not null && TryRenderJinja(messages, tools) is { } rendered)
@@ -80,7 +80,7 @@ internal sealed class ChatPromptFormatter
         }
         catch (ChatTemplateRaisedException ex)
         {
-            throw new ArgumentException($"The chat template of '{_model.Id}' rejects this conversation: {ex.Reason}", nameof(messages), ex);
+            throw new InvalidRequestException($"The chat template of '{_model.Id}' rejects this conversation: {ex.Reason}", nameof(messages), ex);
         }
         catch (ChatTemplateException ex)
         {

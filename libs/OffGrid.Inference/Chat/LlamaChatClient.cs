@@ -49,7 +49,7 @@ public sealed class LlamaChatClient : IChatClient
         _formatter = new ChatPromptFormatter(engine.Model, _options.UseJinjaTemplate, _logger);
         _toolCallFormat = ToolCallFormatDetector.Detect(engine.Model.ChatTemplate);
         _templateHasReasoning = engine.Model.ChatTemplate?.Contains(ToolCallMarkers.ThinkOpen, StringComparison.Ordinal) == true;
-        _metadata = new ChatClientMetadata("offgrid-llama.cpp", providerUri: null, defaultModelId: ModelId);
+        _metadata = new ChatClientMetadata(InferenceTelemetry.ProviderName, providerUri: null, defaultModelId: ModelId);
     }
 
     /// <summary>The model id reported in responses.</summary>
@@ -72,12 +72,12 @@ public sealed class LlamaChatClient : IChatClient
 
         if (conversation.Count == 0)
         {
-            throw new ArgumentException("At least one message is required.", nameof(messages));
+            throw new InvalidRequestException("At least one message is required.", nameof(messages));
         }
 
         if (options?.MaxOutputTokens is <= 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), options.MaxOutputTokens, "MaxOutputTokens must be positive.");
+            throw new InvalidRequestException($"MaxOutputTokens must be positive; it is {options.MaxOutputTokens}.", nameof(ChatOptions.MaxOutputTokens));
         }
 
         IReadOnlyList<AIFunctionDeclaration> tools = OfferedTools(options);
@@ -143,6 +143,7 @@ public sealed class LlamaChatClient : IChatClient
             if (update.Finish is { } finish)
             {
                 chatUpdate.FinishReason = calledTools ? ChatFinishReason.ToolCalls : finish == GenerationFinish.Length ? ChatFinishReason.Length : ChatFinishReason.Stop;
+                InferenceTelemetry.RecordGeneration(ModelId, update.PromptTokens, update.OutputTokens, update.GenerationDuration);
                 chatUpdate.Contents.Add(new UsageContent(new UsageDetails
                 {
                     InputTokenCount = update.PromptTokens,
@@ -172,18 +173,31 @@ public sealed class LlamaChatClient : IChatClient
     private static SamplingParameters ApplyGrammar(SamplingParameters sampling, ChatOptions? options, IReadOnlyList<AIFunctionDeclaration> tools, ToolCallFormat format)
     {
         ToolCallGrammar? toolGrammar = tools.Count == 0 ? null
-            : ToolCallGrammarBuilder.ForToolMode(tools, options!.ToolMode, format, maxCalls: options.AllowMultipleToolCalls == false ? 1 : 4);
+            : FromClientSchema(() => ToolCallGrammarBuilder.ForToolMode(tools, options!.ToolMode, format, maxCalls: options.AllowMultipleToolCalls == false ? 1 : 4), "tools");
         if (toolGrammar is { IsLazy: false })
         {
             return sampling with { Grammar = toolGrammar.Grammar.Text };
         }
 
-        if (ResponseFormatGrammar.For(options?.ResponseFormat) is { } responseGrammar)
+        if (FromClientSchema(() => ResponseFormatGrammar.For(options?.ResponseFormat), "response_format") is { } responseGrammar)
         {
             return sampling with { Grammar = responseGrammar.Text };
         }
 
         return toolGrammar is null ? sampling : sampling with { Grammar = toolGrammar.Grammar.Text, GrammarTriggerPatterns = toolGrammar.TriggerPatterns };
+    }
+
+    // Schemas come from the client, so one that cannot become a grammar is the request's fault, not a bug.
+    private static T FromClientSchema<T>(Func<T> build, string param)
+    {
+        try
+        {
+            return build();
+        }
+        catch (Exception ex) when (ex is (ArgumentException or FormatException or NotSupportedException) and not InvalidRequestException)
+        {
+            throw new InvalidRequestException($"The JSON schema in '{param}' cannot be enforced: {ex.Message}", param, ex);
+        }
     }
 
     /// <inheritdoc />
@@ -241,7 +255,7 @@ public sealed class LlamaChatClient : IChatClient
                 decimal m => (float)m,
                 JsonElement { ValueKind: JsonValueKind.Number } e => e.GetSingle(),
                 string s when float.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out float parsed) => parsed,
-                _ => throw new ArgumentException($"The chat option '{key}' must be a number."),
+                _ => throw new InvalidRequestException($"The chat option '{key}' must be a number.", key),
             }
             : null;
 }

@@ -44,7 +44,7 @@ public sealed class LlamaEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
         _memory = LlamaNative.llama_get_memory(_context);
         _batch = new LlamaBatchBuffer((int)LlamaNative.llama_n_batch(_context));
         Dimensions = model.EmbeddingLength;
-        _metadata = new EmbeddingGeneratorMetadata("offgrid-llama.cpp", providerUri: null, defaultModelId: _options.ModelId ?? model.Id, defaultModelDimensions: Dimensions);
+        _metadata = new EmbeddingGeneratorMetadata(InferenceTelemetry.ProviderName, providerUri: null, defaultModelId: _options.ModelId ?? model.Id, defaultModelDimensions: Dimensions);
     }
 
     /// <summary>The length of each embedding.</summary>

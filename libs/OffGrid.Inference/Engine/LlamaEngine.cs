@@ -141,7 +141,7 @@ public sealed class LlamaEngine : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (request.PromptTokens.Length == 0)
         {
-            throw new ArgumentException("The prompt is empty.", nameof(request));
+            throw new InvalidRequestException("The prompt is empty.", nameof(request));
         }
 
         if (request.PromptTokens.Length >= ContextSize)

@@ -79,6 +79,7 @@ internal static class SamplerChainFactory
 
         return sampler != IntPtr.Zero
             ? sampler
-            : throw new ArgumentException($"The grammar could not be parsed by llama.cpp: {LlamaLogBridge.LastError ?? "syntax error"}.");
+            // A grammar is built from the request (schema, tools) or given as is, so a bad one is the request's fault.
+            : throw new InvalidRequestException($"The grammar could not be parsed by llama.cpp: {LlamaLogBridge.LastError ?? "syntax error"}.");
     }
 }

@@ -396,6 +396,8 @@ internal sealed class JsonSchemaGrammarBuilder
             : Rules.Add(name, IntegerRangeGrammar.Expression(min, max, _options.MaxNumberDigits));
     }
 
+    private const int UnboundedIntegerDigits = 9;
+
     private string AnyValue(int depth) => depth <= 0
         ? Rules.Add("value-scalar", $"{Primitive("string")} | {Primitive("number")} | {Primitive("boolean")} | {Primitive("null")}")
         : Rules.Add($"value-d{depth}", $"{AnyObject(depth)} | {AnyArray(depth)} | {AnyValue(0)}");
@@ -433,7 +435,9 @@ internal sealed class JsonSchemaGrammarBuilder
             "bmp-char" => "[^\"\\\\\\x7F\\x00-\\x1F\\U00010000-\\U0010FFFF] | " + Primitive("escape"),
             "string" => $"\"\\\"\" {Primitive("char")}{{0,{_options.MaxStringLength}}} \"\\\"\"",
             "integral" => $"\"0\" | [1-9] [0-9]{{0,{digits - 1}}}",
-            "integer" => $"\"-\"? {Primitive("integral")}",
+            // An integer without bounds fits an Int32 (9 digits), the type most callers read it into; a schema that
+            // needs more says so with minimum/maximum.
+            "integer" => $"\"-\"? (\"0\" | [1-9] [0-9]{{0,{UnboundedIntegerDigits - 1}}})",
 
             // The exponent stays small so that every number fits a double.
             "number" => $"\"-\"? {Primitive("integral")} (\".\" [0-9]{{1,{digits}}})? ([eE] [-+]? [0-9]{{1,2}})?",

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -15,12 +16,16 @@ namespace OffGrid.Inference.Pooling;
 /// <remarks>Thread-safe. A model is never unloaded while a <see cref="LlamaModelLease"/> on it is open.</remarks>
 public sealed class LlamaModelPool : IDisposable
 {
+    /// <summary>The smallest per-sequence context a model can be loaded with.</summary>
+    public const int MinimumContextSize = 16;
+
     private readonly LlamaModelPoolOptions _options;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Task<Entry>> _loads = new(StringComparer.Ordinal);
     private readonly Timer _sweeper;
+    private readonly Meter _meter;
     private bool _disposed;
 
     /// <summary>Creates an empty pool.</summary>
@@ -31,6 +36,12 @@ public sealed class LlamaModelPool : IDisposable
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<LlamaModelPool>();
         _sweeper = new Timer(_ => Sweep(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+
+        // A meter per pool, so that a disposed pool's figures stop being observed.
+        _meter = new Meter(InferenceTelemetry.MeterName);
+        _meter.CreateObservableGauge("offgrid.inference.loaded_models", () => GetLoadedModels().Count, "{model}", "Models loaded now.");
+        _meter.CreateObservableGauge("offgrid.inference.queue_depth", () => PerModel(m => m.PendingRequests), "{request}", "Requests waiting for a free sequence, by model.");
+        _meter.CreateObservableGauge("offgrid.inference.active_sequences", () => PerModel(m => m.ActiveSequences), "{request}", "Requests being decoded now, by model.");
     }
 
     /// <summary>The pool's options.</summary>
@@ -51,7 +62,7 @@ public sealed class LlamaModelPool : IDisposable
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (contextSize is { } size)
         {
-            ArgumentOutOfRangeException.ThrowIfLessThan(size, 16, nameof(contextSize));
+            ArgumentOutOfRangeException.ThrowIfLessThan(size, MinimumContextSize, nameof(contextSize));
         }
 
         string fullPath = Path.GetFullPath(path);
@@ -106,6 +117,33 @@ public sealed class LlamaModelPool : IDisposable
         }
     }
 
+    /// <summary>
+    /// Creates an <see cref="IChatClient"/> over the model at <paramref name="path"/> that loads it on first use and holds
+    /// it only while a request runs: the bottom of a <c>ChatClientBuilder</c> pipeline. Requests may set
+    /// <see cref="LlamaChatOptions.ContextSizeKey"/> and <see cref="LlamaChatOptions.KeepAliveKey"/>.
+    /// </summary>
+    /// <param name="path">The GGUF file; it is not opened until the first request.</param>
+    /// <param name="modelId">The model id reported in metadata and responses; defaults to the file name without extension.</param>
+    /// <returns>A thread-safe client; disposing it leaves the pool and its models alone.</returns>
+    public IChatClient CreateChatClient(string path, string? modelId = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        return new PooledChatClient(this, Path.GetFullPath(path), modelId ?? Path.GetFileNameWithoutExtension(path));
+    }
+
+    /// <summary>
+    /// Creates an embedding generator over the model at <paramref name="path"/> that loads it on first use and holds it
+    /// only while a call runs.
+    /// </summary>
+    /// <param name="path">The GGUF file; it is not opened until the first call.</param>
+    /// <param name="modelId">The model id reported in metadata and embeddings; defaults to the file name without extension.</param>
+    /// <returns>A thread-safe generator; disposing it leaves the pool and its models alone.</returns>
+    public IEmbeddingGenerator<string, Embedding<float>> CreateEmbeddingGenerator(string path, string? modelId = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        return new PooledEmbeddingGenerator(this, Path.GetFullPath(path), modelId ?? Path.GetFileNameWithoutExtension(path));
+    }
+
     /// <summary>The models loaded now.</summary>
     public IReadOnlyList<LoadedModelInfo> GetLoadedModels()
     {
@@ -151,6 +189,7 @@ public sealed class LlamaModelPool : IDisposable
         }
 
         _sweeper.Dispose();
+        _meter.Dispose();
         foreach (Entry entry in entries)
         {
             entry.Unloaded = true;
@@ -160,6 +199,9 @@ public sealed class LlamaModelPool : IDisposable
             }
         }
     }
+
+    private IEnumerable<Measurement<int>> PerModel(Func<LoadedModelInfo, int> value) =>
+        GetLoadedModels().Select(m => new Measurement<int>(value(m), new KeyValuePair<string, object?>("model", m.ModelId)));
 
     internal void Release(Entry entry)
     {

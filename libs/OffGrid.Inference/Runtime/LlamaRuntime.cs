@@ -110,12 +110,7 @@ public sealed class LlamaRuntime
     internal static int DefaultThreadCount => Current?.Hardware.DefaultThreadCount ?? Environment.ProcessorCount;
 
     /// <summary>The default install directory: <c>$OFFGRID_HOME/runtime</c> or <c>~/.offgrid/runtime</c>.</summary>
-    public static string DefaultInstallDirectory =>
-        Path.Combine(
-            Environment.GetEnvironmentVariable("OFFGRID_HOME") is { Length: > 0 } home
-                ? home
-                : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".offgrid"),
-            "runtime");
+    public static string DefaultInstallDirectory => Hub.OffGridHome.Combine("runtime");
 
     private static async Task<(string Directory, RuntimePackage? Package)> LocateOrInstallAsync(
         LlamaRuntimeOptions options, HardwareInfo hardware, HttpClient? httpClient, IProgress<DownloadProgress>? progress, ILogger logger, CancellationToken cancellationToken)

@@ -38,7 +38,7 @@ internal static class ToolCallGrammarBuilder
             functions = functions.Where(f => f.Name == required).ToList();
             if (functions.Count == 0)
             {
-                throw new ArgumentException($"The required function '{required}' is not among the tools.", nameof(mode));
+                throw new InvalidRequestException($"The required function '{required}' is not among the tools.", "tool_choice");
             }
         }
 

@@ -12,7 +12,7 @@ public enum ContentFormat
     /// <summary>HTML; readable text, headings and links are kept, scripts, styles and navigation dropped.</summary>
     Html,
 
-    /// <summary>PDF, read with the poppler tools page by page.</summary>
+    /// <summary>PDF, read in process (PdfPig) page by page in reading order; chunks carry their page number.</summary>
     Pdf,
 
     /// <summary>Word documents (Office Open XML).</summary>

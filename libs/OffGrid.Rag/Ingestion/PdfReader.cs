@@ -1,87 +1,69 @@
-using System.Globalization;
+using UglyToad.PdfPig;
+using UglyToad.PdfPig.Content;
+using UglyToad.PdfPig.Core;
+using UglyToad.PdfPig.DocumentLayoutAnalysis;
+using UglyToad.PdfPig.DocumentLayoutAnalysis.PageSegmenter;
+using UglyToad.PdfPig.DocumentLayoutAnalysis.ReadingOrderDetector;
+using UglyToad.PdfPig.Exceptions;
+using UglyToad.PdfPig.Fonts;
 
 namespace OffGrid.Rag.Ingestion;
 
 /// <summary>
-/// Reads PDF with the poppler command-line tools: <c>pdfinfo</c> for the title and page count, <c>pdftotext -layout</c> for the
-/// text (pages are separated by form feeds, which gives each block its page number) and <c>pdfimages -list</c> for the image count.
+/// Reads PDF in process with PdfPig, on any OS and without external programs. Each page's letters are grouped into words,
+/// words into lines and text blocks (Docstrum), and the blocks are put in reading order from their positions
+/// (columns top to bottom, then left to right), not in the order the file happens to draw them. Every block becomes a
+/// paragraph carrying its page number, which citations report. Metadata: <c>pages</c>, <c>images</c> (total) and
+/// <c>imagesPerPage</c> (one count per page, in page order).
 /// </summary>
-internal sealed class PdfReader(string? popplerDirectory, TimeSpan toolTimeout) : IDocumentReader
+/// <remarks>Stateless and thread-safe. Spec: ISO 32000-1 (PDF 1.7).</remarks>
+internal sealed class PdfReader : IDocumentReader
 {
+    // Content order is ignored on purpose: generators often draw a page's columns, headers and footers in any order.
+    private static readonly UnsupervisedReadingOrderDetector s_readingOrder =
+        new(5, UnsupervisedReadingOrderDetector.SpatialReasoningRules.ColumnWise, useRenderingOrder: false);
+
     public ContentFormat Format => ContentFormat.Pdf;
 
-    public async Task<ParsedDocument> ReadAsync(byte[] content, Uri? baseAddress, CancellationToken cancellationToken)
+    public Task<ParsedDocument> ReadAsync(byte[] content, Uri? baseAddress, CancellationToken cancellationToken)
     {
-        string pdftotext = RequireTool("pdftotext");
-        string pdfinfo = RequireTool("pdfinfo");
-        string? pdfimages = ExternalTool.Find("pdfimages", popplerDirectory);
-
-        // The tools read files, so in-memory content goes through a private temporary file.
-        string file = Path.Combine(Path.GetTempPath(), $"offgrid-rag-{Guid.NewGuid():N}.pdf");
         try
         {
-            await File.WriteAllBytesAsync(file, content, cancellationToken).ConfigureAwait(false);
-            (int infoExit, string info, string infoError) = await ExternalTool.RunAsync(pdfinfo, ["-enc", "UTF-8", file], toolTimeout, cancellationToken).ConfigureAwait(false);
-            if (infoExit != 0)
-            {
-                throw new DocumentReadException($"Not a readable PDF (pdfinfo: {FirstLine(infoError)}).");
-            }
-
-            (int textExit, string text, string textError) = await ExternalTool.RunAsync(pdftotext, ["-layout", "-enc", "UTF-8", file, "-"], toolTimeout, cancellationToken).ConfigureAwait(false);
-            if (textExit != 0)
-            {
-                throw new DocumentReadException($"pdftotext failed: {FirstLine(textError)}.");
-            }
-
+            using PdfDocument pdf = PdfDocument.Open(content, new ParsingOptions { UseLenientParsing = true, SkipMissingFonts = true });
             var builder = new ParsedDocumentBuilder(Format);
-            string[] pages = text.Split('\f');
-            for (int page = 0; page < pages.Length; page++)
+            int[] imagesPerPage = new int[pdf.NumberOfPages];
+            foreach (Page page in pdf.GetPages())
             {
-                builder.AddParagraphs(pages[page], page + 1);
-            }
-
-            string? title = InfoField(info, "Title");
-            builder.Title = string.IsNullOrWhiteSpace(title) ? null : title;
-            if (int.TryParse(InfoField(info, "Pages"), NumberStyles.Integer, CultureInfo.InvariantCulture, out int pageCount))
-            {
-                builder.SetMetadata("pages", pageCount);
-            }
-
-            if (pdfimages is not null)
-            {
-                (int imagesExit, string images, _) = await ExternalTool.RunAsync(pdfimages, ["-list", file], toolTimeout, cancellationToken).ConfigureAwait(false);
-                if (imagesExit == 0)
+                cancellationToken.ThrowIfCancellationRequested();
+                imagesPerPage[page.Number - 1] = page.NumberOfImages;
+                // PdfPig's default word extractor: about 4x faster than nearest-neighbour on dense pages, and Docstrum
+                // orders the words of each line by position anyway.
+                IEnumerable<Word> words = page.GetWords();
+                foreach (TextBlock block in s_readingOrder.Get(DocstrumBoundingBoxes.Instance.GetBlocks(words)))
                 {
-                    // The listing starts with a header line and a dashed rule; every further line is one image.
-                    builder.SetMetadata("images", Math.Max(0, images.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length - 2));
+                    builder.Add(BlockKind.Paragraph, block.Text, page.Number);
                 }
             }
 
-            return builder.Build();
-        }
-        finally
-        {
-            File.Delete(file);
-        }
-    }
-
-    private string RequireTool(string name) =>
-        ExternalTool.Find(name, popplerDirectory) ?? throw new DocumentReadException(
-            $"PDF support needs the poppler tools, but '{name}' was not found {(popplerDirectory is null ? "on PATH" : "in " + popplerDirectory)}. " +
-            "Install poppler-utils (Debian/Ubuntu: apt-get install poppler-utils) or set RagOptions.PopplerDirectory.");
-
-    private static string? InfoField(string info, string name)
-    {
-        foreach (string line in info.Split('\n'))
-        {
-            if (line.StartsWith(name + ":", StringComparison.Ordinal))
+            if (builder.BlockCount == 0 && imagesPerPage.Sum() > 0)
             {
-                return line[(name.Length + 1)..].Trim();
+                throw new DocumentReadException(
+                    $"The PDF has no text layer: its {imagesPerPage.Length} page(s) hold only images (a scan?). Run OCR on it, then ingest the result.");
             }
+
+            builder.Title = pdf.Information.Title is { } title && !string.IsNullOrWhiteSpace(title) ? title.Trim() : null;
+            builder.SetMetadata("pages", pdf.NumberOfPages);
+            builder.SetMetadata("images", imagesPerPage.Sum());
+            builder.SetMetadata("imagesPerPage", imagesPerPage);
+            return Task.FromResult(builder.Build());
         }
-
-        return null;
+        catch (PdfDocumentEncryptedException ex)
+        {
+            throw new DocumentReadException("The PDF is protected by a password and cannot be read. Remove the password, then ingest it again.", ex);
+        }
+        catch (Exception ex) when (ex is PdfDocumentFormatException or PdfDocumentStackDepthException or InvalidFontFormatException or CorruptCompressedDataException)
+        {
+            throw new DocumentReadException($"Not a readable PDF: {ex.Message}", ex);
+        }
     }
-
-    private static string FirstLine(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()?.Trim() ?? "no details";
 }

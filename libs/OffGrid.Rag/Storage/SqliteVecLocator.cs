@@ -1,6 +1,6 @@
 namespace OffGrid.Rag.Storage;
 
-/// <summary>Finds the sqlite-vec loadable extension: the configured path, then <c>OFFGRID_SQLITE_VEC_PATH</c>, then <c>~/.offgrid/runtime/sqlite-vec*/</c>.</summary>
+/// <summary>Finds the sqlite-vec loadable extension: the configured path, then <c>OFFGRID_SQLITE_VEC_PATH</c>, then <c>runtime/sqlite-vec*/</c> under <see cref="Hub.OffGridHome"/>.</summary>
 internal static class SqliteVecLocator
 {
     public const string EnvironmentVariable = "OFFGRID_SQLITE_VEC_PATH";
@@ -17,7 +17,7 @@ internal static class SqliteVecLocator
             return fromEnvironment;
         }
 
-        string runtime = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".offgrid", "runtime");
+        string runtime = Hub.OffGridHome.Combine("runtime");
         if (!Directory.Exists(runtime))
         {
             return null;

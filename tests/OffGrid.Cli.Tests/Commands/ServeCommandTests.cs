@@ -34,6 +34,18 @@ public sealed partial class ServeCommandTests : IDisposable
         (await server.WaitAsync()).AssertSuccess();
     }
 
+    [Fact]
+    public async Task APortInUseIsOneLineAndExitCode1()
+    {
+        using var busy = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        busy.Start();
+        int port = ((System.Net.IPEndPoint)busy.LocalEndpoint).Port;
+
+        string line = (await _cli.RunAsync("serve", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture))).AssertOneLineFailure();
+
+        Assert.Contains($"127.0.0.1:{port} is already in use", line, StringComparison.Ordinal);
+    }
+
     public void Dispose() => _cli.Dispose();
 
     [GeneratedRegex(@"Now listening on: (?<url>http://127\.0\.0\.1:\d+)")]

@@ -1,5 +1,6 @@
 using OffGrid.Hub.Downloads;
 using OffGrid.Hub.Gguf;
+using OffGrid.Hub.References;
 using OffGrid.Hub.Store;
 using OffGrid.Testing;
 using OffGrid.Testing.Gguf;
@@ -73,7 +74,7 @@ public sealed class ModelStoreTests : IAsyncLifetime
         Assert.Equal(2, (await _hub.Store.ListAsync(Ct)).Count);
         Assert.Equal("Q8_0", (await _hub.Store.FindAsync("acme/Tiny-Chat-GGUF", Ct))!.Quantization);
 
-        var missing = await Assert.ThrowsAsync<KeyNotFoundException>(() => _hub.Store.PullAsync("acme/Tiny-Chat-GGUF:Q2_K", cancellationToken: Ct));
+        var missing = await Assert.ThrowsAsync<ModelNotFoundException>(() => _hub.Store.PullAsync("acme/Tiny-Chat-GGUF:Q2_K", cancellationToken: Ct));
         Assert.Contains("Q8_0", missing.Message, StringComparison.Ordinal);
     }
 
@@ -140,7 +141,7 @@ public sealed class ModelStoreTests : IAsyncLifetime
     [InlineData("acme/Tiny-Chat-GGUF/../../escape.gguf")]
     [InlineData("acme/x/%2e%2e/escape.gguf")]
     public async Task RejectsTraversalReferences(string reference) =>
-        await Assert.ThrowsAsync<FormatException>(() => _hub.Store.PullAsync(reference, cancellationToken: Ct));
+        await Assert.ThrowsAsync<InvalidModelReferenceException>(() => _hub.Store.PullAsync(reference, cancellationToken: Ct));
 
     [Fact]
     public async Task ConcurrentPullsOfSameModelDownloadOnce()

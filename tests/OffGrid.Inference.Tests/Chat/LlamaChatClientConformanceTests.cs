@@ -3,7 +3,7 @@ using OffGrid.Inference.Chat;
 using OffGrid.Inference.Engine;
 using OffGrid.Inference.Models;
 using OffGrid.Testing.LlamaCpp;
-using OffGrid.Testing.Models;
+using OffGrid.Testing.Conformance;
 
 namespace OffGrid.Inference.Tests.Chat;
 
@@ -16,13 +16,7 @@ public sealed class LlamaChatClientConformanceTests : ChatClientConformanceTests
     protected override async Task<IChatClient> CreateClientAsync()
     {
         await TestRuntime.EnsureLoadedAsync();
-        _model = await LlamaModel.LoadAsync(TestLlamaModels.GetOrCreate(new TestLlamaModelSpec
-        {
-            ChatTemplate = await File.ReadAllTextAsync(Path.Combine(LlamaCppSources.TemplatesDir, "Qwen-Qwen2.5-7B-Instruct.jinja")),
-            SpecialTokens = ["<|im_start|>", "<|im_end|>"],
-            UserDefinedTokens = ["<tool_call>", "</tool_call>"],
-            EndOfTurnToken = "<|im_end|>",
-        }));
+        _model = await LlamaModel.LoadAsync(TemplateModels.Qwen);
         _engine = new LlamaEngine(_model, new LlamaEngineOptions { ParallelSequences = 2, ContextSize = 2048 });
         return new LlamaChatClient(_engine);
     }

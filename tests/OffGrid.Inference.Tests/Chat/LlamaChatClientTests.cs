@@ -152,8 +152,12 @@ public sealed class LlamaChatClientTests : IAsyncLifetime
     public async Task BadRequestsFailClearlyAndTheEngineKeepsServing()
     {
         var client = new LlamaChatClient(_tinyEngine);
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => client.GetResponseAsync("hi", new ChatOptions { MaxOutputTokens = 0 }, TestContext.Current.CancellationToken));
-        await Assert.ThrowsAsync<ArgumentException>(() => client.GetResponseAsync([], Greedy(), TestContext.Current.CancellationToken));
+        InvalidRequestException zero = await Assert.ThrowsAsync<InvalidRequestException>(() => client.GetResponseAsync("hi", new ChatOptions { MaxOutputTokens = 0 }, TestContext.Current.CancellationToken));
+        await Assert.ThrowsAsync<InvalidRequestException>(() => client.GetResponseAsync([], Greedy(), TestContext.Current.CancellationToken));
+        InvalidRequestException schema = await Assert.ThrowsAsync<InvalidRequestException>(() => client.GetResponseAsync(
+            "hi", new ChatOptions { ResponseFormat = ChatResponseFormat.ForJsonSchema(System.Text.Json.JsonDocument.Parse("""{"type":"strange"}""").RootElement) }, TestContext.Current.CancellationToken));
+        Assert.Equal(nameof(ChatOptions.MaxOutputTokens), zero.ParamName);
+        Assert.Equal("response_format", schema.ParamName);
         Assert.NotEmpty((await client.GetResponseAsync("hi", Greedy(4), TestContext.Current.CancellationToken)).Text);
     }
 

@@ -98,7 +98,7 @@ public sealed class StructuredOutputTests : IAsyncLifetime
     public async Task TypedHelperDeserializesTheResult()
     {
         var client = new LlamaChatClient(_engine);
-        StructuredChatResponse<Reading> result = await client.GetResponseAsync<Reading>(
+        ChatResponse<Reading> result = await client.GetResponseAsync<Reading>(
             "Read the sensor.", new ChatOptions { Temperature = 0.8f, Seed = 11, MaxOutputTokens = 900 }, cancellationToken: TestContext.Current.CancellationToken);
         Assert.NotNull(result.Result);
         Assert.NotNull(result.Result.Sensor);

@@ -30,13 +30,7 @@ public sealed class ToolCallingTests
 
     private static TestLlamaModelSpec SpecFor(string family) => family switch
     {
-        "qwen" => new TestLlamaModelSpec
-        {
-            ChatTemplate = File.ReadAllText(Path.Combine(LlamaCppSources.TemplatesDir, "Qwen-Qwen2.5-7B-Instruct.jinja")),
-            SpecialTokens = ["<|im_start|>", "<|im_end|>"],
-            UserDefinedTokens = ["<tool_call>", "</tool_call>"],
-            EndOfTurnToken = "<|im_end|>",
-        },
+        "qwen" => TemplateModels.QwenSpec,
         "llama3" => new TestLlamaModelSpec
         {
             ChatTemplate = File.ReadAllText(Path.Combine(LlamaCppSources.TemplatesDir, "meta-llama-Llama-3.1-8B-Instruct.jinja")),

@@ -8,7 +8,7 @@ namespace OffGrid.Inference.Tests.Pooling;
 
 public sealed class LlamaModelPoolTests
 {
-    private static LlamaModelPoolOptions SmallPool(TimeSpan keepAlive, int max = 2) => new()
+    internal static LlamaModelPoolOptions SmallPool(TimeSpan keepAlive, int max = 2) => new()
     {
         KeepAlive = keepAlive,
         MaxLoadedModels = max,
@@ -70,23 +70,5 @@ public sealed class LlamaModelPoolTests
         Assert.True(pool.Unload(TestPaths.Stories260K));
         Assert.Empty(pool.GetLoadedModels());
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => pool.AcquireAsync(TestPaths.Stories260K, contextSize: 8, cancellationToken: TestContext.Current.CancellationToken));
-    }
-
-    [Fact]
-    public async Task DependencyInjectionRegistersAWorkingChatClient()
-    {
-        var services = new ServiceCollection();
-        services.AddOffGridInference(o =>
-        {
-            o.ChatModelPath = TestPaths.Stories260K;
-            o.EmbeddingModelPath = TestPaths.Stories260K;
-            o.Pool = SmallPool(TimeSpan.FromMinutes(1));
-        });
-        await using ServiceProvider provider = services.BuildServiceProvider();
-        IChatClient client = provider.GetRequiredService<IChatClient>();
-        ChatResponse response = await client.GetResponseAsync("Once upon a time", new ChatOptions { Temperature = 0, MaxOutputTokens = 12 }, TestContext.Current.CancellationToken);
-        Assert.Contains("Lily", response.Text, StringComparison.Ordinal);
-        var embeddings = provider.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
-        Assert.Equal(64, (await embeddings.GenerateAsync(["hello"], cancellationToken: TestContext.Current.CancellationToken))[0].Vector.Length);
     }
 }

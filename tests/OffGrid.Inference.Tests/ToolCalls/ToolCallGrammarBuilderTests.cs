@@ -115,7 +115,7 @@ public sealed class ToolCallGrammarBuilderTests
 
     [Fact]
     public void UnknownRequiredFunctionIsRejected() =>
-        Assert.Throws<ArgumentException>(() => ToolCallGrammarBuilder.ForToolMode(s_tools, ChatToolMode.RequireSpecific("nope"), ToolCallFormat.Hermes));
+        Assert.Throws<InvalidRequestException>(() => ToolCallGrammarBuilder.ForToolMode(s_tools, ChatToolMode.RequireSpecific("nope"), ToolCallFormat.Hermes));
 
     [Fact]
     public void FunctionWithoutSchemaTakesAnyObject()

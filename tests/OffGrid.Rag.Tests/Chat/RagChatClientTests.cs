@@ -33,7 +33,7 @@ public sealed class RagChatClientTests : IAsyncLifetime
     [Fact]
     public async Task SourcesAreInjectedBeforeTheLastUserMessageAndCitationsComeBack()
     {
-        IChatClient client = _model.WithRag(_kb, new RagChatOptions { Search = new SearchOptions { Top = 1 } });
+        IChatClient client = _model.AsBuilder().UseRag(_kb, o => o.Search = new SearchOptions { Top = 1 }).Build();
         ChatMessage[] conversation = [new(ChatRole.System, "Be brief."), new(ChatRole.User, "Hi"), new(ChatRole.Assistant, "Hello"), new(ChatRole.User, "Which colour is the shutoff valve?")];
 
         ChatResponse response = await client.GetResponseAsync(conversation, cancellationToken: TestContext.Current.CancellationToken);
@@ -81,13 +81,13 @@ public sealed class RagChatClientTests : IAsyncLifetime
     [Fact]
     public async Task WithoutAUserQuestionOrHitsTheRequestPassesThroughUnchanged()
     {
-        IChatClient client = _model.WithRag(_kb, new RagChatOptions { Search = new SearchOptions { Alpha = 0 } });
+        IChatClient client = _model.AsBuilder().UseRag(_kb, o => o.Search = new SearchOptions { Alpha = 0 }).Build();
 
         ChatResponse response = await client.GetResponseAsync([new ChatMessage(ChatRole.User, "zebra")], cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Single(_model.LastMessages!);
         Assert.Null(response.AdditionalProperties);
-        Assert.Throws<ArgumentException>(() => _model.WithRag(_kb, new RagChatOptions { MaxContextCharacters = 0 }));
+        Assert.Throws<ArgumentException>(() => _model.AsBuilder().UseRag(_kb, o => o.MaxContextCharacters = 0).Build());
     }
 
     /// <summary>Stands in for the language model: records what it was sent and answers with a fixed text.</summary>

@@ -51,7 +51,7 @@ public sealed class LlamaKnowledgeBaseTests : IAsyncLifetime
         Assert.True(hits[0].Scores.Vector is not null);
 
         using var engine = new LlamaEngine(_model, new LlamaEngineOptions { ParallelSequences = 1, ContextSize = 512 });
-        IChatClient chat = new LlamaChatClient(engine).WithRag(knowledgeBase);
+        IChatClient chat = new LlamaChatClient(engine).AsBuilder().UseRag(knowledgeBase).Build();
         ChatResponse response = await chat.GetResponseAsync("Who ate an apple?", new ChatOptions { Temperature = 0, MaxOutputTokens = 16 }, TestContext.Current.CancellationToken);
         Assert.NotEmpty(response.Text);
         Assert.True(response.AdditionalProperties?.ContainsKey(RagChatClient.CitationsPropertyName));

@@ -121,7 +121,7 @@ public sealed class KnowledgeBaseIngestionTests : IDisposable
     {
         CancellationToken ct = TestContext.Current.CancellationToken;
         KnowledgeBase kb = _test.Open();
-        string pdf = _test.WriteFile("manual.pdf", MinimalPdfWriter.Write("Cabin Manual", [["Open the damper before lighting the stove."], ["The water pump fuse is under the sink."]], withImage: true));
+        string pdf = _test.WriteFile("manual.pdf", TestPdf.Write("Cabin Manual", [["Open the damper before lighting the stove."], ["The water pump fuse is under the sink."]], withImage: true));
 
         IngestionResult result = await kb.IngestAsync(DocumentSource.FromFile(pdf), cancellationToken: ct);
 
@@ -132,6 +132,7 @@ public sealed class KnowledgeBaseIngestionTests : IDisposable
         StoredDocument document = Assert.Single(await kb.ListDocumentsAsync(cancellationToken: ct));
         Assert.Equal(2, document.Metadata["pages"].GetInt32());
         Assert.Equal(1, document.Metadata["images"].GetInt32());
+        Assert.Equal([1, 0], document.Metadata["imagesPerPage"].EnumerateArray().Select(e => e.GetInt32()));
     }
 
     [Fact]

@@ -24,7 +24,7 @@ public sealed class UrlIngestionTests : IDisposable
         _server.MapRedirect("/old", "/older");
         _server.MapRedirect("/older", "/guide");
         _server.MapContent("/notes", "text/markdown", Encoding.UTF8.GetBytes("# Notes\n\nCarry a whistle."));
-        _server.MapContent("/manual.pdf", "application/pdf", MinimalPdfWriter.Write("Stove", [["Prime the stove with alcohol."]], withImage: false));
+        _server.MapContent("/manual.pdf", "application/pdf", TestPdf.Write("Stove", [["Prime the stove with alcohol."]], withImage: false));
         RagOptions options = _test.Options();
         options.MaxRedirects = 2;
         KnowledgeBase kb = _test.Open(options);

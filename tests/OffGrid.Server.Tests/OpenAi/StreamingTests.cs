@@ -1,3 +1,4 @@
+using OffGrid.AspNetCore.Hosting;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -100,13 +101,13 @@ public sealed partial class StreamingTests : IClassFixture<ServerFixture>
     private async Task<long> CompletionTokensAsync()
     {
         string metrics = await _server.Http.GetStringAsync("/metrics", Token);
-        return long.Parse(CompletionTokens().Match(metrics).Groups["count"].Value, System.Globalization.CultureInfo.InvariantCulture);
+        return CompletionTokens().Matches(metrics).Sum(m => long.Parse(m.Groups["count"].Value, System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Fact]
     public async Task AFullQueueAnswers429WithRetryAfter()
     {
-        await using WebApplication app = OffGridServer.Build([], o =>
+        await using WebApplication app = OffGridWebApplication.Create([], o =>
         {
             ServerFixture.Configure(o, preload: []);
             o.Pool.Engine.ParallelSequences = 1;
@@ -139,9 +140,9 @@ public sealed partial class StreamingTests : IClassFixture<ServerFixture>
     private async Task<List<string>> ReadEventsAsync(string path, object body) =>
         [.. (await _server.PostStreamAsync(path, body, "text/event-stream")).Where(l => l.StartsWith("data: ", StringComparison.Ordinal)).Select(l => l["data: ".Length..])];
 
-    [GeneratedRegex("""offgrid_active_sequences\{model="[^"]*"\} (?<count>\d+)""")]
+    [GeneratedRegex("""offgrid_inference_active_sequences\{[^}]*\} (?<count>\d+)""")]
     private static partial Regex ActiveSequences();
 
-    [GeneratedRegex("""offgrid_completion_tokens_total (?<count>\d+)""")]
+    [GeneratedRegex("""offgrid_inference_completion_tokens_total\{[^}]*\} (?<count>\d+)""")]
     private static partial Regex CompletionTokens();
 }

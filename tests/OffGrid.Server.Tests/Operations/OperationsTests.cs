@@ -1,3 +1,4 @@
+using OffGrid.AspNetCore.Hosting;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -30,7 +31,7 @@ public sealed class OperationsTests : IClassFixture<ServerFixture>
     [Fact]
     public async Task HealthIs503WhenAPreloadFails()
     {
-        await using WebApplication app = OffGridServer.Build([], o => ServerFixture.Configure(o, preload: ["not-a-model"]));
+        await using WebApplication app = OffGridWebApplication.Create([], o => ServerFixture.Configure(o, preload: ["not-a-model"]));
         await app.StartAsync(Token);
         using var http = new HttpClient { BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()) };
         JsonElement body = default;
@@ -54,12 +55,20 @@ public sealed class OperationsTests : IClassFixture<ServerFixture>
         Assert.Equal(200, status);
 
         string metrics = await _server.Http.GetStringAsync("/metrics", Token);
-        Assert.Contains("offgrid_requests_total{endpoint=\"/v1/chat/completions\",status=\"200\"}", metrics);
-        Assert.Matches(@"offgrid_completion_tokens_total [1-9]", metrics);
-        Assert.Matches(@"offgrid_loaded_models [1-9]", metrics);
-        Assert.Contains("offgrid_queue_depth{model=", metrics);
-        Assert.Contains("offgrid_active_sequences{model=", metrics);
-        Assert.Contains("# TYPE offgrid_last_generation_tokens_per_second gauge", metrics);
+
+        // Every sample line parses as Prometheus text exposition: name, optional labels, a number.
+        string[] samples = [.. metrics.Split('\n').Where(l => l.Length > 0 && !l.StartsWith('#'))];
+        Assert.NotEmpty(samples);
+        Assert.All(samples, l => Assert.Matches("""^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\]|\\.)*",?)*\})? [-+]?([0-9.eE+-]+|Inf|NaN)( [0-9]+)?$""", l));
+        Assert.Matches("""http_server_request_duration_seconds_count\{(?=[^}]*http_route="/v1/chat/completions")(?=[^}]*http_response_status_code="200")[^}]*\} [1-9]""", metrics);
+        Assert.Matches("""offgrid_inference_completion_tokens_total\{[^}]*model="stories260K"[^}]*\} [1-9]""", metrics);
+        Assert.Matches("""offgrid_inference_prompt_tokens_total\{[^}]*model="stories260K"[^}]*\} [1-9]""", metrics);
+        Assert.Matches("""offgrid_inference_generation_duration_seconds_total\{[^}]*\} \d""", metrics);
+        Assert.Contains("# TYPE offgrid_inference_generation_speed_per_second histogram", metrics);
+        Assert.Matches("""offgrid_inference_loaded_models(\{[^}]*\})? [1-9]""", metrics);
+        Assert.Matches("""offgrid_inference_queue_depth\{[^}]*model=""", metrics);
+        Assert.Matches("""offgrid_inference_active_sequences\{[^}]*model=""", metrics);
+        Assert.Matches("""gen_ai_client_token_usage[^ ]*\{[^}]*gen_ai_request_model="stories""", metrics);
     }
 
     [Fact]

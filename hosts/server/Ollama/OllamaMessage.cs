@@ -1,4 +1,0 @@
-namespace OffGrid.Server.Ollama;
-
-/// <summary>An assistant message in an Ollama chat response; tool-call arguments are JSON objects.</summary>
-internal sealed record OllamaMessage(string Role, string Content, IReadOnlyList<object>? ToolCalls = null);

@@ -1,0 +1,53 @@
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+using OffGrid.AspNetCore.Http;
+
+namespace OffGrid.AspNetCore.Chat;
+
+/// <summary>
+/// A tool call inside an assistant message of the conversation: OpenAI sends arguments as a JSON string with an id,
+/// Ollama as a JSON object without one.
+/// </summary>
+internal sealed class ToolCallPayload
+{
+    public string? Id { get; set; }
+
+    public string? Type { get; set; }
+
+    public CalledFunction? Function { get; set; }
+
+    /// <summary>Converts the call for the conversation history.</summary>
+    /// <exception cref="ApiException">400 when the name is missing or the arguments are not a JSON object.</exception>
+    public FunctionCallContent ToContent(string param)
+    {
+        string name = Function?.Name is { Length: > 0 } n ? n : throw ApiException.BadRequest("A tool call needs a function name.", param + ".function.name");
+        JsonElement arguments = Function.Arguments ?? default;
+        if (arguments.ValueKind == JsonValueKind.String)
+        {
+            try
+            {
+                arguments = JsonDocument.Parse(arguments.GetString()!).RootElement;
+            }
+            catch (JsonException)
+            {
+                throw ApiException.BadRequest("A tool call's arguments must be a JSON object (or a string holding one).", param + ".function.arguments");
+            }
+        }
+
+        Dictionary<string, object?>? values = arguments.ValueKind switch
+        {
+            JsonValueKind.Undefined or JsonValueKind.Null => null,
+            JsonValueKind.Object => arguments.EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value.Clone()),
+            _ => throw ApiException.BadRequest("A tool call's arguments must be a JSON object.", param + ".function.arguments"),
+        };
+        return new FunctionCallContent(Id ?? "call_" + Guid.NewGuid().ToString("N")[..24], name, values);
+    }
+
+    /// <summary>The function part of a tool call.</summary>
+    internal sealed class CalledFunction
+    {
+        public string? Name { get; set; }
+
+        public JsonElement? Arguments { get; set; }
+    }
+}

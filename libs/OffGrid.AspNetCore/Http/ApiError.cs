@@ -1,0 +1,49 @@
+using OffGrid.Hub;
+using OffGrid.Hub.Downloads;
+using OffGrid.Hub.References;
+using OffGrid.Inference;
+using OffGrid.Inference.Engine;
+using OffGrid.Inference.Models;
+
+namespace OffGrid.AspNetCore.Http;
+
+/// <summary>What went wrong with a request, independent of how each API shapes its error body.</summary>
+/// <param name="StatusCode">The HTTP status.</param>
+/// <param name="Message">A message for the client.</param>
+/// <param name="Param">The request field at fault, when one is.</param>
+/// <param name="Code">A machine-readable reason, when one applies.</param>
+/// <param name="RetryAfter">When the client may retry (429).</param>
+internal sealed record ApiError(int StatusCode, string Message, string? Param = null, string? Code = null, TimeSpan? RetryAfter = null)
+{
+    /// <summary>OpenAI's error <c>type</c> for the status.</summary>
+    public string Type => StatusCode switch
+    {
+        StatusCodes.Status429TooManyRequests => "rate_limit_error",
+        StatusCodes.Status404NotFound => "invalid_request_error",
+        >= 500 => "server_error",
+        _ => "invalid_request_error",
+    };
+
+    /// <summary>
+    /// Maps an exception from the libraries or the host to the error the client sees. Only OffGrid's own exception types
+    /// (and ASP.NET Core's for malformed HTTP) are client errors; a general .NET exception is a 500.
+    /// </summary>
+    public static ApiError From(Exception exception) => exception switch
+    {
+        ApiException api => new(api.StatusCode, api.Message, api.Param, api.Code),
+        ContextWindowExceededException context => new(StatusCodes.Status400BadRequest, context.Message, "messages", "context_length_exceeded"),
+        EngineOverloadedException overloaded => new(StatusCodes.Status429TooManyRequests, overloaded.Message, null, "server_overloaded", overloaded.RetryAfter),
+        BadHttpRequestException bad => new(bad.StatusCode, bad.Message),
+        ModelNotFoundException notFound => new(StatusCodes.Status404NotFound, notFound.Message, "model", "model_not_found"),
+        InvalidModelReferenceException reference => new(StatusCodes.Status400BadRequest, reference.Message, "model"),
+        InvalidRequestException invalid => new(StatusCodes.Status400BadRequest, invalid.Message, invalid.ParamName),
+        HubHttpException { StatusCode: System.Net.HttpStatusCode.NotFound } missing => new(StatusCodes.Status404NotFound, $"The model hub has no such model: {missing.Message}", "model", "model_not_found"),
+        HubHttpException hub => new(StatusCodes.Status502BadGateway, $"The model hub refused the request: {hub.Message}", null, "hub_error", hub.RetryAfter),
+        DownloadIntegrityException integrity => new(StatusCodes.Status502BadGateway, integrity.Message, null, "download_corrupt"),
+        InsufficientDiskSpaceException disk => new(StatusCodes.Status507InsufficientStorage, disk.Message, null, "insufficient_storage"),
+        ModelLoadException load => new(StatusCodes.Status500InternalServerError, load.Message, "model", "model_load_failed"),
+
+        // Anything else, an ArgumentException included, is a bug on this side: the client gets no internals.
+        _ => new(StatusCodes.Status500InternalServerError, "The server failed to handle the request; see its log.", null, "internal_error"),
+    };
+}

@@ -1,0 +1,38 @@
+using System.Text.Json;
+
+namespace OffGrid.AspNetCore.Http;
+
+/// <summary>Reads a request body as JSON, turning every way it can be wrong into a 4xx <see cref="ApiException"/>.</summary>
+internal static class JsonBody
+{
+    /// <summary>Deserializes the body of <paramref name="request"/>.</summary>
+    /// <exception cref="ApiException">400 for malformed JSON or wrong types, 413 for a body over the limit.</exception>
+    public static async Task<T> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken)
+        where T : class
+    {
+        try
+        {
+            return await JsonSerializer.DeserializeAsync<T>(request.Body, ServerJson.Options, cancellationToken).ConfigureAwait(false)
+                ?? throw ApiException.BadRequest("The request body must be a JSON object, not null.");
+        }
+        catch (JsonException ex) when (ex.Path is null or "$" && ex.BytePositionInLine is 0 && ex.LineNumber is 0)
+        {
+            throw ApiException.BadRequest("The request body is empty or not JSON; send a JSON object.");
+        }
+        catch (JsonException ex)
+        {
+            string? field = ex.Path is { Length: > 2 } path ? path.TrimStart('$', '.') : null;
+            string where = field is null ? string.Empty : $" at '{field}'";
+            string reason = ex.Message.Contains("could not be converted", StringComparison.Ordinal)
+                ? "has the wrong type"
+                : "is not valid JSON";
+            throw ApiException.BadRequest($"The request body {reason}{where} (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}).", field);
+        }
+        catch (BadHttpRequestException ex)
+        {
+            throw new ApiException(ex.StatusCode, ex.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? "The request body is larger than the server accepts."
+                : ex.Message);
+        }
+    }
+}

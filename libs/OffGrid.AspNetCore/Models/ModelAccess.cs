@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using Microsoft.Extensions.AI;
+using OffGrid.AspNetCore.Http;
+using OffGrid.Hub.References;
+using OffGrid.Hub.Store;
+using OffGrid.Inference.Chat;
+using OffGrid.Inference.Pooling;
+
+namespace OffGrid.AspNetCore.Models;
+
+/// <summary>
+/// Resolves the model a request names (through Hub's one <see cref="ModelResolver"/>), holds it loaded from the shared
+/// pool for the request, and hands out the model's <see cref="IChatClient"/> pipeline.
+/// </summary>
+/// <remarks>Thread-safe.</remarks>
+internal sealed class ModelAccess
+{
+    private readonly ModelResolver _resolver;
+    private readonly LlamaModelPool _pool;
+    private readonly ModelClients _clients;
+
+    public ModelAccess(ModelResolver resolver, LlamaModelPool pool, ModelClients clients)
+    {
+        _resolver = resolver;
+        _pool = pool;
+        _clients = clients;
+    }
+
+    /// <summary>The pool behind the server.</summary>
+    public LlamaModelPool Pool => _pool;
+
+    /// <summary>The Hub's model store.</summary>
+    public ModelStore Store => _resolver.Store;
+
+    /// <summary>Every model the server can serve by name, sorted by name.</summary>
+    public Task<IReadOnlyList<LocalModel>> ListAsync(CancellationToken cancellationToken) => _resolver.ListAsync(cancellationToken);
+
+    /// <summary>Finds the model a request names.</summary>
+    /// <exception cref="ApiException">400 when no name is given.</exception>
+    /// <exception cref="ModelNotFoundException">Nothing matches.</exception>
+    public Task<LocalModel> ResolveAsync(string? name, CancellationToken cancellationToken) =>
+        string.IsNullOrWhiteSpace(name)
+            ? throw ApiException.BadRequest("The 'model' field is required.", "model")
+            : _resolver.ResolveAsync(name, cancellationToken);
+
+    /// <summary>Resolves <paramref name="name"/> and holds the model loaded for a request that does not generate text.</summary>
+    /// <param name="name">The model name from the request.</param>
+    /// <param name="keepAlive">Overrides how long the model stays loaded once idle.</param>
+    /// <param name="cancellationToken">Stops waiting for the load.</param>
+    public Task<ModelSession> OpenAsync(string? name, TimeSpan? keepAlive, CancellationToken cancellationToken) =>
+        OpenAsync(name, keepAlive, contextSize: null, options: null, cancellationToken);
+
+    /// <summary>
+    /// Resolves <paramref name="name"/> and loads the model with the context the request asks for (<c>num_ctx</c>). The
+    /// context and keep-alive also go into <paramref name="options"/> (<see cref="LlamaChatOptions.ContextSizeKey"/>,
+    /// <see cref="LlamaChatOptions.KeepAliveKey"/>), so that the model's pipeline runs on the model held here.
+    /// </summary>
+    /// <param name="name">The model name from the request.</param>
+    /// <param name="keepAlive">Overrides how long the model stays loaded once idle.</param>
+    /// <param name="contextSize">The per-sequence context the request needs; <see langword="null"/> for the server's.</param>
+    /// <param name="options">The request's chat options, or <see langword="null"/> when it does not generate text.</param>
+    /// <param name="cancellationToken">Stops waiting for the load.</param>
+    public async Task<ModelSession> OpenAsync(string? name, TimeSpan? keepAlive, int? contextSize, ChatOptions? options, CancellationToken cancellationToken)
+    {
+        LocalModel model = await ResolveAsync(name, cancellationToken).ConfigureAwait(false);
+        if (options is not null)
+        {
+            options.AdditionalProperties ??= [];
+            options.AdditionalProperties[LlamaChatOptions.ContextSizeKey] = contextSize;
+            options.AdditionalProperties[LlamaChatOptions.KeepAliveKey] = keepAlive;
+        }
+
+        long started = Stopwatch.GetTimestamp();
+        LlamaModelLease lease = await _pool.AcquireAsync(model.Path, keepAlive, contextSize, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return new ModelSession(model, lease, Stopwatch.GetElapsedTime(started), _clients);
+    }
+
+    /// <summary>The loaded models with their queue figures.</summary>
+    public IReadOnlyList<LoadedModelInfo> GetLoaded() => _pool.GetLoadedModels();
+
+    /// <summary>Unloads the model named <paramref name="name"/> if it is loaded and idle (Ollama's <c>keep_alive: 0</c> without a prompt).</summary>
+    public async Task<LocalModel> UnloadAsync(string? name, CancellationToken cancellationToken)
+    {
+        LocalModel model = await ResolveAsync(name, cancellationToken).ConfigureAwait(false);
+        _pool.Unload(model.Path);
+        return model;
+    }
+}

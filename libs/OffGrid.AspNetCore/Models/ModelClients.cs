@@ -1,0 +1,75 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
+using OffGrid.Hub.References;
+using OffGrid.Inference.Pooling;
+
+namespace OffGrid.AspNetCore.Models;
+
+/// <summary>
+/// Builds and keeps one <see cref="IChatClient"/> and one embedding pipeline per served model: the pool's client at
+/// the bottom, then the middleware the app configured with <see cref="OffGridServerBuilder.ConfigureChatClients"/>
+/// and <see cref="OffGridServerBuilder.ConfigureEmbeddingGenerators"/>, in registration order.
+/// </summary>
+/// <remarks>Thread-safe. A model reached under two names gets a pipeline per name, so middleware sees the name the client used.</remarks>
+internal sealed class ModelClients : IDisposable
+{
+    private readonly LlamaModelPool _pool;
+    private readonly IServiceProvider _services;
+    private readonly ModelPipelineOptions _options;
+    private readonly ConcurrentDictionary<LocalModel, Lazy<IChatClient>> _chat = new();
+    private readonly ConcurrentDictionary<LocalModel, Lazy<IEmbeddingGenerator<string, Embedding<float>>>> _embeddings = new();
+
+    public ModelClients(LlamaModelPool pool, IServiceProvider services, IOptions<ModelPipelineOptions> options)
+    {
+        _pool = pool;
+        _services = services;
+        _options = options.Value;
+    }
+
+    /// <summary>The chat pipeline of <paramref name="model"/>.</summary>
+    public IChatClient GetChatClient(LocalModel model) =>
+        _chat.GetOrAdd(Key(model), m => new Lazy<IChatClient>(() => BuildChatClient(m))).Value;
+
+    /// <summary>The embedding pipeline of <paramref name="model"/>.</summary>
+    public IEmbeddingGenerator<string, Embedding<float>> GetEmbeddingGenerator(LocalModel model) =>
+        _embeddings.GetOrAdd(Key(model), m => new Lazy<IEmbeddingGenerator<string, Embedding<float>>>(() => BuildEmbeddingGenerator(m))).Value;
+
+    public void Dispose()
+    {
+        foreach (Lazy<IChatClient> client in _chat.Values.Where(c => c.IsValueCreated))
+        {
+            client.Value.Dispose();
+        }
+
+        foreach (Lazy<IEmbeddingGenerator<string, Embedding<float>>> generator in _embeddings.Values.Where(g => g.IsValueCreated))
+        {
+            generator.Value.Dispose();
+        }
+    }
+
+    // The manifest is left out of the key: it is re-read on every listing, and records compare it by reference.
+    private static LocalModel Key(LocalModel model) => model with { Manifest = null };
+
+    private IChatClient BuildChatClient(LocalModel model)
+    {
+        var builder = new ChatClientBuilder(_pool.CreateChatClient(model.Path, model.Name));
+        foreach (Action<ChatClientBuilder, LocalModel> configure in _options.ChatClient)
+        {
+            configure(builder, model);
+        }
+
+        return builder.Build(_services);
+    }
+
+    private IEmbeddingGenerator<string, Embedding<float>> BuildEmbeddingGenerator(LocalModel model)
+    {
+        var builder = new EmbeddingGeneratorBuilder<string, Embedding<float>>(_pool.CreateEmbeddingGenerator(model.Path, model.Name));
+        foreach (Action<EmbeddingGeneratorBuilder<string, Embedding<float>>, LocalModel> configure in _options.EmbeddingGenerator)
+        {
+            configure(builder, model);
+        }
+
+        return builder.Build(_services);
+    }
+}

@@ -1,0 +1,104 @@
+using Microsoft.AspNetCore.Routing;
+using OffGrid.AspNetCore.Http;
+using OffGrid.AspNetCore.Ollama;
+using OffGrid.AspNetCore.OpenAi;
+using OffGrid.AspNetCore.Operations;
+using OffGrid.AspNetCore.WebUi;
+
+namespace Microsoft.AspNetCore.Builder;
+
+/// <summary>
+/// Maps OffGrid's HTTP surfaces into an app, in the shape of <c>MapMcp</c>. Each returns its route group, so an app can
+/// add its own conventions (<c>.RequireAuthorization()</c>, rate limiting, CORS). Requires <c>AddOffGridServer</c>.
+/// </summary>
+public static class OffGridEndpointRouteBuilderExtensions
+{
+    /// <summary>
+    /// Maps the OpenAI-compatible API (reference: https://platform.openai.com/docs/api-reference): chat completions and
+    /// completions (with server-sent events), embeddings and models. Errors use OpenAI's shape
+    /// <c>{"error":{"message","type","param","code"}}</c>.
+    /// </summary>
+    /// <param name="endpoints">The app or a route group.</param>
+    /// <param name="pattern">The prefix; OpenAI clients expect <c>/v1</c> at the end of their base URL.</param>
+    /// <returns>The route group.</returns>
+    public static RouteGroupBuilder MapOpenAi(this IEndpointRouteBuilder endpoints, string pattern = "/v1")
+    {
+        RouteGroupBuilder group = OpenAiGroup(endpoints, pattern);
+        group.MapPost("/chat/completions", ChatCompletionEndpoint.HandleAsync);
+        group.MapPost("/completions", CompletionEndpoint.HandleAsync);
+        group.MapPost("/embeddings", EmbeddingEndpoint.HandleAsync);
+        group.MapGet("/models", ModelsEndpoint.ListAsync);
+        group.MapGet("/models/{**id}", ModelsEndpoint.GetAsync);
+        return group;
+    }
+
+    /// <summary>
+    /// Maps the Ollama-compatible API (reference: https://github.com/ollama/ollama/blob/main/docs/api.md): chat and
+    /// generate (NDJSON streaming), embeddings, and model management over the OffGrid model store. Errors use Ollama's
+    /// shape <c>{"error":"..."}</c>.
+    /// </summary>
+    /// <param name="endpoints">The app or a route group.</param>
+    /// <param name="pattern">The prefix; Ollama clients expect <c>/api</c>.</param>
+    /// <returns>The route group.</returns>
+    public static RouteGroupBuilder MapOllama(this IEndpointRouteBuilder endpoints, string pattern = "/api")
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        RouteGroupBuilder group = endpoints.MapGroup(pattern).AddEndpointFilter(new ApiErrorFilter(OllamaShapes.Error));
+        group.MapPost("/chat", OllamaGenerationEndpoints.ChatAsync);
+        group.MapPost("/generate", OllamaGenerationEndpoints.GenerateAsync);
+        group.MapPost("/embed", OllamaEmbedEndpoints.EmbedAsync);
+        group.MapPost("/embeddings", OllamaEmbedEndpoints.EmbeddingsAsync);
+        group.MapGet("/tags", OllamaModelEndpoints.TagsAsync);
+        group.MapPost("/show", OllamaModelEndpoints.ShowAsync);
+        group.MapGet("/ps", OllamaModelEndpoints.PsAsync);
+        group.MapPost("/pull", OllamaModelEndpoints.PullAsync);
+        group.MapDelete("/delete", OllamaModelEndpoints.DeleteAsync);
+        group.MapGet("/version", OllamaModelEndpoints.Version);
+        return group;
+    }
+
+    /// <summary>
+    /// Maps OffGrid's own API beside OpenAI's, in OpenAI's error shape: <c>GET|POST search</c> (GGUF models on the Hugging
+    /// Face Hub or its mirror) and <c>POST benchmark</c> (prompt and generation throughput of a served model).
+    /// </summary>
+    /// <param name="endpoints">The app or a route group.</param>
+    /// <param name="pattern">The prefix.</param>
+    /// <returns>The route group.</returns>
+    public static RouteGroupBuilder MapOffGrid(this IEndpointRouteBuilder endpoints, string pattern = "/v1")
+    {
+        RouteGroupBuilder group = OpenAiGroup(endpoints, pattern);
+        group.MapGet("/search", SearchEndpoint.GetAsync);
+        group.MapPost("/search", SearchEndpoint.PostAsync);
+        group.MapPost("/benchmark", BenchmarkEndpoint.HandleAsync);
+        return group;
+    }
+
+    /// <summary>
+    /// Maps the health probe: 200 <c>{"status":"ok","loaded_models":[...]}</c> once the preloaded models are loaded,
+    /// else 503 with <c>"loading"</c> or <c>"failed"</c> and the error.
+    /// </summary>
+    /// <param name="endpoints">The app or a route group.</param>
+    /// <param name="pattern">The path.</param>
+    /// <returns>The endpoint.</returns>
+    public static RouteHandlerBuilder MapOffGridHealth(this IEndpointRouteBuilder endpoints, string pattern = "/health")
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        return endpoints.MapGet(pattern, HealthEndpoint.GetAsync);
+    }
+
+    /// <summary>Maps the offline chat page (one embedded HTML file: no CDN, no web root) that talks to the OpenAI API under <c>/v1</c>.</summary>
+    /// <param name="endpoints">The app or a route group.</param>
+    /// <param name="pattern">The path.</param>
+    /// <returns>The endpoint.</returns>
+    public static RouteHandlerBuilder MapOffGridWebUi(this IEndpointRouteBuilder endpoints, string pattern = "/")
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        return endpoints.MapGet(pattern, WebUiEndpoint.Page);
+    }
+
+    private static RouteGroupBuilder OpenAiGroup(IEndpointRouteBuilder endpoints, string pattern)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        return endpoints.MapGroup(pattern).AddEndpointFilter(new ApiErrorFilter(OpenAiShapes.Error));
+    }
+}

@@ -1,0 +1,94 @@
+using OffGrid.Hub.References;
+using OffGrid.Inference.Pooling;
+
+namespace OffGrid.AspNetCore;
+
+/// <summary>
+/// Settings of an OffGrid server, bound from the <c>Server</c> configuration section (appsettings.json,
+/// <c>OFFGRID_Server__*</c> environment variables, <c>--Server:*</c> command-line switches). <see cref="Models"/>,
+/// <see cref="ModelDirectories"/>, <see cref="AllowModelPaths"/>, <see cref="Preload"/> and <see cref="Pool"/> apply
+/// wherever the endpoints are mapped; <see cref="Host"/>, <see cref="Port"/>, <see cref="MaxRequestBodyBytes"/> and
+/// <see cref="ShutdownTimeout"/> apply to hosts built with <see cref="Hosting.OffGridWebApplication"/>.
+/// </summary>
+/// <remarks>Validated when the host starts; not thread-safe while being configured.</remarks>
+public sealed class OffGridServerOptions
+{
+    /// <summary>The configuration section the options are bound from.</summary>
+    public const string SectionName = "Server";
+
+    /// <summary>The address to listen on: an IP address, <c>localhost</c>, or <c>*</c> for every interface. Defaults to <c>127.0.0.1</c>.</summary>
+    public string Host { get; set; } = "127.0.0.1";
+
+    /// <summary>The TCP port; 0 picks a free one. Defaults to 11611.</summary>
+    public int Port { get; set; } = 11611;
+
+    /// <summary>The largest request body accepted, in bytes; larger ones get 413. Defaults to 8 MiB.</summary>
+    public long MaxRequestBodyBytes { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>Models served by name: an API model name mapped to a .gguf path (relative paths are resolved against the current directory).</summary>
+    public Dictionary<string, string> Models { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Folders whose .gguf files are served under their file name without the extension.</summary>
+    public List<string> ModelDirectories { get; set; } = [];
+
+    /// <summary>
+    /// Whether a request may name a model by its path on the server's disk. Off by default: a client could
+    /// otherwise make the server open any file it can read.
+    /// </summary>
+    public bool AllowModelPaths { get; set; }
+
+    /// <summary>Models loaded at start; <c>/health</c> answers 503 until they are.</summary>
+    public List<string> Preload { get; set; } = [];
+
+    /// <summary>How long the host waits for running requests when it stops. Defaults to 30 seconds.</summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How models are loaded, kept alive, evicted and scheduled (parallel sequences, context size, queue limit).</summary>
+    public LlamaModelPoolOptions Pool { get; set; } = new();
+
+    /// <summary>Lists what is wrong with the options.</summary>
+    /// <returns>One sentence per problem; empty when the options are valid.</returns>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (Host is not ("localhost" or "*") && !System.Net.IPAddress.TryParse(Host ?? string.Empty, out _))
+        {
+            errors.Add($"Server:Host must be an IP address, 'localhost' or '*' (was '{Host}').");
+        }
+
+        if (Port is < 0 or > 65535)
+        {
+            errors.Add($"Server:Port must be between 0 and 65535 (was {Port}).");
+        }
+
+        if (MaxRequestBodyBytes < 1024)
+        {
+            errors.Add($"Server:MaxRequestBodyBytes must be at least 1024 (was {MaxRequestBodyBytes}).");
+        }
+
+        if (ShutdownTimeout < TimeSpan.Zero)
+        {
+            errors.Add("Server:ShutdownTimeout cannot be negative.");
+        }
+
+        // The resolver checks the same at start; checking here too reports every bad setting in one go.
+        var models = new ModelResolverOptions { Models = Models, ModelDirectories = ModelDirectories };
+        errors.AddRange(models.Validate().Select(error => "Server: " + error));
+
+        if (Preload.Any(string.IsNullOrWhiteSpace))
+        {
+            errors.Add("Server:Preload has an empty model name.");
+        }
+
+        if (Pool is null)
+        {
+            errors.Add("Server:Pool must be set.");
+        }
+        else if (Pool.MaxLoadedModels < 1 || Pool.Engine.ParallelSequences < 1 || Pool.Engine.MaxPendingRequests < 0 || Pool.Engine.ContextSize is < LlamaModelPool.MinimumContextSize)
+        {
+            errors.Add($"Server:Pool needs MaxLoadedModels ≥ 1, Engine:ParallelSequences ≥ 1, Engine:MaxPendingRequests ≥ 0 and Engine:ContextSize ≥ {LlamaModelPool.MinimumContextSize}.");
+        }
+
+        return errors;
+    }
+}

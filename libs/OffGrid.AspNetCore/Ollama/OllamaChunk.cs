@@ -1,0 +1,26 @@
+namespace OffGrid.AspNetCore.Ollama;
+
+/// <summary>
+/// One object of an Ollama <c>/api/chat</c> or <c>/api/generate</c> response: chat fills <see cref="Message"/>, generate
+/// fills <see cref="Response"/>; the last one has <see cref="Done"/> set and the timings (nanoseconds).
+/// </summary>
+internal sealed record OllamaChunk(string Model, DateTimeOffset CreatedAt, bool Done)
+{
+    public OllamaMessage? Message { get; init; }
+
+    public string? Response { get; init; }
+
+    public string? DoneReason { get; init; }
+
+    public long? TotalDuration { get; init; }
+
+    public long? LoadDuration { get; init; }
+
+    public long? PromptEvalCount { get; init; }
+
+    public long? PromptEvalDuration { get; init; }
+
+    public long? EvalCount { get; init; }
+
+    public long? EvalDuration { get; init; }
+}

@@ -1,0 +1,4 @@
+namespace OffGrid.AspNetCore.Ollama;
+
+/// <summary>An assistant message in an Ollama chat response; tool-call arguments are JSON objects.</summary>
+internal sealed record OllamaMessage(string Role, string Content, IReadOnlyList<object>? ToolCalls = null);

@@ -1,0 +1,159 @@
+using OffGrid.Hub.References;
+using System.Reflection;
+using System.Threading.Channels;
+using OffGrid.Hub.Gguf;
+using OffGrid.Hub.Store;
+using OffGrid.Inference.Pooling;
+using OffGrid.AspNetCore.Http;
+using OffGrid.AspNetCore.Models;
+
+namespace OffGrid.AspNetCore.Ollama;
+
+/// <summary>Ollama's model management: <c>/api/tags</c>, <c>/api/show</c>, <c>/api/ps</c>, <c>/api/pull</c>, <c>/api/delete</c>, <c>/api/version</c>.</summary>
+internal static class OllamaModelEndpoints
+{
+    public static async Task<IResult> TagsAsync(ModelAccess models, CancellationToken cancellationToken)
+    {
+        var tags = new List<object>();
+        foreach (LocalModel model in await models.ListAsync(cancellationToken))
+        {
+            tags.Add(await OllamaModelDescription.DescribeAsync(model, cancellationToken));
+        }
+
+        return Results.Json(new { models = tags }, ServerJson.Options);
+    }
+
+    public static async Task<IResult> ShowAsync(HttpContext http, ModelAccess models)
+    {
+        OllamaModelRequest request = await JsonBody.ReadAsync<OllamaModelRequest>(http.Request, http.RequestAborted);
+        LocalModel model = await models.ResolveAsync(request.ModelName, http.RequestAborted);
+        return Results.Json(await OllamaModelDescription.ShowAsync(model, http.RequestAborted), ServerJson.Options);
+    }
+
+    public static async Task<IResult> PsAsync(ModelAccess models, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<LocalModel> served = await models.ListAsync(cancellationToken);
+        var running = new List<object>();
+        foreach (LoadedModelInfo info in models.Pool.GetLoadedModels())
+        {
+            string name = served.FirstOrDefault(m => string.Equals(m.Path, info.Path, StringComparison.Ordinal))?.Name ?? info.Path;
+            GgufFile gguf = await GgufFile.ReadAsync(info.Path, cancellationToken);
+            running.Add(new
+            {
+                name,
+                model = name,
+                size = info.SizeBytes,
+                size_vram = 0,
+                digest = OllamaModelDescription.Digest(new FileInfo(info.Path)),
+                details = OllamaModelDescription.Details(gguf),
+                expires_at = info.ExpiresAt ?? DateTimeOffset.MaxValue,
+                context_length = info.ContextSize,
+            });
+        }
+
+        return Results.Json(new { models = running }, ServerJson.Options);
+    }
+
+    public static IResult Version() => Results.Json(new
+    {
+        version = typeof(OllamaModelEndpoints).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0",
+    }, ServerJson.Options);
+
+    public static async Task<IResult> DeleteAsync(HttpContext http, ModelAccess models)
+    {
+        CancellationToken cancellationToken = http.RequestAborted;
+        OllamaModelRequest request = await JsonBody.ReadAsync<OllamaModelRequest>(http.Request, cancellationToken);
+        string name = request.ModelName is { Length: > 0 } n ? n : throw ApiException.BadRequest("The 'model' field is required.", "model");
+        ModelManifest manifest = await models.Store.FindAsync(name, cancellationToken)
+            ?? throw ApiException.ModelNotFound($"The model '{name}' is not in the model store.");
+        if (!models.Pool.Unload(manifest.PrimaryFilePath) && models.Pool.GetLoadedModels().Any(m => m.Path == manifest.PrimaryFilePath))
+        {
+            throw new ApiException(StatusCodes.Status409Conflict, $"The model '{name}' is serving requests; try again when they finish.", "model");
+        }
+
+        await models.Store.RemoveAsync(manifest.Name, cancellationToken);
+        return Results.Ok();
+    }
+
+    public static async Task<IResult> PullAsync(HttpContext http, ModelAccess models)
+    {
+        CancellationToken cancellationToken = http.RequestAborted;
+        OllamaModelRequest request = await JsonBody.ReadAsync<OllamaModelRequest>(http.Request, cancellationToken);
+        string name = request.ModelName is { Length: > 0 } n ? n : throw ApiException.BadRequest("The 'model' field is required.", "model");
+        if (!request.Stream)
+        {
+            await models.Store.PullAsync(name, progress: null, cancellationToken);
+            return Results.Json(new { status = "success" }, ServerJson.Options);
+        }
+
+        var events = Channel.CreateUnbounded<PullProgress>(new UnboundedChannelOptions { SingleReader = true });
+        Task<ModelManifest> pull = PullReportingAsync(models.Store, name, events.Writer, cancellationToken);
+
+        // Hold the response back until the pull is past resolving, so an unknown model still gets a 404 status.
+        var pending = new List<PullProgress>();
+        bool resolved = false;
+        await foreach (PullProgress progress in events.Reader.ReadAllAsync(cancellationToken))
+        {
+            pending.Add(progress);
+            if (progress.Status != PullStatus.Resolving)
+            {
+                resolved = true;
+                break;
+            }
+        }
+
+        if (!resolved)
+        {
+            await pull; // the pull ended while resolving: its failure goes to the error filter
+        }
+
+        var writer = ChunkedJsonWriter.NewlineDelimited(http.Response);
+        try
+        {
+            foreach (PullProgress progress in pending)
+            {
+                await writer.WriteAsync(Describe(progress, name), cancellationToken);
+            }
+
+            await foreach (PullProgress progress in events.Reader.ReadAllAsync(cancellationToken))
+            {
+                await writer.WriteAsync(Describe(progress, name), cancellationToken);
+            }
+
+            await pull;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            await writer.WriteAsync(OllamaShapes.Error(ApiError.From(ex)), cancellationToken);
+        }
+
+        return Results.Empty;
+    }
+
+    private static async Task<ModelManifest> PullReportingAsync(ModelStore store, string name, ChannelWriter<PullProgress> events, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await store.PullAsync(name, new ChannelProgress(events), cancellationToken);
+        }
+        finally
+        {
+            events.TryComplete();
+        }
+    }
+
+    /// <summary>Ollama's pull status lines.</summary>
+    private static object Describe(PullProgress progress, string name) => progress.Status switch
+    {
+        PullStatus.Resolving => new { status = "pulling manifest" },
+        PullStatus.Downloading => new { status = $"pulling {name}", digest = name, total = progress.TotalBytes ?? 0, completed = progress.BytesReceived },
+        PullStatus.Verifying => new { status = "verifying sha256 digest" },
+        _ => (object)new { status = "success" },
+    };
+
+    /// <summary>Passes progress on in order, on the reporting thread (<see cref="Progress{T}"/> would reorder it).</summary>
+    private sealed class ChannelProgress(ChannelWriter<PullProgress> events) : IProgress<PullProgress>
+    {
+        public void Report(PullProgress value) => events.TryWrite(value);
+    }
+}

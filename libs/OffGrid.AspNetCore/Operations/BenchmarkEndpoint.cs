@@ -1,0 +1,56 @@
+using OffGrid.Inference.Benchmarking;
+using OffGrid.AspNetCore.Http;
+using OffGrid.AspNetCore.Models;
+
+namespace OffGrid.AspNetCore.Operations;
+
+/// <summary><c>POST /v1/benchmark</c>: prompt and generation throughput of a model on this server, per run and summarised.</summary>
+internal static class BenchmarkEndpoint
+{
+    public static async Task<IResult> HandleAsync(HttpContext http, ModelAccess models)
+    {
+        CancellationToken cancellationToken = http.RequestAborted;
+        BenchmarkRequest request = await JsonBody.ReadAsync<BenchmarkRequest>(http.Request, cancellationToken);
+        var defaults = new LlamaBenchmarkOptions();
+        var options = new LlamaBenchmarkOptions
+        {
+            PromptTokens = request.PromptTokens ?? defaults.PromptTokens,
+            OutputTokens = request.OutputTokens ?? defaults.OutputTokens,
+            Iterations = request.Iterations ?? defaults.Iterations,
+            ConcurrentStreams = request.ConcurrentStreams ?? defaults.ConcurrentStreams,
+        };
+        if (options.Iterations > 100)
+        {
+            throw ApiException.BadRequest("'iterations' must be at most 100.", "iterations");
+        }
+
+        using ModelSession session = await models.OpenAsync(request.Model, keepAlive: null, cancellationToken);
+        LlamaBenchmarkResult result = await LlamaBenchmark.RunAsync(session.Lease.Engine, options, progress: null, cancellationToken);
+        return Results.Json(new
+        {
+            model = session.Model.Name,
+            prompt_tokens = options.PromptTokens,
+            output_tokens = options.OutputTokens,
+            iterations = options.Iterations,
+            concurrent_streams = options.ConcurrentStreams,
+            runs = result.Runs.Select(r => new
+            {
+                iteration = r.Iteration,
+                prompt_tokens = r.PromptTokens,
+                output_tokens = r.OutputTokens,
+                prompt_seconds = r.PromptDuration.TotalSeconds,
+                total_seconds = r.Total.TotalSeconds,
+                prompt_tokens_per_second = r.PromptTokensPerSecond,
+                generation_tokens_per_second = r.GenerationTokensPerSecond,
+            }),
+            summary = new
+            {
+                prompt_tokens_per_second = result.PromptTokensPerSecond,
+                generation_tokens_per_second = result.GenerationTokensPerSecond,
+                total_seconds = result.Total.TotalSeconds,
+                model_size_bytes = result.ModelSizeBytes,
+                peak_working_set_bytes = result.PeakWorkingSetBytes,
+            },
+        }, ServerJson.Options);
+    }
+}

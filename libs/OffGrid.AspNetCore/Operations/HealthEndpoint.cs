@@ -1,0 +1,20 @@
+using OffGrid.AspNetCore.Http;
+using OffGrid.AspNetCore.Models;
+using OffGrid.Hub.References;
+
+namespace OffGrid.AspNetCore.Operations;
+
+/// <summary><c>GET /health</c>: 200 once the preloaded models are loaded, else 503; lists the loaded models by the names clients use.</summary>
+internal static class HealthEndpoint
+{
+    public static async Task<IResult> GetAsync(ModelPreloader preloader, ModelAccess models, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<LocalModel> served = await models.ListAsync(cancellationToken);
+        string[] loaded = [.. models.GetLoaded()
+            .SelectMany(m => served.Where(s => s.Path == m.Path).Select(s => s.Name).DefaultIfEmpty(m.ModelId))
+            .Distinct(StringComparer.Ordinal)];
+        return preloader.IsReady
+            ? Results.Json(new { status = "ok", loaded_models = loaded }, ServerJson.Options)
+            : Results.Json(new { status = preloader.Failure is null ? "loading" : "failed", error = preloader.Failure, loaded_models = loaded }, ServerJson.Options, statusCode: StatusCodes.Status503ServiceUnavailable);
+    }
+}

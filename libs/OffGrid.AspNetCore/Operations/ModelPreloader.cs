@@ -1,0 +1,51 @@
+using Microsoft.Extensions.Options;
+using OffGrid.AspNetCore.Models;
+
+namespace OffGrid.AspNetCore.Operations;
+
+/// <summary>
+/// Loads the models listed in <see cref="OffGridServerOptions.Preload"/> when the server starts and keeps them loaded;
+/// the server reports ready (<c>/health</c>) only once they all are.
+/// </summary>
+internal sealed class ModelPreloader : BackgroundService
+{
+    private readonly ModelAccess _models;
+    private readonly OffGridServerOptions _options;
+    private readonly ILogger<ModelPreloader> _logger;
+    private volatile string? _failure;
+    private volatile bool _ready;
+
+    public ModelPreloader(ModelAccess models, IOptions<OffGridServerOptions> options, ILogger<ModelPreloader> logger)
+    {
+        _models = models;
+        _options = options.Value;
+        _logger = logger;
+    }
+
+    /// <summary>Whether every preloaded model is loaded.</summary>
+    public bool IsReady => _ready;
+
+    /// <summary>Why preloading failed, or <see langword="null"/>.</summary>
+    public string? Failure => _failure;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        foreach (string name in _options.Preload)
+        {
+            try
+            {
+                // A negative keep-alive keeps the model until it is evicted: a preloaded model should not time out.
+                using ModelSession session = await _models.OpenAsync(name, TimeSpan.FromSeconds(-1), stoppingToken);
+                _logger.LogInformation("Preloaded {Model} from {Path}.", session.Model.Name, session.Model.Path);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                _failure = $"Preloading '{name}' failed: {ex.Message}";
+                _logger.LogError(ex, "Preloading {Model} failed; /health stays unavailable.", name);
+                return;
+            }
+        }
+
+        _ready = true;
+    }
+}

@@ -1,0 +1,17 @@
+namespace OffGrid.Hub.References;
+
+/// <summary>Where a <see cref="LocalModel"/> was found, in the order <see cref="ModelResolver"/> looks.</summary>
+public enum LocalModelSource
+{
+    /// <summary>A name configured in <see cref="ModelResolverOptions.Models"/>.</summary>
+    Configured,
+
+    /// <summary>A <c>.gguf</c> file in one of <see cref="ModelResolverOptions.ModelDirectories"/>, named by its file name.</summary>
+    Directory,
+
+    /// <summary>A model in the local <see cref="Store.ModelStore"/>.</summary>
+    Store,
+
+    /// <summary>A path to a <c>.gguf</c> file (only with <see cref="ModelResolverOptions.AllowFilePaths"/>).</summary>
+    File,
+}

@@ -1,0 +1,130 @@
+using Microsoft.Extensions.Options;
+using OffGrid.Hub.Store;
+
+namespace OffGrid.Hub.References;
+
+/// <summary>
+/// The one place that turns a model name into a GGUF file on this machine, for the server and the CLI alike. It looks,
+/// in order, at configured names, the files of the model folders, the model store (store name, the last part of a store
+/// name, an alias or <c>owner/repo[:quant]</c> a model was pulled as) and, when allowed, a file path. It never downloads.
+/// </summary>
+/// <remarks>
+/// Ollama clients name models <c>name:latest</c>; OffGrid has no tags, so <c>:latest</c> means the plain name. Folders
+/// and store are listed again on each call so that new models show up without a restart. Thread-safe.
+/// </remarks>
+public sealed class ModelResolver
+{
+    private const string DefaultTag = ":latest";
+
+    private readonly ModelStore _store;
+    private readonly ModelAliasCatalog _aliases;
+    private readonly ModelResolverOptions _options;
+
+    /// <summary>Initializes a new instance.</summary>
+    /// <param name="store">The local model store.</param>
+    /// <param name="aliases">Tells a known alias (downloadable) from an unknown name.</param>
+    /// <param name="options">Configured names, model folders, whether paths are allowed.</param>
+    public ModelResolver(ModelStore store, ModelAliasCatalog aliases, IOptions<ModelResolverOptions>? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(aliases);
+        _store = store;
+        _aliases = aliases;
+        _options = options?.Value ?? new ModelResolverOptions();
+    }
+
+    /// <summary>Gets the model store behind the resolver.</summary>
+    public ModelStore Store => _store;
+
+    /// <summary>Lists every model that can be named, sorted by name; a configured name hides a folder file or stored model of the same name.</summary>
+    /// <param name="cancellationToken">Cancels the listing.</param>
+    /// <returns>The models.</returns>
+    public async Task<IReadOnlyList<LocalModel>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        var models = new Dictionary<string, LocalModel>(StringComparer.OrdinalIgnoreCase);
+        foreach (ModelManifest manifest in await _store.ListAsync(cancellationToken).ConfigureAwait(false))
+        {
+            models[manifest.Name] = new LocalModel(manifest.Name, manifest.PrimaryFilePath, LocalModelSource.Store, manifest);
+        }
+
+        foreach (string directory in _options.ModelDirectories.Where(Directory.Exists))
+        {
+            foreach (string file in Directory.EnumerateFiles(directory, "*.gguf"))
+            {
+                string name = Path.GetFileNameWithoutExtension(file);
+                models[name] = new LocalModel(name, Path.GetFullPath(file), LocalModelSource.Directory);
+            }
+        }
+
+        foreach ((string name, string path) in _options.Models)
+        {
+            models[name] = new LocalModel(name, Path.GetFullPath(path), LocalModelSource.Configured);
+        }
+
+        return [.. models.Values.OrderBy(m => m.Name, StringComparer.OrdinalIgnoreCase)];
+    }
+
+    /// <summary>Finds the model behind <paramref name="name"/> on this machine.</summary>
+    /// <param name="name">A configured name, folder file name, store name, alias, <c>owner/repo[:quant]</c> or (when allowed) a path.</param>
+    /// <param name="cancellationToken">Cancels the search.</param>
+    /// <returns>The model, or <see langword="null"/> when nothing on this machine matches.</returns>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is empty.</exception>
+    public async Task<LocalModel?> FindAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        string plain = WithoutDefaultTag(name.Trim());
+        if ((await ListAsync(cancellationToken).ConfigureAwait(false)).FirstOrDefault(m => string.Equals(m.Name, plain, StringComparison.OrdinalIgnoreCase)) is { } listed)
+        {
+            return listed;
+        }
+
+        if (IsPath(plain))
+        {
+            string path = ModelReference.TryParse(plain, out ModelReference? local) && local.LocalPath is { } full ? full : Path.GetFullPath(plain);
+            return _options.AllowFilePaths && File.Exists(path) ? new LocalModel(Path.GetFileNameWithoutExtension(path), path, LocalModelSource.File) : null;
+        }
+
+        return ModelReference.TryParse(plain, out _) && await _store.FindAsync(plain, cancellationToken).ConfigureAwait(false) is { } manifest
+            ? new LocalModel(manifest.Name, manifest.PrimaryFilePath, LocalModelSource.Store, manifest)
+            : null;
+    }
+
+    /// <summary>Finds the model behind <paramref name="name"/> on this machine, or explains why there is none.</summary>
+    /// <param name="name">A configured name, folder file name, store name, alias, <c>owner/repo[:quant]</c> or (when allowed) a path.</param>
+    /// <param name="cancellationToken">Cancels the search.</param>
+    /// <returns>The model.</returns>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is empty.</exception>
+    /// <exception cref="ModelNotFoundException">Nothing on this machine matches; the message says whether it can be pulled.</exception>
+    public async Task<LocalModel> ResolveAsync(string name, CancellationToken cancellationToken = default) =>
+        await FindAsync(name, cancellationToken).ConfigureAwait(false) ?? throw NotFound(name);
+
+    private ModelNotFoundException NotFound(string requested)
+    {
+        string plain = WithoutDefaultTag(requested.Trim());
+        if (IsPath(plain))
+        {
+            return new ModelNotFoundException(requested, _options.AllowFilePaths
+                ? $"The model file '{Path.GetFullPath(plain)}' does not exist."
+                : $"'{requested}' is a file path, and models are not served by path here (only configured names, model folders and the model store).", canPull: false);
+        }
+
+        if (!ModelReference.TryParse(plain, out ModelReference? reference))
+        {
+            return new ModelNotFoundException(requested, $"The model '{requested}' is not on this machine, and it is not a name the Hub could download (use name[:quant], owner/repo[:quant] or owner/repo/file.gguf).", canPull: false);
+        }
+
+        if (reference.Kind == ModelReferenceKind.Alias && !_aliases.Aliases.Any(a => string.Equals(a.Name, reference.AliasName, StringComparison.OrdinalIgnoreCase)))
+        {
+            string known = string.Join(", ", _aliases.Aliases.Select(a => a.Name).Order(StringComparer.Ordinal));
+            return new ModelNotFoundException(requested, $"Unknown model '{requested}': it is not on this machine and not a known alias. Name a local .gguf file, a model from 'offgrid list', owner/repo[:quant], or one of: {known}.", canPull: false);
+        }
+
+        return new ModelNotFoundException(requested, $"The model '{requested}' is not on this machine yet; download it first (offgrid pull {plain}, or POST /api/pull).", canPull: true);
+    }
+
+    private static string WithoutDefaultTag(string name) =>
+        name.EndsWith(DefaultTag, StringComparison.OrdinalIgnoreCase) ? name[..^DefaultTag.Length] : name;
+
+    private static bool IsPath(string name) =>
+        ModelReference.TryParse(name, out ModelReference? reference) && reference.Kind == ModelReferenceKind.LocalFile;
+}

@@ -1,0 +1,105 @@
+using Microsoft.Extensions.Options;
+using OffGrid.Hub.References;
+using OffGrid.Hub.Store;
+using OffGrid.Testing;
+using OffGrid.Testing.Gguf;
+
+namespace OffGrid.Hub.Tests.References;
+
+/// <summary>The one resolver: configured names, then model folders, then the store, then (when allowed) paths; never the network.</summary>
+public sealed class ModelResolverTests : IAsyncLifetime
+{
+    private readonly HubFixture _hub = new();
+    private string _file = null!;
+    private string _folder = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        _folder = Directory.CreateDirectory(Path.Combine(_hub.Home, "folder")).FullName;
+        _file = Path.Combine(_hub.Home, "stories260K.gguf");
+        await File.WriteAllBytesAsync(_file, HubFixture.TinyModel(GgufTensorType.F32), Ct);
+        await File.WriteAllBytesAsync(Path.Combine(_folder, "folded.gguf"), HubFixture.TinyModel(GgufTensorType.F32, seed: 2), Ct);
+    }
+
+    public ValueTask DisposeAsync() => _hub.DisposeAsync();
+
+    private ModelResolver Resolver(bool allowPaths = false, Action<ModelResolverOptions>? configure = null)
+    {
+        var options = new ModelResolverOptions { AllowFilePaths = allowPaths, ModelDirectories = [_folder] };
+        configure?.Invoke(options);
+        return new ModelResolver(_hub.Store, new ModelAliasCatalog(), Options.Create(options));
+    }
+
+    [Fact]
+    public async Task AnImportedModelAnswersToItsShortNameBeforeAnyAlias()
+    {
+        ModelManifest imported = await _hub.Store.ImportAsync(_file, cancellationToken: Ct);
+
+        LocalModel found = await Resolver().ResolveAsync("stories260K", Ct);
+
+        Assert.Equal("local/stories260K", imported.Name);
+        Assert.Equal(imported.Name, found.Name);
+        Assert.Equal(LocalModelSource.Store, found.Source);
+        Assert.Equal(imported.PrimaryFilePath, found.Path);
+        Assert.Equal(found.Path, (await Resolver().ResolveAsync("stories260k:latest", Ct)).Path);
+    }
+
+    [Fact]
+    public async Task ConfiguredNamesWinOverFoldersAndTheStore()
+    {
+        ModelResolver resolver = Resolver(configure: o => o.Models["folded"] = _file);
+
+        LocalModel configured = await resolver.ResolveAsync("FOLDED", Ct);
+        IReadOnlyList<LocalModel> all = await resolver.ListAsync(Ct);
+
+        Assert.Equal(LocalModelSource.Configured, configured.Source);
+        Assert.Equal(_file, configured.Path);
+        Assert.Single(all, m => m.Name == "folded");
+        Assert.Equal(LocalModelSource.Directory, (await Resolver().ResolveAsync("folded", Ct)).Source);
+    }
+
+    [Fact]
+    public async Task PathsOnlyResolveWhenAllowed()
+    {
+        ModelNotFoundException refused = await Assert.ThrowsAsync<ModelNotFoundException>(() => Resolver().ResolveAsync(_file, Ct));
+        LocalModel allowed = await Resolver(allowPaths: true).ResolveAsync(_file, Ct);
+        ModelNotFoundException missing = await Assert.ThrowsAsync<ModelNotFoundException>(() => Resolver(allowPaths: true).ResolveAsync(_file + ".nope.gguf", Ct));
+
+        Assert.Contains("not served by path", refused.Message, StringComparison.Ordinal);
+        Assert.False(refused.CanPull);
+        Assert.Equal(LocalModelSource.File, allowed.Source);
+        Assert.Equal("stories260K", allowed.Name);
+        Assert.Contains("does not exist", missing.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task MissingModelsSayWhetherTheyCanBePulled()
+    {
+        ModelNotFoundException alias = await Assert.ThrowsAsync<ModelNotFoundException>(() => Resolver().ResolveAsync("llama3.2", Ct));
+        ModelNotFoundException repository = await Assert.ThrowsAsync<ModelNotFoundException>(() => Resolver().ResolveAsync("acme/Tiny-Chat-GGUF:Q4_K_M", Ct));
+        ModelNotFoundException unknown = await Assert.ThrowsAsync<ModelNotFoundException>(() => Resolver().ResolveAsync("no-such-model", Ct));
+        ModelNotFoundException invalid = await Assert.ThrowsAsync<ModelNotFoundException>(() => Resolver().ResolveAsync("a b", Ct));
+
+        Assert.True(alias.CanPull);
+        Assert.Contains("offgrid pull llama3.2", alias.Message, StringComparison.Ordinal);
+        Assert.True(repository.CanPull);
+        Assert.False(unknown.CanPull);
+        Assert.Contains("llama3.2", unknown.Message, StringComparison.Ordinal);
+        Assert.False(invalid.CanPull);
+        Assert.Empty(_hub.Server.Requests);
+    }
+
+    [Fact]
+    public void OptionsListEveryMissingFileAndFolder()
+    {
+        var options = new ModelResolverOptions { Models = { ["ghost"] = "/nowhere/ghost.gguf" }, ModelDirectories = ["/nowhere/models"] };
+
+        IReadOnlyList<string> errors = options.Validate();
+
+        Assert.Equal(2, errors.Count);
+        Assert.Contains(errors, e => e.Contains("'ghost'", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("/nowhere/models", StringComparison.Ordinal));
+    }
+}

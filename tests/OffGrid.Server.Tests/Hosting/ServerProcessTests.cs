@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Reflection;
+
+namespace OffGrid.Server.Tests.Hosting;
+
+/// <summary>The real <c>offgrid-server</c> process: what a user sees when it cannot start.</summary>
+public sealed class ServerProcessTests
+{
+    private static readonly string s_assembly = typeof(ServerProcessTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+        .Single(a => a.Key == "OffGridServerAssembly").Value!;
+
+    [Fact]
+    public async Task APortInUseIsOneLineAndExitCode1()
+    {
+        using var busy = new TcpListener(IPAddress.Loopback, 0);
+        busy.Start();
+        int port = ((IPEndPoint)busy.LocalEndpoint).Port;
+
+        (int exitCode, string stderr) = await RunAsync($"--Server:Port={port.ToString(CultureInfo.InvariantCulture)}");
+
+        Assert.Equal(1, exitCode);
+        string line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal($"offgrid-server: 127.0.0.1:{port} is already in use; stop the other server or choose another port (--port, or --Server:Port).", line);
+    }
+
+    [Fact]
+    public async Task InvalidSettingsAreOneLineEachAndExitCode1()
+    {
+        (int exitCode, string stderr) = await RunAsync("--Server:Port=70000", "--Server:Models:ghost=/nowhere/ghost.gguf");
+
+        Assert.Equal(1, exitCode);
+        string[] lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        Assert.All(lines, l => Assert.StartsWith("offgrid-server: Server:", l, StringComparison.Ordinal));
+    }
+
+    private static async Task<(int ExitCode, string Stderr)> RunAsync(params string[] args)
+    {
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            Environment = { ["OFFGRID_HOME"] = Path.Combine(Path.GetTempPath(), "offgrid-server-process-" + Guid.NewGuid().ToString("N")) },
+        };
+        start.ArgumentList.Add(s_assembly);
+        foreach (string arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using Process process = Process.Start(start)!;
+        Task<string> stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        _ = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromMinutes(1));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        return (process.ExitCode, await stderr);
+    }
+}
