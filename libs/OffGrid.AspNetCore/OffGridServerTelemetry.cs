@@ -4,7 +4,8 @@ namespace OffGrid.AspNetCore;
 /// The telemetry names of an OffGrid server. <c>/metrics</c> exports, in the Prometheus format: the
 /// <see cref="SourceName"/> meter (Microsoft.Extensions.AI's <c>gen_ai.client.token.usage</c> and
 /// <c>gen_ai.client.operation.duration</c> when the pipelines use <c>UseOpenTelemetry(sourceName: SourceName)</c>),
-/// <c>OffGrid.Inference</c> (tokens, generation time and speed, loaded models, queue depth, active sequences) and
+/// <c>OffGrid.Inference</c> (tokens, generation time and speed, loaded models, queue depth, active sequences),
+/// <c>OffGrid.Governance</c> (quota refusals, failed authentications, audit entries) and
 /// ASP.NET Core's <c>http.server.request.duration</c> (requests by route and status).
 /// </summary>
 public static class OffGridServerTelemetry
@@ -16,6 +17,7 @@ public static class OffGridServerTelemetry
     [
         SourceName,
         Inference.InferenceTelemetry.MeterName,
+        OffGrid.Governance.GovernanceTelemetry.Name,
         "Microsoft.AspNetCore.Hosting",
         "Microsoft.AspNetCore.Server.Kestrel",
     ];

@@ -58,9 +58,10 @@ public static class GovernanceServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Adds the OffGrid API-key authentication scheme (the default scheme), the <see cref="OffGridAuthenticationDefaults.UserPolicy"/>
-    /// and <see cref="OffGridAuthenticationDefaults.AdminPolicy"/> policies with the user policy as fallback (an endpoint that
-    /// declares nothing still needs a key), and a start-up check of the server mode. Pair with <c>UseOffGridGovernance</c>.
+    /// Adds the OffGrid API-key authentication scheme (the default scheme), the <see cref="OffGridAuthenticationDefaults.UserPolicy"/>,
+    /// <see cref="OffGridAuthenticationDefaults.AdminPolicy"/> and <see cref="OffGridAuthenticationDefaults.AuditorPolicy"/> policies
+    /// with the user policy as fallback (an endpoint that declares nothing still needs a key), and a start-up check of the server
+    /// mode. Pair with <c>UseOffGridGovernance</c>.
     /// </summary>
     /// <param name="services">The service collection, with <see cref="AddOffGridGovernance"/> already called.</param>
     /// <param name="configure">Configures how errors are written.</param>
@@ -79,6 +80,7 @@ public static class GovernanceServiceCollectionExtensions
         services.AddAuthorizationBuilder()
             .AddPolicy(OffGridAuthenticationDefaults.UserPolicy, p => p.RequireAuthenticatedUser().RequireRole(UserRoles.User, UserRoles.Admin))
             .AddPolicy(OffGridAuthenticationDefaults.AdminPolicy, p => p.RequireAuthenticatedUser().RequireRole(UserRoles.Admin))
+            .AddPolicy(OffGridAuthenticationDefaults.AuditorPolicy, p => p.RequireAuthenticatedUser().RequireRole(UserRoles.Auditor, UserRoles.Admin))
             .SetFallbackPolicy(new AuthorizationPolicyBuilder(OffGridAuthenticationDefaults.Scheme).RequireAuthenticatedUser().RequireRole(UserRoles.User, UserRoles.Admin).Build());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, GovernanceStartup>());
         return services;

@@ -14,7 +14,7 @@ internal sealed class QuotaCommand : Command
     public QuotaCommand(CliConsole console, GovernanceServices governance)
         : base("quota", "Set usage limits per role or per user (tokens per UTC day, requests per minute, concurrent requests).")
     {
-        Option<UserRole?> role = RoleInput.Option("--role", "Set the limits of every user with this role (user or admin) who has none of their own.");
+        Option<UserRole?> role = RoleInput.Option("--role", "Set the limits of every user with this role (user, admin or auditor) who has none of their own.");
         var user = new Option<string?>("--user") { Description = "Set the limits of one user; they replace the role's." };
         var tokens = Positive<long>("--tokens-per-day", "Input plus output tokens per UTC day.");
         var requests = Positive<int>("--requests-per-minute", "Model calls started in any 60 seconds.");

@@ -25,7 +25,7 @@ internal sealed class UsersCommand : Command
     private static Command AddUser(CliConsole console, GovernanceServices governance)
     {
         Argument<string> name = NameArgument();
-        Option<UserRole?> role = RoleInput.Option("--role", "The role: user (default) or admin.");
+        Option<UserRole?> role = RoleInput.Option("--role", "The role: user (default), admin or auditor.");
         var passwordStdin = new Option<bool>("--password-stdin") { Description = "Read a password for interactive sign-in from standard input (first line); without it the account uses API keys only." };
         var models = new Option<string[]>("--models") { Description = "Models the user may call (names, or prefixes ending in *); every model when omitted.", AllowMultipleArgumentsPerToken = true };
         var collections = new Option<string[]>("--collections") { Description = "Knowledge collections the user may use; every collection when omitted.", AllowMultipleArgumentsPerToken = true };
@@ -123,7 +123,7 @@ internal sealed class UsersCommand : Command
     private static Command ChangeRole(CliConsole console, GovernanceServices governance)
     {
         Argument<string> name = NameArgument();
-        Argument<UserRole> role = RoleInput.Argument("role", "The new role: user or admin.");
+        Argument<UserRole> role = RoleInput.Argument("role", "The new role: user, admin or auditor.");
         var command = new Command("role", CommandHelp.Describe("Change the role of a user.", "offgrid users role bob admin", "offgrid users role bob user")) { name, role };
         command.SetAction(async (parse, cancellationToken) =>
         {

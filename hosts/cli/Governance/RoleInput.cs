@@ -1,9 +1,10 @@
 using System.CommandLine;
+using OffGrid.Governance;
 using OffGrid.Governance.Users;
 
 namespace OffGrid.Cli.Governance;
 
-/// <summary>Role names on the command line (<c>admin</c>, <c>user</c>), parsed by the library's one rule.</summary>
+/// <summary>Role names on the command line (<c>admin</c>, <c>user</c>, <c>auditor</c>), parsed by the library's one rule.</summary>
 internal static class RoleInput
 {
     /// <summary>An argument taking a role.</summary>
@@ -14,11 +15,14 @@ internal static class RoleInput
 
     private static UserRole Parse(string text, Action<string> error)
     {
-        if (!UserRoles.TryParse(text, out UserRole role))
+        try
         {
-            error($"Unknown role '{text}': use '{UserRoles.Admin}' or '{UserRoles.User}'.");
+            return UserRoles.Parse(text);
         }
-
-        return role;
+        catch (GovernanceArgumentException ex)
+        {
+            error(ex.Message);
+            return default;
+        }
     }
 }

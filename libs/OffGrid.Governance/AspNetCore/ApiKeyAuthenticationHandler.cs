@@ -88,7 +88,8 @@ internal sealed class ApiKeyAuthenticationHandler(
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties)
     {
-        var error = new GovernanceHttpError(403, "forbidden", "This route needs the admin role.");
+        string role = Context.User.FindFirstValue(ClaimTypes.Role) ?? "unknown";
+        var error = new GovernanceHttpError(403, "forbidden", $"The '{role}' role may not use {Request.Method} {Request.Path}.");
         Response.StatusCode = error.StatusCode;
         return http.Value.WriteError(Context, error);
     }

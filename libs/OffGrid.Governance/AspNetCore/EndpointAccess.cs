@@ -9,9 +9,12 @@ public enum EndpointAccess
     /// <summary>Anyone, without a key (<c>AllowAnonymous</c>).</summary>
     Public = 1,
 
-    /// <summary>Any user with a key (<see cref="OffGridAuthenticationDefaults.UserPolicy"/>).</summary>
+    /// <summary>Users and administrators with a key (<see cref="OffGridAuthenticationDefaults.UserPolicy"/>).</summary>
     User = 2,
 
     /// <summary>Administrators only (<see cref="OffGridAuthenticationDefaults.AdminPolicy"/>).</summary>
     Admin = 3,
+
+    /// <summary>Auditors and administrators (<see cref="OffGridAuthenticationDefaults.AuditorPolicy"/>).</summary>
+    Auditor = 4,
 }

@@ -61,7 +61,8 @@ internal static class AuditExport
 
         writer.WriteEndArray();
         await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
-        output.WriteByte((byte)'\n');
+        // Asynchronous all the way: an HTTP response body refuses synchronous writes.
+        await output.WriteAsync("\n"u8.ToArray(), cancellationToken).ConfigureAwait(false);
         return count;
     }
 

@@ -240,7 +240,7 @@ public sealed class LdapDirectory : IDisposable
             foreach ((string name, UserRole role) in _options.GroupRoles)
             {
                 if ((string.Equals(name, group, StringComparison.OrdinalIgnoreCase) || string.Equals(name, commonName, StringComparison.OrdinalIgnoreCase))
-                    && (best is null || role > best))
+                    && (best is null || role.Precedence() > best.Value.Precedence()))
                 {
                     best = role;
                 }

@@ -140,6 +140,11 @@ public sealed class QuotaService
             throw new AccessDeniedException(AccessDeniedReason.AccountDisabled, $"The account '{user.Name}' is disabled.");
         }
 
+        if (user.Role == UserRole.Auditor)
+        {
+            throw new AccessDeniedException(AccessDeniedReason.RoleRequired, $"'{user.Name}' is an auditor: auditors read the audit log and call no model.");
+        }
+
         if (!AccessPolicy.CanUseModel(user, model))
         {
             throw new AccessDeniedException(AccessDeniedReason.ModelNotAllowed, $"User '{user.Name}' may not use the model '{model}'.");

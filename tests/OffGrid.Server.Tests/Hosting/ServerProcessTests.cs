@@ -37,6 +37,16 @@ public sealed class ServerProcessTests
         Assert.All(lines, l => Assert.StartsWith("offgrid-server: Server:", l, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task SingleUserModeOnEveryInterfaceIsRefusedInOneLine()
+    {
+        (int exitCode, string stderr) = await RunAsync("--Server:Host=*", "--Server:Port=0");
+
+        Assert.Equal(1, exitCode);
+        string line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("offgrid-server: Server:Host '*' serves other machines, but Server:Auth:Mode is SingleUser (no API keys), which serves loopback only.", line, StringComparison.Ordinal);
+    }
+
     private static async Task<(int ExitCode, string Stderr)> RunAsync(params string[] args)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")

@@ -1,0 +1,77 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using OffGrid.Governance.Quotas;
+using OffGrid.Governance.Users;
+
+namespace OffGrid.Server.Tests.Governance;
+
+/// <summary>
+/// A quota reached inside a model's pipeline (<c>UseQuotas</c>) is a 429 with <c>Retry-After</c> and <c>x-ratelimit-*</c>
+/// in the error shape of the API that was called, streamed or not.
+/// </summary>
+public sealed class QuotaResponseTests(MultiUserServer server) : IClassFixture<MultiUserServer>
+{
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    private static readonly object s_chat = new { model = "stories", messages = new[] { new { role = "user", content = "Once upon a time" } }, max_tokens = 4 };
+
+    [Fact]
+    public async Task RequestsPerMinuteGive429InOpenAisShapeStreamedOrNot()
+    {
+        string key = await server.AddUserAsync("rpm-openai", UserRole.User);
+        await Quotas.SetUserLimitsAsync("rpm-openai", new QuotaLimits { RequestsPerMinute = 1 }, Token);
+        using HttpClient http = server.Client(key);
+
+        using HttpResponseMessage first = await http.PostAsJsonAsync("/v1/chat/completions", s_chat, Token);
+        Assert.Equal(200, (int)first.StatusCode);
+        foreach (bool stream in new[] { false, true })
+        {
+            using HttpResponseMessage refused = await http.PostAsJsonAsync("/v1/chat/completions", new { model = "stories", messages = new[] { new { role = "user", content = "hi" } }, stream }, Token);
+            JsonElement error = JsonDocument.Parse(await refused.Content.ReadAsStringAsync(Token)).RootElement.GetProperty("error");
+
+            Assert.Equal(429, (int)refused.StatusCode);
+            Assert.Equal("rate_limit_error", error.GetProperty("type").GetString());
+            Assert.Equal("rate_limit_exceeded", error.GetProperty("code").GetString());
+            Assert.Contains("1 requests per minute", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+            int retryAfter = int.Parse(refused.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture);
+            Assert.InRange(retryAfter, 1, 60);
+            Assert.Equal("1", refused.Headers.GetValues("x-ratelimit-limit-requests").Single());
+            Assert.Equal("0", refused.Headers.GetValues("x-ratelimit-remaining-requests").Single());
+            Assert.Equal($"{retryAfter}s", refused.Headers.GetValues("x-ratelimit-reset-requests").Single());
+        }
+    }
+
+    [Fact]
+    public async Task TokensPerDayGive429InOllamasShape()
+    {
+        string key = await server.AddUserAsync("tokens-ollama", UserRole.User);
+        await Quotas.SetUserLimitsAsync("tokens-ollama", new QuotaLimits { TokensPerDay = 5 }, Token);
+        using HttpClient http = server.Client(key);
+        object chat = new { model = "stories", messages = new[] { new { role = "user", content = "Once upon a time" } }, stream = false, options = new { num_predict = 4 } };
+
+        // The first call is admitted under the limit and uses more than it; the next one is refused until the UTC day ends.
+        using HttpResponseMessage first = await http.PostAsJsonAsync("/api/chat", chat, Token);
+        using HttpResponseMessage refused = await http.PostAsJsonAsync("/api/chat", chat, Token);
+        JsonElement body = JsonDocument.Parse(await refused.Content.ReadAsStringAsync(Token)).RootElement;
+
+        Assert.Equal(200, (int)first.StatusCode);
+        Assert.Equal(429, (int)refused.StatusCode);
+        Assert.Equal(JsonValueKind.String, body.GetProperty("error").ValueKind);
+        Assert.Contains("5 tokens per day", body.GetProperty("error").GetString(), StringComparison.Ordinal);
+        long retryAfter = long.Parse(refused.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(retryAfter, 1, 86_400);
+        Assert.Equal("5", refused.Headers.GetValues("x-ratelimit-limit-tokens").Single());
+        Assert.Equal("0", refused.Headers.GetValues("x-ratelimit-remaining-tokens").Single());
+
+        // What the user sees of it: their usage, with the refusal counted.
+        (HttpResponseMessage _, JsonElement usage) = await MultiUserServer.SendAsync(http, HttpMethod.Get, "/v1/usage");
+        Assert.Equal(5, usage.GetProperty("quota").GetProperty("limits").GetProperty("tokens_per_day").GetInt64());
+        Assert.True(usage.GetProperty("quota").GetProperty("tokens_today").GetInt64() > 5);
+        JsonElement today = Assert.Single(usage.GetProperty("data").EnumerateArray());
+        Assert.Equal(1, today.GetProperty("requests").GetInt64());
+        Assert.Equal(1, today.GetProperty("rejected").GetInt64());
+    }
+
+    private QuotaService Quotas => server.App.Services.GetRequiredService<QuotaService>();
+}
