@@ -57,6 +57,19 @@ public sealed class LdapDirectoryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AdminWinsOverAuditorAndAuditorOverUser()
+    {
+        LdapOptions auditors = Options(_slapd.Port);
+        auditors.GroupRoles["platform-team"] = UserRole.Auditor;
+        auditors.GroupRoles["offgrid-users"] = UserRole.Auditor;
+        using var directory = new LdapDirectory(auditors);
+
+        // alice's groups map to admin and auditor; bob's one group to user by DN and to auditor by name.
+        Assert.Equal(UserRole.Admin, (await directory.AuthenticateAsync("alice", "alice-pass", TestContext.Current.CancellationToken)).Role);
+        Assert.Equal(UserRole.Auditor, (await directory.AuthenticateAsync("bob", "bob-pass", TestContext.Current.CancellationToken)).Role);
+    }
+
+    [Fact]
     public async Task UniqueMemberGroupsMapByDistinguishedName()
     {
         using var directory = new LdapDirectory(Options(_slapd.Port));

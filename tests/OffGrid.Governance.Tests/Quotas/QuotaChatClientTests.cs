@@ -175,6 +175,7 @@ public sealed class QuotaChatClientTests : IAsyncLifetime
         await _users.SetDisabledAsync("eve", true, ct);
         await _users.AddAsync("carl", UserRole.User, cancellationToken: ct);
         await _users.SetPermissionsAsync("carl", ["stories"], null, ct);
+        await _users.AddAsync("audrey", UserRole.Auditor, cancellationToken: ct);
 
         Assert.Equal(AccessDeniedReason.NoCaller, (await Assert.ThrowsAsync<AccessDeniedException>(() => _chat.GetResponseAsync("a", new ChatOptions(), ct))).Reason);
         Assert.Equal(AccessDeniedReason.UnknownUser, (await Assert.ThrowsAsync<AccessDeniedException>(() => _chat.GetResponseAsync("a", Options("nobody"), ct))).Reason);
@@ -182,6 +183,8 @@ public sealed class QuotaChatClientTests : IAsyncLifetime
         AccessDeniedException model = await Assert.ThrowsAsync<AccessDeniedException>(() => _chat.GetResponseAsync("a", Options("carl"), ct));
         Assert.Equal(AccessDeniedReason.ModelNotAllowed, model.Reason);
         Assert.Contains("'tiny'", model.Message, StringComparison.Ordinal);
+        AccessDeniedException auditor = await Assert.ThrowsAsync<AccessDeniedException>(() => _chat.GetResponseAsync("a", Options("audrey"), ct));
+        Assert.Equal(AccessDeniedReason.RoleRequired, auditor.Reason);
         Assert.Empty(await _quotas.GetUsageAsync(cancellationToken: ct));
     }
 

@@ -49,6 +49,8 @@ public sealed class UserDirectoryTests : IDisposable
         GovernanceArgumentException shortPassword = await Assert.ThrowsAsync<GovernanceArgumentException>(() => users.SetPasswordAsync("ada", "short", ct));
         Assert.Equal("password", shortPassword.Parameter);
         Assert.Equal(UserRole.Admin, UserRoles.Parse("ADMIN"));
+        Assert.Equal(UserRole.Auditor, UserRoles.Parse("Auditor"));
+        Assert.Equal(["user", "admin", "auditor"], Enum.GetValues<UserRole>().Select(r => r.ToName()));
         Assert.Throws<GovernanceArgumentException>(() => UserRoles.Parse("root"));
     }
 

@@ -83,7 +83,11 @@ public sealed partial class EndpointAccessTests(MultiUserServer server) : IClass
             await using WebApplication app = MultiUserServer.Create(home);
             app.MapGet("/v1/forgotten", () => "no declaration");
 
+            // Routing collects the app's endpoints when the pipeline is built, at start.
+            await app.StartAsync(TestContext.Current.CancellationToken);
+
             Assert.Equal(["GET /v1/forgotten"], Unclassified(Endpoints(app)));
+            await app.StopAsync(TestContext.Current.CancellationToken);
         }
         finally
         {
@@ -91,9 +95,9 @@ public sealed partial class EndpointAccessTests(MultiUserServer server) : IClass
         }
     }
 
-    /// <summary>Every route endpoint of the app, as routing sees them.</summary>
+    /// <summary>Every route endpoint of a started app, as routing sees them.</summary>
     internal static IReadOnlyList<RouteEndpoint> Endpoints(WebApplication app) =>
-        [.. ((IEndpointRouteBuilder)app).DataSources.SelectMany(source => source.Endpoints).OfType<RouteEndpoint>()];
+        [.. app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()];
 
     private static List<string> Unclassified(IEnumerable<RouteEndpoint> endpoints) =>
         [.. endpoints.Where(e => OffGridEndpointAccess.Classify(e) == EndpointAccess.Unclassified)
