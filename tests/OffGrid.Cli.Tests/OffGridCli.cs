@@ -58,17 +58,40 @@ internal sealed class OffGridCli : IDisposable
     }
 
     /// <summary>Starts offgrid with redirected streams; the caller drives standard input.</summary>
-    public async Task<CliProcess> StartAsync(params string[] args)
+    public Task<CliProcess> StartAsync(params string[] args) => StartAsync(Dotnet, [s_assembly, .. args], s_timeout);
+
+    /// <summary>
+    /// Runs a bash script (<c>-euo pipefail</c>) in the repository root with this instance's environment, where
+    /// <c>offgrid</c> on the PATH is this build of the CLI, as a user's installed tool would be (a command that execs, so
+    /// that <c>$!</c> of <c>offgrid serve &amp;</c> is the server). Background jobs left running are stopped when it exits.
+    /// </summary>
+    public Task<CliProcess> StartBashAsync(string script, TimeSpan timeout)
+    {
+        string bin = Directory.CreateDirectory(Path.Combine(Home, "bin")).FullName;
+        string tool = Path.Combine(bin, "offgrid");
+        File.WriteAllText(tool, $"#!/bin/sh\nexec '{Dotnet}' '{s_assembly}' \"$@\"\n");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(tool, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        Environment["PATH"] = bin + Path.PathSeparator + System.Environment.GetEnvironmentVariable("PATH");
+        string preamble = $"set -euo pipefail\ntrap 'kill $(jobs -p) 2>/dev/null || true' EXIT\ncd '{TestPaths.RepoRoot}'\n";
+        return StartAsync("bash", ["-c", preamble + script], timeout);
+    }
+
+    private static string Dotnet => System.Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
+
+    private async Task<CliProcess> StartAsync(string program, IEnumerable<string> args, TimeSpan timeout)
     {
         LlamaRuntime runtime = await RuntimeAsync();
-        var start = new ProcessStartInfo(System.Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
+        var start = new ProcessStartInfo(program)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(s_assembly);
         foreach (string arg in args)
         {
             start.ArgumentList.Add(arg);
@@ -87,7 +110,7 @@ internal sealed class OffGridCli : IDisposable
             }
         }
 
-        return new CliProcess(Process.Start(start)!, s_timeout);
+        return new CliProcess(Process.Start(start)!, timeout);
     }
 
     public void Dispose()

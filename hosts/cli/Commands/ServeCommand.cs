@@ -21,10 +21,12 @@ internal sealed class ServeCommand : Command
     public ServeCommand(CliConsole console)
         : base("serve", CommandHelp.Describe(
             "Serve the models of this machine over OpenAI-compatible (/v1) and Ollama-compatible (/api) HTTP APIs, with a web UI at /. " +
-            "Other server settings pass through as configuration switches (--Server:MaxRequestBodyBytes 1048576).",
+            "Other server settings pass through as configuration switches (--Server:MaxRequestBodyBytes 1048576). " +
+            "Without keys it serves this machine only; --Server:Auth:Mode MultiUser requires an API key (offgrid keys create) on every API route.",
             "offgrid serve",
             "offgrid serve --port 8080 --preload llama3.2",
-            "offgrid serve --host '*' --models-dir ./models --Server:Pool:KeepAlive 00:30:00"))
+            "offgrid serve --models-dir ./models --Server:Pool:KeepAlive 00:30:00",
+            "offgrid serve --host '*' --Server:Auth:Mode MultiUser"))
     {
         _console = console;
         TreatUnmatchedTokensAsErrors = false;
