@@ -24,11 +24,12 @@ internal static class GovernanceShapes
         created_at = user.CreatedAt,
     };
 
-    /// <summary>An API key without its secret.</summary>
-    public static object Key(ApiKeyInfo key) => new
+    /// <summary>An API key; its secret only in the answer that creates it (left out when <see langword="null"/>).</summary>
+    public static object Key(ApiKeyInfo key, string? secret = null) => new
     {
         @object = "api_key",
         id = key.Id,
+        key = secret,
         name = key.Name,
         user = key.UserName,
         status = key.Status.ToString().ToLowerInvariant(),
@@ -39,17 +40,7 @@ internal static class GovernanceShapes
     };
 
     /// <summary>A new or regenerated key with its secret, shown this once.</summary>
-    public static object CreatedKey(CreatedApiKey created) => new
-    {
-        @object = "api_key",
-        id = created.Info.Id,
-        key = created.Secret,
-        name = created.Info.Name,
-        user = created.Info.UserName,
-        status = created.Info.Status.ToString().ToLowerInvariant(),
-        created_at = created.Info.CreatedAt,
-        expires_at = created.Info.ExpiresAt,
-    };
+    public static object CreatedKey(CreatedApiKey created) => Key(created.Info, created.Secret);
 
     /// <summary>Quota limits; a missing limit is unlimited.</summary>
     public static object Limits(QuotaLimits limits) => new

@@ -21,7 +21,7 @@ internal static class KeysEndpoints
         // An administrator without ?user= sees every key; anyone else only their own.
         string? owner = requested is null && HttpCaller.IsAdmin(http) ? null : HttpCaller.ActingFor(http, requested);
         IReadOnlyList<ApiKeyInfo> list = await keys.ListAsync(owner, http.RequestAborted);
-        return Results.Json(GovernanceShapes.List(list.Select(GovernanceShapes.Key)), ServerJson.Options);
+        return Results.Json(GovernanceShapes.List(list.Select(k => GovernanceShapes.Key(k))), ServerJson.Options);
     }
 
     public static async Task<IResult> CreateAsync(HttpContext http, ApiKeyStore keys, TimeProvider time)

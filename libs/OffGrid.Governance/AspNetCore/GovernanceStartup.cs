@@ -10,7 +10,8 @@ namespace OffGrid.Governance.AspNetCore;
 
 /// <summary>
 /// At server start: says which mode the server runs in, refuses to run single-user mode on a non-loopback address, creates the
-/// single-user account when missing, and in multi-user mode points out how to create the first administrator.
+/// single-user account when missing, and in multi-user mode points out how to create the first administrator and warns when
+/// keys would cross the network unencrypted.
 /// </summary>
 internal sealed class GovernanceStartup(IServer server, UserDirectory users, IOptions<GovernanceOptions> options, ILogger<GovernanceStartup> logger)
     : IHostedLifecycleService
@@ -49,6 +50,14 @@ internal sealed class GovernanceStartup(IServer server, UserDirectory users, IOp
         if (governance.Mode == GovernanceMode.MultiUser)
         {
             logger.LogInformation("OffGrid multi-user mode: every non-public route needs an API key ({Addresses}).", string.Join(", ", addresses));
+            string[] clearText = addresses.Where(a => a.StartsWith("http://", StringComparison.OrdinalIgnoreCase) && !IsLoopback(a)).ToArray();
+            if (clearText.Length > 0)
+            {
+                logger.LogWarning(
+                    "API keys cross the network in clear text on {Addresses}: serve HTTPS (a Kestrel certificate; OffGrid's server: Server:CertificatePath) or put a TLS proxy in front.",
+                    string.Join(", ", clearText));
+            }
+
             return Task.CompletedTask;
         }
 

@@ -17,8 +17,10 @@ namespace OffGrid.Governance.Audit;
 /// head record names the last entry, which exposes entries cut from the end.
 /// </para>
 /// <para>
-/// Thread-safe, and safe with several processes: appends run in an immediate transaction, one at a time. Each append is
-/// flushed to disk before it returns.
+/// Thread-safe, and safe with several processes: appends run in a transaction, one writer at a time. Each append is flushed
+/// to disk before it returns; appends that arrive while another is being written are committed together by the next
+/// writer, in arrival order (a group commit: one flush for all of them, so concurrent requests do not queue for the disk
+/// one by one).
 /// </para>
 /// </remarks>
 public sealed class AuditLog
@@ -65,6 +67,8 @@ public sealed class AuditLog
     private readonly AuditSeal _seal;
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly Lock _pendingGate = new();
+    private List<PendingEntry> _pending = [];
 
     /// <summary>Opens the audit log of <paramref name="options"/>, creating the database and the key when needed.</summary>
     /// <param name="options">Where the log and its key live, and the audit settings.</param>
@@ -101,35 +105,51 @@ public sealed class AuditLog
             Prompt = Options.RecordContent ? auditEvent.Prompt : null,
             Answer = Options.RecordContent ? auditEvent.Answer : null,
         };
-        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var pending = new PendingEntry(stored);
+        lock (_pendingGate)
+        {
+            _pending.Add(pending);
+        }
+
         try
         {
-            using SqliteConnection connection = _database.Open();
-            using SqliteTransaction transaction = connection.BeginTransaction();
-            (long lastSequence, string lastHash) = ReadHead(connection, transaction);
-            long sequence = lastSequence + 1;
-            string hash = _seal.SealEntry(sequence, stored, lastHash);
-            using (SqliteCommand insert = GovernanceDatabase.Command(
-                connection,
-                $"INSERT INTO audit_entries({EntryColumns}) VALUES ($seq, $ts, $user, $key, $client, $method, $route, $model, $in, $out, $status, $latency, $prompt, $answer, $prev, $hash)",
-                ("$seq", sequence), ("$ts", stored.Timestamp!.Value.ToUnixTimeMilliseconds()), ("$user", stored.UserName), ("$key", stored.KeyId),
-                ("$client", stored.ClientAddress), ("$method", stored.Method), ("$route", stored.Route), ("$model", stored.Model),
-                ("$in", stored.InputTokens), ("$out", stored.OutputTokens), ("$status", stored.Status), ("$latency", AuditSeal.ToMicroseconds(stored.Latency)),
-                ("$prompt", stored.Prompt), ("$answer", stored.Answer), ("$prev", lastHash), ("$hash", hash)))
+            await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            lock (_pendingGate)
             {
-                insert.Transaction = transaction;
-                insert.ExecuteNonQuery();
+                if (_pending.Remove(pending))
+                {
+                    throw;
+                }
             }
 
-            WriteMarker(connection, transaction, "head", sequence, hash, removed: 0);
-            transaction.Commit();
-            GovernanceTelemetry.AuditEntries.Add(1);
-            return new AuditEntry(sequence, stored, lastHash, hash);
+            // A writer already took the entry: it will be stored, so report it as stored.
+            return await pending.Completion.Task.ConfigureAwait(false);
+        }
+
+        try
+        {
+            // Another writer may have committed this entry with its own while this one waited.
+            if (!pending.Completion.Task.IsCompleted)
+            {
+                List<PendingEntry> batch;
+                lock (_pendingGate)
+                {
+                    batch = _pending;
+                    _pending = [];
+                }
+
+                WriteBatch(batch);
+            }
         }
         finally
         {
             _writeLock.Release();
         }
+
+        return await pending.Completion.Task.ConfigureAwait(false);
     }
 
     /// <summary>Reads entries in chain order.</summary>
@@ -277,6 +297,53 @@ public sealed class AuditLog
         }
     }
 
+    /// <summary>Appends <paramref name="batch"/> in one transaction and completes each entry's task (or faults them all).</summary>
+    private void WriteBatch(List<PendingEntry> batch)
+    {
+        var written = new List<AuditEntry>(batch.Count);
+        try
+        {
+            using SqliteConnection connection = _database.Open();
+            using SqliteTransaction transaction = connection.BeginTransaction();
+            (long sequence, string hash) = ReadHead(connection, transaction);
+            foreach (PendingEntry pending in batch)
+            {
+                AuditEvent stored = pending.Event;
+                string previous = hash;
+                sequence++;
+                hash = _seal.SealEntry(sequence, stored, previous);
+                using SqliteCommand insert = GovernanceDatabase.Command(
+                    connection,
+                    $"INSERT INTO audit_entries({EntryColumns}) VALUES ($seq, $ts, $user, $key, $client, $method, $route, $model, $in, $out, $status, $latency, $prompt, $answer, $prev, $hash)",
+                    ("$seq", sequence), ("$ts", stored.Timestamp!.Value.ToUnixTimeMilliseconds()), ("$user", stored.UserName), ("$key", stored.KeyId),
+                    ("$client", stored.ClientAddress), ("$method", stored.Method), ("$route", stored.Route), ("$model", stored.Model),
+                    ("$in", stored.InputTokens), ("$out", stored.OutputTokens), ("$status", stored.Status), ("$latency", AuditSeal.ToMicroseconds(stored.Latency)),
+                    ("$prompt", stored.Prompt), ("$answer", stored.Answer), ("$prev", previous), ("$hash", hash));
+                insert.Transaction = transaction;
+                insert.ExecuteNonQuery();
+                written.Add(new AuditEntry(sequence, stored, previous, hash));
+            }
+
+            WriteMarker(connection, transaction, "head", sequence, hash, removed: 0);
+            transaction.Commit();
+        }
+        catch (Exception ex)
+        {
+            foreach (PendingEntry pending in batch)
+            {
+                pending.Completion.TrySetException(ex);
+            }
+
+            return;
+        }
+
+        GovernanceTelemetry.AuditEntries.Add(written.Count);
+        for (int i = 0; i < batch.Count; i++)
+        {
+            batch[i].Completion.TrySetResult(written[i]);
+        }
+    }
+
     private (long Sequence, string Hash) ReadHead(SqliteConnection connection, SqliteTransaction transaction)
     {
         using SqliteCommand command = GovernanceDatabase.Command(connection, "SELECT name, seq, hash FROM audit_markers WHERE name IN ('head', 'anchor')");
@@ -352,4 +419,13 @@ public sealed class AuditLog
         reader.GetString(15));
 
     private sealed record Marker(long Sequence, string Hash, long Removed);
+
+    /// <summary>An event waiting to be written, and the task its appender awaits.</summary>
+    private sealed class PendingEntry(AuditEvent auditEvent)
+    {
+        public AuditEvent Event { get; } = auditEvent;
+
+        // Continuations run outside the writer, so that the next batch is not held up by the callers of this one.
+        public TaskCompletionSource<AuditEntry> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
 }

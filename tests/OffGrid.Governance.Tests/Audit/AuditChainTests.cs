@@ -26,6 +26,25 @@ public sealed class AuditChainTests : IDisposable
     }
 
     [Fact]
+    public async Task ConcurrentAppendsFromTwoLogsFormOneIntactChain()
+    {
+        // Two logs over one file stand for two processes (a server and the CLI); each commits what queued meanwhile together.
+        var first = new AuditLog(_home.Options, _time);
+        var second = new AuditLog(_home.Options, _time);
+        CancellationToken ct = TestContext.Current.CancellationToken;
+
+        AuditEntry[] entries = await Task.WhenAll(Enumerable.Range(0, 64).Select(i => Task.Run(
+            () => (i % 2 == 0 ? first : second).AppendAsync(new AuditEvent { UserName = $"user{i}", Route = "/v1/chat/completions", Status = 200 }, ct), ct)));
+        List<AuditEntry> stored = await first.QueryAsync(cancellationToken: ct).ToListAsync(ct);
+        AuditVerification result = await second.VerifyAsync(ct);
+
+        Assert.Equal(Enumerable.Range(1, 64).Select(i => (long)i), entries.Select(e => e.Sequence).Order());
+        Assert.Equal(entries.OrderBy(e => e.Sequence).Select(e => (e.Event.UserName, e.Hash)), stored.Select(e => (e.Event.UserName, e.Hash)));
+        Assert.True(result.IsIntact, string.Join(" ", result.Problems.Select(p => p.Message)));
+        Assert.Equal(64, result.EntriesChecked);
+    }
+
+    [Fact]
     public async Task TheLibraryRefusesToRewriteEntries()
     {
         await AppendAsync(2);
