@@ -1,18 +1,15 @@
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
 namespace OffGrid.Governance;
 
 /// <summary>
-/// The <c>OffGrid.Governance</c> activity source and meter: <c>offgrid.governance.quota_rejections</c>,
+/// The <c>OffGrid.Governance</c> meter: <c>offgrid.governance.quota_rejections</c>,
 /// <c>offgrid.governance.authentication_failures</c> and <c>offgrid.governance.audit_entries</c> (counters).
 /// </summary>
 public static class GovernanceTelemetry
 {
-    /// <summary>The name of the activity source and meter, for an OpenTelemetry exporter to listen to.</summary>
+    /// <summary>The name of the meter, for an OpenTelemetry exporter to listen to.</summary>
     public const string Name = "OffGrid.Governance";
-
-    internal static readonly ActivitySource ActivitySource = new(Name);
 
     private static readonly Meter s_meter = new(Name);
 

@@ -40,6 +40,9 @@ public sealed class QuotaResponseTests(MultiUserServer server) : IClassFixture<M
             Assert.Equal("0", refused.Headers.GetValues("x-ratelimit-remaining-requests").Single());
             Assert.Equal($"{retryAfter}s", refused.Headers.GetValues("x-ratelimit-reset-requests").Single());
         }
+
+        using HttpClient scraper = server.Client(null);
+        Assert.Contains("offgrid_governance_quota_rejections", await scraper.GetStringAsync("/metrics", Token), StringComparison.Ordinal);
     }
 
     [Fact]
