@@ -3,6 +3,7 @@ using System.Net;
 using OffGrid.Governance.Identity;
 using OffGrid.Governance.Ldap;
 using OffGrid.Governance.Users;
+using OffGrid.Testing.Ldap;
 
 namespace OffGrid.Governance.Tests.Ldap;
 

@@ -1,6 +1,7 @@
 using OffGrid.Governance.Identity;
 using OffGrid.Governance.Ldap;
 using OffGrid.Governance.Users;
+using OffGrid.Testing.Ldap;
 
 namespace OffGrid.Governance.Tests.Ldap;
 

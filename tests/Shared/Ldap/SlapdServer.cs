@@ -5,7 +5,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using OffGrid.Testing;
 
-namespace OffGrid.Governance.Tests.Ldap;
+namespace OffGrid.Testing.Ldap;
 
 /// <summary>
 /// A real OpenLDAP <c>slapd</c> on 127.0.0.1 and a free port, configured from a <c>slapd.conf</c> written here (mdb backend,
