@@ -2,6 +2,7 @@ using Microsoft.Extensions.Time.Testing;
 using OffGrid.Governance.Identity;
 using OffGrid.Governance.Ldap;
 using OffGrid.Testing.Ldap;
+using OffGrid.Governance.Tests.Ldap;
 using OffGrid.Governance.Tests.TestSupport;
 using OffGrid.Governance.Users;
 
