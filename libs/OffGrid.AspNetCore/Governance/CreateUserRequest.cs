@@ -17,27 +17,3 @@ internal sealed class CreateUserRequest
     /// <summary>Knowledge collections the user may use; every collection when empty or missing.</summary>
     public List<string>? Collections { get; set; }
 }
-
-/// <summary>The body of <c>PATCH /v1/users/{name}</c>: each field given is changed, the rest kept.</summary>
-internal sealed class UpdateUserRequest
-{
-    public string? Role { get; set; }
-
-    public bool? Disabled { get; set; }
-
-    public string? Password { get; set; }
-
-    public List<string>? Models { get; set; }
-
-    public List<string>? Collections { get; set; }
-}
-
-/// <summary>The body of <c>PUT /v1/users/{name}/quota</c>: the user's own limits; a limit left out is unlimited.</summary>
-internal sealed class QuotaRequest
-{
-    public long? TokensPerDay { get; set; }
-
-    public int? RequestsPerMinute { get; set; }
-
-    public int? ConcurrentRequests { get; set; }
-}
