@@ -133,13 +133,7 @@ public sealed class QuotaService
     public async Task<QuotaLease> AcquireAsync(Caller caller, string? model, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(caller);
-        OffGridUser user = await _users.FindAsync(caller.UserName, cancellationToken).ConfigureAwait(false)
-            ?? throw new AccessDeniedException(AccessDeniedReason.UnknownUser, $"There is no user '{caller.UserName}'.");
-        if (user.IsDisabled)
-        {
-            throw new AccessDeniedException(AccessDeniedReason.AccountDisabled, $"The account '{user.Name}' is disabled.");
-        }
-
+        OffGridUser user = await _users.GetCallerAsync(caller, cancellationToken).ConfigureAwait(false);
         if (user.Role == UserRole.Auditor)
         {
             throw new AccessDeniedException(AccessDeniedReason.RoleRequired, $"'{user.Name}' is an auditor: auditors read the audit log and call no model.");

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Data.Sqlite;
+using OffGrid.Governance.Identity;
 using OffGrid.Governance.Ldap;
 using OffGrid.Governance.Storage;
 
@@ -79,6 +80,17 @@ public sealed class UserDirectory
     /// <exception cref="UnknownUserException">There is no such user.</exception>
     public async Task<OffGridUser> GetAsync(string name, CancellationToken cancellationToken = default) =>
         await FindAsync(name, cancellationToken).ConfigureAwait(false) ?? throw new UnknownUserException(name);
+
+    /// <summary>Gets the account of a caller of a governed call: it must exist and be enabled.</summary>
+    /// <exception cref="AccessDeniedException">The user is unknown or disabled.</exception>
+    internal async Task<OffGridUser> GetCallerAsync(Caller caller, CancellationToken cancellationToken)
+    {
+        OffGridUser user = await FindAsync(caller.UserName, cancellationToken).ConfigureAwait(false)
+            ?? throw new AccessDeniedException(AccessDeniedReason.UnknownUser, $"There is no user '{caller.UserName}'.");
+        return user.IsDisabled
+            ? throw new AccessDeniedException(AccessDeniedReason.AccountDisabled, $"The account '{user.Name}' is disabled.")
+            : user;
+    }
 
     /// <summary>Lists every account, ordered by name.</summary>
     /// <param name="cancellationToken">Cancels the operation.</param>
