@@ -12,6 +12,10 @@ namespace OffGrid.Server.Tests.WebUi;
 /// </summary>
 public sealed class MultiUserWebUiTests(MultiUserServer server) : IClassFixture<MultiUserServer>
 {
+    /// <summary>The keys table as lines of name|id|status|expires, in the page's order.</summary>
+    private const string RowsScript =
+        "[...document.querySelectorAll('#keyRows tr')].map(r => [...r.cells].slice(0, 4).map(c => c.textContent).join('|')).join('\\n') || null";
+
     [Fact]
     public async Task TheKeyFieldUnlocksTheModels()
     {
@@ -28,17 +32,9 @@ public sealed class MultiUserWebUiTests(MultiUserServer server) : IClassFixture<
             key.value = '{{server.UserKey}}';
             key.dispatchEvent(new Event('change'));
             """, token);
-        JsonNode? models = await browser.WaitForAsync("[...document.querySelectorAll('#model option')].map(o => o.value).join(',') || null", TimeSpan.FromSeconds(20), token);
-        Assert.Contains("stories", models?.GetValue<string>() ?? string.Empty);
+        Assert.Contains("stories", await ChatPage.WaitForModelsAsync(browser, token));
 
-        await browser.EvaluateAsync("""
-            document.getElementById('model').value = 'stories';
-            document.getElementById('maxTokens').value = '8';
-            document.getElementById('prompt').value = 'Once upon a time';
-            document.getElementById('form').requestSubmit();
-            """, token);
-        JsonNode? stats = await browser.WaitForAsync("document.querySelector('.stats')?.textContent", TimeSpan.FromSeconds(30), token);
-        Assert.Contains("tok/s", stats?.GetValue<string>() ?? string.Empty);
+        Assert.Contains("tok/s", await ChatPage.SendAsync(browser, "stories", "Once upon a time", maxTokens: 8, temperature: 0.7, token));
         Assert.Equal(server.UserKey, (await browser.EvaluateAsync("localStorage.getItem('offgrid.apiKey')", token))!.GetValue<string>());
     }
 
@@ -52,12 +48,13 @@ public sealed class MultiUserWebUiTests(MultiUserServer server) : IClassFixture<
         await browser.NavigateAsync(server.BaseUri, token);
 
         Assert.Equal(true, (await browser.WaitForAsync("!document.getElementById('signInOpen').hidden", TimeSpan.FromSeconds(20), token))?.GetValue<bool>());
-        JsonNode? refused = await SignInAsync(browser, "dora", "wrong password", "document.getElementById('signInError').textContent", token);
+        await SignInAsync(browser, "dora", "wrong password", token);
+        JsonNode? refused = await browser.WaitForAsync("document.getElementById('signInError').textContent", TimeSpan.FromSeconds(20), token);
         Assert.Equal("The user name or password is incorrect.", refused?.GetValue<string>());
         Assert.Null(await browser.EvaluateAsync("localStorage.getItem('offgrid.apiKey')", token));
 
-        JsonNode? models = await SignInAsync(browser, "dora", "correct horse battery", "[...document.querySelectorAll('#model option')].map(o => o.value).join(',') || null", token);
-        Assert.Contains("stories", models?.GetValue<string>() ?? string.Empty);
+        await SignInAsync(browser, "dora", "correct horse battery", token);
+        Assert.Contains("stories", await ChatPage.WaitForModelsAsync(browser, token));
         Assert.Equal(false, (await browser.EvaluateAsync("document.getElementById('signIn').open", token))?.GetValue<bool>());
         Assert.Equal(string.Empty, (await browser.EvaluateAsync("document.getElementById('password').value", token))?.GetValue<string>());
 
@@ -113,18 +110,11 @@ public sealed class MultiUserWebUiTests(MultiUserServer server) : IClassFixture<
         Assert.Equal(HttpStatusCode.Unauthorized, (await MultiUserServer.SendAsync(revoked, HttpMethod.Get, "/v1/models")).Response.StatusCode);
     }
 
-    /// <summary>The keys table as lines of name|id|status|expires, in the page's order.</summary>
-    private const string RowsScript =
-        "[...document.querySelectorAll('#keyRows tr')].map(r => [...r.cells].slice(0, 4).map(c => c.textContent).join('|')).join('\\n') || null";
-
-    private static async Task<JsonNode?> SignInAsync(HeadlessChromium browser, string user, string password, string waitFor, CancellationToken token)
-    {
-        await browser.EvaluateAsync($$"""
+    private static Task<JsonNode?> SignInAsync(HeadlessChromium browser, string user, string password, CancellationToken token) =>
+        browser.EvaluateAsync($$"""
             document.getElementById('signInOpen').click();
             document.getElementById('username').value = {{JsonSerializer.Serialize(user)}};
             document.getElementById('password').value = {{JsonSerializer.Serialize(password)}};
             document.getElementById('signInForm').requestSubmit();
             """, token);
-        return await browser.WaitForAsync(waitFor, TimeSpan.FromSeconds(20), token);
-    }
 }
