@@ -10,6 +10,8 @@ command -v chromium >/dev/null 2>&1 || packages+=(chromium)
 # A real OpenLDAP server for the LDAP sign-in tests (configured by the tests from their own slapd.conf, not debconf).
 [ -x /usr/sbin/slapd ] || packages+=(slapd)
 command -v ldapsearch >/dev/null 2>&1 || packages+=(ldap-utils)
+command -v espeak-ng >/dev/null 2>&1 || packages+=(espeak-ng) # the zero-download voice; speech tests speak with it
+command -v ffmpeg >/dev/null 2>&1 || packages+=(ffmpeg)       # FLAC/Opus/M4A input and MP3/Opus output in the speech tests
 if ((${#packages[@]})); then
   if [ "$(id -u)" = 0 ]; then
     # Packages such as slapd start a system service on install; the tests run their own, so forbid service starts meanwhile.

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Routing;
 using OffGrid.AspNetCore.Governance;
+using OffGrid.AspNetCore.Audio;
 using OffGrid.AspNetCore.Http;
 using OffGrid.AspNetCore.Ollama;
 using OffGrid.AspNetCore.OpenAi;
@@ -18,7 +19,8 @@ public static class OffGridEndpointRouteBuilderExtensions
 {
     /// <summary>
     /// Maps the OpenAI-compatible API (reference: https://platform.openai.com/docs/api-reference): chat completions and
-    /// completions (with server-sent events), embeddings and models. Errors use OpenAI's shape
+    /// completions (with server-sent events), embeddings, models, and audio (transcriptions and translations on Whisper,
+    /// speech on Piper and espeak-ng voices). Errors use OpenAI's shape
     /// <c>{"error":{"message","type","param","code"}}</c>.
     /// </summary>
     /// <param name="endpoints">The app or a route group.</param>
@@ -32,6 +34,9 @@ public static class OffGridEndpointRouteBuilderExtensions
         group.MapPost("/embeddings", EmbeddingEndpoint.HandleAsync);
         group.MapGet("/models", ModelsEndpoint.ListAsync);
         group.MapGet("/models/{**id}", ModelsEndpoint.GetAsync);
+        group.MapPost("/audio/transcriptions", TranscriptionEndpoint.TranscribeAsync).DisableAntiforgery();
+        group.MapPost("/audio/translations", TranscriptionEndpoint.TranslateAsync).DisableAntiforgery();
+        group.MapPost("/audio/speech", SpeechEndpoint.HandleAsync);
         return group;
     }
 

@@ -15,16 +15,27 @@ public static class OffGridServerServiceCollectionExtensions
     /// <summary>
     /// Adds the services behind <c>MapOpenAi</c>, <c>MapOllama</c> and <c>MapOffGrid</c>: the Hub (model store,
     /// resolver, Hugging Face client), the shared model pool, one <c>IChatClient</c> and embedding pipeline per served
-    /// model, preloading, and the OpenTelemetry metrics behind a Prometheus <c>/metrics</c>.
+    /// model, the speech clients (Whisper, Piper, espeak-ng; configure them with <c>Configure&lt;SpeechOptions&gt;</c>), preloading, and the OpenTelemetry metrics behind a Prometheus <c>/metrics</c>.
     /// </summary>
     /// <param name="services">The service collection.</param>
-    /// <param name="configure">Sets the options (served models, model folders, pool); they are validated at start.</param>
+    /// <param name="configure">
+    /// Sets the options (served models, model folders, pool) after the <c>Server</c> section of the app's configuration is
+    /// bound; they are validated at start. The server's <see cref="OffGridServerOptions.Pool"/> is the shared pool's
+    /// configuration: it replaces what <c>AddOffGridInference</c> set.
+    /// </param>
     /// <returns>A builder that adds middleware to every served model's pipelines.</returns>
-    /// <remarks>Call while building the container; not thread-safe, like all service registration.</remarks>
+    /// <remarks>
+    /// Also registers OpenTelemetry metrics (the meters of <see cref="OffGridServerTelemetry"/>) with a Prometheus exporter,
+    /// so that <c>app.MapPrometheusScrapingEndpoint("/metrics")</c> serves them. Call while building the container; not
+    /// thread-safe, like all service registration.
+    /// </remarks>
     public static OffGridServerBuilder AddOffGridServer(this IServiceCollection services, Action<OffGridServerOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        OptionsBuilder<OffGridServerOptions> options = services.AddOptions<OffGridServerOptions>();
+        // The app's configuration (appsettings.json, environment, command line) comes first when there is one, so that
+        // `--Server:Models:name=path` works in any app; the code's own settings win over it.
+        OptionsBuilder<OffGridServerOptions> options = services.AddOptions<OffGridServerOptions>()
+            .Configure<IServiceProvider>((o, sp) => sp.GetService<IConfiguration>()?.GetSection(OffGridServerOptions.SectionName).Bind(o));
         if (configure is not null)
         {
             options.Configure(configure);
@@ -43,6 +54,7 @@ public static class OffGridServerServiceCollectionExtensions
         services.AddOffGridInference();
         services.AddOptions<InferenceOptions>().Configure<IOptions<OffGridServerOptions>>((inference, server) => inference.Pool = server.Value.Pool);
 
+        services.AddOffGridSpeech();
         services.TryAddSingleton<ModelClients>();
         services.TryAddSingleton<ModelAccess>();
         services.TryAddSingleton<ModelPreloader>();

@@ -4,6 +4,9 @@ namespace OffGrid.Hub;
 /// <remarks>Plain settings object; not thread-safe while being configured.</remarks>
 public sealed class HubOptions
 {
+    /// <summary>The configuration section an app's settings are bound from.</summary>
+    public const string SectionName = "Hub";
+
     /// <summary>Gets or sets the OffGrid home folder; <c>OFFGRID_HOME</c>, else <c>~/.offgrid</c>.</summary>
     public string HomeDirectory { get; set; } = DefaultHomeDirectory();
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -33,7 +34,10 @@ public static class HubServiceCollectionExtensions
     public static IServiceCollection AddOffGridHub(this IServiceCollection services, Action<HubOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        OptionsBuilder<HubOptions> options = services.AddOptions<HubOptions>().ValidateOnStart();
+        // An app's configuration (a "Hub" section) applies when the app has one; code settings win over it.
+        OptionsBuilder<HubOptions> options = services.AddOptions<HubOptions>()
+            .Configure<IServiceProvider>((o, sp) => sp.GetService<IConfiguration>()?.GetSection(HubOptions.SectionName).Bind(o))
+            .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HubOptions>, HubOptionsValidator>());
         if (configure is not null)
         {

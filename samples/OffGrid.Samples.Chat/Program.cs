@@ -15,8 +15,10 @@ if (args.Length < 1)
 string modelPath = args[0];
 string prompt = args.Length > 1 ? args[1] : "Once upon a time";
 
-var services = new ServiceCollection();
-services.AddOffGridChatClient(modelPath).UseLogging();
+var services = new ServiceCollection().AddLogging();
+services.AddOffGridChatClient(modelPath)
+    .ConfigureOptions(options => options.MaxOutputTokens ??= 256)   // a default for requests that set no limit
+    .UseLogging();
 services.AddOffGridEmbeddingGenerator(modelPath);
 await using ServiceProvider provider = services.BuildServiceProvider();
 

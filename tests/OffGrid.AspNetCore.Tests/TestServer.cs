@@ -33,9 +33,10 @@ internal sealed class TestServer : IAsyncDisposable
     /// <summary>Builds, maps and starts the app.</summary>
     /// <param name="configure">Adds the test's middleware to the model pipelines.</param>
     /// <param name="map">Maps the endpoints under test.</param>
-    public static async Task<TestServer> StartAsync(Action<OffGridServerBuilder> configure, Action<WebApplication> map)
+    /// <param name="args">The app's command line (configuration switches).</param>
+    public static async Task<TestServer> StartAsync(Action<OffGridServerBuilder> configure, Action<WebApplication> map, params string[] args)
     {
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(args);
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         string home = TestPaths.NewTempDir("offgrid-aspnetcore-home");
         builder.Services.AddOffGridHub(hub => hub.HomeDirectory = home);

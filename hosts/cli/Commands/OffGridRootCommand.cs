@@ -12,7 +12,8 @@ internal sealed class OffGridRootCommand : RootCommand
     /// <summary>Creates the command tree over the process console.</summary>
     public OffGridRootCommand(CliConsole console, ConsoleInterrupts interrupts, HubServices hub, GovernanceServices governance)
         : base(CommandHelp.Describe(
-            "offgrid: private, offline-first local AI. Run, download, search, benchmark and serve GGUF models on this machine. " +
+            "offgrid: private, offline-first local AI. Run, download, search, benchmark and serve GGUF models on this machine, " +
+            "and transcribe or speak audio. " +
             "Models and the llama.cpp runtime live in OFFGRID_HOME (default ~/.offgrid).",
             "offgrid run llama3.2",
             "offgrid search qwen --quant Q4_K_M",
@@ -36,5 +37,8 @@ internal sealed class OffGridRootCommand : RootCommand
         Add(new QuotaCommand(console, governance));
         Add(new UsageCommand(console, governance));
         Add(new AuditCommand(console, governance));
+        Add(new TranscribeCommand(console, locator));
+        Add(new SayCommand(console, SpeechServices.TextToSpeech(hub)));
+        Add(new VoicesCommand(console, SpeechServices.TextToSpeech(hub)));
     }
 }

@@ -39,6 +39,16 @@ internal sealed class ModelLocator
     public async Task<string> FindAsync(string model, CancellationToken cancellationToken) =>
         (await _hub.Resolver.ResolveAsync(model, cancellationToken).ConfigureAwait(false)).Path;
 
+    /// <summary>
+    /// Returns the primary file of a speech model (a Whisper <c>.bin</c>): an existing file path, a stored model of any
+    /// kind, or else the model pulled now. The resolver above serves llama.cpp models only.
+    /// </summary>
+    /// <exception cref="ModelNotFoundException">The name is not stored and cannot be pulled.</exception>
+    public async Task<string> LocateSpeechModelAsync(string model, CancellationToken cancellationToken) =>
+        File.Exists(model) ? Path.GetFullPath(model)
+        : (await _hub.Store.FindAsync(model, cancellationToken).ConfigureAwait(false))?.PrimaryFilePath
+          ?? (await PullAsync(model, cancellationToken).ConfigureAwait(false)).PrimaryFilePath;
+
     /// <summary>Downloads <paramref name="model"/> into the store (or finds it there), showing progress.</summary>
     public Task<ModelManifest> PullAsync(string model, CancellationToken cancellationToken) =>
         TransferProgress.RunAsync(_console.Error, $"Pulling {model}", progress => _hub.Store.PullAsync(model, progress, cancellationToken));

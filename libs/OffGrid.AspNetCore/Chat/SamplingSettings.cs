@@ -1,6 +1,6 @@
 using Microsoft.Extensions.AI;
-using OffGrid.Inference.Chat;
 using OffGrid.AspNetCore.Http;
+using OffGrid.Inference.Chat;
 
 namespace OffGrid.AspNetCore.Chat;
 

@@ -16,6 +16,11 @@ internal sealed class ToolCallPayload
 
     public CalledFunction? Function { get; set; }
 
+    /// <summary>Converts the calls of a message for the conversation history.</summary>
+    /// <exception cref="ApiException">400 when a call is null, has no name, or its arguments are not a JSON object.</exception>
+    public static IEnumerable<FunctionCallContent> ToContents(IEnumerable<ToolCallPayload?> calls, string param) =>
+        calls.Select((call, i) => (call ?? throw ApiException.BadRequest("A tool call cannot be null.", $"{param}[{i}]")).ToContent($"{param}[{i}]"));
+
     /// <summary>Converts the call for the conversation history.</summary>
     /// <exception cref="ApiException">400 when the name is missing or the arguments are not a JSON object.</exception>
     public FunctionCallContent ToContent(string param)

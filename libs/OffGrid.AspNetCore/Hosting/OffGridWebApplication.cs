@@ -12,6 +12,8 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OffGrid.AspNetCore.Http;
+using OffGrid.AspNetCore.Ollama;
+using OffGrid.AspNetCore.OpenAi;
 using OffGrid.Governance;
 using OffGrid.Governance.AspNetCore;
 using OffGrid.Hub;
@@ -61,12 +63,14 @@ public static class OffGridWebApplication
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("OffGrid.Inference.Engine", LogLevel.Warning);
 
-        OffGridServerBuilder server = builder.Services.AddOffGridServer(options =>
-        {
-            builder.Configuration.GetSection(OffGridServerOptions.SectionName).Bind(options);
-            configure?.Invoke(options);
-        });
-        builder.Services.AddOptions<HubOptions>().Bind(builder.Configuration.GetSection("Hub"));
+        // A start failure is reported by RunAsync in one line; the host's own report of it is a stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
+
+        // MEAI's telemetry middleware logs every failed call with its stack trace, client mistakes and disconnects
+        // included; the API error filter already logs the server's own failures.
+        builder.Logging.AddFilter("Microsoft.Extensions.AI", LogLevel.Error);
+
+        OffGridServerBuilder server = builder.Services.AddOffGridServer(configure);
         server.ConfigureChatClients((pipeline, _) => pipeline.UseOpenTelemetry(sourceName: OffGridServerTelemetry.SourceName));
         server.ConfigureEmbeddingGenerators((pipeline, _) => pipeline.UseOpenTelemetry(sourceName: OffGridServerTelemetry.SourceName));
         AddGovernance(builder, server);
@@ -78,6 +82,9 @@ public static class OffGridWebApplication
         AddRateLimit(builder.Services);
 
         WebApplication app = builder.Build();
+
+        // Unknown routes and wrong methods answer in the API's own error shape, not with an empty body.
+        app.UseStatusCodePages(context => StatusCodeBodyAsync(context.HttpContext));
 
         // CORS first, so that browsers' preflight requests need no key; the rate limit before authentication, so that a
         // flood costs no key lookups (and fills no audit log).
@@ -207,10 +214,26 @@ public static class OffGridWebApplication
         {
             foreach (string failure in ex.Failures)
             {
-                await error.WriteLineAsync($"{programName}: {failure}").ConfigureAwait(false);
+                await error.WriteLineAsync($"{programName}: {OneLine(failure)}").ConfigureAwait(false);
             }
 
             return 1;
+        }
+        catch (InvalidOperationException ex) when (ex.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal))
+        {
+            // The configuration binder's message names the setting, the value and the type.
+            await error.WriteLineAsync($"{programName}: {OneLine(ex.InnerException?.Message is { } reason ? $"{ex.Message} ({reason})" : ex.Message)}").ConfigureAwait(false);
+            return 1;
+        }
+        catch (IOException ex) when (options is not null && ex.InnerException is System.Net.Sockets.SocketException socket)
+        {
+            await error.WriteLineAsync($"{programName}: cannot listen on {options.Host}:{options.Port}: {socket.Message}").ConfigureAwait(false);
+            return 1;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested || app is not null)
+        {
+            // Stopped (Ctrl+C, SIGTERM) before it had finished starting.
+            return 0;
         }
         finally
         {
@@ -220,4 +243,22 @@ public static class OffGridWebApplication
             }
         }
     }
+
+    private static Task StatusCodeBodyAsync(HttpContext http)
+    {
+        int status = http.Response.StatusCode;
+        string message = status switch
+        {
+            StatusCodes.Status404NotFound => $"There is no {http.Request.Path} here.",
+            StatusCodes.Status405MethodNotAllowed => $"{http.Request.Method} is not allowed on {http.Request.Path}.",
+            _ => $"The request failed with status {status}.",
+        };
+        var error = new ApiError(status, message);
+        object? body = http.Request.Path.StartsWithSegments("/api") ? OllamaShapes.Error(error)
+            : http.Request.Path.StartsWithSegments("/v1") ? OpenAiShapes.Error(error)
+            : null;
+        return body is null ? Task.CompletedTask : http.Response.WriteAsJsonAsync(body, ServerJson.Options);
+    }
+
+    private static string OneLine(string text) => string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 }

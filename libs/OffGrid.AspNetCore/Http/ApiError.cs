@@ -9,6 +9,8 @@ using OffGrid.Hub.References;
 using OffGrid.Inference;
 using OffGrid.Inference.Engine;
 using OffGrid.Inference.Models;
+using OffGrid.Speech;
+using OffGrid.Speech.Transcription;
 
 namespace OffGrid.AspNetCore.Http;
 
@@ -50,6 +52,9 @@ internal sealed record ApiError(int StatusCode, string Message, string? Param = 
         InsufficientDiskSpaceException disk => new(StatusCodes.Status507InsufficientStorage, disk.Message, null, "insufficient_storage"),
         ModelLoadException load => new(StatusCodes.Status500InternalServerError, load.Message, "model", "model_load_failed"),
         GovernanceException governance => FromGovernance(governance),
+        UnknownSpeechModelException speechModel => new(StatusCodes.Status404NotFound, speechModel.Message, "model", "model_not_found"),
+        SpeechRequestException speech => new(StatusCodes.Status400BadRequest, speech.Message, speech.Parameter, speech.Code),
+        SpeechEngineException engine => new(StatusCodes.Status500InternalServerError, engine.Message, null, "speech_engine_error"),
 
         // Anything else, an ArgumentException included, is a bug on this side: the client gets no internals.
         _ => new(StatusCodes.Status500InternalServerError, "The server failed to handle the request; see its log.", null, "internal_error"),

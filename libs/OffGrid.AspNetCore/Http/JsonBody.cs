@@ -12,7 +12,17 @@ internal static class JsonBody
     {
         try
         {
-            return await JsonSerializer.DeserializeAsync<T>(request.Body, ServerJson.Options, cancellationToken).ConfigureAwait(false)
+            // Buffered (bodies are limited by MaxRequestBodyBytes) so that text that is not UTF-8 is refused here, not later
+            // where a field is read as a string.
+            using var body = new MemoryStream();
+            await request.Body.CopyToAsync(body, cancellationToken).ConfigureAwait(false);
+            if (!System.Text.Unicode.Utf8.IsValid(body.GetBuffer().AsSpan(0, (int)body.Length)))
+            {
+                throw ApiException.BadRequest("The request body is not valid UTF-8 text.");
+            }
+
+            body.Position = 0;
+            return await JsonSerializer.DeserializeAsync<T>(body, ServerJson.Options, cancellationToken).ConfigureAwait(false)
                 ?? throw ApiException.BadRequest("The request body must be a JSON object, not null.");
         }
         catch (JsonException ex) when (ex.Path is null or "$" && ex.BytePositionInLine is 0 && ex.LineNumber is 0)

@@ -8,27 +8,37 @@ namespace OffGrid.AspNetCore.Ollama;
 /// <summary>Reads Ollama's <c>keep_alive</c>: seconds as a number, or a Go duration such as <c>"5m"</c> or <c>"1h30m"</c>; negative keeps the model loaded.</summary>
 internal static partial class KeepAlive
 {
+    // Longer than this (a century) is as good as forever, and TimeSpan could not hold much more.
+    private const double MaxSeconds = 100.0 * 365 * 24 * 3600;
+
     /// <summary>Keeps a model loaded until it is evicted (the pool's convention for "forever").</summary>
     public static readonly TimeSpan Forever = TimeSpan.FromSeconds(-1);
 
-    /// <exception cref="ApiException">400 when the value is neither.</exception>
+    /// <exception cref="ApiException">400 when the value is neither, or not a finite number.</exception>
     public static TimeSpan? Read(JsonElement? value)
     {
-        TimeSpan? duration = value switch
+        double? seconds = value switch
         {
             null or { ValueKind: JsonValueKind.Null } => null,
-            { ValueKind: JsonValueKind.Number } n when n.TryGetDouble(out double seconds) => TimeSpan.FromSeconds(seconds),
-            { ValueKind: JsonValueKind.String } s => ParseDuration(s.GetString()!),
+            { ValueKind: JsonValueKind.Number } n when n.TryGetDouble(out double number) => number,
+            { ValueKind: JsonValueKind.String } s => ParseSeconds(s.GetString()!),
             _ => throw Invalid(),
         };
-        return duration < TimeSpan.Zero ? Forever : duration;
+        return seconds switch
+        {
+            null => null,
+            double.NaN or double.PositiveInfinity or double.NegativeInfinity => throw Invalid(),
+            < 0 => Forever,
+            > MaxSeconds => Forever,
+            double finite => TimeSpan.FromSeconds(finite),
+        };
     }
 
-    private static TimeSpan ParseDuration(string text)
+    private static double ParseSeconds(string text)
     {
         if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds))
         {
-            return TimeSpan.FromSeconds(seconds);
+            return seconds;
         }
 
         Match match = GoDuration().Match(text.Trim());
@@ -52,7 +62,7 @@ internal static partial class KeepAlive
             };
         }
 
-        return TimeSpan.FromSeconds(match.Groups["sign"].Value == "-" ? -total : total);
+        return match.Groups["sign"].Value == "-" ? -total : total;
     }
 
     private static ApiException Invalid() =>

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using Microsoft.Extensions.AI;
-using OffGrid.Inference.Chat;
 using OffGrid.AspNetCore.Chat;
 using OffGrid.AspNetCore.Http;
 using OffGrid.AspNetCore.Models;
+using OffGrid.Inference.Chat;
 
 namespace OffGrid.AspNetCore.Ollama;
 

@@ -1,10 +1,10 @@
-using OffGrid.Hub.References;
 using System.Diagnostics;
 using Microsoft.Extensions.AI;
-using OffGrid.Inference.Chat;
 using OffGrid.AspNetCore.Chat;
 using OffGrid.AspNetCore.Http;
 using OffGrid.AspNetCore.Models;
+using OffGrid.Hub.References;
+using OffGrid.Inference.Chat;
 
 namespace OffGrid.AspNetCore.Ollama;
 
@@ -110,7 +110,7 @@ internal static class OllamaGenerationEndpoints
                 throw ApiException.BadRequest("Only assistant messages carry 'tool_calls'.", param + ".tool_calls");
             }
 
-            contents.AddRange(calls.Select((c, i) => c.ToContent($"{param}.tool_calls[{i}]")));
+            contents.AddRange(ToolCallPayload.ToContents(calls, $"{param}.tool_calls"));
         }
 
         return new ChatMessage(role, contents);

@@ -1,9 +1,9 @@
-using OffGrid.Hub.References;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using OffGrid.Hub.Gguf;
 using OffGrid.AspNetCore.Models;
+using OffGrid.Hub.Gguf;
+using OffGrid.Hub.References;
 
 namespace OffGrid.AspNetCore.Ollama;
 

@@ -1,23 +1,32 @@
-using OffGrid.Hub.References;
 using System.Reflection;
 using System.Threading.Channels;
-using OffGrid.Hub.Gguf;
-using OffGrid.Hub.Store;
-using OffGrid.Inference.Pooling;
+using Microsoft.Extensions.Options;
 using OffGrid.AspNetCore.Http;
 using OffGrid.AspNetCore.Models;
+using OffGrid.Hub.Gguf;
+using OffGrid.Hub.References;
+using OffGrid.Hub.Store;
+using OffGrid.Inference.Pooling;
 
 namespace OffGrid.AspNetCore.Ollama;
 
 /// <summary>Ollama's model management: <c>/api/tags</c>, <c>/api/show</c>, <c>/api/ps</c>, <c>/api/pull</c>, <c>/api/delete</c>, <c>/api/version</c>.</summary>
 internal static class OllamaModelEndpoints
 {
-    public static async Task<IResult> TagsAsync(ModelAccess models, CancellationToken cancellationToken)
+    public static async Task<IResult> TagsAsync(ModelAccess models, ILogger<ModelAccess> logger, CancellationToken cancellationToken)
     {
         var tags = new List<object>();
         foreach (LocalModel model in await models.ListAsync(cancellationToken))
         {
-            tags.Add(await OllamaModelDescription.DescribeAsync(model, cancellationToken));
+            try
+            {
+                tags.Add(await OllamaModelDescription.DescribeAsync(model, cancellationToken));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or GgufFormatException)
+            {
+                // One broken entry (a referenced file deleted or damaged) must not hide every other model.
+                logger.LogWarning("Leaving {Model} out of /api/tags: {Reason}", model.Name, ex.Message);
+            }
         }
 
         return Results.Json(new { models = tags }, ServerJson.Options);
@@ -75,11 +84,12 @@ internal static class OllamaModelEndpoints
         return Results.Ok();
     }
 
-    public static async Task<IResult> PullAsync(HttpContext http, ModelAccess models)
+    public static async Task<IResult> PullAsync(HttpContext http, ModelAccess models, IOptions<OffGridServerOptions> options)
     {
         CancellationToken cancellationToken = http.RequestAborted;
         OllamaModelRequest request = await JsonBody.ReadAsync<OllamaModelRequest>(http.Request, cancellationToken);
         string name = request.ModelName is { Length: > 0 } n ? n : throw ApiException.BadRequest("The 'model' field is required.", "model");
+        CheckLocalPath(name, options.Value);
         if (!request.Stream)
         {
             await models.Store.PullAsync(name, progress: null, cancellationToken);
@@ -139,6 +149,30 @@ internal static class OllamaModelEndpoints
         finally
         {
             events.TryComplete();
+        }
+    }
+
+    // A path names a file on the server's disk: importing it is serving it by path, which only AllowModelPaths permits.
+    private static void CheckLocalPath(string name, OffGridServerOptions options)
+    {
+        if (!ModelReference.TryParse(name, out ModelReference? reference) || reference.Kind != ModelReferenceKind.LocalFile)
+        {
+            return;
+        }
+
+        if (!options.AllowModelPaths)
+        {
+            throw new ApiException(StatusCodes.Status403Forbidden, $"'{name}' is a file path, and this server does not take models by path (Server:AllowModelPaths).", "model");
+        }
+
+        if (!File.Exists(reference.LocalPath))
+        {
+            throw ApiException.ModelNotFound($"The model file '{reference.LocalPath}' does not exist.");
+        }
+
+        if (!GgufFile.HasGgufSignature(reference.LocalPath!))
+        {
+            throw ApiException.BadRequest($"'{reference.LocalPath}' is not a GGUF model file.", "model");
         }
     }
 

@@ -77,7 +77,7 @@ internal static class ChatCompletionMapper
                     throw ApiException.BadRequest("Only assistant messages carry 'tool_calls'.", param + ".tool_calls");
                 }
 
-                contents.AddRange(calls.Select((c, i) => c.ToContent($"{param}.tool_calls[{i}]")));
+                contents.AddRange(ToolCallPayload.ToContents(calls, $"{param}.tool_calls"));
             }
         }
 

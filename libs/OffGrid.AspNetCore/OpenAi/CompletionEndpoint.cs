@@ -1,9 +1,9 @@
 using System.Text.Json;
 using Microsoft.Extensions.AI;
-using OffGrid.Inference.Chat;
 using OffGrid.AspNetCore.Chat;
 using OffGrid.AspNetCore.Http;
 using OffGrid.AspNetCore.Models;
+using OffGrid.Inference.Chat;
 
 namespace OffGrid.AspNetCore.OpenAi;
 

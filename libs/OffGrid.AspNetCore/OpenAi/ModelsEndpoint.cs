@@ -1,6 +1,6 @@
-using OffGrid.Hub.References;
 using OffGrid.AspNetCore.Http;
 using OffGrid.AspNetCore.Models;
+using OffGrid.Hub.References;
 
 namespace OffGrid.AspNetCore.OpenAi;
 

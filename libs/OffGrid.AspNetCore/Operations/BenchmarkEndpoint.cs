@@ -1,6 +1,6 @@
-using OffGrid.Inference.Benchmarking;
 using OffGrid.AspNetCore.Http;
 using OffGrid.AspNetCore.Models;
+using OffGrid.Inference.Benchmarking;
 
 namespace OffGrid.AspNetCore.Operations;
 
@@ -19,9 +19,16 @@ internal static class BenchmarkEndpoint
             Iterations = request.Iterations ?? defaults.Iterations,
             ConcurrentStreams = request.ConcurrentStreams ?? defaults.ConcurrentStreams,
         };
-        if (options.Iterations > 100)
+        foreach ((string field, int value, int max) in new[]
         {
-            throw ApiException.BadRequest("'iterations' must be at most 100.", "iterations");
+            ("prompt_tokens", options.PromptTokens, int.MaxValue), ("output_tokens", options.OutputTokens, int.MaxValue),
+            ("iterations", options.Iterations, 100), ("concurrent_streams", options.ConcurrentStreams, int.MaxValue),
+        })
+        {
+            if (value < 1 || value > max)
+            {
+                throw ApiException.BadRequest(max == int.MaxValue ? $"'{field}' must be at least 1." : $"'{field}' must be from 1 to {max}.", field);
+            }
         }
 
         using ModelSession session = await models.OpenAsync(request.Model, keepAlive: null, cancellationToken);

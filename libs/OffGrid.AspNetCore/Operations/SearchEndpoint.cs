@@ -1,5 +1,5 @@
-using OffGrid.Hub.HuggingFace;
 using OffGrid.AspNetCore.Http;
+using OffGrid.Hub.HuggingFace;
 
 namespace OffGrid.AspNetCore.Operations;
 

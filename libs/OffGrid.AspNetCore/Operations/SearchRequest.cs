@@ -1,6 +1,6 @@
 using System.Globalization;
-using OffGrid.Hub.HuggingFace;
 using OffGrid.AspNetCore.Http;
+using OffGrid.Hub.HuggingFace;
 
 namespace OffGrid.AspNetCore.Operations;
 

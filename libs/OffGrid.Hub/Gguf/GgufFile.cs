@@ -89,6 +89,24 @@ public sealed class GgufFile
     public long? VocabSize => GetArchitectureInt64("vocab_size")
         ?? (Metadata.TryGetValue("tokenizer.ggml.tokens", out GgufValue? tokens) && tokens.Type == GgufValueType.Array ? tokens.Count : null);
 
+    /// <summary>Tells whether a file starts with the GGUF magic, without reading further: a cheap check before trusting a path.</summary>
+    /// <param name="path">The file.</param>
+    /// <returns><see langword="true"/> when the file exists, is readable and starts with <c>GGUF</c>.</returns>
+    public static bool HasGgufSignature(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        try
+        {
+            using FileStream stream = File.OpenRead(path);
+            Span<byte> magic = stackalloc byte[4];
+            return stream.ReadAtLeast(magic, 4, throwOnEndOfStream: false) == 4 && magic.SequenceEqual("GGUF"u8);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Reads the header of a GGUF file.</summary>
     /// <param name="path">The file path.</param>
     /// <param name="cancellationToken">Cancels the read.</param>

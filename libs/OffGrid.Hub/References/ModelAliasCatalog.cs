@@ -58,7 +58,52 @@ public sealed class ModelAliasCatalog
         new("smollm2", "bartowski/SmolLM2-1.7B-Instruct-GGUF", "SmolLM2 1.7B Instruct"),
         new("tinyllama", "TheBloke/TinyLlama-1.1B-Chat-v1.0-GGUF", "TinyLlama 1.1B Chat v1.0"),
         new("stories260k", "ggml-org/models/tinyllamas/stories260K.gguf", "Karpathy's stories260K toy model (tests)"),
+        .. WhisperAliases(),
+        .. PiperAliases(),
     ];
+
+    /// <summary>Whisper speech-to-text models in whisper.cpp's GGML format, full precision and quantized (<c>whisper-base-q5_1</c>).</summary>
+    private static IEnumerable<ModelAlias> WhisperAliases()
+    {
+        (string Size, string Description, string[] Quants)[] sizes =
+        [
+            ("tiny", "OpenAI Whisper tiny (39M, multilingual)", ["q5_1", "q8_0"]),
+            ("tiny.en", "OpenAI Whisper tiny, English only", ["q5_1", "q8_0"]),
+            ("base", "OpenAI Whisper base (74M, multilingual)", ["q5_1", "q8_0"]),
+            ("base.en", "OpenAI Whisper base, English only", ["q5_1", "q8_0"]),
+            ("small", "OpenAI Whisper small (244M, multilingual)", ["q5_1", "q8_0"]),
+            ("medium", "OpenAI Whisper medium (769M, multilingual)", ["q5_0", "q8_0"]),
+            ("large-v3", "OpenAI Whisper large-v3 (1.55B, multilingual)", ["q5_0"]),
+            ("large-v3-turbo", "OpenAI Whisper large-v3 turbo (809M, multilingual)", ["q5_0", "q8_0"]),
+        ];
+        foreach ((string size, string description, string[] quants) in sizes)
+        {
+            yield return new ModelAlias($"whisper-{size}", $"ggerganov/whisper.cpp/ggml-{size}.bin", description + ", whisper.cpp GGML");
+            foreach (string quant in quants)
+            {
+                yield return new ModelAlias($"whisper-{size}-{quant}", $"ggerganov/whisper.cpp/ggml-{size}-{quant}.bin", $"{description}, {quant.ToUpperInvariant()}, whisper.cpp GGML");
+            }
+        }
+    }
+
+    /// <summary>Piper text-to-speech voices from rhasspy/piper-voices (the <c>.onnx.json</c> beside each comes along).</summary>
+    private static IEnumerable<ModelAlias> PiperAliases()
+    {
+        (string Voice, string Description)[] voices =
+        [
+            ("en_US-lessac-medium", "English (US), Lessac"),
+            ("en_US-amy-low", "English (US), Amy"),
+            ("en_GB-alan-medium", "English (GB), Alan"),
+            ("de_DE-thorsten-medium", "German, Thorsten"),
+            ("fr_FR-siwis-medium", "French, SIWIS"),
+            ("es_ES-davefx-medium", "Spanish, DaveFX"),
+        ];
+        foreach ((string voice, string description) in voices)
+        {
+            string[] parts = voice.Split('-'); // <lang>_<REGION>-<name>-<quality>
+            yield return new ModelAlias($"piper-{voice}", $"rhasspy/piper-voices/{parts[0].Split('_')[0]}/{parts[0]}/{parts[1]}/{parts[2]}/{voice}.onnx", $"Piper voice: {description}");
+        }
+    }
 
     /// <summary>Gets every alias, user aliases included, by name.</summary>
     public IReadOnlyCollection<ModelAlias> Aliases => _aliases.Values;

@@ -2,7 +2,7 @@ namespace OffGrid.Hub.References;
 
 /// <summary>
 /// What a user typed to name a model: <c>name[:quant]</c>, <c>owner/repo[@revision][:quant]</c>,
-/// <c>owner/repo[@revision]/path/file.gguf</c>, or a local path (absolute, or starting with <c>./</c>, <c>../</c> or <c>~/</c>).
+/// <c>owner/repo[@revision]/path/file.gguf</c> (also <c>.bin</c> for whisper.cpp GGML models and <c>.onnx</c> for Piper voices), or a local path (absolute, or starting with <c>./</c>, <c>../</c> or <c>~/</c>).
 /// </summary>
 /// <remarks>Immutable and thread-safe.</remarks>
 public sealed record ModelReference
@@ -88,14 +88,14 @@ public sealed record ModelReference
         {
             1 => new ModelReference { Kind = ModelReferenceKind.Alias, AliasName = segments[0].ToLowerInvariant(), Quantization = quant },
             2 => new ModelReference { Kind = ModelReferenceKind.Repository, Repository = s.Split('@')[0], Revision = revision, Quantization = quant },
-            _ when segments[^1].EndsWith(".gguf", StringComparison.OrdinalIgnoreCase) && quant is null => new ModelReference
+            _ when IsModelFileName(segments[^1]) && quant is null => new ModelReference
             {
                 Kind = ModelReferenceKind.RepositoryFile,
                 Repository = segments[0] + "/" + segments[1],
                 FilePath = string.Join('/', segments[2..]),
                 Revision = revision,
             },
-            _ => throw new InvalidModelReferenceException($"'{text}' is not a model reference: use name[:quant], owner/repo[:quant] or owner/repo/file.gguf."),
+            _ => throw new InvalidModelReferenceException($"'{text}' is not a model reference: use name[:quant], owner/repo[:quant] or owner/repo/file.gguf (.bin, .onnx)."),
         };
     }
 
@@ -131,13 +131,19 @@ public sealed record ModelReference
         _ => LocalPath!,
     };
 
+    /// <summary>The file extensions a repository-file reference may end with: GGUF models, whisper.cpp GGML models, ONNX voices.</summary>
+    private static readonly string[] s_modelFileExtensions = [".gguf", ".bin", ".onnx"];
+
+    private static bool IsModelFileName(string name) =>
+        s_modelFileExtensions.Any(e => name.EndsWith(e, StringComparison.OrdinalIgnoreCase));
+
     private static bool IsLocalPath(string s) =>
         Path.IsPathFullyQualified(s)
         || s.StartsWith("./", StringComparison.Ordinal) || s.StartsWith("../", StringComparison.Ordinal) || s.StartsWith("~/", StringComparison.Ordinal)
         || s.StartsWith(".\\", StringComparison.Ordinal) || s.StartsWith("..\\", StringComparison.Ordinal)
-        // A .gguf name that cannot be owner/repo/file.gguf ("x.gguf", "models/x.gguf") is a file, even a missing one,
-        // so that a typo reports a missing file instead of reaching out to the network.
-        || (s.EndsWith(".gguf", StringComparison.OrdinalIgnoreCase) && (File.Exists(s) || s.Split('/', '\\').Length < 3));
+        // A model file name that cannot be owner/repo/file.gguf ("x.gguf", "models/ggml-base.bin") is a file, even a
+        // missing one, so that a typo reports a missing file instead of reaching out to the network.
+        || (IsModelFileName(s) && (File.Exists(s) || s.Split('/', '\\').Length < 3));
 
     private static bool IsToken(string s) =>
         s.Length is > 0 and <= 200 && s.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');

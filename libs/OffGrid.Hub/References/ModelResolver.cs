@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using OffGrid.Hub.Gguf;
 using OffGrid.Hub.Store;
 
 namespace OffGrid.Hub.References;
@@ -42,7 +43,8 @@ public sealed class ModelResolver
     public async Task<IReadOnlyList<LocalModel>> ListAsync(CancellationToken cancellationToken = default)
     {
         var models = new Dictionary<string, LocalModel>(StringComparer.OrdinalIgnoreCase);
-        foreach (ModelManifest manifest in await _store.ListAsync(cancellationToken).ConfigureAwait(false))
+        // Speech models (Whisper GGML, Piper ONNX) share the store but are not models llama.cpp can serve.
+        foreach (ModelManifest manifest in (await _store.ListAsync(cancellationToken).ConfigureAwait(false)).Where(ModelFileKinds.IsGguf))
         {
             models[manifest.Name] = new LocalModel(manifest.Name, manifest.PrimaryFilePath, LocalModelSource.Store, manifest);
         }
@@ -69,6 +71,7 @@ public sealed class ModelResolver
     /// <param name="cancellationToken">Cancels the search.</param>
     /// <returns>The model, or <see langword="null"/> when nothing on this machine matches.</returns>
     /// <exception cref="ArgumentException"><paramref name="name"/> is empty.</exception>
+    /// <exception cref="InvalidModelReferenceException">The name is a path to a file that is not a GGUF model.</exception>
     public async Task<LocalModel?> FindAsync(string name, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
@@ -81,10 +84,17 @@ public sealed class ModelResolver
         if (IsPath(plain))
         {
             string path = ModelReference.TryParse(plain, out ModelReference? local) && local.LocalPath is { } full ? full : Path.GetFullPath(plain);
-            return _options.AllowFilePaths && File.Exists(path) ? new LocalModel(Path.GetFileNameWithoutExtension(path), path, LocalModelSource.File) : null;
+            if (!_options.AllowFilePaths || !File.Exists(path))
+            {
+                return null;
+            }
+
+            return GgufFile.HasGgufSignature(path)
+                ? new LocalModel(Path.GetFileNameWithoutExtension(path), path, LocalModelSource.File)
+                : throw new InvalidModelReferenceException($"'{path}' is not a GGUF model file.");
         }
 
-        return ModelReference.TryParse(plain, out _) && await _store.FindAsync(plain, cancellationToken).ConfigureAwait(false) is { } manifest
+        return ModelReference.TryParse(plain, out _) && await _store.FindAsync(plain, cancellationToken).ConfigureAwait(false) is { } manifest && ModelFileKinds.IsGguf(manifest)
             ? new LocalModel(manifest.Name, manifest.PrimaryFilePath, LocalModelSource.Store, manifest)
             : null;
     }
@@ -116,7 +126,8 @@ public sealed class ModelResolver
         if (reference.Kind == ModelReferenceKind.Alias && !_aliases.Aliases.Any(a => string.Equals(a.Name, reference.AliasName, StringComparison.OrdinalIgnoreCase)))
         {
             string known = string.Join(", ", _aliases.Aliases.Select(a => a.Name).Order(StringComparer.Ordinal));
-            return new ModelNotFoundException(requested, $"Unknown model '{requested}': it is not on this machine and not a known alias. Name a local .gguf file, a model from 'offgrid list', owner/repo[:quant], or one of: {known}.", canPull: false);
+            string file = _options.AllowFilePaths ? "a local .gguf file, " : string.Empty;
+            return new ModelNotFoundException(requested, $"Unknown model '{requested}': it is not on this machine and not a known alias. Name {file}a model listed here ('offgrid list', GET /v1/models), owner/repo[:quant], or one of: {known}.", canPull: false);
         }
 
         return new ModelNotFoundException(requested, $"The model '{requested}' is not on this machine yet; download it first (offgrid pull {plain}, or POST /api/pull).", canPull: true);

@@ -170,12 +170,12 @@ public sealed class ModelStore
     /// <param name="copy">Copies the file into the store when true; otherwise the manifest refers to it where it is.</param>
     /// <param name="cancellationToken">Cancels the import.</param>
     /// <returns>The new manifest.</returns>
-    /// <exception cref="GgufFormatException">The file is not a valid GGUF file.</exception>
+    /// <exception cref="GgufFormatException">The file is neither a valid GGUF file nor another model format the store knows (whisper.cpp GGML, ONNX).</exception>
     public async Task<ModelManifest> ImportAsync(string path, string? name = null, bool copy = true, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         string source = Path.GetFullPath(path);
-        GgufFile header = await GgufFile.ReadAsync(source, cancellationToken).ConfigureAwait(false);
+        ModelManifest described = await DescribeAsync(source, new ModelManifest { Name = string.Empty, Files = [] }, cancellationToken).ConfigureAwait(false);
         name ??= "local/" + Path.GetFileNameWithoutExtension(source);
         using (await LockAsync(name, cancellationToken).ConfigureAwait(false))
         {
@@ -188,13 +188,13 @@ public sealed class ModelStore
                 await CopyFileAsync(source, Path.Combine(staging, fileName), cancellationToken).ConfigureAwait(false);
             }
 
-            var manifest = Describe(header, new ModelManifest
+            ModelManifest manifest = described with
             {
                 Name = name,
                 Files = [new ModelFileEntry(copy ? fileName : source, new FileInfo(source).Length, sha)],
                 IsReference = !copy,
                 DownloadedAt = DateTimeOffset.UtcNow,
-            });
+            };
             return await PublishAsync(manifest, staging, cancellationToken).ConfigureAwait(false);
         }
     }
@@ -232,7 +232,7 @@ public sealed class ModelStore
             }
         }
 
-        if (problems.Count == 0)
+        if (problems.Count == 0 && ModelFileKinds.Detect(manifest.PrimaryFilePath) == ModelFileKind.Gguf)
         {
             try
             {
@@ -316,10 +316,18 @@ public sealed class ModelStore
 
             progress?.Report(new PullProgress(PullStatus.Verifying, name, done, variant.SizeBytes));
             string primary = Path.Combine(staging, entries[0].Path);
-            GgufFile header;
+            ModelManifest manifest;
             try
             {
-                header = await GgufFile.ReadAsync(primary, cancellationToken).ConfigureAwait(false);
+                manifest = await DescribeAsync(primary, new ModelManifest
+                {
+                    Name = name,
+                    Repository = repository,
+                    Revision = resolved.Revision,
+                    Files = entries,
+                    Quantization = variant.Quantization?.ToString(),
+                    DownloadedAt = DateTimeOffset.UtcNow,
+                }, cancellationToken).ConfigureAwait(false);
             }
             catch (GgufFormatException)
             {
@@ -327,15 +335,6 @@ public sealed class ModelStore
                 throw;
             }
 
-            ModelManifest manifest = Describe(header, new ModelManifest
-            {
-                Name = name,
-                Repository = repository,
-                Revision = resolved.Revision,
-                Files = entries,
-                Quantization = variant.Quantization?.ToString(),
-                DownloadedAt = DateTimeOffset.UtcNow,
-            });
             manifest = await PublishAsync(manifest, staging, cancellationToken).ConfigureAwait(false);
             progress?.Report(new PullProgress(PullStatus.Done, name, done, variant.SizeBytes));
             _logger.LogInformation("Pulled {Model} ({Bytes} bytes)", name, done);
@@ -358,21 +357,43 @@ public sealed class ModelStore
         }
 
         var byPath = files.ToDictionary(f => f.Path, StringComparer.Ordinal);
-        return (chosen, chosen.Files.Select(f => byPath[RepositoryPath.EnsureSafe(f)]).ToList());
+        List<HubRepoFile> parts = chosen.Files.Select(f => byPath[RepositoryPath.EnsureSafe(f)]).ToList();
+
+        // A model file's JSON sidecar (a Piper voice's x.onnx.json: sample rate, phoneme map) belongs to it.
+        if (reference.Kind == ModelReferenceKind.RepositoryFile && byPath.TryGetValue(reference.FilePath + ".json", out HubRepoFile? sidecar))
+        {
+            parts.Add(sidecar);
+        }
+
+        return (chosen, parts);
     }
 
     private static string NameFor(ModelReference reference, ModelVariant? variant) => reference.Kind == ModelReferenceKind.RepositoryFile
         ? reference.Repository + "/" + reference.FilePath
         : reference.Repository + ":" + (variant?.Quantization?.ToString() ?? Path.GetFileNameWithoutExtension(variant?.Name ?? "default"));
 
-    private static ModelManifest Describe(GgufFile header, ModelManifest manifest) => manifest with
+    /// <summary>Fills the manifest's facts from the model file: the GGUF header, or the format of a non-GGUF model file.</summary>
+    /// <exception cref="GgufFormatException">The file is in none of the formats the store keeps.</exception>
+    private static async Task<ModelManifest> DescribeAsync(string path, ModelManifest manifest, CancellationToken ct)
     {
-        Quantization = manifest.Quantization ?? header.QuantizationLabel,
-        Architecture = header.Architecture,
-        ParameterCount = header.ParameterCount,
-        ContextLength = header.ContextLength,
-        HasChatTemplate = header.ChatTemplate is not null,
-    };
+        switch (ModelFileKinds.Detect(path))
+        {
+            case ModelFileKind.WhisperGgml:
+                return manifest with { Architecture = ModelFileKinds.WhisperArchitecture };
+            case ModelFileKind.Onnx:
+                return manifest with { Architecture = ModelFileKinds.OnnxArchitecture };
+        }
+
+        GgufFile header = await GgufFile.ReadAsync(path, ct).ConfigureAwait(false);
+        return manifest with
+        {
+            Quantization = manifest.Quantization ?? header.QuantizationLabel,
+            Architecture = header.Architecture,
+            ParameterCount = header.ParameterCount,
+            ContextLength = header.ContextLength,
+            HasChatTemplate = header.ChatTemplate is not null,
+        };
+    }
 
     /// <summary>Writes the manifest into the staging folder and swaps the folder into place in one rename.</summary>
     private async Task<ModelManifest> PublishAsync(ModelManifest manifest, string staging, CancellationToken ct)

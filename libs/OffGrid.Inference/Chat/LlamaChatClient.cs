@@ -229,19 +229,29 @@ public sealed class LlamaChatClient : IChatClient
             return sampling;
         }
 
+        // The ranges are OpenAI's where it has the parameter and llama.cpp's otherwise; beyond them samplers misbehave
+        // silently (an infinite penalty, a NaN temperature), so they are refused.
+        float repeatLastN = ReadFloat(options, LlamaChatOptions.RepeatLastNKey) ?? sampling.RepeatLastN;
         return sampling with
         {
-            Temperature = options.Temperature ?? sampling.Temperature,
-            TopP = options.TopP ?? sampling.TopP,
-            TopK = options.TopK ?? sampling.TopK,
+            Temperature = InRange(options.Temperature, 0, 100, nameof(ChatOptions.Temperature)) ?? sampling.Temperature,
+            TopP = InRange(options.TopP, 0, 1, nameof(ChatOptions.TopP)) ?? sampling.TopP,
+            TopK = options.TopK is < 0 ? throw new InvalidRequestException("TopK cannot be negative.", nameof(ChatOptions.TopK)) : options.TopK ?? sampling.TopK,
             Seed = options.Seed is { } seed ? unchecked((uint)seed) : sampling.Seed,
-            FrequencyPenalty = options.FrequencyPenalty ?? 0,
-            PresencePenalty = options.PresencePenalty ?? 0,
-            MinP = ReadFloat(options, LlamaChatOptions.MinPKey) ?? sampling.MinP,
-            RepeatPenalty = ReadFloat(options, LlamaChatOptions.RepeatPenaltyKey) ?? sampling.RepeatPenalty,
-            RepeatLastN = (int?)ReadFloat(options, LlamaChatOptions.RepeatLastNKey) ?? sampling.RepeatLastN,
+            FrequencyPenalty = InRange(options.FrequencyPenalty, -2, 2, nameof(ChatOptions.FrequencyPenalty)) ?? 0,
+            PresencePenalty = InRange(options.PresencePenalty, -2, 2, nameof(ChatOptions.PresencePenalty)) ?? 0,
+            MinP = InRange(ReadFloat(options, LlamaChatOptions.MinPKey), 0, 1, LlamaChatOptions.MinPKey) ?? sampling.MinP,
+            RepeatPenalty = InRange(ReadFloat(options, LlamaChatOptions.RepeatPenaltyKey), 0, 10, LlamaChatOptions.RepeatPenaltyKey) ?? sampling.RepeatPenalty,
+            RepeatLastN = repeatLastN is >= -1 and <= int.MaxValue && repeatLastN == MathF.Floor(repeatLastN)
+                ? (int)repeatLastN
+                : throw new InvalidRequestException($"'{LlamaChatOptions.RepeatLastNKey}' must be a whole number of at least -1 (-1: the whole context).", LlamaChatOptions.RepeatLastNKey),
         };
     }
+
+    private static float? InRange(float? value, float min, float max, string name) =>
+        value is { } v && !(v >= min && v <= max)
+            ? throw new InvalidRequestException($"{name} must be a number from {min} to {max}; it is {v}.", name)
+            : value;
 
     private static float? ReadFloat(ChatOptions options, string key) =>
         options.AdditionalProperties?.TryGetValue(key, out object? value) == true

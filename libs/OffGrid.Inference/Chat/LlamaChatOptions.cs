@@ -56,8 +56,14 @@ public static class LlamaChatOptions
             return null;
         }
 
-        return value is int size && size >= Pooling.LlamaModelPool.MinimumContextSize
-            ? size
+        long? whole = value switch
+        {
+            int i => i,
+            long l => l,
+            _ => null,
+        };
+        return whole is { } size && size >= Pooling.LlamaModelPool.MinimumContextSize && size <= int.MaxValue
+            ? (int)size
             : throw new InvalidRequestException($"'{ContextSizeKey}' must be an integer of at least {Pooling.LlamaModelPool.MinimumContextSize}.", ContextSizeKey);
     }
 

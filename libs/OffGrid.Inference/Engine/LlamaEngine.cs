@@ -152,7 +152,8 @@ public sealed class LlamaEngine : IDisposable
         if (_pending.Count >= _options.MaxPendingRequests && ActiveSequences >= ParallelSequences)
         {
             throw new EngineOverloadedException(
-                $"{_pending.Count} requests are already waiting for '{Model.Id}'; try again shortly.", TimeSpan.FromSeconds(1));
+                $"'{Model.Id}' is busy: all {ParallelSequences} sequences are decoding and the queue ({_options.MaxPendingRequests} waiting at most) is full; try again shortly.",
+                TimeSpan.FromSeconds(1));
         }
 
         var sequence = new Sequence(request);

@@ -19,6 +19,13 @@ public sealed class LlamaModelPool : IDisposable
     /// <summary>The smallest per-sequence context a model can be loaded with.</summary>
     public const int MinimumContextSize = 16;
 
+    // Beyond this a keep-alive means "forever"; the limit keeps expiry times representable.
+    private static readonly TimeSpan MaxKeepAlive = TimeSpan.FromDays(3650);
+
+    // How long a new model waits for a busy one to free its place before it loads over the limit anyway: one request may
+    // hold two models (a chat model and the embedding model of its knowledge base), and must not wait for itself.
+    private static readonly TimeSpan RoomPatience = TimeSpan.FromSeconds(30);
+
     private readonly LlamaModelPoolOptions _options;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
@@ -26,6 +33,7 @@ public sealed class LlamaModelPool : IDisposable
     private readonly Dictionary<string, Task<Entry>> _loads = new(StringComparer.Ordinal);
     private readonly Timer _sweeper;
     private readonly Meter _meter;
+    private TaskCompletionSource _roomChanged = NewSignal();
     private bool _disposed;
 
     /// <summary>Creates an empty pool.</summary>
@@ -56,6 +64,13 @@ public sealed class LlamaModelPool : IDisposable
     /// </param>
     /// <param name="progress">Receives load progress (0 to 1) when this call loads the model.</param>
     /// <param name="cancellationToken">Stops waiting; a load shared with other callers goes on.</param>
+    /// <remarks>
+    /// When <see cref="LlamaModelPoolOptions.MaxLoadedModels"/> models are loaded or loading and none is idle, the call
+    /// waits until one is released and can be unloaded, as Ollama queues requests for a model that does not fit yet; after
+    /// 30 seconds it loads the model over the limit (with a warning) rather than wait for a request that may hold both.
+    /// A keep-alive longer than ten years means "keep loaded", like a negative one.
+    /// </remarks>
+    /// <exception cref="InvalidRequestException"><paramref name="contextSize"/> is larger than the context the model was trained for.</exception>
     public async Task<LlamaModelLease> AcquireAsync(
         string path, TimeSpan? keepAlive = null, int? contextSize = null, IProgress<float>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -67,17 +82,48 @@ public sealed class LlamaModelPool : IDisposable
 
         string fullPath = Path.GetFullPath(path);
         string key = contextSize is null ? fullPath : $"{fullPath}|{contextSize}";
+        DateTimeOffset patienceEnds = DateTimeOffset.UtcNow + RoomPatience;
         while (true)
         {
-            Task<Entry> load;
+            Task<Entry>? load;
+            Task? room = null;
+            List<Entry> evicted = [];
             lock (_gate)
             {
                 ObjectDisposedException.ThrowIf(_disposed, this);
-                if (!_loads.TryGetValue(key, out load!))
+                if (!_loads.TryGetValue(key, out load))
                 {
-                    load = LoadAsync(key, fullPath, _options.Engine.WithContextSize(contextSize), progress);
-                    _loads[key] = load;
+                    bool overLimit = DateTimeOffset.UtcNow >= patienceEnds;
+                    if (MakeRoomLocked(evicted) || overLimit)
+                    {
+                        if (overLimit)
+                        {
+                            _logger.LogWarning("Loading {Path} beyond MaxLoadedModels ({Max}): every loaded model has been busy for {Patience}.", fullPath, _options.MaxLoadedModels, RoomPatience);
+                        }
+
+                        load = LoadAsync(key, fullPath, _options.Engine.WithContextSize(contextSize), contextSize, progress);
+                        _loads[key] = load;
+                    }
+                    else
+                    {
+                        room = _roomChanged.Task;
+                    }
                 }
+            }
+
+            DisposeEvicted(evicted);
+            if (load is null)
+            {
+                try
+                {
+                    await room!.WaitAsync(RoomPatience, cancellationToken).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                    // Patience is spent: the next round loads over the limit.
+                }
+
+                continue;
             }
 
             Entry entry;
@@ -92,6 +138,7 @@ public sealed class LlamaModelPool : IDisposable
                     if (_loads.TryGetValue(key, out Task<Entry>? current) && current == load)
                     {
                         _loads.Remove(key);
+                        SignalRoom();
                     }
                 }
 
@@ -109,7 +156,7 @@ public sealed class LlamaModelPool : IDisposable
                 entry.LastUsed = DateTimeOffset.UtcNow;
                 if (keepAlive is { } requested)
                 {
-                    entry.KeepAlive = requested;
+                    entry.KeepAlive = Normalize(requested);
                 }
 
                 return new LlamaModelLease(entry);
@@ -210,6 +257,11 @@ public sealed class LlamaModelPool : IDisposable
         {
             entry.Leases--;
             entry.LastUsed = DateTimeOffset.UtcNow;
+            if (entry.Leases == 0)
+            {
+                SignalRoom();
+            }
+
             if (!entry.Unloaded && entry.Leases == 0 && entry.KeepAlive == TimeSpan.Zero)
             {
                 Detach(entry);
@@ -224,16 +276,23 @@ public sealed class LlamaModelPool : IDisposable
         }
     }
 
-    private async Task<Entry> LoadAsync(string key, string path, LlamaEngineOptions engineOptions, IProgress<float>? progress)
+    private async Task<Entry> LoadAsync(string key, string path, LlamaEngineOptions engineOptions, int? requestedContext, IProgress<float>? progress)
     {
         await Runtime.LlamaRuntime.LoadAsync(_options.Runtime, logger: _loggerFactory.CreateLogger("OffGrid.Inference.Runtime")).ConfigureAwait(false);
-        EvictForNewModel();
         LlamaModel model = await LlamaModel.LoadAsync(path, _options.Model, progress).ConfigureAwait(false);
         try
         {
+            // A context beyond what the model was trained for buys nothing but memory (llama.cpp only warns), so a request
+            // may not ask for one.
+            if (requestedContext > model.TrainedContextLength)
+            {
+                throw new InvalidRequestException(
+                    $"num_ctx {requestedContext} is larger than the {model.TrainedContextLength} tokens '{model.Id}' was trained for.", LlamaChatOptions.ContextSizeKey);
+            }
+
             var engine = new LlamaEngine(model, engineOptions, _loggerFactory.CreateLogger<LlamaEngine>());
             _logger.LogInformation("Loaded {Model} ({Description}, context {Context} x {Sequences}).", model.Id, model.Description, engine.ContextSize, engine.ParallelSequences);
-            return new Entry(this, key, model, engine, new LlamaChatClient(engine, _options.Chat, _loggerFactory.CreateLogger<LlamaChatClient>()), _options.KeepAlive);
+            return new Entry(this, key, model, engine, new LlamaChatClient(engine, _options.Chat, _loggerFactory.CreateLogger<LlamaChatClient>()), Normalize(_options.KeepAlive));
         }
         catch
         {
@@ -242,26 +301,40 @@ public sealed class LlamaModelPool : IDisposable
         }
     }
 
-    private void EvictForNewModel()
+    // Loaded and loading models both count against the maximum; the least recently used idle one makes room.
+    private bool MakeRoomLocked(List<Entry> evicted)
     {
-        List<Entry> evicted = [];
-        lock (_gate)
+        if (_loads.Count < _options.MaxLoadedModels)
         {
-            List<Entry> loaded = _loads.Values.Where(t => t.IsCompletedSuccessfully).Select(t => t.Result).ToList();
-            int excess = loaded.Count + 1 - _options.MaxLoadedModels;
-            foreach (Entry entry in loaded.Where(e => e.Leases == 0).OrderBy(e => e.LastUsed).Take(Math.Max(0, excess)))
-            {
-                Detach(entry);
-                evicted.Add(entry);
-            }
+            return true;
         }
 
+        Entry? idle = _loads.Values.Where(t => t.IsCompletedSuccessfully).Select(t => t.Result)
+            .Where(e => e.Leases == 0).OrderBy(e => e.LastUsed).FirstOrDefault();
+        if (idle is null)
+        {
+            return false;
+        }
+
+        Detach(idle);
+        evicted.Add(idle);
+        return _loads.Count < _options.MaxLoadedModels;
+    }
+
+    private void DisposeEvicted(List<Entry> evicted)
+    {
         foreach (Entry entry in evicted)
         {
             _logger.LogInformation("Unloading {Model} to make room for another model.", entry.Model.Id);
             entry.Dispose();
         }
     }
+
+    private static TimeSpan Normalize(TimeSpan keepAlive) => keepAlive > MaxKeepAlive ? Timeout.InfiniteTimeSpan : keepAlive;
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private void SignalRoom() => Interlocked.Exchange(ref _roomChanged, NewSignal()).TrySetResult();
 
     private void Sweep()
     {
@@ -290,6 +363,7 @@ public sealed class LlamaModelPool : IDisposable
     {
         entry.Unloaded = true;
         _loads.Remove(entry.Key);
+        SignalRoom();
     }
 
     /// <summary>One loaded model with its engine and clients.</summary>

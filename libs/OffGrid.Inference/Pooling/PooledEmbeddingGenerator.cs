@@ -12,14 +12,14 @@ internal sealed class PooledEmbeddingGenerator : IEmbeddingGenerator<string, Emb
 {
     private readonly LlamaModelPool _pool;
     private readonly string _modelPath;
-    private readonly EmbeddingGeneratorMetadata _metadata;
+    private EmbeddingGeneratorMetadata _metadata;
 
     public PooledEmbeddingGenerator(LlamaModelPool pool, string modelPath, string modelId)
     {
         _pool = pool;
         _modelPath = modelPath;
 
-        // The dimensions are only known once the model is loaded, and metadata must not load it.
+        // The dimensions are only known once the model has been loaded (metadata must not load it); the first call fills them in.
         _metadata = new EmbeddingGeneratorMetadata(InferenceTelemetry.ProviderName, providerUri: null, defaultModelId: modelId);
     }
 
@@ -32,6 +32,11 @@ internal sealed class PooledEmbeddingGenerator : IEmbeddingGenerator<string, Emb
             embedding.ModelId = _metadata.DefaultModelId;
         }
 
+        if (_metadata.DefaultModelDimensions is null && embeddings.Count > 0)
+        {
+            _metadata = new EmbeddingGeneratorMetadata(_metadata.ProviderName, _metadata.ProviderUri, _metadata.DefaultModelId, embeddings[0].Vector.Length);
+        }
+
         return embeddings;
     }
 
@@ -39,7 +44,7 @@ internal sealed class PooledEmbeddingGenerator : IEmbeddingGenerator<string, Emb
     {
         ArgumentNullException.ThrowIfNull(serviceType);
         return serviceKey is not null ? null
-            : serviceType == typeof(EmbeddingGeneratorMetadata) ? _metadata
+            : serviceType == typeof(EmbeddingGeneratorMetadata) ? Volatile.Read(ref _metadata)
             : serviceType == typeof(LlamaModelPool) ? _pool
             : serviceType.IsInstanceOfType(this) ? this
             : null;

@@ -1,3 +1,5 @@
+using OffGrid.Hub.Downloads;
+
 namespace OffGrid.Inference.Runtime;
 
 /// <summary>One prebuilt llama.cpp runtime package of the npm registry, pinned with its integrity.</summary>
@@ -8,17 +10,15 @@ namespace OffGrid.Inference.Runtime;
 /// <param name="Variant">The GPU variant the package provides.</param>
 public sealed record RuntimePackage(string Name, string Version, string Integrity, string Platform, LlamaRuntimeVariant Variant)
 {
+    /// <summary>The package as the hub's npm installer sees it.</summary>
+    public NpmPackage Npm => new(Name, Version, Integrity);
+
     /// <summary>The tarball file name the registry serves (<c>linux-x64-3.21.1.tgz</c>).</summary>
-    public string TarballFileName => $"{Name[(Name.LastIndexOf('/') + 1)..]}-{Version}.tgz";
+    public string TarballFileName => Npm.TarballFileName;
 
     /// <summary>The folder name of the installed package under the runtime directory.</summary>
-    public string InstallFolderName => $"{Name.TrimStart('@').Replace('/', '-')}@{Version}";
+    public string InstallFolderName => Npm.InstallFolderName;
 
     /// <summary>The tarball address on a registry (<c>&lt;registry&gt;/&lt;name&gt;/-/&lt;file&gt;</c>).</summary>
-    public Uri GetTarballUri(Uri registry)
-    {
-        ArgumentNullException.ThrowIfNull(registry);
-        string root = registry.AbsoluteUri.TrimEnd('/');
-        return new Uri($"{root}/{Name}/-/{TarballFileName}");
-    }
+    public Uri GetTarballUri(Uri registry) => Npm.GetTarballUri(registry);
 }

@@ -25,6 +25,11 @@ public sealed class ModelReferenceTests
         Assert.Equal("tinyllamas/stories260K.gguf", file.FilePath);
         Assert.Equal("main", file.Revision);
 
+        ModelReference whisper = ModelReference.Parse("ggerganov/whisper.cpp/ggml-base.bin");
+        Assert.Equal(ModelReferenceKind.RepositoryFile, whisper.Kind);
+        Assert.Equal("ggml-base.bin", whisper.FilePath);
+        Assert.Equal(ModelReferenceKind.RepositoryFile, ModelReference.Parse("rhasspy/piper-voices/en/en_US/amy/low/en_US-amy-low.onnx").Kind);
+
         ModelReference local = ModelReference.Parse(TestPaths.Stories260K);
         Assert.Equal(ModelReferenceKind.LocalFile, local.Kind);
         Assert.Equal(Path.GetFullPath(TestPaths.Stories260K), local.LocalPath);
@@ -80,6 +85,19 @@ public sealed class ModelReferenceTests
         {
             Directory.Delete(dir, recursive: true);
         }
+    }
+
+    [Fact]
+    public void WhisperAliasesNameWhisperCppFiles()
+    {
+        var catalog = new ModelAliasCatalog();
+
+        Assert.Equal("ggml-tiny.bin", catalog.Resolve("whisper-tiny").FilePath);
+        Assert.Equal("ggml-base.en-q5_1.bin", catalog.Resolve("whisper-base.en-q5_1").FilePath);
+        Assert.Equal("ggml-large-v3-turbo-q8_0.bin", catalog.Resolve("whisper-large-v3-turbo-q8_0").FilePath);
+        Assert.Equal("en/en_US/lessac/medium/en_US-lessac-medium.onnx", catalog.Resolve("piper-en_US-lessac-medium").FilePath);
+        Assert.Equal("rhasspy/piper-voices", catalog.Resolve("piper-de_DE-thorsten-medium").Repository);
+        Assert.All(new[] { "whisper-small", "whisper-medium", "whisper-large-v3", "whisper-medium-q5_0" }, a => Assert.Equal("ggerganov/whisper.cpp", catalog.Resolve(a).Repository));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using OffGrid.Hub.Gguf;
 using OffGrid.Hub.References;
 using OffGrid.Hub.Store;
 using OffGrid.Testing;
@@ -72,6 +73,20 @@ public sealed class ModelResolverTests : IAsyncLifetime
         Assert.Equal(LocalModelSource.File, allowed.Source);
         Assert.Equal("stories260K", allowed.Name);
         Assert.Contains("does not exist", missing.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task APathToAFileThatIsNotGgufIsRefusedByName()
+    {
+        string text = Path.Combine(_hub.Home, "notes.gguf");
+        await File.WriteAllTextAsync(text, "not a model", Ct);
+
+        InvalidModelReferenceException error = await Assert.ThrowsAsync<InvalidModelReferenceException>(() => Resolver(allowPaths: true).ResolveAsync(text, Ct));
+
+        Assert.Contains("not a GGUF model file", error.Message, StringComparison.Ordinal);
+        Assert.True(GgufFile.HasGgufSignature(_file));
+        Assert.False(GgufFile.HasGgufSignature(text));
+        Assert.False(GgufFile.HasGgufSignature(text + ".missing"));
     }
 
     [Fact]

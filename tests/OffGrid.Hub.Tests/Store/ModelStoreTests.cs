@@ -61,6 +61,42 @@ public sealed class ModelStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PullsWhisperGgmlModelsAndOnnxVoicesWithTheirSidecar()
+    {
+        byte[] ggml = [.. "lmgg"u8, .. new byte[60]]; // whisper.cpp's magic 0x67676d6c, little-endian
+        byte[] onnx = [0x08, 0x07, 0x12, 0x04, .. "test"u8];
+        byte[] sidecar = """{"audio":{"sample_rate":16000}}"""u8.ToArray();
+        _hub.Server.AddRepo(new LoopbackModelRepo { Id = "ggerganov/whisper.cpp", Files = { ["ggml-tiny.bin"] = ggml, ["README.md"] = "x"u8.ToArray() } });
+        _hub.Server.AddRepo(new LoopbackModelRepo { Id = "rhasspy/piper-voices", Files = { ["en/v/en-v.onnx"] = onnx, ["en/v/en-v.onnx.json"] = sidecar, ["en/w/en-w.onnx"] = onnx } });
+
+        ModelManifest whisper = await _hub.Store.PullAsync("whisper-tiny", cancellationToken: Ct);
+        ModelManifest voice = await _hub.Store.PullAsync("rhasspy/piper-voices/en/v/en-v.onnx", cancellationToken: Ct);
+
+        Assert.Equal("whisper", whisper.Architecture);
+        Assert.Equal("ggml-tiny.bin", Assert.Single(whisper.Files).Path);
+        Assert.True((await _hub.Store.VerifyAsync("whisper-tiny", Ct)).IsValid);
+        Assert.Equal("onnx", voice.Architecture);
+        Assert.Equal(["en-v.onnx", "en-v.onnx.json"], voice.Files.Select(f => f.Path));
+        Assert.Equal(sidecar, await File.ReadAllBytesAsync(voice.GetFullPath(voice.Files[1]), Ct));
+        Assert.EndsWith("en-v.onnx", voice.PrimaryFilePath, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ImportsLocalWhisperModelAndRejectsOtherBinFiles()
+    {
+        string dir = TestPaths.NewTempDir("import");
+        string whisperFile = Path.Combine(dir, "ggml-mine.bin");
+        string junk = Path.Combine(dir, "junk.bin");
+        await File.WriteAllBytesAsync(whisperFile, [.. "lmgg"u8, .. new byte[60]], Ct);
+        await File.WriteAllBytesAsync(junk, new byte[64], Ct);
+
+        ModelManifest imported = await _hub.Store.ImportAsync(whisperFile, cancellationToken: Ct);
+
+        Assert.Equal("whisper", imported.Architecture);
+        await Assert.ThrowsAsync<GgufFormatException>(() => _hub.Store.ImportAsync(junk, cancellationToken: Ct));
+    }
+
+    [Fact]
     public async Task PullChoosesBestVariantOrRequestedQuantization()
     {
         ModelManifest best = await _hub.Store.PullAsync("acme/Tiny-Chat-GGUF", cancellationToken: Ct);

@@ -2,10 +2,6 @@ using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.AI;
 using OffGrid.Inference.Chat;
-using OffGrid.Inference.Engine;
-using OffGrid.Inference.Models;
-using OffGrid.Testing.Conformance;
-using OffGrid.Testing.LlamaCpp;
 
 namespace OffGrid.Inference.Tests.Chat;
 
@@ -14,26 +10,11 @@ namespace OffGrid.Inference.Tests.Chat;
 /// (declarations without code pass through to the caller), and a real C# function that the model is forced to call, whose
 /// result goes back to the model for a final answer (one round of calls: <c>MaximumIterationsPerRequest = 1</c>).
 /// </summary>
-public sealed class FunctionInvocationPipelineConformanceTests : ChatClientConformanceTests
+public sealed class FunctionInvocationPipelineConformanceTests : LlamaChatClientConformanceTests
 {
-    private LlamaModel? _model;
-    private LlamaEngine? _engine;
-
-    protected override async Task<IChatClient> CreateClientAsync()
-    {
-        await TestRuntime.EnsureLoadedAsync();
-        _model = await LlamaModel.LoadAsync(TemplateModels.Qwen);
-        _engine = new LlamaEngine(_model, new LlamaEngineOptions { ParallelSequences = 2, ContextSize = 2048 });
-        // One round of calls, then an answer without tools: a random-weight model would otherwise call again and again.
-        return new LlamaChatClient(_engine).AsBuilder().UseFunctionInvocation(configure: f => f.MaximumIterationsPerRequest = 1).Build();
-    }
-
-    public override async ValueTask DisposeAsync()
-    {
-        await base.DisposeAsync();
-        _engine?.Dispose();
-        _model?.Dispose();
-    }
+    // One round of calls, then an answer without tools: a random-weight model would otherwise call again and again.
+    protected override IChatClient Compose(LlamaChatClient client) =>
+        client.AsBuilder().UseFunctionInvocation(configure: f => f.MaximumIterationsPerRequest = 1).Build();
 
     [Fact]
     public async Task AForcedCallRunsTheFunctionAndTheModelAnswersWithItsResult()

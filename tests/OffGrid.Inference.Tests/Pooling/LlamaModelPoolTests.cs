@@ -1,5 +1,6 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using OffGrid.Inference.Chat;
 using OffGrid.Inference.Pooling;
 using OffGrid.Testing;
 using OffGrid.Testing.Models;
@@ -70,5 +71,54 @@ public sealed class LlamaModelPoolTests
         Assert.True(pool.Unload(TestPaths.Stories260K));
         Assert.Empty(pool.GetLoadedModels());
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => pool.AcquireAsync(TestPaths.Stories260K, contextSize: 8, cancellationToken: TestContext.Current.CancellationToken));
+    }
+    [Fact]
+    public async Task AKeepAliveBeyondTenYearsKeepsTheModelLoaded()
+    {
+        using var pool = new LlamaModelPool(SmallPool(TimeSpan.FromMinutes(5)));
+        (await pool.AcquireAsync(TestPaths.Stories260K, keepAlive: TimeSpan.MaxValue, cancellationToken: TestContext.Current.CancellationToken)).Dispose();
+
+        Assert.Null(Assert.Single(pool.GetLoadedModels()).ExpiresAt);
+    }
+
+    [Fact]
+    public async Task AContextBeyondWhatTheModelWasTrainedForIsRefused()
+    {
+        using var pool = new LlamaModelPool(SmallPool(TimeSpan.FromMinutes(5)));
+        InvalidRequestException error = await Assert.ThrowsAsync<InvalidRequestException>(
+            () => pool.AcquireAsync(TestPaths.Stories260K, contextSize: 1_000_000, cancellationToken: TestContext.Current.CancellationToken));
+
+        Assert.Equal(LlamaChatOptions.ContextSizeKey, error.ParamName);
+        Assert.Contains("trained for", error.Message);
+        Assert.Empty(pool.GetLoadedModels());
+    }
+
+    [Fact]
+    public async Task ANewModelWaitsForABusyOneWhenThePoolIsFull()
+    {
+        using var pool = new LlamaModelPool(SmallPool(TimeSpan.FromMinutes(5), max: 1));
+        LlamaModelLease stories = await pool.AcquireAsync(TestPaths.Stories260K, cancellationToken: TestContext.Current.CancellationToken);
+        Task<LlamaModelLease> tiny = pool.AcquireAsync(TestLlamaModels.Tiny, cancellationToken: TestContext.Current.CancellationToken);
+
+        // Loading tiny now would hold two models where one is allowed: it waits for the lease on stories.
+        await Task.Delay(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
+        Assert.False(tiny.IsCompleted);
+        Assert.Equal(Path.GetFullPath(TestPaths.Stories260K), Assert.Single(pool.GetLoadedModels()).Path);
+
+        stories.Dispose();
+        using LlamaModelLease lease = await tiny.WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
+        Assert.Equal(Path.GetFullPath(TestLlamaModels.Tiny), Assert.Single(pool.GetLoadedModels()).Path);
+    }
+
+    [Fact]
+    public async Task WaitingForRoomCanBeCancelled()
+    {
+        using var pool = new LlamaModelPool(SmallPool(TimeSpan.FromMinutes(5), max: 1));
+        using LlamaModelLease stories = await pool.AcquireAsync(TestPaths.Stories260K, cancellationToken: TestContext.Current.CancellationToken);
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        cancel.CancelAfter(TimeSpan.FromMilliseconds(300));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pool.AcquireAsync(TestLlamaModels.Tiny, cancellationToken: cancel.Token));
+        Assert.Single(pool.GetLoadedModels());
     }
 }

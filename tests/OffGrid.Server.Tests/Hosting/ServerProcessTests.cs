@@ -47,6 +47,17 @@ public sealed class ServerProcessTests
         Assert.StartsWith("offgrid-server: Server:Host '*' serves other machines, but Server:Auth:Mode is SingleUser (no API keys), which serves loopback only.", line, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ASettingOfTheWrongTypeIsOneLineAndExitCode1()
+    {
+        (int exitCode, string stderr) = await RunAsync("--Server:Port=eighty");
+
+        Assert.Equal(1, exitCode);
+        string line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("offgrid-server: ", line, StringComparison.Ordinal);
+        Assert.Contains("eighty", line);
+    }
+
     private static async Task<(int ExitCode, string Stderr)> RunAsync(params string[] args)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")

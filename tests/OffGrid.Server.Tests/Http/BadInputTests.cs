@@ -43,6 +43,8 @@ public sealed class BadInputTests : IClassFixture<ServerFixture>
         { "/v1/embeddings", """{"model":"stories","input":"a","encoding_format":"hex"}""", 400, "encoding_format" },
         { "/v1/benchmark", """{"model":"stories","prompt_tokens":0}""", 400, null },
         { "/v1/search", """{"sort":"random"}""", 400, "sort" },
+        { "/v1/chat/completions", """{"model":"stories","messages":[{"role":"assistant","tool_calls":[null]},{"role":"user","content":"hi"}]}""", 400, "messages[0].tool_calls[0]" },
+        { "/v1/chat/completions", """{"model":"stories","messages":[{"role":"user","content":"hi"}],"top_p":1.5}""", 400, "top_p" },
     };
 
     [Theory]
@@ -75,6 +77,10 @@ public sealed class BadInputTests : IClassFixture<ServerFixture>
         { "/api/embed", """{"model":"stories","input":42}""", 400 },
         { "/api/show", """{"model":"ghost"}""", 404 },
         { "/api/pull", """{}""", 400 },
+        { "/api/pull", """{"model":"/etc/passwd"}""", 403 },
+        { "/api/generate", """{"model":"stories","prompt":"hi","keep_alive":"NaN"}""", 400 },
+        { "/api/generate", """{"model":"stories","prompt":"hi","options":{"num_ctx":100000000}}""", 400 },
+        { "/api/chat", """{"model":"stories","messages":[{"role":"assistant","content":"","tool_calls":[null]}]}""", 400 },
     };
 
     [Theory]
@@ -117,6 +123,47 @@ public sealed class BadInputTests : IClassFixture<ServerFixture>
         Assert.Equal(400, status);
         Assert.Contains("context window", ollama.GetProperty("error").GetString());
         await AssertStillServingAsync();
+    }
+
+    [Fact]
+    public async Task AKeepAliveTooLongToRepresentMeansForever()
+    {
+        (int status, _) = await PostRawAsync("/api/generate", """{"model":"stories","prompt":"Once","stream":false,"keep_alive":"99999999999h","options":{"num_predict":2}}""");
+        Assert.Equal(200, status);
+
+        (status, JsonElement running) = await _server.GetJsonAsync("/api/ps");
+        Assert.Equal(200, status);
+        Assert.Contains(running.GetProperty("models").EnumerateArray(), m => m.GetProperty("name").GetString() == "stories");
+    }
+
+    [Fact]
+    public async Task ABodyThatIsNotUtf8Is400()
+    {
+        byte[] body = [.. "{\"model\":\"stories\",\"messages\":[{\"role\":\"user\",\"content\":\""u8, 0xC3, 0x28, .. "\"}]}"u8];
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using HttpResponseMessage response = await _server.Http.PostAsync("/v1/chat/completions", content, TestContext.Current.CancellationToken);
+
+        Assert.Equal(400, (int)response.StatusCode);
+        JsonElement error = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement;
+        Assert.Contains("UTF-8", error.GetProperty("error").GetProperty("message").GetString());
+        await AssertStillServingAsync();
+    }
+
+    [Theory]
+    [InlineData("GET", "/v1/no-such-thing", 404)]
+    [InlineData("GET", "/v1/chat/completions", 405)]
+    [InlineData("GET", "/api/no-such-thing", 404)]
+    [InlineData("DELETE", "/api/chat", 405)]
+    public async Task UnknownRoutesAndMethodsAnswerInTheApisErrorShape(string method, string path, int status)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        using HttpResponseMessage response = await _server.Http.SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal(status, (int)response.StatusCode);
+        JsonElement error = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement.GetProperty("error");
+        string? message = path.StartsWith("/v1", StringComparison.Ordinal) ? error.GetProperty("message").GetString() : error.GetString();
+        Assert.Contains(path, message);
     }
 
     private async Task<(int Status, JsonElement Body)> PostRawAsync(string path, string body)

@@ -80,13 +80,16 @@ public abstract class EmbeddingGeneratorConformanceTests : IAsyncLifetime
     }
 
     [Fact]
-    public void MetadataNamesTheProviderAndModel()
+    public async Task MetadataNamesTheProviderModelAndDimensions()
     {
+        EmbeddingGeneratorMetadata before = Assert.IsType<EmbeddingGeneratorMetadata>(Generator.GetService(typeof(EmbeddingGeneratorMetadata)));
+        _ = await Generator.GenerateAsync(["hello"], cancellationToken: TestContext.Current.CancellationToken);
         EmbeddingGeneratorMetadata metadata = Assert.IsType<EmbeddingGeneratorMetadata>(Generator.GetService(typeof(EmbeddingGeneratorMetadata)));
 
         Assert.Equal("offgrid-llama.cpp", metadata.ProviderName);
         Assert.Equal(ExpectedModelId, metadata.DefaultModelId);
-        Assert.True(metadata.DefaultModelDimensions is null || metadata.DefaultModelDimensions == ExpectedDimensions);
+        Assert.True(before.DefaultModelDimensions is null || before.DefaultModelDimensions == ExpectedDimensions, "a generator that reports dimensions before loading reports the right ones");
+        Assert.Equal(ExpectedDimensions, metadata.DefaultModelDimensions);
         Assert.Null(Generator.GetService(typeof(EmbeddingGeneratorMetadata), serviceKey: "other"));
     }
 }

@@ -1,17 +1,20 @@
 using System.Diagnostics;
 
-namespace OffGrid.Inference.Runtime;
+namespace OffGrid.Hub.Downloads;
 
 /// <summary>
 /// Finds the npm registry the machine is configured for, the way npm itself does, so that corporate and
 /// air-gapped mirrors work without OffGrid naming any registry.
 /// </summary>
-internal static class NpmRegistryLocator
+/// <remarks>Stateless and thread-safe; may run <c>npm config get registry</c> (up to 15 s) as a last resort.</remarks>
+public static class NpmRegistry
 {
     /// <summary>
     /// Returns the registry: the explicit option, <c>NPM_CONFIG_REGISTRY</c>, the <c>registry=</c> line of the
     /// project, user and global <c>.npmrc</c> files, and finally <c>npm config get registry</c>.
     /// </summary>
+    /// <param name="explicitRegistry">A registry chosen by the caller, used as is.</param>
+    /// <returns>The registry, or <see langword="null"/> when none is configured.</returns>
     public static Uri? Locate(Uri? explicitRegistry)
     {
         if (explicitRegistry is not null)
