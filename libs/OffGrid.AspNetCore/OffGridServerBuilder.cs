@@ -42,8 +42,8 @@ public sealed class OffGridServerBuilder
     /// Turns on OffGrid governance: the users, keys, quotas and audit services (<c>AddOffGridGovernance</c>, options
     /// validated at start), API-key authentication with the <c>OffGrid.User</c>, <c>OffGrid.Admin</c> and
     /// <c>OffGrid.Auditor</c> policies (401, 403 and lockout 429 answered in each API's error shape), and
-    /// <c>UseAudit</c> then <c>UseQuotas</c> on every model's chat pipeline, so each call is audited and counted against
-    /// the quotas of the user whose key the request carried. The app then calls <c>UseOffGridGovernance</c> before its
+    /// <c>UseAudit</c> then <c>UseQuotas</c> on every model's chat pipeline and <c>UseQuotas</c> on its embedding pipeline,
+    /// so each call is audited and counted against the model permissions and quotas of the user whose key the request carried. The app then calls <c>UseOffGridGovernance</c> before its
     /// endpoints, declares access on each group (<c>RequireOffGridApiKey</c>, <c>AllowPublic</c>) and may map
     /// <c>MapOffGridGovernance</c>.
     /// </summary>
@@ -58,7 +58,8 @@ public sealed class OffGridServerBuilder
         Services.AddOffGridGovernance(configure);
         Services.AddOffGridApiKeyAuthentication(http => http.WriteError = ApiErrorFilter.WriteAsync);
 
-        // Audit outside quotas, so that refused calls are recorded too.
+        // Audit outside quotas, so that refused calls are recorded too. Embedding requests are audited per HTTP request.
+        ConfigureEmbeddingGenerators((pipeline, _) => pipeline.UseQuotas());
         return ConfigureChatClients((pipeline, _) => pipeline.UseAudit().UseQuotas());
     }
 

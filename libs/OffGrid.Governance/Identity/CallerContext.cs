@@ -35,8 +35,11 @@ public static class CallerContext
     /// <summary>Gets the caller of a model call: the per-call property of <paramref name="options"/>, else the ambient caller.</summary>
     /// <param name="options">The call's options.</param>
     /// <returns>The caller, or <see langword="null"/> when none was given.</returns>
-    public static Caller? Resolve(ChatOptions? options) =>
-        options?.AdditionalProperties?.TryGetValue(PropertyName, out object? value) == true
+    public static Caller? Resolve(ChatOptions? options) => Resolve(options?.AdditionalProperties);
+
+    /// <summary>Gets the caller named in a call's additional properties (chat or embedding options), else the ambient caller.</summary>
+    internal static Caller? Resolve(AdditionalPropertiesDictionary? properties) =>
+        properties?.TryGetValue(PropertyName, out object? value) == true
             ? value switch
             {
                 Caller caller => caller,
@@ -44,6 +47,11 @@ public static class CallerContext
                 _ => Current,
             }
             : Current;
+
+    /// <summary>Gets the caller of a governed call.</summary>
+    /// <exception cref="AccessDeniedException">The call names no caller and there is no ambient one.</exception>
+    internal static Caller Require(AdditionalPropertiesDictionary? properties) =>
+        Resolve(properties) ?? throw new AccessDeniedException(AccessDeniedReason.NoCaller, "The call names no caller: send an API key, or set CallerContext in an embedded app.");
 
     private sealed class Scope(Caller? previous) : IDisposable
     {

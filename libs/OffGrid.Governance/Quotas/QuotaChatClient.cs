@@ -82,11 +82,6 @@ public sealed class QuotaChatClient : DelegatingChatClient
         }
     }
 
-    private Task<QuotaLease> AdmitAsync(ChatOptions? options, CancellationToken cancellationToken)
-    {
-        Caller caller = CallerContext.Resolve(options)
-            ?? throw new AccessDeniedException(AccessDeniedReason.NoCaller, "The call names no caller: send an API key, or set CallerContext in an embedded app.");
-        string? model = options?.ModelId ?? this.GetService<ChatClientMetadata>()?.DefaultModelId;
-        return _quotas.AcquireAsync(caller, model, cancellationToken);
-    }
+    private Task<QuotaLease> AdmitAsync(ChatOptions? options, CancellationToken cancellationToken) =>
+        _quotas.AcquireAsync(CallerContext.Require(options?.AdditionalProperties), options?.ModelId ?? this.GetService<ChatClientMetadata>()?.DefaultModelId, cancellationToken);
 }

@@ -60,9 +60,7 @@ public sealed class CollectionAccessChatClient : DelegatingChatClient
 
     private async Task AdmitAsync(ChatOptions? options, CancellationToken cancellationToken)
     {
-        Caller caller = CallerContext.Resolve(options)
-            ?? throw new AccessDeniedException(AccessDeniedReason.NoCaller, "The call names no caller: send an API key, or set CallerContext in an embedded app.");
-        OffGridUser user = await _users.GetCallerAsync(caller, cancellationToken).ConfigureAwait(false);
+        OffGridUser user = await _users.GetCallerAsync(CallerContext.Require(options?.AdditionalProperties), cancellationToken).ConfigureAwait(false);
         if (!AccessPolicy.CanUseCollection(user, Collection))
         {
             throw new AccessDeniedException(AccessDeniedReason.CollectionNotAllowed, $"User '{user.Name}' may not use the knowledge collection '{Collection}'.");

@@ -76,5 +76,33 @@ public sealed class QuotaResponseTests(MultiUserServer server) : IClassFixture<M
         Assert.Equal(1, today.GetProperty("rejected").GetInt64());
     }
 
+    [Fact]
+    public async Task EmbeddingsObeyModelPermissionsAndQuotasInBothApis()
+    {
+        string restrictedKey = await server.AddUserAsync("embed-restricted", UserRole.User);
+        await server.App.Services.GetRequiredService<UserDirectory>().SetPermissionsAsync("embed-restricted", models: ["qwen*"], collections: null, Token);
+        using HttpClient restricted = server.Client(restrictedKey);
+        using HttpResponseMessage openAi = await restricted.PostAsJsonAsync("/v1/embeddings", new { model = "stories", input = "Lily" }, Token);
+        using HttpResponseMessage ollama = await restricted.PostAsJsonAsync("/api/embed", new { model = "stories", input = "Lily" }, Token);
+
+        Assert.Equal(403, (int)openAi.StatusCode);
+        Assert.Contains("may not use the model 'stories'", JsonDocument.Parse(await openAi.Content.ReadAsStringAsync(Token)).RootElement.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(403, (int)ollama.StatusCode);
+        Assert.Contains("may not use the model 'stories'", JsonDocument.Parse(await ollama.Content.ReadAsStringAsync(Token)).RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
+
+        string key = await server.AddUserAsync("embed-rpm", UserRole.User);
+        await Quotas.SetUserLimitsAsync("embed-rpm", new QuotaLimits { RequestsPerMinute = 1 }, Token);
+        using HttpClient http = server.Client(key);
+        using HttpResponseMessage first = await http.PostAsJsonAsync("/v1/embeddings", new { model = "stories", input = new[] { "Lily had a ball.", "Tom ate." } }, Token);
+        using HttpResponseMessage refused = await http.PostAsJsonAsync("/v1/embeddings", new { model = "stories", input = "again" }, Token);
+
+        Assert.Equal(200, (int)first.StatusCode);
+        long promptTokens = JsonDocument.Parse(await first.Content.ReadAsStringAsync(Token)).RootElement.GetProperty("usage").GetProperty("prompt_tokens").GetInt64();
+        Assert.Equal(429, (int)refused.StatusCode);
+        Assert.Equal("1", refused.Headers.GetValues("x-ratelimit-limit-requests").Single());
+        UsageSummary usage = Assert.Single(await Quotas.GetUsageAsync("embed-rpm", cancellationToken: Token));
+        Assert.Equal((1, 1, promptTokens), (usage.Requests, usage.Rejected, usage.InputTokens));
+    }
+
     private QuotaService Quotas => server.App.Services.GetRequiredService<QuotaService>();
 }
