@@ -1,5 +1,7 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using OffGrid.AspNetCore.Governance;
 using OffGrid.AspNetCore.Http;
 using OffGrid.AspNetCore.Models;
 using OffGrid.Governance;
@@ -57,6 +59,7 @@ public sealed class OffGridServerBuilder
     {
         Services.AddOffGridGovernance(configure);
         Services.AddOffGridApiKeyAuthentication(http => http.WriteError = ApiErrorFilter.WriteAsync);
+        Services.TryAddSingleton<ModelVisibility>();
 
         // Audit outside quotas, so that refused calls are recorded too. Embedding requests are audited per HTTP request.
         ConfigureEmbeddingGenerators((pipeline, _) => pipeline.UseQuotas());

@@ -104,5 +104,27 @@ public sealed class QuotaResponseTests(MultiUserServer server) : IClassFixture<M
         Assert.Equal((1, 1, promptTokens), (usage.Requests, usage.Rejected, usage.InputTokens));
     }
 
+    [Fact]
+    public async Task ModelListsShowOnlyTheModelsAUserMayCall()
+    {
+        string key = await server.AddUserAsync("stories-only", UserRole.User);
+        await server.App.Services.GetRequiredService<UserDirectory>().SetPermissionsAsync("stories-only", models: ["stor*"], collections: null, Token);
+
+        Assert.Equal(["stories"], await ModelNamesAsync(key));
+        Assert.Equal(["slow", "stories", "tiny"], await ModelNamesAsync(server.UserKey));
+        Assert.Equal(["slow", "stories", "tiny"], await ModelNamesAsync(server.AdminKey));
+    }
+
+    /// <summary>The names in <c>/v1/models</c>, after checking that <c>/api/tags</c> lists the same.</summary>
+    private async Task<string[]> ModelNamesAsync(string key)
+    {
+        using HttpClient http = server.Client(key);
+        JsonElement openAi = JsonDocument.Parse(await http.GetStringAsync("/v1/models", Token)).RootElement;
+        JsonElement ollama = JsonDocument.Parse(await http.GetStringAsync("/api/tags", Token)).RootElement;
+        string[] names = [.. openAi.GetProperty("data").EnumerateArray().Select(m => m.GetProperty("id").GetString()!).Order(StringComparer.Ordinal)];
+        Assert.Equal(names, ollama.GetProperty("models").EnumerateArray().Select(m => m.GetProperty("name").GetString()!.Replace(":latest", string.Empty, StringComparison.Ordinal)).Order(StringComparer.Ordinal));
+        return names;
+    }
+
     private QuotaService Quotas => server.App.Services.GetRequiredService<QuotaService>();
 }
