@@ -10,6 +10,12 @@ command -v chromium >/dev/null 2>&1 || packages+=(chromium)
 # A real OpenLDAP server for the LDAP sign-in tests (configured by the tests from their own slapd.conf, not debconf).
 [ -x /usr/sbin/slapd ] || packages+=(slapd)
 command -v ldapsearch >/dev/null 2>&1 || packages+=(ldap-utils)
+# The CLI tests type into a pseudo-terminal (tmux); the README tests run its commands (curl) in private namespaces
+# (ip from iproute2) and check the systemd unit (systemd-analyze).
+command -v tmux >/dev/null 2>&1 || packages+=(tmux)
+command -v curl >/dev/null 2>&1 || packages+=(curl)
+command -v ip >/dev/null 2>&1 || packages+=(iproute2)
+command -v systemd-analyze >/dev/null 2>&1 || packages+=(systemd)
 command -v espeak-ng >/dev/null 2>&1 || packages+=(espeak-ng) # the zero-download voice; speech tests speak with it
 command -v ffmpeg >/dev/null 2>&1 || packages+=(ffmpeg)       # FLAC/Opus/M4A input and MP3/Opus output in the speech tests
 if ((${#packages[@]})); then

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
-using System.CommandLine.Parsing;
 using OffGrid.Cli.Commands;
 using OffGrid.Cli.Governance;
 using OffGrid.Cli.Models;
@@ -15,14 +14,12 @@ internal static class Program
     {
         var console = new CliConsole();
         using var interrupts = new ConsoleInterrupts();
-        using var hub = new HubServices();
+        using var hub = new HubServices(console);
         using var governance = new GovernanceServices();
         ParseResult parse = new OffGridRootCommand(console, interrupts, hub, governance).Parse(args);
         if (parse.Action is ParseErrorAction)
         {
-            // A misspelled command also reports "Required command was not provided"; the misspelling is the useful line.
-            ParseError error = parse.Errors.OrderBy(e => e.Message.StartsWith("Required command", StringComparison.Ordinal)).First();
-            FailureReporter.WriteLine(Console.Error, $"{error.Message} See '{CommandPath(parse.CommandResult)} --help'.");
+            FailureReporter.WriteLine(Console.Error, UsageErrors.Describe(parse));
             return FailureReporter.UsageError;
         }
 
@@ -35,16 +32,5 @@ internal static class Program
         {
             return FailureReporter.Report(ex, Console.Error);
         }
-    }
-
-    private static string CommandPath(CommandResult command)
-    {
-        var names = new Stack<string>();
-        for (SymbolResult? result = command; result is CommandResult current; result = current.Parent)
-        {
-            names.Push(current.Parent is null ? "offgrid" : current.Command.Name);
-        }
-
-        return string.Join(' ', names);
     }
 }

@@ -48,7 +48,10 @@ public static class HubServiceCollectionExtensions
         // The resilience pipeline bounds each attempt and the whole call, retries included; HttpClient's own timeout would cut across it.
         services.AddHttpClient(ApiHttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
             .AddResilienceHandler(ApiHttpClientName, (pipeline, context) =>
-                HubApiResilience.Configure(pipeline, context.ServiceProvider.GetRequiredService<IOptions<HubOptions>>().Value.HuggingFace));
+                HubApiResilience.Configure(
+                    pipeline,
+                    context.ServiceProvider.GetRequiredService<IOptions<HubOptions>>().Value.HuggingFace,
+                    context.ServiceProvider.GetService<ILoggerFactory>()?.CreateLogger<HuggingFaceClient>() ?? (ILogger)Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance));
         services.TryAddSingleton(sp => new FileDownloader(
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(DownloadHttpClientName),
             sp.GetRequiredService<IOptions<HubOptions>>().Value.Downloads,

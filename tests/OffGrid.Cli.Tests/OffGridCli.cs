@@ -8,11 +8,14 @@ namespace OffGrid.Cli.Tests;
 /// <summary>
 /// Runs the real <c>offgrid</c> process (<c>dotnet offgrid.dll</c>) with a fresh OFFGRID_HOME per instance, the
 /// llama.cpp runtime this test process installed (through OFFGRID_LLAMA_PATH, so no test downloads it again),
-/// and an unreachable HF_ENDPOINT unless a test points it at a loopback hub. Tests that generate pass
+/// and an HF_ENDPOINT that does not resolve (as offline) unless a test points it at a loopback hub. Tests that generate pass
 /// <c>--threads 1</c>: on a busy two-core machine, llama.cpp's spinning worker threads make generation many times slower.
 /// </summary>
 internal sealed class OffGridCli : IDisposable
 {
+    /// <summary>A Hub address whose name never resolves (the reserved .invalid domain): the Hub of an offline machine.</summary>
+    public const string OfflineEndpoint = "http://offgrid-hub.invalid/";
+
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(90);
 
     private static readonly Lazy<Task<LlamaRuntime>> s_runtime = new(() => LlamaRuntime.LoadAsync(new LlamaRuntimeOptions
@@ -21,14 +24,18 @@ internal sealed class OffGridCli : IDisposable
         Variant = LlamaRuntimeVariant.Cpu,
     }));
 
-    private static readonly string s_assembly = typeof(OffGridCli).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+    /// <summary>The built offgrid.dll.</summary>
+    public static readonly string Assembly = typeof(OffGridCli).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
         .Single(a => a.Key == "OffGridCliAssembly").Value!;
+
+    /// <summary>The dotnet host that runs <see cref="Assembly"/>.</summary>
+    public static readonly string Host = System.Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
 
     public OffGridCli()
     {
         Home = TestPaths.NewTempDir("offgrid-cli");
         Environment["OFFGRID_HOME"] = Home;
-        Environment["HF_ENDPOINT"] = "http://127.0.0.1:9/"; // the discard port: nothing listens, so any network use fails fast
+        Environment["HF_ENDPOINT"] = OfflineEndpoint; // never resolves, as on a machine without network: any network use fails at once
         Environment["HF_TOKEN"] = null;
         Environment["NO_COLOR"] = "1";
     }
@@ -58,7 +65,7 @@ internal sealed class OffGridCli : IDisposable
     }
 
     /// <summary>Starts offgrid with redirected streams; the caller drives standard input.</summary>
-    public Task<CliProcess> StartAsync(params string[] args) => StartAsync(Dotnet, [s_assembly, .. args], s_timeout);
+    public Task<CliProcess> StartAsync(params string[] args) => StartProcessAsync(Host, [Assembly, .. args], s_timeout);
 
     /// <summary>
     /// Runs a bash script (<c>-euo pipefail</c>) in the repository root with this instance's environment, where
@@ -69,7 +76,7 @@ internal sealed class OffGridCli : IDisposable
     {
         string bin = Directory.CreateDirectory(Path.Combine(Home, "bin")).FullName;
         string tool = Path.Combine(bin, "offgrid");
-        File.WriteAllText(tool, $"#!/bin/sh\nexec '{Dotnet}' '{s_assembly}' \"$@\"\n");
+        File.WriteAllText(tool, $"#!/bin/sh\nexec '{Host}' '{Assembly}' \"$@\"\n");
         if (!OperatingSystem.IsWindows())
         {
             File.SetUnixFileMode(tool, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
@@ -77,14 +84,11 @@ internal sealed class OffGridCli : IDisposable
 
         Environment["PATH"] = bin + Path.PathSeparator + System.Environment.GetEnvironmentVariable("PATH");
         string preamble = $"set -euo pipefail\ntrap 'kill $(jobs -p) 2>/dev/null || true' EXIT\ncd '{TestPaths.RepoRoot}'\n";
-        return StartAsync("bash", ["-c", preamble + script], timeout);
+        return StartProcessAsync("bash", ["-c", preamble + script], timeout);
     }
 
-    private static string Dotnet => System.Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
-
-    private async Task<CliProcess> StartAsync(string program, IEnumerable<string> args, TimeSpan timeout)
+    private async Task<CliProcess> StartProcessAsync(string program, IEnumerable<string> args, TimeSpan timeout)
     {
-        LlamaRuntime runtime = await RuntimeAsync();
         var start = new ProcessStartInfo(program)
         {
             RedirectStandardInput = true,
@@ -97,8 +101,7 @@ internal sealed class OffGridCli : IDisposable
             start.ArgumentList.Add(arg);
         }
 
-        start.Environment["OFFGRID_LLAMA_PATH"] = runtime.LibraryDirectory;
-        foreach ((string name, string? value) in Environment)
+        foreach ((string name, string? value) in await ChildEnvironmentAsync())
         {
             if (value is null)
             {
@@ -111,6 +114,19 @@ internal sealed class OffGridCli : IDisposable
         }
 
         return new CliProcess(Process.Start(start)!, timeout);
+    }
+
+    /// <summary>The variables an offgrid process gets on top of this process's (<see langword="null"/>: removed).</summary>
+    public async Task<IReadOnlyList<KeyValuePair<string, string?>>> ChildEnvironmentAsync()
+    {
+        LlamaRuntime runtime = await RuntimeAsync();
+        var variables = new Dictionary<string, string?>(StringComparer.Ordinal) { ["OFFGRID_LLAMA_PATH"] = runtime.LibraryDirectory };
+        foreach ((string name, string? value) in Environment)
+        {
+            variables[name] = value;
+        }
+
+        return [.. variables];
     }
 
     public void Dispose()

@@ -10,20 +10,19 @@ internal sealed class ChatInputReader
 {
     private const string BlockMarker = "\"\"\"";
 
-    private readonly TextReader _reader;
+    private readonly IChatLines _lines;
 
-    /// <summary>Reads from <paramref name="reader"/> (standard input, or a pipe in tests and scripts).</summary>
-    public ChatInputReader(TextReader reader)
+    /// <summary>Reads from <paramref name="lines"/> (a terminal's line editor, or a pipe in tests and scripts).</summary>
+    public ChatInputReader(IChatLines lines)
     {
-        _reader = reader;
+        _lines = lines;
     }
 
     /// <summary>Reads the next input; <see langword="null"/> at the end of the input (Ctrl+D).</summary>
-    /// <param name="continuationPrompt">Shown before each further line of a block.</param>
     /// <param name="cancellationToken">Stops waiting for the user.</param>
-    public async Task<ChatInput?> ReadAsync(Action continuationPrompt, CancellationToken cancellationToken)
+    public async Task<ChatInput?> ReadAsync(CancellationToken cancellationToken)
     {
-        string? line = await ReadLineAsync(cancellationToken).ConfigureAwait(false);
+        string? line = await _lines.ReadLineAsync(continuation: false, cancellationToken).ConfigureAwait(false);
         if (line is null)
         {
             return null;
@@ -47,8 +46,7 @@ internal sealed class ChatInputReader
             }
 
             block.Append(current).Append('\n');
-            continuationPrompt();
-            string? next = await ReadLineAsync(cancellationToken).ConfigureAwait(false);
+            string? next = await _lines.ReadLineAsync(continuation: true, cancellationToken).ConfigureAwait(false);
             if (next is null)
             {
                 return new ChatInput(block.ToString().Trim(), IsCommand: false);
@@ -57,8 +55,4 @@ internal sealed class ChatInputReader
             current = next;
         }
     }
-
-    // Console.In blocks without honouring cancellation; waiting on a worker lets Ctrl+C end the chat at the prompt.
-    private Task<string?> ReadLineAsync(CancellationToken cancellationToken) =>
-        Task.Run(_reader.ReadLine, CancellationToken.None).WaitAsync(cancellationToken);
 }

@@ -6,21 +6,23 @@ namespace OffGrid.Cli.Chat;
 
 /// <summary>
 /// The read-answer loop of <c>offgrid run</c> without a prompt: streamed answers, kept history, chat commands
-/// (<c>/clear</c>, <c>/system</c>, <c>/set</c>, <c>/exit</c>) and <c>"""</c> blocks. Ctrl+C stops the current answer;
-/// at the prompt it leaves the chat, as Ctrl+D and <c>/exit</c> do.
+/// (<c>/clear</c>, <c>/system</c>, <c>/set</c>, <c>/completion</c>, <c>/chat</c>, <c>/exit</c>) and <c>"""</c> blocks.
+/// Ctrl+C stops the current answer; Ctrl+D and <c>/exit</c> leave.
 /// </summary>
 internal sealed class InteractiveChat
 {
     private readonly ChatSession _session;
     private readonly CliConsole _console;
+    private readonly IChatLines _lines;
     private readonly ConsoleInterrupts _interrupts;
     private readonly bool _verbose;
 
-    /// <summary>Prepares a chat over <paramref name="session"/>.</summary>
-    public InteractiveChat(ChatSession session, CliConsole console, ConsoleInterrupts interrupts, bool verbose)
+    /// <summary>Prepares a chat over <paramref name="session"/>, reading from <paramref name="lines"/>.</summary>
+    public InteractiveChat(ChatSession session, CliConsole console, IChatLines lines, ConsoleInterrupts interrupts, bool verbose)
     {
         _session = session;
         _console = console;
+        _lines = lines;
         _interrupts = interrupts;
         _verbose = verbose;
     }
@@ -28,15 +30,19 @@ internal sealed class InteractiveChat
     /// <summary>Chats until the user leaves or the input ends.</summary>
     public async Task RunAsync(string modelName, CancellationToken cancellationToken)
     {
-        _console.Error.MarkupLineInterpolated($"[grey]Chatting with {modelName}. Type /help for commands, /exit to leave, \"\"\" to start and end a multi-line message.[/]");
-        var reader = new ChatInputReader(_console.Input);
+        _console.Error.MarkupLineInterpolated($"[grey]Chatting with {modelName}: /help for commands, Ctrl+D or /exit to leave.[/]");
+        if (_session.CompletionMode)
+        {
+            _console.Error.MarkupLineInterpolated($"[yellow]{modelName} has no chat template (a base model): each message is continued as plain text, up to {_session.Options.MaxOutputTokens ?? ChatSession.DefaultCompletionTokens} tokens. /chat to chat anyway.[/]");
+        }
+
+        var reader = new ChatInputReader(_lines);
         while (true)
         {
-            _console.Error.Markup("[bold]>>> [/]");
             ChatInput? input;
             try
             {
-                input = await reader.ReadAsync(() => _console.Error.Markup("[grey]... [/]"), cancellationToken).ConfigureAwait(false);
+                input = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -66,10 +72,11 @@ internal sealed class InteractiveChat
     private async Task AnswerAsync(string text, CancellationToken cancellationToken)
     {
         using InterruptScope answer = _interrupts.BeginScope(cancellationToken);
+        await using IAsyncDisposable typedAhead = _lines.KeepTypedAhead();
         try
         {
-            GenerationStats? stats = await _session.SendAsync(text, _console.Text, answer.Token).ConfigureAwait(false);
-            _console.Text.WriteLine();
+            GenerationStats? stats = await _session.SendAsync(text, _console.Answer, answer.Token).ConfigureAwait(false);
+            _console.Answer.WriteLine();
             if (_verbose && stats is not null)
             {
                 _console.Error.MarkupLineInterpolated($"[grey]{stats}[/]");
@@ -77,7 +84,7 @@ internal sealed class InteractiveChat
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            _console.Text.WriteLine();
+            _console.Answer.WriteLine();
             _console.Error.MarkupLine("[grey](answer stopped; it is not kept in the conversation)[/]");
         }
     }
@@ -102,14 +109,24 @@ internal sealed class InteractiveChat
             case "/set":
                 Set(argument);
                 break;
+            case "/completion":
+                _session.CompletionMode = true;
+                _console.Error.MarkupLine("[grey]Completion mode: each message is continued as plain text.[/]");
+                break;
+            case "/chat":
+                _session.CompletionMode = false;
+                _console.Error.MarkupLine("[grey]Chat mode: messages are sent as a conversation through the chat template.[/]");
+                break;
             case "/help" or "/?":
                 _console.Error.MarkupLine(
                     "[grey]/clear                  forget the conversation\n" +
                     "/system <text>          set the system prompt (empty removes it)\n" +
                     "/set temperature <t>    also: seed <n>, max-tokens <n>, top-p <p>, top-k <k>\n" +
+                    "/completion, /chat      continue each message as plain text (base models), or chat\n" +
                     "/exit                   leave (also /bye, Ctrl+D)\n" +
                     "\"\"\"                     start and end a multi-line message\n" +
-                    "Ctrl+C                  stop the current answer[/]");
+                    "Up, Down                earlier messages (kept across chats)\n" +
+                    "Ctrl+C                  stop the current answer, or drop the line being typed[/]");
                 break;
             default:
                 _console.Error.MarkupLineInterpolated($"[yellow]Unknown command {words[0]}; type /help for the list.[/]");

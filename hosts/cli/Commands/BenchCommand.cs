@@ -14,12 +14,12 @@ internal sealed class BenchCommand : Command
     private readonly CliConsole _console;
     private readonly ModelLocator _locator;
     private readonly Argument<string> _model = new Argument<string>("model") { Description = "The model to measure (alias, owner/repo[:quant], stored model or .gguf path)." }.RejectingOptions();
-    private readonly Option<int> _promptTokens = new("--prompt-tokens", "-p") { Description = "Prompt length in tokens.", DefaultValueFactory = _ => 128 };
-    private readonly Option<int> _outputTokens = new("--output-tokens", "-n") { Description = "Tokens generated per run.", DefaultValueFactory = _ => 64 };
-    private readonly Option<int> _iterations = new("--iterations", "-r") { Description = "Measured runs (after one warm-up).", DefaultValueFactory = _ => 3 };
-    private readonly Option<int> _streams = new("--streams") { Description = "Answers generated at once (aggregate throughput of continuous batching).", DefaultValueFactory = _ => 1 };
-    private readonly Option<int?> _contextSize = new("--ctx") { Description = "Context size of each stream; defaults to what the runs need." };
-    private readonly Option<int?> _threads = new("--threads") { Description = "CPU threads; defaults to the physical cores." };
+    private readonly Option<int> _promptTokens = new Option<int>("--prompt-tokens", "-p") { Description = "Prompt length in tokens.", DefaultValueFactory = _ => 128 }.Between(1);
+    private readonly Option<int> _outputTokens = new Option<int>("--output-tokens", "-n") { Description = "Tokens generated per run.", DefaultValueFactory = _ => 64 }.Between(1);
+    private readonly Option<int> _iterations = new Option<int>("--iterations", "-r") { Description = "Measured runs (after one warm-up).", DefaultValueFactory = _ => 3 }.Between(1);
+    private readonly Option<int> _streams = new Option<int>("--streams") { Description = "Answers generated at once (aggregate throughput of continuous batching).", DefaultValueFactory = _ => 1 }.Between(1, 256);
+    private readonly Option<int?> _contextSize = new Option<int?>("--ctx") { Description = "Context size of each stream; defaults to what the runs need." }.Between(16);
+    private readonly Option<int?> _threads = new Option<int?>("--threads") { Description = "CPU threads; defaults to the physical cores." }.Between(1);
     private readonly Option<bool> _json = new("--json") { Description = "Write the results as JSON." };
 
     /// <summary>Creates the command.</summary>

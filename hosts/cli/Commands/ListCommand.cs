@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using OffGrid.Cli.Models;
+using OffGrid.Cli.Diagnostics;
 using OffGrid.Cli.Output;
-using OffGrid.Hub.References;
 using OffGrid.Hub.Store;
 using OffGrid.Inference.Runtime;
 using Spectre.Console;
@@ -39,9 +39,19 @@ internal sealed class ListCommand : Command
         if (models.Count == 0)
         {
             HardwareInfo hardware = HardwareProbe.Probe();
-            string starter = StarterModels.For(hardware.TotalMemoryBytes)[0].Name;
+            string starter = HubProbe.StartersFor(hardware)[0].Name;
             _console.Out.MarkupLineInterpolated($"No models yet in {_hub.Store.RootDirectory}.");
-            _console.Out.MarkupLineInterpolated($"For this machine's {ByteSize.Format(hardware.TotalMemoryBytes)} of memory, try: [bold]offgrid run {starter}[/]");
+            HubProbe hub = await HubProbe.ProbeAsync(_hub.Options.HuggingFace.Endpoint, cancellationToken).ConfigureAwait(false);
+            if (hub.Reachable)
+            {
+                _console.Out.MarkupLineInterpolated($"For this machine ({HubProbe.Describe(hardware)}), try: [bold]offgrid run {starter}[/]");
+            }
+            else
+            {
+                _console.Out.MarkupLineInterpolated($"This machine cannot reach {hub.Endpoint.Authority} ({hub.Detail}), so nothing can be downloaded. Run a .gguf file you copied here ([bold]offgrid run ./model.gguf[/]), import it ([bold]offgrid pull ./model.gguf[/]), or set HF_ENDPOINT to a reachable mirror.");
+                _console.Out.MarkupLineInterpolated($"Where a download works, {starter} suits this machine ({HubProbe.Describe(hardware)}).");
+            }
+
             return 0;
         }
 

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.CommandLine.Help;
 using OffGrid.Cli.Governance;
 using OffGrid.Cli.Models;
 using OffGrid.Cli.Output;
@@ -19,7 +18,6 @@ internal sealed class OffGridRootCommand : RootCommand
             "offgrid search qwen --quant Q4_K_M",
             "offgrid doctor"))
     {
-        SetAction(parse => new HelpAction().Invoke(parse));
         var locator = new ModelLocator(console, hub);
         Add(new RunCommand(console, interrupts, locator));
         Add(PullCommand.Pull(console, locator));
@@ -40,5 +38,6 @@ internal sealed class OffGridRootCommand : RootCommand
         Add(new TranscribeCommand(console, locator));
         Add(new SayCommand(console, SpeechServices.TextToSpeech(hub)));
         Add(new VoicesCommand(console, SpeechServices.TextToSpeech(hub)));
+        this.UseOffGridHelp();
     }
 }

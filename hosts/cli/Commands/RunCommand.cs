@@ -3,6 +3,7 @@ using Microsoft.Extensions.AI;
 using OffGrid.Cli.Chat;
 using OffGrid.Cli.Models;
 using OffGrid.Cli.Output;
+using OffGrid.Hub;
 using OffGrid.Inference.Engine;
 using Spectre.Console;
 
@@ -17,11 +18,11 @@ internal sealed class RunCommand : Command
     private readonly Argument<string> _model = new Argument<string>("model") { Description = "An alias (llama3.2), owner/repo[:quant], a stored model, or a path to a .gguf file." }.RejectingOptions();
     private readonly Argument<string[]> _prompt = new Argument<string[]>("prompt") { Description = "The prompt; without one (and without piped input) an interactive chat starts.", Arity = ArgumentArity.ZeroOrMore }.RejectingOptions();
     private readonly Option<string?> _system = new("--system") { Description = "The system prompt." };
-    private readonly Option<float?> _temperature = new("--temperature", "-t") { Description = "Sampling temperature; 0 always picks the most likely token." };
+    private readonly Option<float?> _temperature = new Option<float?>("--temperature", "-t") { Description = "Sampling temperature; 0 always picks the most likely token." }.Between(0f);
     private readonly Option<long?> _seed = new("--seed") { Description = "Random seed, for repeatable answers." };
-    private readonly Option<int?> _contextSize = new("--ctx") { Description = "Context size in tokens (prompt plus answer)." };
-    private readonly Option<int?> _maxTokens = new("--max-tokens", "-n") { Description = "The most tokens an answer may have." };
-    private readonly Option<int?> _threads = new("--threads") { Description = "CPU threads for generation; defaults to the physical cores." };
+    private readonly Option<int?> _contextSize = new Option<int?>("--ctx") { Description = "Context size in tokens (prompt plus answer), at least 16." }.Between(16);
+    private readonly Option<int?> _maxTokens = new Option<int?>("--max-tokens", "-n") { Description = "The most tokens an answer may have." }.Between(1);
+    private readonly Option<int?> _threads = new Option<int?>("--threads") { Description = "CPU threads for generation; defaults to the physical cores." }.Between(1);
     private readonly Option<bool> _json = new("--json") { Description = "Ask the model for a JSON answer (structured output)." };
     private readonly Option<bool> _verbose = new("--verbose", "-v") { Description = "Print token counts and tokens/s after each answer." };
     private readonly Option<bool> _interactive = new("--interactive", "-i") { Description = "Chat even when input is piped (the prompt, if any, is the first message)." };
@@ -69,12 +70,16 @@ internal sealed class RunCommand : Command
             Seed = parse.GetValue(_seed),
             MaxOutputTokens = parse.GetValue(_maxTokens),
             ResponseFormat = parse.GetValue(_json) ? ChatResponseFormat.Json : null,
-        });
+        })
+        {
+            // A base model has no chat template: what it can do is continue text.
+            CompletionMode = loaded.Engine.Model.ChatTemplate is not { Length: > 0 } && parse.GetValue(_system) is null && !parse.GetValue(_json),
+        };
 
         if (prompt is not null && !interactive)
         {
-            GenerationStats? stats = await session.SendAsync(prompt, _console.Text, cancellationToken).ConfigureAwait(false);
-            await _console.Text.WriteLineAsync().ConfigureAwait(false);
+            GenerationStats? stats = await session.SendAsync(prompt, _console.Answer, cancellationToken).ConfigureAwait(false);
+            await _console.Answer.WriteLineAsync().ConfigureAwait(false);
             if (verbose && stats is not null)
             {
                 _console.Error.MarkupLineInterpolated($"[grey]{stats}[/]");
@@ -85,11 +90,14 @@ internal sealed class RunCommand : Command
 
         if (prompt is not null)
         {
-            await session.SendAsync(prompt, _console.Text, cancellationToken).ConfigureAwait(false);
-            await _console.Text.WriteLineAsync().ConfigureAwait(false);
+            await session.SendAsync(prompt, _console.Answer, cancellationToken).ConfigureAwait(false);
+            _console.Answer.WriteLine();
         }
 
-        await new InteractiveChat(session, _console, _interrupts, verbose).RunAsync(model, cancellationToken).ConfigureAwait(false);
+        IChatLines lines = TerminalChatLines.IsSupported(_console)
+            ? new TerminalChatLines(_console.Error, _interrupts, OffGridHome.Combine("history"))
+            : new PipedChatLines(_console.Input, _console.Error);
+        await new InteractiveChat(session, _console, lines, _interrupts, verbose).RunAsync(model, cancellationToken).ConfigureAwait(false);
         return 0;
     }
 

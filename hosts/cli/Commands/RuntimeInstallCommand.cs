@@ -10,7 +10,8 @@ namespace OffGrid.Cli.Commands;
 internal sealed class RuntimeInstallCommand : Command
 {
     private readonly CliConsole _console;
-    private readonly Option<string?> _from = new("--from") { Description = "Install from a runtime package file (.tgz) or an extracted package folder instead of downloading." };
+    private readonly Option<string?> _from = new Option<string?>("--from") { Description = "Install from a runtime package file (.tgz) or an extracted package folder instead of downloading." }
+        .Must(from => File.Exists(from) || Directory.Exists(from) ? null : $"--from: {Path.GetFullPath(from!)} does not exist.");
     private readonly Option<LlamaRuntimeVariant> _variant = new("--variant") { Description = "The build: auto (from the hardware), cpu, cuda, vulkan or metal.", DefaultValueFactory = _ => LlamaRuntimeVariant.Auto };
     private readonly Option<bool> _json = new("--json") { Description = "Write the installed runtime's details as JSON." };
 

@@ -25,9 +25,9 @@ internal sealed class SearchCommand : Command
     private readonly Option<string?> _author = new("--author") { Description = "Only repositories of this user or organization." };
     private readonly Option<string?> _quant = new("--quant", "-q") { Description = "Only repositories offering this quantization (for example Q4_K_M)." };
     private readonly Option<string> _sort = new("--sort") { Description = "Sort by downloads, likes, modified or created.", DefaultValueFactory = _ => "downloads" };
-    private readonly Option<int> _limit = new("--limit", "-l") { Description = "The most results (1 to 1000).", DefaultValueFactory = _ => 20 };
-    private readonly Option<string?> _minSize = new("--min-size") { Description = "Smallest variant size, for example 500MB." };
-    private readonly Option<string?> _maxSize = new("--max-size") { Description = "Largest variant size, for example 4GB." };
+    private readonly Option<int> _limit = new Option<int>("--limit", "-l") { Description = "The most results (1 to 1000).", DefaultValueFactory = _ => 20 }.Between(1, 1000);
+    private readonly Option<string?> _minSize = new Option<string?>("--min-size") { Description = "Smallest variant size, for example 500MB." }.Must(SizeProblem);
+    private readonly Option<string?> _maxSize = new Option<string?>("--max-size") { Description = "Largest variant size, for example 4GB." }.Must(SizeProblem);
     private readonly Option<bool> _json = new("--json") { Description = "Write the results as JSON." };
 
     /// <summary>Creates the command.</summary>
@@ -106,6 +106,19 @@ internal sealed class SearchCommand : Command
 
         _console.Out.Write(table);
         return 0;
+    }
+
+    private static string? SizeProblem(string? text)
+    {
+        try
+        {
+            ByteSize.Parse(text ?? string.Empty);
+            return null;
+        }
+        catch (FormatException ex)
+        {
+            return ex.Message;
+        }
     }
 
     private static string PullCommandFor(HubModelSummary model, ModelVariant? best) =>

@@ -1,21 +1,30 @@
 using System.CommandLine;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
 using OffGrid.AspNetCore.Hosting;
 using OffGrid.Cli.Output;
 using OffGrid.Cli.Runtime;
+using OffGrid.Hub.References;
+using Spectre.Console;
 
 namespace OffGrid.Cli.Commands;
 
 /// <summary>
 /// <c>offgrid serve</c>: the OffGrid server (OpenAI- and Ollama-compatible APIs, web UI) in this process, with the
 /// same configuration as <c>offgrid-server</c>: appsettings, <c>OFFGRID_</c> variables and <c>--Server:*</c> switches.
+/// It starts with a banner (addresses, models, authentication) instead of the framework's log lines.
 /// </summary>
 internal sealed class ServeCommand : Command
 {
     private readonly CliConsole _console;
     private readonly Option<string?> _host = new("--host") { Description = "The address to listen on: an IP address, localhost, or * for every interface (default 127.0.0.1)." };
-    private readonly Option<int?> _port = new("--port", "-p") { Description = "The TCP port (default 11611; 0 picks a free one)." };
+    private readonly Option<int?> _port = new Option<int?>("--port", "-p") { Description = "The TCP port (default 11611; 0 picks a free one)." }.Between(0, 65535);
     private readonly Option<string[]> _modelDirectories = new("--models-dir") { Description = "A folder whose .gguf files are served by file name (repeatable).", AllowMultipleArgumentsPerToken = false };
     private readonly Option<string[]> _preload = new("--preload") { Description = "A model to load at start; /health answers 503 until it is loaded (repeatable)." };
+    private readonly Option<bool> _verbose = new("--verbose", "-v") { Description = "Show the framework's log (requests, start and stop) as well." };
 
     /// <summary>Creates the command.</summary>
     public ServeCommand(CliConsole console)
@@ -34,27 +43,68 @@ internal sealed class ServeCommand : Command
         Add(_port);
         Add(_modelDirectories);
         Add(_preload);
+        Add(_verbose);
         SetAction(ExecuteAsync);
     }
 
     private async Task<int> ExecuteAsync(ParseResult parse, CancellationToken cancellationToken)
     {
+        if (ConfigurationSwitches.FindMistake(this, parse.UnmatchedTokens) is { } mistake)
+        {
+            FailureReporter.WriteLine(Console.Error, mistake);
+            return FailureReporter.UsageError;
+        }
+
         // The server loads models through the library, which would install a missing runtime silently on the first request.
         await RuntimeLoader.LoadAsync(_console, options: null, cancellationToken).ConfigureAwait(false);
         string? host = parse.GetValue(_host);
         int? port = parse.GetValue(_port);
         string[] directories = [.. (parse.GetValue(_modelDirectories) ?? []).Select(Path.GetFullPath)];
         string[] preload = parse.GetValue(_preload) ?? [];
+
+        // The banner says what "Now listening on" said, and more; --verbose brings the framework's log back.
+        string[] logging = parse.GetValue(_verbose)
+            ? ["--Logging:LogLevel:Microsoft.AspNetCore=Information"]
+            : ["--Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning"];
         return await OffGridWebApplication.RunAsync(
-            () => OffGridWebApplication.Create([.. parse.UnmatchedTokens], options =>
+            () =>
             {
-                options.Host = host ?? options.Host;
-                options.Port = port ?? options.Port;
-                options.ModelDirectories.AddRange(directories);
-                options.Preload.AddRange(preload);
-            }),
+                WebApplication app = OffGridWebApplication.Create([.. parse.UnmatchedTokens, .. logging], options =>
+                {
+                    options.Host = host ?? options.Host;
+                    options.Port = port ?? options.Port;
+                    options.ModelDirectories.AddRange(directories);
+                    options.Preload.AddRange(preload);
+                });
+                app.Lifetime.ApplicationStarted.Register(() => _ = WriteBannerAsync(app, cancellationToken));
+                return app;
+            },
             "offgrid",
             Console.Error,
             cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task WriteBannerAsync(WebApplication app, CancellationToken cancellationToken)
+    {
+        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "?";
+        IReadOnlyList<LocalModel> models = await app.Services.GetRequiredService<ModelResolver>().ListAsync(cancellationToken).ConfigureAwait(false);
+        IEnumerable<AuthenticationScheme> schemes = app.Services.GetService<IAuthenticationSchemeProvider>() is { } provider
+            ? await provider.GetAllSchemesAsync().ConfigureAwait(false)
+            : [];
+        string auth = schemes.Any()
+            ? string.Join(", ", schemes.Select(s => s.DisplayName ?? s.Name))
+            : "none: anyone who can reach this address can use it (keep it on loopback, or put an authenticating proxy in front)";
+
+        var grid = new Grid().AddColumn(new GridColumn().NoWrap().PadRight(2)).AddColumn();
+        grid.AddRow(new Text("Web UI"), new Text(address + "/"));
+        grid.AddRow(new Text("OpenAI API"), new Text(address + "/v1"));
+        grid.AddRow(new Text("Ollama API"), new Text(address + "/api"));
+        grid.AddRow(new Text("Models"), new Text(models.Count > 0
+            ? string.Join(", ", models.Select(m => m.Name))
+            : "none yet: pull one (offgrid pull <model>), or pass --models-dir"));
+        grid.AddRow(new Text("Auth"), new Text(auth));
+        _console.Out.MarkupLineInterpolated($"[bold]OffGrid server on {address}[/]");
+        _console.Out.Write(grid);
+        _console.Out.MarkupLine("[grey]Ctrl+C stops the server.[/]");
     }
 }

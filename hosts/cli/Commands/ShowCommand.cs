@@ -16,7 +16,7 @@ internal sealed class ShowCommand : Command
     private readonly CliConsole _console;
     private readonly ModelLocator _locator;
     private readonly Argument<string> _model = new Argument<string>("model") { Description = "A stored model (name or reference) or a path to a .gguf file." }.RejectingOptions();
-    private readonly Option<int?> _contextSize = new("--ctx") { Description = "The context size for the memory estimate; defaults to 4096 or the trained context, whichever is smaller." };
+    private readonly Option<int?> _contextSize = new Option<int?>("--ctx") { Description = "The context size for the memory estimate; defaults to 4096 or the trained context, whichever is smaller." }.Between(16);
     private readonly Option<bool> _metadata = new("--metadata") { Description = "Also list every metadata key (long arrays are summarized)." };
     private readonly Option<bool> _json = new("--json") { Description = "Write the details as JSON." };
 

@@ -1,7 +1,6 @@
 using OffGrid.Cli.Models;
 using OffGrid.Cli.Output;
 using OffGrid.Hub;
-using OffGrid.Hub.References;
 using OffGrid.Inference.Runtime;
 
 namespace OffGrid.Cli.Diagnostics;
@@ -39,9 +38,14 @@ internal sealed class MachineDiagnostics
         findings.Add(CheckWritable("Model store", _hub.GetModelsDirectory()));
         findings.Add(CheckWritable("Runtime folder", LlamaRuntime.DefaultInstallDirectory));
         findings.Add(CheckFreeSpace(_hub.HomeDirectory));
-        findings.Add(new("Hugging Face", $"{_hub.HuggingFace.Endpoint}{(_hub.HuggingFace.Token is null ? string.Empty : " (HF_TOKEN set)")}"));
+        HubProbe hub = await HubProbe.ProbeAsync(_hub.HuggingFace.Endpoint, cancellationToken).ConfigureAwait(false);
+        string token = _hub.HuggingFace.Token is null ? string.Empty : " (HF_TOKEN set)";
+        findings.Add(new("Hugging Face", hub.Reachable
+            ? $"{hub.Endpoint}{token} {hub.Detail}"
+            : $"{hub.Endpoint}{token} is not reachable: {hub.Detail}. Offline is fine: local .gguf files and the model store work without it; to download, set HF_ENDPOINT to a reachable mirror."));
         findings.Add(await CheckServerAsync(server, cancellationToken).ConfigureAwait(false));
-        findings.Add(new("Starter models", string.Join(", ", StarterModels.For(hardware.TotalMemoryBytes).Select(m => $"{m.Name} ({m.Description})"))));
+        findings.Add(new("Starter models", $"for {HubProbe.Describe(hardware)}: " + string.Join(", ", HubProbe.StartersFor(hardware).Select(m => $"{m.Name} ({m.Description})"))
+            + (hub.Reachable ? string.Empty : " (download them where the Hub or a mirror is reachable, and copy the .gguf files here)")));
         return findings;
     }
 

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OffGrid.Cli.Output;
 using Microsoft.Extensions.Options;
 using OffGrid.Hub;
 using OffGrid.Hub.HuggingFace;
@@ -15,11 +17,18 @@ namespace OffGrid.Cli.Models;
 /// </summary>
 internal sealed class HubServices : IDisposable
 {
-    // On the command line a path to a .gguf file names a model: the user can read it anyway.
-    private readonly Lazy<ServiceProvider> _provider = new(() => new ServiceCollection()
-        .AddOffGridHub()
-        .Configure<ModelResolverOptions>(o => o.AllowFilePaths = true)
-        .BuildServiceProvider());
+    private readonly Lazy<ServiceProvider> _provider;
+
+    /// <summary>Prepares the services; retries and offline fallbacks are shown on <paramref name="console"/>'s standard error.</summary>
+    public HubServices(CliConsole console)
+    {
+        // On the command line a path to a .gguf file names a model: the user can read it anyway.
+        _provider = new(() => new ServiceCollection()
+            .AddLogging(logging => logging.AddProvider(new ConsoleNotices(console.Error)))
+            .AddOffGridHub()
+            .Configure<ModelResolverOptions>(o => o.AllowFilePaths = true)
+            .BuildServiceProvider());
+    }
 
     /// <summary>The hub settings in effect (home folder, models folder, endpoint).</summary>
     public HubOptions Options => _provider.Value.GetRequiredService<IOptions<HubOptions>>().Value;

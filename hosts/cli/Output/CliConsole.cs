@@ -27,6 +27,7 @@ internal sealed class CliConsole
     private CliConsole(TextWriter output, TextWriter error, TextReader input, bool outputRedirected, bool errorRedirected, bool inputRedirected)
     {
         Text = output;
+        Answer = outputRedirected ? output : new WordWrapWriter(output, () => Console.WindowWidth);
         Input = input;
         IsInputRedirected = inputRedirected;
         Out = Create(output, outputRedirected);
@@ -35,6 +36,12 @@ internal sealed class CliConsole
 
     /// <summary>Standard output as plain text, for streamed answers (never parsed as markup).</summary>
     public TextWriter Text { get; }
+
+    /// <summary>
+    /// Where a model's answer streams: standard output, wrapped between words when it is a terminal (a pipe or a file gets
+    /// the text exactly as generated). Flush it when the answer ends.
+    /// </summary>
+    public TextWriter Answer { get; }
 
     /// <summary>Standard input.</summary>
     public TextReader Input { get; }

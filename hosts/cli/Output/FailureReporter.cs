@@ -45,6 +45,7 @@ internal static class FailureReporter
         OperationCanceledException => ("Cancelled.", Cancelled),
         InsufficientDiskSpaceException e => (e.Message, Failed),
         IOException e when e.HResult is UnixNoSpaceLeft or WindowsDiskFull or WindowsHandleDiskFull => ($"The disk is full: {e.Message}", Failed),
+        HostUnreachableException e => (e.Message, Failed),
         HttpRequestException { StatusCode: null } e => ($"Network error: {Sentence(Innermost(e).Message)} Check the connection, or set HF_ENDPOINT to a reachable mirror.", Failed),
         HubHttpException e => (e.Message, Failed),
         SocketException e => ($"Network error: {Sentence(e.Message)}", Failed),

@@ -13,5 +13,11 @@ internal static class RuntimeLoader
             : TransferProgress.RunAsync(
                 console.Error,
                 $"Installing the llama.cpp runtime {LlamaRuntimeCatalog.LlamaCppRelease}",
-                progress => LlamaRuntime.LoadAsync(options, progress: progress, cancellationToken: cancellationToken));
+                progress => LlamaRuntime.LoadAsync(options, progress: progress, cancellationToken: cancellationToken),
+                (runtime, bytes) => $"Installed llama.cpp {LlamaRuntimeCatalog.LlamaCppRelease} ({runtime.Package?.Name}@{runtime.Package?.Version}, {ByteSize.Format(bytes ?? 0)}) " +
+                    $"from {Origin(runtime.InstalledFrom)} into {runtime.LibraryDirectory}.");
+
+    /// <summary>The host of a download address, or the package file it was installed from.</summary>
+    private static string? Origin(string? installedFrom) =>
+        Uri.TryCreate(installedFrom, UriKind.Absolute, out Uri? uri) && uri.Scheme is "http" or "https" ? uri.Authority : installedFrom;
 }

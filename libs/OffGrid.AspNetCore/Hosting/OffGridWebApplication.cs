@@ -59,8 +59,12 @@ public static class OffGridWebApplication
         builder.Configuration.AddEnvironmentVariables("OFFGRID_");
         builder.Configuration.AddCommandLine(args); // the command line wins over the environment
 
-        // Framework chatter stays out of the console unless configuration asks for it.
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // Framework chatter stays out of the console unless configuration asks for it (Logging:LogLevel:Microsoft.AspNetCore).
+        if (builder.Configuration["Logging:LogLevel:Microsoft.AspNetCore"] is null)
+        {
+            builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        }
+
         builder.Logging.AddFilter("OffGrid.Inference.Engine", LogLevel.Warning);
 
         // A start failure is reported by RunAsync in one line; the host's own report of it is a stack trace.

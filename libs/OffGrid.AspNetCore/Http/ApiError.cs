@@ -22,6 +22,9 @@ namespace OffGrid.AspNetCore.Http;
 /// <param name="RetryAfter">When the client may retry (429).</param>
 internal sealed record ApiError(int StatusCode, string Message, string? Param = null, string? Code = null, TimeSpan? RetryAfter = null)
 {
+    /// <summary>Whether the error is a failure of another server (502, 503, 504) rather than of this one.</summary>
+    public bool IsUpstream => StatusCode is StatusCodes.Status502BadGateway or StatusCodes.Status503ServiceUnavailable or StatusCodes.Status504GatewayTimeout;
+
     /// <summary>OpenAI's error <c>type</c> for the status.</summary>
     public string Type => StatusCode switch
     {
@@ -35,7 +38,8 @@ internal sealed record ApiError(int StatusCode, string Message, string? Param = 
 
     /// <summary>
     /// Maps an exception from the libraries or the host to the error the client sees. Only OffGrid's own exception types
-    /// (and ASP.NET Core's for malformed HTTP) are client errors; a general .NET exception is a 500.
+    /// (and ASP.NET Core's for malformed HTTP) are client errors or gateway errors (502 the hub refused, 503 it cannot be
+    /// reached, 504 it did not answer in time); a general .NET exception is a 500.
     /// </summary>
     public static ApiError From(Exception exception) => exception switch
     {
@@ -48,6 +52,8 @@ internal sealed record ApiError(int StatusCode, string Message, string? Param = 
         InvalidRequestException invalid => new(StatusCodes.Status400BadRequest, invalid.Message, invalid.ParamName),
         HubHttpException { StatusCode: System.Net.HttpStatusCode.NotFound } missing => new(StatusCodes.Status404NotFound, $"The model hub has no such model: {missing.Message}", "model", "model_not_found"),
         HubHttpException hub => new(StatusCodes.Status502BadGateway, $"The model hub refused the request: {hub.Message}", null, "hub_error", hub.RetryAfter),
+        HostUnreachableException { IsTimeout: true } timeout => new(StatusCodes.Status504GatewayTimeout, timeout.Message, null, "upstream_timeout"),
+        HostUnreachableException unreachable => new(StatusCodes.Status503ServiceUnavailable, unreachable.Message, null, "upstream_unreachable"),
         DownloadIntegrityException integrity => new(StatusCodes.Status502BadGateway, integrity.Message, null, "download_corrupt"),
         InsufficientDiskSpaceException disk => new(StatusCodes.Status507InsufficientStorage, disk.Message, null, "insufficient_storage"),
         ModelLoadException load => new(StatusCodes.Status500InternalServerError, load.Message, "model", "model_load_failed"),

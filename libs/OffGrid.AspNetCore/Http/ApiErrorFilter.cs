@@ -36,9 +36,15 @@ internal sealed class ApiErrorFilter : IEndpointFilter
         catch (Exception ex) when (!http.Response.HasStarted)
         {
             ApiError error = ApiError.From(ex);
-            if (error.StatusCode >= 500)
+            ILogger logger = http.RequestServices.GetRequiredService<ILogger<ApiErrorFilter>>();
+            if (error.IsUpstream)
             {
-                http.RequestServices.GetRequiredService<ILogger<ApiErrorFilter>>().LogError(ex, "{Method} {Path} failed.", http.Request.Method, http.Request.Path);
+                // Not a bug here: the message says which host failed and what works offline; a stack trace adds nothing.
+                logger.LogWarning("{Method} {Path}: {Status} {Message}", http.Request.Method, http.Request.Path, error.StatusCode, error.Message);
+            }
+            else if (error.StatusCode >= 500)
+            {
+                logger.LogError(ex, "{Method} {Path} failed.", http.Request.Method, http.Request.Path);
             }
 
             if (ex is QuotaExceededException quota)

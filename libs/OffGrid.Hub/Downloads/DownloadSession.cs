@@ -68,7 +68,21 @@ internal sealed class DownloadSession
 
         try
         {
-            await _retry.ExecuteAsync(static (session, ct) => new ValueTask(session.AttemptAsync(ct)), this, cancellationToken).ConfigureAwait(false);
+            ResilienceContext context = ResilienceContextPool.Shared.Get(cancellationToken);
+            context.Properties.Set(FileDownloader.SourceKey, _request.Source);
+            try
+            {
+                await _retry.ExecuteAsync(static (context, session) => new ValueTask(session.AttemptAsync(context.CancellationToken)), context, this).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (HostUnreachableException.IsNetworkFailure(ex) && !cancellationToken.IsCancellationRequested)
+            {
+                throw new HostUnreachableException(_request.Source, $"the file {Path.GetFileName(_request.Source.AbsolutePath)}", string.Empty, ex);
+            }
+            finally
+            {
+                ResilienceContextPool.Shared.Return(context);
+            }
+
             Dictionary<string, byte[]> digests = await FinishHashesAsync(cancellationToken).ConfigureAwait(false);
             long length = new FileInfo(_partialPath).Length;
             Verify(length, digests);

@@ -24,6 +24,9 @@ public sealed class FileDownloader
     private readonly HttpClient _httpClient;
     private readonly DownloaderOptions _options;
     private readonly ILogger _logger;
+    /// <summary>The address being downloaded, in the resilience context of an attempt (for the retry message).</summary>
+    internal static readonly ResiliencePropertyKey<Uri> SourceKey = new("OffGrid.Hub.Downloads.Source");
+
     private readonly ResiliencePipeline _retry;
 
     /// <summary>Initializes a new instance.</summary>
@@ -111,7 +114,10 @@ public sealed class FileDownloader
                 DelayGenerator = args => new ValueTask<TimeSpan?>(args.Outcome.Exception is HubHttpException { RetryAfter: { } wait } ? wait : null),
                 OnRetry = args =>
                 {
-                    logger.LogWarning(args.Outcome.Exception, "Download attempt {Attempt} failed; retrying in {Delay}", args.AttemptNumber + 1, args.RetryDelay);
+                    logger.LogWarning(
+                        "The download from {Host} failed: {Reason}; trying again in {Delay:0.0} s (retry {Attempt} of {MaxRetries}).",
+                        args.Context.Properties.TryGetValue(SourceKey, out Uri? source) ? source.Authority : "the server", args.Outcome.Exception is { } e ? HostUnreachableException.Reason(e) : "unknown",
+                        args.RetryDelay.TotalSeconds, args.AttemptNumber + 1, options.MaxRetries);
                     return default;
                 },
             })
@@ -122,6 +128,7 @@ public sealed class FileDownloader
         HubHttpException { StatusCode: HttpStatusCode.TooManyRequests } http => http.RetryAfter is not { } wait || wait <= options.MaxRetryAfter,
         HubHttpException http => http.IsTransient,
         InsufficientDiskSpaceException => false,
+        _ when HostUnreachableException.IsNameResolutionFailure(exception) => false, // offline: retrying only makes the user wait
         HttpRequestException or IOException => true,
         OperationCanceledException => !cancellationToken.IsCancellationRequested, // an HttpClient timeout, not the caller
         _ => false,

@@ -48,7 +48,8 @@ public sealed class NpmPackageInstaller
     /// <param name="cancellationToken">Cancels the download; received bytes are kept.</param>
     /// <returns>The tarball path.</returns>
     /// <exception cref="DownloadIntegrityException">The tarball does not match the pinned integrity (and was discarded).</exception>
-    /// <exception cref="HttpRequestException">The registry could not be reached or refused.</exception>
+    /// <exception cref="HostUnreachableException">The registry could not be reached (offline) or did not answer in time.</exception>
+    /// <exception cref="HttpRequestException">The registry refused the download.</exception>
     public async Task<string> DownloadAsync(NpmPackage package, Uri registry, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(package);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Logging;
 using Polly;
 
 namespace OffGrid.Hub.HuggingFace;
@@ -17,7 +18,8 @@ internal static class HubApiResilience
     /// <summary>Adds the strategies, outermost first, to a pipeline built by <c>AddResilienceHandler</c>.</summary>
     /// <param name="builder">The pipeline builder of the API HTTP client.</param>
     /// <param name="options">Retry and timeout settings; validated by <see cref="HuggingFaceOptions.Validate"/>.</param>
-    public static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> builder, HuggingFaceOptions options)
+    /// <param name="logger">Told about each retry, so that a user waiting on an unreachable Hub can be shown why.</param>
+    public static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> builder, HuggingFaceOptions options, ILogger logger)
     {
         builder.AddTimeout(new HttpTimeoutStrategyOptions { Name = "Call", Timeout = options.RequestTimeout });
         if (options.MaxRetries > 0)
@@ -33,9 +35,21 @@ internal static class HubApiResilience
 
                 // A server that asks for a longer pause than we are willing to wait gets its answer passed on at once:
                 // the caller sees HubHttpException.RetryAfter instead of a call that hangs.
+                // A name that does not resolve is not transient: offline, retrying only makes the user wait.
                 ShouldHandle = args => ValueTask.FromResult(
                     HttpClientResiliencePredicates.IsTransient(args.Outcome)
+                    && !HostUnreachableException.IsNameResolutionFailure(args.Outcome.Exception)
                     && !(args.Outcome.Result is { } response && HubHttpException.RetryAfterOf(response) > maxRetryAfter)),
+                OnRetry = args =>
+                {
+                    string reason = args.Outcome.Exception is { } failure
+                        ? HostUnreachableException.Reason(failure)
+                        : $"HTTP {(int)args.Outcome.Result!.StatusCode}";
+                    logger.LogWarning(
+                        "{Host}: {Reason}; trying again in {Delay:0.0} s (retry {Attempt} of {MaxRetries}).",
+                        options.Endpoint.Authority, reason, args.RetryDelay.TotalSeconds, args.AttemptNumber + 1, options.MaxRetries);
+                    return default;
+                },
             });
         }
 

@@ -9,7 +9,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using OffGrid.Hub.Downloads;
 using OffGrid.Hub.Quantization;
 using OffGrid.Hub.References;
-using Polly.Timeout;
 
 namespace OffGrid.Hub.HuggingFace;
 
@@ -49,7 +48,7 @@ public sealed class HuggingFaceClient
     /// <param name="cancellationToken">Cancels the search.</param>
     /// <returns>The matching models, in the requested order.</returns>
     /// <exception cref="HubHttpException">The Hub refused the request (401, 403, 429…).</exception>
-    /// <exception cref="HttpRequestException">The Hub could not be reached or did not answer in time, and no cached result exists.</exception>
+    /// <exception cref="HostUnreachableException">The Hub could not be reached or did not answer in time, and no cached result exists.</exception>
     public async Task<IReadOnlyList<HubModelSummary>> SearchModelsAsync(ModelSearchQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -57,7 +56,8 @@ public sealed class HuggingFaceClient
         ArgumentOutOfRangeException.ThrowIfGreaterThan(query.Limit, 1000, nameof(query));
         bool postFiltered = query.Quantization is not null || query.ChatOnly || query.MinSizeBytes is not null || query.MaxSizeBytes is not null;
         Uri uri = BuildSearchUri(query, postFiltered ? Math.Min(1000, query.Limit * 5) : query.Limit);
-        using JsonDocument json = await GetJsonCachedAsync(uri, cancellationToken).ConfigureAwait(false);
+        string wanted = query.Search is { Length: > 0 } text ? $"a search for '{text}'" : "a model search";
+        using JsonDocument json = await GetJsonCachedAsync(uri, wanted, cancellationToken).ConfigureAwait(false);
         var results = new List<HubModelSummary>();
         foreach (JsonElement item in json.RootElement.EnumerateArray())
         {
@@ -98,7 +98,7 @@ public sealed class HuggingFaceClient
     /// <param name="cancellationToken">Cancels the listing.</param>
     /// <returns>The files.</returns>
     /// <exception cref="HubHttpException">The repository does not exist (404) or may not be read (401, 403).</exception>
-    /// <exception cref="HttpRequestException">The Hub could not be reached or did not answer in time.</exception>
+    /// <exception cref="HostUnreachableException">The Hub could not be reached or did not answer in time.</exception>
     public async Task<IReadOnlyList<HubRepoFile>> GetFilesAsync(string repository, string revision = ModelReference.DefaultRevision, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(repository);
@@ -107,7 +107,7 @@ public sealed class HuggingFaceClient
         Uri? next = new(_options.Endpoint, $"api/models/{EscapeRepo(repository)}/tree/{Uri.EscapeDataString(revision)}?recursive=true");
         while (next is not null)
         {
-            using HttpResponseMessage response = await SendAsync(next, cancellationToken).ConfigureAwait(false);
+            using HttpResponseMessage response = await SendAsync(next, $"the file list of {repository}", cancellationToken).ConfigureAwait(false);
             using JsonDocument json = await ReadJsonAsync(response, cancellationToken).ConfigureAwait(false);
             foreach (JsonElement entry in json.RootElement.EnumerateArray())
             {
@@ -214,7 +214,7 @@ public sealed class HuggingFaceClient
         return new Uri(_options.Endpoint, q.ToString());
     }
 
-    private async Task<JsonDocument> GetJsonCachedAsync(Uri uri, CancellationToken ct)
+    private async Task<JsonDocument> GetJsonCachedAsync(Uri uri, string wanted, CancellationToken ct)
     {
         string? cacheFile = _options.CacheDirectory is { } dir
             ? Path.Combine(dir, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(uri.AbsoluteUri)))[..32] + ".json")
@@ -227,10 +227,10 @@ public sealed class HuggingFaceClient
         byte[] body;
         try
         {
-            using HttpResponseMessage response = await SendAsync(uri, ct).ConfigureAwait(false);
+            using HttpResponseMessage response = await SendAsync(uri, wanted, ct).ConfigureAwait(false);
             body = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
         }
-        catch (Exception ex) when (cacheFile is not null && File.Exists(cacheFile) && ex is HttpRequestException or HubHttpException { IsTransient: true } or TaskCanceledException && !ct.IsCancellationRequested)
+        catch (Exception ex) when (cacheFile is not null && File.Exists(cacheFile) && ex is HostUnreachableException or HubHttpException { IsTransient: true })
         {
             _logger.LogWarning(ex, "The Hub is unreachable; using the cached result of {Uri}", uri);
             return JsonDocument.Parse(await File.ReadAllBytesAsync(cacheFile, ct).ConfigureAwait(false));
@@ -248,7 +248,7 @@ public sealed class HuggingFaceClient
         return json;
     }
 
-    private async Task<HttpResponseMessage> SendAsync(Uri uri, CancellationToken ct)
+    private async Task<HttpResponseMessage> SendAsync(Uri uri, string wanted, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, uri);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
@@ -262,10 +262,10 @@ public sealed class HuggingFaceClient
         {
             response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
         }
-        catch (TimeoutRejectedException ex)
+        catch (Exception ex) when (HostUnreachableException.IsNetworkFailure(ex) && !ct.IsCancellationRequested)
         {
-            // The resilience pipeline gave up on time: for callers that is a network failure like any other.
-            throw new HttpRequestException(HttpRequestError.Unknown, $"The Hub at {_options.Endpoint} did not answer {uri.AbsolutePath} in time ({ex.Message}).", ex);
+            // The resilience pipeline gave up (or never retried: a name that does not resolve stays unresolved).
+            throw new HostUnreachableException(uri, wanted, HostUnreachableException.ModelOfflineAdvice, ex);
         }
 
         if (!response.IsSuccessStatusCode)

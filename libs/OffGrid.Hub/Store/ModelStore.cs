@@ -259,6 +259,7 @@ public sealed class ModelStore
     /// <exception cref="InvalidModelReferenceException"><paramref name="reference"/> is not a model reference.</exception>
     /// <exception cref="ModelNotFoundException">The alias is unknown, or the repository has no matching variant.</exception>
     /// <exception cref="HubHttpException">The Hub refused a request (401, 403, 404, 429).</exception>
+    /// <exception cref="HostUnreachableException">The Hub or the file server could not be reached (this machine is offline).</exception>
     /// <exception cref="DownloadIntegrityException">A file did not match its size or SHA-256.</exception>
     public async Task<ModelManifest> PullAsync(string reference, IProgress<PullProgress>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -282,6 +283,30 @@ public sealed class ModelStore
             return imported;
         }
 
+        try
+        {
+            return await PullFromHubAsync(resolved, progress, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HostUnreachableException ex)
+        {
+            throw ex.For($"the model '{reference}'", OfflineAdvice(resolved));
+        }
+    }
+
+    /// <summary>What works without the Hub for the kind of model <paramref name="reference"/> names: a GGUF model, a Whisper model or a Piper voice.</summary>
+    private static string OfflineAdvice(ModelReference reference) => Path.GetExtension(reference.FilePath ?? string.Empty).ToLowerInvariant() switch
+    {
+        ".bin" =>
+            "Offline, pass a local whisper.cpp model file (offgrid transcribe audio.wav --model ./ggml-base.bin), " +
+            "import one into the model store (offgrid pull ./ggml-base.bin), or set HF_ENDPOINT to a mirror this machine can reach.",
+        ".onnx" =>
+            "Offline, speak with an espeak-ng voice (offgrid say --voice espeak:en-us), which needs no download, " +
+            "or set HF_ENDPOINT to a mirror this machine can reach.",
+        _ => HostUnreachableException.ModelOfflineAdvice,
+    };
+
+    private async Task<ModelManifest> PullFromHubAsync(ModelReference resolved, IProgress<PullProgress>? progress, CancellationToken cancellationToken)
+    {
         string repository = resolved.Repository!;
         IReadOnlyList<HubRepoFile> files = await _hub.GetFilesAsync(repository, resolved.Revision, cancellationToken).ConfigureAwait(false);
         (ModelVariant variant, List<HubRepoFile> parts) = ChooseVariant(resolved, files);

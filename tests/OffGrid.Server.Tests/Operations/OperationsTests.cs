@@ -25,7 +25,9 @@ public sealed class OperationsTests : IClassFixture<ServerFixture>
         (int status, JsonElement body) = await _server.GetJsonAsync("/health");
         Assert.Equal(200, status);
         Assert.Equal("ok", body.GetProperty("status").GetString());
-        Assert.NotEmpty(body.GetProperty("loaded_models").EnumerateArray());
+        // Models are listed by the names clients use ("stories" from Server:Models), not by their files.
+        Assert.Contains(body.GetProperty("loaded_models").EnumerateArray(), m => m.GetString() == "stories");
+        Assert.DoesNotContain(body.GetProperty("loaded_models").EnumerateArray(), m => m.GetString() == "stories260K");
     }
 
     [Fact]

@@ -3,12 +3,15 @@ using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using OffGrid.Testing;
 
-namespace OffGrid.Cli.Tests.Commands;
+namespace OffGrid.Cli.Tests.Readme;
 
 /// <summary>The README's multi-user walk-through runs as written: the CLI and a real multi-user server, driven by curl.</summary>
 public sealed partial class ReadmeMultiUserTests : IDisposable
 {
     private readonly OffGridCli _cli = new();
+
+    /// <summary>The commands of the README's multi-user block, which <see cref="TheMultiUserSectionRunsAsWritten"/> runs as one script.</summary>
+    internal static IReadOnlyList<string> Commands => ReadmeCommands.Blocks.Single(b => b.Contains("offgrid users add ada --role admin"));
 
     public void Dispose() => _cli.Dispose();
 

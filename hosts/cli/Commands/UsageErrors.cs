@@ -1,0 +1,97 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Text.RegularExpressions;
+
+namespace OffGrid.Cli.Commands;
+
+/// <summary>
+/// Turns System.CommandLine's parse errors into the one sentence a user reads: values described in words ("a number"),
+/// never .NET type names, and a "did you mean" for a misspelled command or option.
+/// </summary>
+internal static partial class UsageErrors
+{
+    /// <summary>The one line for a command line that did not parse, ending with where to read the command's help.</summary>
+    public static string Describe(ParseResult parse)
+    {
+        // A misspelled command also reports "Required command was not provided"; the misspelling is the useful line.
+        ParseError error = parse.Errors.OrderBy(e => e.Message.StartsWith("Required command", StringComparison.Ordinal)).First();
+        string message = Unparsable().Match(error.Message) is { Success: true } value
+            ? $"'{value.Groups["value"].Value}' is not a valid value for {value.Groups["symbol"].Value}: expected {Expected(value.Groups["type"].Value)}."
+            : Unrecognized().Match(error.Message) is { Success: true } unknown && Suggest(parse.CommandResult.Command, unknown.Groups["token"].Value) is { } suggestion
+                ? $"{Sentence(error.Message)} Did you mean '{suggestion}'?"
+                : Sentence(error.Message);
+        return $"{message} See '{CommandPath(parse.CommandResult)} --help'.";
+    }
+
+    /// <summary>The subcommand or option of <paramref name="command"/> closest to a misspelled <paramref name="token"/>, if one is close.</summary>
+    internal static string? Suggest(Command command, string token)
+    {
+        IEnumerable<string> names = token.StartsWith('-')
+            ? command.Options.Where(o => !o.Hidden).SelectMany(o => o.Aliases.Prepend(o.Name))
+            : command.Subcommands.Where(c => !c.Hidden).SelectMany(c => c.Aliases.Prepend(c.Name));
+        return names
+            .Select(name => (Name: name, Distance: EditDistance(token.ToLowerInvariant(), name.ToLowerInvariant())))
+            .Where(c => c.Distance <= Math.Max(1, c.Name.TrimStart('-').Length / 3))
+            .OrderBy(c => c.Distance)
+            .Select(c => c.Name)
+            .FirstOrDefault();
+    }
+
+    private static string Expected(string typeName) => typeName switch
+    {
+        _ when typeName.Contains("Int", StringComparison.Ordinal) => "a whole number",
+        _ when typeName.Contains("Single", StringComparison.Ordinal) || typeName.Contains("Double", StringComparison.Ordinal) || typeName.Contains("Decimal", StringComparison.Ordinal) => "a number",
+        _ when typeName.Contains("Boolean", StringComparison.Ordinal) => "true or false",
+        _ when typeName.Contains("TimeSpan", StringComparison.Ordinal) => "a duration such as 00:30:00",
+        _ => "a value of another form",
+    };
+
+    private static string Sentence(string text) => text.TrimEnd().EndsWith('.') ? text.TrimEnd() : text.TrimEnd() + ".";
+
+    /// <summary>Optimal string alignment distance: insertions, deletions, substitutions and swaps of neighbours (<c>rnu</c> → <c>run</c> is 1).</summary>
+    private static int EditDistance(string a, string b)
+    {
+        int[,] d = new int[a.Length + 1, b.Length + 1];
+        for (int i = 0; i <= a.Length; i++)
+        {
+            d[i, 0] = i;
+        }
+
+        for (int j = 0; j <= b.Length; j++)
+        {
+            d[0, j] = j;
+        }
+
+        for (int i = 1; i <= a.Length; i++)
+        {
+            for (int j = 1; j <= b.Length; j++)
+            {
+                int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                {
+                    d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
+                }
+            }
+        }
+
+        return d[a.Length, b.Length];
+    }
+
+    private static string CommandPath(CommandResult command)
+    {
+        var names = new Stack<string>();
+        for (SymbolResult? result = command; result is CommandResult current; result = current.Parent)
+        {
+            names.Push(current.Parent is null ? "offgrid" : current.Command.Name);
+        }
+
+        return string.Join(' ', names);
+    }
+
+    [GeneratedRegex(@"^Cannot parse argument '(?<value>.*)' for (option|command|argument) '(?<symbol>[^']*)' as expected type '(?<type>[^']*)'")]
+    private static partial Regex Unparsable();
+
+    [GeneratedRegex(@"^Unrecognized command or argument '(?<token>[^']*)'")]
+    private static partial Regex Unrecognized();
+}
