@@ -1,12 +1,13 @@
 using System.CommandLine;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using OffGrid.AspNetCore.Hosting;
 using OffGrid.Cli.Output;
 using OffGrid.Cli.Runtime;
+using OffGrid.Governance;
 using OffGrid.Hub.References;
 using Spectre.Console;
 
@@ -88,12 +89,9 @@ internal sealed class ServeCommand : Command
     {
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "?";
         IReadOnlyList<LocalModel> models = await app.Services.GetRequiredService<ModelResolver>().ListAsync(cancellationToken).ConfigureAwait(false);
-        IEnumerable<AuthenticationScheme> schemes = app.Services.GetService<IAuthenticationSchemeProvider>() is { } provider
-            ? await provider.GetAllSchemesAsync().ConfigureAwait(false)
-            : [];
-        string auth = schemes.Any()
-            ? string.Join(", ", schemes.Select(s => s.DisplayName ?? s.Name))
-            : "none: anyone who can reach this address can use it (keep it on loopback, or put an authenticating proxy in front)";
+        string auth = app.Services.GetRequiredService<IOptions<GovernanceOptions>>().Value.Mode == GovernanceMode.MultiUser
+            ? "API keys (multi-user): every route but /health, /metrics, the web page and sign-in needs one"
+            : "none (single-user): this machine only; --Server:Auth:Mode MultiUser requires API keys";
 
         var grid = new Grid().AddColumn(new GridColumn().NoWrap().PadRight(2)).AddColumn();
         grid.AddRow(new Text("Web UI"), new Text(address + "/"));
