@@ -2,8 +2,13 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using OffGrid.AspNetCore.Governance;
+using OffGrid.AspNetCore.Http;
 using OffGrid.AspNetCore.Knowledge;
 using OffGrid.AspNetCore.Models;
+using OffGrid.Governance;
+using OffGrid.Governance.Audit;
+using OffGrid.Governance.Quotas;
 using OffGrid.Hub;
 using OffGrid.Hub.References;
 using OffGrid.Rag.Chat;
@@ -38,6 +43,32 @@ public sealed class OffGridServerBuilder
         ArgumentNullException.ThrowIfNull(configure);
         Services.Configure<ModelPipelineOptions>(o => o.ChatClient.Add(configure));
         return this;
+    }
+
+    /// <summary>
+    /// Turns on OffGrid governance: the users, keys, quotas and audit services (<c>AddOffGridGovernance</c>, options
+    /// validated at start), API-key authentication with the <c>OffGrid.User</c>, <c>OffGrid.Admin</c> and
+    /// <c>OffGrid.Auditor</c> policies (401, 403 and lockout 429 answered in each API's error shape), and
+    /// <c>UseAudit</c> then <c>UseQuotas</c> on every model's chat pipeline and <c>UseQuotas</c> on its embedding pipeline,
+    /// so each call is audited and counted against the model permissions and quotas of the user whose key the request carried. The app then calls <c>UseOffGridGovernance</c> before its
+    /// endpoints, declares access on each group (<c>RequireOffGridApiKey</c>, <c>AllowPublic</c>) and may map
+    /// <c>MapOffGridGovernance</c>.
+    /// </summary>
+    /// <param name="configure">Sets the options: mode (single-user on loopback, or multi-user with keys), storage folder, audit, lockout, LDAP.</param>
+    /// <returns>The same builder.</returns>
+    /// <remarks>
+    /// Call once, before the app's own <see cref="ConfigureChatClients"/> middleware, so that quotas admit a call before
+    /// function invocation or RAG spend tokens on it.
+    /// </remarks>
+    public OffGridServerBuilder WithGovernance(Action<GovernanceOptions>? configure = null)
+    {
+        Services.AddOffGridGovernance(configure);
+        Services.AddOffGridApiKeyAuthentication(http => http.WriteError = ApiErrorFilter.WriteAsync);
+        Services.TryAddSingleton<ModelVisibility>();
+
+        // Audit outside quotas, so that refused calls are recorded too. Embedding requests are audited per HTTP request.
+        ConfigureEmbeddingGenerators((pipeline, _) => pipeline.UseQuotas());
+        return ConfigureChatClients((pipeline, _) => pipeline.UseAudit().UseQuotas());
     }
 
     /// <summary>Adds middleware to every served model's embedding pipeline (built once per model name, on first use).</summary>

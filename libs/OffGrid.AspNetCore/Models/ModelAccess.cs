@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.AI;
+using OffGrid.AspNetCore.Governance;
 using OffGrid.AspNetCore.Http;
 using OffGrid.Hub.References;
 using OffGrid.Hub.Store;
@@ -35,6 +36,19 @@ internal sealed class ModelAccess
 
     /// <summary>Every model the server can serve by name, sorted by name.</summary>
     public Task<IReadOnlyList<LocalModel>> ListAsync(CancellationToken cancellationToken) => _resolver.ListAsync(cancellationToken);
+
+    /// <summary>The models the user of <paramref name="http"/> may call (every model when governance is off), sorted by name.</summary>
+    public async Task<IReadOnlyList<LocalModel>> ListVisibleAsync(HttpContext http)
+    {
+        IReadOnlyList<LocalModel> models = await ListAsync(http.RequestAborted);
+        if (http.RequestServices.GetService<ModelVisibility>() is not { } visibility)
+        {
+            return models;
+        }
+
+        Func<string, bool> visible = await visibility.ForAsync(http);
+        return [.. models.Where(m => visible(m.Name))];
+    }
 
     /// <summary>Finds the model a request names.</summary>
     /// <exception cref="ApiException">400 when no name is given.</exception>

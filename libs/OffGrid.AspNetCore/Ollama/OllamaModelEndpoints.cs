@@ -13,14 +13,14 @@ namespace OffGrid.AspNetCore.Ollama;
 /// <summary>Ollama's model management: <c>/api/tags</c>, <c>/api/show</c>, <c>/api/ps</c>, <c>/api/pull</c>, <c>/api/delete</c>, <c>/api/version</c>.</summary>
 internal static class OllamaModelEndpoints
 {
-    public static async Task<IResult> TagsAsync(ModelAccess models, ILogger<ModelAccess> logger, CancellationToken cancellationToken)
+    public static async Task<IResult> TagsAsync(HttpContext http, ModelAccess models, ILogger<ModelAccess> logger)
     {
         var tags = new List<object>();
-        foreach (LocalModel model in await models.ListAsync(cancellationToken))
+        foreach (LocalModel model in await models.ListVisibleAsync(http))
         {
             try
             {
-                tags.Add(await OllamaModelDescription.DescribeAsync(model, cancellationToken));
+                tags.Add(await OllamaModelDescription.DescribeAsync(model, http.RequestAborted));
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or GgufFormatException)
             {

@@ -7,8 +7,8 @@ namespace OffGrid.AspNetCore.OpenAi;
 /// <summary><c>GET /v1/models</c> and <c>GET /v1/models/{id}</c>.</summary>
 internal static class ModelsEndpoint
 {
-    public static async Task<IResult> ListAsync(ModelAccess models, CancellationToken cancellationToken) =>
-        Results.Json(new { @object = "list", data = (await models.ListAsync(cancellationToken)).Select(Describe) }, ServerJson.Options);
+    public static async Task<IResult> ListAsync(HttpContext http, ModelAccess models) =>
+        Results.Json(new { @object = "list", data = (await models.ListVisibleAsync(http)).Select(Describe) }, ServerJson.Options);
 
     public static async Task<IResult> GetAsync(string id, ModelAccess models, CancellationToken cancellationToken) =>
         Results.Json(Describe(await models.ResolveAsync(id, cancellationToken)), ServerJson.Options);

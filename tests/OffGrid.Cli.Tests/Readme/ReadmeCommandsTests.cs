@@ -19,6 +19,7 @@ namespace OffGrid.Cli.Tests.Readme;
 /// <item>the air-gapped walkthrough (<c>offgrid package …</c>, <c>install.sh</c>): as written, by
 /// <c>OffGrid.Distribution.Tests.ReadmeWalkthroughTests</c>, which reads the same block;</item>
 /// <item>the voice block: as written, with whisper-base served by a loopback Hub (a generated Whisper model) through <c>HF_ENDPOINT</c>;</item>
+/// <item>the multi-user block: as one script by <see cref="ReadmeMultiUserTests"/>;</item>
 /// <item>the server block: the server as written in the background and the <c>curl</c> as written, in a private network namespace (port 11611 is free there);</item>
 /// <item>the deployment block (root): as written, in private mount, network and PID namespaces with their own <c>/etc</c>, <c>/opt</c> and
 /// <c>/var/lib</c>; <c>systemctl enable --now</c> enables the unit with the real <c>systemctl</c>, checks it with <c>systemd-analyze verify</c>
@@ -76,7 +77,7 @@ public sealed partial class ReadmeCommandsTests : IDisposable
     [Fact]
     public void EveryReadmeCommandIsExercisedHere()
     {
-        string[] known = [MainJob, TestSuite, Pack, ToolInstall, ToolPath, ToolVersion, .. s_knowledgeBases, .. s_airGappedWalkthrough, Say, Transcribe, Voices, Server, Curl, Publish, AddUser, CopyFiles, EnableUnit];
+        string[] known = [MainJob, TestSuite, Pack, ToolInstall, ToolPath, ToolVersion, .. s_knowledgeBases, .. s_airGappedWalkthrough, Say, Transcribe, Voices, Server, Curl, .. ReadmeMultiUserTests.Commands.Select(WithoutComment), Publish, AddUser, CopyFiles, EnableUnit];
 
         Assert.Equal(known, ReadmeCommands.All.Select(WithoutComment));
     }
