@@ -1,12 +1,16 @@
 using Microsoft.AspNetCore.Routing;
 using OffGrid.AspNetCore.Audio;
 using OffGrid.AspNetCore.Backends;
+using OffGrid.AspNetCore.Governance;
 using OffGrid.AspNetCore.Http;
+using OffGrid.AspNetCore.Knowledge;
 using OffGrid.AspNetCore.Ollama;
 using OffGrid.AspNetCore.OpenAi;
 using OffGrid.AspNetCore.Operations;
 using OffGrid.AspNetCore.Peers;
 using OffGrid.AspNetCore.WebUi;
+using OffGrid.Governance.AspNetCore;
+using OffGrid.Governance.Users;
 
 namespace Microsoft.AspNetCore.Builder;
 
@@ -49,8 +53,7 @@ public static class OffGridEndpointRouteBuilderExtensions
     /// <returns>The route group.</returns>
     public static RouteGroupBuilder MapOllama(this IEndpointRouteBuilder endpoints, string pattern = "/api")
     {
-        ArgumentNullException.ThrowIfNull(endpoints);
-        RouteGroupBuilder group = endpoints.MapGroup(pattern).AddEndpointFilter(new ApiErrorFilter(OllamaShapes.Error));
+        RouteGroupBuilder group = ApiGroup(endpoints, pattern, OllamaShapes.Error);
         group.MapPost("/chat", OllamaGenerationEndpoints.ChatAsync);
         group.MapPost("/generate", OllamaGenerationEndpoints.GenerateAsync);
         group.MapPost("/embed", OllamaEmbedEndpoints.EmbedAsync);
@@ -58,9 +61,16 @@ public static class OffGridEndpointRouteBuilderExtensions
         group.MapGet("/tags", OllamaModelEndpoints.TagsAsync);
         group.MapPost("/show", OllamaModelEndpoints.ShowAsync);
         group.MapGet("/ps", OllamaModelEndpoints.PsAsync);
-        group.MapPost("/pull", OllamaModelEndpoints.PullAsync);
-        group.MapDelete("/delete", OllamaModelEndpoints.DeleteAsync);
+        group.MapPost("/pull", OllamaModelEndpoints.PullAsync).WithMetadata(RequiredRole.Admin);
+        group.MapDelete("/delete", OllamaModelEndpoints.DeleteAsync).WithMetadata(RequiredRole.Admin);
         group.MapGet("/version", OllamaModelEndpoints.Version);
+
+        // Ollama's endpoints for building and publishing models have no counterpart in OffGrid's store: they answer
+        // with a clear error in Ollama's shape instead of an empty 404.
+        group.MapPost("/create", () => OllamaModelEndpoints.Unsupported("Creating models from a Modelfile is not supported; pull a GGUF model or serve a .gguf file."));
+        group.MapPost("/copy", () => OllamaModelEndpoints.Unsupported("Copying models is not supported; add a name for a model file in the server's model list instead."));
+        group.MapPost("/push", () => OllamaModelEndpoints.Unsupported("Pushing models is not supported: an OffGrid server publishes nothing."));
+        group.MapMethods("/blobs/{digest}", ["HEAD", "POST"], () => OllamaModelEndpoints.Unsupported("Uploading blobs is not supported (it only serves /api/create)."));
         return group;
     }
 
@@ -82,16 +92,76 @@ public static class OffGridEndpointRouteBuilderExtensions
         RouteGroupBuilder group = OpenAiGroup(endpoints, pattern);
         group.MapGet("/search", SearchEndpoint.GetAsync);
         group.MapPost("/search", SearchEndpoint.PostAsync);
-        group.MapPost("/benchmark", BenchmarkEndpoint.HandleAsync);
+        group.MapPost("/benchmark", BenchmarkEndpoint.HandleAsync).WithMetadata(RequiredRole.Admin);
         group.MapGet("/backends", BackendsEndpoint.GetAsync);
         group.MapGet("/p2p/status", PeerEndpoints.StatusAsync);
         group.MapGet("/p2p/peers", PeerEndpoints.PeersAsync);
         group.MapGet("/p2p/peers/{peer}/models", PeerEndpoints.ModelsAsync);
-        group.MapPost("/p2p/downloads", PeerEndpoints.StartDownloadAsync);
+        group.MapPost("/p2p/downloads", PeerEndpoints.StartDownloadAsync).WithMetadata(RequiredRole.Admin);
         group.MapGet("/p2p/downloads", PeerEndpoints.ListDownloads);
         group.MapGet("/p2p/downloads/{id}", PeerEndpoints.GetDownload);
         group.MapGet("/p2p/downloads/{id}/events", PeerEndpoints.DownloadEventsAsync);
-        group.MapDelete("/p2p/downloads/{id}", PeerEndpoints.CancelDownloadAsync);
+        group.MapDelete("/p2p/downloads/{id}", PeerEndpoints.CancelDownloadAsync).WithMetadata(RequiredRole.Admin);
+        return group;
+    }
+
+    /// <summary>
+    /// Maps the knowledge API in OpenAI's error shape (requires <c>AddKnowledge</c>): <c>collections</c> (create with an embedding
+    /// model and chunking, list, get with statistics, delete), <c>collections/{name}/documents</c> (multipart upload of one or
+    /// many files, or JSON <c>{"urls":[...]}</c>; list, get, delete, <c>{id}/reingest</c>), <c>jobs</c> (status, server-sent
+    /// progress at <c>jobs/{id}/events</c>, <c>jobs/{id}/cancel</c>) and <c>search</c> (hybrid, with citations). An unsupported
+    /// file type gets 415 with the supported list; a document that fails is a failed result of its job, never a failed job.
+    /// </summary>
+    /// <param name="endpoints">The app or a route group.</param>
+    /// <param name="pattern">The prefix.</param>
+    /// <returns>The route group.</returns>
+    public static RouteGroupBuilder MapOffGridKnowledge(this IEndpointRouteBuilder endpoints, string pattern = "/v1/knowledge")
+    {
+        RouteGroupBuilder group = OpenAiGroup(endpoints, pattern);
+        KnowledgeEndpoints.Map(group);
+        return group;
+    }
+
+    /// <summary>
+    /// Maps the governance API in OpenAI's error shape, each route with its role (requires <c>WithGovernance</c>):
+    /// <list type="bullet">
+    /// <item><c>GET|POST users</c>, <c>GET|PATCH|DELETE users/{name}</c>, <c>PUT|DELETE users/{name}/quota</c>: accounts,
+    /// permissions and per-user limits (admin).</item>
+    /// <item><c>GET|POST keys</c>, <c>DELETE keys/{id}</c>, <c>POST keys/{id}/regenerate</c>: one's own API keys; an
+    /// administrator's anyone's (user).</item>
+    /// <item><c>GET usage</c>: limits and use per UTC day (user).</item>
+    /// <item><c>GET audit/export?format=json|csv|xlsx</c>, <c>GET audit/verify</c>: the audit log (auditor).</item>
+    /// <item><c>POST auth/login</c>: a user name and password for a new expiring key (public, with lockout).</item>
+    /// </list>
+    /// </summary>
+    /// <param name="endpoints">The app or a route group.</param>
+    /// <param name="pattern">The prefix.</param>
+    /// <returns>The route group.</returns>
+    public static RouteGroupBuilder MapOffGridGovernance(this IEndpointRouteBuilder endpoints, string pattern = "/v1")
+    {
+        RouteGroupBuilder group = OpenAiGroup(endpoints, pattern);
+        RouteGroupBuilder users = group.MapGroup("/users").RequireOffGridRole(UserRole.Admin);
+        users.MapGet(string.Empty, UsersEndpoints.ListAsync);
+        users.MapPost(string.Empty, UsersEndpoints.CreateAsync);
+        users.MapGet("/{name}", UsersEndpoints.GetAsync);
+        users.MapPatch("/{name}", UsersEndpoints.UpdateAsync);
+        users.MapDelete("/{name}", UsersEndpoints.DeleteAsync);
+        users.MapPut("/{name}/quota", UsersEndpoints.SetQuotaAsync);
+        users.MapDelete("/{name}/quota", UsersEndpoints.ClearQuotaAsync);
+
+        RouteGroupBuilder keys = group.MapGroup("/keys").RequireOffGridRole(UserRole.User);
+        keys.MapGet(string.Empty, KeysEndpoints.ListAsync);
+        keys.MapPost(string.Empty, KeysEndpoints.CreateAsync);
+        keys.MapDelete("/{id}", KeysEndpoints.RevokeAsync);
+        keys.MapPost("/{id}/regenerate", KeysEndpoints.RegenerateAsync);
+
+        group.MapGet("/usage", UsageEndpoint.GetAsync).RequireOffGridRole(UserRole.User);
+
+        RouteGroupBuilder audit = group.MapGroup("/audit").RequireOffGridRole(UserRole.Auditor);
+        audit.MapGet("/export", AuditEndpoints.ExportAsync);
+        audit.MapGet("/verify", AuditEndpoints.VerifyAsync);
+
+        group.MapPost("/auth/login", SignInEndpoint.HandleAsync).AllowPublic();
         return group;
     }
 
@@ -118,9 +188,12 @@ public static class OffGridEndpointRouteBuilderExtensions
         return endpoints.MapGet(pattern, WebUiEndpoint.Page);
     }
 
-    private static RouteGroupBuilder OpenAiGroup(IEndpointRouteBuilder endpoints, string pattern)
+    private static RouteGroupBuilder OpenAiGroup(IEndpointRouteBuilder endpoints, string pattern) => ApiGroup(endpoints, pattern, OpenAiShapes.Error);
+
+    private static RouteGroupBuilder ApiGroup(IEndpointRouteBuilder endpoints, string pattern, Func<ApiError, object> shape)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        return endpoints.MapGroup(pattern).AddEndpointFilter(new ApiErrorFilter(OpenAiShapes.Error));
+        var errors = new ApiErrorFilter(shape);
+        return endpoints.MapGroup(pattern).AddEndpointFilter(errors).WithMetadata(errors);
     }
 }

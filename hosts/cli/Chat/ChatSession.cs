@@ -1,5 +1,8 @@
 using Microsoft.Extensions.AI;
+using OffGrid.Cli.Knowledge;
 using OffGrid.Inference.Chat;
+using OffGrid.Rag.Chat;
+using OffGrid.Rag.Search;
 
 namespace OffGrid.Cli.Chat;
 
@@ -36,7 +39,10 @@ internal sealed class ChatSession
     /// <summary>Forgets the conversation; the options stay.</summary>
     public void Clear() => _history.Clear();
 
-    /// <summary>Sends <paramref name="text"/> and writes the answer to <paramref name="output"/> as it is generated.</summary>
+    /// <summary>
+    /// Sends <paramref name="text"/> and writes the answer to <paramref name="output"/> as it is generated, followed by the
+    /// sources it was given (<c>Sources:</c> and one <c>[n] title (file, page)</c> line each) when the client retrieved any.
+    /// </summary>
     /// <returns>The answer's token counts and speeds, when the client reports them.</returns>
     /// <remarks>A cancelled answer leaves the history as it was before the question. In <see cref="CompletionMode"/> the history is not used.</remarks>
     public async Task<GenerationStats?> SendAsync(string text, TextWriter output, CancellationToken cancellationToken)
@@ -74,6 +80,15 @@ internal sealed class ChatSession
                 updates.Add(update);
                 await output.WriteAsync(update.Text).ConfigureAwait(false);
                 await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            if (updates.Select(u => u.AdditionalProperties?.GetValueOrDefault(RagChatClient.CitationsPropertyName)).OfType<IReadOnlyList<Citation>>().FirstOrDefault() is { Count: > 0 } sources)
+            {
+                await output.WriteAsync(Environment.NewLine + Environment.NewLine + "Sources:").ConfigureAwait(false);
+                for (int i = 0; i < sources.Count; i++)
+                {
+                    await output.WriteAsync($"{Environment.NewLine}[{i + 1}] {SourceLine.Describe(sources[i])}").ConfigureAwait(false);
+                }
             }
         }
         finally

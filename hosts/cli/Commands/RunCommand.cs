@@ -1,10 +1,12 @@
 using System.CommandLine;
 using Microsoft.Extensions.AI;
 using OffGrid.Cli.Chat;
+using OffGrid.Cli.Knowledge;
 using OffGrid.Cli.Models;
 using OffGrid.Cli.Output;
 using OffGrid.Hub;
 using OffGrid.Inference.Engine;
+using OffGrid.Rag.Chunking;
 using Spectre.Console;
 
 namespace OffGrid.Cli.Commands;
@@ -15,6 +17,10 @@ internal sealed class RunCommand : Command
     private readonly CliConsole _console;
     private readonly ConsoleInterrupts _interrupts;
     private readonly ModelLocator _locator;
+    private readonly KnowledgeServices _knowledge;
+    private readonly Option<string[]> _kb = new("--kb") { Description = "Answer from this knowledge collection, citing sources as [n] (repeatable)." };
+    private readonly Option<int?> _kbTop = new("--kb-top") { Description = "How many sources to retrieve per question (default 4)." };
+    private readonly Option<bool> _cite = new("--cite") { Description = "With --kb: make every answer open with a source marker such as [1] (enforced by a grammar)." };
     private readonly Argument<string> _model = new Argument<string>("model") { Description = "An alias (llama3.2), owner/repo[:quant], a stored model, or a path to a .gguf file." }.RejectingOptions();
     private readonly Argument<string[]> _prompt = new Argument<string[]>("prompt") { Description = "The prompt; without one (and without piped input) an interactive chat starts.", Arity = ArgumentArity.ZeroOrMore }.RejectingOptions();
     private readonly Option<string?> _system = new("--system") { Description = "The system prompt." };
@@ -28,17 +34,19 @@ internal sealed class RunCommand : Command
     private readonly Option<bool> _interactive = new("--interactive", "-i") { Description = "Chat even when input is piped (the prompt, if any, is the first message)." };
 
     /// <summary>Creates the command.</summary>
-    public RunCommand(CliConsole console, ConsoleInterrupts interrupts, ModelLocator locator)
+    public RunCommand(CliConsole console, ConsoleInterrupts interrupts, ModelLocator locator, KnowledgeServices knowledge)
         : base("run", CommandHelp.Describe(
             "Run a model: answer a prompt, or chat. Downloads the model first when it is not on this machine.",
             "offgrid run llama3.2",
             "offgrid run llama3.2 \"Why is the sky blue?\" --temperature 0",
             "echo \"Summarize: ...\" | offgrid run qwen2.5-0.5b",
-            "offgrid run ./models/my-model.gguf --system \"Answer in French.\" --verbose"))
+            "offgrid run ./models/my-model.gguf --system \"Answer in French.\" --verbose",
+            "offgrid run llama3.2 --kb docs \"How do I reset the pump?\""))
     {
         _console = console;
         _interrupts = interrupts;
         _locator = locator;
+        _knowledge = knowledge;
         Add(_model);
         Add(_prompt);
         Add(_system);
@@ -50,6 +58,9 @@ internal sealed class RunCommand : Command
         Add(_json);
         Add(_verbose);
         Add(_interactive);
+        Add(_kb);
+        Add(_kbTop);
+        Add(_cite);
         SetAction(ExecuteAsync);
     }
 
@@ -63,7 +74,27 @@ internal sealed class RunCommand : Command
         string path = await _locator.LocateAsync(model, cancellationToken).ConfigureAwait(false);
         var engine = new LlamaEngineOptions { ParallelSequences = 1, ContextSize = parse.GetValue(_contextSize), Threads = parse.GetValue(_threads) };
         using LocalModelSession loaded = await LocalModelSession.LoadAsync(_console, path, engine, cancellationToken).ConfigureAwait(false);
-        var session = new ChatSession(loaded.ChatClient, new ChatOptions
+        string[] collections = parse.GetValue(_kb) ?? [];
+        _knowledge.Threads = parse.GetValue(_threads);
+        IChatClient client = collections.Length == 0 ? loaded.ChatClient : loaded.ChatClient.AsBuilder().UseRag(_knowledge.Collections, o =>
+        {
+            // Sources are budgeted in the chat model's own tokens, within half of its context.
+            o.DefaultCollections = collections;
+            o.Search.Top = parse.GetValue(_kbTop) ?? o.Search.Top;
+            o.TokenCounter = TokenCounter.FromFunction(text => loaded.Engine.Model.Tokenize(text, addSpecial: false, parseSpecial: false).Length, "llama.cpp");
+            o.MaxContextTokens = Math.Max(16, loaded.Engine.ContextSize / 2);
+            o.RequireCitations = parse.GetValue(_cite);
+        }).Build();
+        if (collections.Length > 0)
+        {
+            // Unknown collections fail here, before the first question.
+            foreach (string collection in collections)
+            {
+                await _knowledge.Collections.GetAsync(collection, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        var session = new ChatSession(client, new ChatOptions
         {
             Instructions = parse.GetValue(_system),
             Temperature = parse.GetValue(_temperature),

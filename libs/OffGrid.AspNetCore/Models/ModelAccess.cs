@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using Microsoft.Extensions.AI;
+using OffGrid.AspNetCore.Governance;
 using OffGrid.AspNetCore.Http;
 using OffGrid.Hub.References;
 using OffGrid.Hub.Store;
 using OffGrid.Inference.Chat;
+using OffGrid.Inference.Models;
 using OffGrid.Inference.Pooling;
 
 namespace OffGrid.AspNetCore.Models;
@@ -35,6 +37,19 @@ internal sealed class ModelAccess
     /// <summary>Every model the server can serve by name, sorted by name.</summary>
     public Task<IReadOnlyList<LocalModel>> ListAsync(CancellationToken cancellationToken) => _resolver.ListAsync(cancellationToken);
 
+    /// <summary>The models the user of <paramref name="http"/> may call (every model when governance is off), sorted by name.</summary>
+    public async Task<IReadOnlyList<LocalModel>> ListVisibleAsync(HttpContext http)
+    {
+        IReadOnlyList<LocalModel> models = await ListAsync(http.RequestAborted);
+        if (http.RequestServices.GetService<ModelVisibility>() is not { } visibility)
+        {
+            return models;
+        }
+
+        Func<string, bool> visible = await visibility.ForAsync(http);
+        return [.. models.Where(m => visible(m.Name))];
+    }
+
     /// <summary>Finds the model a request names.</summary>
     /// <exception cref="ApiException">400 when no name is given.</exception>
     /// <exception cref="ModelNotFoundException">Nothing matches.</exception>
@@ -60,6 +75,7 @@ internal sealed class ModelAccess
     /// <param name="contextSize">The per-sequence context the request needs; <see langword="null"/> for the server's.</param>
     /// <param name="options">The request's chat options, or <see langword="null"/> when it does not generate text.</param>
     /// <param name="cancellationToken">Stops waiting for the load.</param>
+    /// <exception cref="ApiException">400 when the client named a file by path and it is not a usable model.</exception>
     public async Task<ModelSession> OpenAsync(string? name, TimeSpan? keepAlive, int? contextSize, ChatOptions? options, CancellationToken cancellationToken)
     {
         LocalModel model = await ResolveAsync(name, cancellationToken).ConfigureAwait(false);
@@ -76,7 +92,17 @@ internal sealed class ModelAccess
         }
 
         long started = Stopwatch.GetTimestamp();
-        LlamaModelLease lease = await _pool.AcquireAsync(model.Path, keepAlive, contextSize, cancellationToken: cancellationToken).ConfigureAwait(false);
+        LlamaModelLease lease;
+        try
+        {
+            lease = await _pool.AcquireAsync(model.Path, keepAlive, contextSize, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (ModelLoadException ex) when (model.Source == LocalModelSource.File)
+        {
+            // The client named this file itself: a file that is not a usable model is the request's fault.
+            throw new ApiException(StatusCodes.Status400BadRequest, ex.Message, "model", "model_load_failed");
+        }
+
         return new ModelSession(model, lease, Stopwatch.GetElapsedTime(started), _clients);
     }
 

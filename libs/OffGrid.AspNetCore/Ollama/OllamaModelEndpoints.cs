@@ -14,14 +14,14 @@ namespace OffGrid.AspNetCore.Ollama;
 /// <summary>Ollama's model management: <c>/api/tags</c>, <c>/api/show</c>, <c>/api/ps</c>, <c>/api/pull</c>, <c>/api/delete</c>, <c>/api/version</c>.</summary>
 internal static class OllamaModelEndpoints
 {
-    public static async Task<IResult> TagsAsync(ModelAccess models, RemoteBackends backends, ILogger<ModelAccess> logger, CancellationToken cancellationToken)
+    public static async Task<IResult> TagsAsync(HttpContext http, ModelAccess models, RemoteBackends backends, ILogger<ModelAccess> logger)
     {
         var tags = new List<object>();
-        foreach (LocalModel model in await models.ListAsync(cancellationToken))
+        foreach (LocalModel model in await models.ListVisibleAsync(http))
         {
             try
             {
-                tags.Add(await OllamaModelDescription.DescribeAsync(model, backends, cancellationToken));
+                tags.Add(await OllamaModelDescription.DescribeAsync(model, backends, http.RequestAborted));
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or GgufFormatException)
             {
@@ -63,6 +63,10 @@ internal static class OllamaModelEndpoints
 
         return Results.Json(new { models = running }, ServerJson.Options);
     }
+
+    /// <summary>An Ollama endpoint OffGrid does not offer: 501 with the reason, in Ollama's error shape.</summary>
+    public static IResult Unsupported(string reason) =>
+        Results.Json(OllamaShapes.Error(new ApiError(StatusCodes.Status501NotImplemented, reason)), ServerJson.Options, statusCode: StatusCodes.Status501NotImplemented);
 
     public static IResult Version() => Results.Json(new
     {

@@ -11,8 +11,8 @@ namespace OffGrid.AspNetCore.OpenAi;
 /// </summary>
 internal static class ModelsEndpoint
 {
-    public static async Task<IResult> ListAsync(ModelAccess models, RemoteBackends backends, CancellationToken cancellationToken) =>
-        Results.Json(new { @object = "list", data = (await models.ListAsync(cancellationToken)).Select(m => Describe(m, backends)) }, ServerJson.Options);
+    public static async Task<IResult> ListAsync(HttpContext http, ModelAccess models, RemoteBackends backends) =>
+        Results.Json(new { @object = "list", data = (await models.ListVisibleAsync(http)).Select(m => Describe(m, backends)) }, ServerJson.Options);
 
     public static async Task<IResult> GetAsync(string id, ModelAccess models, RemoteBackends backends, CancellationToken cancellationToken) =>
         Results.Json(Describe(await models.ResolveAsync(id, cancellationToken), backends), ServerJson.Options);

@@ -48,10 +48,13 @@ internal sealed class ChatPromptFormatter
     }
 
     /// <summary>Renders the conversation; offered tools are passed to the template or described in a system message.</summary>
+    /// <param name="messages">The conversation.</param>
+    /// <param name="tools">The tools offered.</param>
+    /// <param name="enableThinking">Whether the model should think (<c>enable_thinking</c>); <see langword="null"/> for the template's default.</param>
     /// <exception cref="InvalidRequestException">The model's template rejects the conversation (for example a system message it does not support).</exception>
-    public FormattedPrompt Format(IReadOnlyList<ChatMessage> messages, IReadOnlyList<AIFunctionDeclaration> tools)
+    public FormattedPrompt Format(IReadOnlyList<ChatMessage> messages, IReadOnlyList<AIFunctionDeclaration> tools, bool? enableThinking = null)
     {
-        if (_template is not null && TryRenderJinja(messages, tools) is { } rendered)
+        if (_template is not null && TryRenderJinja(messages, tools, enableThinking) is { } rendered)
         {
             return new FormattedPrompt(rendered, StartsWithBos: _bosText is { Length: > 0 } bos && rendered.StartsWith(bos, StringComparison.Ordinal));
         }
@@ -63,7 +66,7 @@ internal sealed class ChatPromptFormatter
         return new FormattedPrompt(text, StartsWithBos: false);
     }
 
-    private string? TryRenderJinja(IReadOnlyList<ChatMessage> messages, IReadOnlyList<AIFunctionDeclaration> tools)
+    private string? TryRenderJinja(IReadOnlyList<ChatMessage> messages, IReadOnlyList<AIFunctionDeclaration> tools, bool? enableThinking)
     {
         bool nativeTools = tools.Count == 0 || _templateKnowsTools;
         IEnumerable<ChatMessage> conversation = nativeTools ? messages : GenericToolPrompt.Apply(messages, tools);
@@ -72,6 +75,7 @@ internal sealed class ChatPromptFormatter
             Tools = nativeTools && tools.Count > 0 ? tools.Cast<AITool>().ToList() : null,
             BosToken = _bosText,
             EosToken = _eosText,
+            EnableThinking = enableThinking,
         };
 
         try

@@ -85,9 +85,16 @@ internal static class FunctionCallReader
     public static bool TryParseObject(string json, out JsonElement element) =>
         TryParse(json, out element) && element.ValueKind == JsonValueKind.Object;
 
-    /// <summary>Parses <paramref name="json"/> as one JSON value; false when it is not JSON.</summary>
+    /// <summary>Parses <paramref name="json"/> as one JSON value; false when it is not JSON or holds a string that is not Unicode text.</summary>
     public static bool TryParse(string json, out JsonElement element)
     {
+        // A lone surrogate escape parses, then throws wherever the string is read: such output stays text.
+        if (JsonUnicode.IndexOfLoneSurrogateEscape(json) >= 0)
+        {
+            element = default;
+            return false;
+        }
+
         try
         {
             using JsonDocument document = JsonDocument.Parse(json);

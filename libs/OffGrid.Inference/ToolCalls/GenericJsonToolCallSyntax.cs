@@ -1,10 +1,11 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.AI;
 
 namespace OffGrid.Inference.ToolCalls;
 
 /// <summary>The fallback convention: the whole answer is <c>{"tool_calls":[{"name":…,"arguments":{…}}, …]}</c>.</summary>
-internal sealed class GenericJsonToolCallSyntax : ToolCallSyntax
+internal sealed partial class GenericJsonToolCallSyntax : ToolCallSyntax
 {
     /// <inheritdoc />
     public override string Marker => "{";
@@ -31,4 +32,17 @@ internal sealed class GenericJsonToolCallSyntax : ToolCallSyntax
 
         return FunctionCallReader.TryReadCallObjects(list.EnumerateArray(), calls);
     }
+
+    /// <inheritdoc />
+    public override void Salvage(string partialBlock, List<FunctionCallContent> calls)
+    {
+        Match start = ListStart().Match(partialBlock);
+        if (start.Success)
+        {
+            SalvageCallArray(partialBlock, start.Length - 1, calls);
+        }
+    }
+
+    [GeneratedRegex(@"^\s*\{\s*""tool_calls""\s*:\s*\[")]
+    private static partial Regex ListStart();
 }

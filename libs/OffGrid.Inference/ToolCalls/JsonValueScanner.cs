@@ -75,4 +75,37 @@ internal static class JsonValueScanner
 
         return Incomplete;
     }
+
+    /// <summary>
+    /// The complete objects and arrays at the start of an array whose <c>[</c> is at <paramref name="openBracket"/>,
+    /// when the array itself may be cut off: the items before the cut, as (start, end) index pairs.
+    /// </summary>
+    public static List<(int Start, int End)> CompleteItems(string text, int openBracket)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var items = new List<(int Start, int End)>();
+        int i = openBracket + 1;
+        while (true)
+        {
+            int end = FindEnd(text, i);
+            if (end < 0)
+            {
+                return items;
+            }
+
+            items.Add((text.IndexOfAny(['{', '['], i), end));
+            i = end;
+            while (i < text.Length && char.IsWhiteSpace(text[i]))
+            {
+                i++;
+            }
+
+            if (i >= text.Length || text[i] != ',')
+            {
+                return items;
+            }
+
+            i++;
+        }
+    }
 }

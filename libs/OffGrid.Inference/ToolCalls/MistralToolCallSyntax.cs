@@ -74,6 +74,21 @@ internal sealed class MistralToolCallSyntax : ToolCallSyntax
         return true;
     }
 
+    /// <inheritdoc />
+    public override void Salvage(string partialBlock, List<FunctionCallContent> calls)
+    {
+        int open = Marker.Length;
+        while (open < partialBlock.Length && char.IsWhiteSpace(partialBlock[open]))
+        {
+            open++;
+        }
+
+        if (open < partialBlock.Length && partialBlock[open] == '[')
+        {
+            SalvageCallArray(partialBlock, open, calls, FunctionCallReader.NewMistralCallId);
+        }
+    }
+
     private static bool TryParseArray(string body, List<FunctionCallContent> calls)
     {
         if (!FunctionCallReader.TryParse(body, out JsonElement array) || array.ValueKind != JsonValueKind.Array || array.GetArrayLength() == 0)

@@ -14,9 +14,12 @@ namespace OffGrid.Cli.Tests.Readme;
 /// <item><c>bash eng/test.sh</c>: this suite itself; <c>.ci/run</c> must run exactly it;</item>
 /// <item>the .NET tool block: pack as written; install, PATH and <c>offgrid --version</c> as written with HOME in a temporary folder
 /// (holding a copy of this machine's NuGet configuration), so the machine's own tools are untouched; the install reads the NuGet feeds;</item>
+/// <item>the knowledge-base blocks (<c>offgrid kb …</c>, <c>offgrid run --kb</c>, the <c>/v1/knowledge</c> and chat <c>curl</c>s): as written, by
+/// <c>OffGrid.Cli.Tests.Commands.ReadmeKnowledgeTests</c>, which reads the same section, against the real CLI and server;</item>
 /// <item>the air-gapped walkthrough (<c>offgrid package …</c>, <c>install.sh</c>): as written, by
 /// <c>OffGrid.Distribution.Tests.ReadmeWalkthroughTests</c>, which reads the same block;</item>
 /// <item>the voice block: as written, with whisper-base served by a loopback Hub (a generated Whisper model) through <c>HF_ENDPOINT</c>;</item>
+/// <item>the multi-user block: as one script by <see cref="ReadmeMultiUserTests"/>;</item>
 /// <item>the server block: the server as written in the background and the <c>curl</c> as written, in a private network namespace (port 11611 is free there);</item>
 /// <item>the scale-out block: in a private network namespace, the front server as written in the background, three OffGrid servers
 /// where the example's backends are (11611, 8080 and 11434, each serving stories260K), then the <c>curl</c> as written once the
@@ -52,6 +55,21 @@ public sealed partial class ReadmeCommandsTests : IDisposable
     private const string CopyFiles = "sudo cp -r artifacts/offgrid-server /opt/offgrid && sudo cp hosts/server/deploy/offgrid.service /etc/systemd/system/";
     private const string EnableUnit = "sudo systemctl enable --now offgrid";
 
+    private static readonly string[] s_knowledgeBases =
+    [
+        """offgrid kb create manuals --embedding-model ../shared/models/stories260K.gguf --max-tokens 128""",
+        """offgrid kb add manuals docs""",
+        """offgrid kb add manuals docs""",
+        """offgrid kb search manuals "how do I reset the pump?" --top 3""",
+        "offgrid run ../shared/models/stories260K.gguf --kb manuals --cite -n 16 \"How do I reset the pump?\"",
+        """offgrid kb list""",
+        """offgrid kb rm manuals""",
+        """curl -s localhost:11611/v1/knowledge/collections -H 'Content-Type: application/json' -d '{"name":"docs","embedding_model":"stories","chunking":{"max_tokens":128}}'""",
+        """curl -s 'localhost:11611/v1/knowledge/collections/docs/documents?wait=true' -F file=@docs/guide.pdf -F file=@docs/notes.md""",
+        """curl -s localhost:11611/v1/knowledge/search -H 'Content-Type: application/json' -d '{"collections":["docs"],"query":"reset the pump","top_k":3,"fusion":"rrf"}'""",
+        """curl -s localhost:11611/v1/chat/completions -H 'Content-Type: application/json' -d '{"model":"stories","max_tokens":16,"messages":[{"role":"user","content":"How do I reset the pump?"}],"knowledge":{"collections":["docs"],"top_k":2,"require_citations":true}}'""",
+    ];
+
     private static readonly string[] s_airGappedWalkthrough =
     [
         "offgrid package key generate --name \"Acme IT\"",
@@ -68,7 +86,7 @@ public sealed partial class ReadmeCommandsTests : IDisposable
     [Fact]
     public void EveryReadmeCommandIsExercisedHere()
     {
-        string[] known = [MainJob, TestSuite, Pack, ToolInstall, ToolPath, ToolVersion, .. s_airGappedWalkthrough, Say, Transcribe, Voices, Server, Curl, Front, Backends, Publish, AddUser, CopyFiles, EnableUnit];
+        string[] known = [MainJob, TestSuite, Pack, ToolInstall, ToolPath, ToolVersion, .. s_knowledgeBases, .. s_airGappedWalkthrough, Say, Transcribe, Voices, Server, Curl, Front, Backends, .. ReadmeMultiUserTests.Commands.Select(WithoutComment), Publish, AddUser, CopyFiles, EnableUnit];
 
         Assert.Equal(known, ReadmeCommands.All.Select(WithoutComment));
     }

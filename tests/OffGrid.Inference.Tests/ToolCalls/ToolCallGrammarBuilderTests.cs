@@ -57,16 +57,16 @@ public sealed class ToolCallGrammarBuilderTests
     }
 
     [Theory]
-    [InlineData(nameof(ToolCallFormat.Hermes), "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}\n</tool_call>")]
-    [InlineData(nameof(ToolCallFormat.Llama3Json), "{\"name\": \"get_weather\", \"parameters\": {\"city\": \"Paris\", \"unit\": \"c\"}}")]
-    [InlineData(nameof(ToolCallFormat.Llama3Json), "<|python_tag|>{\"name\": \"get_time\", \"parameters\": {\"utc\": true}}")]
-    [InlineData(nameof(ToolCallFormat.MistralJsonArray), "[TOOL_CALLS][{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}, {\"name\": \"get_time\", \"arguments\": {\"utc\": false}}]")]
-    [InlineData(nameof(ToolCallFormat.MistralNameArgs), "[TOOL_CALLS]get_weather[ARGS]{\"city\": \"Paris\"}[TOOL_CALLS]get_time[ARGS]{\"utc\": true}")]
-    [InlineData(nameof(ToolCallFormat.FunctionaryV32), "get_weather\n{\"city\": \"Paris\"}>>>get_time\n{\"utc\": true}")]
-    [InlineData(nameof(ToolCallFormat.FunctionaryV31), "<function=get_weather>{\"city\": \"Paris\"}</function>")]
-    [InlineData(nameof(ToolCallFormat.DeepSeekV3), "<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>get_weather<｜tool▁sep｜>{\"city\": \"Paris\"}<｜tool▁call▁end｜><｜tool▁calls▁end｜>")]
-    [InlineData(nameof(ToolCallFormat.DeepSeekR1), "<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>get_weather\n```json\n{\"city\": \"Paris\"}\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜>")]
-    [InlineData(nameof(ToolCallFormat.GenericJson), "{\"tool_calls\": [{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}]}")]
+    [InlineData(nameof(ToolCallFormat.Hermes), "<tool_call>\n{\"name\":\"get_weather\",\"arguments\":{\"city\":\"Paris\"}}\n</tool_call>")]
+    [InlineData(nameof(ToolCallFormat.Llama3Json), "{\"name\":\"get_weather\",\"parameters\":{\"city\":\"Paris\",\"unit\":\"c\"}}")]
+    [InlineData(nameof(ToolCallFormat.Llama3Json), "<|python_tag|>{\"name\":\"get_time\",\"parameters\":{\"utc\":true}}")]
+    [InlineData(nameof(ToolCallFormat.MistralJsonArray), "[TOOL_CALLS][{\"name\":\"get_weather\",\"arguments\":{\"city\":\"Paris\"}},{\"name\":\"get_time\",\"arguments\":{\"utc\":false}}]")]
+    [InlineData(nameof(ToolCallFormat.MistralNameArgs), "[TOOL_CALLS]get_weather[ARGS]{\"city\":\"Paris\"}[TOOL_CALLS]get_time[ARGS]{\"utc\":true}")]
+    [InlineData(nameof(ToolCallFormat.FunctionaryV32), "get_weather\n{\"city\":\"Paris\"}>>>get_time\n{\"utc\":true}")]
+    [InlineData(nameof(ToolCallFormat.FunctionaryV31), "<function=get_weather>{\"city\":\"Paris\"}</function>")]
+    [InlineData(nameof(ToolCallFormat.DeepSeekV3), "<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>get_weather<｜tool▁sep｜>{\"city\":\"Paris\"}<｜tool▁call▁end｜><｜tool▁calls▁end｜>")]
+    [InlineData(nameof(ToolCallFormat.DeepSeekR1), "<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>get_weather\n```json\n{\"city\":\"Paris\"}\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜>")]
+    [InlineData(nameof(ToolCallFormat.GenericJson), "{\"tool_calls\":[{\"name\":\"get_weather\",\"arguments\":{\"city\":\"Paris\"}}]}")]
     public void RequiredGrammarAcceptsTheFamilysOwnShape(string formatName, string output)
     {
         ToolCallFormat format = Enum.Parse<ToolCallFormat>(formatName);
@@ -80,23 +80,23 @@ public sealed class ToolCallGrammarBuilderTests
     public void ArgumentsMustMatchTheSchema()
     {
         string text = ToolCallGrammarBuilder.ForToolMode(s_tools, ChatToolMode.RequireAny, ToolCallFormat.Hermes)!.Grammar.Text;
-        Assert.False(GbnfRecognizer.Accepts(text, "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"unit\": \"c\"}}\n</tool_call>"));
-        Assert.False(GbnfRecognizer.Accepts(text, "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\", \"unit\": \"k\"}}\n</tool_call>"));
-        Assert.False(GbnfRecognizer.Accepts(text, "<tool_call>\n{\"name\": \"get_time\", \"arguments\": {\"city\": \"Paris\"}}\n</tool_call>"));
+        Assert.False(GbnfRecognizer.Accepts(text, "<tool_call>\n{\"name\":\"get_weather\",\"arguments\":{\"unit\":\"c\"}}\n</tool_call>"));
+        Assert.False(GbnfRecognizer.Accepts(text, "<tool_call>\n{\"name\":\"get_weather\",\"arguments\":{\"city\":\"Paris\",\"unit\":\"k\"}}\n</tool_call>"));
+        Assert.False(GbnfRecognizer.Accepts(text, "<tool_call>\n{\"name\":\"get_time\",\"arguments\":{\"city\":\"Paris\"}}\n</tool_call>"));
     }
 
     [Fact]
     public void RequireSpecificAllowsOnlyThatFunction()
     {
         string text = ToolCallGrammarBuilder.ForToolMode(s_tools, ChatToolMode.RequireSpecific("get_time"), ToolCallFormat.Hermes)!.Grammar.Text;
-        Assert.True(GbnfRecognizer.Accepts(text, "<tool_call>\n{\"name\": \"get_time\", \"arguments\": {\"utc\": true}}\n</tool_call>"));
-        Assert.False(GbnfRecognizer.Accepts(text, "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}\n</tool_call>"));
+        Assert.True(GbnfRecognizer.Accepts(text, "<tool_call>\n{\"name\":\"get_time\",\"arguments\":{\"utc\":true}}\n</tool_call>"));
+        Assert.False(GbnfRecognizer.Accepts(text, "<tool_call>\n{\"name\":\"get_weather\",\"arguments\":{\"city\":\"Paris\"}}\n</tool_call>"));
     }
 
     [Fact]
     public void MaxCallsBoundsParallelCalls()
     {
-        string one = "<tool_call>\n{\"name\": \"get_time\", \"arguments\": {\"utc\": true}}\n</tool_call>";
+        string one = "<tool_call>\n{\"name\":\"get_time\",\"arguments\":{\"utc\":true}}\n</tool_call>";
         string single = ToolCallGrammarBuilder.ForToolMode(s_tools, ChatToolMode.RequireAny, ToolCallFormat.Hermes, maxCalls: 1)!.Grammar.Text;
         string two = ToolCallGrammarBuilder.ForToolMode(s_tools, ChatToolMode.RequireAny, ToolCallFormat.Hermes, maxCalls: 2)!.Grammar.Text;
         Assert.True(GbnfRecognizer.Accepts(single, one));
@@ -128,16 +128,16 @@ public sealed class ToolCallGrammarBuilderTests
     // In Auto mode the model writes freely; where a trigger matches, llama.cpp starts the grammar at the first capture
     // group (or the match), and from there the text must be accepted.
     [Theory]
-    [InlineData(nameof(ToolCallFormat.Hermes), "Let me check. ", "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}\n</tool_call>")]
-    [InlineData(nameof(ToolCallFormat.Llama3Json), "", "{\"name\": \"get_weather\", \"parameters\": {\"city\": \"Paris\"}}")]
-    [InlineData(nameof(ToolCallFormat.Llama3Json), "", "<|python_tag|>{\"name\": \"get_time\", \"parameters\": {\"utc\": true}}")]
-    [InlineData(nameof(ToolCallFormat.MistralNameArgs), "Sure.", "[TOOL_CALLS]get_weather[ARGS]{\"city\": \"Paris\"}")]
-    [InlineData(nameof(ToolCallFormat.MistralJsonArray), "", "[TOOL_CALLS][{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}]")]
-    [InlineData(nameof(ToolCallFormat.FunctionaryV32), "", "get_weather\n{\"city\": \"Paris\"}")]
-    [InlineData(nameof(ToolCallFormat.FunctionaryV32), "all\nChecking.\n", ">>>get_weather\n{\"city\": \"Paris\"}")]
-    [InlineData(nameof(ToolCallFormat.FunctionaryV31), "Checking: ", "<function=get_weather>{\"city\": \"Paris\"}</function>")]
-    [InlineData(nameof(ToolCallFormat.DeepSeekV3), "Checking.", "<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>get_weather<｜tool▁sep｜>{\"city\": \"Paris\"}<｜tool▁call▁end｜><｜tool▁calls▁end｜>")]
-    [InlineData(nameof(ToolCallFormat.GenericJson), "", "{\"tool_calls\": [{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}]}")]
+    [InlineData(nameof(ToolCallFormat.Hermes), "Let me check. ", "<tool_call>\n{\"name\":\"get_weather\",\"arguments\":{\"city\":\"Paris\"}}\n</tool_call>")]
+    [InlineData(nameof(ToolCallFormat.Llama3Json), "", "{\"name\":\"get_weather\",\"parameters\":{\"city\":\"Paris\"}}")]
+    [InlineData(nameof(ToolCallFormat.Llama3Json), "", "<|python_tag|>{\"name\":\"get_time\",\"parameters\":{\"utc\":true}}")]
+    [InlineData(nameof(ToolCallFormat.MistralNameArgs), "Sure.", "[TOOL_CALLS]get_weather[ARGS]{\"city\":\"Paris\"}")]
+    [InlineData(nameof(ToolCallFormat.MistralJsonArray), "", "[TOOL_CALLS][{\"name\":\"get_weather\",\"arguments\":{\"city\":\"Paris\"}}]")]
+    [InlineData(nameof(ToolCallFormat.FunctionaryV32), "", "get_weather\n{\"city\":\"Paris\"}")]
+    [InlineData(nameof(ToolCallFormat.FunctionaryV32), "all\nChecking.\n", ">>>get_weather\n{\"city\":\"Paris\"}")]
+    [InlineData(nameof(ToolCallFormat.FunctionaryV31), "Checking: ", "<function=get_weather>{\"city\":\"Paris\"}</function>")]
+    [InlineData(nameof(ToolCallFormat.DeepSeekV3), "Checking.", "<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>get_weather<｜tool▁sep｜>{\"city\":\"Paris\"}<｜tool▁call▁end｜><｜tool▁calls▁end｜>")]
+    [InlineData(nameof(ToolCallFormat.GenericJson), "", "{\"tool_calls\":[{\"name\":\"get_weather\",\"arguments\":{\"city\":\"Paris\"}}]}")]
     public void LazyTriggersStartTheGrammarWhereTheCallStarts(string formatName, string prefix, string call)
     {
         ToolCallFormat format = Enum.Parse<ToolCallFormat>(formatName);
