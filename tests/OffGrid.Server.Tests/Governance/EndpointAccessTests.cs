@@ -42,12 +42,12 @@ public sealed partial class EndpointAccessTests(MultiUserServer server) : IClass
                 string route = $"{method} {path} ({access})";
                 (HttpResponseMessage noKey, JsonElement noKeyBody) = await MultiUserServer.SendAsync(anonymous, new HttpMethod(method), path, body: method == "GET" ? null : new { });
                 Assert.True(401 == (int)noKey.StatusCode, $"{route} without a key: {(int)noKey.StatusCode}");
-                AssertErrorShape(path, noKeyBody, "missing_api_key");
+                AssertErrorShape(method, path, noKeyBody, "missing_api_key");
                 Assert.Equal("Bearer", noKey.Headers.WwwAuthenticate.Single().Scheme);
 
                 (HttpResponseMessage forbidden, JsonElement forbiddenBody) = await MultiUserServer.SendAsync(wrongRole, new HttpMethod(method), path, body: method == "GET" ? null : new { });
                 Assert.True(403 == (int)forbidden.StatusCode, $"{route} with the wrong role: {(int)forbidden.StatusCode}");
-                AssertErrorShape(path, forbiddenBody, "forbidden");
+                AssertErrorShape(method, path, forbiddenBody, "forbidden");
                 checkedRoutes.Add(route);
             }
         }
@@ -65,7 +65,8 @@ public sealed partial class EndpointAccessTests(MultiUserServer server) : IClass
     {
         string[] publicRoutes = [.. Endpoints(server.App).Where(e => OffGridEndpointAccess.Classify(e) == EndpointAccess.Public).Select(e => e.RoutePattern.RawText!).Order()];
 
-        Assert.Equal(["/", "/health", "/metrics", "/v1/auth/login"], publicRoutes);
+        // The peer protocol authenticates LAN peers with the network secret (HMAC), not with API keys.
+        Assert.Equal(["/", "/health", "/metrics", "/peer/v1/files/{sha256}", "/peer/v1/models", "/peer/v1/status", "/v1/auth/login"], publicRoutes);
         using HttpClient anonymous = server.Client(null);
         foreach (string path in new[] { "/", "/health", "/metrics" })
         {
@@ -103,9 +104,18 @@ public sealed partial class EndpointAccessTests(MultiUserServer server) : IClass
         [.. endpoints.Where(e => OffGridEndpointAccess.Classify(e) == EndpointAccess.Unclassified)
             .Select(e => $"{string.Join('|', e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["*"])} {e.RoutePattern.RawText}")];
 
-    /// <summary>Ollama's routes answer <c>{"error":"..."}</c>; the others OpenAI's <c>{"error":{"message","type","code"}}</c>.</summary>
-    private static void AssertErrorShape(string path, JsonElement body, string code)
+    /// <summary>
+    /// Ollama's routes answer <c>{"error":"..."}</c>; the others OpenAI's <c>{"error":{"message","type","code"}}</c>; an
+    /// answer to HEAD has no body.
+    /// </summary>
+    private static void AssertErrorShape(string method, string path, JsonElement body, string code)
     {
+        if (method == "HEAD")
+        {
+            return;
+        }
+
+        Assert.True(body.ValueKind == JsonValueKind.Object, $"{path}: the body is not a JSON object: {body}");
         JsonElement error = body.GetProperty("error");
         if (path.StartsWith("/api/", StringComparison.Ordinal))
         {
