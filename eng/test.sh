@@ -7,6 +7,11 @@ cd "$(dirname "$0")/.."
 
 packages=()
 command -v chromium >/dev/null 2>&1 || packages+=(chromium)
+# g++ builds the small llama.cpp program that renders chat templates as llama-server does (the templates' oracle).
+command -v g++ >/dev/null 2>&1 || packages+=(g++)
+# A real OpenLDAP server for the LDAP sign-in tests (configured by the tests from their own slapd.conf, not debconf).
+[ -x /usr/sbin/slapd ] || packages+=(slapd)
+command -v ldapsearch >/dev/null 2>&1 || packages+=(ldap-utils)
 # The CLI tests type into a pseudo-terminal (tmux); the README tests run its commands (curl) in private namespaces
 # (ip from iproute2; the peer tests' LAN machines are network namespaces too) and check the systemd unit (systemd-analyze).
 command -v tmux >/dev/null 2>&1 || packages+=(tmux)
@@ -17,7 +22,16 @@ command -v espeak-ng >/dev/null 2>&1 || packages+=(espeak-ng) # the zero-downloa
 command -v ffmpeg >/dev/null 2>&1 || packages+=(ffmpeg)       # FLAC/Opus/M4A input and MP3/Opus output in the speech tests
 if ((${#packages[@]})); then
   if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}" >/dev/null
+    # Packages such as slapd start a system service on install; the tests run their own, so forbid service starts meanwhile.
+    policy=""
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+      policy=/usr/sbin/policy-rc.d
+      printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy"
+    fi
+    installed=0
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}" >/dev/null || installed=$?
+    [ -z "$policy" ] || rm -f "$policy"
+    [ "$installed" = 0 ] || exit "$installed"
   else
     echo "warning: missing Debian packages (${packages[*]}); run as root to install them" >&2
   fi

@@ -13,6 +13,41 @@ const int ChunksPerDocument = 100;
 const int WordsPerChunk = 30;
 const int Vocabulary = 20_000;
 
+// Other cases: --case scale [--size 1000000] [--database kept.db] (quantized index at a million chunks; an existing
+// --database is reused, not re-ingested) and --case mixed --model stories260K.gguf
+// [--documents 1000] (bulk ingestion of mixed files with a real embedding model).
+string benchCase = Argument("--case", "search");
+if (benchCase != "search")
+{
+    string scratch = Path.Combine(Path.GetTempPath(), $"offgrid-rag-bench-{Guid.NewGuid():N}");
+    Directory.CreateDirectory(scratch);
+    var table = new List<string>();
+    Console.WriteLine($"OffGrid.Rag bench, case {benchCase}: {Environment.ProcessorCount} cores");
+    try
+    {
+        if (benchCase == "scale")
+        {
+            int size = int.Parse(Argument("--size", "1000000"), CultureInfo.InvariantCulture);
+            string database = ArgumentOrNull("--database") ?? Path.Combine(scratch, $"scale-{size}.db");
+            await ScaleBench.RunAsync(database, size, int.Parse(Argument("--queries", "200"), CultureInfo.InvariantCulture), table);
+        }
+        else
+        {
+            await MixedIngestBench.RunAsync(scratch, Argument("--model", "../shared/models/stories260K.gguf"), int.Parse(Argument("--documents", "1000"), CultureInfo.InvariantCulture), table);
+        }
+    }
+    finally
+    {
+        Directory.Delete(scratch, recursive: true);
+    }
+
+    Console.WriteLine();
+    Console.WriteLine("| case | size | result | note |");
+    Console.WriteLine("|---|---|---|---|");
+    table.ForEach(Console.WriteLine);
+    return;
+}
+
 int[] sizes = Argument("--sizes", "10000,100000").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
 int queries = int.Parse(Argument("--queries", "200"), CultureInfo.InvariantCulture);
 string? vecPath = Environment.GetEnvironmentVariable("OFFGRID_SQLITE_VEC_PATH") is { Length: > 0 } env ? env : ArgumentOrNull("--vec");

@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.CommandLine.Invocation;
 using OffGrid.Cli.Commands;
 using OffGrid.Cli.Distribution;
+using OffGrid.Cli.Governance;
+using OffGrid.Cli.Knowledge;
 using OffGrid.Cli.Models;
 using OffGrid.Cli.Output;
 using OffGrid.Cli.Tools;
@@ -16,9 +18,11 @@ internal static class Program
         var console = new CliConsole();
         using var interrupts = new ConsoleInterrupts();
         using var hub = new HubServices(console);
+        using var knowledge = new KnowledgeServices(console, hub);
         using var distribution = new DistributionServices();
+        using var governance = new GovernanceServices();
         await using var agents = new AgentServices();
-        ParseResult parse = new OffGridRootCommand(console, interrupts, hub, distribution, agents).Parse(args);
+        ParseResult parse = new OffGridRootCommand(console, interrupts, hub, knowledge, distribution, governance, agents).Parse(args);
         if (parse.Action is ParseErrorAction)
         {
             FailureReporter.WriteLine(Console.Error, UsageErrors.Describe(parse));

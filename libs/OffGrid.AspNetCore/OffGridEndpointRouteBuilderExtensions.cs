@@ -1,13 +1,18 @@
 using Microsoft.AspNetCore.Routing;
 using OffGrid.Agents;
 using OffGrid.AspNetCore.Audio;
+using OffGrid.AspNetCore.Backends;
+using OffGrid.AspNetCore.Governance;
 using OffGrid.AspNetCore.Http;
+using OffGrid.AspNetCore.Knowledge;
 using OffGrid.AspNetCore.Ollama;
 using OffGrid.AspNetCore.OpenAi;
 using OffGrid.AspNetCore.Operations;
 using OffGrid.AspNetCore.Peers;
 using OffGrid.AspNetCore.Tools;
 using OffGrid.AspNetCore.WebUi;
+using OffGrid.Governance.AspNetCore;
+using OffGrid.Governance.Users;
 
 namespace Microsoft.AspNetCore.Builder;
 
@@ -50,8 +55,7 @@ public static class OffGridEndpointRouteBuilderExtensions
     /// <returns>The route group.</returns>
     public static RouteGroupBuilder MapOllama(this IEndpointRouteBuilder endpoints, string pattern = "/api")
     {
-        ArgumentNullException.ThrowIfNull(endpoints);
-        RouteGroupBuilder group = endpoints.MapGroup(pattern).AddEndpointFilter(new ApiErrorFilter(OllamaShapes.Error));
+        RouteGroupBuilder group = ApiGroup(endpoints, pattern, OllamaShapes.Error);
         group.MapPost("/chat", OllamaGenerationEndpoints.ChatAsync);
         group.MapPost("/generate", OllamaGenerationEndpoints.GenerateAsync);
         group.MapPost("/embed", OllamaEmbedEndpoints.EmbedAsync);
@@ -59,16 +63,24 @@ public static class OffGridEndpointRouteBuilderExtensions
         group.MapGet("/tags", OllamaModelEndpoints.TagsAsync);
         group.MapPost("/show", OllamaModelEndpoints.ShowAsync);
         group.MapGet("/ps", OllamaModelEndpoints.PsAsync);
-        group.MapPost("/pull", OllamaModelEndpoints.PullAsync);
-        group.MapDelete("/delete", OllamaModelEndpoints.DeleteAsync);
+        group.MapPost("/pull", OllamaModelEndpoints.PullAsync).WithMetadata(RequiredRole.Admin);
+        group.MapDelete("/delete", OllamaModelEndpoints.DeleteAsync).WithMetadata(RequiredRole.Admin);
         group.MapGet("/version", OllamaModelEndpoints.Version);
+
+        // Ollama's endpoints for building and publishing models have no counterpart in OffGrid's store: they answer
+        // with a clear error in Ollama's shape instead of an empty 404.
+        group.MapPost("/create", () => OllamaModelEndpoints.Unsupported("Creating models from a Modelfile is not supported; pull a GGUF model or serve a .gguf file."));
+        group.MapPost("/copy", () => OllamaModelEndpoints.Unsupported("Copying models is not supported; add a name for a model file in the server's model list instead."));
+        group.MapPost("/push", () => OllamaModelEndpoints.Unsupported("Pushing models is not supported: an OffGrid server publishes nothing."));
+        group.MapMethods("/blobs/{digest}", ["HEAD", "POST"], () => OllamaModelEndpoints.Unsupported("Uploading blobs is not supported (it only serves /api/create)."));
         return group;
     }
 
     /// <summary>
     /// Maps OffGrid's own API beside OpenAI's, in OpenAI's error shape: <c>GET|POST search</c> (GGUF models on the Hugging
-    /// Face Hub or its mirror), <c>POST benchmark</c> (prompt and generation throughput of a served model), and LAN
-    /// peer-to-peer under <c>p2p</c>: <c>GET p2p/status</c> (this machine's sharing), <c>GET p2p/peers</c> (the peers
+    /// Face Hub or its mirror), <c>POST benchmark</c> (prompt and generation throughput of a served model), <c>GET backends</c>
+    /// (the remote backends: status, requests in flight, time to first token, models, and each remote model's pool with its
+    /// strategy), and LAN peer-to-peer under <c>p2p</c>: <c>GET p2p/status</c> (this machine's sharing), <c>GET p2p/peers</c> (the peers
     /// of its network, by DNS-SD and the manual list), <c>GET p2p/peers/{peer}/models</c> (size, SHA-256 and signature
     /// of what a peer shares), <c>POST p2p/downloads</c> (<c>{"model","peers"}</c>: start a download from peers into
     /// the store, 202), <c>GET p2p/downloads[/{id}]</c>, <c>GET p2p/downloads/{id}/events</c> (progress as server-sent
@@ -82,15 +94,76 @@ public static class OffGridEndpointRouteBuilderExtensions
         RouteGroupBuilder group = OpenAiGroup(endpoints, pattern);
         group.MapGet("/search", SearchEndpoint.GetAsync);
         group.MapPost("/search", SearchEndpoint.PostAsync);
-        group.MapPost("/benchmark", BenchmarkEndpoint.HandleAsync);
+        group.MapPost("/benchmark", BenchmarkEndpoint.HandleAsync).WithMetadata(RequiredRole.Admin);
+        group.MapGet("/backends", BackendsEndpoint.GetAsync);
         group.MapGet("/p2p/status", PeerEndpoints.StatusAsync);
         group.MapGet("/p2p/peers", PeerEndpoints.PeersAsync);
         group.MapGet("/p2p/peers/{peer}/models", PeerEndpoints.ModelsAsync);
-        group.MapPost("/p2p/downloads", PeerEndpoints.StartDownloadAsync);
+        group.MapPost("/p2p/downloads", PeerEndpoints.StartDownloadAsync).WithMetadata(RequiredRole.Admin);
         group.MapGet("/p2p/downloads", PeerEndpoints.ListDownloads);
         group.MapGet("/p2p/downloads/{id}", PeerEndpoints.GetDownload);
         group.MapGet("/p2p/downloads/{id}/events", PeerEndpoints.DownloadEventsAsync);
-        group.MapDelete("/p2p/downloads/{id}", PeerEndpoints.CancelDownloadAsync);
+        group.MapDelete("/p2p/downloads/{id}", PeerEndpoints.CancelDownloadAsync).WithMetadata(RequiredRole.Admin);
+        return group;
+    }
+
+    /// <summary>
+    /// Maps the knowledge API in OpenAI's error shape (requires <c>AddKnowledge</c>): <c>collections</c> (create with an embedding
+    /// model and chunking, list, get with statistics, delete), <c>collections/{name}/documents</c> (multipart upload of one or
+    /// many files, or JSON <c>{"urls":[...]}</c>; list, get, delete, <c>{id}/reingest</c>), <c>jobs</c> (status, server-sent
+    /// progress at <c>jobs/{id}/events</c>, <c>jobs/{id}/cancel</c>) and <c>search</c> (hybrid, with citations). An unsupported
+    /// file type gets 415 with the supported list; a document that fails is a failed result of its job, never a failed job.
+    /// </summary>
+    /// <param name="endpoints">The app or a route group.</param>
+    /// <param name="pattern">The prefix.</param>
+    /// <returns>The route group.</returns>
+    public static RouteGroupBuilder MapOffGridKnowledge(this IEndpointRouteBuilder endpoints, string pattern = "/v1/knowledge")
+    {
+        RouteGroupBuilder group = OpenAiGroup(endpoints, pattern);
+        KnowledgeEndpoints.Map(group);
+        return group;
+    }
+
+    /// <summary>
+    /// Maps the governance API in OpenAI's error shape, each route with its role (requires <c>WithGovernance</c>):
+    /// <list type="bullet">
+    /// <item><c>GET|POST users</c>, <c>GET|PATCH|DELETE users/{name}</c>, <c>PUT|DELETE users/{name}/quota</c>: accounts,
+    /// permissions and per-user limits (admin).</item>
+    /// <item><c>GET|POST keys</c>, <c>DELETE keys/{id}</c>, <c>POST keys/{id}/regenerate</c>: one's own API keys; an
+    /// administrator's anyone's (user).</item>
+    /// <item><c>GET usage</c>: limits and use per UTC day (user).</item>
+    /// <item><c>GET audit/export?format=json|csv|xlsx</c>, <c>GET audit/verify</c>: the audit log (auditor).</item>
+    /// <item><c>POST auth/login</c>: a user name and password for a new expiring key (public, with lockout).</item>
+    /// </list>
+    /// </summary>
+    /// <param name="endpoints">The app or a route group.</param>
+    /// <param name="pattern">The prefix.</param>
+    /// <returns>The route group.</returns>
+    public static RouteGroupBuilder MapOffGridGovernance(this IEndpointRouteBuilder endpoints, string pattern = "/v1")
+    {
+        RouteGroupBuilder group = OpenAiGroup(endpoints, pattern);
+        RouteGroupBuilder users = group.MapGroup("/users").RequireOffGridRole(UserRole.Admin);
+        users.MapGet(string.Empty, UsersEndpoints.ListAsync);
+        users.MapPost(string.Empty, UsersEndpoints.CreateAsync);
+        users.MapGet("/{name}", UsersEndpoints.GetAsync);
+        users.MapPatch("/{name}", UsersEndpoints.UpdateAsync);
+        users.MapDelete("/{name}", UsersEndpoints.DeleteAsync);
+        users.MapPut("/{name}/quota", UsersEndpoints.SetQuotaAsync);
+        users.MapDelete("/{name}/quota", UsersEndpoints.ClearQuotaAsync);
+
+        RouteGroupBuilder keys = group.MapGroup("/keys").RequireOffGridRole(UserRole.User);
+        keys.MapGet(string.Empty, KeysEndpoints.ListAsync);
+        keys.MapPost(string.Empty, KeysEndpoints.CreateAsync);
+        keys.MapDelete("/{id}", KeysEndpoints.RevokeAsync);
+        keys.MapPost("/{id}/regenerate", KeysEndpoints.RegenerateAsync);
+
+        group.MapGet("/usage", UsageEndpoint.GetAsync).RequireOffGridRole(UserRole.User);
+
+        RouteGroupBuilder audit = group.MapGroup("/audit").RequireOffGridRole(UserRole.Auditor);
+        audit.MapGet("/export", AuditEndpoints.ExportAsync);
+        audit.MapGet("/verify", AuditEndpoints.VerifyAsync);
+
+        group.MapPost("/auth/login", SignInEndpoint.HandleAsync).AllowPublic();
         return group;
     }
 
@@ -102,7 +175,7 @@ public static class OffGridEndpointRouteBuilderExtensions
     /// </summary>
     /// <param name="endpoints">The app or a route group.</param>
     /// <param name="pattern">The prefix.</param>
-    /// <returns>The route group: user-level endpoints (with OffGrid.Governance, <c>RequireOffGridRole(UserRole.User)</c>).</returns>
+    /// <returns>The route group: user-level endpoints (secure it with <c>RequireOffGridApiKey()</c>).</returns>
     /// <exception cref="InvalidOperationException"><c>AddTools</c> was not called.</exception>
     public static RouteGroupBuilder MapOffGridTools(this IEndpointRouteBuilder endpoints, string pattern = "/v1")
     {
@@ -117,8 +190,8 @@ public static class OffGridEndpointRouteBuilderExtensions
     /// <summary>
     /// Maps the endpoints that change or run the server's custom tools, in OpenAI's error shape: <c>POST tools</c> (a tool
     /// definition, as its file holds it; <c>?replace=true</c>), <c>DELETE tools/{name}</c> and <c>POST tools/{name}/test</c>.
-    /// They are for administrators: secure the returned group (with OffGrid.Governance,
-    /// <c>RequireOffGridRole(UserRole.Admin)</c>); which programs shell tools may run is configuration, never set here.
+    /// They are for administrators: each endpoint declares the admin role, which <c>RequireOffGridApiKey()</c> on the
+    /// returned group enforces (OffGrid.Governance); which programs shell tools may run is configuration, never set here.
     /// </summary>
     /// <param name="endpoints">The app or a route group.</param>
     /// <param name="pattern">The prefix.</param>
@@ -127,9 +200,9 @@ public static class OffGridEndpointRouteBuilderExtensions
     public static RouteGroupBuilder MapOffGridToolAdministration(this IEndpointRouteBuilder endpoints, string pattern = "/v1")
     {
         RouteGroupBuilder group = ToolsGroup(endpoints, pattern);
-        group.MapPost("/tools", ToolAdministrationEndpoints.CreateAsync);
-        group.MapDelete("/tools/{name}", ToolAdministrationEndpoints.Delete);
-        group.MapPost("/tools/{name}/test", ToolAdministrationEndpoints.TestAsync);
+        group.MapPost("/tools", ToolAdministrationEndpoints.CreateAsync).WithMetadata(RequiredRole.Admin);
+        group.MapDelete("/tools/{name}", ToolAdministrationEndpoints.Delete).WithMetadata(RequiredRole.Admin);
+        group.MapPost("/tools/{name}/test", ToolAdministrationEndpoints.TestAsync).WithMetadata(RequiredRole.Admin);
         return group;
     }
 
@@ -139,7 +212,7 @@ public static class OffGridEndpointRouteBuilderExtensions
     /// </summary>
     /// <param name="endpoints">The app or a route group.</param>
     /// <param name="pattern">The path.</param>
-    /// <returns>The endpoints, for conventions such as <c>RequireAuthorization</c> (user-level).</returns>
+    /// <returns>The endpoints, for conventions such as <c>RequireOffGridApiKey()</c> (user-level).</returns>
     public static IEndpointConventionBuilder MapOffGridMcp(this IEndpointRouteBuilder endpoints, string pattern = "/mcp")
     {
         ArgumentNullException.ThrowIfNull(endpoints);
@@ -177,9 +250,12 @@ public static class OffGridEndpointRouteBuilderExtensions
         return OpenAiGroup(endpoints, pattern);
     }
 
-    private static RouteGroupBuilder OpenAiGroup(IEndpointRouteBuilder endpoints, string pattern)
+    private static RouteGroupBuilder OpenAiGroup(IEndpointRouteBuilder endpoints, string pattern) => ApiGroup(endpoints, pattern, OpenAiShapes.Error);
+
+    private static RouteGroupBuilder ApiGroup(IEndpointRouteBuilder endpoints, string pattern, Func<ApiError, object> shape)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        return endpoints.MapGroup(pattern).AddEndpointFilter(new ApiErrorFilter(OpenAiShapes.Error));
+        var errors = new ApiErrorFilter(shape);
+        return endpoints.MapGroup(pattern).AddEndpointFilter(errors).WithMetadata(errors);
     }
 }

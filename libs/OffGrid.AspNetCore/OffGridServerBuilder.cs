@@ -1,10 +1,20 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol.Protocol;
 using OffGrid.Agents;
+using OffGrid.AspNetCore.Governance;
+using OffGrid.AspNetCore.Http;
+using OffGrid.AspNetCore.Knowledge;
 using OffGrid.AspNetCore.Models;
+using OffGrid.Governance;
+using OffGrid.Governance.Audit;
+using OffGrid.Governance.Quotas;
+using OffGrid.Hub;
 using OffGrid.Hub.References;
+using OffGrid.Rag.Chat;
+using OffGrid.Rag.Collections;
 
 namespace OffGrid.AspNetCore;
 
@@ -35,6 +45,32 @@ public sealed class OffGridServerBuilder
         ArgumentNullException.ThrowIfNull(configure);
         Services.Configure<ModelPipelineOptions>(o => o.ChatClient.Add(configure));
         return this;
+    }
+
+    /// <summary>
+    /// Turns on OffGrid governance: the users, keys, quotas and audit services (<c>AddOffGridGovernance</c>, options
+    /// validated at start), API-key authentication with the <c>OffGrid.User</c>, <c>OffGrid.Admin</c> and
+    /// <c>OffGrid.Auditor</c> policies (401, 403 and lockout 429 answered in each API's error shape), and
+    /// <c>UseAudit</c> then <c>UseQuotas</c> on every model's chat pipeline and <c>UseQuotas</c> on its embedding pipeline,
+    /// so each call is audited and counted against the model permissions and quotas of the user whose key the request carried. The app then calls <c>UseOffGridGovernance</c> before its
+    /// endpoints, declares access on each group (<c>RequireOffGridApiKey</c>, <c>AllowPublic</c>) and may map
+    /// <c>MapOffGridGovernance</c>.
+    /// </summary>
+    /// <param name="configure">Sets the options: mode (single-user on loopback, or multi-user with keys), storage folder, audit, lockout, LDAP.</param>
+    /// <returns>The same builder.</returns>
+    /// <remarks>
+    /// Call once, before the app's own <see cref="ConfigureChatClients"/> middleware, so that quotas admit a call before
+    /// function invocation or RAG spend tokens on it.
+    /// </remarks>
+    public OffGridServerBuilder WithGovernance(Action<GovernanceOptions>? configure = null)
+    {
+        Services.AddOffGridGovernance(configure);
+        Services.AddOffGridApiKeyAuthentication(http => http.WriteError = ApiErrorFilter.WriteAsync);
+        Services.TryAddSingleton<ModelVisibility>();
+
+        // Audit outside quotas, so that refused calls are recorded too. Embedding requests are audited per HTTP request.
+        ConfigureEmbeddingGenerators((pipeline, _) => pipeline.UseQuotas());
+        return ConfigureChatClients((pipeline, _) => pipeline.UseAudit().UseQuotas());
     }
 
     /// <summary>Adds middleware to every served model's embedding pipeline (built once per model name, on first use).</summary>
@@ -78,4 +114,53 @@ public sealed class OffGridServerBuilder
     public IMcpServerBuilder AddMcpServer() =>
         Services.AddMcpServer(options => options.ServerInfo = new Implementation { Name = "offgrid", Version = typeof(OffGridServerBuilder).Assembly.GetName().Version?.ToString(3) ?? "0.0.0" })
             .WithOffGridTools();
+
+    /// <summary>
+    /// Adds knowledge bases: <see cref="KnowledgeCollections"/> in <c>Server:Knowledge:Directory</c> (by default
+    /// <c>knowledge</c> under the Hub's home), each collection's embedding model resolved like any request's model and run
+    /// through its embedding pipeline, and <c>UseRag</c> in every chat pipeline, so that a chat request's <c>knowledge</c>
+    /// field retrieves sources within a budget counted with that model's tokenizer. Map the API with
+    /// <c>MapOffGridKnowledge</c>. Calling it again changes nothing.
+    /// </summary>
+    /// <returns>The same builder.</returns>
+    public OffGridServerBuilder AddKnowledge()
+    {
+        if (Services.Any(d => d.ServiceType == typeof(KnowledgeCollections)))
+        {
+            return this;
+        }
+
+        Services.TryAddSingleton<ModelTokenizers>();
+        Services.TryAddSingleton<ServerEmbeddingModels>();
+        Services.AddSingleton(provider =>
+        {
+            OffGridKnowledgeOptions knowledge = provider.GetRequiredService<IOptions<OffGridServerOptions>>().Value.Knowledge;
+            string home = provider.GetRequiredService<IOptions<HubOptions>>().Value.HomeDirectory;
+            var options = new KnowledgeCollectionsOptions
+            {
+                Directory = knowledge.Directory ?? Path.Combine(home, "knowledge"),
+                Rag = new Rag.RagOptions
+                {
+                    VectorSearch = knowledge.VectorSearch,
+                    MaxDocumentBytes = knowledge.MaxDocumentBytes,
+                    UrlFetchTimeout = knowledge.UrlFetchTimeout,
+                    MaxRedirects = knowledge.MaxRedirects,
+                    AllowPrivateNetworkUrls = knowledge.AllowPrivateNetworkUrls,
+                },
+            };
+            return new KnowledgeCollections(options, provider.GetRequiredService<ServerEmbeddingModels>(), provider.GetService<ILoggerFactory>());
+        });
+        return ConfigureChatClients((pipeline, model) => pipeline.Use((inner, services) =>
+        {
+            OffGridServerOptions server = services.GetRequiredService<IOptions<OffGridServerOptions>>().Value;
+            int context = server.Pool.Engine.ContextSize ?? 4096;
+            return new RagChatClient(inner, services.GetRequiredService<KnowledgeCollections>(), new RagChatOptions
+            {
+                Search = new Rag.Search.SearchOptions { Top = server.Knowledge.TopK },
+                MaxContextTokens = Math.Min(server.Knowledge.MaxContextTokens, Math.Max(16, context / 2)),
+                TokenCounter = services.GetRequiredService<ModelTokenizers>().For(model.Path),
+                RequireCitations = server.Knowledge.RequireCitations,
+            });
+        }));
+    }
 }

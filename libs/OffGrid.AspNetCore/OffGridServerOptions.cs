@@ -1,5 +1,7 @@
+using OffGrid.AspNetCore.Backends;
 using OffGrid.Hub.References;
 using OffGrid.Inference.Pooling;
+using OffGrid.Inference.Remote;
 
 namespace OffGrid.AspNetCore;
 
@@ -7,8 +9,9 @@ namespace OffGrid.AspNetCore;
 /// Settings of an OffGrid server, bound from the <c>Server</c> configuration section (appsettings.json,
 /// <c>OFFGRID_Server__*</c> environment variables, <c>--Server:*</c> command-line switches). <see cref="Models"/>,
 /// <see cref="ModelDirectories"/>, <see cref="AllowModelPaths"/>, <see cref="Preload"/> and <see cref="Pool"/> apply
-/// wherever the endpoints are mapped; <see cref="Host"/>, <see cref="Port"/>, <see cref="MaxRequestBodyBytes"/> and
-/// <see cref="ShutdownTimeout"/> apply to hosts built with <see cref="Hosting.OffGridWebApplication"/>.
+/// wherever the endpoints are mapped; <see cref="Host"/>, <see cref="Port"/>, <see cref="MaxRequestBodyBytes"/>,
+/// <see cref="ShutdownTimeout"/>, <see cref="CorsOrigins"/>, <see cref="RequestsPerMinutePerClient"/> and the certificate
+/// apply to hosts built with <see cref="Hosting.OffGridWebApplication"/> (which bind governance from <c>Server:Auth</c>).
 /// </summary>
 /// <remarks>Validated when the host starts; not thread-safe while being configured.</remarks>
 public sealed class OffGridServerOptions
@@ -46,6 +49,44 @@ public sealed class OffGridServerOptions
     /// <summary>How models are loaded, kept alive, evicted and scheduled (parallel sequences, context size, queue limit).</summary>
     public LlamaModelPoolOptions Pool { get; set; } = new();
 
+    /// <summary>
+    /// Remote engines by name (llama-server, vLLM, LocalAI, Ollama, other OffGrid servers) whose models are served beside the
+    /// local ones, through the same pipelines. Backends that serve the same model name form a pool that <see cref="Balancing"/>
+    /// spreads requests over. A configured local model of the same name wins over a remote one.
+    /// </summary>
+    public Dictionary<string, RemoteBackendOptions> Backends { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>How requests are spread over the backends that serve a model, and how failing backends are found and avoided.</summary>
+    public BalancingOptions Balancing { get; set; } = new();
+
+    /// <summary>Knowledge bases (<c>Server:Knowledge</c>): where collections live, upload and URL limits, chat retrieval; used when the server adds knowledge (<c>AddKnowledge</c>).</summary>
+    public Knowledge.OffGridKnowledgeOptions Knowledge { get; set; } = new();
+
+    /// <summary>
+    /// Origins (<c>https://intranet.example:8443</c>) whose web pages may call the APIs from a browser (CORS), with any
+    /// header and method; the rate-limit headers are exposed to them. None by default.
+    /// </summary>
+    public List<string> CorsOrigins { get; set; } = [];
+
+    /// <summary>
+    /// Requests per minute that one client address may make to any route (a fixed one-minute window); more get 429 with
+    /// <c>Retry-After</c> in the route's API shape. 0, the default, sets no limit. Per-user limits of model calls are
+    /// quotas (<c>offgrid quota set</c>).
+    /// </summary>
+    public int RequestsPerMinutePerClient { get; set; }
+
+    /// <summary>
+    /// The certificate for HTTPS: a PKCS#12 file (<c>.pfx</c>, <c>.p12</c>), or a PEM certificate with
+    /// <see cref="CertificateKeyPath"/>. Unset (the default): plain HTTP.
+    /// </summary>
+    public string? CertificatePath { get; set; }
+
+    /// <summary>The PEM private key of a PEM <see cref="CertificatePath"/>.</summary>
+    public string? CertificateKeyPath { get; set; }
+
+    /// <summary>The password of the PKCS#12 file or of an encrypted PEM key.</summary>
+    public string? CertificatePassword { get; set; }
+
     /// <summary>Lists what is wrong with the options.</summary>
     /// <returns>One sentence per problem; empty when the options are valid.</returns>
     public IReadOnlyList<string> Validate()
@@ -75,6 +116,24 @@ public sealed class OffGridServerOptions
         var models = new ModelResolverOptions { Models = Models, ModelDirectories = ModelDirectories };
         errors.AddRange(models.Validate().Select(error => "Server: " + error));
 
+        foreach (string origin in CorsOrigins ?? [])
+        {
+            if (!Uri.TryCreate(origin, UriKind.Absolute, out Uri? uri) || uri.Scheme is not ("http" or "https") || uri.PathAndQuery != "/" || origin.EndsWith('/'))
+            {
+                errors.Add($"Server:CorsOrigins has '{origin}', which is not an origin such as https://intranet.example:8443 (scheme, host and port only).");
+            }
+        }
+
+        if (RequestsPerMinutePerClient < 0)
+        {
+            errors.Add($"Server:RequestsPerMinutePerClient cannot be negative (was {RequestsPerMinutePerClient}; 0 sets no limit).");
+        }
+
+        if (CertificatePath is not null || CertificateKeyPath is not null)
+        {
+            errors.AddRange(Hosting.ServerCertificate.Check(this));
+        }
+
         if (Preload.Any(string.IsNullOrWhiteSpace))
         {
             errors.Add("Server:Preload has an empty model name.");
@@ -87,6 +146,24 @@ public sealed class OffGridServerOptions
         else if (Pool.MaxLoadedModels < 1 || Pool.Engine.ParallelSequences < 1 || Pool.Engine.MaxPendingRequests < 0 || Pool.Engine.ContextSize is < LlamaModelPool.MinimumContextSize)
         {
             errors.Add($"Server:Pool needs MaxLoadedModels ≥ 1, Engine:ParallelSequences ≥ 1, Engine:MaxPendingRequests ≥ 0 and Engine:ContextSize ≥ {LlamaModelPool.MinimumContextSize}.");
+        }
+
+        foreach ((string name, RemoteBackendOptions backend) in Backends ?? [])
+        {
+            errors.AddRange(backend is null
+                ? [$"Server:Backends:{name} has no settings."]
+                : backend.Validate().Select(error => $"Server:Backends:{name}: {error}"));
+        }
+
+        errors.AddRange(Balancing?.Validate() ?? ["Server:Balancing must be set."]);
+
+        if (Knowledge is null)
+        {
+            errors.Add("Server:Knowledge must be set.");
+        }
+        else
+        {
+            errors.AddRange(Knowledge.Validate());
         }
 
         return errors;

@@ -1,11 +1,14 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OffGrid.AspNetCore;
+using OffGrid.AspNetCore.Backends;
 using OffGrid.AspNetCore.Models;
 using OffGrid.AspNetCore.Operations;
 using OffGrid.Hub.References;
 using OffGrid.Inference;
 using OpenTelemetry.Metrics;
+using Yarp.ReverseProxy.Health;
+using Yarp.ReverseProxy.LoadBalancing;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -14,9 +17,11 @@ public static class OffGridServerServiceCollectionExtensions
 {
     /// <summary>
     /// Adds the services behind <c>MapOpenAi</c>, <c>MapOllama</c> and <c>MapOffGrid</c>: the Hub (model store,
-    /// resolver, Hugging Face client), distribution (LAN peers and <c>MapOffGridPeerSharing</c>), the shared model pool, one
-    /// <c>IChatClient</c> and embedding pipeline per served model, the speech clients (Whisper, Piper, espeak-ng; configure them
-    /// with <c>Configure&lt;SpeechOptions&gt;</c>), preloading, and the OpenTelemetry metrics behind a Prometheus <c>/metrics</c>.
+    /// resolver, Hugging Face client), distribution (LAN peers and <c>MapOffGridPeerSharing</c>), the shared model pool, the
+    /// remote backends of <see cref="OffGridServerOptions.Backends"/> with their load balancing (YARP's health checks and
+    /// balancing policies, in process), one <c>IChatClient</c> and embedding pipeline per served model, local or remote, the
+    /// speech clients (Whisper, Piper, espeak-ng; configure them with <c>Configure&lt;SpeechOptions&gt;</c>), preloading, and
+    /// the OpenTelemetry metrics behind a Prometheus <c>/metrics</c>.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configure">
@@ -28,7 +33,8 @@ public static class OffGridServerServiceCollectionExtensions
     /// <remarks>
     /// Also registers OpenTelemetry metrics (the meters of <see cref="OffGridServerTelemetry"/>) with a Prometheus exporter,
     /// so that <c>app.MapPrometheusScrapingEndpoint("/metrics")</c> serves them. Call while building the container; not
-    /// thread-safe, like all service registration.
+    /// thread-safe, like all service registration. An app that also uses YARP's proxy calls <c>AddReverseProxy</c> before this
+    /// method, so that YARP's services are registered once.
     /// </remarks>
     public static OffGridServerBuilder AddOffGridServer(this IServiceCollection services, Action<OffGridServerOptions>? configure = null)
     {
@@ -57,6 +63,7 @@ public static class OffGridServerServiceCollectionExtensions
         services.AddOptions<InferenceOptions>().Configure<IOptions<OffGridServerOptions>>((inference, server) => inference.Pool = server.Value.Pool);
 
         services.AddOffGridSpeech();
+        AddRemoteBackends(services);
         services.TryAddSingleton<ModelClients>();
         services.TryAddSingleton<ModelAccess>();
         services.TryAddSingleton<ModelPreloader>();
@@ -64,5 +71,30 @@ public static class OffGridServerServiceCollectionExtensions
 
         services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(OffGridServerTelemetry.ExportedMeters).AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
         return new OffGridServerBuilder(services);
+    }
+
+    /// <summary>
+    /// The remote backends and what balances them: YARP's runtime pieces (destination state, active health checks, health
+    /// updates, availability and balancing policies) without its proxy, OffGrid's weighted and latency policies beside
+    /// YARP's own, and the backends' models as a model source of the one resolver.
+    /// </summary>
+    private static void AddRemoteBackends(IServiceCollection services)
+    {
+        if (services.Any(d => d.ServiceType == typeof(RemoteBackends)))
+        {
+            return;
+        }
+
+        if (!services.Any(d => d.ServiceType == typeof(IActiveHealthCheckMonitor)))
+        {
+            services.AddReverseProxy();
+        }
+
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoadBalancingPolicy, WeightedLoadBalancingPolicy>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoadBalancingPolicy, LatencyLoadBalancingPolicy>());
+        services.TryAddSingleton<FirstTokenLatencies>();
+        services.AddSingleton<RemoteBackends>();
+        services.AddSingleton<IModelSource>(sp => sp.GetRequiredService<RemoteBackends>());
+        services.AddHostedService<BackendMonitor>();
     }
 }

@@ -5,7 +5,11 @@ namespace OffGrid.AspNetCore;
 /// <see cref="SourceName"/> meter (Microsoft.Extensions.AI's <c>gen_ai.client.token.usage</c> and
 /// <c>gen_ai.client.operation.duration</c> when the pipelines use <c>UseOpenTelemetry(sourceName: SourceName)</c>),
 /// <c>OffGrid.Inference</c> (tokens, generation time and speed, loaded models, queue depth, active sequences),
-/// <c>OffGrid.Distribution</c> (packages rejected, bytes served to LAN peers, peer requests refused) and ASP.NET Core's <c>http.server.request.duration</c> (requests by route and status).
+/// <c>OffGrid.Rag</c> (chunks stored, documents failed, search duration),
+/// <c>OffGrid.Backends</c> (remote backends: requests in flight, health, time to first token, requests by outcome),
+/// <c>OffGrid.Distribution</c> (packages rejected, bytes served to LAN peers, peer requests refused),
+/// <c>OffGrid.Governance</c> (quota refusals, failed authentications, audit entries) and
+/// ASP.NET Core's <c>http.server.request.duration</c> (requests by route and status).
 /// </summary>
 public static class OffGridServerTelemetry
 {
@@ -17,7 +21,10 @@ public static class OffGridServerTelemetry
         SourceName,
         Inference.InferenceTelemetry.MeterName,
         Agents.AgentsTelemetry.Name,
+        "OffGrid.Rag",
+        Backends.BackendTelemetry.MeterName,
         Distribution.DistributionTelemetry.Name,
+        OffGrid.Governance.GovernanceTelemetry.Name,
         "Microsoft.AspNetCore.Hosting",
         "Microsoft.AspNetCore.Server.Kestrel",
     ];

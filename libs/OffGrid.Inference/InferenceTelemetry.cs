@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using OffGrid.Inference.Pooling;
 
 namespace OffGrid.Inference;
 
@@ -28,6 +30,25 @@ public static class InferenceTelemetry
     private static readonly Counter<long> s_completionTokens = Meter.CreateCounter<long>("offgrid.inference.completion_tokens", "{token}", "Tokens generated.");
     private static readonly Counter<double> s_generationSeconds = Meter.CreateCounter<double>("offgrid.inference.generation.duration", "s", "Time spent generating, summed over requests.");
     private static readonly Histogram<double> s_speed = Meter.CreateHistogram<double>("offgrid.inference.generation.speed", "{token}/s", "Generation speed of each finished request.");
+
+    // The live pools' figures come from one set of gauges over every pool: instruments of the same name on several
+    // meters collide in an exporter, and disposing one such meter would silence the others' figures.
+    private static readonly ConcurrentDictionary<LlamaModelPool, byte> s_pools = new();
+    private static readonly ObservableGauge<int> s_loadedModels = Meter.CreateObservableGauge("offgrid.inference.loaded_models", () => Loaded().Count(), "{model}", "Models loaded now.");
+    private static readonly ObservableGauge<int> s_queueDepth = Meter.CreateObservableGauge("offgrid.inference.queue_depth", () => PerModel(m => m.PendingRequests), "{request}", "Requests waiting for a free sequence, by model.");
+    private static readonly ObservableGauge<int> s_activeSequences = Meter.CreateObservableGauge("offgrid.inference.active_sequences", () => PerModel(m => m.ActiveSequences), "{request}", "Requests being decoded now, by model.");
+
+    /// <summary>Adds <paramref name="pool"/>'s models to the pool gauges.</summary>
+    internal static void Observe(LlamaModelPool pool) => s_pools.TryAdd(pool, 0);
+
+    /// <summary>Removes a disposed <paramref name="pool"/> from the pool gauges.</summary>
+    internal static void StopObserving(LlamaModelPool pool) => s_pools.TryRemove(pool, out _);
+
+    private static IEnumerable<LoadedModelInfo> Loaded() => s_pools.Keys.SelectMany(p => p.GetLoadedModels());
+
+    private static IEnumerable<Measurement<int>> PerModel(Func<LoadedModelInfo, int> value) =>
+        Loaded().GroupBy(m => m.ModelId, StringComparer.Ordinal)
+            .Select(g => new Measurement<int>(g.Sum(value), new KeyValuePair<string, object?>("model", g.Key)));
 
     /// <summary>Records one finished generation.</summary>
     internal static void RecordGeneration(string modelId, int promptTokens, int outputTokens, TimeSpan generation)

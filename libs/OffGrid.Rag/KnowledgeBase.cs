@@ -23,6 +23,7 @@ public sealed class KnowledgeBase : IDisposable
     private readonly SqliteKnowledgeStore _store;
     private readonly DocumentIngestor _ingestor;
     private readonly HybridSearcher _searcher;
+    private readonly ChunkEmbedder _embedder;
     private readonly HttpClient _httpClient;
     private readonly ILogger _logger;
 
@@ -41,14 +42,23 @@ public sealed class KnowledgeBase : IDisposable
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<KnowledgeBase>();
         _store = new SqliteKnowledgeStore(options, _logger);
 
-        // Redirects are followed by UrlFetcher itself so that it can count them and check each target.
-        _httpClient = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, AutomaticDecompression = System.Net.DecompressionMethods.All }) { Timeout = Timeout.InfiniteTimeSpan };
-        var embedder = new ChunkEmbedder(embeddingGenerator, options.EmbeddingBatchSize);
+        _httpClient = new HttpClient(PrivateNetworkGuard.CreateHandler(options.AllowPrivateNetworkUrls)) { Timeout = Timeout.InfiniteTimeSpan };
+        var embedder = _embedder = new ChunkEmbedder(embeddingGenerator, options.EmbeddingBatchSize);
         var loader = new DocumentLoader(new UrlFetcher(_httpClient, options.MaxDocumentBytes, options.UrlFetchTimeout, options.MaxRedirects), options.MaxDocumentBytes);
         IDocumentReader[] readers = [new PlainTextReader(), new MarkdownReader(), new HtmlReader(), new PdfReader(), new DocxReader()];
         _ingestor = new DocumentIngestor(options, _store, embedder, loader, readers.ToDictionary(r => r.Format), _logger);
         _searcher = new HybridSearcher(_store, embedder);
     }
+
+    /// <summary>Gets the full path of the SQLite file.</summary>
+    public string DatabasePath => Path.GetFullPath(_options.DatabasePath);
+
+    /// <summary>
+    /// Gets this knowledge base as a Microsoft.Extensions.VectorData <see cref="Microsoft.Extensions.VectorData.VectorStore"/>
+    /// (collections of <see cref="VectorData.KnowledgeRecord"/> with string keys) over the same file.
+    /// </summary>
+    /// <returns>A store that leaves this knowledge base open when disposed.</returns>
+    public Microsoft.Extensions.VectorData.VectorStore AsVectorStore() => new VectorData.KnowledgeVectorStore(this);
 
     /// <summary>Gets the vector search implementation in use (sqlite-vec or the exact in-process fallback).</summary>
     public VectorSearchBackend VectorSearchBackend => _store.Backend;
@@ -64,10 +74,15 @@ public sealed class KnowledgeBase : IDisposable
         return (await IngestAsync([source], options, progress: null, cancellationToken).ConfigureAwait(false))[0];
     }
 
-    /// <summary>Ingests documents one after another; a failing document is reported in its result and does not stop the batch.</summary>
+    /// <summary>
+    /// Ingests documents as a pipeline: several are read and parsed at once (<see cref="RagOptions.IngestionParallelism"/>),
+    /// chunks of consecutive documents share embedding calls, and each document is stored in its own transaction, in input
+    /// order. A failing document is reported in its result and does not stop the batch; unchanged content (same SHA-256) is
+    /// skipped before it is parsed, so re-running an interrupted batch only does what is left.
+    /// </summary>
     /// <param name="sources">The documents.</param>
     /// <param name="options">Per-call settings.</param>
-    /// <param name="progress">Receives a report at each stage of each document.</param>
+    /// <param name="progress">Receives a report at each stage of each document, possibly from several threads at once.</param>
     /// <param name="cancellationToken">Cancels the batch; documents already finished stay stored.</param>
     /// <returns>One result per source, in order.</returns>
     public Task<IReadOnlyList<IngestionResult>> IngestAsync(IEnumerable<DocumentSource> sources, IngestionOptions? options = null, IProgress<IngestionProgress>? progress = null, CancellationToken cancellationToken = default)
@@ -137,6 +152,25 @@ public sealed class KnowledgeBase : IDisposable
     /// <returns>The documents, ordered by collection and source.</returns>
     public Task<IReadOnlyList<StoredDocument>> ListDocumentsAsync(string? collection = null, CancellationToken cancellationToken = default) =>
         _store.ListDocumentsAsync(collection, cancellationToken);
+
+    /// <summary>Gets one stored document.</summary>
+    /// <param name="id">The document id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The document, or <see langword="null"/> when there is none with that id.</returns>
+    public Task<StoredDocument?> GetDocumentAsync(long id, CancellationToken cancellationToken = default) => _store.GetDocumentAsync(id, cancellationToken);
+
+    /// <summary>Counts what the file holds.</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>Documents, chunks, content bytes, vector size and the in-memory index's size.</returns>
+    public async Task<KnowledgeBaseStatistics> GetStatisticsAsync(CancellationToken cancellationToken = default)
+    {
+        (long documents, long chunks, long bytes) = await _store.GetStatsAsync(cancellationToken).ConfigureAwait(false);
+        return new KnowledgeBaseStatistics(documents, chunks, bytes, _store.Dimensions, _store.IndexMemoryBytes);
+    }
+
+    internal SqliteKnowledgeStore Store => _store;
+
+    internal Task<float[]> EmbedQueryAsync(string text, CancellationToken cancellationToken) => _embedder.EmbedQueryAsync(text, cancellationToken);
 
     /// <summary>Closes the database. The embedding generator is not disposed: it belongs to the caller.</summary>
     public void Dispose()

@@ -28,6 +28,16 @@ public sealed class RagOptions
     /// <summary>Gets or sets how many HTTP redirects a URL fetch follows before failing.</summary>
     public int MaxRedirects { get; set; } = 5;
 
+    /// <summary>
+    /// Gets or sets whether URLs may point at loopback, private (RFC 1918, unique-local), link-local or unspecified addresses.
+    /// Off by default so that a URL a user submits cannot reach services inside the network; every connection, redirects
+    /// included, is checked against the addresses the name resolved to.
+    /// </summary>
+    public bool AllowPrivateNetworkUrls { get; set; }
+
+    /// <summary>Gets or sets how many documents are read and parsed at once in a batch ingestion. Defaults to the processor count.</summary>
+    public int IngestionParallelism { get; set; } = Environment.ProcessorCount;
+
     /// <summary>Gets or sets how many chunks are sent to the embedding generator in one call.</summary>
     public int EmbeddingBatchSize { get; set; } = 32;
 
@@ -67,6 +77,11 @@ public sealed class RagOptions
             errors.Add($"{nameof(MaxRedirects)} must not be negative.");
         }
 
+        if (IngestionParallelism <= 0)
+        {
+            errors.Add($"{nameof(IngestionParallelism)} must be positive.");
+        }
+
         if (EmbeddingBatchSize <= 0)
         {
             errors.Add($"{nameof(EmbeddingBatchSize)} must be positive.");
@@ -84,6 +99,10 @@ public sealed class RagOptions
 
         return errors;
     }
+
+    /// <summary>Copies these settings.</summary>
+    /// <returns>A new instance with the same values.</returns>
+    public RagOptions Clone() => (RagOptions)MemberwiseClone();
 
     internal void ThrowIfInvalid()
     {

@@ -37,19 +37,28 @@ internal sealed class TestServer : IAsyncDisposable
     /// <param name="configure">Adds the test's middleware to the model pipelines.</param>
     /// <param name="map">Maps the endpoints under test.</param>
     /// <param name="args">The app's command line (configuration switches).</param>
-    public static async Task<TestServer> StartAsync(Action<OffGridServerBuilder> configure, Action<WebApplication> map, params string[] args)
+    public static Task<TestServer> StartAsync(Action<OffGridServerBuilder> configure, Action<WebApplication> map, params string[] args) =>
+        StartAsync(configure, map, null, args);
+
+    /// <summary>Builds, maps and starts the app.</summary>
+    /// <param name="configure">Adds the test's middleware to the model pipelines.</param>
+    /// <param name="map">Maps the endpoints under test.</param>
+    /// <param name="options">Changes the server options after the defaults.</param>
+    /// <param name="args">The app's command line (configuration switches).</param>
+    public static async Task<TestServer> StartAsync(Action<OffGridServerBuilder> configure, Action<WebApplication> map, Action<OffGridServerOptions>? options, params string[] args)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(args);
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         string home = TestPaths.NewTempDir("offgrid-aspnetcore-home");
         builder.Services.AddOffGridHub(hub => hub.HomeDirectory = home);
-        OffGridServerBuilder server = builder.Services.AddOffGridServer(options =>
+        OffGridServerBuilder server = builder.Services.AddOffGridServer(serverOptions =>
         {
-            options.Models["stories"] = TestPaths.Stories260K;
-            options.Pool.Runtime = new LlamaRuntimeOptions { InstallDirectory = Path.Combine(TestPaths.CacheDir, "runtime"), Variant = LlamaRuntimeVariant.Cpu };
-            options.Pool.Engine.ParallelSequences = 2;
-            options.Pool.Engine.ContextSize = 512;
-            options.Pool.Engine.Threads = 1;
+            serverOptions.Models["stories"] = TestPaths.Stories260K;
+            serverOptions.Pool.Runtime = new LlamaRuntimeOptions { InstallDirectory = Path.Combine(TestPaths.CacheDir, "runtime"), Variant = LlamaRuntimeVariant.Cpu };
+            serverOptions.Pool.Engine.ParallelSequences = 2;
+            serverOptions.Pool.Engine.ContextSize = 512;
+            serverOptions.Pool.Engine.Threads = 1;
+            options?.Invoke(serverOptions);
         });
         configure(server);
         WebApplication app = builder.Build();

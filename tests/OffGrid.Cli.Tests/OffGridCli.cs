@@ -71,9 +71,31 @@ internal sealed class OffGridCli : IDisposable
     }
 
     /// <summary>Starts offgrid with redirected streams; the caller drives standard input.</summary>
-    public async Task<CliProcess> StartAsync(params string[] args)
+    public Task<CliProcess> StartAsync(params string[] args) => StartProcessAsync(Host, [Assembly, .. args], Timeout);
+
+    /// <summary>
+    /// Runs a bash script (<c>-euo pipefail</c>) in the repository root with this instance's environment, where
+    /// <c>offgrid</c> on the PATH is this build of the CLI, as a user's installed tool would be (a command that execs, so
+    /// that <c>$!</c> of <c>offgrid serve &amp;</c> is the server). Background jobs left running are stopped when it exits.
+    /// </summary>
+    public Task<CliProcess> StartBashAsync(string script, TimeSpan timeout)
     {
-        var start = new ProcessStartInfo(NetworkNamespace is null ? Host : "ip")
+        string bin = Directory.CreateDirectory(Path.Combine(Home, "bin")).FullName;
+        string tool = Path.Combine(bin, "offgrid");
+        File.WriteAllText(tool, $"#!/bin/sh\nexec '{Host}' '{Assembly}' \"$@\"\n");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(tool, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        Environment["PATH"] = bin + Path.PathSeparator + System.Environment.GetEnvironmentVariable("PATH");
+        string preamble = $"set -euo pipefail\ntrap 'kill $(jobs -p) 2>/dev/null || true' EXIT\ncd '{TestPaths.RepoRoot}'\n";
+        return StartProcessAsync("bash", ["-c", preamble + script], timeout);
+    }
+
+    private async Task<CliProcess> StartProcessAsync(string program, IEnumerable<string> args, TimeSpan timeout)
+    {
+        var start = new ProcessStartInfo(NetworkNamespace is null ? program : "ip")
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
@@ -85,10 +107,9 @@ internal sealed class OffGridCli : IDisposable
             start.ArgumentList.Add("netns");
             start.ArgumentList.Add("exec");
             start.ArgumentList.Add(NetworkNamespace);
-            start.ArgumentList.Add(Host);
+            start.ArgumentList.Add(program);
         }
 
-        start.ArgumentList.Add(Assembly);
         foreach (string arg in args)
         {
             start.ArgumentList.Add(arg);
@@ -106,7 +127,7 @@ internal sealed class OffGridCli : IDisposable
             }
         }
 
-        return new CliProcess(Process.Start(start)!, Timeout);
+        return new CliProcess(Process.Start(start)!, timeout);
     }
 
     /// <summary>The variables an offgrid process gets on top of this process's (<see langword="null"/>: removed).</summary>

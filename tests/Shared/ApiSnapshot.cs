@@ -64,6 +64,14 @@ internal static class ApiSnapshot
 
             // The compiler's record of the build (target framework, InternalsVisibleTo, version) is not API.
             IncludeAssemblyAttributes = false,
+
+            // Nor are the state machines of async methods: their generated names change when a private member is added.
+            ExcludeAttributes =
+            [
+                "System.Runtime.CompilerServices.AsyncIteratorStateMachineAttribute",
+                "System.Runtime.CompilerServices.AsyncStateMachineAttribute",
+                "System.Runtime.CompilerServices.IteratorStateMachineAttribute",
+            ],
         }).ReplaceLineEndings("\n") + "\n";
 
     private static string Diff(string approved, string actual)

@@ -1,5 +1,8 @@
 using Microsoft.Extensions.AI;
+using OffGrid.Cli.Knowledge;
 using OffGrid.Inference.Chat;
+using OffGrid.Rag.Chat;
+using OffGrid.Rag.Search;
 
 namespace OffGrid.Cli.Chat;
 
@@ -44,7 +47,10 @@ internal sealed class ChatSession
     /// <summary>Forgets the conversation; the options stay.</summary>
     public void Clear() => _history.Clear();
 
-    /// <summary>Sends <paramref name="text"/> and writes the answer to <paramref name="output"/> as it is generated.</summary>
+    /// <summary>
+    /// Sends <paramref name="text"/> and writes the answer to <paramref name="output"/> as it is generated, followed by the
+    /// sources it was given (<c>Sources:</c> and one <c>[n] title (file, page)</c> line each) when the client retrieved any.
+    /// </summary>
     /// <returns>The answer's token counts and speeds, when the client reports them.</returns>
     /// <remarks>
     /// Tool calls and results are shown as they happen; calls that need approval are put to the user, and the answer
@@ -108,6 +114,15 @@ internal sealed class ChatSession
                 _tools?.Show(update);
                 await output.WriteAsync(update.Text).ConfigureAwait(false);
                 await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            if (updates.Select(u => u.AdditionalProperties?.GetValueOrDefault(RagChatClient.CitationsPropertyName)).OfType<IReadOnlyList<Citation>>().FirstOrDefault() is { Count: > 0 } sources)
+            {
+                await output.WriteAsync(Environment.NewLine + Environment.NewLine + "Sources:").ConfigureAwait(false);
+                for (int i = 0; i < sources.Count; i++)
+                {
+                    await output.WriteAsync($"{Environment.NewLine}[{i + 1}] {SourceLine.Describe(sources[i])}").ConfigureAwait(false);
+                }
             }
         }
         finally

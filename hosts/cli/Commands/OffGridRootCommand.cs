@@ -1,6 +1,7 @@
 using System.CommandLine;
-using System.CommandLine.Help;
 using OffGrid.Cli.Distribution;
+using OffGrid.Cli.Governance;
+using OffGrid.Cli.Knowledge;
 using OffGrid.Cli.Models;
 using OffGrid.Cli.Output;
 using OffGrid.Cli.Tools;
@@ -11,7 +12,7 @@ namespace OffGrid.Cli.Commands;
 internal sealed class OffGridRootCommand : RootCommand
 {
     /// <summary>Creates the command tree over the process console.</summary>
-    public OffGridRootCommand(CliConsole console, ConsoleInterrupts interrupts, HubServices hub, DistributionServices distribution, AgentServices agents)
+    public OffGridRootCommand(CliConsole console, ConsoleInterrupts interrupts, HubServices hub, KnowledgeServices knowledge, DistributionServices distribution, GovernanceServices governance, AgentServices agents)
         : base(CommandHelp.Describe(
             "offgrid: private, offline-first local AI. Run, download, search, benchmark and serve GGUF models on this machine, " +
             "and transcribe or speak audio. " +
@@ -21,7 +22,7 @@ internal sealed class OffGridRootCommand : RootCommand
             "offgrid doctor"))
     {
         var locator = new ModelLocator(console, hub);
-        Add(new RunCommand(console, interrupts, locator, agents));
+        Add(new RunCommand(console, interrupts, locator, knowledge, agents));
         Add(PullCommand.Pull(console, locator, distribution));
         Add(PullCommand.DownloadHuggingFace(console, locator));
         Add(new SearchCommand(console, hub));
@@ -30,11 +31,17 @@ internal sealed class OffGridRootCommand : RootCommand
         Add(new RemoveCommand(console, hub));
         Add(new BenchCommand(console, locator));
         Add(new ServeCommand(console));
+        Add(new KnowledgeCommand(console, knowledge));
         Add(new DoctorCommand(console, hub));
         Add(new RuntimeCommand(console));
         Add(new PackageCommand(console, distribution));
         Add(new PeersCommand(console, distribution));
         Add(new ShareCommand(console, distribution));
+        Add(new UsersCommand(console, governance));
+        Add(new KeysCommand(console, governance));
+        Add(new QuotaCommand(console, governance));
+        Add(new UsageCommand(console, governance));
+        Add(new AuditCommand(console, governance));
         Add(new TranscribeCommand(console, locator));
         Add(new SayCommand(console, SpeechServices.TextToSpeech(hub)));
         Add(new VoicesCommand(console, SpeechServices.TextToSpeech(hub)));

@@ -1,11 +1,13 @@
 using System.CommandLine;
 using Microsoft.Extensions.AI;
 using OffGrid.Cli.Chat;
+using OffGrid.Cli.Knowledge;
 using OffGrid.Cli.Models;
 using OffGrid.Cli.Output;
 using OffGrid.Cli.Tools;
 using OffGrid.Hub;
 using OffGrid.Inference.Engine;
+using OffGrid.Rag.Chunking;
 using Spectre.Console;
 
 namespace OffGrid.Cli.Commands;
@@ -17,6 +19,10 @@ internal sealed class RunCommand : Command
     private readonly ConsoleInterrupts _interrupts;
     private readonly ModelLocator _locator;
     private readonly AgentServices _agents;
+    private readonly KnowledgeServices _knowledge;
+    private readonly Option<string[]> _kb = new("--kb") { Description = "Answer from this knowledge collection, citing sources as [n] (repeatable)." };
+    private readonly Option<int?> _kbTop = new("--kb-top") { Description = "How many sources to retrieve per question (default 4)." };
+    private readonly Option<bool> _cite = new("--cite") { Description = "With --kb: make every answer open with a source marker such as [1] (enforced by a grammar)." };
     private readonly Argument<string> _model = new Argument<string>("model") { Description = "An alias (llama3.2), owner/repo[:quant], a stored model, or a path to a .gguf file." }.RejectingOptions();
     private readonly Argument<string[]> _prompt = new Argument<string[]>("prompt") { Description = "The prompt; without one (and without piped input) an interactive chat starts.", Arity = ArgumentArity.ZeroOrMore }.RejectingOptions();
     private readonly Option<string?> _system = new("--system") { Description = "The system prompt." };
@@ -33,19 +39,21 @@ internal sealed class RunCommand : Command
     private readonly Option<bool> _yes = new("--yes", "-y") { Description = "Approve every tool call that needs approval without asking." };
 
     /// <summary>Creates the command.</summary>
-    public RunCommand(CliConsole console, ConsoleInterrupts interrupts, ModelLocator locator, AgentServices agents)
+    public RunCommand(CliConsole console, ConsoleInterrupts interrupts, ModelLocator locator, KnowledgeServices knowledge, AgentServices agents)
         : base("run", CommandHelp.Describe(
             "Run a model: answer a prompt, or chat. Downloads the model first when it is not on this machine.",
             "offgrid run llama3.2",
             "offgrid run llama3.2 \"Why is the sky blue?\" --temperature 0",
             "echo \"Summarize: ...\" | offgrid run qwen2.5-0.5b",
             "offgrid run ./models/my-model.gguf --system \"Answer in French.\" --verbose",
-            "offgrid run qwen2.5-0.5b --tools filesystem,weather \"What is in notes.txt?\""))
+            "offgrid run qwen2.5-0.5b --tools filesystem,weather \"What is in notes.txt?\"",
+            "offgrid run llama3.2 --kb docs \"How do I reset the pump?\""))
     {
         _console = console;
         _interrupts = interrupts;
         _locator = locator;
         _agents = agents;
+        _knowledge = knowledge;
         Add(_model);
         Add(_prompt);
         Add(_system);
@@ -60,6 +68,9 @@ internal sealed class RunCommand : Command
         Add(_tools);
         Add(_toolChoice);
         Add(_yes);
+        Add(_kb);
+        Add(_kbTop);
+        Add(_cite);
         SetAction(ExecuteAsync);
     }
 
@@ -79,6 +90,26 @@ internal sealed class RunCommand : Command
         int rounds = tools.Count > 0 ? _agents.Options.MaxToolRounds : 0;
         using LocalModelSession loaded = await LocalModelSession.LoadAsync(
             _console, path, engine, cancellationToken, rounds > 0 ? pipeline => pipeline.UseToolInvocation(f => f.MaximumIterationsPerRequest = rounds) : null).ConfigureAwait(false);
+        string[] collections = parse.GetValue(_kb) ?? [];
+        _knowledge.Threads = parse.GetValue(_threads);
+        IChatClient client = collections.Length == 0 ? loaded.ChatClient : loaded.ChatClient.AsBuilder().UseRag(_knowledge.Collections, o =>
+        {
+            // Sources are budgeted in the chat model's own tokens, within half of its context.
+            o.DefaultCollections = collections;
+            o.Search.Top = parse.GetValue(_kbTop) ?? o.Search.Top;
+            o.TokenCounter = TokenCounter.FromFunction(text => loaded.Engine.Model.Tokenize(text, addSpecial: false, parseSpecial: false).Length, "llama.cpp");
+            o.MaxContextTokens = Math.Max(16, loaded.Engine.ContextSize / 2);
+            o.RequireCitations = parse.GetValue(_cite);
+        }).Build();
+        if (collections.Length > 0)
+        {
+            // Unknown collections fail here, before the first question.
+            foreach (string collection in collections)
+            {
+                await _knowledge.Collections.GetAsync(collection, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
         var options = new ChatOptions
         {
             Instructions = parse.GetValue(_system),
@@ -92,7 +123,7 @@ internal sealed class RunCommand : Command
 
         // Approval answers are read where the chat reads its messages; a prompt piped in leaves nobody to ask.
         TextReader? answers = interactive || !_console.IsInputRedirected || prompt is null ? _console.Input : null;
-        var session = new ChatSession(loaded.ChatClient, options, tools.Count > 0 ? new ToolActivity(_console.Error, answers, parse.GetValue(_yes)) : null, _agents.Options.MaxToolRounds)
+        var session = new ChatSession(client, options, tools.Count > 0 ? new ToolActivity(_console.Error, answers, parse.GetValue(_yes)) : null, _agents.Options.MaxToolRounds)
         {
             // A base model has no chat template: what it can do is continue text (tools need a conversation).
             CompletionMode = loaded.Engine.Model.ChatTemplate is not { Length: > 0 } && parse.GetValue(_system) is null && !parse.GetValue(_json) && tools.Count == 0,

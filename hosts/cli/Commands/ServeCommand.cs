@@ -1,12 +1,13 @@
 using System.CommandLine;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using OffGrid.AspNetCore.Hosting;
 using OffGrid.Cli.Output;
 using OffGrid.Cli.Runtime;
+using OffGrid.Governance;
 using OffGrid.Hub.References;
 using Spectre.Console;
 
@@ -30,10 +31,12 @@ internal sealed class ServeCommand : Command
     public ServeCommand(CliConsole console)
         : base("serve", CommandHelp.Describe(
             "Serve the models of this machine over OpenAI-compatible (/v1) and Ollama-compatible (/api) HTTP APIs, with a web UI at /. " +
-            "Other server settings pass through as configuration switches (--Server:MaxRequestBodyBytes 1048576).",
+            "Other server settings pass through as configuration switches (--Server:MaxRequestBodyBytes 1048576). " +
+            "Without keys it serves this machine only; --Server:Auth:Mode MultiUser requires an API key (offgrid keys create) on every API route.",
             "offgrid serve",
             "offgrid serve --port 8080 --preload llama3.2",
-            "offgrid serve --host '*' --models-dir ./models --Server:Pool:KeepAlive 00:30:00"))
+            "offgrid serve --models-dir ./models --Server:Pool:KeepAlive 00:30:00",
+            "offgrid serve --host '*' --Server:Auth:Mode MultiUser"))
     {
         _console = console;
         TreatUnmatchedTokensAsErrors = false;
@@ -86,12 +89,9 @@ internal sealed class ServeCommand : Command
     {
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "?";
         IReadOnlyList<LocalModel> models = await app.Services.GetRequiredService<ModelResolver>().ListAsync(cancellationToken).ConfigureAwait(false);
-        IEnumerable<AuthenticationScheme> schemes = app.Services.GetService<IAuthenticationSchemeProvider>() is { } provider
-            ? await provider.GetAllSchemesAsync().ConfigureAwait(false)
-            : [];
-        string auth = schemes.Any()
-            ? string.Join(", ", schemes.Select(s => s.DisplayName ?? s.Name))
-            : "none: anyone who can reach this address can use it (keep it on loopback, or put an authenticating proxy in front)";
+        string auth = app.Services.GetRequiredService<IOptions<GovernanceOptions>>().Value.Mode == GovernanceMode.MultiUser
+            ? "API keys (multi-user): every route but /health, /metrics, the web page and sign-in needs one"
+            : "none (single-user): this machine only; --Server:Auth:Mode MultiUser requires API keys";
 
         var grid = new Grid().AddColumn(new GridColumn().NoWrap().PadRight(2)).AddColumn();
         grid.AddRow(new Text("Web UI"), new Text(address + "/"));

@@ -1,5 +1,6 @@
 using System.Net.Http;
 using System.Net.Sockets;
+using OffGrid.Governance;
 using OffGrid.Hub;
 using OffGrid.Hub.Downloads;
 
@@ -49,6 +50,7 @@ internal static class FailureReporter
         HubHttpException e => (e.Message, Failed),
         SocketException e => ($"Network error: {Sentence(e.Message)}", Failed),
         DownloadIntegrityException e => ($"The download is corrupt and was discarded: {e.Message}", Failed),
+        GovernanceArgumentException e => (e.Message, UsageError),
         _ => (exception.Message, Failed),
     };
 

@@ -24,6 +24,7 @@ internal sealed class ChatUpdateStream : IAsyncDisposable
         try
         {
             stream._hasCurrent = await stream._updates.MoveNextAsync().ConfigureAwait(false);
+            stream._first = stream._hasCurrent ? stream._updates.Current : null;
             return stream;
         }
         catch
@@ -32,6 +33,11 @@ internal sealed class ChatUpdateStream : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>The first update, or <see langword="null"/> when the response has none.</summary>
+    public ChatResponseUpdate? First => _hasCurrent ? _first : null;
+
+    private ChatResponseUpdate? _first;
 
     /// <summary>Every update, the first one included.</summary>
     public async IAsyncEnumerable<ChatResponseUpdate> ReadAllAsync()

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 using OffGrid.AspNetCore.Http;
+using OffGrid.Inference;
 
 namespace OffGrid.AspNetCore.Chat;
 
@@ -27,8 +28,14 @@ internal sealed class ToolCallPayload
     {
         string name = Function?.Name is { Length: > 0 } n ? n : throw ApiException.BadRequest("A tool call needs a function name.", param + ".function.name");
         JsonElement arguments = Function.Arguments ?? default;
+        string? original = arguments.ValueKind == JsonValueKind.String ? arguments.GetString() : null;
         if (arguments.ValueKind == JsonValueKind.String)
         {
+            if (JsonUnicode.IndexOfLoneSurrogateEscape(original!) >= 0)
+            {
+                throw ApiException.BadRequest("A tool call's arguments hold a lone UTF-16 surrogate escape (such as \\ud800), which is not Unicode text.", param + ".function.arguments");
+            }
+
             try
             {
                 arguments = JsonDocument.Parse(arguments.GetString()!).RootElement;
@@ -45,7 +52,8 @@ internal sealed class ToolCallPayload
             JsonValueKind.Object => arguments.EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value.Clone()),
             _ => throw ApiException.BadRequest("A tool call's arguments must be a JSON object.", param + ".function.arguments"),
         };
-        return new FunctionCallContent(Id ?? "call_" + Guid.NewGuid().ToString("N")[..24], name, values);
+        // The arguments text as the client wrote it goes to the chat template where llama.cpp would pass the text.
+        return new FunctionCallContent(Id ?? "call_" + Guid.NewGuid().ToString("N")[..24], name, values) { RawRepresentation = original };
     }
 
     /// <summary>The function part of a tool call.</summary>

@@ -9,18 +9,25 @@ internal static class EmbeddingGeneration
 {
     /// <param name="session">The model.</param>
     /// <param name="inputs">The texts.</param>
-    /// <param name="dimensions">The dimension the client asked for; it must be the model's (OffGrid does not truncate embeddings).</param>
+    /// <param name="dimensions">
+    /// The dimension the client asked for: for a local model it must be the model's (OffGrid does not truncate embeddings); a
+    /// remote model's backend gets it and decides.
+    /// </param>
     /// <param name="cancellationToken">Cancels the request.</param>
     public static async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(
         ModelSession session, string[] inputs, int? dimensions, CancellationToken cancellationToken)
     {
+        if (session.Lease is null)
+        {
+            return await session.EmbeddingGenerator.GenerateAsync(inputs, new EmbeddingGenerationOptions { Dimensions = dimensions }, cancellationToken);
+        }
+
         int native = session.Lease.Model.EmbeddingLength;
         if (dimensions is { } wanted && wanted != native)
         {
             throw ApiException.BadRequest($"'{session.Model.Name}' produces {native}-dimensional embeddings; 'dimensions' must be {native} or left out (OffGrid does not truncate embeddings).", "dimensions");
         }
 
-        GeneratedEmbeddings<Embedding<float>> embeddings = await session.EmbeddingGenerator.GenerateAsync(inputs, cancellationToken: cancellationToken);
-        return embeddings;
+        return await session.EmbeddingGenerator.GenerateAsync(inputs, cancellationToken: cancellationToken);
     }
 }

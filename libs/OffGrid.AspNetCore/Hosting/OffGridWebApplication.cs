@@ -1,13 +1,22 @@
+using System.Globalization;
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Cors.Infrastructure;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OffGrid.Agents;
 using OffGrid.AspNetCore.Http;
 using OffGrid.AspNetCore.Ollama;
 using OffGrid.AspNetCore.OpenAi;
+using OffGrid.Governance;
+using OffGrid.Governance.AspNetCore;
 using OffGrid.Hub;
 
 namespace OffGrid.AspNetCore.Hosting;
@@ -15,15 +24,30 @@ namespace OffGrid.AspNetCore.Hosting;
 /// <summary>
 /// The OffGrid server as a whole application, shared by <c>offgrid-server</c> and <c>offgrid serve</c>: configuration
 /// from appsettings.json, then <c>OFFGRID_</c> environment variables, then the command line (<c>--Server:Port 8080</c>),
-/// with the <c>Server</c> section bound to <see cref="OffGridServerOptions"/>, <c>Hub</c> to <see cref="HubOptions"/> and
-/// <c>Agents</c> to <see cref="AgentOptions"/>; Kestrel on <see cref="OffGridServerOptions.Host"/>:<see cref="OffGridServerOptions.Port"/>;
-/// every OffGrid surface mapped (<c>/v1</c> OpenAI, <c>/api</c> Ollama, OffGrid's own API with its tools and MCP servers,
-/// <c>/mcp</c> for MCP clients, <c>/health</c>, <c>/metrics</c>, the web UI at <c>/</c>); chat pipelines with
-/// Microsoft.Extensions.AI's OpenTelemetry middleware, then function invocation for the server's tools. An app that only needs some
-/// endpoints calls <c>AddOffGridServer</c> and the <c>Map*</c> methods itself instead.
+/// with the <c>Server</c> section bound to <see cref="OffGridServerOptions"/>, <c>Server:Auth</c> to
+/// <see cref="GovernanceOptions"/>, <c>Hub</c> to <see cref="HubOptions"/> and <c>Agents</c> to <see cref="AgentOptions"/>;
+/// Kestrel on <see cref="OffGridServerOptions.Host"/>:<see cref="OffGridServerOptions.Port"/> (HTTPS with a configured certificate);
+/// governance always on: single-user (no keys, loopback only; the default) or multi-user (an API key on every route but
+/// <c>/health</c>, <c>/metrics</c>, the web page and <c>/v1/auth/login</c>), with quotas and the audit log in every
+/// model's pipeline; CORS and a per-client rate limit when configured; every OffGrid surface mapped (<c>/v1</c> OpenAI
+/// and governance, <c>/api</c> Ollama, OffGrid's own API with its tools and MCP servers, <c>/mcp</c> for MCP clients,
+/// <c>/health</c>, <c>/metrics</c>, the web UI at <c>/</c>); chat pipelines with Microsoft.Extensions.AI's OpenTelemetry
+/// middleware, then function invocation for the server's tools. An app that only needs some endpoints calls
+/// <c>AddOffGridServer</c> and the <c>Map*</c> methods itself instead.
 /// </summary>
 public static class OffGridWebApplication
 {
+    /// <summary>The configuration section bound to <see cref="GovernanceOptions"/>: <c>Server:Auth:Mode</c>, <c>Server:Auth:Ldap:Host</c>….</summary>
+    public const string AuthSectionName = "Server:Auth";
+
+    /// <summary>The headers a browser page may read from a cross-origin answer: when to retry and what is left.</summary>
+    private static readonly string[] s_exposedHeaders =
+    [
+        "Retry-After", "x-ratelimit-limit-requests", "x-ratelimit-remaining-requests", "x-ratelimit-reset-requests",
+        "x-ratelimit-limit-tokens", "x-ratelimit-remaining-tokens", "x-ratelimit-reset-tokens",
+        "x-ratelimit-limit-concurrent", "x-ratelimit-remaining-concurrent", "x-ratelimit-reset-concurrent",
+    ];
+
     /// <summary>Builds the application; run it with <see cref="RunAsync"/> (or start it yourself).</summary>
     /// <exception cref="OptionsValidationException">The server options are invalid (host, port, model files and folders).</exception>
     /// <param name="args">Command-line configuration switches, such as <c>--Server:Port 8080</c>.</param>
@@ -55,44 +79,126 @@ public static class OffGridWebApplication
         OffGridServerBuilder server = builder.Services.AddOffGridServer(configure);
         server.ConfigureChatClients((pipeline, _) => pipeline.UseOpenTelemetry(sourceName: OffGridServerTelemetry.SourceName));
         server.ConfigureEmbeddingGenerators((pipeline, _) => pipeline.UseOpenTelemetry(sourceName: OffGridServerTelemetry.SourceName));
+        server.AddKnowledge();
+        AddGovernance(builder, server);
+
+        // After governance, so that quotas admit a request before its tool rounds spend tokens.
         server.AddTools(options => builder.Configuration.GetSection("Agents").Bind(options));
         server.AddMcpServer().WithHttpTransport();
         configureServer?.Invoke(server);
 
-        builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<OffGridServerOptions>>((kestrel, options) =>
-        {
-            OffGridServerOptions o = options.Value;
-            kestrel.Limits.MaxRequestBodySize = o.MaxRequestBodyBytes;
-            switch (o.Host)
-            {
-                case "localhost":
-                    kestrel.ListenLocalhost(o.Port);
-                    break;
-                case "*":
-                    kestrel.ListenAnyIP(o.Port);
-                    break;
-                default:
-                    kestrel.Listen(IPAddress.Parse(o.Host), o.Port);
-                    break;
-            }
-        });
+        builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<OffGridServerOptions>>((kestrel, options) => Listen(kestrel, options.Value));
         builder.Services.AddOptions<HostOptions>().Configure<IOptions<OffGridServerOptions>>((host, options) => host.ShutdownTimeout = options.Value.ShutdownTimeout);
+        AddCors(builder.Services);
+        AddRateLimit(builder.Services);
 
         WebApplication app = builder.Build();
 
         // Unknown routes and wrong methods answer in the API's own error shape, not with an empty body.
         app.UseStatusCodePages(context => StatusCodeBodyAsync(context.HttpContext));
-        app.MapOpenAi();
-        app.MapOllama();
-        app.MapOffGrid();
-        app.MapOffGridTools();
-        app.MapOffGridToolAdministration();
-        app.MapOffGridMcp();
-        app.MapOffGridHealth();
-        app.MapPrometheusScrapingEndpoint("/metrics");
-        app.MapOffGridWebUi();
-        app.MapOffGridPeerSharing(); // answers LAN peers only while sharing is on (offgrid share on)
+
+        // CORS first, so that browsers' preflight requests need no key; the rate limit before authentication, so that a
+        // flood costs no key lookups (and fills no audit log).
+        app.UseCors();
+        app.UseRateLimiter();
+        app.UseOffGridGovernance();
+        app.MapOpenAi().RequireOffGridApiKey();
+        app.MapOllama().RequireOffGridApiKey();
+        app.MapOffGrid().RequireOffGridApiKey();
+        app.MapOffGridKnowledge().RequireOffGridApiKey();
+        app.MapOffGridTools().RequireOffGridApiKey();
+        app.MapOffGridToolAdministration().RequireOffGridApiKey(); // its endpoints are admin-only (RequiredRole.Admin)
+        app.MapOffGridMcp().RequireOffGridApiKey();
+        app.MapOffGridGovernance();
+        app.MapOffGridHealth().AllowPublic();
+        app.MapPrometheusScrapingEndpoint("/metrics").AllowPublic();
+        app.MapOffGridWebUi().AllowPublic();
+
+        // LAN peers sign their requests with the network secret (HMAC), not with API keys; answered only while sharing is on.
+        app.MapOffGridPeerSharing().AllowPublic();
         return app;
+    }
+
+    /// <summary>
+    /// Governance from <c>Server:Auth</c>, its files beside the Hub's (<c>Hub:HomeDirectory</c>/governance) unless
+    /// <c>Server:Auth:DirectoryPath</c> says otherwise, and single-user mode held to loopback.
+    /// </summary>
+    private static void AddGovernance(WebApplicationBuilder builder, OffGridServerBuilder server)
+    {
+        IConfigurationSection auth = builder.Configuration.GetSection(AuthSectionName);
+        server.WithGovernance(auth.Bind);
+        builder.Services.AddOptions<GovernanceOptions>().Configure<IOptions<HubOptions>>((governance, hub) =>
+        {
+            if (auth[nameof(GovernanceOptions.DirectoryPath)] is null)
+            {
+                governance.DirectoryPath = Path.Combine(hub.Value.HomeDirectory, "governance");
+            }
+        });
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OffGridServerOptions>, SingleUserHostValidator>());
+    }
+
+    private static void Listen(KestrelServerOptions kestrel, OffGridServerOptions options)
+    {
+        kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
+        X509Certificate2? certificate = options.CertificatePath is null ? null : ServerCertificate.Load(options);
+        Action<ListenOptions> listen = endpoint =>
+        {
+            if (certificate is not null)
+            {
+                endpoint.UseHttps(certificate);
+            }
+        };
+        switch (options.Host)
+        {
+            case "localhost":
+                kestrel.ListenLocalhost(options.Port, listen);
+                break;
+            case "*":
+                kestrel.ListenAnyIP(options.Port, listen);
+                break;
+            default:
+                kestrel.Listen(IPAddress.Parse(options.Host), options.Port, listen);
+                break;
+        }
+    }
+
+    private static void AddCors(IServiceCollection services)
+    {
+        services.AddCors();
+        services.AddOptions<CorsOptions>().Configure<IOptions<OffGridServerOptions>>((cors, options) => cors.AddDefaultPolicy(policy => policy
+            .WithOrigins([.. options.Value.CorsOrigins])
+            .AllowAnyHeader()
+            .AllowAnyMethod()
+            .WithExposedHeaders(s_exposedHeaders)));
+    }
+
+    private static void AddRateLimit(IServiceCollection services)
+    {
+        services.AddRateLimiter(_ => { });
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<OffGridServerOptions>>((limiter, options) =>
+        {
+            int perMinute = options.Value.RequestsPerMinutePerClient;
+            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http => perMinute == 0
+                ? RateLimitPartition.GetNoLimiter(string.Empty)
+                : RateLimitPartition.GetFixedWindowLimiter(
+                    http.Connection.RemoteIpAddress?.ToString() ?? string.Empty,
+                    _ => new FixedWindowRateLimiterOptions { PermitLimit = perMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+            limiter.OnRejected = (context, _) =>
+            {
+                TimeSpan retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out TimeSpan wait) ? wait : TimeSpan.FromMinutes(1);
+                HttpResponse response = context.HttpContext.Response;
+                string reset = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture) + "s";
+                response.Headers["x-ratelimit-limit-requests"] = perMinute.ToString(CultureInfo.InvariantCulture);
+                response.Headers["x-ratelimit-remaining-requests"] = "0";
+                response.Headers["x-ratelimit-reset-requests"] = reset;
+                return new ValueTask(ApiErrorFilter.WriteAsync(context.HttpContext, new ApiError(
+                    StatusCodes.Status429TooManyRequests,
+                    $"This client made more than {perMinute} requests in a minute; retry in {reset}.",
+                    null,
+                    "rate_limit_exceeded",
+                    retryAfter)));
+            };
+        });
     }
 
     /// <summary>

@@ -2,12 +2,20 @@ using OffGrid.Agents;
 using OffGrid.Agents.Catalog;
 using OffGrid.Agents.Mcp;
 using OffGrid.Distribution.Peers;
+using OffGrid.Governance;
+using OffGrid.Governance.ApiKeys;
+using OffGrid.Governance.Identity;
+using OffGrid.Governance.Quotas;
+using OffGrid.Governance.Users;
 using OffGrid.Hub;
 using OffGrid.Hub.Downloads;
 using OffGrid.Hub.References;
 using OffGrid.Inference;
 using OffGrid.Inference.Engine;
 using OffGrid.Inference.Models;
+using OffGrid.Inference.Remote;
+using OffGrid.Rag.Collections;
+using OffGrid.Rag.Ingestion;
 using OffGrid.Speech;
 using OffGrid.Speech.Transcription;
 
@@ -27,6 +35,8 @@ internal sealed record ApiError(int StatusCode, string Message, string? Param = 
     /// <summary>OpenAI's error <c>type</c> for the status.</summary>
     public string Type => StatusCode switch
     {
+        StatusCodes.Status401Unauthorized => "authentication_error",
+        StatusCodes.Status403Forbidden => "permission_error",
         StatusCodes.Status429TooManyRequests => "rate_limit_error",
         StatusCodes.Status404NotFound => "invalid_request_error",
         >= 500 => "server_error",
@@ -53,11 +63,22 @@ internal sealed record ApiError(int StatusCode, string Message, string? Param = 
         HostUnreachableException unreachable => new(StatusCodes.Status503ServiceUnavailable, unreachable.Message, null, "upstream_unreachable"),
         DownloadIntegrityException integrity => new(StatusCodes.Status502BadGateway, integrity.Message, null, "download_corrupt"),
         InsufficientDiskSpaceException disk => new(StatusCodes.Status507InsufficientStorage, disk.Message, null, "insufficient_storage"),
+        BackendUnavailableException backend => backend.Failure switch
+        {
+            BackendFailure.TimedOut => new(StatusCodes.Status504GatewayTimeout, backend.Message, null, "backend_timeout"),
+            BackendFailure.BadResponse => new(StatusCodes.Status502BadGateway, backend.Message, null, "backend_error"),
+            _ => new(StatusCodes.Status503ServiceUnavailable, backend.Message, null, "backend_unavailable"),
+        },
         ModelLoadException load => new(StatusCodes.Status500InternalServerError, load.Message, "model", "model_load_failed"),
         ToolNotFoundException tool => new(StatusCodes.Status404NotFound, tool.Message, null, "tool_not_found"),
         ToolDefinitionException definition => new(StatusCodes.Status400BadRequest, definition.Message, definition.Field, "invalid_tool"),
         McpServerException server => new(StatusCodes.Status502BadGateway, server.Message, null, "mcp_server_failed"),
         McpPackageException package => new(StatusCodes.Status502BadGateway, package.Message, null, "mcp_package_failed"),
+        CollectionNotFoundException collection => new(StatusCodes.Status404NotFound, collection.Message, "collection", "collection_not_found"),
+        CollectionExistsException exists => new(StatusCodes.Status409Conflict, exists.Message, "name", "collection_exists"),
+        DocumentNotFoundException document => new(StatusCodes.Status404NotFound, document.Message, "id", "document_not_found"),
+        InvalidKnowledgeRequestException knowledge => new(StatusCodes.Status400BadRequest, knowledge.Message, knowledge.ParamName),
+        UnsupportedContentException unsupported => new(StatusCodes.Status415UnsupportedMediaType, unsupported.Message, "file", "unsupported_media_type"),
         PeerException peer => peer.Problem switch
         {
             PeerProblem.InvalidInput => new(StatusCodes.Status400BadRequest, peer.Message),
@@ -67,6 +88,7 @@ internal sealed record ApiError(int StatusCode, string Message, string? Param = 
             PeerProblem.UntrustedModel => new(StatusCodes.Status422UnprocessableEntity, peer.Message, "model", "untrusted_signature"),
             _ => new(StatusCodes.Status502BadGateway, peer.Message, "peer", "peer_unreachable"),
         },
+        GovernanceException governance => FromGovernance(governance),
         UnknownSpeechModelException speechModel => new(StatusCodes.Status404NotFound, speechModel.Message, "model", "model_not_found"),
         SpeechRequestException speech => new(StatusCodes.Status400BadRequest, speech.Message, speech.Parameter, speech.Code),
         SpeechEngineException engine => new(StatusCodes.Status500InternalServerError, engine.Message, null, "speech_engine_error"),
@@ -74,4 +96,33 @@ internal sealed record ApiError(int StatusCode, string Message, string? Param = 
         // Anything else, an ArgumentException included, is a bug on this side: the client gets no internals.
         _ => new(StatusCodes.Status500InternalServerError, "The server failed to handle the request; see its log.", null, "internal_error"),
     };
+
+    /// <summary>A governance refusal, with the status of the one mapping in <see cref="GovernanceErrors"/>.</summary>
+    private static ApiError FromGovernance(GovernanceException exception)
+    {
+        int status = GovernanceErrors.GetStatusCode(exception);
+        return exception switch
+        {
+            // OpenAI's codes: a daily token budget is a quota, the rest are rate limits.
+            QuotaExceededException { Kind: QuotaKind.TokensPerDay } quota => new(status, quota.Message, null, "insufficient_quota", quota.RetryAfter),
+            QuotaExceededException quota => new(status, quota.Message, null, "rate_limit_exceeded", quota.RetryAfter),
+            AccessDeniedException { Reason: AccessDeniedReason.ModelNotAllowed } denied => new(status, denied.Message, "model", "model_not_allowed"),
+            AccessDeniedException denied => new(status, denied.Message, null, "forbidden"),
+            SignInException signIn => new(status, signIn.Message, null, signIn.Failure switch
+            {
+                SignInFailure.LockedOut => "locked_out",
+                SignInFailure.DirectoryUnavailable => "directory_unavailable",
+                SignInFailure.AccountDisabled => "account_disabled",
+                SignInFailure.NoRole => "no_role",
+
+                // An unknown user and a wrong password look alike, so that user names cannot be probed.
+                _ => "invalid_credentials",
+            }, signIn.RetryAfter),
+            UnknownUserException unknown => new(status, unknown.Message, "user", "user_not_found"),
+            UnknownApiKeyException unknown => new(status, unknown.Message, "id", "api_key_not_found"),
+            UserExistsException exists => new(status, exists.Message, "name", "user_exists"),
+            GovernanceArgumentException invalid => new(status, invalid.Message, invalid.Parameter),
+            _ => new(status, exception.Message),
+        };
+    }
 }

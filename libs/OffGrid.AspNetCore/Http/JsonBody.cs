@@ -1,4 +1,5 @@
 using System.Text.Json;
+using OffGrid.Inference;
 
 namespace OffGrid.AspNetCore.Http;
 
@@ -16,9 +17,15 @@ internal static class JsonBody
             // where a field is read as a string.
             using var body = new MemoryStream();
             await request.Body.CopyToAsync(body, cancellationToken).ConfigureAwait(false);
-            if (!System.Text.Unicode.Utf8.IsValid(body.GetBuffer().AsSpan(0, (int)body.Length)))
+            ReadOnlySpan<byte> text = body.GetBuffer().AsSpan(0, (int)body.Length);
+            if (!System.Text.Unicode.Utf8.IsValid(text))
             {
                 throw ApiException.BadRequest("The request body is not valid UTF-8 text.");
+            }
+
+            if (JsonUnicode.IndexOfLoneSurrogateEscape(text) is var at and >= 0)
+            {
+                throw ApiException.BadRequest($"The request body holds a lone UTF-16 surrogate escape ('{System.Text.Encoding.ASCII.GetString(text.Slice(at, 6))}' at byte {at + 1}), which is not Unicode text; send the character itself or both halves of its surrogate pair.");
             }
 
             body.Position = 0;

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.AI;
 using ModelContextProtocol;
 using ModelContextProtocol.Server;
+using OffGrid.AspNetCore.Backends;
 using OffGrid.AspNetCore.Http;
 using OffGrid.AspNetCore.Models;
 using OffGrid.AspNetCore.Ollama;
@@ -23,10 +24,12 @@ namespace OffGrid.AspNetCore.Mcp;
 internal sealed class OffGridMcpTools
 {
     private readonly ModelAccess _models;
+    private readonly RemoteBackends _backends;
 
-    public OffGridMcpTools(ModelAccess models)
+    public OffGridMcpTools(ModelAccess models, RemoteBackends backends)
     {
         _models = models;
+        _backends = backends;
     }
 
     [McpServerTool(Name = "chat", ReadOnly = true, Idempotent = false, OpenWorld = false)]
@@ -74,7 +77,7 @@ internal sealed class OffGridMcpTools
         var models = new List<object>();
         foreach (LocalModel model in await _models.ListAsync(cancellationToken))
         {
-            models.Add(await OllamaModelDescription.DescribeAsync(model, cancellationToken));
+            models.Add(await OllamaModelDescription.DescribeAsync(model, _backends, cancellationToken));
         }
 
         return JsonSerializer.Serialize(models, ServerJson.Options);
@@ -85,7 +88,7 @@ internal sealed class OffGridMcpTools
     public Task<string> ShowModelAsync([Description("The model's name.")] string model, CancellationToken cancellationToken = default) => Run(async () =>
     {
         LocalModel found = await _models.ResolveAsync(model, cancellationToken);
-        return JsonSerializer.Serialize(await OllamaModelDescription.ShowAsync(found, cancellationToken), ServerJson.Options);
+        return JsonSerializer.Serialize(await OllamaModelDescription.ShowAsync(found, _backends, cancellationToken), ServerJson.Options);
     });
 
     /// <summary>Turns the client errors OffGrid's HTTP API reports as 4xx into MCP tool errors with the same message.</summary>

@@ -1,16 +1,18 @@
 using System.Diagnostics;
 using Microsoft.Extensions.AI;
+using OffGrid.AspNetCore.Governance;
 using OffGrid.AspNetCore.Http;
 using OffGrid.Hub.References;
 using OffGrid.Hub.Store;
 using OffGrid.Inference.Chat;
+using OffGrid.Inference.Models;
 using OffGrid.Inference.Pooling;
 
 namespace OffGrid.AspNetCore.Models;
 
 /// <summary>
-/// Resolves the model a request names (through Hub's one <see cref="ModelResolver"/>), holds it loaded from the shared
-/// pool for the request, and hands out the model's <see cref="IChatClient"/> pipeline.
+/// Resolves the model a request names (through Hub's one <see cref="ModelResolver"/>, remote models included), holds a local
+/// model loaded from the shared pool for the request, and hands out the model's <see cref="IChatClient"/> pipeline.
 /// </summary>
 /// <remarks>Thread-safe.</remarks>
 internal sealed class ModelAccess
@@ -34,6 +36,19 @@ internal sealed class ModelAccess
 
     /// <summary>Every model the server can serve by name, sorted by name.</summary>
     public Task<IReadOnlyList<LocalModel>> ListAsync(CancellationToken cancellationToken) => _resolver.ListAsync(cancellationToken);
+
+    /// <summary>The models the user of <paramref name="http"/> may call (every model when governance is off), sorted by name.</summary>
+    public async Task<IReadOnlyList<LocalModel>> ListVisibleAsync(HttpContext http)
+    {
+        IReadOnlyList<LocalModel> models = await ListAsync(http.RequestAborted);
+        if (http.RequestServices.GetService<ModelVisibility>() is not { } visibility)
+        {
+            return models;
+        }
+
+        Func<string, bool> visible = await visibility.ForAsync(http);
+        return [.. models.Where(m => visible(m.Name))];
+    }
 
     /// <summary>Finds the model a request names.</summary>
     /// <exception cref="ApiException">400 when no name is given.</exception>
@@ -60,6 +75,7 @@ internal sealed class ModelAccess
     /// <param name="contextSize">The per-sequence context the request needs; <see langword="null"/> for the server's.</param>
     /// <param name="options">The request's chat options, or <see langword="null"/> when it does not generate text.</param>
     /// <param name="cancellationToken">Stops waiting for the load.</param>
+    /// <exception cref="ApiException">400 when the client named a file by path and it is not a usable model.</exception>
     public async Task<ModelSession> OpenAsync(string? name, TimeSpan? keepAlive, int? contextSize, ChatOptions? options, CancellationToken cancellationToken)
     {
         LocalModel model = await ResolveAsync(name, cancellationToken).ConfigureAwait(false);
@@ -70,19 +86,38 @@ internal sealed class ModelAccess
             options.AdditionalProperties[LlamaChatOptions.KeepAliveKey] = keepAlive;
         }
 
+        if (model.IsRemote)
+        {
+            return new ModelSession(model, lease: null, TimeSpan.Zero, _clients);
+        }
+
         long started = Stopwatch.GetTimestamp();
-        LlamaModelLease lease = await _pool.AcquireAsync(model.Path, keepAlive, contextSize, cancellationToken: cancellationToken).ConfigureAwait(false);
+        LlamaModelLease lease;
+        try
+        {
+            lease = await _pool.AcquireAsync(model.Path, keepAlive, contextSize, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (ModelLoadException ex) when (model.Source == LocalModelSource.File)
+        {
+            // The client named this file itself: a file that is not a usable model is the request's fault.
+            throw new ApiException(StatusCodes.Status400BadRequest, ex.Message, "model", "model_load_failed");
+        }
+
         return new ModelSession(model, lease, Stopwatch.GetElapsedTime(started), _clients);
     }
 
     /// <summary>The loaded models with their queue figures.</summary>
     public IReadOnlyList<LoadedModelInfo> GetLoaded() => _pool.GetLoadedModels();
 
-    /// <summary>Unloads the model named <paramref name="name"/> if it is loaded and idle (Ollama's <c>keep_alive: 0</c> without a prompt).</summary>
+    /// <summary>Unloads the model named <paramref name="name"/> if it is loaded and idle (Ollama's <c>keep_alive: 0</c> without a prompt); a remote model is left to its backends.</summary>
     public async Task<LocalModel> UnloadAsync(string? name, CancellationToken cancellationToken)
     {
         LocalModel model = await ResolveAsync(name, cancellationToken).ConfigureAwait(false);
-        _pool.Unload(model.Path);
+        if (!model.IsRemote)
+        {
+            _pool.Unload(model.Path);
+        }
+
         return model;
     }
 }

@@ -1,28 +1,32 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
+using OffGrid.AspNetCore.Backends;
 using OffGrid.Hub.References;
 using OffGrid.Inference.Pooling;
 
 namespace OffGrid.AspNetCore.Models;
 
 /// <summary>
-/// Builds and keeps one <see cref="IChatClient"/> and one embedding pipeline per served model: the pool's client at
-/// the bottom, then the middleware the app configured with <see cref="OffGridServerBuilder.ConfigureChatClients"/>
-/// and <see cref="OffGridServerBuilder.ConfigureEmbeddingGenerators"/>, in registration order.
+/// Builds and keeps one <see cref="IChatClient"/> and one embedding pipeline per served model: at the bottom the client of
+/// the model's source — the local pool's for a GGUF file, the balancer over the model's backends for a remote model — then
+/// the middleware the app configured with <see cref="OffGridServerBuilder.ConfigureChatClients"/> and
+/// <see cref="OffGridServerBuilder.ConfigureEmbeddingGenerators"/>, in registration order, the same for both.
 /// </summary>
 /// <remarks>Thread-safe. A model reached under two names gets a pipeline per name, so middleware sees the name the client used.</remarks>
 internal sealed class ModelClients : IDisposable
 {
     private readonly LlamaModelPool _pool;
+    private readonly RemoteBackends _remote;
     private readonly IServiceProvider _services;
     private readonly ModelPipelineOptions _options;
     private readonly ConcurrentDictionary<LocalModel, Lazy<IChatClient>> _chat = new();
     private readonly ConcurrentDictionary<LocalModel, Lazy<IEmbeddingGenerator<string, Embedding<float>>>> _embeddings = new();
 
-    public ModelClients(LlamaModelPool pool, IServiceProvider services, IOptions<ModelPipelineOptions> options)
+    public ModelClients(LlamaModelPool pool, RemoteBackends remote, IServiceProvider services, IOptions<ModelPipelineOptions> options)
     {
         _pool = pool;
+        _remote = remote;
         _services = services;
         _options = options.Value;
     }
@@ -53,7 +57,7 @@ internal sealed class ModelClients : IDisposable
 
     private IChatClient BuildChatClient(LocalModel model)
     {
-        var builder = new ChatClientBuilder(_pool.CreateChatClient(model.Path, model.Name));
+        var builder = new ChatClientBuilder(model.IsRemote ? _remote.CreateChatClient(model.Name) : _pool.CreateChatClient(model.Path, model.Name));
         foreach (Action<ChatClientBuilder, LocalModel> configure in _options.ChatClient)
         {
             configure(builder, model);
@@ -64,7 +68,7 @@ internal sealed class ModelClients : IDisposable
 
     private IEmbeddingGenerator<string, Embedding<float>> BuildEmbeddingGenerator(LocalModel model)
     {
-        var builder = new EmbeddingGeneratorBuilder<string, Embedding<float>>(_pool.CreateEmbeddingGenerator(model.Path, model.Name));
+        var builder = new EmbeddingGeneratorBuilder<string, Embedding<float>>(model.IsRemote ? _remote.CreateEmbeddingGenerator(model.Name) : _pool.CreateEmbeddingGenerator(model.Path, model.Name));
         foreach (Action<EmbeddingGeneratorBuilder<string, Embedding<float>>, LocalModel> configure in _options.EmbeddingGenerator)
         {
             configure(builder, model);

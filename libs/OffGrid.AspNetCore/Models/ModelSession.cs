@@ -4,12 +4,12 @@ using OffGrid.Inference.Pooling;
 
 namespace OffGrid.AspNetCore.Models;
 
-/// <summary>A served model held loaded for one request; disposing it hands the model back to the pool.</summary>
+/// <summary>A served model held for one request: a local model stays loaded until the session is disposed; a remote model needs no holding.</summary>
 internal sealed class ModelSession : IDisposable
 {
     private readonly ModelClients _clients;
 
-    public ModelSession(LocalModel model, LlamaModelLease lease, TimeSpan loadDuration, ModelClients clients)
+    public ModelSession(LocalModel model, LlamaModelLease? lease, TimeSpan loadDuration, ModelClients clients)
     {
         Model = model;
         Lease = lease;
@@ -20,8 +20,8 @@ internal sealed class ModelSession : IDisposable
     /// <summary>The name and file of the model.</summary>
     public LocalModel Model { get; }
 
-    /// <summary>The pool's lease, for what is not generation: model facts, the engine for benchmarks.</summary>
-    public LlamaModelLease Lease { get; }
+    /// <summary>The pool's lease, for what is not generation (model facts, the engine for benchmarks); <see langword="null"/> for a remote model.</summary>
+    public LlamaModelLease? Lease { get; }
 
     /// <summary>How long getting the model took (near zero when it was already loaded; Ollama's <c>load_duration</c>).</summary>
     public TimeSpan LoadDuration { get; }
@@ -32,5 +32,5 @@ internal sealed class ModelSession : IDisposable
     /// <summary>The model's embedding pipeline.</summary>
     public IEmbeddingGenerator<string, Embedding<float>> EmbeddingGenerator => _clients.GetEmbeddingGenerator(Model);
 
-    public void Dispose() => Lease.Dispose();
+    public void Dispose() => Lease?.Dispose();
 }

@@ -22,6 +22,9 @@ internal sealed class OllamaChatRequest
 
     public JsonElement? KeepAlive { get; set; }
 
+    /// <summary>Whether a reasoning model thinks first: <c>true</c>/<c>false</c>, or <c>"low"</c>, <c>"medium"</c>, <c>"high"</c>.</summary>
+    public JsonElement? Think { get; set; }
+
     /// <summary>One message of the conversation.</summary>
     internal sealed class Message
     {

@@ -10,6 +10,9 @@ internal sealed record OllamaChunk(string Model, DateTimeOffset CreatedAt, bool 
 
     public string? Response { get; init; }
 
+    /// <summary><c>/api/generate</c>: the model's reasoning, when it thinks.</summary>
+    public string? Thinking { get; init; }
+
     public string? DoneReason { get; init; }
 
     public long? TotalDuration { get; init; }
@@ -23,4 +26,10 @@ internal sealed record OllamaChunk(string Model, DateTimeOffset CreatedAt, bool 
     public long? EvalCount { get; init; }
 
     public long? EvalDuration { get; init; }
+
+    /// <summary><c>/api/generate</c>'s last object: the whole exchange in tokens, for the client to send back.</summary>
+    public IReadOnlyList<int>? Context { get; init; }
+
+    /// <summary>OffGrid's extension: the knowledge sources the answer cites as <c>[n]</c> (on the first streamed object, and on a whole response).</summary>
+    public object[]? Sources { get; init; }
 }

@@ -25,5 +25,14 @@ internal sealed class OllamaGenerateRequest
 
     public JsonElement? KeepAlive { get; set; }
 
+    /// <summary>Whether a reasoning model thinks first: <c>true</c>/<c>false</c>, or <c>"low"</c>, <c>"medium"</c>, <c>"high"</c>.</summary>
+    public JsonElement? Think { get; set; }
+
     public List<string>? Images { get; set; }
+
+    /// <summary>A Go template replacing the model's: not supported (OffGrid renders the model's Jinja template).</summary>
+    public string? Template { get; set; }
+
+    /// <summary>The <c>context</c> an earlier response returned: the exchange this prompt continues, in tokens.</summary>
+    public JsonElement? Context { get; set; }
 }

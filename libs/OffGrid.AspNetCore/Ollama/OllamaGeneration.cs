@@ -28,11 +28,12 @@ internal sealed class OllamaGeneration
     {
         CancellationToken cancellationToken = http.RequestAborted;
         IChatClient client = _session.ChatClient;
+        Knowledge.KnowledgeChat.EnsureAvailable(client, options, "options.knowledge");
         if (!stream)
         {
             ChatResponse response = await client.GetResponseAsync(messages, options, cancellationToken);
-            List<FunctionCallContent> calls = [.. response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>()];
-            return Results.Json(Final(Chunk(response.Text, calls, done: true), response.FinishReason, response.Usage), ServerJson.Options);
+            List<AIContent> contents = [.. response.Messages.SelectMany(m => m.Contents)];
+            return Results.Json(Final(Chunk(response.Text, contents, done: true), response.FinishReason, response.Usage, response.AdditionalProperties) with { Sources = Knowledge.KnowledgeShapes.Sources(response.AdditionalProperties) }, ServerJson.Options);
         }
 
         await using ChatUpdateStream updates = await ChatUpdateStream.StartAsync(client, messages, options, cancellationToken);
@@ -41,17 +42,21 @@ internal sealed class OllamaGeneration
         {
             UsageDetails? usage = null;
             ChatFinishReason? finish = null;
+            AdditionalPropertiesDictionary? properties = null;
+            object[]? sources = Knowledge.KnowledgeShapes.Sources(updates.First?.AdditionalProperties);
             await foreach (ChatResponseUpdate update in updates.ReadAllAsync())
             {
                 finish = update.FinishReason ?? finish;
+                properties = update.AdditionalProperties ?? properties;
                 usage = update.Contents.OfType<UsageContent>().LastOrDefault()?.Details ?? usage;
-                List<FunctionCallContent> calls = [.. update.Contents.OfType<FunctionCallContent>()];
-                if (update.Text.Length > 0 || calls.Count > 0)
+                if (update.Text.Length > 0 || update.Contents.Any(c => c is FunctionCallContent or TextReasoningContent))
                 {
-                    await writer.WriteAsync(Chunk(update.Text, calls, done: false), cancellationToken);
+                    // The sources an answer cites come with its first object, before any [n] in the text.
+                    await writer.WriteAsync(Chunk(update.Text, update.Contents, done: false) with { Sources = sources }, cancellationToken);
+                    sources = null;
                 }
             }
-            await writer.WriteAsync(Final(Chunk(string.Empty, [], done: true), finish, usage), cancellationToken);
+            await writer.WriteAsync(Final(Chunk(string.Empty, [], done: true), finish, usage, properties), cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -70,14 +75,21 @@ internal sealed class OllamaGeneration
         DoneReason = doneReason,
     };
 
-    private OllamaChunk Chunk(string text, IReadOnlyList<FunctionCallContent> calls, bool done) => new(_session.Model.Name, DateTimeOffset.UtcNow, done)
+    private OllamaChunk Chunk(string text, IList<AIContent> contents, bool done)
     {
-        Message = _chat ? new OllamaMessage("assistant", text, calls.Count > 0 ? OllamaShapes.ToolCalls(calls) : null) : null,
-        Response = _chat ? null : text,
-    };
+        List<FunctionCallContent> calls = [.. contents.OfType<FunctionCallContent>()];
+        string? thinking = contents.OfType<TextReasoningContent>().Select(r => r.Text).ToList() is { Count: > 0 } parts ? string.Concat(parts) : null;
+        return new(_session.Model.Name, DateTimeOffset.UtcNow, done)
+        {
+            Message = _chat ? new OllamaMessage("assistant", text, calls.Count > 0 ? OllamaShapes.ToolCalls(calls) : null, thinking) : null,
+            Response = _chat ? null : text,
+            Thinking = _chat ? null : thinking,
+        };
+    }
 
-    private OllamaChunk Final(OllamaChunk chunk, ChatFinishReason? finish, UsageDetails? usage) => chunk with
+    private OllamaChunk Final(OllamaChunk chunk, ChatFinishReason? finish, UsageDetails? usage, AdditionalPropertiesDictionary? properties) => chunk with
     {
+        Context = _chat ? null : properties?.GetValueOrDefault(LlamaChatOptions.ContextKey) as IReadOnlyList<int>,
         DoneReason = finish == ChatFinishReason.Length ? "length" : "stop",
         TotalDuration = Nanoseconds(Stopwatch.GetElapsedTime(_started)),
         LoadDuration = Nanoseconds(_session.LoadDuration),

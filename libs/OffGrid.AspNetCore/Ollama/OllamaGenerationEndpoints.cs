@@ -17,6 +17,7 @@ internal static class OllamaGenerationEndpoints
         CancellationToken cancellationToken = http.RequestAborted;
         OllamaChatRequest request = await JsonBody.ReadAsync<OllamaChatRequest>(http.Request, cancellationToken);
         ChatOptions options = OllamaOptions.ToChatOptions(request.Options, request.Format, request.Tools);
+        OllamaOptions.ApplyThink(options, request.Think);
         List<ChatMessage> messages = [.. (request.Messages ?? []).Select((m, i) => ToMessage(m, $"messages[{i}]"))];
         return await RespondAsync(http, models, request.Model, request.KeepAlive, OllamaOptions.ContextSize(request.Options), messages, options, request.Stream, chat: true, started);
     }
@@ -36,7 +37,16 @@ internal static class OllamaGenerationEndpoints
             throw ApiException.BadRequest("'suffix' (fill-in-the-middle) is not supported.", "suffix");
         }
 
+        if (request.Template is { Length: > 0 })
+        {
+            throw ApiException.BadRequest("'template' is not supported: OffGrid renders the model's own chat template (send 'raw' to write the prompt yourself).", "template");
+        }
+
         ChatOptions options = OllamaOptions.ToChatOptions(request.Options, request.Format, tools: null);
+        OllamaOptions.ApplyThink(options, request.Think);
+
+        // The response always returns the exchange as 'context'; one sent back continues it.
+        (options.AdditionalProperties ??= [])[LlamaChatOptions.ContextKey] = request.Context is { ValueKind: not System.Text.Json.JsonValueKind.Null } context ? context : Array.Empty<int>();
         if (request.Raw)
         {
             (options.AdditionalProperties ??= [])[LlamaChatOptions.RawPromptKey] = true;

@@ -1,18 +1,28 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using OffGrid.AspNetCore.Backends;
 using OffGrid.AspNetCore.Models;
 using OffGrid.Hub.Gguf;
 using OffGrid.Hub.References;
 
 namespace OffGrid.AspNetCore.Ollama;
 
-/// <summary>Describes a served model the way <c>/api/tags</c>, <c>/api/ps</c> and <c>/api/show</c> do, from its GGUF header.</summary>
+/// <summary>
+/// Describes a served model the way <c>/api/tags</c>, <c>/api/ps</c> and <c>/api/show</c> do: a local model from its GGUF
+/// header, a remote one with Ollama's fields for models served elsewhere (<c>remote_model</c>, <c>remote_host</c>) and
+/// OffGrid's <c>backends</c>.
+/// </summary>
 internal static class OllamaModelDescription
 {
     /// <summary>An entry of <c>/api/tags</c>.</summary>
-    public static async Task<object> DescribeAsync(LocalModel model, CancellationToken cancellationToken)
+    public static async Task<object> DescribeAsync(LocalModel model, RemoteBackends backends, CancellationToken cancellationToken)
     {
+        if (model.IsRemote)
+        {
+            return DescribeRemote(model, backends.MembersOf(model.Name));
+        }
+
         GgufFile gguf = await GgufFile.ReadAsync(model.Path, cancellationToken);
         var file = new FileInfo(model.Path);
         return new
@@ -27,8 +37,25 @@ internal static class OllamaModelDescription
     }
 
     /// <summary>The body of <c>/api/show</c>.</summary>
-    public static async Task<object> ShowAsync(LocalModel model, CancellationToken cancellationToken)
+    public static async Task<object> ShowAsync(LocalModel model, RemoteBackends backends, CancellationToken cancellationToken)
     {
+        if (model.IsRemote)
+        {
+            IReadOnlyList<PoolMember> members = backends.MembersOf(model.Name);
+            return new
+            {
+                modelfile = string.Concat(members.Select(m => $"FROM {m.Backend.Backend.Endpoint} {m.RemoteModel}\n")),
+                parameters = string.Empty,
+                template = string.Empty,
+                details = RemoteDetails,
+                model_info = new Dictionary<string, object>(),
+                capabilities = new[] { "completion" },
+                remote_model = members.FirstOrDefault()?.RemoteModel,
+                remote_host = members.FirstOrDefault()?.Backend.Backend.Endpoint.ToString(),
+                backends = members.Select(m => m.Backend.Name).ToArray(),
+            };
+        }
+
         GgufFile gguf = await GgufFile.ReadAsync(model.Path, cancellationToken);
         var info = new SortedDictionary<string, object>(StringComparer.Ordinal)
         {
@@ -56,6 +83,29 @@ internal static class OllamaModelDescription
             modified_at = File.GetLastWriteTimeUtc(model.Path),
         };
     }
+
+    private static object RemoteDetails => new
+    {
+        parent_model = string.Empty,
+        format = "remote",
+        family = "unknown",
+        families = new[] { "unknown" },
+        parameter_size = "unknown",
+        quantization_level = "unknown",
+    };
+
+    private static object DescribeRemote(LocalModel model, IReadOnlyList<PoolMember> members) => new
+    {
+        name = model.Name,
+        model = model.Name,
+        modified_at = DateTime.UnixEpoch,
+        size = 0,
+        digest = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("|", members.Select(m => $"{m.Backend.Backend.Endpoint}{m.RemoteModel}"))))),
+        details = RemoteDetails,
+        remote_model = members.FirstOrDefault()?.RemoteModel,
+        remote_host = members.FirstOrDefault()?.Backend.Backend.Endpoint.ToString(),
+        backends = members.Select(m => m.Backend.Name).ToArray(),
+    };
 
     /// <summary>Ollama's <c>details</c> object.</summary>
     public static object Details(GgufFile gguf) => new

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
+using OffGrid.AspNetCore.Backends;
 using OffGrid.AspNetCore.Http;
 using OffGrid.AspNetCore.Models;
 using OffGrid.Hub.Gguf;
@@ -13,14 +14,14 @@ namespace OffGrid.AspNetCore.Ollama;
 /// <summary>Ollama's model management: <c>/api/tags</c>, <c>/api/show</c>, <c>/api/ps</c>, <c>/api/pull</c>, <c>/api/delete</c>, <c>/api/version</c>.</summary>
 internal static class OllamaModelEndpoints
 {
-    public static async Task<IResult> TagsAsync(ModelAccess models, ILogger<ModelAccess> logger, CancellationToken cancellationToken)
+    public static async Task<IResult> TagsAsync(HttpContext http, ModelAccess models, RemoteBackends backends, ILogger<ModelAccess> logger)
     {
         var tags = new List<object>();
-        foreach (LocalModel model in await models.ListAsync(cancellationToken))
+        foreach (LocalModel model in await models.ListVisibleAsync(http))
         {
             try
             {
-                tags.Add(await OllamaModelDescription.DescribeAsync(model, cancellationToken));
+                tags.Add(await OllamaModelDescription.DescribeAsync(model, backends, http.RequestAborted));
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or GgufFormatException)
             {
@@ -32,11 +33,11 @@ internal static class OllamaModelEndpoints
         return Results.Json(new { models = tags }, ServerJson.Options);
     }
 
-    public static async Task<IResult> ShowAsync(HttpContext http, ModelAccess models)
+    public static async Task<IResult> ShowAsync(HttpContext http, ModelAccess models, RemoteBackends backends)
     {
         OllamaModelRequest request = await JsonBody.ReadAsync<OllamaModelRequest>(http.Request, http.RequestAborted);
         LocalModel model = await models.ResolveAsync(request.ModelName, http.RequestAborted);
-        return Results.Json(await OllamaModelDescription.ShowAsync(model, http.RequestAborted), ServerJson.Options);
+        return Results.Json(await OllamaModelDescription.ShowAsync(model, backends, http.RequestAborted), ServerJson.Options);
     }
 
     public static async Task<IResult> PsAsync(ModelAccess models, CancellationToken cancellationToken)
@@ -62,6 +63,10 @@ internal static class OllamaModelEndpoints
 
         return Results.Json(new { models = running }, ServerJson.Options);
     }
+
+    /// <summary>An Ollama endpoint OffGrid does not offer: 501 with the reason, in Ollama's error shape.</summary>
+    public static IResult Unsupported(string reason) =>
+        Results.Json(OllamaShapes.Error(new ApiError(StatusCodes.Status501NotImplemented, reason)), ServerJson.Options, statusCode: StatusCodes.Status501NotImplemented);
 
     public static IResult Version() => Results.Json(new
     {

@@ -37,6 +37,9 @@ internal sealed class OllamaOptions
 
     public int? NumCtx { get; set; }
 
+    /// <summary>OffGrid's extension: answer from knowledge collections, <c>{"collections":["docs"],"top_k":5}</c>.</summary>
+    public OffGrid.AspNetCore.Knowledge.KnowledgeField? Knowledge { get; set; }
+
     /// <summary>The per-sequence context the request asks for, validated.</summary>
     public static int? ContextSize(OllamaOptions? options) => ContextSizeOption.Read(options?.NumCtx, "options.num_ctx");
 
@@ -66,6 +69,25 @@ internal sealed class OllamaOptions
             _ => throw ApiException.BadRequest("'format' must be \"json\" or a JSON Schema object.", "format"),
         };
         chat.Tools = ToolDefinition.ToDeclarations(tools);
+        OffGrid.AspNetCore.Knowledge.KnowledgeChat.Apply(options?.Knowledge, chat, "options.knowledge");
         return chat;
+    }
+
+    /// <summary>Applies the request's <c>think</c> field: a boolean, or an effort level (which thinks).</summary>
+    /// <exception cref="ApiException">400 for anything else.</exception>
+    public static void ApplyThink(Microsoft.Extensions.AI.ChatOptions options, JsonElement? think)
+    {
+        bool? enable = think switch
+        {
+            null or { ValueKind: JsonValueKind.Null } => null,
+            { ValueKind: JsonValueKind.True } => true,
+            { ValueKind: JsonValueKind.False } => false,
+            { ValueKind: JsonValueKind.String } level when level.GetString() is "low" or "medium" or "high" => true,
+            _ => throw ApiException.BadRequest("'think' must be true, false, \"low\", \"medium\" or \"high\".", "think"),
+        };
+        if (enable is { } value)
+        {
+            (options.AdditionalProperties ??= [])[OffGrid.Inference.Chat.LlamaChatOptions.EnableThinkingKey] = value;
+        }
     }
 }

@@ -1,7 +1,9 @@
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
 using OffGrid.Agents;
 using OffGrid.AspNetCore.Chat;
 using OffGrid.AspNetCore.Http;
+using OffGrid.AspNetCore.Knowledge;
 using OffGrid.AspNetCore.Models;
 
 namespace OffGrid.AspNetCore.OpenAi;
@@ -25,6 +27,7 @@ internal static class ChatCompletionEndpoint
         string id = OpenAiShapes.NewId("chatcmpl-");
         long created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         string model = session.Model.Name;
+        KnowledgeChat.EnsureAvailable(session.ChatClient, options, "knowledge");
         if (!request.Stream)
         {
             ChatResponse response = await session.ChatClient.GetResponseAsync(messages, options, cancellationToken);
@@ -32,12 +35,17 @@ internal static class ChatCompletionEndpoint
         }
 
         await using ChatUpdateStream stream = await ChatUpdateStream.StartAsync(session.ChatClient, messages, options, cancellationToken);
+        bool usageRequested = request.StreamOptions?.IncludeUsage == true;
         return await OpenAiEventStream.WriteAsync(http.Response, async writer =>
         {
-            await writer.WriteAsync(OpenAiShapes.ChatChunk(id, created, model, new { role = "assistant", content = string.Empty }, null), cancellationToken);
+            JsonObject Chunk(JsonObject delta, string? finishReason = null) => OpenAiShapes.ChatChunk(id, created, model, delta, finishReason, usageRequested);
+
+            // The sources an answer cites come with its first chunk, before any [n] in the text.
+            JsonObject first = Chunk(new JsonObject { ["role"] = "assistant", ["content"] = string.Empty, ["refusal"] = null });
+            await writer.WriteAsync(OpenAiShapes.WithSources(first, stream.First?.AdditionalProperties), cancellationToken);
             UsageDetails? usage = null;
             ChatFinishReason? finish = null;
-            bool calledTools = false;
+            int callsSent = 0;
             var serverCalls = new List<FunctionCallContent>();
             await foreach (ChatResponseUpdate update in stream.ReadAllAsync())
             {
@@ -45,37 +53,37 @@ internal static class ChatCompletionEndpoint
                 usage = update.Contents.OfType<UsageContent>().LastOrDefault()?.Details ?? usage;
                 if (update.Text is { Length: > 0 } text)
                 {
-                    await writer.WriteAsync(OpenAiShapes.ChatChunk(id, created, model, new { content = text }, null), cancellationToken);
+                    await writer.WriteAsync(Chunk(new JsonObject { ["content"] = text }), cancellationToken);
                 }
 
                 serverCalls.AddRange(update.Contents.OfType<FunctionCallContent>().Where(c => serverToolNames.Contains(c.Name)));
                 if (update.Contents.OfType<FunctionCallContent>().Where(c => !serverToolNames.Contains(c.Name)).ToList() is { Count: > 0 } calls)
                 {
-                    calledTools = true;
-                    await writer.WriteAsync(OpenAiShapes.ChatChunk(id, created, model, new { tool_calls = OpenAiShapes.ToolCalls(calls) }, null), cancellationToken);
+                    await writer.WriteAsync(Chunk(new JsonObject { ["tool_calls"] = OpenAiShapes.ToolCalls(calls, firstIndex: callsSent) }), cancellationToken);
+                    callsSent += calls.Count;
                 }
 
-                if (OpenAiShapes.ServerToolCalls(serverCalls, update.Contents.OfType<FunctionResultContent>()) is { Length: > 0 } executed)
+                if (OpenAiShapes.ServerToolCalls(serverCalls, update.Contents.OfType<FunctionResultContent>()) is { Count: > 0 } executed)
                 {
-                    await writer.WriteAsync(OpenAiShapes.ChatChunk(id, created, model, new { server_tool_calls = executed }, null), cancellationToken);
+                    await writer.WriteAsync(Chunk(new JsonObject { ["server_tool_calls"] = executed }), cancellationToken);
                 }
 
                 if (update.Contents.OfType<ToolApprovalRequestContent>().ToList() is { Count: > 0 } approvals)
                 {
-                    calledTools = true;
-                    object delta = new
+                    var delta = new JsonObject
                     {
-                        tool_calls = OpenAiShapes.ToolCalls(approvals.Select(a => (FunctionCallContent)a.ToolCall)),
-                        approval_requests = OpenAiShapes.ApprovalRequests(approvals),
+                        ["tool_calls"] = OpenAiShapes.ToolCalls(approvals.Select(a => (FunctionCallContent)a.ToolCall), firstIndex: callsSent),
+                        ["approval_requests"] = OpenAiShapes.ApprovalRequests(approvals),
                     };
-                    await writer.WriteAsync(OpenAiShapes.ChatChunk(id, created, model, delta, null), cancellationToken);
+                    await writer.WriteAsync(Chunk(delta), cancellationToken);
+                    callsSent += approvals.Count;
                 }
             }
 
-            await writer.WriteAsync(OpenAiShapes.ChatChunk(id, created, model, new { }, OpenAiShapes.FinishReason(finish, calledTools)), cancellationToken);
-            if (request.StreamOptions?.IncludeUsage == true)
+            await writer.WriteAsync(Chunk([], OpenAiShapes.FinishReason(finish, callsSent > 0)), cancellationToken);
+            if (usageRequested)
             {
-                await writer.WriteAsync(OpenAiShapes.ChatChunk(id, created, model, delta: null, null, usage ?? new UsageDetails()), cancellationToken);
+                await writer.WriteAsync(OpenAiShapes.UsageChunk(id, "chat.completion.chunk", created, model, usage), cancellationToken);
             }
         }, cancellationToken);
     }

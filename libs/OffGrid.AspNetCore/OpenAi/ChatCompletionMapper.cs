@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.AI;
 using OffGrid.AspNetCore.Chat;
 using OffGrid.AspNetCore.Http;
+using OffGrid.Inference.Chat;
 
 namespace OffGrid.AspNetCore.OpenAi;
 
@@ -20,11 +21,7 @@ internal static class ChatCompletionMapper
             throw ApiException.BadRequest("'messages' must contain at least one message.", "messages");
         }
 
-        if (request.Logprobs == true)
-        {
-            throw ApiException.BadRequest("'logprobs' is not supported.", "logprobs");
-        }
-
+        RefuseUnsupported(request);
         List<ChatMessage> conversation = [.. messages.Select((m, i) => ToMessage(m, $"messages[{i}]"))];
         ApplyApprovals(messages, conversation);
         ChatOptions options = request.ToSampling(request.MaxCompletionTokens ?? request.MaxTokens)
@@ -44,7 +41,74 @@ internal static class ChatCompletionMapper
         options.ToolMode = ReadToolChoice(request.ToolChoice, options.Tools);
         options.AllowMultipleToolCalls = request.ParallelToolCalls;
         options.ResponseFormat = ReadResponseFormat(request.ResponseFormat);
+        options.Reasoning = ReadReasoningEffort(request.ReasoningEffort);
+        if (ReadEnableThinking(request.ChatTemplateKwargs) is { } thinking)
+        {
+            (options.AdditionalProperties ??= [])[LlamaChatOptions.EnableThinkingKey] = thinking;
+        }
+
+        Knowledge.KnowledgeChat.Apply(request.Knowledge, options, "knowledge");
         return (conversation, options);
+    }
+
+    // Every parameter of the OpenAI reference is honoured or refused: these ask for what a local model cannot do.
+    // Informational ones (user, metadata, safety_identifier, prompt_cache_key, stream_options.include_obfuscation) are
+    // accepted; prompt caching is automatic.
+    private static void RefuseUnsupported(ChatCompletionRequest request)
+    {
+        static void Refuse(bool asked, string param, string message)
+        {
+            if (asked)
+            {
+                throw ApiException.BadRequest(message, param);
+            }
+        }
+
+        Refuse(request.Logprobs == true, "logprobs", "'logprobs' is not supported.");
+        Refuse(request.TopLogprobs is not null, "top_logprobs", "'top_logprobs' is not supported (it needs 'logprobs').");
+        Refuse(IsSet(request.LogitBias) && request.LogitBias!.Value.ValueKind == JsonValueKind.Object && request.LogitBias.Value.EnumerateObject().Any(), "logit_bias", "'logit_bias' is not supported: OpenAI token ids mean nothing to a local model's tokenizer.");
+        Refuse(IsSet(request.Audio) || request.Modalities?.Any(m => m != "text") == true, IsSet(request.Audio) ? "audio" : "modalities", "Audio output is not supported; 'modalities' may only be [\"text\"].");
+        Refuse(IsSet(request.Prediction), "prediction", "'prediction' (predicted outputs) is not supported.");
+        Refuse(IsSet(request.WebSearchOptions), "web_search_options", "Web search is not available on an offline server.");
+        Refuse(IsSet(request.Functions) || IsSet(request.FunctionCall), IsSet(request.Functions) ? "functions" : "function_call", "'functions' and 'function_call' are deprecated; send 'tools' and 'tool_choice'.");
+        Refuse(request.Verbosity is not (null or "medium"), "verbosity", "'verbosity' is not supported; leave it out or send \"medium\".");
+        Refuse(request.Store == true, "store", "'store' is not supported: OffGrid keeps no completions.");
+        Refuse(request.ServiceTier is not (null or "auto" or "default"), "service_tier", "'service_tier' may only be \"auto\" or \"default\".");
+    }
+
+    private static bool IsSet(JsonElement? value) => value is { ValueKind: not (JsonValueKind.Null or JsonValueKind.Undefined) };
+
+    private static ReasoningOptions? ReadReasoningEffort(string? effort) => effort switch
+    {
+        null => null,
+        "none" => new ReasoningOptions { Effort = ReasoningEffort.None },
+        "minimal" or "low" => new ReasoningOptions { Effort = ReasoningEffort.Low },
+        "medium" => new ReasoningOptions { Effort = ReasoningEffort.Medium },
+        "high" => new ReasoningOptions { Effort = ReasoningEffort.High },
+        _ => throw ApiException.BadRequest("'reasoning_effort' must be none, minimal, low, medium or high.", "reasoning_effort"),
+    };
+
+    private static bool? ReadEnableThinking(Dictionary<string, JsonElement>? kwargs)
+    {
+        if (kwargs is null)
+        {
+            return null;
+        }
+
+        foreach ((string key, JsonElement value) in kwargs)
+        {
+            if (key != LlamaChatOptions.EnableThinkingKey)
+            {
+                throw ApiException.BadRequest($"'chat_template_kwargs.{key}' is not supported; only 'enable_thinking' is.", "chat_template_kwargs." + key);
+            }
+
+            if (value.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+            {
+                throw ApiException.BadRequest("'chat_template_kwargs.enable_thinking' must be true or false.", "chat_template_kwargs.enable_thinking");
+            }
+        }
+
+        return kwargs.TryGetValue(LlamaChatOptions.EnableThinkingKey, out JsonElement thinking) ? thinking.ValueKind == JsonValueKind.True : null;
     }
 
     private static ChatMessage ToMessage(ChatCompletionRequest.Message message, string param)
@@ -63,6 +127,13 @@ internal static class ChatCompletionMapper
             null => throw ApiException.BadRequest("Each message needs a 'role'.", param + ".role"),
             _ => throw ApiException.BadRequest($"Unknown role '{message.Role}': use system, developer, user, assistant or tool.", param + ".role"),
         };
+
+        if (IsSet(message.Audio) || IsSet(message.FunctionCall))
+        {
+            throw ApiException.BadRequest(
+                IsSet(message.Audio) ? "Audio in messages is not supported." : "'function_call' is deprecated; send 'tool_calls'.",
+                param + (IsSet(message.Audio) ? ".audio" : ".function_call"));
+        }
 
         string? text = ReadText(message.Content, param + ".content");
         var contents = new List<AIContent>();

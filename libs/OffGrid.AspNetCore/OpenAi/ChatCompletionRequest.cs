@@ -28,6 +28,37 @@ internal sealed class ChatCompletionRequest : OpenAiGenerationRequest
     /// <c>GET /v1/tools</c> lists them). The server runs their calls itself.
     /// </summary>
     public List<string>? ServerTools { get; set; }
+    /// <summary>OffGrid's extension: answer from knowledge collections, <c>{"collections":["docs"],"top_k":5}</c>.</summary>
+    public OffGrid.AspNetCore.Knowledge.KnowledgeField? Knowledge { get; set; }
+
+    /// <summary><c>none</c>, <c>minimal</c>, <c>low</c>, <c>medium</c> or <c>high</c>; <c>none</c> turns a reasoning model's thinking off.</summary>
+    public string? ReasoningEffort { get; set; }
+
+    /// <summary>llama-server's extra <c>chat_template_kwargs</c>: OffGrid understands <c>enable_thinking</c>.</summary>
+    public Dictionary<string, JsonElement>? ChatTemplateKwargs { get; set; }
+
+    // Parameters of the OpenAI reference that a local model cannot honour: refused when they ask for something.
+    public JsonElement? LogitBias { get; set; }
+
+    public int? TopLogprobs { get; set; }
+
+    public JsonElement? Audio { get; set; }
+
+    public List<string>? Modalities { get; set; }
+
+    public JsonElement? Prediction { get; set; }
+
+    public JsonElement? WebSearchOptions { get; set; }
+
+    public JsonElement? Functions { get; set; }
+
+    public JsonElement? FunctionCall { get; set; }
+
+    public string? Verbosity { get; set; }
+
+    public bool? Store { get; set; }
+
+    public string? ServiceTier { get; set; }
 
     /// <summary>One message of the conversation.</summary>
     internal sealed class Message
@@ -48,6 +79,9 @@ internal sealed class ChatCompletionRequest : OpenAiGenerationRequest
         /// <see cref="ToolCallId"/> (its <c>content</c>, if any, is the reason).
         /// </summary>
         public bool? Approved { get; set; }
+        public JsonElement? Audio { get; set; }
+
+        public JsonElement? FunctionCall { get; set; }
     }
 
     /// <summary><c>response_format</c>: <c>text</c>, <c>json_object</c> or <c>json_schema</c>.</summary>

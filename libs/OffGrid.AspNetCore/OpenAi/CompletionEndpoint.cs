@@ -20,6 +20,16 @@ internal static class CompletionEndpoint
             throw ApiException.BadRequest("'suffix' and 'logprobs' are not supported.", request.Suffix is { Length: > 0 } ? "suffix" : "logprobs");
         }
 
+        if (request.BestOf is not (null or 1))
+        {
+            throw ApiException.BadRequest("Only one candidate per request is supported ('best_of' must be 1).", "best_of");
+        }
+
+        if (request.LogitBias is { ValueKind: JsonValueKind.Object } bias && bias.EnumerateObject().Any())
+        {
+            throw ApiException.BadRequest("'logit_bias' is not supported: OpenAI token ids mean nothing to a local model's tokenizer.", "logit_bias");
+        }
+
         // 16 is OpenAI's documented default for this endpoint.
         ChatOptions options = request.ToSampling(request.MaxTokens ?? 16).ToChatOptions(SamplingFieldNames.OpenAi);
         (options.AdditionalProperties ??= [])[LlamaChatOptions.RawPromptKey] = true;
@@ -37,11 +47,12 @@ internal static class CompletionEndpoint
         }
 
         await using ChatUpdateStream stream = await ChatUpdateStream.StartAsync(session.ChatClient, messages, options, cancellationToken);
+        bool usageRequested = request.StreamOptions?.IncludeUsage == true;
         return await OpenAiEventStream.WriteAsync(http.Response, async writer =>
         {
             if (echo.Length > 0)
             {
-                await writer.WriteAsync(OpenAiShapes.TextCompletion(id, created, model, echo, null, null), cancellationToken);
+                await writer.WriteAsync(OpenAiShapes.TextCompletion(id, created, model, echo, null, null, usageRequested), cancellationToken);
             }
 
             UsageDetails? usage = null;
@@ -51,12 +62,13 @@ internal static class CompletionEndpoint
                 string? finish = update.FinishReason is { } reason ? OpenAiShapes.FinishReason(reason, false) : null;
                 if (update.Text.Length > 0 || finish is not null)
                 {
-                    await writer.WriteAsync(OpenAiShapes.TextCompletion(id, created, model, update.Text, finish, null), cancellationToken);
+                    await writer.WriteAsync(OpenAiShapes.TextCompletion(id, created, model, update.Text, finish, null, usageRequested), cancellationToken);
                 }
             }
-            if (request.StreamOptions?.IncludeUsage == true)
+
+            if (usageRequested)
             {
-                await writer.WriteAsync(OpenAiShapes.TextCompletion(id, created, model, string.Empty, null, usage ?? new UsageDetails()), cancellationToken);
+                await writer.WriteAsync(OpenAiShapes.UsageChunk(id, "text_completion", created, model, usage), cancellationToken);
             }
         }, cancellationToken);
     }

@@ -13,4 +13,8 @@ internal sealed class CompletionRequest : OpenAiGenerationRequest
     public string? Suffix { get; set; }
 
     public int? Logprobs { get; set; }
+
+    public int? BestOf { get; set; }
+
+    public JsonElement? LogitBias { get; set; }
 }

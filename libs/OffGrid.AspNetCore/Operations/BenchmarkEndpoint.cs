@@ -1,6 +1,7 @@
 using OffGrid.AspNetCore.Http;
 using OffGrid.AspNetCore.Models;
 using OffGrid.Inference.Benchmarking;
+using OffGrid.Inference.Pooling;
 
 namespace OffGrid.AspNetCore.Operations;
 
@@ -32,7 +33,9 @@ internal static class BenchmarkEndpoint
         }
 
         using ModelSession session = await models.OpenAsync(request.Model, keepAlive: null, cancellationToken);
-        LlamaBenchmarkResult result = await LlamaBenchmark.RunAsync(session.Lease.Engine, options, progress: null, cancellationToken);
+        LlamaModelLease lease = session.Lease
+            ?? throw ApiException.BadRequest($"'{session.Model.Name}' is served by remote backends; benchmarks measure models on this server (GET /v1/backends shows the backends' time to first token).", "model");
+        LlamaBenchmarkResult result = await LlamaBenchmark.RunAsync(lease.Engine, options, progress: null, cancellationToken);
         return Results.Json(new
         {
             model = session.Model.Name,

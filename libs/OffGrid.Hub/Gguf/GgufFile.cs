@@ -9,7 +9,7 @@ namespace OffGrid.Hub.Gguf;
 /// </remarks>
 public sealed class GgufFile
 {
-    internal GgufFile(int version, Dictionary<string, GgufValue> metadata, List<GgufTensorInfo> tensors, int alignment, long dataOffset, long? fileLength)
+    internal GgufFile(int version, IDictionary<string, GgufValue> metadata, IList<GgufTensorInfo> tensors, int alignment, long dataOffset, long? fileLength, IReadOnlyList<string>? partPaths = null)
     {
         Version = version;
         Metadata = metadata.AsReadOnly();
@@ -17,6 +17,7 @@ public sealed class GgufFile
         Alignment = alignment;
         DataOffset = dataOffset;
         FileLength = fileLength;
+        PartPaths = partPaths ?? [];
     }
 
     /// <summary>Gets the GGUF format version (2 or 3).</summary>
@@ -34,8 +35,17 @@ public sealed class GgufFile
     /// <summary>Gets the absolute byte offset at which tensor data starts.</summary>
     public long DataOffset { get; }
 
-    /// <summary>Gets the length of the file in bytes, or <see langword="null"/> when it was read from a non-seekable stream.</summary>
+    /// <summary>
+    /// Gets the length of the file in bytes (for a split model, of all its parts together), or <see langword="null"/>
+    /// when it was read from a non-seekable stream.
+    /// </summary>
     public long? FileLength { get; }
+
+    /// <summary>
+    /// Gets the files the model is in, first part first: one path, or every part of a split model (gguf-split's
+    /// <c>&lt;prefix&gt;-00001-of-00003.gguf</c> layout). Empty when the header was read from a stream.
+    /// </summary>
+    public IReadOnlyList<string> PartPaths { get; }
 
     /// <summary>Gets <c>general.architecture</c>, for example <c>llama</c>.</summary>
     public string? Architecture => GetString("general.architecture");
@@ -43,7 +53,7 @@ public sealed class GgufFile
     /// <summary>Gets <c>general.name</c>.</summary>
     public string? Name => GetString("general.name");
 
-    /// <summary>Gets the number of weights: the sum of the element counts of all tensors.</summary>
+    /// <summary>Gets the number of weights: the sum of the element counts of all tensors (of every part of a split model).</summary>
     public long ParameterCount => Tensors.Sum(t => t.ElementCount);
 
     /// <summary>Gets the sum of the tensor data sizes in bytes (tensors of unknown type count as zero).</summary>
@@ -107,26 +117,55 @@ public sealed class GgufFile
         }
     }
 
-    /// <summary>Reads the header of a GGUF file.</summary>
+    /// <summary>
+    /// Reads the header of a GGUF model file. For a split model (gguf-split's <c>split.*</c> keys), any part may be
+    /// given: every part is read, and the result describes the whole model (metadata of the first part, the tensors
+    /// of all parts, their total length, <see cref="PartPaths"/>), as llama.cpp loads it.
+    /// </summary>
     /// <param name="path">The file path.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The parsed header.</returns>
-    /// <exception cref="GgufFormatException">The file is not GGUF, has an unsupported version, or is truncated or corrupt.</exception>
+    /// <exception cref="GgufFormatException">
+    /// The file (or a part of it) is not GGUF, has an unsupported version, is truncated or corrupt, or a part is missing;
+    /// the message starts with the path of the file at fault.
+    /// </exception>
     public static async Task<GgufFile> ReadAsync(string path, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
-        await using (stream.ConfigureAwait(false))
+        GgufFile given = await ReadPartAsync(path, cancellationToken).ConfigureAwait(false);
+        int count = (int)Math.Clamp(given.GetInt64("split.count") ?? 1, 1, ushort.MaxValue);
+        if (count == 1)
         {
-            try
-            {
-                return await GgufHeaderReader.ReadAsync(stream, cancellationToken).ConfigureAwait(false);
-            }
-            catch (GgufFormatException ex)
-            {
-                throw new GgufFormatException($"{path}: {ex.Message}", ex);
-            }
+            return given;
         }
+
+        int index = (int)(given.GetInt64("split.no") ?? 0);
+        string suffix = SplitSuffix(index, count);
+        if (index >= count || !path.EndsWith(suffix, StringComparison.Ordinal))
+        {
+            throw new GgufFormatException($"{path}: the file is part {index + 1} of {count} of a split model, but its name does not end in '{suffix}', so the other parts cannot be found.");
+        }
+
+        string prefix = path[..^suffix.Length];
+        var parts = new List<GgufFile>(count);
+        for (int i = 0; i < count; i++)
+        {
+            string partPath = prefix + SplitSuffix(i, count);
+            if (i != index && !File.Exists(partPath))
+            {
+                throw new GgufFormatException($"{partPath}: part {i + 1} of {count} of the split model is missing.");
+            }
+
+            GgufFile part = i == index ? given : await ReadPartAsync(partPath, cancellationToken).ConfigureAwait(false);
+            if (part.GetInt64("split.no") != i)
+            {
+                throw new GgufFormatException($"{partPath}: the file says it is part {part.GetInt64("split.no") + 1} of a split model, not part {i + 1}.");
+            }
+
+            parts.Add(part);
+        }
+
+        return Merge(parts, [.. Enumerable.Range(0, count).Select(i => prefix + SplitSuffix(i, count))]);
     }
 
     /// <summary>Reads a GGUF header from a stream positioned at the start of the GGUF data.</summary>
@@ -188,6 +227,54 @@ public sealed class GgufFile
         }
 
         return v.Type == GgufValueType.Array ? v.AsInt64Array().DefaultIfEmpty().Max() : GetInt64(arch + "." + suffix);
+    }
+
+    private static async Task<GgufFile> ReadPartAsync(string path, CancellationToken cancellationToken)
+    {
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        await using (stream.ConfigureAwait(false))
+        {
+            try
+            {
+                GgufFile file = await GgufHeaderReader.ReadAsync(stream, cancellationToken).ConfigureAwait(false);
+                return new GgufFile(file.Version, new Dictionary<string, GgufValue>(file.Metadata), [.. file.Tensors], file.Alignment, file.DataOffset, file.FileLength, [path]);
+            }
+            catch (GgufFormatException ex)
+            {
+                throw new GgufFormatException($"{path}: {ex.Message}", ex);
+            }
+        }
+    }
+
+    // llama.cpp's llama_split_path: <prefix>-%05d-of-%05d.gguf, numbered from 1.
+    private static string SplitSuffix(int index, int count) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"-{index + 1:D5}-of-{count:D5}.gguf");
+
+    private static GgufFile Merge(List<GgufFile> parts, IReadOnlyList<string> paths)
+    {
+        GgufFile first = parts[0];
+        var tensors = new List<GgufTensorInfo>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < parts.Count; i++)
+        {
+            foreach (GgufTensorInfo tensor in parts[i].Tensors)
+            {
+                if (!names.Add(tensor.Name))
+                {
+                    throw new GgufFormatException($"{paths[i]}: tensor '{tensor.Name}' is also in an earlier part of the split model.");
+                }
+
+                tensors.Add(tensor.InPart(i));
+            }
+        }
+
+        if (first.GetInt64("split.tensors.count") is { } expected && expected != tensors.Count)
+        {
+            throw new GgufFormatException($"{paths[0]}: the split model should have {expected} tensors, but its {parts.Count} parts hold {tensors.Count}.");
+        }
+
+        long? length = parts.All(p => p.FileLength is not null) ? parts.Sum(p => p.FileLength!.Value) : null;
+        return new GgufFile(first.Version, new Dictionary<string, GgufValue>(first.Metadata), tensors, first.Alignment, first.DataOffset, length, paths);
     }
 
     private GgmlType? DominantTensorType() =>

@@ -98,9 +98,32 @@ internal sealed class GgufHeaderReader
             tensors.Add(await ReadTensorInfoAsync(alignment, ct).ConfigureAwait(false));
         }
 
+        // llama.cpp requires the tensor data to follow each other in order, each padded to the alignment.
+        long expected = 0;
+        foreach (GgufTensorInfo t in tensors)
+        {
+            if (t.ByteCount is not { } size)
+            {
+                break;
+            }
+
+            if (t.Offset != expected)
+            {
+                throw new GgufFormatException(
+                    $"Corrupt GGUF file: tensor '{t.Name}' has data offset {t.Offset}, expected {expected} (tensor data follow each other in order, padded to {alignment} bytes).");
+            }
+
+            expected += (size + alignment - 1) / alignment * alignment;
+        }
+
         long dataOffset = (Position + alignment - 1) / alignment * alignment;
         if (_length is { } length)
         {
+            if (tensors.Count > 0 && dataOffset >= length)
+            {
+                throw new GgufFormatException($"Truncated GGUF file: the tensor data should start at byte {dataOffset}, past the end of the file ({length} bytes).");
+            }
+
             foreach (GgufTensorInfo t in tensors)
             {
                 if (t.ByteCount is { } size && dataOffset + t.Offset + size > length)

@@ -14,4 +14,10 @@ public enum LocalModelSource
 
     /// <summary>A path to a <c>.gguf</c> file (only with <see cref="ModelResolverOptions.AllowFilePaths"/>).</summary>
     File,
+
+    /// <summary>
+    /// A model served elsewhere, listed by an <see cref="IModelSource"/> (remote engines); <see cref="LocalModel.Path"/> is not a
+    /// file but the source's address for it. Configured names win over it; it wins over model folders and the store.
+    /// </summary>
+    Remote,
 }

@@ -5,9 +5,10 @@ using OffGrid.Hub.Store;
 namespace OffGrid.Hub.References;
 
 /// <summary>
-/// The one place that turns a model name into a GGUF file on this machine, for the server and the CLI alike. It looks,
-/// in order, at configured names, the files of the model folders, the model store (store name, the last part of a store
-/// name, an alias or <c>owner/repo[:quant]</c> a model was pulled as) and, when allowed, a file path. It never downloads.
+/// The one place that turns a model name into a model, for the server and the CLI alike. It looks, in order, at configured
+/// names, the models of the registered <see cref="IModelSource"/>s (remote engines), the files of the model folders, the
+/// model store (store name, the last part of a store name, an alias or <c>owner/repo[:quant]</c> a model was pulled as)
+/// and, when allowed, a file path. It never downloads.
 /// </summary>
 /// <remarks>
 /// Ollama clients name models <c>name:latest</c>; OffGrid has no tags, so <c>:latest</c> means the plain name. Folders
@@ -20,24 +21,30 @@ public sealed class ModelResolver
     private readonly ModelStore _store;
     private readonly ModelAliasCatalog _aliases;
     private readonly ModelResolverOptions _options;
+    private readonly IModelSource[] _sources;
 
     /// <summary>Initializes a new instance.</summary>
     /// <param name="store">The local model store.</param>
     /// <param name="aliases">Tells a known alias (downloadable) from an unknown name.</param>
     /// <param name="options">Configured names, model folders, whether paths are allowed.</param>
-    public ModelResolver(ModelStore store, ModelAliasCatalog aliases, IOptions<ModelResolverOptions>? options = null)
+    /// <param name="sources">Models served elsewhere (remote engines), listed beside the local ones.</param>
+    public ModelResolver(ModelStore store, ModelAliasCatalog aliases, IOptions<ModelResolverOptions>? options = null, IEnumerable<IModelSource>? sources = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(aliases);
         _store = store;
         _aliases = aliases;
         _options = options?.Value ?? new ModelResolverOptions();
+        _sources = [.. sources ?? []];
     }
 
     /// <summary>Gets the model store behind the resolver.</summary>
     public ModelStore Store => _store;
 
-    /// <summary>Lists every model that can be named, sorted by name; a configured name hides a folder file or stored model of the same name.</summary>
+    /// <summary>
+    /// Lists every model that can be named, sorted by name. A configured name hides a remote model, a folder file or a stored
+    /// model of the same name; a remote model hides a folder file or stored model.
+    /// </summary>
     /// <param name="cancellationToken">Cancels the listing.</param>
     /// <returns>The models.</returns>
     public async Task<IReadOnlyList<LocalModel>> ListAsync(CancellationToken cancellationToken = default)
@@ -55,6 +62,14 @@ public sealed class ModelResolver
             {
                 string name = Path.GetFileNameWithoutExtension(file);
                 models[name] = new LocalModel(name, Path.GetFullPath(file), LocalModelSource.Directory);
+            }
+        }
+
+        foreach (IModelSource source in _sources)
+        {
+            foreach (LocalModel model in await source.ListAsync(cancellationToken).ConfigureAwait(false))
+            {
+                models[model.Name] = model;
             }
         }
 

@@ -22,7 +22,7 @@ namespace OffGrid.Hub.Store;
 /// Thread-safe. Concurrent pulls of the same model wait for each other (and share the download); staged files
 /// live in <c>.staging</c> so that an interrupted pull resumes.
 /// </remarks>
-public sealed class ModelStore
+public sealed partial class ModelStore
 {
     private const string ManifestFileName = "manifest.json";
     private const string StagingFolder = ".staging";
@@ -128,7 +128,7 @@ public sealed class ModelStore
                     && (reference.Quantization is null || string.Equals(m.Quantization, reference.Quantization, StringComparison.OrdinalIgnoreCase)))
                 .OrderBy(m => QuantizationType.TryParse(m.Quantization, out QuantizationType? q) ? q.PreferenceRank : int.MaxValue)
                 .FirstOrDefault(),
-            ModelReferenceKind.LocalFile => all.FirstOrDefault(m => m.Files.Count > 0 && m.PrimaryFilePath == reference.LocalPath),
+            ModelReferenceKind.LocalFile => all.FirstOrDefault(m => m.Files.Any(f => m.GetFullPath(f) == reference.LocalPath)),
             _ => null,
         };
     }
@@ -166,34 +166,39 @@ public sealed class ModelStore
         }
     }
 
-    /// <summary>Adds a GGUF file from this machine to the store.</summary>
-    /// <param name="path">The GGUF file; for a split model, its first part.</param>
-    /// <param name="name">The store name; <c>local/&lt;file name&gt;</c> when <see langword="null"/>.</param>
-    /// <param name="copy">Copies the file into the store when true; otherwise the manifest refers to it where it is.</param>
+    /// <summary>Adds a GGUF model from this machine to the store; a split model comes in whole, whichever part is named.</summary>
+    /// <param name="path">The GGUF file; for a split model, any of its parts.</param>
+    /// <param name="name">The store name; <c>local/&lt;file name&gt;</c> when <see langword="null"/> (without the part numbers of a split model).</param>
+    /// <param name="copy">Copies the files into the store when true; otherwise the manifest refers to them where they are.</param>
     /// <param name="cancellationToken">Cancels the import.</param>
     /// <returns>The new manifest.</returns>
-    /// <exception cref="GgufFormatException">The file is neither a valid GGUF file nor another model format the store knows (whisper.cpp GGML, ONNX).</exception>
+    /// <exception cref="GgufFormatException">The file is neither a valid GGUF file nor another model format the store knows (whisper.cpp GGML, ONNX), or a part of a split model is missing or corrupt.</exception>
     public async Task<ModelManifest> ImportAsync(string path, string? name = null, bool copy = true, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        string source = Path.GetFullPath(path);
-        ModelManifest described = await DescribeAsync(source, new ModelManifest { Name = string.Empty, Files = [] }, cancellationToken).ConfigureAwait(false);
-        name ??= "local/" + Path.GetFileNameWithoutExtension(source);
+        (ModelManifest described, IReadOnlyList<string> parts) = await DescribeAsync(Path.GetFullPath(path), new ModelManifest { Name = string.Empty, Files = [] }, cancellationToken).ConfigureAwait(false);
+        name ??= "local/" + SplitPartSuffix().Replace(Path.GetFileNameWithoutExtension(parts[0]), string.Empty);
         if (copy)
         {
-            StagedFile file = new(Path.GetFileName(source), null, null);
-            return await AddAsync(new ModelManifest { Name = name, Files = [] }, [file], CopyFrom(_ => source), keepStagingOnFailure: false, null, cancellationToken).ConfigureAwait(false);
+            List<StagedFile> files = [.. parts.Select(p => new StagedFile(Path.GetFileName(p), null, null))];
+            return await AddAsync(new ModelManifest { Name = name, Files = [] }, files, CopyFrom(f => parts[files.IndexOf(f)]), keepStagingOnFailure: false, null, cancellationToken).ConfigureAwait(false);
         }
 
         using (await LockAsync(name, cancellationToken).ConfigureAwait(false))
         {
             string staging = StagingDirectoryFor(name);
             Directory.CreateDirectory(staging);
-            string sha = await FileHashing.Sha256HexAsync(source, cancellationToken).ConfigureAwait(false);
+            var entries = new List<ModelFileEntry>();
+            foreach (string source in parts)
+            {
+                string sha = await FileHashing.Sha256HexAsync(source, cancellationToken).ConfigureAwait(false);
+                entries.Add(new ModelFileEntry(source, new FileInfo(source).Length, sha));
+            }
+
             ModelManifest manifest = described with
             {
                 Name = name,
-                Files = [new ModelFileEntry(source, new FileInfo(source).Length, sha)],
+                Files = entries,
                 IsReference = true,
                 DownloadedAt = DateTimeOffset.UtcNow,
             };
@@ -431,7 +436,7 @@ public sealed class ModelStore
                 }
 
                 progress?.Report(new PullProgress(PullStatus.Verifying, name, done, total));
-                ModelManifest manifest = await DescribeAsync(Path.Combine(staging, entries[0].Path), template with { Files = entries, DownloadedAt = DateTimeOffset.UtcNow }, ct).ConfigureAwait(false);
+                (ModelManifest manifest, _) = await DescribeAsync(Path.Combine(staging, entries[0].Path), template with { Files = entries, DownloadedAt = DateTimeOffset.UtcNow }, ct).ConfigureAwait(false);
                 manifest = await PublishAsync(manifest, staging, ct).ConfigureAwait(false);
                 progress?.Report(new PullProgress(PullStatus.Done, name, done, total));
                 return manifest;
@@ -573,27 +578,30 @@ public sealed class ModelStore
         ? reference.Repository + "/" + reference.FilePath
         : reference.Repository + ":" + (variant?.Quantization?.ToString() ?? Path.GetFileNameWithoutExtension(variant?.Name ?? "default"));
 
-    /// <summary>Fills the manifest's facts from the model file: the GGUF header, or the format of a non-GGUF model file.</summary>
+    /// <summary>
+    /// Fills the manifest's facts from the model file (the GGUF header, or the format of a non-GGUF model file) and
+    /// lists the files that make up the model: every part of a split GGUF model, otherwise the file itself.
+    /// </summary>
     /// <exception cref="GgufFormatException">The file is in none of the formats the store keeps.</exception>
-    private static async Task<ModelManifest> DescribeAsync(string path, ModelManifest manifest, CancellationToken ct)
+    private static async Task<(ModelManifest Manifest, IReadOnlyList<string> Parts)> DescribeAsync(string path, ModelManifest manifest, CancellationToken ct)
     {
         switch (ModelFileKinds.Detect(path))
         {
             case ModelFileKind.WhisperGgml:
-                return manifest with { Architecture = ModelFileKinds.WhisperArchitecture };
+                return (manifest with { Architecture = ModelFileKinds.WhisperArchitecture }, [path]);
             case ModelFileKind.Onnx:
-                return manifest with { Architecture = ModelFileKinds.OnnxArchitecture };
+                return (manifest with { Architecture = ModelFileKinds.OnnxArchitecture }, [path]);
         }
 
         GgufFile header = await GgufFile.ReadAsync(path, ct).ConfigureAwait(false);
-        return manifest with
+        return (manifest with
         {
             Quantization = manifest.Quantization ?? header.QuantizationLabel,
             Architecture = header.Architecture,
             ParameterCount = header.ParameterCount,
             ContextLength = header.ContextLength,
             HasChatTemplate = header.ChatTemplate is not null,
-        };
+        }, header.PartPaths);
     }
 
     /// <summary>Writes the manifest into the staging folder and swaps the folder into place in one rename.</summary>
@@ -670,6 +678,9 @@ public sealed class ModelStore
 
     /// <summary>A file on its way into the store, with the size and digest it must have when they are known.</summary>
     private sealed record StagedFile(string Path, long? Size, string? Sha256);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"-\d{5}-of-\d{5}$")]
+    private static partial System.Text.RegularExpressions.Regex SplitPartSuffix();
 
     private sealed class Releaser(SemaphoreSlim gate) : IDisposable
     {

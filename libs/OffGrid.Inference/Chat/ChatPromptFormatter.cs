@@ -48,10 +48,13 @@ internal sealed class ChatPromptFormatter
     }
 
     /// <summary>Renders the conversation; offered tools are passed to the template or described in a system message.</summary>
+    /// <param name="messages">The conversation.</param>
+    /// <param name="tools">The tools offered.</param>
+    /// <param name="enableThinking">Whether the model should think (<c>enable_thinking</c>); <see langword="null"/> for the template's default.</param>
     /// <exception cref="InvalidRequestException">The model's template rejects the conversation (for example a system message it does not support).</exception>
-    public FormattedPrompt Format(IReadOnlyList<ChatMessage> messages, IReadOnlyList<AIFunctionDeclaration> tools)
+    public FormattedPrompt Format(IReadOnlyList<ChatMessage> messages, IReadOnlyList<AIFunctionDeclaration> tools, bool? enableThinking = null)
     {
-        if (_template is not null && TryRenderJinja(messages, tools) is { } rendered)
+        if (_template is not null && TryRenderJinja(messages, tools, enableThinking) is { } rendered)
         {
             return new FormattedPrompt(rendered, StartsWithBos: _bosText is { Length: > 0 } bos && rendered.StartsWith(bos, StringComparison.Ordinal));
         }
@@ -63,7 +66,7 @@ internal sealed class ChatPromptFormatter
         return new FormattedPrompt(text, StartsWithBos: false);
     }
 
-    private string? TryRenderJinja(IReadOnlyList<ChatMessage> messages, IReadOnlyList<AIFunctionDeclaration> tools)
+    private string? TryRenderJinja(IReadOnlyList<ChatMessage> messages, IReadOnlyList<AIFunctionDeclaration> tools, bool? enableThinking)
     {
         // A template that knows no tools cannot show calls or results either, even once no tools are offered (the last
         // round of function invocation): they are lowered into text it can show.
@@ -75,6 +78,7 @@ internal sealed class ChatPromptFormatter
             Tools = _templateKnowsTools && tools.Count > 0 ? tools.Cast<AITool>().ToList() : null,
             BosToken = _bosText,
             EosToken = _eosText,
+            EnableThinking = enableThinking,
         };
 
         try

@@ -21,9 +21,15 @@ namespace OffGrid.Inference.Chat;
 /// <see cref="ChatOptions.StopSequences"/>, <see cref="ChatOptions.MaxOutputTokens"/> and
 /// <see cref="ChatOptions.Instructions"/>, <see cref="ChatOptions.ResponseFormat"/> (JSON and JSON Schema output are
 /// guaranteed by grammar-constrained sampling) and <see cref="ChatOptions.Tools"/> with every <see cref="ChatToolMode"/>
-/// (a required tool call is forced by a grammar; in auto mode the grammar activates when the model starts a call);
-/// <c>min_p</c>, <c>repeat_penalty</c> and <c>repeat_last_n</c> are read
-/// from <see cref="ChatOptions.AdditionalProperties"/>. Streaming and non-streaming responses produce the same text
+/// (a required tool call is forced by a grammar; in auto mode the grammar activates when the model starts a call).
+/// Constrained output is compact JSON and closes within <see cref="ChatOptions.MaxOutputTokens"/>: once the remaining
+/// tokens only suffice to close the structure, the engine writes the shortest closing (finish reason
+/// <see cref="ChatFinishReason.Length"/>), so the answer is a valid document or a complete call whenever the budget allows
+/// one; a parallel call cut off after complete ones is dropped, the complete ones kept. A schema that cannot be enforced
+/// (see <see cref="Grammar.UnsupportedSchemaException"/>) is refused, never loosened;
+/// <c>min_p</c>, <c>repeat_penalty</c>, <c>repeat_last_n</c> and <c>enable_thinking</c> are read from
+/// <see cref="ChatOptions.AdditionalProperties"/>, and <see cref="ChatOptions.Reasoning"/> with
+/// <see cref="ReasoningEffort.None"/> turns thinking off (see <see cref="LlamaChatOptions.EnableThinkingKey"/>). Streaming and non-streaming responses produce the same text
 /// for the same seed, and a streamed response carries its usage exactly once, in its last update.
 /// </remarks>
 public sealed class LlamaChatClient : IChatClient
@@ -61,8 +67,18 @@ public sealed class LlamaChatClient : IChatClient
     public string ModelId => _options.ModelId ?? _engine.Model.Id;
 
     /// <inheritdoc />
-    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
-        await GetStreamingResponseAsync(messages, options, cancellationToken).ToChatResponseAsync(cancellationToken).ConfigureAwait(false);
+    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ChatResponse response = await GetStreamingResponseAsync(messages, options, cancellationToken).ToChatResponseAsync(cancellationToken).ConfigureAwait(false);
+
+        // Combining updates leaves their properties on the message; the context describes the whole response.
+        if (response.Messages.Select(m => m.AdditionalProperties?.GetValueOrDefault(LlamaChatOptions.ContextKey)).LastOrDefault(c => c is not null) is { } context)
+        {
+            (response.AdditionalProperties ??= [])[LlamaChatOptions.ContextKey] = context;
+        }
+
+        return response;
+    }
 
     /// <inheritdoc />
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
@@ -87,9 +103,12 @@ public sealed class LlamaChatClient : IChatClient
 
         IReadOnlyList<AIFunctionDeclaration> tools = OfferedTools(options);
         bool raw = LlamaChatOptions.IsRawPrompt(options);
-        FormattedPrompt formatted = raw ? new FormattedPrompt(string.Concat(conversation.Select(m => m.Text)), StartsWithBos: false) : _formatter.Format(conversation, tools);
+        FormattedPrompt formatted = raw
+            ? new FormattedPrompt(string.Concat(conversation.Select(m => m.Text)), StartsWithBos: false)
+            : _formatter.Format(conversation, tools, LlamaChatOptions.GetEnableThinking(options));
         string prompt = formatted.Text;
-        int[] tokens = _engine.Model.Tokenize(prompt, addSpecial: !formatted.StartsWithBos, parseSpecial: true);
+        int[] earlier = LlamaChatOptions.GetContextTokens(options, _engine.Model.VocabularySize);
+        int[] tokens = [.. earlier, .. _engine.Model.Tokenize(prompt, addSpecial: earlier.Length == 0 && !formatted.StartsWithBos, parseSpecial: true)];
 
         ToolCallFormat format = tools.Count == 0 ? ToolCallFormat.None : _toolCallFormat;
         int? maxOutputTokens = options?.MaxOutputTokens ?? _options.DefaultMaxOutputTokens;
@@ -131,10 +150,12 @@ public sealed class LlamaChatClient : IChatClient
             }
             else
             {
-                contents.AddRange(parser.Append(update.Text));
+                // What the engine wrote to close the output within the budget goes to the parser apart from the model's text.
+                string closing = update.Closing ?? string.Empty;
+                contents.AddRange(parser.Append(update.Text[..^closing.Length]));
                 if (update.Finish is not null)
                 {
-                    contents.AddRange(parser.Complete());
+                    contents.AddRange(parser.Complete(update.Closing));
                 }
 
                 calledTools |= contents.OfType<FunctionCallContent>().Any();
@@ -150,6 +171,12 @@ public sealed class LlamaChatClient : IChatClient
 
             if (update.Finish is { } finish)
             {
+                if (earlier.Length > 0 || options?.AdditionalProperties?.ContainsKey(LlamaChatOptions.ContextKey) == true)
+                {
+                    // Ollama's context: the whole exchange in tokens, for the client to send back with its next prompt.
+                    (chatUpdate.AdditionalProperties ??= [])[LlamaChatOptions.ContextKey] = (int[])[.. tokens, .. update.OutputTokenIds];
+                }
+
                 chatUpdate.FinishReason = calledTools ? ChatFinishReason.ToolCalls : finish == GenerationFinish.Length ? ChatFinishReason.Length : ChatFinishReason.Stop;
                 InferenceTelemetry.RecordGeneration(ModelId, update.PromptTokens, update.OutputTokens, update.GenerationDuration);
                 chatUpdate.Contents.Add(new UsageContent(new UsageDetails
@@ -194,11 +221,31 @@ public sealed class LlamaChatClient : IChatClient
 
         if (FromClientSchema(() => ResponseFormatGrammar.For(options?.ResponseFormat), "response_format") is { } responseGrammar)
         {
-            return sampling with { Grammar = responseGrammar.Text };
+            return ReadGrammar(options) is null
+                ? sampling with { Grammar = responseGrammar.Text }
+                : throw new InvalidRequestException($"A '{LlamaChatOptions.GrammarKey}' cannot be combined with a JSON response format.", LlamaChatOptions.GrammarKey);
+        }
+
+        if (ReadGrammar(options) is { } grammar)
+        {
+            return toolGrammar is null
+                ? sampling with { Grammar = grammar }
+                : throw new InvalidRequestException($"A '{LlamaChatOptions.GrammarKey}' cannot be combined with tools.", LlamaChatOptions.GrammarKey);
         }
 
         return toolGrammar is null ? sampling : sampling with { Grammar = toolGrammar.Grammar.Text, GrammarTriggerPatterns = toolGrammar.TriggerPatterns };
     }
+
+    private static string? ReadGrammar(ChatOptions? options) =>
+        options?.AdditionalProperties?.TryGetValue(LlamaChatOptions.GrammarKey, out object? value) == true
+            ? value switch
+            {
+                null => null,
+                string { Length: > 0 } text => text,
+                JsonElement { ValueKind: JsonValueKind.String } e when e.GetString() is { Length: > 0 } text => text,
+                _ => throw new InvalidRequestException($"The chat option '{LlamaChatOptions.GrammarKey}' must be a non-empty GBNF grammar string.", LlamaChatOptions.GrammarKey),
+            }
+            : null;
 
     // Schemas come from the client, so one that cannot become a grammar is the request's fault, not a bug.
     private static T FromClientSchema<T>(Func<T> build, string param)
@@ -206,6 +253,10 @@ public sealed class LlamaChatClient : IChatClient
         try
         {
             return build();
+        }
+        catch (UnsupportedSchemaException ex) when (ex.ParamName is null)
+        {
+            throw new UnsupportedSchemaException(ex.Keyword, ex.SchemaPath, ex.Reason, param);
         }
         catch (Exception ex) when (ex is (ArgumentException or FormatException or NotSupportedException) and not InvalidRequestException)
         {

@@ -8,4 +8,13 @@ internal readonly record struct GenerationUpdate(string Text, GenerationFinish? 
 
     /// <summary>Time spent generating after the prompt; set on the last update.</summary>
     public TimeSpan GenerationDuration { get; init; }
+
+    /// <summary>
+    /// On the last update: the end of <see cref="Text"/> that the engine wrote rather than sampled, to close
+    /// grammar-constrained output within the token budget; <see langword="null"/> when the model wrote everything.
+    /// </summary>
+    public string? Closing { get; init; }
+
+    /// <summary>On the last update: the ids of every token the answer holds, sampled or written as the closing.</summary>
+    public IReadOnlyList<int> OutputTokenIds { get; init; } = [];
 }

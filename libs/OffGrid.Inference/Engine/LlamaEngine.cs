@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using OffGrid.Inference.Grammar;
 using OffGrid.Inference.Models;
 using OffGrid.Inference.Native;
 using OffGrid.Inference.Runtime;
@@ -247,7 +248,7 @@ public sealed class LlamaEngine : IDisposable
 
             try
             {
-                next.Start(slot, SamplerChainFactory.Create(Model, next.Request.Sampling), reuse);
+                next.Start(slot, SamplerChainFactory.Create(Model, next.Request.Sampling), reuse, StartBudget(next.Request.Sampling));
             }
             catch (ArgumentException ex)
             {
@@ -362,15 +363,31 @@ public sealed class LlamaEngine : IDisposable
         }
 
         sequence.OutputTokens++;
+        if (sequence.Budget is not null && ClosingInsteadOf(sequence, token, piece) is { } closing)
+        {
+            // The closing replaces the sampled token.
+            sequence.OutputTokens--;
+            FinishWithClosing(slot, sequence, string.Empty, closing);
+            return;
+        }
+
+        sequence.OutputTokenIds.Add(token);
+
         int length = Model.TokenToPiece(token, piece, renderSpecial: false);
         (string text, bool stopped) = sequence.Assembler.Append(piece.AsSpan(0, length));
         if (stopped)
         {
             Finish(slot, text, GenerationFinish.Stop);
         }
-        else if (sequence.OutputTokens >= (sequence.Request.MaxOutputTokens ?? int.MaxValue) || slot.Tokens.Count + 1 >= ContextSize)
+        else if (sequence.OutputTokens >= (sequence.Request.MaxOutputTokens ?? int.MaxValue))
         {
             Finish(slot, text + sequence.Assembler.Flush(), GenerationFinish.Length);
+        }
+        else if (slot.Tokens.Count + 1 >= ContextSize)
+        {
+            // The closing is written, not decoded, so it needs no room in the context: a full context still closes.
+            string rest = sequence.Budget?.Closing ?? string.Empty;
+            FinishWithClosing(slot, sequence, text, (rest, TokensFor(rest, 0)));
         }
         else
         {
@@ -380,6 +397,72 @@ public sealed class LlamaEngine : IDisposable
             {
                 sequence.Emit(text);
             }
+        }
+    }
+
+    // Grammar-constrained output stays closable within MaxOutputTokens: when the sampled token would leave too few
+    // tokens to close the structure, the closing from the state before it is written instead, so the output is
+    // complete whenever the budget allows any. Returns null to keep the token.
+    private (string Text, int Tokens)? ClosingInsteadOf(Sequence sequence, int token, byte[] piece)
+    {
+        GrammarBudget before = sequence.Budget!;
+        int length = Model.TokenToPiece(token, piece, renderSpecial: true);
+        GrammarBudget after = sequence.Budget = before.Advance(piece.AsSpan(0, length));
+        if (sequence.Request.MaxOutputTokens is not { } max)
+        {
+            return null;
+        }
+
+        int remaining = max - sequence.OutputTokens;
+        if (TokensFor(after.Closing, remaining) <= remaining || before.Closing is not { Length: > 0 } closing)
+        {
+            return null;
+        }
+
+        int tokens = TokensFor(closing, 0);
+        return tokens <= remaining + 1 ? (closing, tokens) : null;
+    }
+
+    // The tokens needed to write 'text', counted only when it might not fit 'limit' (a token never holds less than a
+    // byte, and the tokenizer may add one for a leading space); otherwise 0. Empty or unknown (null) text costs nothing.
+    private int TokensFor(string? text, int limit) =>
+        string.IsNullOrEmpty(text) || System.Text.Encoding.UTF8.GetByteCount(text) + 1 <= limit ? 0 : Model.Tokenize(text, addSpecial: false, parseSpecial: true).Length;
+
+    private void FinishWithClosing(Slot slot, Sequence sequence, string sampledText, (string Text, int Tokens) closing)
+    {
+        sequence.OutputTokens += closing.Tokens;
+        if (closing.Text.Length > 0)
+        {
+            sequence.OutputTokenIds.AddRange(Model.Tokenize(closing.Text, addSpecial: false, parseSpecial: true));
+        }
+
+        (string text, bool stopped) = sequence.Assembler.Append(System.Text.Encoding.UTF8.GetBytes(closing.Text));
+        if (stopped)
+        {
+            Finish(slot, sampledText + text, GenerationFinish.Stop);
+            return;
+        }
+
+        slot.Active!.Complete(sampledText + text + sequence.Assembler.Flush(), GenerationFinish.Length, closing.Text.Length > 0 ? closing.Text : null);
+        Release(slot, error: null);
+    }
+
+    private GrammarBudget? StartBudget(SamplingParameters sampling)
+    {
+        if (sampling.Grammar is not { } grammar)
+        {
+            return null;
+        }
+
+        try
+        {
+            return GrammarBudget.Start(CompiledGrammar.Parse(grammar), sampling.GrammarTriggerPatterns);
+        }
+        catch (FormatException ex)
+        {
+            // llama.cpp accepted the grammar (it parsed it first), so only the budget guarantee is lost.
+            _logger.LogWarning(ex, "The output grammar could not be followed; output for '{Model}' may be cut off at the token limit.", Model.Id);
+            return null;
         }
     }
 
@@ -467,25 +550,31 @@ public sealed class LlamaEngine : IDisposable
 
         public int OutputTokens { get; set; }
 
+        public List<int> OutputTokenIds { get; } = [];
+
         public CancellationTokenRegistration CancellationRegistration { get; set; }
 
         public long StartedAt { get; private set; }
 
         public long PromptEvaluatedAt { get; set; }
 
-        public void Start(Slot slot, SafeLlamaSamplerHandle sampler, int cachedTokens)
+        /// <summary>Where grammar-constrained output stands, or <see langword="null"/> without a grammar.</summary>
+        public GrammarBudget? Budget { get; set; }
+
+        public void Start(Slot slot, SafeLlamaSamplerHandle sampler, int cachedTokens, GrammarBudget? budget)
         {
             StartedAt = Stopwatch.GetTimestamp();
             Slot = slot;
             Sampler = sampler;
             CachedTokens = cachedTokens;
             Evaluated = cachedTokens;
+            Budget = budget;
         }
 
         public void Emit(string text) =>
             Output.Writer.TryWrite(new GenerationUpdate(text, null, Request.PromptTokens.Length, CachedTokens, OutputTokens));
 
-        public void Complete(string text, GenerationFinish finish)
+        public void Complete(string text, GenerationFinish finish, string? closing = null)
         {
             long now = Stopwatch.GetTimestamp();
             long promptDone = PromptEvaluatedAt != 0 ? PromptEvaluatedAt : now;
@@ -493,6 +582,8 @@ public sealed class LlamaEngine : IDisposable
             {
                 PromptDuration = StartedAt != 0 ? Stopwatch.GetElapsedTime(StartedAt, promptDone) : TimeSpan.Zero,
                 GenerationDuration = Stopwatch.GetElapsedTime(promptDone, now),
+                Closing = closing,
+                OutputTokenIds = OutputTokenIds,
             });
             Output.Writer.TryComplete();
             CancellationRegistration.Dispose();

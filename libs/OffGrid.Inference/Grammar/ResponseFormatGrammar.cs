@@ -9,7 +9,7 @@ internal static class ResponseFormatGrammar
     /// The grammar for <paramref name="format"/>: <see langword="null"/> for text (or no format), the schema's grammar
     /// for JSON with a schema, and any JSON object for JSON without one.
     /// </summary>
-    /// <exception cref="NotSupportedException">The schema uses a feature that cannot be expressed (e.g. a remote <c>$ref</c>).</exception>
+    /// <exception cref="UnsupportedSchemaException">The schema uses a feature that cannot be enforced (e.g. a remote <c>$ref</c> or a look-ahead in a pattern).</exception>
     public static GbnfGrammar? For(ChatResponseFormat? format, JsonGrammarOptions? options = null) => format switch
     {
         ChatResponseFormatJson { Schema: { } schema } => JsonSchemaGrammarBuilder.ForSchema(schema, options),

@@ -84,7 +84,7 @@ public sealed class LlamaModel : IDisposable
     internal IntPtr Vocabulary => _vocab;
 
     /// <summary>Loads a GGUF model.</summary>
-    /// <param name="path">The .gguf file (for split models, the first part).</param>
+    /// <param name="path">The .gguf file (for a split model, any of its parts).</param>
     /// <param name="options">Load options; <see langword="null"/> for the defaults.</param>
     /// <param name="progress">Receives load progress from 0 to 1.</param>
     /// <param name="cancellationToken">Aborts loading.</param>
@@ -108,11 +108,15 @@ public sealed class LlamaModel : IDisposable
         }
         catch (GgufFormatException ex)
         {
-            throw new ModelLoadException($"'{path}' is not a valid GGUF model: {ex.Message}", ex);
+            // The message starts with the path of the file at fault (for a split model, maybe another part).
+            throw new ModelLoadException($"The model is not a valid GGUF file: {ex.Message}", ex);
         }
 
+        // llama.cpp loads a split model from its first part, and finds the others from there.
+        path = file.PartPaths[0];
+
         LlamaRuntime runtime = LlamaRuntime.Current ?? await LlamaRuntime.LoadAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        if (!options.SkipMemoryCheck)
+        if (!options.SkipMemoryCheck && !options.VocabularyOnly)
         {
             EnsureFits(path, file, options, runtime);
         }
@@ -209,6 +213,7 @@ public sealed class LlamaModel : IDisposable
     {
         LlamaModelParams parameters = LlamaNative.llama_model_default_params();
         parameters.GpuLayerCount = options.GpuLayers ?? (runtime.HasGpu ? -1 : 0);
+        parameters.VocabOnly = options.VocabularyOnly ? (byte)1 : (byte)0;
         parameters.LoadMode = (options.UseMemoryMap, options.LockMemory) switch
         {
             (true, true) => 3,
@@ -229,7 +234,7 @@ public sealed class LlamaModel : IDisposable
             if (handle.IsInvalid)
             {
                 handle.Dispose();
-                string reason = LlamaLogBridge.LastError ?? "llama.cpp could not load it";
+                string reason = (LlamaLogBridge.LastError ?? "llama.cpp could not load it").Replace(path, "the file", StringComparison.Ordinal);
                 throw new ModelLoadException($"'{path}' could not be loaded ({file.Architecture ?? "unknown"} architecture): {reason}");
             }
 

@@ -23,4 +23,10 @@ public sealed class LlamaModelOptions
 
     /// <summary>Skips the check that refuses to load a model that will not fit in available memory.</summary>
     public bool SkipMemoryCheck { get; set; }
+
+    /// <summary>
+    /// Loads only the tokenizer (llama.cpp's <c>vocab_only</c>): <see cref="LlamaModel.Tokenize"/> and
+    /// <see cref="LlamaModel.Detokenize"/> work, generation and embeddings do not. Fast and small, for counting tokens.
+    /// </summary>
+    public bool VocabularyOnly { get; set; }
 }

@@ -21,13 +21,51 @@ internal static unsafe class LlamaLogBridge
     private static int s_lineLevel = LevelInfo;
 
     [ThreadStatic]
-    private static string? t_lastError;
+    private static List<string>? t_errors;
 
-    /// <summary>The last error line llama.cpp logged on the calling thread (llama.cpp logs load failures this way).</summary>
-    public static string? LastError => t_lastError;
+    /// <summary>
+    /// The most specific error line llama.cpp logged on the calling thread since <see cref="ClearLastError"/>, without
+    /// its function-name prefixes, or <see langword="null"/>. llama.cpp logs a failure as the specific cause followed by
+    /// generic lines ("failed to read tensor data", "failed to load model"): the first line that is not generic wins.
+    /// </summary>
+    public static string? LastError
+    {
+        get
+        {
+            if (t_errors is not { Count: > 0 } errors)
+            {
+                return null;
+            }
 
-    /// <summary>Forgets the calling thread's last error before an operation whose failure should be explained.</summary>
-    public static void ClearLastError() => t_lastError = null;
+            List<string> reasons = errors.Select(StripPrefixes).ToList();
+            return reasons.FirstOrDefault(r => !IsGeneric(r)) ?? reasons[0];
+        }
+    }
+
+    /// <summary>Forgets the calling thread's errors before an operation whose failure should be explained.</summary>
+    public static void ClearLastError() => t_errors = null;
+
+    // "llama_model_load: error loading model: missing tensor 'x'" -> "missing tensor 'x'".
+    private static string StripPrefixes(string line)
+    {
+        string reason = line;
+        while (true)
+        {
+            int colon = reason.IndexOf(": ", StringComparison.Ordinal);
+            if (colon <= 0 || !(reason[..colon].All(c => char.IsAsciiLetterOrDigit(c) || c == '_') || reason[..colon] is "error loading model"))
+            {
+                return reason;
+            }
+
+            reason = reason[(colon + 2)..];
+        }
+    }
+
+    private static bool IsGeneric(string reason) =>
+        reason.StartsWith("failed to load model", StringComparison.Ordinal)
+        || reason.StartsWith("failed to read tensor data", StringComparison.Ordinal)
+        || reason.StartsWith("failed to read tensor info", StringComparison.Ordinal)
+        || reason.StartsWith("failed to load GGUF split", StringComparison.Ordinal);
 
     /// <summary>Installs the callbacks; later calls only replace the logger.</summary>
     public static void Install(ILogger logger)
@@ -70,7 +108,7 @@ internal static unsafe class LlamaLogBridge
             s_line.Clear();
             if (s_lineLevel == LevelError && line.Length > 0)
             {
-                t_lastError = line;
+                (t_errors ??= []).Add(line);
             }
 
             if (line.Length == 0 || s_logger is null)

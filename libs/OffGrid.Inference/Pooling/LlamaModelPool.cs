@@ -32,7 +32,6 @@ public sealed class LlamaModelPool : IDisposable
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Task<Entry>> _loads = new(StringComparer.Ordinal);
     private readonly Timer _sweeper;
-    private readonly Meter _meter;
     private TaskCompletionSource _roomChanged = NewSignal();
     private bool _disposed;
 
@@ -45,11 +44,7 @@ public sealed class LlamaModelPool : IDisposable
         _logger = _loggerFactory.CreateLogger<LlamaModelPool>();
         _sweeper = new Timer(_ => Sweep(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
 
-        // A meter per pool, so that a disposed pool's figures stop being observed.
-        _meter = new Meter(InferenceTelemetry.MeterName);
-        _meter.CreateObservableGauge("offgrid.inference.loaded_models", () => GetLoadedModels().Count, "{model}", "Models loaded now.");
-        _meter.CreateObservableGauge("offgrid.inference.queue_depth", () => PerModel(m => m.PendingRequests), "{request}", "Requests waiting for a free sequence, by model.");
-        _meter.CreateObservableGauge("offgrid.inference.active_sequences", () => PerModel(m => m.ActiveSequences), "{request}", "Requests being decoded now, by model.");
+        InferenceTelemetry.Observe(this);
     }
 
     /// <summary>The pool's options.</summary>
@@ -236,7 +231,7 @@ public sealed class LlamaModelPool : IDisposable
         }
 
         _sweeper.Dispose();
-        _meter.Dispose();
+        InferenceTelemetry.StopObserving(this);
         foreach (Entry entry in entries)
         {
             entry.Unloaded = true;
@@ -246,9 +241,6 @@ public sealed class LlamaModelPool : IDisposable
             }
         }
     }
-
-    private IEnumerable<Measurement<int>> PerModel(Func<LoadedModelInfo, int> value) =>
-        GetLoadedModels().Select(m => new Measurement<int>(value(m), new KeyValuePair<string, object?>("model", m.ModelId)));
 
     internal void Release(Entry entry)
     {

@@ -38,8 +38,9 @@ public sealed class ChatTemplateContext
     public string? EosToken { get; set; }
 
     /// <summary>
-    /// Whether reasoning models should think before answering (<c>enable_thinking</c>); <see langword="null"/> leaves the
-    /// variable undefined so that each template applies its own default.
+    /// Whether reasoning models should think before answering (<c>enable_thinking</c>); <see langword="null"/> for
+    /// llama.cpp's default: on wherever the template supports thinking (<see cref="ChatTemplate.SupportsThinking"/>).
+    /// The variable is always defined.
     /// </summary>
     public bool? EnableThinking { get; set; }
 
@@ -51,6 +52,9 @@ public sealed class ChatTemplateContext
     /// </summary>
     public IDictionary<string, object?> AdditionalVariables { get; } = new Dictionary<string, object?>(StringComparer.Ordinal);
 
-    /// <summary>The clock that <c>strftime_now</c> reads; <see langword="null"/> for the system clock.</summary>
+    /// <summary>
+    /// The clock for the date templates print: <c>strftime_now</c>, and <c>date_string</c> (<c>26 Jul 2024</c>) and
+    /// <c>datetime</c> (<c>Jul 26 2024</c>) as llama.cpp defines them, in local time; <see langword="null"/> for the system clock.
+    /// </summary>
     public TimeProvider? TimeProvider { get; set; }
 }

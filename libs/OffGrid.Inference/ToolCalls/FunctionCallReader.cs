@@ -56,26 +56,6 @@ internal static class FunctionCallReader
         return found.Count > 0;
     }
 
-    /// <summary>
-    /// Reads the calls of a JSON array that the end of output cut off (<paramref name="arrayStart"/> is where it opens): the
-    /// complete items count when there is at least one and each is a call; the cut-off rest is dropped.
-    /// </summary>
-    public static bool TryReadCutOffList(string text, int arrayStart, List<FunctionCallContent> calls, Func<string>? newCallId = null)
-    {
-        var items = new List<JsonElement>();
-        foreach (string item in JsonValueScanner.CompleteItems(text, arrayStart))
-        {
-            if (!TryParse(item, out JsonElement element))
-            {
-                return false;
-            }
-
-            items.Add(element);
-        }
-
-        return TryReadCallObjects(items, calls, newCallId);
-    }
-
     /// <summary>Creates the call from a name and its arguments (an object, a string holding an object, or nothing).</summary>
     public static bool TryCreate(string name, JsonElement? arguments, string? callId, out FunctionCallContent? content, Func<string>? newCallId = null)
     {
@@ -105,9 +85,16 @@ internal static class FunctionCallReader
     public static bool TryParseObject(string json, out JsonElement element) =>
         TryParse(json, out element) && element.ValueKind == JsonValueKind.Object;
 
-    /// <summary>Parses <paramref name="json"/> as one JSON value; false when it is not JSON.</summary>
+    /// <summary>Parses <paramref name="json"/> as one JSON value; false when it is not JSON or holds a string that is not Unicode text.</summary>
     public static bool TryParse(string json, out JsonElement element)
     {
+        // A lone surrogate escape parses, then throws wherever the string is read: such output stays text.
+        if (JsonUnicode.IndexOfLoneSurrogateEscape(json) >= 0)
+        {
+            element = default;
+            return false;
+        }
+
         try
         {
             using JsonDocument document = JsonDocument.Parse(json);

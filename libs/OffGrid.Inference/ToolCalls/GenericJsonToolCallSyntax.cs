@@ -7,7 +7,6 @@ namespace OffGrid.Inference.ToolCalls;
 /// <summary>The fallback convention: the whole answer is <c>{"tool_calls":[{"name":…,"arguments":{…}}, …]}</c>.</summary>
 internal sealed partial class GenericJsonToolCallSyntax : ToolCallSyntax
 {
-
     /// <inheritdoc />
     public override string Marker => "{";
 
@@ -24,20 +23,26 @@ internal sealed partial class GenericJsonToolCallSyntax : ToolCallSyntax
     /// <inheritdoc />
     public override bool TryParse(string block, List<FunctionCallContent> calls)
     {
-        if (FunctionCallReader.TryParseObject(block, out JsonElement json))
+        if (!FunctionCallReader.TryParseObject(block, out JsonElement json)
+            || !json.TryGetProperty("tool_calls", out JsonElement list)
+            || list.ValueKind != JsonValueKind.Array)
         {
-            return json.TryGetProperty("tool_calls", out JsonElement list)
-                && list.ValueKind == JsonValueKind.Array
-                && FunctionCallReader.TryReadCallObjects(list.EnumerateArray(), calls);
+            return false;
         }
 
-        // Cut off by the token limit: the calls written completely before the cut still count.
-        Match open = ListOpening().Match(block);
-        return open.Success
-            && JsonValueScanner.FindEnd(block, 0) == JsonValueScanner.Incomplete
-            && FunctionCallReader.TryReadCutOffList(block, open.Length, calls);
+        return FunctionCallReader.TryReadCallObjects(list.EnumerateArray(), calls);
     }
 
-    [GeneratedRegex("""^\s*\{\s*"tool_calls"\s*:\s*(?=\[)""")]
-    private static partial Regex ListOpening();
+    /// <inheritdoc />
+    public override void Salvage(string partialBlock, List<FunctionCallContent> calls)
+    {
+        Match start = ListStart().Match(partialBlock);
+        if (start.Success && JsonValueScanner.FindEnd(partialBlock, 0) == JsonValueScanner.Incomplete)
+        {
+            SalvageCallArray(partialBlock, start.Length - 1, calls);
+        }
+    }
+
+    [GeneratedRegex(@"^\s*\{\s*""tool_calls""\s*:\s*\[")]
+    private static partial Regex ListStart();
 }

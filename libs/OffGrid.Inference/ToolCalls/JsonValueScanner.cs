@@ -19,7 +19,12 @@ internal static class JsonValueScanner
     public static int FindEnd(string text, int start)
     {
         ArgumentNullException.ThrowIfNull(text);
-        int i = SkipWhitespace(text, start);
+        int i = start;
+        while (i < text.Length && char.IsWhiteSpace(text[i]))
+        {
+            i++;
+        }
+
         if (i == text.Length)
         {
             return Incomplete;
@@ -72,40 +77,35 @@ internal static class JsonValueScanner
     }
 
     /// <summary>
-    /// The items of the array that starts at <paramref name="start"/> (after whitespace) which are complete objects or arrays,
-    /// up to the first one the text cuts off: what survives of a list of calls that ran into the token limit.
+    /// The complete objects and arrays at the start of an array whose <c>[</c> is at <paramref name="openBracket"/>,
+    /// when the array itself may be cut off: the items before the cut, as (start, end) index pairs.
     /// </summary>
-    /// <returns>The items' text, in order; empty when no array starts there.</returns>
-    public static IReadOnlyList<string> CompleteItems(string text, int start)
+    public static List<(int Start, int End)> CompleteItems(string text, int openBracket)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var items = new List<string>();
-        int i = SkipWhitespace(text, start);
-        if (i == text.Length || text[i] != '[')
+        var items = new List<(int Start, int End)>();
+        int i = openBracket + 1;
+        while (true)
         {
-            return items;
-        }
-
-        while (FindEnd(text, i + 1) is int end and >= 0)
-        {
-            items.Add(text[(i + 1)..end]);
-            i = SkipWhitespace(text, end);
-            if (i == text.Length || text[i] != ',')
+            int end = FindEnd(text, i);
+            if (end < 0)
             {
-                break;
+                return items;
             }
-        }
 
-        return items;
-    }
+            items.Add((text.IndexOfAny(['{', '['], i), end));
+            i = end;
+            while (i < text.Length && char.IsWhiteSpace(text[i]))
+            {
+                i++;
+            }
 
-    private static int SkipWhitespace(string text, int i)
-    {
-        while (i < text.Length && char.IsWhiteSpace(text[i]))
-        {
+            if (i >= text.Length || text[i] != ',')
+            {
+                return items;
+            }
+
             i++;
         }
-
-        return i;
     }
 }

@@ -74,16 +74,24 @@ internal sealed class MistralToolCallSyntax : ToolCallSyntax
         return true;
     }
 
-    private static bool TryParseArray(string body, List<FunctionCallContent> calls)
+    /// <inheritdoc />
+    public override void Salvage(string partialBlock, List<FunctionCallContent> calls)
     {
-        if (!FunctionCallReader.TryParse(body, out JsonElement array))
+        int open = Marker.Length;
+        while (open < partialBlock.Length && char.IsWhiteSpace(partialBlock[open]))
         {
-            // Cut off by the token limit: the calls written completely before the cut still count.
-            return JsonValueScanner.FindEnd(body, 0) == JsonValueScanner.Incomplete
-                && FunctionCallReader.TryReadCutOffList(body, 0, calls, FunctionCallReader.NewMistralCallId);
+            open++;
         }
 
-        if (array.ValueKind != JsonValueKind.Array || array.GetArrayLength() == 0)
+        if (open < partialBlock.Length && partialBlock[open] == '[' && JsonValueScanner.FindEnd(partialBlock, open) == JsonValueScanner.Incomplete)
+        {
+            SalvageCallArray(partialBlock, open, calls, FunctionCallReader.NewMistralCallId);
+        }
+    }
+
+    private static bool TryParseArray(string body, List<FunctionCallContent> calls)
+    {
+        if (!FunctionCallReader.TryParse(body, out JsonElement array) || array.ValueKind != JsonValueKind.Array || array.GetArrayLength() == 0)
         {
             return false;
         }

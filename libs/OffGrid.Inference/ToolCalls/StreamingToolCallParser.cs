@@ -32,6 +32,7 @@ internal sealed class StreamingToolCallParser
     private ToolCallSyntax? _block;
     private string? _reasoningClose;
     private bool _reasoningSeen;
+    private bool _callsSeen;
     private bool _completed;
 
     /// <summary>Creates a parser for one response.</summary>
@@ -65,10 +66,29 @@ internal sealed class StreamingToolCallParser
     }
 
     /// <summary>Ends the output and returns everything still held back.</summary>
-    public IReadOnlyList<AIContent> Complete()
+    /// <param name="closing">
+    /// The end of the output that the engine wrote, not the model, to close it within the token budget (not passed to
+    /// <see cref="Append"/>). It completes an unfinished tool call only when that call would be the first: after calls
+    /// the model finished, the unfinished one is dropped rather than made up.
+    /// </param>
+    public IReadOnlyList<AIContent> Complete(string? closing = null)
     {
         ObjectDisposedException.ThrowIf(_completed, this);
         var output = new List<AIContent>();
+        if (!string.IsNullOrEmpty(closing))
+        {
+            var finished = new List<FunctionCallContent>();
+            _block?.Salvage(_buffer, finished);
+            if (_callsSeen || finished.Count > 0)
+            {
+                output.AddRange(finished);
+                _completed = true;
+                return output;
+            }
+
+            _buffer += closing;
+        }
+
         Pump(endOfInput: true, output);
         _completed = true;
         return output;
@@ -161,6 +181,21 @@ internal sealed class StreamingToolCallParser
         if (syntax.TryParse(_buffer[..length], calls))
         {
             output.AddRange(calls);
+            _callsSeen = true;
+            Consume(length);
+            return true;
+        }
+
+        // A list of parallel calls cut off at the end of the output keeps the calls the model finished.
+        if (endOfInput && length == _buffer.Length)
+        {
+            syntax.Salvage(_buffer, calls);
+        }
+
+        if (calls.Count > 0)
+        {
+            output.AddRange(calls);
+            _callsSeen = true;
             Consume(length);
         }
         else

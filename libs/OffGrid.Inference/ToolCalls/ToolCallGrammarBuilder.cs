@@ -22,8 +22,9 @@ internal static class ToolCallGrammarBuilder
     /// <param name="mode">The tool mode of the request.</param>
     /// <param name="format">The model family's call format.</param>
     /// <param name="maxCalls">How many calls one response may hold (1 when parallel calls are not allowed).</param>
-    /// <param name="options">Bounds for the argument grammars; a required call never has whitespace between JSON tokens.</param>
+    /// <param name="options">Bounds for the argument grammars.</param>
     /// <exception cref="ArgumentException">The required function is not among the tools.</exception>
+    /// <exception cref="OffGrid.Inference.Grammar.UnsupportedSchemaException">A function's parameter schema cannot be enforced.</exception>
     public static ToolCallGrammar? ForToolMode(IEnumerable<AITool>? tools, ChatToolMode? mode, ToolCallFormat format, int maxCalls = 4, JsonGrammarOptions? options = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxCalls, 1);
@@ -42,18 +43,17 @@ internal static class ToolCallGrammarBuilder
             }
         }
 
-        // A forced call is the grammar's writing, not the model's: without padding it closes sooner within the token budget.
-        var builder = new JsonSchemaGrammarBuilder(mode is RequiredChatToolMode ? (options ?? JsonGrammarOptions.Default) with { CompactWhitespace = true } : options);
+        var builder = new JsonSchemaGrammarBuilder(options);
         var calls = new List<string>();
         foreach (AIFunctionDeclaration function in functions)
         {
             JsonElement schema = function.JsonSchema.ValueKind == JsonValueKind.Object ? function.JsonSchema : JsonSerializer.SerializeToElement(new { type = "object" });
             string arguments = builder.AddSchema(schema, function.Name + "-args");
-            calls.Add(builder.Rules.Add(function.Name + "-call", CallExpression(format, function.Name, arguments, builder.Whitespace)));
+            calls.Add(builder.Rules.Add(function.Name + "-call", CallExpression(format, function.Name, arguments)));
         }
 
         string call = builder.Rules.Add("tool-call", string.Join(" | ", calls));
-        GbnfGrammar grammar = builder.Rules.Build(RootExpression(format, call, maxCalls, builder.Whitespace));
+        GbnfGrammar grammar = builder.Rules.Build(RootExpression(format, call, maxCalls));
         if (mode is RequiredChatToolMode)
         {
             return new ToolCallGrammar(grammar, IsLazy: false, [], []);
@@ -63,12 +63,13 @@ internal static class ToolCallGrammarBuilder
         return new ToolCallGrammar(grammar, IsLazy: true, patterns, words);
     }
 
-    private static string CallExpression(ToolCallFormat format, string name, string arguments, string ws)
+    // Calls are compact JSON: whitespace between tokens would only spend the token budget.
+    private static string CallExpression(ToolCallFormat format, string name, string arguments)
     {
         string jsonName = JsonSchemaGrammarBuilder.JsonStringLiteral(name);
         string rawName = GbnfRuleSet.Literal(name);
         string JsonCall(string argumentsKey) =>
-            $"\"{{\" {ws} {JsonNameKey} {ws} \":\" {ws} {jsonName} {ws} \",\" {ws} {JsonSchemaGrammarBuilder.JsonStringLiteral(argumentsKey)} {ws} \":\" {ws} {arguments} {ws} \"}}\"";
+            $"\"{{\" {JsonNameKey} \":\" {jsonName} \",\" {JsonSchemaGrammarBuilder.JsonStringLiteral(argumentsKey)} \":\" {arguments} \"}}\"";
 
         return format switch
         {
@@ -83,7 +84,7 @@ internal static class ToolCallGrammarBuilder
         };
     }
 
-    private static string RootExpression(ToolCallFormat format, string call, int maxCalls, string ws)
+    private static string RootExpression(ToolCallFormat format, string call, int maxCalls)
     {
         string Repeat(string separator) => maxCalls == 1 ? call : $"{call} ({separator} {call}){{0,{maxCalls - 1}}}";
 
@@ -91,14 +92,14 @@ internal static class ToolCallGrammarBuilder
         {
             ToolCallFormat.Hermes => Repeat("\"\\n\""),
             ToolCallFormat.Llama3Json => $"{GbnfRuleSet.Literal(ToolCallMarkers.PythonTag)}? {Repeat("\"\\n\"")}",
-            ToolCallFormat.MistralJsonArray => $"{GbnfRuleSet.Literal(ToolCallMarkers.MistralCalls + "[")} {Repeat($"\",\" {ws}")} \"]\"",
+            ToolCallFormat.MistralJsonArray => $"{GbnfRuleSet.Literal(ToolCallMarkers.MistralCalls + "[")} {Repeat("\",\"")} \"]\"",
             ToolCallFormat.MistralNameArgs or ToolCallFormat.FunctionaryV31 => Repeat("\"\""),
 
             // The prompt ends with ">>>", so the first one is optional.
             ToolCallFormat.FunctionaryV32 => $"{GbnfRuleSet.Literal(ToolCallMarkers.FunctionaryRecipient)}? {Repeat(GbnfRuleSet.Literal(ToolCallMarkers.FunctionaryRecipient))}",
             ToolCallFormat.DeepSeekR1 => $"{GbnfRuleSet.Literal(ToolCallMarkers.DeepSeekCallsBegin)} {Repeat("\"\\n\"")} {GbnfRuleSet.Literal(ToolCallMarkers.DeepSeekCallsEnd)}",
             ToolCallFormat.DeepSeekV3 => $"{GbnfRuleSet.Literal(ToolCallMarkers.DeepSeekCallsBegin)} {Repeat("\"\"")} {GbnfRuleSet.Literal(ToolCallMarkers.DeepSeekCallsEnd)}",
-            _ => $"\"{{\" {ws} \"\\\"tool_calls\\\"\" {ws} \":\" {ws} \"[\" {ws} {Repeat($"{ws} \",\" {ws}")} {ws} \"]\" {ws} \"}}\"",
+            _ => $"{GbnfRuleSet.Literal("{\"tool_calls\":[")} {Repeat("\",\"")} {GbnfRuleSet.Literal("]}")}",
         };
     }
 

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Extensions.AI;
 
 namespace OffGrid.Inference.ToolCalls;
@@ -41,6 +42,28 @@ internal abstract class ToolCallSyntax
 
     /// <summary>Reads the calls of a complete block; false when the block is malformed.</summary>
     public abstract bool TryParse(string block, List<FunctionCallContent> calls);
+
+    /// <summary>
+    /// Reads the calls the model finished in a block that was cut off (a list of parallel calls whose last one is
+    /// unfinished); adds nothing where a block holds a single call.
+    /// </summary>
+    public virtual void Salvage(string partialBlock, List<FunctionCallContent> calls)
+    {
+    }
+
+    /// <summary>Adds the complete call objects of the array that opens at <paramref name="openBracket"/>, stopping at the first that is not a call.</summary>
+    protected static void SalvageCallArray(string partialBlock, int openBracket, List<FunctionCallContent> calls, Func<string>? newCallId = null)
+    {
+        foreach ((int start, int end) in JsonValueScanner.CompleteItems(partialBlock, openBracket))
+        {
+            if (!FunctionCallReader.TryParse(partialBlock[start..end], out JsonElement item) || !FunctionCallReader.TryReadCallObject(item, out FunctionCallContent? call, newCallId))
+            {
+                return;
+            }
+
+            calls.Add(call!);
+        }
+    }
 
     /// <summary>For blocks closed by a fixed tag: the length through the tag, or (at the end of input) the whole text.</summary>
     protected static int MeasureToCloseTag(string text, int from, string closeTag, bool endOfInput)

@@ -1,14 +1,19 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.AI;
+using OffGrid.Rag.Chunking;
+using OffGrid.Rag.Collections;
 using OffGrid.Rag.Search;
 
 namespace OffGrid.Rag.Chat;
 
 /// <summary>
-/// Chat middleware that retrieves sources for the last user message from a <see cref="KnowledgeBase"/>, injects them as a system
-/// message with numbered sources (<c>[1]</c>, <c>[2]</c>, …) just before that message, and exposes the citations on the response.
+/// Chat middleware that retrieves sources for the last user message — from one <see cref="KnowledgeBase"/>, or from the
+/// <see cref="KnowledgeCollections"/> a request names under <see cref="KnowledgeKey"/> — injects them as a system message with
+/// numbered sources (<c>[1]</c>, <c>[2]</c>, …) just before that message, within a token budget counted with the chat model's
+/// tokenizer, and exposes the citations on the response.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -17,26 +22,56 @@ namespace OffGrid.Rag.Chat;
 /// the answer text also gets a <see cref="CitationAnnotation"/> spanning the marker. When streaming, the first update carries the
 /// citations in its <see cref="ChatResponseUpdate.AdditionalProperties"/>.
 /// </para>
-/// <para>Thread-safe when the inner client is; the caller's message list is never modified.</para>
+/// <para>Thread-safe when the inner client is; the caller's message list and options are never modified.</para>
 /// </remarks>
 public sealed partial class RagChatClient : DelegatingChatClient
 {
     /// <summary>The additional-properties key under which the citations are exposed.</summary>
     public const string CitationsPropertyName = "citations";
 
-    private readonly KnowledgeBase _knowledgeBase;
+    /// <summary>The <see cref="ChatOptions.AdditionalProperties"/> key of a request's <see cref="KnowledgeChatRequest"/>.</summary>
+    public const string KnowledgeKey = "offgrid.knowledge";
+
+    /// <summary>
+    /// The <see cref="ChatOptions.AdditionalProperties"/> key under which <see cref="RagChatOptions.RequireCitations"/> passes its
+    /// GBNF grammar down the pipeline (the key OffGrid's llama.cpp client and llama-server read).
+    /// </summary>
+    public const string GrammarKey = "grammar";
+
+    private readonly KnowledgeBase? _knowledgeBase;
+    private readonly KnowledgeCollections? _collections;
     private readonly RagChatOptions _options;
 
-    /// <summary>Wraps a chat client with retrieval from a knowledge base.</summary>
+    /// <summary>Wraps a chat client with retrieval from a knowledge base, for every request.</summary>
     /// <param name="innerClient">The client that generates answers.</param>
     /// <param name="knowledgeBase">Where sources come from.</param>
     /// <param name="options">Retrieval and prompt settings; validated here.</param>
     /// <exception cref="ArgumentException">The options are invalid.</exception>
     public RagChatClient(IChatClient innerClient, KnowledgeBase knowledgeBase, RagChatOptions? options = null)
-        : base(innerClient)
+        : this(innerClient, options)
     {
         ArgumentNullException.ThrowIfNull(knowledgeBase);
         _knowledgeBase = knowledgeBase;
+    }
+
+    /// <summary>
+    /// Wraps a chat client with retrieval from the collections each request names (<see cref="KnowledgeKey"/>), or else from
+    /// <see cref="RagChatOptions.DefaultCollections"/>; a request with neither passes through untouched.
+    /// </summary>
+    /// <param name="innerClient">The client that generates answers.</param>
+    /// <param name="collections">Where sources come from.</param>
+    /// <param name="options">Retrieval and prompt settings; validated here.</param>
+    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    public RagChatClient(IChatClient innerClient, KnowledgeCollections collections, RagChatOptions? options = null)
+        : this(innerClient, options)
+    {
+        ArgumentNullException.ThrowIfNull(collections);
+        _collections = collections;
+    }
+
+    private RagChatClient(IChatClient innerClient, RagChatOptions? options)
+        : base(innerClient)
+    {
         _options = options ?? new RagChatOptions();
         if (_options.Validate() is { Count: > 0 } errors)
         {
@@ -48,14 +83,14 @@ public sealed partial class RagChatClient : DelegatingChatClient
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        (List<ChatMessage> augmented, IReadOnlyList<Citation> citations) = await AugmentAsync(messages, cancellationToken).ConfigureAwait(false);
-        ChatResponse response = await base.GetResponseAsync(augmented, options, cancellationToken).ConfigureAwait(false);
-        if (citations.Count > 0)
+        Augmented augmented = await AugmentAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        ChatResponse response = await base.GetResponseAsync(augmented.Messages, augmented.Options, cancellationToken).ConfigureAwait(false);
+        if (augmented.Citations.Count > 0)
         {
-            (response.AdditionalProperties ??= [])[CitationsPropertyName] = citations;
+            (response.AdditionalProperties ??= [])[CitationsPropertyName] = augmented.Citations;
             foreach (TextContent text in response.Messages.SelectMany(m => m.Contents).OfType<TextContent>())
             {
-                Annotate(text, citations);
+                Annotate(text, augmented.Citations);
             }
         }
 
@@ -66,13 +101,13 @@ public sealed partial class RagChatClient : DelegatingChatClient
     public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        (List<ChatMessage> augmented, IReadOnlyList<Citation> citations) = await AugmentAsync(messages, cancellationToken).ConfigureAwait(false);
+        Augmented augmented = await AugmentAsync(messages, options, cancellationToken).ConfigureAwait(false);
         bool first = true;
-        await foreach (ChatResponseUpdate update in base.GetStreamingResponseAsync(augmented, options, cancellationToken).ConfigureAwait(false))
+        await foreach (ChatResponseUpdate update in base.GetStreamingResponseAsync(augmented.Messages, augmented.Options, cancellationToken).ConfigureAwait(false))
         {
-            if (first && citations.Count > 0)
+            if (first && augmented.Citations.Count > 0)
             {
-                (update.AdditionalProperties ??= [])[CitationsPropertyName] = citations;
+                (update.AdditionalProperties ??= [])[CitationsPropertyName] = augmented.Citations;
             }
 
             first = false;
@@ -84,27 +119,36 @@ public sealed partial class RagChatClient : DelegatingChatClient
     public override object? GetService(Type serviceType, object? serviceKey = null)
     {
         ArgumentNullException.ThrowIfNull(serviceType);
-        return serviceKey is null && serviceType == typeof(KnowledgeBase) ? _knowledgeBase : base.GetService(serviceType, serviceKey);
+        return serviceKey is not null ? base.GetService(serviceType, serviceKey)
+            : serviceType == typeof(KnowledgeBase) && _knowledgeBase is not null ? _knowledgeBase
+            : serviceType == typeof(KnowledgeCollections) && _collections is not null ? _collections
+            : base.GetService(serviceType, serviceKey);
     }
 
-    private async Task<(List<ChatMessage> Messages, IReadOnlyList<Citation> Citations)> AugmentAsync(IEnumerable<ChatMessage> messages, CancellationToken cancellationToken)
+    private async Task<Augmented> AugmentAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
         var list = messages.ToList();
         int lastUser = list.FindLastIndex(m => m.Role == ChatRole.User);
         string question = lastUser >= 0 ? list[lastUser].Text : string.Empty;
-        if (string.IsNullOrWhiteSpace(question))
+        KnowledgeChatRequest? request = ReadRequest(options);
+        IReadOnlyList<string> collections = request?.Collections ?? [.. _options.DefaultCollections];
+        if (string.IsNullOrWhiteSpace(question) || (_collections is not null && collections.Count == 0))
         {
-            return (list, []);
+            return new Augmented(list, options, []);
         }
 
-        IReadOnlyList<SearchHit> hits = await _knowledgeBase.SearchAsync(question, _options.Search, cancellationToken).ConfigureAwait(false);
+        SearchOptions search = SearchOptionsFor(request);
+        IReadOnlyList<SearchHit> hits = _collections is not null
+            ? await _collections.SearchAsync(collections, question, search, cancellationToken).ConfigureAwait(false)
+            : await _knowledgeBase!.SearchAsync(question, search, cancellationToken).ConfigureAwait(false);
         if (hits.Count == 0)
         {
-            return (list, []);
+            return new Augmented(list, options, []);
         }
 
+        TokenCounter counter = _options.TokenCounter ?? TokenCounter.Estimate;
         var context = new StringBuilder(_options.Instructions).Append("\n\n");
-        int budget = _options.MaxContextCharacters;
+        int budget = _options.MaxContextTokens;
         var citations = new List<Citation>(hits.Count);
         foreach (SearchHit hit in hits)
         {
@@ -113,14 +157,92 @@ public sealed partial class RagChatClient : DelegatingChatClient
                 break;
             }
 
-            string text = hit.Text.Length > budget ? hit.Text[..budget] : hit.Text;
-            budget -= text.Length;
+            (string text, int tokens) = Fit(hit.Text, budget, counter);
+            budget -= tokens;
             citations.Add(hit.Citation);
             context.Append('[').Append(citations.Count).Append("] ").Append(Describe(hit.Citation)).Append('\n').Append(text).Append("\n\n");
         }
 
         list.Insert(lastUser, new ChatMessage(ChatRole.System, context.ToString().TrimEnd()));
-        return (list, citations);
+        return new Augmented(list, WithCitationGrammar(options, request, citations.Count), citations);
+    }
+
+    private static KnowledgeChatRequest? ReadRequest(ChatOptions? options) =>
+        options?.AdditionalProperties?.TryGetValue(KnowledgeKey, out object? value) == true
+            ? value as KnowledgeChatRequest ?? throw new InvalidKnowledgeRequestException($"'{KnowledgeKey}' must hold a {nameof(KnowledgeChatRequest)}.", "knowledge")
+            : null;
+
+    private SearchOptions SearchOptionsFor(KnowledgeChatRequest? request)
+    {
+        SearchOptions defaults = _options.Search;
+        var search = new SearchOptions
+        {
+            Top = request?.Top ?? defaults.Top,
+            Alpha = request?.Alpha ?? defaults.Alpha,
+            Fusion = request?.Fusion ?? defaults.Fusion,
+            ReciprocalRankK = defaults.ReciprocalRankK,
+            CandidatePoolSize = defaults.CandidatePoolSize,
+            Collection = _knowledgeBase is not null && request?.Collections is [string only] ? only : defaults.Collection,
+            Filters = request?.Filters is { } filters ? new Dictionary<string, string>(filters, StringComparer.Ordinal) : defaults.Filters,
+            MinScore = defaults.MinScore,
+        };
+        if (search.Validate() is { Count: > 0 } errors)
+        {
+            throw new InvalidKnowledgeRequestException("Invalid knowledge request: " + string.Join(" ", errors), "knowledge");
+        }
+
+        return search;
+    }
+
+    /// <summary>The request's options with a grammar that makes the answer open with a source marker, when citations are required.</summary>
+    private ChatOptions? WithCitationGrammar(ChatOptions? options, KnowledgeChatRequest? request, int sources)
+    {
+        bool require = request?.RequireCitations ?? _options.RequireCitations;
+        if (!require || sources == 0 || options?.Tools is { Count: > 0 } || options?.ResponseFormat is ChatResponseFormatJson)
+        {
+            return options;
+        }
+
+        ChatOptions copy = options?.Clone() ?? new ChatOptions();
+        copy.AdditionalProperties = copy.AdditionalProperties is null ? [] : new AdditionalPropertiesDictionary(copy.AdditionalProperties);
+        copy.AdditionalProperties[GrammarKey] = CitationGrammar(sources);
+        return copy;
+    }
+
+    /// <summary>GBNF: <c>[n] </c> for one of the sources, then any text (further markers included).</summary>
+    internal static string CitationGrammar(int sources)
+    {
+        string numbers = string.Join(" | ", Enumerable.Range(1, sources).Select(n => "\"" + n.ToString(CultureInfo.InvariantCulture) + "\""));
+        return $"root ::= \"[\" ({numbers}) \"] \" answer\nanswer ::= [^\\x00]*\n";
+    }
+
+    /// <summary>The text, cut on a word boundary where needed so that it counts at most <paramref name="budget"/> tokens.</summary>
+    private static (string Text, int Tokens) Fit(string text, int budget, TokenCounter counter)
+    {
+        int tokens = counter.Count(text);
+        if (tokens <= budget)
+        {
+            return (text, tokens);
+        }
+
+        // Token counts grow with length: find the longest prefix that fits.
+        int low = 0, high = text.Length;
+        while (low < high)
+        {
+            int mid = (low + high + 1) / 2;
+            if (counter.Count(text[..mid]) <= budget)
+            {
+                low = mid;
+            }
+            else
+            {
+                high = mid - 1;
+            }
+        }
+
+        int space = text.LastIndexOf(' ', Math.Max(0, low - 1));
+        string cut = text[..(space > low / 2 ? space : low)];
+        return (cut, counter.Count(cut));
     }
 
     private static string Describe(Citation citation)
@@ -163,4 +285,7 @@ public sealed partial class RagChatClient : DelegatingChatClient
 
     [GeneratedRegex(@"\[(\d{1,3})\]")]
     private static partial Regex SourceMarker();
+
+    /// <summary>The augmented conversation, the options to send (with a citation grammar when required) and the sources in order.</summary>
+    private sealed record Augmented(List<ChatMessage> Messages, ChatOptions? Options, IReadOnlyList<Citation> Citations);
 }

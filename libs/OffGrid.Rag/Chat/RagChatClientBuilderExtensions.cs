@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using OffGrid.Rag;
 using OffGrid.Rag.Chat;
+using OffGrid.Rag.Collections;
 
 namespace Microsoft.Extensions.AI;
 
@@ -24,6 +25,27 @@ public static class RagChatClientBuilderExtensions
             var options = new RagChatOptions();
             configure?.Invoke(options);
             return new RagChatClient(inner, knowledgeBase ?? services.GetRequiredService<KnowledgeBase>(), options);
+        });
+    }
+
+    /// <summary>
+    /// Answers requests that name knowledge collections (<see cref="RagChatClient.KnowledgeKey"/>, or
+    /// <see cref="RagChatOptions.DefaultCollections"/>) with sources retrieved from them, citing them as <c>[n]</c>; other
+    /// requests pass through untouched.
+    /// </summary>
+    /// <param name="builder">The pipeline.</param>
+    /// <param name="collections">Where sources come from.</param>
+    /// <param name="configure">Adjusts retrieval and prompt settings; they are validated when the pipeline is built.</param>
+    /// <returns>The same builder.</returns>
+    public static ChatClientBuilder UseRag(this ChatClientBuilder builder, KnowledgeCollections collections, Action<RagChatOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(collections);
+        return builder.Use(inner =>
+        {
+            var options = new RagChatOptions();
+            configure?.Invoke(options);
+            return new RagChatClient(inner, collections, options);
         });
     }
 }

@@ -1,3 +1,4 @@
+using OffGrid.Rag.Chunking;
 using OffGrid.Rag.Search;
 
 namespace OffGrid.Rag.Chat;
@@ -17,8 +18,28 @@ public sealed class RagChatOptions
     /// <summary>Gets or sets the instructions placed above the sources.</summary>
     public string Instructions { get; set; } = DefaultInstructions;
 
-    /// <summary>Gets or sets the largest number of characters of source text injected; later sources are cut first.</summary>
-    public int MaxContextCharacters { get; set; } = 12_000;
+    /// <summary>Gets or sets the largest number of tokens of source text injected, counted with <see cref="TokenCounter"/>; later sources are cut first.</summary>
+    public int MaxContextTokens { get; set; } = 2048;
+
+    /// <summary>
+    /// Gets or sets how source text is counted against <see cref="MaxContextTokens"/>: plug in the chat model's tokenizer
+    /// (the server and the CLI do); <see langword="null"/> uses <see cref="TokenCounter.Estimate"/>.
+    /// </summary>
+    public TokenCounter? TokenCounter { get; set; }
+
+    /// <summary>
+    /// Gets or sets the collections searched when a request names none, for a client over <see cref="Collections.KnowledgeCollections"/>;
+    /// when empty, such requests pass through without retrieval.
+    /// </summary>
+    public IList<string> DefaultCollections { get; set; } = [];
+
+    /// <summary>
+    /// Gets or sets whether answers must cite: when sources were found, the answer opens with a marker such as <c>[1]</c>,
+    /// enforced with a grammar (<see cref="RagChatClient.GrammarKey"/>) on engines that take one (OffGrid's llama.cpp client,
+    /// llama-server). Small local models often forget to cite; this makes every answer checkable. Not applied to requests
+    /// that use tools or a JSON response format.
+    /// </summary>
+    public bool RequireCitations { get; set; }
 
     /// <summary>Lists what is wrong with these settings; empty when they are usable.</summary>
     /// <returns>One message per invalid setting.</returns>
@@ -30,9 +51,14 @@ public sealed class RagChatOptions
             errors.Add($"{nameof(Instructions)} must be set.");
         }
 
-        if (MaxContextCharacters <= 0)
+        if (MaxContextTokens <= 0)
         {
-            errors.Add($"{nameof(MaxContextCharacters)} must be positive.");
+            errors.Add($"{nameof(MaxContextTokens)} must be positive.");
+        }
+
+        if (DefaultCollections is null)
+        {
+            errors.Add($"{nameof(DefaultCollections)} must be set (it may be empty).");
         }
 
         return errors;

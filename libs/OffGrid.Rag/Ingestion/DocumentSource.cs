@@ -41,6 +41,14 @@ public sealed record DocumentSource
 
     internal IReadOnlyList<PrecomputedChunk>? Chunks { get; private init; }
 
+    /// <summary>The content size when it is known before reading: files and in-memory bytes.</summary>
+    internal long? KnownLength => Kind switch
+    {
+        DocumentSourceKind.File => File.Exists(FilePath) ? new FileInfo(FilePath!).Length : null,
+        DocumentSourceKind.Content => Content!.LongLength,
+        _ => null,
+    };
+
     /// <summary>A file on disk; its full path is the document key.</summary>
     /// <param name="path">The file path.</param>
     /// <returns>The source.</returns>

@@ -7,4 +7,9 @@ namespace OffGrid.Rag.Ingestion;
 /// <param name="DocumentsTotal">How many documents the batch holds.</param>
 /// <param name="ChunksDone">For <see cref="IngestionStage.Embedding"/>, how many chunks of the document are embedded so far; otherwise 0.</param>
 /// <param name="ChunksTotal">The document's chunk count once known; otherwise 0.</param>
-public sealed record IngestionProgress(string Source, IngestionStage Stage, int DocumentsCompleted, int DocumentsTotal, int ChunksDone, int ChunksTotal);
+/// <remarks>Reports of a batch may arrive from several threads at once; parsing runs ahead of storing, so reports of different documents interleave.</remarks>
+public sealed record IngestionProgress(string Source, IngestionStage Stage, int DocumentsCompleted, int DocumentsTotal, int ChunksDone, int ChunksTotal)
+{
+    /// <summary>Gets, for <see cref="IngestionStage.Completed"/>, the document's result; otherwise <see langword="null"/>.</summary>
+    public IngestionResult? Result { get; init; }
+}

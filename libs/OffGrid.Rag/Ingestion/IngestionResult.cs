@@ -21,6 +21,9 @@ public sealed record IngestionResult
     /// <summary>Gets the number of chunks stored for the document.</summary>
     public int ChunkCount { get; init; }
 
+    /// <summary>Gets the size, in bytes, of the content read (0 when it could not be read, and for caller-made chunks).</summary>
+    public long Bytes { get; init; }
+
     /// <summary>Gets the chunk-size profile applied, or <see langword="null"/> when the document was not chunked.</summary>
     public ChunkingProfile? Profile { get; init; }
 

@@ -17,6 +17,10 @@ internal sealed class UrlFetcher(HttpClient httpClient, long maxBytes, TimeSpan 
         {
             throw new DocumentReadException($"Fetching {url} took longer than {timeout.TotalSeconds:0.#} s.");
         }
+        catch (HttpRequestException ex) when (ex.InnerException is DocumentReadException refused)
+        {
+            throw new DocumentReadException($"Fetching {url} was refused: {refused.Message}", ex);
+        }
         catch (HttpRequestException ex)
         {
             throw new DocumentReadException($"Fetching {url} failed: {ex.Message}", ex);

@@ -30,6 +30,9 @@ public sealed record StoredDocument
     /// <summary>Gets the metadata: the caller's values plus what the reader found (<c>pages</c>, <c>images</c>, <c>links</c>, <c>encoding</c>).</summary>
     public required IReadOnlyDictionary<string, JsonElement> Metadata { get; init; }
 
+    /// <summary>Gets the size, in bytes, of the content that was read (0 for caller-made chunks and files written before sizes were kept).</summary>
+    public long SizeBytes { get; init; }
+
     /// <summary>Gets when the current content was ingested.</summary>
     public required DateTimeOffset IngestedAt { get; init; }
 }

@@ -8,4 +8,7 @@ public enum VectorSearchBackend
 
     /// <summary>Exact cosine similarity computed in-process with SIMD over vectors cached in memory.</summary>
     Exact,
+
+    /// <summary>Binary and int8 quantized vectors in memory, with the candidates re-scored from the stored float vectors.</summary>
+    Quantized,
 }

@@ -191,6 +191,9 @@ public sealed class PeerEndpointsTests : IAsyncLifetime
         _fileDelay = TimeSpan.FromSeconds(30);
         await using HeadlessChromium browser = await HeadlessChromium.StartAsync(Ct);
         await browser.NavigateAsync(_server.BaseUri, Ct);
+
+        // The page is ready (its script ran and listed the models) before its buttons are clicked.
+        await browser.WaitForAsync("document.querySelectorAll('#model option').length > 0", TimeSpan.FromSeconds(20), Ct);
         await browser.EvaluateAsync("document.getElementById('peersButton').click()", Ct);
         await browser.WaitForAsync("document.querySelector('.peer-model button')", TimeSpan.FromSeconds(30), Ct);
 

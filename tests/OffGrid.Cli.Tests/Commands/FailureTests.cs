@@ -36,6 +36,7 @@ public sealed class FailureTests : IDisposable
 
         Assert.Contains("not a valid GGUF", run, StringComparison.Ordinal);
         Assert.Contains("corrupt.gguf", show, StringComparison.Ordinal);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(run, "corrupt\\.gguf"));
     }
 
     [Theory]

@@ -72,6 +72,25 @@ public sealed class HubCommandTests : IAsyncLifetime
         (await _cli.RunAsync("show", "stories260k")).AssertOneLineFailure();
     }
 
+    // A split model is shown, and runs, as the whole model, whichever part is named.
+    [Fact]
+    public async Task ShowAndRunOfASplitModelCoverAllParts()
+    {
+        var spec = new TestLlamaModelSpec();
+        IReadOnlyList<string> parts = TestLlamaModels.CreateWriter(spec).WriteSplit(Path.Combine(_cli.Home, "tiny"), 2);
+        CliResult whole = await _cli.RunAsync("show", TestLlamaModels.GetOrCreate(spec), "--json");
+        CliResult first = await _cli.RunAsync("show", parts[0], "--json");
+        whole.AssertSuccess();
+        first.AssertSuccess();
+        using JsonDocument expected = JsonDocument.Parse(whole.Stdout);
+        using JsonDocument actual = JsonDocument.Parse(first.Stdout);
+        Assert.Equal(expected.RootElement.GetProperty("parameter_count").GetInt64(), actual.RootElement.GetProperty("parameter_count").GetInt64());
+        Assert.Equal(expected.RootElement.GetProperty("memory").GetProperty("weights_bytes").GetInt64(), actual.RootElement.GetProperty("memory").GetProperty("weights_bytes").GetInt64());
+        Assert.Equal(parts.Sum(p => new FileInfo(p).Length), actual.RootElement.GetProperty("file_length").GetInt64());
+
+        (await _cli.RunAsync("run", parts[1], "--threads", "1", "hello", "-n", "3")).AssertSuccess();
+    }
+
     [Fact]
     public async Task DownloadHfTakesTheQuantizationAsked()
     {

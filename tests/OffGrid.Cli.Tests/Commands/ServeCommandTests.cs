@@ -21,7 +21,7 @@ public sealed partial class ServeCommandTests : IDisposable
         Assert.Matches($@"(?m)^Web UI\s+{Regex.Escape(address.ToString())}\s*$", server.Stdout);
         Assert.Matches($@"(?m)^OpenAI API\s+{Regex.Escape(address + "v1")}\s*$", server.Stdout);
         Assert.Matches(@"(?m)^Models\s+stories260K\s*$", server.Stdout);
-        Assert.Matches(@"Auth\s+none: anyone who can reach this address can use it", server.Stdout);
+        Assert.Matches(@"Auth\s+none \(single-user\): this machine only", server.Stdout);
         Assert.DoesNotContain("Now listening on", server.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("info:", server.Stdout, StringComparison.Ordinal);
 

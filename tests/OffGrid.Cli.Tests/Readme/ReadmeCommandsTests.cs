@@ -14,8 +14,16 @@ namespace OffGrid.Cli.Tests.Readme;
 /// <item><c>bash eng/test.sh</c>: this suite itself; <c>.ci/run</c> must run exactly it;</item>
 /// <item>the .NET tool block: pack as written; install, PATH and <c>offgrid --version</c> as written with HOME in a temporary folder
 /// (holding a copy of this machine's NuGet configuration), so the machine's own tools are untouched; the install reads the NuGet feeds;</item>
+/// <item>the knowledge-base blocks (<c>offgrid kb …</c>, <c>offgrid run --kb</c>, the <c>/v1/knowledge</c> and chat <c>curl</c>s): as written, by
+/// <c>OffGrid.Cli.Tests.Commands.ReadmeKnowledgeTests</c>, which reads the same section, against the real CLI and server;</item>
+/// <item>the air-gapped walkthrough (<c>offgrid package …</c>, <c>install.sh</c>): as written, by
+/// <c>OffGrid.Distribution.Tests.ReadmeWalkthroughTests</c>, which reads the same block;</item>
 /// <item>the voice block: as written, with whisper-base served by a loopback Hub (a generated Whisper model) through <c>HF_ENDPOINT</c>;</item>
+/// <item>the multi-user block: as one script by <see cref="ReadmeMultiUserTests"/>;</item>
 /// <item>the server block: the server as written in the background and the <c>curl</c> as written, in a private network namespace (port 11611 is free there);</item>
+/// <item>the scale-out block: in a private network namespace, the front server as written in the background, three OffGrid servers
+/// where the example's backends are (11611, 8080 and 11434, each serving stories260K), then the <c>curl</c> as written once the
+/// front lists their model;</item>
 /// <item>the deployment block (root): as written, in private mount, network and PID namespaces with their own <c>/etc</c>, <c>/opt</c> and
 /// <c>/var/lib</c>; <c>systemctl enable --now</c> enables the unit with the real <c>systemctl</c>, checks it with <c>systemd-analyze verify</c>
 /// and, since no systemd runs as PID 1 there, starts it as systemd would (its User, WorkingDirectory, Environment and ExecStart) before
@@ -36,10 +44,40 @@ public sealed partial class ReadmeCommandsTests : IDisposable
     private const string Server = "dotnet run -c Release --project hosts/server -- --Server:Models:stories=../shared/models/stories260K.gguf";
     private const string Curl = "curl -s localhost:11611/v1/chat/completions -H 'Content-Type: application/json' \\\n" +
         "  -d '{\"model\":\"stories\",\"messages\":[{\"role\":\"user\",\"content\":\"Once upon a time\"}],\"max_tokens\":32}'";
+    private const string Front = "dotnet run -c Release --project hosts/server -- --Server:Port=11612 \\\n" +
+        "  --Server:Backends:n1:Kind=offgrid --Server:Backends:n1:Endpoint=http://127.0.0.1:11611/ \\\n" +
+        "  --Server:Backends:n2:Endpoint=http://127.0.0.1:8080/v1 \\\n" +
+        "  --Server:Backends:n3:Kind=ollama --Server:Backends:n3:Endpoint=http://127.0.0.1:11434/ \\\n" +
+        "  --Server:Balancing:Strategy=RoundRobin";
+    private const string Backends = "curl -s localhost:11612/v1/backends";
     private const string Publish = "dotnet publish hosts/server -c Release -o artifacts/offgrid-server";
     private const string AddUser = "sudo useradd --system --home /var/lib/offgrid --create-home offgrid";
     private const string CopyFiles = "sudo cp -r artifacts/offgrid-server /opt/offgrid && sudo cp hosts/server/deploy/offgrid.service /etc/systemd/system/";
     private const string EnableUnit = "sudo systemctl enable --now offgrid";
+
+    private static readonly string[] s_knowledgeBases =
+    [
+        """offgrid kb create manuals --embedding-model ../shared/models/stories260K.gguf --max-tokens 128""",
+        """offgrid kb add manuals docs""",
+        """offgrid kb add manuals docs""",
+        """offgrid kb search manuals "how do I reset the pump?" --top 3""",
+        "offgrid run ../shared/models/stories260K.gguf --kb manuals --cite -n 16 \"How do I reset the pump?\"",
+        """offgrid kb list""",
+        """offgrid kb rm manuals""",
+        """curl -s localhost:11611/v1/knowledge/collections -H 'Content-Type: application/json' -d '{"name":"docs","embedding_model":"stories","chunking":{"max_tokens":128}}'""",
+        """curl -s 'localhost:11611/v1/knowledge/collections/docs/documents?wait=true' -F file=@docs/guide.pdf -F file=@docs/notes.md""",
+        """curl -s localhost:11611/v1/knowledge/search -H 'Content-Type: application/json' -d '{"collections":["docs"],"query":"reset the pump","top_k":3,"fusion":"rrf"}'""",
+        """curl -s localhost:11611/v1/chat/completions -H 'Content-Type: application/json' -d '{"model":"stories","max_tokens":16,"messages":[{"role":"user","content":"How do I reset the pump?"}],"knowledge":{"collections":["docs"],"top_k":2,"require_citations":true}}'""",
+    ];
+
+    private static readonly string[] s_airGappedWalkthrough =
+    [
+        "offgrid package key generate --name \"Acme IT\"",
+        "offgrid pull stories260k",
+        "offgrid package create /media/usb/offgrid --model stories260k --runtime linux-x64",
+        "sh /media/usb/offgrid/install.sh --publisher-key-id 3f2a91bc5d7e4f60a1b2c3d4e5f60718",
+        "~/.local/bin/offgrid run stories260k \"Once upon a time\" --max-tokens 40",
+    ];
 
     private static readonly TimeSpan s_timeout = TimeSpan.FromMinutes(5);
 
@@ -48,7 +86,7 @@ public sealed partial class ReadmeCommandsTests : IDisposable
     [Fact]
     public void EveryReadmeCommandIsExercisedHere()
     {
-        string[] known = [MainJob, TestSuite, Pack, ToolInstall, ToolPath, ToolVersion, Say, Transcribe, Voices, Server, Curl, Publish, AddUser, CopyFiles, EnableUnit];
+        string[] known = [MainJob, TestSuite, Pack, ToolInstall, ToolPath, ToolVersion, .. s_knowledgeBases, .. s_airGappedWalkthrough, Say, Transcribe, Voices, Server, Curl, Front, Backends, .. ReadmeMultiUserTests.Commands.Select(WithoutComment), Publish, AddUser, CopyFiles, EnableUnit];
 
         Assert.Equal(known, ReadmeCommands.All.Select(WithoutComment));
     }
@@ -137,6 +175,30 @@ public sealed partial class ReadmeCommandsTests : IDisposable
         using JsonDocument answer = JsonDocument.Parse(result.Output[result.Output.IndexOf('{', StringComparison.Ordinal)..]);
         Assert.Equal("stories", answer.RootElement.GetProperty("model").GetString());
         Assert.NotEmpty(answer.RootElement.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString()!);
+    }
+
+    [Fact]
+    public async Task TheFrontServerListsTheBackendsOfTheScaleOutExample()
+    {
+        Assert.True(IsolatedShell.CanIsolate, "unshare could not create a network namespace here");
+        string backends = string.Concat(new[] { 11611, 8080, 11434 }.Select(port =>
+            $"dotnet run --no-build -c Release --project hosts/server -- --Server:Port={port} --Server:Models:stories=../shared/models/stories260K.gguf " +
+            $"> {Quote(Path.Combine(_temp, $"backend-{port}.log"))} 2>&1 &\n"));
+        const string WaitForModel = "for i in $(seq 1 600); do [[ \"$(curl -s localhost:11612/v1/models)\" == *'\"owned_by\":\"n1,n2,n3\"'* ]] && break; sleep 0.2; done\n";
+        string script = string.Join('\n', Block(Front).Select(c => WithoutComment(c) == Front
+            ? $"{c} > {Quote(Path.Combine(_temp, "front.log"))} 2>&1 &\n{WaitForHealth.Replace("11611", "11612", StringComparison.Ordinal)}{backends}{WaitForModel}"
+            : c));
+
+        IsolatedShell.Result result = await IsolatedShell.RunAsync(script, await EnvironmentAsync(), s_timeout, isolated: true);
+
+        result.AssertSuccess();
+        using JsonDocument listing = JsonDocument.Parse(result.Output[result.Output.IndexOf('{', StringComparison.Ordinal)..]);
+        Assert.Equal(
+            [("n1", "offgrid"), ("n2", "openai"), ("n3", "ollama")],
+            listing.RootElement.GetProperty("data").EnumerateArray().Select(b => (b.GetProperty("name").GetString(), b.GetProperty("kind").GetString())));
+        Assert.All(listing.RootElement.GetProperty("data").EnumerateArray(), b => Assert.Contains("stories", b.GetProperty("models").EnumerateArray().Select(m => m.GetString())));
+        JsonElement pool = Assert.Single(listing.RootElement.GetProperty("pools").EnumerateArray());
+        Assert.Equal(("stories", "RoundRobin"), (pool.GetProperty("model").GetString(), pool.GetProperty("strategy").GetString()));
     }
 
     [Fact]

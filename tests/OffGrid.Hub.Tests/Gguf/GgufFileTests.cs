@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using OffGrid.Hub.Gguf;
 using OffGrid.Testing;
 using OffGrid.Testing.Gguf;
+using OffGrid.Testing.Models;
 
 namespace OffGrid.Hub.Tests.Gguf;
 
@@ -193,6 +194,80 @@ public sealed class GgufFileTests : IDisposable
             var ex = await Assert.ThrowsAsync<GgufFormatException>(() => GgufFile.ReadAsync(path, TestContext.Current.CancellationToken));
             Assert.Contains("runcated", ex.Message, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public async Task SplitModelIsReadWholeFromAnyPart()
+    {
+        GgufWriter writer = TestLlamaModels.CreateWriter(new TestLlamaModelSpec());
+        string single = Path.Combine(_dir, "whole.gguf");
+        writer.Write(single);
+        IReadOnlyList<string> parts = writer.WriteSplit(Path.Combine(_dir, "model"), 3);
+        Assert.Equal(Path.Combine(_dir, "model-00002-of-00003.gguf"), parts[1]);
+
+        GgufFile whole = await GgufFile.ReadAsync(single, TestContext.Current.CancellationToken);
+        GgufFile firstPart = await GgufFile.ReadAsync(parts[0], TestContext.Current.CancellationToken);
+        Assert.True(firstPart.Tensors.Count < whole.Tensors.Count || firstPart.PartPaths.Count == 3);
+        foreach (string part in parts)
+        {
+            GgufFile split = await GgufFile.ReadAsync(part, TestContext.Current.CancellationToken);
+            Assert.Equal(parts, split.PartPaths);
+            Assert.Equal(whole.ParameterCount, split.ParameterCount);
+            Assert.Equal(whole.TensorDataBytes, split.TensorDataBytes);
+            Assert.Equal(whole.Tensors.Select(t => t.Name), split.Tensors.Select(t => t.Name));
+            Assert.Equal([0, 1, 2], split.Tensors.Select(t => t.Part).Distinct());
+            Assert.Equal(parts.Sum(p => new FileInfo(p).Length), split.FileLength);
+            Assert.Equal(whole.Architecture, split.Architecture);
+            Assert.Equal(whole.VocabSize, split.VocabSize);
+            Assert.Equal(ModelMemoryEstimate.Create(whole).TotalBytes, ModelMemoryEstimate.Create(split).TotalBytes);
+        }
+
+        Assert.Equal([single], whole.PartPaths);
+    }
+
+    [Fact]
+    public async Task SplitModelWithAMissingOrMisnamedPartIsRejectedNamingIt()
+    {
+        IReadOnlyList<string> parts = TestLlamaModels.CreateWriter(new TestLlamaModelSpec()).WriteSplit(Path.Combine(_dir, "model"), 2);
+        string renamed = Path.Combine(_dir, "renamed.gguf");
+        File.Copy(parts[0], renamed);
+        File.Delete(parts[1]);
+
+        var missing = await Assert.ThrowsAsync<GgufFormatException>(() => GgufFile.ReadAsync(parts[0], TestContext.Current.CancellationToken));
+        Assert.StartsWith(parts[1] + ": part 2 of 2", missing.Message, StringComparison.Ordinal);
+        var misnamed = await Assert.ThrowsAsync<GgufFormatException>(() => GgufFile.ReadAsync(renamed, TestContext.Current.CancellationToken));
+        Assert.Contains("-00001-of-00002.gguf", misnamed.Message, StringComparison.Ordinal);
+    }
+
+    // llama.cpp refuses tensor data that does not follow on in order; the reader says which tensor and what was expected.
+    [Fact]
+    public async Task TensorDataOutOfPlaceIsRejectedLikeLlamaCpp()
+    {
+        byte[] bytes = WriteToBytes(new GgufWriter()
+            .AddString("general.architecture", "llama")
+            .AddTensor("a.weight", [8], new float[8])
+            .AddTensor("b.weight", [8], new float[8]));
+        byte[] name = "b.weight"u8.ToArray();
+        int at = bytes.AsSpan().IndexOf(name) + name.Length + 4 + 8 + 4;
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(at), 64);
+        string path = Path.Combine(_dir, "gap.gguf");
+        await File.WriteAllBytesAsync(path, bytes, TestContext.Current.CancellationToken);
+
+        var ex = await Assert.ThrowsAsync<GgufFormatException>(() => GgufFile.ReadAsync(path, TestContext.Current.CancellationToken));
+        Assert.Contains("tensor 'b.weight' has data offset 64, expected 32", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DataStartingPastTheEndOfTheFileSaysSo()
+    {
+        var writer = new GgufWriter().AddString("general.architecture", "llama").AddTensor("a.weight", [8], new float[8]);
+        byte[] bytes = WriteToBytes(writer);
+        string path = Path.Combine(_dir, "header-only.gguf");
+        await File.WriteAllBytesAsync(path, bytes.AsMemory(0, bytes.Length - 32), TestContext.Current.CancellationToken);
+
+        var ex = await Assert.ThrowsAsync<GgufFormatException>(() => GgufFile.ReadAsync(path, TestContext.Current.CancellationToken));
+        Assert.Contains("past the end of the file", ex.Message, StringComparison.Ordinal);
+        Assert.StartsWith(path + ": ", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -7,7 +7,7 @@ using OffGrid.Testing.Gguf;
 
 namespace OffGrid.Hub.Tests.References;
 
-/// <summary>The one resolver: configured names, then model folders, then the store, then (when allowed) paths; never the network.</summary>
+/// <summary>The one resolver: configured names, then model sources (remote engines), then model folders, then the store, then (when allowed) paths; never the network.</summary>
 public sealed class ModelResolverTests : IAsyncLifetime
 {
     private readonly HubFixture _hub = new();
@@ -59,6 +59,26 @@ public sealed class ModelResolverTests : IAsyncLifetime
         Assert.Equal(_file, configured.Path);
         Assert.Single(all, m => m.Name == "folded");
         Assert.Equal(LocalModelSource.Directory, (await Resolver().ResolveAsync("folded", Ct)).Source);
+    }
+
+    [Fact]
+    public async Task RemoteModelsJoinTheCatalogBetweenConfiguredNamesAndFiles()
+    {
+        var remote = new ListedModels(
+            new LocalModel("folded", "remote://folded", LocalModelSource.Remote),
+            new LocalModel("chat", "remote://chat", LocalModelSource.Remote),
+            new LocalModel("configured", "remote://configured", LocalModelSource.Remote));
+        var options = new ModelResolverOptions { ModelDirectories = [_folder], Models = { ["configured"] = _file } };
+        var resolver = new ModelResolver(_hub.Store, new ModelAliasCatalog(), Options.Create(options), [remote]);
+
+        LocalModel chat = await resolver.ResolveAsync("chat:latest", Ct);
+
+        Assert.True(chat.IsRemote);
+        Assert.Equal("remote://chat", chat.Path);
+        Assert.Equal(LocalModelSource.Remote, (await resolver.ResolveAsync("folded", Ct)).Source);
+        Assert.Equal(LocalModelSource.Configured, (await resolver.ResolveAsync("configured", Ct)).Source);
+        Assert.Equal(["chat", "configured", "folded"], (await resolver.ListAsync(Ct)).Select(m => m.Name));
+        Assert.Equal(4, remote.Listings); // asked on every lookup: new remote models show up at once
     }
 
     [Fact]
@@ -116,5 +136,17 @@ public sealed class ModelResolverTests : IAsyncLifetime
         Assert.Equal(2, errors.Count);
         Assert.Contains(errors, e => e.Contains("'ghost'", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("/nowhere/models", StringComparison.Ordinal));
+    }
+
+    /// <summary>A model source with a fixed list, counting how often the resolver asks it.</summary>
+    private sealed class ListedModels(params LocalModel[] models) : IModelSource
+    {
+        public int Listings { get; private set; }
+
+        public ValueTask<IReadOnlyList<LocalModel>> ListAsync(CancellationToken cancellationToken)
+        {
+            Listings++;
+            return ValueTask.FromResult<IReadOnlyList<LocalModel>>(models);
+        }
     }
 }

@@ -5,6 +5,7 @@ using OffGrid.Hub.Store;
 using OffGrid.Testing;
 using OffGrid.Testing.Gguf;
 using OffGrid.Testing.HuggingFace;
+using OffGrid.Testing.Models;
 
 namespace OffGrid.Hub.Tests.Store;
 
@@ -160,6 +161,47 @@ public sealed class ModelStoreTests : IAsyncLifetime
         string text = Path.Combine(_hub.Home, "notes.gguf");
         await File.WriteAllTextAsync(text, "not a model", Ct);
         await Assert.ThrowsAsync<GgufFormatException>(() => _hub.Store.ImportAsync(text, cancellationToken: Ct));
+    }
+
+    // A split model is one model in the store: imported, pulled, listed, shown and removed with all its parts.
+    [Fact]
+    public async Task SplitModelsAreOneModel()
+    {
+        GgufWriter writer = TestLlamaModels.CreateWriter(new TestLlamaModelSpec());
+        string whole = Path.Combine(_hub.Home, "whole.gguf");
+        writer.Write(whole);
+        Directory.CreateDirectory(Path.Combine(_hub.Home, "split"));
+        IReadOnlyList<string> parts = writer.WriteSplit(Path.Combine(_hub.Home, "split", "tiny-Q8_0"), 2);
+        long expectedParameters = (await GgufFile.ReadAsync(whole, Ct)).ParameterCount;
+
+        ModelManifest copied = await _hub.Store.ImportAsync(parts[1], "local/copy", cancellationToken: Ct);
+        Assert.Equal(["tiny-Q8_0-00001-of-00002.gguf", "tiny-Q8_0-00002-of-00002.gguf"], copied.Files.Select(f => f.Path));
+        Assert.Equal(parts.Sum(p => new FileInfo(p).Length), copied.SizeBytes);
+        Assert.Equal(expectedParameters, copied.ParameterCount);
+        Assert.Equal(expectedParameters, (await _hub.Store.ReadHeaderAsync(copied, Ct)).ParameterCount);
+        Assert.True((await _hub.Store.VerifyAsync("local/copy", Ct)).IsValid);
+
+        ModelManifest referenced = await _hub.Store.PullAsync(parts[0], cancellationToken: Ct);
+        Assert.Equal("local/tiny-Q8_0", referenced.Name);
+        Assert.True(referenced.IsReference);
+        Assert.Equal(parts, referenced.Files.Select(f => f.Path));
+        Assert.Equal(referenced.Name, (await _hub.Store.FindAsync(parts[1], Ct))!.Name);
+
+        _hub.Server.AddRepo(new LoopbackModelRepo
+        {
+            Id = "acme/Split-GGUF",
+            Files = { ["q8/tiny-Q8_0-00001-of-00002.gguf"] = parts[0], ["q8/tiny-Q8_0-00002-of-00002.gguf"] = parts[1] },
+        });
+        ModelManifest pulled = await _hub.Store.PullAsync("acme/Split-GGUF", cancellationToken: Ct);
+        Assert.Equal(2, pulled.Files.Count);
+        Assert.Equal(expectedParameters, pulled.ParameterCount);
+        Assert.Equal(copied.SizeBytes, pulled.SizeBytes);
+        Assert.Equal(3, (await _hub.Store.ListAsync(Ct)).Count);
+
+        Assert.True(await _hub.Store.RemoveAsync(pulled.Name, Ct));
+        Assert.True(await _hub.Store.RemoveAsync(referenced.Name, Ct));
+        Assert.All(parts, p => Assert.True(File.Exists(p)));
+        Assert.Equal(["local/copy"], (await _hub.Store.ListAsync(Ct)).Select(m => m.Name));
     }
 
     [Fact]

@@ -154,7 +154,7 @@ public sealed class LlamaChatClientTests : IAsyncLifetime
         var client = new LlamaChatClient(_tinyEngine);
         InvalidRequestException zero = await Assert.ThrowsAsync<InvalidRequestException>(() => client.GetResponseAsync("hi", new ChatOptions { MaxOutputTokens = 0 }, TestContext.Current.CancellationToken));
         await Assert.ThrowsAsync<InvalidRequestException>(() => client.GetResponseAsync([], Greedy(), TestContext.Current.CancellationToken));
-        InvalidRequestException schema = await Assert.ThrowsAsync<InvalidRequestException>(() => client.GetResponseAsync(
+        InvalidRequestException schema = await Assert.ThrowsAsync<OffGrid.Inference.Grammar.UnsupportedSchemaException>(() => client.GetResponseAsync(
             "hi", new ChatOptions { ResponseFormat = ChatResponseFormat.ForJsonSchema(System.Text.Json.JsonDocument.Parse("""{"type":"strange"}""").RootElement) }, TestContext.Current.CancellationToken));
         Assert.Equal(nameof(ChatOptions.MaxOutputTokens), zero.ParamName);
         Assert.Equal("response_format", schema.ParamName);

@@ -106,11 +106,11 @@ public sealed class JsonSchemaGrammarBuilderTests
 
     [Fact]
     public void EmptyIntegerRangeIsRejected() =>
-        Assert.Throws<ArgumentException>(() => Build("""{"type":"integer","minimum":5,"maximum":4}"""));
+        Assert.Equal("minimum", Assert.Throws<UnsupportedSchemaException>(() => Build("""{"type":"integer","minimum":5,"maximum":4}""")).Keyword);
 
     [Fact]
     public void RemoteReferencesAreNotSupported() =>
-        Assert.Throws<NotSupportedException>(() => Build("""{"$ref":"https://example.org/schema.json"}"""));
+        Assert.Equal("$ref", Assert.Throws<UnsupportedSchemaException>(() => Build("""{"$ref":"https://example.org/schema.json"}""")).Keyword);
 
     [Fact]
     public void RequiredPropertiesKeepDeclaredOrderInGrammarText()
@@ -123,18 +123,16 @@ public sealed class JsonSchemaGrammarBuilderTests
     [Fact]
     public void OptionsBoundStringsArraysAndWhitespace()
     {
-        var options = new JsonGrammarOptions { MaxStringLength = 8, MaxArrayItems = 3, MaxIndentation = 2 };
+        var options = new JsonGrammarOptions { MaxStringLength = 8, MaxArrayItems = 3 };
         string text = JsonSchemaGrammarBuilder.ForSchema(Parse("""{"type":"array","items":{"type":"string"}}"""), options).Text;
         Assert.Contains("{0,8}", text, StringComparison.Ordinal);
-        Assert.Contains("{0,2}", text, StringComparison.Ordinal);
 
         var recognizer = new GbnfRecognizer(GbnfProgram.Parse(text));
         Assert.True(recognizer.Accepts("""["12345678","a","b"]"""));
         Assert.False(recognizer.Accepts("""["123456789"]"""));
         Assert.False(recognizer.Accepts("""["a","b","c","d"]"""));
-        Assert.True(recognizer.Accepts("[\n  \"a\"\n]"));
-        Assert.False(recognizer.Accepts("[\n   \"a\"]"));
-        Assert.False(recognizer.Accepts("[  \"a\"]"));
+        Assert.False(recognizer.Accepts("[\n\"a\"\n]"));
+        Assert.False(recognizer.Accepts("[ \"a\"]"));
     }
 
     [Fact]
@@ -143,8 +141,9 @@ public sealed class JsonSchemaGrammarBuilderTests
         var options = new JsonGrammarOptions { MaxNestingDepth = 2 };
         var recognizer = new GbnfRecognizer(GbnfProgram.Parse(JsonSchemaGrammarBuilder.ForAnyJsonObject(options).Text));
         Assert.True(recognizer.Accepts("{}"));
-        Assert.True(recognizer.Accepts("""{"a": {"b": 1}, "c": [true, null, "x"]}"""));
-        Assert.False(recognizer.Accepts("""{"a": {"b": [1]}}"""));
+        Assert.True(recognizer.Accepts("""{"a":{"b":1},"c":[true,null,"x"]}"""));
+        Assert.False(recognizer.Accepts("""{"a":{"b":[1]}}"""));
+        Assert.False(recognizer.Accepts("""{"a": 1}"""));
         Assert.False(recognizer.Accepts("[1]"));
         Assert.False(recognizer.Accepts("\"text\""));
     }

@@ -59,6 +59,46 @@ public sealed class LlamaModelLoadTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TruncatedGgufErrorNamesThePathOnceAndSaysWhatIsMissing()
+    {
+        string path = Path.Combine(_dir, "cut.gguf");
+        byte[] bytes = await File.ReadAllBytesAsync(TestLlamaModels.Tiny, TestContext.Current.CancellationToken);
+        await File.WriteAllBytesAsync(path, bytes[..(bytes.Length - 100)], TestContext.Current.CancellationToken);
+        var ex = await Assert.ThrowsAsync<ModelLoadException>(() => LlamaModel.LoadAsync(path, cancellationToken: TestContext.Current.CancellationToken));
+        Assert.Contains("ends at byte", ex.Message, StringComparison.Ordinal);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(ex.Message, System.Text.RegularExpressions.Regex.Escape(path)));
+    }
+
+    // llama.cpp logs the cause and then generic lines ("failed to load model"): the exception carries the cause.
+    [Fact]
+    public async Task LlamaCppLoadErrorCarriesTheSpecificCause()
+    {
+        string path = Path.Combine(_dir, "incomplete.gguf");
+        TestLlamaModels.CreateWriter(new TestLlamaModelSpec()).WithoutTensor("blk.1.ffn_norm.weight").Write(path);
+        var ex = await Assert.ThrowsAsync<ModelLoadException>(() => LlamaModel.LoadAsync(path, cancellationToken: TestContext.Current.CancellationToken));
+        Assert.True(ex.Message.Contains("tensor 'blk.1.ffn_norm.weight' not found", StringComparison.Ordinal), ex.Message);
+        Assert.DoesNotContain("failed to load model", ex.Message, StringComparison.Ordinal);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(ex.Message, System.Text.RegularExpressions.Regex.Escape(path)));
+    }
+
+    // gguf-split output loads from any of its parts, with the whole model's parameters.
+    [Fact]
+    public async Task SplitModelLoadsFromAnyPart()
+    {
+        var spec = new TestLlamaModelSpec();
+        IReadOnlyList<string> parts = TestLlamaModels.CreateWriter(spec).WriteSplit(Path.Combine(_dir, "tiny"), 2);
+        using LlamaModel whole = await LlamaModel.LoadAsync(TestLlamaModels.GetOrCreate(spec), cancellationToken: TestContext.Current.CancellationToken);
+        foreach (string part in parts)
+        {
+            using LlamaModel split = await LlamaModel.LoadAsync(part, cancellationToken: TestContext.Current.CancellationToken);
+            Assert.Equal(parts[0], split.Path);
+            Assert.Equal(whole.ParameterCount, split.ParameterCount);
+            Assert.Equal(whole.ParameterCount, split.File.ParameterCount);
+            Assert.Equal(whole.Tokenize("the cat"), split.Tokenize("the cat"));
+        }
+    }
+
+    [Fact]
     public async Task UnknownArchitectureIsAModelLoadErrorNamingIt()
     {
         string path = Path.Combine(_dir, "alien.gguf");

@@ -32,7 +32,7 @@ public sealed class ChatTemplateTests
     [Fact]
     public void ToolCallsAndResultsTakeOpenAiShape()
     {
-        var variables = ChatTemplateVariables.Create(CorpusConversation.Create("any"));
+        var variables = ChatTemplateVariables.Create(CorpusConversation.Create("any"), Defaults);
         string messages = TemplateJson.Serialize(variables["messages"]);
 
         Assert.Contains(
@@ -40,7 +40,7 @@ public sealed class ChatTemplateTests
             messages,
             StringComparison.Ordinal);
         Assert.Contains(
-            """{"role": "tool", "tool_call_id": "call12345", "name": "get_weather", "content": "{\"temperature\": 22, \"condition\": \"sunny\"}"}""",
+            """{"role": "tool", "content": "{\"temperature\": 22, \"condition\": \"sunny\"}", "tool_call_id": "call12345"}""",
             messages,
             StringComparison.Ordinal);
     }
@@ -48,7 +48,7 @@ public sealed class ChatTemplateTests
     [Fact]
     public void ToolsTakeOpenAiShape()
     {
-        var variables = ChatTemplateVariables.Create(CorpusConversation.Create("any"));
+        var variables = ChatTemplateVariables.Create(CorpusConversation.Create("any"), Defaults);
         string tools = TemplateJson.Serialize(variables["tools"]);
         Assert.StartsWith(
             """[{"type": "function", "function": {"name": "get_weather", "description": "Gets the current weather for a city.", "parameters": {"type": "object", "properties": {"location": {"type": "string", """,
@@ -57,13 +57,39 @@ public sealed class ChatTemplateTests
     }
 
     [Fact]
-    public void OptionalVariablesStayUndefinedUnlessSet()
+    public void ToolsStayUndefinedUnlessGivenAndThinkingFollowsTheTemplate()
     {
-        var variables = ChatTemplateVariables.Create(new ChatTemplateContext([new(ChatRole.User, "Hi")]));
+        var variables = ChatTemplateVariables.Create(new ChatTemplateContext([new(ChatRole.User, "Hi")]), Defaults);
         Assert.False(variables.ContainsKey("tools"));
-        Assert.False(variables.ContainsKey("enable_thinking"));
+        Assert.Equal(false, variables["enable_thinking"]);
         Assert.Equal(string.Empty, variables["bos_token"]);
         Assert.Equal(true, variables["add_generation_prompt"]);
+
+        const string Thinking = "{% if enable_thinking %}<think>{% else %}<think></think>{% endif %}";
+        Assert.True(ChatTemplate.Parse(Thinking).SupportsThinking);
+        Assert.False(ChatTemplate.Parse(ChatMl).SupportsThinking);
+        Assert.Equal("<think>", ChatTemplate.Parse(Thinking).Render(new ChatTemplateContext([new(ChatRole.User, "Hi")])));
+        Assert.Equal("<think></think>", ChatTemplate.Parse(Thinking).Render(new ChatTemplateContext([new(ChatRole.User, "Hi")]) { EnableThinking = false }));
+    }
+
+    // llama.cpp defines date_string and datetime, and strftime_now reads the same clock: Llama 3.1 prints today's date.
+    [Fact]
+    public void TheDateComesFromTheClock()
+    {
+        var context = new ChatTemplateContext([new(ChatRole.User, "Hi")]) { TimeProvider = new FixedClock(new DateTimeOffset(2031, 3, 7, 12, 0, 0, TimeSpan.Zero)) };
+        string prompt = ChatTemplate.Parse("{{ date_string }}|{{ datetime }}|{{ strftime_now('%Y-%m-%d') }}").Render(context);
+        Assert.Equal("07 Mar 2031|Mar 07 2031|2031-03-07", prompt);
+    }
+
+    // Where a template needs the arguments as text, it gets what the client sent; without it, compact JSON as llama.cpp writes.
+    [Fact]
+    public void ArgumentsTextIsTheOriginal()
+    {
+        const string Template = "{% for m in messages %}{% for c in m.tool_calls or [] %}{{ c.function.arguments + '|' }}{% endfor %}{% endfor %}";
+        var withText = new FunctionCallContent("1", "f", new Dictionary<string, object?> { ["a"] = 1 }) { RawRepresentation = "{ \"a\" :1 }" };
+        var withoutText = new FunctionCallContent("2", "f", new Dictionary<string, object?> { ["a"] = 1, ["b"] = "x" });
+        string prompt = ChatTemplate.Parse(Template).Render(new ChatTemplateContext([new(ChatRole.Assistant, [withText, withoutText])]));
+        Assert.Equal("{ \"a\" :1 }|{\"a\":1,\"b\":\"x\"}|", prompt);
     }
 
     [Fact]
@@ -106,10 +132,11 @@ public sealed class ChatTemplateTests
     [Fact]
     public void TemplatesThatConcatenateArgumentsGetJsonText()
     {
-        // functionary v3.2 does this; with object arguments Python would fail too.
+        // functionary v3.2 does this; with object arguments Python would fail too. Without the client's text, the arguments
+        // are written compactly, as llama.cpp writes them.
         const string template = "{% for m in messages %}{% for c in m.tool_calls %}{{ c.function.name + ' ' + c.function.arguments }}{% endfor %}{% endfor %}";
         string prompt = ChatTemplate.Parse(template).Render(CorpusConversation.Create("any"));
-        Assert.Equal("""get_weather {"location": "Paris", "unit": "celsius"}""", prompt);
+        Assert.Equal("""get_weather {"location":"Paris","unit":"celsius"}""", prompt);
     }
 
     [Fact]
@@ -138,6 +165,15 @@ public sealed class ChatTemplateTests
     }
 
     private sealed class FixedTimeProvider(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+
+        public override TimeZoneInfo LocalTimeZone => TimeZoneInfo.Utc;
+    }
+
+    private static ChatTemplateVariables.Settings Defaults => new(ArgumentsAsJsonText: false, SupportsThinking: false, ToolResponsesInAssistantTurn: false, SystemIntoNextMessage: false);
+
+    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
     {
         public override DateTimeOffset GetUtcNow() => now;
 

@@ -40,7 +40,8 @@ public sealed class TemplateCorpusTests(ITestOutputHelper output)
     private static OracleCase CreateOracleCase(string name, string source)
     {
         var context = CorpusConversation.Create(name);
-        var variables = ChatTemplateVariables.Create(context);
+        var template = ChatTemplate.Parse(source);
+        var variables = template.Variables(context, argumentsAsJsonText: false);
         try
         {
             JinjaTemplate.Parse(source).Render(variables);
@@ -49,7 +50,7 @@ public sealed class TemplateCorpusTests(ITestOutputHelper output)
         {
             if (error is not ChatTemplateRaisedException)
             {
-                variables = ChatTemplateVariables.Create(context, argumentsAsJsonText: true);
+                variables = template.Variables(context, argumentsAsJsonText: true);
             }
         }
 
@@ -93,7 +94,7 @@ public sealed class TemplateCorpusTests(ITestOutputHelper output)
         {
             string detail = jinja2.Output is null || jinja2.Output == ours.Output
                 ? $"{ours.Output.Length} chars"
-                : $"{ours.Output.Length} chars; Jinja2 differs {FirstDifference(ours.Output, jinja2.Output)}";
+                : $"{ours.Output.Length} chars; Jinja2 differs {PromptDiff.FirstDifference(ours.Output, jinja2.Output, "Jinja2")}";
             return new CorpusOutcome(name, Verdict.Identical, detail, huggingFace, jinja2);
         }
 
@@ -104,19 +105,7 @@ public sealed class TemplateCorpusTests(ITestOutputHelper output)
 
         return huggingFace.Output is null && jinja2.Output is null
             ? new CorpusOutcome(name, Verdict.OracleError, "both oracles failed", huggingFace, jinja2)
-            : new CorpusOutcome(name, Verdict.Different, FirstDifference(ours.Output, jinja2.Output ?? huggingFace.Output!), huggingFace, jinja2);
-    }
-
-    private static string FirstDifference(string ours, string theirs)
-    {
-        int i = 0;
-        while (i < ours.Length && i < theirs.Length && ours[i] == theirs[i])
-        {
-            i++;
-        }
-
-        static string Excerpt(string s, int at) => s.Substring(at, Math.Min(40, s.Length - at)).ReplaceLineEndings("\\n");
-        return $"at {i}: ours \"{Excerpt(ours, i)}\" vs oracle \"{Excerpt(theirs, i)}\"";
+            : new CorpusOutcome(name, Verdict.Different, PromptDiff.FirstDifference(ours.Output, jinja2.Output ?? huggingFace.Output!, "oracle"), huggingFace, jinja2);
     }
 
     private static string FormatTable(List<CorpusOutcome> outcomes)

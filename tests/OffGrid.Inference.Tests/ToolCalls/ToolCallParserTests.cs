@@ -85,6 +85,46 @@ public sealed class ToolCallParserTests
         Assert.Equal(2, output.ToolCalls.Select(c => c.CallId).Distinct().Count());
     }
 
+    // A lone surrogate escape is not text: a call whose arguments hold one stays text instead of failing when read.
+    [Fact]
+    public void ArgumentsWithALoneSurrogateStayText()
+    {
+        const string Output = "<tool_call>\n{\"name\":\"f\",\"arguments\":{\"a\":\"\\ud800\"}}\n</tool_call>";
+        ParsedModelOutput output = ToolCallParser.Parse(Output, ToolCallFormat.Hermes);
+        Assert.Empty(output.ToolCalls);
+        Assert.Contains("\\ud800", output.Text, StringComparison.Ordinal);
+    }
+
+    // The engine's closing completes the first call when the budget ran out inside it, so a required call is made.
+    [Theory]
+    [InlineData(nameof(ToolCallFormat.Hermes), "<tool_call>\n{\"name\":\"get_weather\",\"arguments\":{\"city\":\"Par", "\"}}\n</tool_call>", "get_weather", """{"city":"Par"}""")]
+    [InlineData(nameof(ToolCallFormat.GenericJson), "{\"tool_calls\":[{\"name\":\"get_weather\",\"arguments\":{\"ci", "ty\":\"\"}}]}", "get_weather", """{"city":""}""")]
+    public void ClosingCompletesTheFirstCall(string formatName, string sampled, string closing, string name, string arguments)
+    {
+        var parser = new StreamingToolCallParser(Enum.Parse<ToolCallFormat>(formatName));
+        var contents = parser.Append(sampled).Concat(parser.Complete(closing)).ToList();
+        FunctionCallContent call = Assert.IsType<FunctionCallContent>(Assert.Single(contents));
+        Assert.Equal(name, call.Name);
+        Assert.Equal(arguments, JsonSerializer.Serialize(call.Arguments));
+    }
+
+    // After calls the model finished, a later call the budget cut off is dropped rather than completed with made-up arguments.
+    [Theory]
+    [InlineData(nameof(ToolCallFormat.Hermes), "<tool_call>\n{\"name\":\"a\",\"arguments\":{}}\n</tool_call>\n<tool_call>\n{\"name\":\"b\",\"arguments\":{\"x\":\"y", "\"}}\n</tool_call>")]
+    [InlineData(nameof(ToolCallFormat.Hermes), "<tool_call>\n{\"name\":\"a\",\"arguments\":{}}\n</tool_call>\n<tool", "_call>\n{\"name\":\"b\",\"arguments\":{}}\n</tool_call>")]
+    [InlineData(nameof(ToolCallFormat.GenericJson), "{\"tool_calls\":[{\"name\":\"a\",\"arguments\":{}},{\"name\":\"b\",\"arguments\":{\"x\":\"y", "\"}}]}")]
+    [InlineData(nameof(ToolCallFormat.MistralJsonArray), "[TOOL_CALLS][{\"name\":\"a\",\"arguments\":{}},{\"na", "me\":\"b\",\"arguments\":{}}]")]
+    public void ClosingDropsACallCutOffAfterFinishedOnes(string formatName, string sampled, string closing)
+    {
+        ToolCallFormat format = Enum.Parse<ToolCallFormat>(formatName);
+        for (int split = 0; split <= sampled.Length; split++)
+        {
+            var parser = new StreamingToolCallParser(format);
+            var contents = parser.Append(sampled[..split]).Concat(parser.Append(sampled[split..])).Concat(parser.Complete(closing)).ToList();
+            Assert.Equal("a", Assert.IsType<FunctionCallContent>(Assert.Single(contents)).Name);
+        }
+    }
+
     [Fact]
     public void AppendAfterCompleteThrows()
     {

@@ -37,7 +37,7 @@ public sealed class RagChatClientConformanceTests : ChatClientConformanceTests
 
         _chatModel = await LlamaModel.LoadAsync(TemplateModels.Qwen);
         _engine = new LlamaEngine(_chatModel, new LlamaEngineOptions { ParallelSequences = 2, ContextSize = 2048 });
-        return new LlamaChatClient(_engine).AsBuilder().UseRag(_knowledgeBase, o => o.MaxContextCharacters = 400).Build();
+        return new LlamaChatClient(_engine).AsBuilder().UseRag(_knowledgeBase, o => o.MaxContextTokens = 100).Build();
     }
 
     public override async ValueTask DisposeAsync()

@@ -87,17 +87,54 @@ public sealed class RagChatClientTests : IAsyncLifetime
 
         Assert.Single(_model.LastMessages!);
         Assert.Null(response.AdditionalProperties);
-        Assert.Throws<ArgumentException>(() => _model.AsBuilder().UseRag(_kb, o => o.MaxContextCharacters = 0).Build());
+        Assert.Throws<ArgumentException>(() => _model.AsBuilder().UseRag(_kb, o => o.MaxContextTokens = 0).Build());
     }
 
     /// <summary>Stands in for the language model: records what it was sent and answers with a fixed text.</summary>
+    [Fact]
+    public async Task SourcesAreBudgetedInTokensOfTheGivenCounter()
+    {
+        // One token per word: the budget keeps the first three words of the source.
+        IChatClient client = _model.AsBuilder().UseRag(_kb, o =>
+        {
+            o.Search = new SearchOptions { Top = 1 };
+            o.MaxContextTokens = 3;
+            o.TokenCounter = OffGrid.Rag.Chunking.TokenCounter.FromFunction(text => text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length, "words");
+        }).Build();
+
+        await client.GetResponseAsync("Which colour is the shutoff valve?", cancellationToken: TestContext.Current.CancellationToken);
+
+        string context = _model.LastMessages![0].Text;
+        string source = context[(context.IndexOf("(https://docs.example/valves, Valves)\n", StringComparison.Ordinal) + "(https://docs.example/valves, Valves)\n".Length)..];
+        Assert.Equal(3, source.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length);
+    }
+
+    [Fact]
+    public async Task RequiredCitationsBecomeAGrammarUnlessToolsAreOffered()
+    {
+        IChatClient client = _model.AsBuilder().UseRag(_kb, o => o.Search = new SearchOptions { Top = 2 }).Build();
+        var request = new ChatOptions { AdditionalProperties = new() { [RagChatClient.KnowledgeKey] = new KnowledgeChatRequest { Collections = ["default"], RequireCitations = true } } };
+
+        await client.GetResponseAsync("Which colour is the shutoff valve?", request, TestContext.Current.CancellationToken);
+        string grammar = Assert.IsType<string>(_model.LastOptions!.AdditionalProperties![RagChatClient.GrammarKey]);
+        Assert.Equal("root ::= \"[\" (\"1\" | \"2\") \"] \" answer\nanswer ::= [^\\x00]*\n", grammar);
+        Assert.False(request.AdditionalProperties.ContainsKey(RagChatClient.GrammarKey));
+
+        request.Tools = [AIFunctionFactory.Create(() => "ok", "noop")];
+        await client.GetResponseAsync("Which colour is the shutoff valve?", request, TestContext.Current.CancellationToken);
+        Assert.False(_model.LastOptions!.AdditionalProperties!.ContainsKey(RagChatClient.GrammarKey));
+    }
+
     private sealed class RecordingChatClient(string answer) : IChatClient
     {
         public IList<ChatMessage>? LastMessages { get; private set; }
 
+        public ChatOptions? LastOptions { get; private set; }
+
         public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
         {
             LastMessages = messages.ToList();
+            LastOptions = options;
             return Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, answer)));
         }
 

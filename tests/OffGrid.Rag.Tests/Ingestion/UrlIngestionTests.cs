@@ -26,6 +26,7 @@ public sealed class UrlIngestionTests : IDisposable
         _server.MapContent("/notes", "text/markdown", Encoding.UTF8.GetBytes("# Notes\n\nCarry a whistle."));
         _server.MapContent("/manual.pdf", "application/pdf", TestPdf.Write("Stove", [["Prime the stove with alcohol."]], withImage: false));
         RagOptions options = _test.Options();
+        options.AllowPrivateNetworkUrls = true;
         options.MaxRedirects = 2;
         KnowledgeBase kb = _test.Open(options);
 
@@ -66,6 +67,7 @@ public sealed class UrlIngestionTests : IDisposable
         });
         _server.MapContent("/ok", "text/plain", Encoding.UTF8.GetBytes("fine content"));
         RagOptions options = _test.Options();
+        options.AllowPrivateNetworkUrls = true;
         options.MaxDocumentBytes = 5_000;
         options.UrlFetchTimeout = TimeSpan.FromMilliseconds(500);
         KnowledgeBase kb = _test.Open(options);
@@ -80,5 +82,22 @@ public sealed class UrlIngestionTests : IDisposable
         Assert.Contains("404", results[3].Error, StringComparison.Ordinal);
         Assert.Contains("longer than", results[4].Error, StringComparison.Ordinal);
         Assert.Equal(IngestionStatus.Added, results[5].Status);
+    }
+
+    [Fact]
+    public async Task LoopbackAndPrivateAddressesAreRefusedUnlessAllowed()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        _server.MapContent("/ok", "text/plain", Encoding.UTF8.GetBytes("internal wiki page"));
+        KnowledgeBase kb = _test.Open(_test.Options());
+
+        IngestionResult refused = await kb.IngestAsync(DocumentSource.FromUrl(_server.Url("/ok")), cancellationToken: ct);
+        IngestionResult privateHost = await kb.IngestAsync(DocumentSource.FromUrl(new Uri("http://10.255.255.1:9/secret")), cancellationToken: ct);
+
+        Assert.Equal(IngestionStatus.Failed, refused.Status);
+        Assert.Contains("AllowPrivateNetworkUrls", refused.Error, StringComparison.Ordinal);
+        Assert.Equal(IngestionStatus.Failed, privateHost.Status);
+        Assert.Contains("private", privateHost.Error, StringComparison.Ordinal);
+        Assert.Empty(await kb.ListDocumentsAsync(cancellationToken: ct));
     }
 }

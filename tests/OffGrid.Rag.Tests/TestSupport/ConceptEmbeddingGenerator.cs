@@ -12,6 +12,7 @@ internal sealed partial class ConceptEmbeddingGenerator(int dimensions = 256, IR
 {
     private static readonly HashSet<string> s_stopWords = ["a", "an", "the", "of", "and", "or", "to", "in", "on", "for", "with", "is", "are", "how", "do", "i", "my", "what", "it"];
 
+    private readonly Dictionary<string, float[]> _registered = new(StringComparer.Ordinal);
     private int _calls;
     private int _inputs;
 
@@ -35,8 +36,27 @@ internal sealed partial class ConceptEmbeddingGenerator(int dimensions = 256, IR
         return Task.FromResult(new GeneratedEmbeddings<Embedding<float>>(inputs.Select(v => new Embedding<float>(Embed(v)))));
     }
 
+    /// <summary>Makes a query text whose embedding is exactly <paramref name="vector"/> (for tests that control the geometry).</summary>
+    public string Register(float[] vector)
+    {
+        lock (_registered)
+        {
+            string key = "registered-vector-" + _registered.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            _registered[key] = vector;
+            return key;
+        }
+    }
+
     public float[] Embed(string text)
     {
+        lock (_registered)
+        {
+            if (_registered.TryGetValue(text, out float[]? registered))
+            {
+                return registered;
+            }
+        }
+
         var vector = new float[dimensions];
         foreach (Match word in Word().Matches(text.ToLowerInvariant()))
         {

@@ -38,6 +38,16 @@ public sealed class ServerProcessTests
     }
 
     [Fact]
+    public async Task SingleUserModeOnEveryInterfaceIsRefusedInOneLine()
+    {
+        (int exitCode, string stderr) = await RunAsync("--Server:Host=*", "--Server:Port=0");
+
+        Assert.Equal(1, exitCode);
+        string line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("offgrid-server: Server:Host '*' serves other machines, but Server:Auth:Mode is SingleUser (no API keys), which serves loopback only.", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ASettingOfTheWrongTypeIsOneLineAndExitCode1()
     {
         (int exitCode, string stderr) = await RunAsync("--Server:Port=eighty");

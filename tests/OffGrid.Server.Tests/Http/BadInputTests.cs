@@ -33,6 +33,18 @@ public sealed class BadInputTests : IClassFixture<ServerFixture>
         { "/v1/chat/completions", """{"model":"stories","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"string"}}}]}""", 400, "tools[0].function.parameters" },
         { "/v1/chat/completions", """{"model":"stories","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"f"}}],"tool_choice":{"type":"function","function":{"name":"g"}}}""", 400, "tool_choice" },
         { "/v1/chat/completions", """{"model":"stories","messages":[{"role":"user","content":"hi"}],"response_format":{"type":"yaml"}}""", 400, "response_format.type" },
+        { "/v1/chat/completions", Schema("""{"$defs":{"a":{"allOf":[{"$ref":"#/$defs/a"},{"type":"object"}]}},"$ref":"#/$defs/a"}"""), 400, "response_format" },
+        { "/v1/chat/completions", Schema("""{"$ref":"#"}"""), 400, "response_format" },
+        { "/v1/chat/completions", Schema("""{"type":"array","minItems":1000000000}"""), 400, "response_format" },
+        { "/v1/chat/completions", Schema("""{"type":"string","maxLength":1000000000,"minLength":1000000000}"""), 400, "response_format" },
+        { "/v1/chat/completions", Schema("""{"type":5}"""), 400, "response_format" },
+        { "/v1/chat/completions", Schema("""{"type":"object","properties":[]}"""), 400, "response_format" },
+        { "/v1/chat/completions", Schema("""{"type":"object","required":"x"}"""), 400, "response_format" },
+        { "/v1/chat/completions", Schema("""{"type":"string","pattern":"a{2"}"""), 400, "response_format" },
+        { "/v1/chat/completions", Schema("""{"enum":[]}"""), 400, "response_format" },
+        { "/v1/chat/completions", Schema("""{"const":"\ud800"}"""), 400, null },
+        { "/v1/chat/completions", """{"model":"stories","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object","properties":{"a":{"type":5}}}}}]}""", 400, "tools" },
+        { "/v1/chat/completions", """{"model":"stories","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object","properties":{"a":{"allOf":[{"$ref":"#"},{}]}}}}}]}""", 400, "tools" },
         { "/v1/chat/completions", """{"model":"no-such-model","messages":[{"role":"user","content":"hi"}]}""", 404, "model" },
         { "/v1/chat/completions", """{"messages":[{"role":"user","content":"hi"}]}""", 400, "model" },
         { "/v1/chat/completions", """{"model":"/etc/passwd.gguf","messages":[{"role":"user","content":"hi"}]}""", 404, "model" },
@@ -81,6 +93,9 @@ public sealed class BadInputTests : IClassFixture<ServerFixture>
         { "/api/generate", """{"model":"stories","prompt":"hi","keep_alive":"NaN"}""", 400 },
         { "/api/generate", """{"model":"stories","prompt":"hi","options":{"num_ctx":100000000}}""", 400 },
         { "/api/chat", """{"model":"stories","messages":[{"role":"assistant","content":"","tool_calls":[null]}]}""", 400 },
+        { "/api/chat", """{"model":"stories","messages":[{"role":"user","content":"hi"}],"format":{"type":"object","properties":{"a":{"allOf":[{"$ref":"#"},{}]}}}}""", 400 },
+        { "/api/chat", """{"model":"stories","messages":[{"role":"user","content":"hi"}],"format":{"type":"array","minItems":1000000000}}""", 400 },
+        { "/api/chat", """{"model":"stories","messages":[{"role":"user","content":"hi"}],"format":{"type":"object","required":"x"}}""", 400 },
     };
 
     [Theory]
@@ -165,6 +180,39 @@ public sealed class BadInputTests : IClassFixture<ServerFixture>
         string? message = path.StartsWith("/v1", StringComparison.Ordinal) ? error.GetProperty("message").GetString() : error.GetString();
         Assert.Contains(path, message);
     }
+
+    // Lone surrogate escapes are not text: wherever a client sends one, the answer is a 400 naming the field or a reply, never a 500.
+    [Theory]
+    [InlineData("""{"model":"stories","max_tokens":4,"messages":[{"role":"user","content":"hi \ud800"}]}""")]
+    [InlineData("""{"model":"stories","max_tokens":4,"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object"}}}],"messages":[{"role":"user","content":"hi"},{"role":"assistant","content":null,"tool_calls":[{"id":"c1","type":"function","function":{"name":"f","arguments":"{\"a\":\"\\ud800\"}"}}]},{"role":"tool","tool_call_id":"c1","content":"done"},{"role":"user","content":"more"}]}""")]
+    [InlineData("""{"model":"stories","max_tokens":4,"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object"}}}],"messages":[{"role":"user","content":"hi"},{"role":"assistant","content":null,"tool_calls":[{"id":"c1","type":"function","function":{"name":"f","arguments":"{\"a\":\"\ud800\"}"}}]},{"role":"tool","tool_call_id":"c1","content":"done"},{"role":"user","content":"more"}]}""")]
+    [InlineData("""{"model":"stories","max_tokens":4,"messages":[{"role":"user","content":"hi"}],"stop":["\udc00"]}""")]
+    public async Task LoneSurrogatesAreNeverAServerError(string body)
+    {
+        (int status, JsonElement response) = await PostRawAsync("/v1/chat/completions", body);
+
+        Assert.True(status is 200 or 400, $"{status}: {response}");
+        if (status == 400)
+        {
+            Assert.Contains("surrogate", response.GetProperty("error").GetProperty("message").GetString(), StringComparison.OrdinalIgnoreCase);
+        }
+
+        await AssertStillServingAsync();
+    }
+
+    [Fact]
+    public async Task LoneSurrogatesInOllamaToolCallsAreNeverAServerError()
+    {
+        (int status, JsonElement response) = await PostRawAsync("/api/chat", """
+            {"model":"stories","stream":false,"options":{"num_predict":4},"messages":[{"role":"user","content":"hi"},{"role":"assistant","content":"","tool_calls":[{"function":{"name":"f","arguments":{"a":"\ud800"}}}]},{"role":"tool","content":"done"},{"role":"user","content":"more"}]}
+            """);
+
+        Assert.True(status is 200 or 400, $"{status}: {response}");
+        await AssertStillServingAsync();
+    }
+
+    private static string Schema(string schema) =>
+        """{"model":"stories","max_tokens":4,"messages":[{"role":"user","content":"hi"}],"response_format":{"type":"json_schema","json_schema":{"name":"x","schema":""" + schema + "}}}";
 
     private async Task<(int Status, JsonElement Body)> PostRawAsync(string path, string body)
     {

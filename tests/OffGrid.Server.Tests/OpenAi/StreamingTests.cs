@@ -1,4 +1,3 @@
-using OffGrid.AspNetCore.Hosting;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -7,6 +6,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using OffGrid.AspNetCore.Hosting;
+using OffGrid.Inference.Pooling;
+using OffGrid.Testing.Models;
 
 namespace OffGrid.Server.Tests.OpenAi;
 
@@ -42,8 +44,11 @@ public sealed partial class StreamingTests : IClassFixture<ServerFixture>
         Assert.Equal("[DONE]", events[^1]);
         List<JsonElement> chunks = [.. events.SkipLast(1).Select(e => JsonDocument.Parse(e).RootElement.Clone())];
         Assert.All(chunks, c => Assert.Equal("text_completion", c.GetProperty("object").GetString()));
-        string text = string.Concat(chunks.Select(c => c.GetProperty("choices")[0].GetProperty("text").GetString()));
+        string text = string.Concat(chunks.SelectMany(c => c.GetProperty("choices").EnumerateArray()).Select(c => c.GetProperty("text").GetString()));
         Assert.Contains("Lily", text);
+
+        // As OpenAI sends it: the usage comes last, in a chunk without choices.
+        Assert.Empty(chunks[^1].GetProperty("choices").EnumerateArray());
         Assert.True(chunks[^1].GetProperty("usage").GetProperty("completion_tokens").GetInt32() > 0);
     }
 
@@ -81,7 +86,7 @@ public sealed partial class StreamingTests : IClassFixture<ServerFixture>
                 read += (await reader.ReadLineAsync(Token))?.StartsWith("data:", StringComparison.Ordinal) == true ? 1 : 0;
             }
 
-            Assert.Equal(1, await ActiveSequencesAsync());
+            Assert.Equal(1, ActiveSequences());
         }
 
         // The engine must notice the closed connection and free the slot long before the generation would end.
@@ -89,7 +94,7 @@ public sealed partial class StreamingTests : IClassFixture<ServerFixture>
         for (int i = 0; i < 100 && active != 0; i++)
         {
             await Task.Delay(50, Token);
-            active = await ActiveSequencesAsync();
+            active = ActiveSequences();
         }
 
         Assert.Equal(0, active);
@@ -101,7 +106,10 @@ public sealed partial class StreamingTests : IClassFixture<ServerFixture>
     private async Task<long> CompletionTokensAsync()
     {
         string metrics = await _server.Http.GetStringAsync("/metrics", Token);
-        return CompletionTokens().Matches(metrics).Sum(m => long.Parse(m.Groups["count"].Value, System.Globalization.CultureInfo.InvariantCulture));
+        // Only the slow model's series: the counter is process-wide, and only this class generates with that model.
+        string slow = $"model=\"{Path.GetFileNameWithoutExtension(TestLlamaModels.GetOrCreate(ServerFixture.SlowSpec))}\"";
+        return CompletionTokens().Matches(metrics).Where(m => m.Groups["tags"].Value.Contains(slow, StringComparison.Ordinal))
+            .Sum(m => long.Parse(m.Groups["count"].Value, System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Fact]
@@ -131,18 +139,13 @@ public sealed partial class StreamingTests : IClassFixture<ServerFixture>
     }
 
     /// <summary>Requests being decoded now, over every loaded model (tests in a class run one at a time).</summary>
-    private async Task<int> ActiveSequencesAsync()
-    {
-        string metrics = await _server.Http.GetStringAsync("/metrics", Token);
-        return ActiveSequences().Matches(metrics).Sum(m => int.Parse(m.Groups["count"].Value, System.Globalization.CultureInfo.InvariantCulture));
-    }
+    // The pool itself, not /metrics: other test classes' servers in this process report the same instruments.
+    private int ActiveSequences() => _server.Services.GetRequiredService<LlamaModelPool>().GetLoadedModels().Sum(m => m.ActiveSequences);
 
     private async Task<List<string>> ReadEventsAsync(string path, object body) =>
         [.. (await _server.PostStreamAsync(path, body, "text/event-stream")).Where(l => l.StartsWith("data: ", StringComparison.Ordinal)).Select(l => l["data: ".Length..])];
 
-    [GeneratedRegex("""offgrid_inference_active_sequences\{[^}]*\} (?<count>\d+)""")]
-    private static partial Regex ActiveSequences();
 
-    [GeneratedRegex("""offgrid_inference_completion_tokens_total\{[^}]*\} (?<count>\d+)""")]
+    [GeneratedRegex("""offgrid_inference_completion_tokens_total\{(?<tags>[^}]*)\} (?<count>\d+)""")]
     private static partial Regex CompletionTokens();
 }

@@ -21,19 +21,9 @@ public sealed class WebUiTests : IClassFixture<ServerFixture>
         await using HeadlessChromium browser = await HeadlessChromium.StartAsync(token);
         await browser.NavigateAsync(_server.BaseUri, token);
 
-        JsonNode? models = await browser.WaitForAsync("[...document.querySelectorAll('#model option')].map(o => o.value).join(',')", TimeSpan.FromSeconds(20), token);
-        Assert.Contains("stories", models?.GetValue<string>() ?? string.Empty);
+        Assert.Contains("stories", await ChatPage.WaitForModelsAsync(browser, token));
 
-        await browser.EvaluateAsync("""
-            document.getElementById('model').value = 'stories';
-            document.getElementById('temperature').value = '0';
-            document.getElementById('maxTokens').value = '16';
-            document.getElementById('prompt').value = 'Once upon a time';
-            document.getElementById('form').requestSubmit();
-            """, token);
-        JsonNode? stats = await browser.WaitForAsync("document.querySelector('.stats')?.textContent", TimeSpan.FromSeconds(30), token);
-
-        Assert.Contains("tok/s", stats?.GetValue<string>() ?? string.Empty);
+        Assert.Contains("tok/s", await ChatPage.SendAsync(browser, "stories", "Once upon a time", maxTokens: 16, temperature: 0, token));
         string answer = (await browser.EvaluateAsync("document.querySelector('.msg.assistant').textContent", token))!.GetValue<string>();
         Assert.Contains("little girl named Lily", answer);
         Assert.Equal("Once upon a time", (await browser.EvaluateAsync("document.querySelector('.msg.user').textContent", token))!.GetValue<string>());

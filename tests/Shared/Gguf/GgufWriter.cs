@@ -81,6 +81,42 @@ internal sealed class GgufWriter
         return this;
     }
 
+    /// <summary>Leaves out the tensor <paramref name="name"/> (for tests of models that miss one).</summary>
+    public GgufWriter WithoutTensor(string name)
+    {
+        _tensors.RemoveAll(t => t.Name == name);
+        return this;
+    }
+
+    /// <summary>
+    /// Writes the model in <paramref name="parts"/> files the way llama.cpp's gguf-split does:
+    /// <c>&lt;prefix&gt;-00001-of-0000N.gguf</c> holds every metadata entry, the others only the <c>split.*</c> keys, and the
+    /// tensors are spread over the parts in order. Returns the paths, first part first.
+    /// </summary>
+    public IReadOnlyList<string> WriteSplit(string prefix, int parts)
+    {
+        var paths = new List<string>();
+        int perPart = (_tensors.Count + parts - 1) / parts;
+        for (int i = 0; i < parts; i++)
+        {
+            var part = new GgufWriter(Alignment);
+            if (i == 0)
+            {
+                part._metadata.AddRange(_metadata.Where(m => m.Key != "general.alignment"));
+            }
+
+            part.Add("split.no", GgufMetadataType.UInt16, (ushort)i)
+                .Add("split.count", GgufMetadataType.UInt16, (ushort)parts)
+                .Add("split.tensors.count", GgufMetadataType.Int32, _tensors.Count);
+            part._tensors.AddRange(_tensors.Skip(i * perPart).Take(perPart));
+            string path = $"{prefix}-{i + 1:D5}-of-{parts:D5}.gguf";
+            part.Write(path);
+            paths.Add(path);
+        }
+
+        return paths;
+    }
+
     public void Write(string path)
     {
         using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None);

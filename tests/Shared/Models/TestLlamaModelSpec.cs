@@ -37,8 +37,14 @@ internal sealed record TestLlamaModelSpec
     /// <summary>The special token that ends a turn (becomes the EOS token); <see langword="null"/> keeps <c>&lt;/s&gt;</c>.</summary>
     public string? EndOfTurnToken { get; init; }
 
+    /// <summary>
+    /// Byte-fallback tokens for all 256 bytes instead of ASCII only, so that any UTF-8 text can be generated. Unconstrained
+    /// output may then hold invalid UTF-8: use it under a grammar.
+    /// </summary>
+    public bool AllByteTokens { get; init; }
+
     /// <summary>A stable key for caching the generated file.</summary>
     public string CacheKey => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(
         string.Join("|", "v2", EmbeddingLength, BlockCount, HeadCount, HeadCountKv, FeedForwardLength, ContextLength, VocabularySize, Seed, WeightType, Architecture,
-            ChatTemplate ?? "-", string.Join(",", SpecialTokens), string.Join(",", UserDefinedTokens), EndOfTurnToken ?? "-"))))[..16];
+            ChatTemplate ?? "-", string.Join(",", SpecialTokens), string.Join(",", UserDefinedTokens), EndOfTurnToken ?? "-", AllByteTokens ? "bytes256" : "-"))))[..16];
 }

@@ -45,7 +45,10 @@ internal static class TestLlamaModels
     }
 
     /// <summary>Writes a model with <paramref name="spec"/> to <paramref name="path"/>.</summary>
-    public static void Write(TestLlamaModelSpec spec, string path)
+    public static void Write(TestLlamaModelSpec spec, string path) => CreateWriter(spec).Write(path);
+
+    /// <summary>The writer holding a model with <paramref name="spec"/>, for tests that change it before writing (or write it split).</summary>
+    public static GgufWriter CreateWriter(TestLlamaModelSpec spec)
     {
         (List<string> tokens, List<float> scores, List<int> types) = BuildVocabulary(spec);
         int eos = spec.EndOfTurnToken is { } end ? tokens.IndexOf(end) : 2;
@@ -99,7 +102,7 @@ internal static class TestLlamaModels
 
         writer.AddTensor("output_norm.weight", [embd], Ones(embd));
         writer.AddTensor("output.weight", [embd, vocab], RandomWeights(random, embd * vocab, 0.5f), spec.WeightType);
-        writer.Write(path);
+        return writer;
     }
 
     private static (List<string> Tokens, List<float> Scores, List<int> Types) BuildVocabulary(TestLlamaModelSpec spec)
@@ -119,9 +122,10 @@ internal static class TestLlamaModels
             types.Add(UserDefined);
         }
 
-        // Only ASCII bytes fall back to byte tokens: random weights would otherwise emit byte sequences that are not
-        // UTF-8, which llama.cpp's grammar counts differently from a UTF-8 decoder. Other characters become <unk>.
-        for (int b = 0; b < 128; b++)
+        // Unless asked for all of them, only ASCII bytes fall back to byte tokens: random weights would otherwise emit
+        // byte sequences that are not UTF-8, which llama.cpp's grammar counts differently from a UTF-8 decoder. Other
+        // characters then become <unk>.
+        for (int b = 0; b < (spec.AllByteTokens ? 256 : 128); b++)
         {
             tokens.Add($"<0x{b:X2}>");
             types.Add(Byte);

@@ -65,8 +65,22 @@ internal static partial class BuiltinFilters
         ["wordcount"] = (value, _) => (long)WordPattern().Count(ValueFormatter.ToStr(value)),
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
+    // llama.cpp's engine lets these filters take None and give an empty list (Jinja2 raises): functionary v3.1's template
+    // sets 'tools' to none when no tools are given and then filters it.
+    private static readonly FrozenSet<string> s_emptyOnNone = FrozenSet.ToFrozenSet(["items", "map", "reject", "rejectattr", "select", "selectattr", "unique"], StringComparer.Ordinal);
+
     /// <summary>Finds the filter called <paramref name="name"/>.</summary>
-    public static bool TryGet(string name, out FilterFunction filter) => s_filters.TryGetValue(name, out filter!);
+    public static bool TryGet(string name, out FilterFunction filter)
+    {
+        if (!s_filters.TryGetValue(name, out FilterFunction? found))
+        {
+            filter = null!;
+            return false;
+        }
+
+        filter = s_emptyOnNone.Contains(name) ? (value, arguments) => value is null ? new List<object?>() : found(value, arguments) : found;
+        return true;
+    }
 
     [GeneratedRegex(@"\w+")]
     private static partial Regex WordPattern();

@@ -2,14 +2,16 @@ namespace OffGrid.Inference.Templates.Jinja;
 
 /// <summary>
 /// Jinja's <c>getattr</c>/<c>getitem</c>: <c>x.name</c> prefers methods and attributes, <c>x[key]</c> prefers items,
-/// each falling back to the other; anything missing is <see cref="Undefined"/>, but reading from undefined fails.
+/// each falling back to the other; anything missing is <see cref="Undefined"/>. Reading from undefined gives undefined
+/// again, as llama.cpp's template engine does (Python Jinja2 raises): templates such as Command R+'s read a tool
+/// parameter's <c>description</c> whether or not it has one.
 /// </summary>
 internal static class MemberAccess
 {
     /// <summary>Evaluates <c>owner.name</c>.</summary>
     public static object? GetAttribute(object? owner, string name) => owner switch
     {
-        Undefined undefined => throw new TemplateEvaluationException(undefined.Description),
+        Undefined undefined => undefined,
         TemplateDict dict => (object?)DictMethods.Bind(dict, name) ?? (dict.TryGetValue(name, out object? value) ? value : Undefined.Member(owner, name)),
         string s => (object?)StringMethods.Bind(s, name) ?? Undefined.Member(owner, name),
         List<object?> list => (object?)ListMethods.Bind(list, name) ?? Undefined.Member(owner, name),
@@ -25,7 +27,7 @@ internal static class MemberAccess
         switch (owner)
         {
             case Undefined undefined:
-                throw new TemplateEvaluationException(undefined.Description);
+                return undefined;
             case TemplateDict dict when key is not null && dict.TryGetValue(key, out object? value):
                 return value;
             case IList<object?> list when key is long or bool:

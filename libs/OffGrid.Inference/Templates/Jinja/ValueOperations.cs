@@ -130,6 +130,13 @@ internal static class ValueOperations
     /// <summary>Applies a binary arithmetic operator (<c>+ - * / // % **</c>) with Python's rules.</summary>
     public static object? Arithmetic(string sign, object? left, object? right)
     {
+        // Like llama.cpp's engine, "+" joins a string with None or undefined as with an empty string (Jinja2 raises):
+        // firefunction-v2's template adds a 'functions' text that llama.cpp never defines.
+        if (sign == "+" && (left, right) is (string, null or Undefined) or (null or Undefined, string))
+        {
+            return (left as string ?? string.Empty) + (right as string ?? string.Empty);
+        }
+
         if (left is Undefined undefinedLeft)
         {
             throw new TemplateEvaluationException(undefinedLeft.Description);

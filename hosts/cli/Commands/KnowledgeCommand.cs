@@ -1,0 +1,229 @@
+using System.CommandLine;
+using System.Globalization;
+using OffGrid.Cli.Knowledge;
+using OffGrid.Cli.Output;
+using OffGrid.Rag.Collections;
+using OffGrid.Rag.Ingestion;
+using OffGrid.Rag.Search;
+using Spectre.Console;
+
+namespace OffGrid.Cli.Commands;
+
+/// <summary><c>offgrid kb</c>: knowledge collections on this machine (create, list, rm, add, search).</summary>
+internal sealed class KnowledgeCommand : Command
+{
+    private static readonly Option<int?> s_threads = new("--threads") { Description = "CPU threads for the embedding model; defaults to the physical cores." };
+
+    /// <summary>Creates the command and its subcommands.</summary>
+    public KnowledgeCommand(CliConsole console, KnowledgeServices knowledge)
+        : base("kb", CommandHelp.Describe(
+            "Knowledge collections: documents (PDF, DOCX, HTML, Markdown, text, web pages) searchable by meaning and keywords, for answers with citations " +
+            "(offgrid run <model> --kb <name>). Collections live in OFFGRID_HOME/knowledge and are shared with 'offgrid serve'.",
+            "offgrid kb create docs --embedding-model nomic-embed-text",
+            "offgrid kb add docs ./manuals https://intranet/faq.html",
+            "offgrid kb search docs \"how do I reset the pump?\"",
+            "offgrid run llama3.2 --kb docs \"How do I reset the pump?\""))
+    {
+        Add(Create(console, knowledge));
+        Add(List(console, knowledge));
+        Add(Remove(console, knowledge));
+        Add(AddDocuments(console, knowledge));
+        Add(Search(console, knowledge));
+    }
+
+    private static Command Create(CliConsole console, KnowledgeServices knowledge)
+    {
+        var name = new Argument<string>("name") { Description = "Lower-case letters, digits, '.', '_' and '-'." }.RejectingOptions();
+        var model = new Option<string>("--embedding-model", "-m") { Description = "The embedding model: an alias, a stored model or a .gguf path.", Required = true };
+        var maxTokens = new Option<int?>("--max-tokens") { Description = "The largest chunk, in tokens (default: tuned per document)." };
+        var overlap = new Option<int?>("--overlap") { Description = "Tokens shared by consecutive chunks (default: tuned per document)." };
+        var description = new Option<string?>("--description") { Description = "A note shown by 'offgrid kb list'." };
+        var command = new Command("create", CommandHelp.Describe(
+            "Create a knowledge collection with the embedding model its vectors are made with.",
+            "offgrid kb create docs --embedding-model nomic-embed-text",
+            "offgrid kb create faq -m ./models/bge-small.gguf --max-tokens 256 --overlap 0")) { name, model, maxTokens, overlap, description };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            CollectionInfo created = await knowledge.Collections.CreateAsync(
+                new CollectionDefinition
+                {
+                    Name = parse.GetRequiredValue(name),
+                    EmbeddingModel = parse.GetRequiredValue(model),
+                    ChunkMaxTokens = parse.GetValue(maxTokens),
+                    ChunkOverlapTokens = parse.GetValue(overlap),
+                    Description = parse.GetValue(description),
+                },
+                cancellationToken).ConfigureAwait(false);
+            console.Out.MarkupLineInterpolated($"Created [green]{created.Definition.Name}[/] (embedding model {created.Definition.EmbeddingModel}).");
+            console.Error.MarkupLineInterpolated($"[grey]Add documents with: offgrid kb add {created.Definition.Name} <files|folders|urls>[/]");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command List(CliConsole console, KnowledgeServices knowledge)
+    {
+        var json = new Option<bool>("--json") { Description = "Write the list as JSON." };
+        var command = new Command("list", CommandHelp.Describe("List the knowledge collections.", "offgrid kb list", "offgrid kb list --json")) { json };
+        command.Aliases.Add("ls");
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            IReadOnlyList<CollectionInfo> collections = await knowledge.Collections.ListAsync(cancellationToken).ConfigureAwait(false);
+            if (parse.GetValue(json))
+            {
+                console.WriteJson(collections.Select(c => new
+                {
+                    c.Definition.Name,
+                    c.Definition.EmbeddingModel,
+                    c.Definition.Description,
+                    c.Statistics.Documents,
+                    c.Statistics.Chunks,
+                    Bytes = c.Statistics.ContentBytes,
+                    c.CreatedAt,
+                }));
+                return 0;
+            }
+
+            if (collections.Count == 0)
+            {
+                console.Out.MarkupLine("No knowledge collections yet; create one with: offgrid kb create <name> --embedding-model <model>");
+                return 0;
+            }
+
+            var table = new Table().Border(TableBorder.Rounded).AddColumn("Name").AddColumn("Embedding model")
+                .AddColumn("Documents", c => c.RightAligned()).AddColumn("Chunks", c => c.RightAligned()).AddColumn("Size", c => c.RightAligned());
+            foreach (CollectionInfo c in collections)
+            {
+                table.AddRow(Markup.Escape(c.Definition.Name), Markup.Escape(c.Definition.EmbeddingModel), c.Statistics.Documents.ToString(CultureInfo.InvariantCulture),
+                    c.Statistics.Chunks.ToString(CultureInfo.InvariantCulture), ByteSize.Format(c.Statistics.ContentBytes));
+            }
+
+            console.Out.Write(table);
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Remove(CliConsole console, KnowledgeServices knowledge)
+    {
+        var names = new Argument<string[]>("name") { Description = "The collections to delete, with their documents.", Arity = ArgumentArity.OneOrMore }.RejectingOptions();
+        var command = new Command("rm", CommandHelp.Describe("Delete knowledge collections and their documents.", "offgrid kb rm docs")) { names };
+        command.Aliases.Add("remove");
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            foreach (string name in parse.GetRequiredValue(names))
+            {
+                await knowledge.Collections.DeleteAsync(name, cancellationToken).ConfigureAwait(false);
+                console.Out.MarkupLineInterpolated($"Removed {name}.");
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command AddDocuments(CliConsole console, KnowledgeServices knowledge)
+    {
+        var name = new Argument<string>("name") { Description = "The collection." }.RejectingOptions();
+        var inputs = new Argument<string[]>("source") { Description = "Files, folders (walked for supported files) and http(s) URLs.", Arity = ArgumentArity.OneOrMore }.RejectingOptions();
+        var force = new Option<bool>("--force") { Description = "Ingest unchanged documents again." };
+        var command = new Command("add", CommandHelp.Describe(
+            "Add documents to a collection: read and parsed on all cores, embedded in batches, each stored as it finishes. " +
+            "Unchanged files are skipped by content hash, so an interrupted run resumes where it stopped.",
+            "offgrid kb add docs ./manuals",
+            "offgrid kb add docs guide.pdf notes.md https://intranet/faq.html")) { name, inputs, force, s_threads };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            knowledge.Threads = parse.GetValue(s_threads);
+            string collection = parse.GetRequiredValue(name);
+            (List<DocumentSource> sources, int skipped) = DocumentSources.Expand(parse.GetRequiredValue(inputs));
+            if (skipped > 0)
+            {
+                console.Error.MarkupLineInterpolated($"[grey]Skipping {skipped} file(s) of unsupported types (supported: {string.Join(' ', ContentFormats.Extensions)}).[/]");
+            }
+
+            if (sources.Count == 0)
+            {
+                throw new FileNotFoundException("No supported documents were found.");
+            }
+
+            IngestionJob job = await knowledge.Collections.StartIngestionAsync(collection, sources, parse.GetValue(force), cancellationToken).ConfigureAwait(false);
+            using CancellationTokenRegistration stop = cancellationToken.Register(job.Cancel);
+            await IngestionProgressDisplay.ShowAsync(console.Error, job).ConfigureAwait(false);
+            return ReportIngestion(console, job);
+        });
+        return command;
+    }
+
+    private static int ReportIngestion(CliConsole console, IngestionJob job)
+    {
+        IngestionJobProgress progress = job.GetProgress();
+        IReadOnlyList<IngestionResult> results = job.Results;
+        int Count(IngestionStatus status) => results.Count(r => r.Status == status);
+        double seconds = Math.Max(progress.Elapsed.TotalSeconds, 1e-3);
+        console.Out.WriteLine(
+            $"{job.Collection}: {Count(IngestionStatus.Added)} added, {Count(IngestionStatus.Updated)} updated, {Count(IngestionStatus.Unchanged)} unchanged, {Count(IngestionStatus.Failed)} failed; " +
+            $"{progress.Chunks} chunks, {ByteSize.Format(progress.BytesCompleted)} in {seconds.ToString("0.0", CultureInfo.InvariantCulture)} s ({(results.Count / seconds).ToString("0.0", CultureInfo.InvariantCulture)} documents/s).");
+        foreach (IngestionResult failed in results.Where(r => r.Status == IngestionStatus.Failed))
+        {
+            console.Error.MarkupLineInterpolated($"[red]failed[/] {failed.Source}: {failed.Error}");
+        }
+
+        if (job.Status == IngestionJobStatus.Cancelled)
+        {
+            throw new OperationCanceledException($"Cancelled after {results.Count} of {job.DocumentsTotal} documents; they are kept, and running the same command again continues with the rest.");
+        }
+
+        if (job.Status == IngestionJobStatus.Failed)
+        {
+            throw new InvalidOperationException(job.Error);
+        }
+
+        return Count(IngestionStatus.Failed) > 0 ? FailureReporter.Failed : 0;
+    }
+
+    private static Command Search(CliConsole console, KnowledgeServices knowledge)
+    {
+        var name = new Argument<string>("name") { Description = "The collection (several: a,b)." }.RejectingOptions();
+        var query = new Argument<string[]>("query") { Description = "What to look for.", Arity = ArgumentArity.OneOrMore }.RejectingOptions();
+        var top = new Option<int>("--top", "-k") { Description = "How many results.", DefaultValueFactory = _ => 5 };
+        var alpha = new Option<double>("--alpha") { Description = "Weight of meaning against keywords, 0 to 1.", DefaultValueFactory = _ => 0.5 };
+        var rrf = new Option<bool>("--rrf") { Description = "Fuse by reciprocal rank instead of weighted scores." };
+        var json = new Option<bool>("--json") { Description = "Write the results as JSON." };
+        var command = new Command("search", CommandHelp.Describe(
+            "Search a collection by meaning and keywords; every result cites its document, page and section.",
+            "offgrid kb search docs \"how do I reset the pump?\"",
+            "offgrid kb search docs,faq pump reset --top 3 --json")) { name, query, top, alpha, rrf, json, s_threads };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            knowledge.Threads = parse.GetValue(s_threads);
+            string[] collections = parse.GetRequiredValue(name).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var options = new SearchOptions
+            {
+                Top = parse.GetValue(top),
+                Alpha = parse.GetValue(alpha),
+                Fusion = parse.GetValue(rrf) ? FusionMethod.ReciprocalRank : FusionMethod.WeightedScores,
+            };
+            IReadOnlyList<SearchHit> hits = await knowledge.Collections.SearchAsync(collections, string.Join(' ', parse.GetRequiredValue(query)), options, cancellationToken).ConfigureAwait(false);
+            if (parse.GetValue(json))
+            {
+                console.WriteJson(hits.Select((h, i) => new { Index = i + 1, Score = h.Scores.Fused, h.Citation, h.Text }));
+                return 0;
+            }
+
+            if (hits.Count == 0)
+            {
+                console.Out.MarkupLine("No results.");
+            }
+
+            for (int i = 0; i < hits.Count; i++)
+            {
+                console.Out.MarkupLineInterpolated($"[bold][[{i + 1}]][/] {SourceLine.Describe(hits[i].Citation)} [grey]score {hits[i].Scores.Fused:0.000}[/]");
+                console.Out.MarkupLineInterpolated($"    {hits[i].Citation.Snippet}");
+            }
+
+            return 0;
+        });
+        return command;
+    }
+}

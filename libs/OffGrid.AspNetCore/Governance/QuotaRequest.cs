@@ -1,0 +1,11 @@
+namespace OffGrid.AspNetCore.Governance;
+
+/// <summary>The body of <c>PUT /v1/users/{name}/quota</c>: the user's own limits; a limit left out is unlimited.</summary>
+internal sealed class QuotaRequest
+{
+    public long? TokensPerDay { get; set; }
+
+    public int? RequestsPerMinute { get; set; }
+
+    public int? ConcurrentRequests { get; set; }
+}

@@ -1,0 +1,12 @@
+namespace OffGrid.AspNetCore.Governance;
+
+/// <summary>The body of <c>POST /v1/auth/login</c>.</summary>
+internal sealed class SignInRequest
+{
+    public string? Username { get; set; }
+
+    public string? Password { get; set; }
+
+    /// <summary>How long the key issued works, in hours; 12 by default, at most 720 (30 days).</summary>
+    public int? ExpiresInHours { get; set; }
+}

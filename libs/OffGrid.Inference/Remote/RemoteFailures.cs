@@ -1,0 +1,81 @@
+using System.ClientModel;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using OllamaSharp.Models.Exceptions;
+
+namespace OffGrid.Inference.Remote;
+
+/// <summary>
+/// Turns what the client libraries throw (HttpClient, System.ClientModel, OllamaSharp) into OffGrid's own exceptions,
+/// naming the backend: <see cref="BackendUnavailableException"/> for the backend's failures, <see cref="InvalidRequestException"/>
+/// for requests it rejected. The caller's own cancellation and anything unexpected (a bug) pass through unchanged.
+/// </summary>
+internal static class RemoteFailures
+{
+    private const int MaxDetailLength = 400;
+
+    /// <summary>The exception to throw instead of <paramref name="exception"/>, or <see langword="null"/> to let it through.</summary>
+    /// <param name="exception">What the client library threw.</param>
+    /// <param name="backend">The backend.</param>
+    /// <param name="doing">What was being done, for the message ("answering 'qwen'").</param>
+    /// <param name="timeout">The token source whose cancellation means the backend's timeout elapsed.</param>
+    /// <param name="caller">The caller's token: its cancellation is not the backend's failure.</param>
+    /// <param name="limit">The timeout that was running, for the message.</param>
+    public static Exception? Translate(Exception exception, RemoteBackend backend, string doing, CancellationTokenSource timeout, CancellationToken caller, TimeSpan? limit = null)
+    {
+        if (caller.IsCancellationRequested || exception is BackendUnavailableException or InvalidRequestException)
+        {
+            return null;
+        }
+
+        string name = $"The backend '{backend.Name}' ({backend.Endpoint})";
+        if (exception is OperationCanceledException && timeout.IsCancellationRequested)
+        {
+            TimeSpan elapsed = limit ?? backend.Options.FirstTokenTimeout;
+            return new BackendUnavailableException(backend.Name, BackendFailure.TimedOut, $"{name} did not finish {doing} within {elapsed.TotalSeconds:0.#} s.", exception);
+        }
+
+        for (Exception? cause = exception; cause is not null; cause = cause.InnerException)
+        {
+            switch (cause)
+            {
+                case HttpRequestException { StatusCode: { } status } http:
+                    return FromStatus((int)status, Detail(http.Message), backend, name, doing, exception);
+                case HttpRequestException http:
+                    return new BackendUnavailableException(backend.Name, BackendFailure.Unreachable, $"{name} is unreachable while {doing}: {Detail(http.Message)}", exception);
+                case ClientResultException { Status: > 0 } result:
+                    return FromStatus(result.Status, Detail(result.Message), backend, name, doing, exception);
+                case ResponseError error:
+                    return new BackendUnavailableException(backend.Name, BackendFailure.BadResponse, $"{name} failed while {doing}: {Detail(error.Message)}", exception);
+                case OllamaException:
+                    return new InvalidRequestException($"{name} rejected the request: {Detail(cause.Message)}", null, exception);
+                case IOException or SocketException:
+                    return new BackendUnavailableException(backend.Name, BackendFailure.Unreachable, $"{name} closed the connection while {doing}: {Detail(cause.Message)}", exception);
+                case JsonException or FormatException:
+                    return new BackendUnavailableException(backend.Name, BackendFailure.BadResponse, $"{name} answered with something that is not its API's JSON while {doing}: {Detail(cause.Message)}", exception);
+            }
+        }
+
+        return null;
+    }
+
+    private static Exception FromStatus(int status, string detail, RemoteBackend backend, string name, string doing, Exception exception) => status switch
+    {
+        (int)HttpStatusCode.BadRequest or (int)HttpStatusCode.RequestEntityTooLarge or (int)HttpStatusCode.UnprocessableEntity =>
+            new InvalidRequestException($"{name} rejected the request ({status}): {detail}", null, exception),
+        (int)HttpStatusCode.TooManyRequests or (int)HttpStatusCode.ServiceUnavailable =>
+            new BackendUnavailableException(backend.Name, BackendFailure.Overloaded, $"{name} is busy ({status}) while {doing}: {detail}", exception),
+        (int)HttpStatusCode.RequestTimeout or (int)HttpStatusCode.GatewayTimeout =>
+            new BackendUnavailableException(backend.Name, BackendFailure.TimedOut, $"{name} timed out ({status}) while {doing}: {detail}", exception),
+        (int)HttpStatusCode.Unauthorized or (int)HttpStatusCode.Forbidden =>
+            new BackendUnavailableException(backend.Name, BackendFailure.BadResponse, $"{name} refused OffGrid's credentials ({status}); check its ApiKey: {detail}", exception),
+        _ => new BackendUnavailableException(backend.Name, BackendFailure.BadResponse, $"{name} failed ({status}) while {doing}: {detail}", exception),
+    };
+
+    private static string Detail(string message)
+    {
+        string line = message.ReplaceLineEndings(" ").Trim();
+        return line.Length <= MaxDetailLength ? line : line[..MaxDetailLength] + "…";
+    }
+}

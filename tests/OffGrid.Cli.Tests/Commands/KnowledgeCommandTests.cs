@@ -1,0 +1,131 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.AI;
+using OffGrid.Rag;
+using OffGrid.Rag.Search;
+using OffGrid.Rag.Storage;
+using OffGrid.Rag.Tests.TestSupport;
+using OffGrid.Testing;
+
+namespace OffGrid.Cli.Tests.Commands;
+
+/// <summary><c>offgrid kb</c> and <c>offgrid run --kb</c> as a user runs them, on stories260K as the embedding and chat model.</summary>
+public sealed partial class KnowledgeCommandTests : IDisposable
+{
+    private readonly OffGridCli _cli = new();
+    private readonly string _folder = TestPaths.NewTempDir("offgrid-cli-kb-docs");
+
+    public void Dispose()
+    {
+        _cli.Dispose();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    [Fact]
+    public async Task AFolderAndAWebPageAreIngestedSearchedAndCitedByFileAndPage()
+    {
+        KnowledgeCorpus.WriteFolder(_folder);
+        File.WriteAllBytes(Path.Combine(_folder, "photo.png"), [0x89, 0x50, 0x4E, 0x47]);
+        using var web = new LoopbackHttpServer();
+        web.MapContent("/trains.html", "text/html", Encoding.UTF8.GetBytes(KnowledgeCorpus.HtmlPage));
+
+        (await _cli.RunAsync("kb", "create", "docs", "--embedding-model", TestPaths.Stories260K, "--max-tokens", "96")).AssertSuccess();
+        CliResult added = await _cli.RunAsync("kb", "add", "docs", _folder, web.Url("/trains.html").AbsoluteUri, "--threads", "1");
+        added.AssertSuccess();
+        Assert.Contains("docs: 4 added, 0 updated, 0 unchanged, 0 failed", added.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Skipping 1 file(s) of unsupported types", added.Stderr, StringComparison.Ordinal);
+        Assert.Contains("[4/4]", added.Stderr, StringComparison.Ordinal);
+
+        CliResult again = await _cli.RunAsync("kb", "add", "docs", _folder, "--threads", "1");
+        Assert.Contains("0 added, 0 updated, 3 unchanged", again.Stdout, StringComparison.Ordinal);
+
+        CliResult list = await _cli.RunAsync("kb", "list", "--json");
+        JsonElement docs = JsonDocument.Parse(list.Stdout).RootElement[0];
+        Assert.Equal("docs", docs.GetProperty("name").GetString());
+        Assert.Equal(4, docs.GetProperty("documents").GetInt32());
+
+        CliResult search = await _cli.RunAsync("kb", "search", "docs", "reset the pump", "--alpha", "0.2", "--top", "2", "--threads", "1");
+        search.AssertSuccess();
+        Assert.StartsWith("[1] Pump manual (guide.pdf, page 2)", search.Stdout, StringComparison.Ordinal);
+
+        foreach ((string question, string? file, int? page) in KnowledgeCorpus.Questions)
+        {
+            CliResult answer = await _cli.RunAsync("run", TestPaths.Stories260K, question, "--kb", "docs", "--kb-top", "1", "--cite", "-t", "0", "-n", "12", "--threads", "1");
+            answer.AssertSuccess();
+            Assert.StartsWith("[1] ", answer.Stdout, StringComparison.Ordinal);
+            Match source = SourceLine().Match(answer.Stdout[answer.Stdout.IndexOf("Sources:", StringComparison.Ordinal)..]);
+            Assert.True(source.Success, answer.Stdout);
+            Assert.Contains(file ?? web.Url("/trains.html").AbsoluteUri, source.Value, StringComparison.Ordinal);
+            if (page is int expected)
+            {
+                Assert.Contains($"page {expected}", source.Value, StringComparison.Ordinal);
+            }
+        }
+
+        (await _cli.RunAsync("kb", "rm", "docs")).AssertSuccess();
+        Assert.Contains("No knowledge collections yet", (await _cli.RunAsync("kb", "list")).Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AKilledIngestionLeavesAConsistentStoreAndTheNextRunDoesOnlyTheRest()
+    {
+        const int Files = 40;
+        for (int i = 0; i < Files; i++)
+        {
+            File.WriteAllText(Path.Combine(_folder, $"note{i:000}.md"), $"# Note {i}\n\nThe harbour log for day {i} mentions ship number {i * 7}.\n\n" + string.Join(' ', Enumerable.Repeat($"Tide {i} rises and falls.", 8)));
+        }
+
+        (await _cli.RunAsync("kb", "create", "logs", "--embedding-model", TestPaths.Stories260K)).AssertSuccess();
+        using (CliProcess ingesting = await _cli.StartAsync("kb", "add", "logs", _folder, "--threads", "1"))
+        {
+            await ingesting.WaitForErrorAsync(text => text.Contains("[3/", StringComparison.Ordinal));
+            await ingesting.KillAsync();
+        }
+
+        string database = Path.Combine(_cli.Home, "knowledge", "logs", "knowledge.db");
+        int kept;
+        using (var embeddings = new HashEmbeddings())
+        using (var knowledgeBase = new KnowledgeBase(new RagOptions { DatabasePath = database, VectorSearch = VectorSearchMode.Exact }, embeddings))
+        {
+            IReadOnlyList<StoredDocument> documents = await knowledgeBase.ListDocumentsAsync(cancellationToken: TestContext.Current.CancellationToken);
+            kept = documents.Count;
+            Assert.InRange(kept, 3, Files - 1);
+            Assert.All(documents, d => Assert.True(d.ChunkCount > 0, $"{d.Source} has no chunks"));
+            KnowledgeBaseStatistics statistics = await knowledgeBase.GetStatisticsAsync(TestContext.Current.CancellationToken);
+            Assert.Equal(documents.Sum(d => d.ChunkCount), statistics.Chunks);
+            IReadOnlyList<SearchHit> hits = await knowledgeBase.SearchAsync("harbour log day 3", new SearchOptions { Alpha = 0 }, TestContext.Current.CancellationToken);
+            Assert.Contains(hits, h => h.Citation.Source.EndsWith("note003.md", StringComparison.Ordinal));
+        }
+
+        CliResult resumed = await _cli.RunAsync("kb", "add", "logs", _folder, "--threads", "1");
+        resumed.AssertSuccess();
+        Assert.Contains($"logs: {Files - kept} added, 0 updated, {kept} unchanged, 0 failed", resumed.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task MistakesGetOneLine()
+    {
+        (await _cli.RunAsync("kb", "create", "Bad Name", "--embedding-model", TestPaths.Stories260K)).AssertOneLineFailure();
+        (await _cli.RunAsync("kb", "add", "missing", _folder)).AssertOneLineFailure();
+        (await _cli.RunAsync("kb", "search", "missing", "query")).AssertOneLineFailure();
+        (await _cli.RunAsync("kb", "create", "x")).AssertOneLineFailure(expectedExitCode: 2);
+        (await _cli.RunAsync("run", TestPaths.Stories260K, "hi", "--kb", "missing", "--threads", "1")).AssertOneLineFailure();
+    }
+
+    [GeneratedRegex(@"(?m)^\[1\] .*$")]
+    private static partial Regex SourceLine();
+
+    /// <summary>Vectors for the reopened store: only the keyword search is used, so any fixed-size vector does.</summary>
+    private sealed class HashEmbeddings : IEmbeddingGenerator<string, Embedding<float>>
+    {
+        public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default) =>
+            Task.FromResult(new GeneratedEmbeddings<Embedding<float>>(values.Select(_ => new Embedding<float>(new float[64]))));
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+        public void Dispose()
+        {
+        }
+    }
+}

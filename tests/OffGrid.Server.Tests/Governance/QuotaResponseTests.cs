@@ -1,0 +1,130 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using OffGrid.Governance.Quotas;
+using OffGrid.Governance.Users;
+
+namespace OffGrid.Server.Tests.Governance;
+
+/// <summary>
+/// A quota reached inside a model's pipeline (<c>UseQuotas</c>) is a 429 with <c>Retry-After</c> and <c>x-ratelimit-*</c>
+/// in the error shape of the API that was called, streamed or not.
+/// </summary>
+public sealed class QuotaResponseTests(MultiUserServer server) : IClassFixture<MultiUserServer>
+{
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    private static readonly object s_chat = new { model = "stories", messages = new[] { new { role = "user", content = "Once upon a time" } }, max_tokens = 4 };
+
+    [Fact]
+    public async Task RequestsPerMinuteGive429InOpenAisShapeStreamedOrNot()
+    {
+        string key = await server.AddUserAsync("rpm-openai", UserRole.User);
+        await Quotas.SetUserLimitsAsync("rpm-openai", new QuotaLimits { RequestsPerMinute = 1 }, Token);
+        using HttpClient http = server.Client(key);
+
+        using HttpResponseMessage first = await http.PostAsJsonAsync("/v1/chat/completions", s_chat, Token);
+        Assert.Equal(200, (int)first.StatusCode);
+        foreach (bool stream in new[] { false, true })
+        {
+            using HttpResponseMessage refused = await http.PostAsJsonAsync("/v1/chat/completions", new { model = "stories", messages = new[] { new { role = "user", content = "hi" } }, stream }, Token);
+            JsonElement error = JsonDocument.Parse(await refused.Content.ReadAsStringAsync(Token)).RootElement.GetProperty("error");
+
+            Assert.Equal(429, (int)refused.StatusCode);
+            Assert.Equal("rate_limit_error", error.GetProperty("type").GetString());
+            Assert.Equal("rate_limit_exceeded", error.GetProperty("code").GetString());
+            Assert.Contains("1 requests per minute", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+            int retryAfter = int.Parse(refused.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture);
+            Assert.InRange(retryAfter, 1, 60);
+            Assert.Equal("1", refused.Headers.GetValues("x-ratelimit-limit-requests").Single());
+            Assert.Equal("0", refused.Headers.GetValues("x-ratelimit-remaining-requests").Single());
+            Assert.Equal($"{retryAfter}s", refused.Headers.GetValues("x-ratelimit-reset-requests").Single());
+        }
+
+        using HttpClient scraper = server.Client(null);
+        Assert.Contains("offgrid_governance_quota_rejections", await scraper.GetStringAsync("/metrics", Token), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TokensPerDayGive429InOllamasShape()
+    {
+        string key = await server.AddUserAsync("tokens-ollama", UserRole.User);
+        await Quotas.SetUserLimitsAsync("tokens-ollama", new QuotaLimits { TokensPerDay = 5 }, Token);
+        using HttpClient http = server.Client(key);
+        object chat = new { model = "stories", messages = new[] { new { role = "user", content = "Once upon a time" } }, stream = false, options = new { num_predict = 4 } };
+
+        // The first call is admitted under the limit and uses more than it; the next one is refused until the UTC day ends.
+        using HttpResponseMessage first = await http.PostAsJsonAsync("/api/chat", chat, Token);
+        using HttpResponseMessage refused = await http.PostAsJsonAsync("/api/chat", chat, Token);
+        JsonElement body = JsonDocument.Parse(await refused.Content.ReadAsStringAsync(Token)).RootElement;
+
+        Assert.Equal(200, (int)first.StatusCode);
+        Assert.Equal(429, (int)refused.StatusCode);
+        Assert.Equal(JsonValueKind.String, body.GetProperty("error").ValueKind);
+        Assert.Contains("5 tokens per day", body.GetProperty("error").GetString(), StringComparison.Ordinal);
+        long retryAfter = long.Parse(refused.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(retryAfter, 1, 86_400);
+        Assert.Equal("5", refused.Headers.GetValues("x-ratelimit-limit-tokens").Single());
+        Assert.Equal("0", refused.Headers.GetValues("x-ratelimit-remaining-tokens").Single());
+
+        // What the user sees of it: their usage, with the refusal counted.
+        (HttpResponseMessage _, JsonElement usage) = await MultiUserServer.SendAsync(http, HttpMethod.Get, "/v1/usage");
+        Assert.Equal(5, usage.GetProperty("quota").GetProperty("limits").GetProperty("tokens_per_day").GetInt64());
+        Assert.True(usage.GetProperty("quota").GetProperty("tokens_today").GetInt64() > 5);
+        JsonElement today = Assert.Single(usage.GetProperty("data").EnumerateArray());
+        Assert.Equal(1, today.GetProperty("requests").GetInt64());
+        Assert.Equal(1, today.GetProperty("rejected").GetInt64());
+    }
+
+    [Fact]
+    public async Task EmbeddingsObeyModelPermissionsAndQuotasInBothApis()
+    {
+        string restrictedKey = await server.AddUserAsync("embed-restricted", UserRole.User);
+        await server.App.Services.GetRequiredService<UserDirectory>().SetPermissionsAsync("embed-restricted", models: ["qwen*"], collections: null, Token);
+        using HttpClient restricted = server.Client(restrictedKey);
+        using HttpResponseMessage openAi = await restricted.PostAsJsonAsync("/v1/embeddings", new { model = "stories", input = "Lily" }, Token);
+        using HttpResponseMessage ollama = await restricted.PostAsJsonAsync("/api/embed", new { model = "stories", input = "Lily" }, Token);
+
+        Assert.Equal(403, (int)openAi.StatusCode);
+        Assert.Contains("may not use the model 'stories'", JsonDocument.Parse(await openAi.Content.ReadAsStringAsync(Token)).RootElement.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(403, (int)ollama.StatusCode);
+        Assert.Contains("may not use the model 'stories'", JsonDocument.Parse(await ollama.Content.ReadAsStringAsync(Token)).RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
+
+        string key = await server.AddUserAsync("embed-rpm", UserRole.User);
+        await Quotas.SetUserLimitsAsync("embed-rpm", new QuotaLimits { RequestsPerMinute = 1 }, Token);
+        using HttpClient http = server.Client(key);
+        using HttpResponseMessage first = await http.PostAsJsonAsync("/v1/embeddings", new { model = "stories", input = new[] { "Lily had a ball.", "Tom ate." } }, Token);
+        using HttpResponseMessage refused = await http.PostAsJsonAsync("/v1/embeddings", new { model = "stories", input = "again" }, Token);
+
+        Assert.Equal(200, (int)first.StatusCode);
+        long promptTokens = JsonDocument.Parse(await first.Content.ReadAsStringAsync(Token)).RootElement.GetProperty("usage").GetProperty("prompt_tokens").GetInt64();
+        Assert.Equal(429, (int)refused.StatusCode);
+        Assert.Equal("1", refused.Headers.GetValues("x-ratelimit-limit-requests").Single());
+        UsageSummary usage = Assert.Single(await Quotas.GetUsageAsync("embed-rpm", cancellationToken: Token));
+        Assert.Equal((1, 1, promptTokens), (usage.Requests, usage.Rejected, usage.InputTokens));
+    }
+
+    [Fact]
+    public async Task ModelListsShowOnlyTheModelsAUserMayCall()
+    {
+        string key = await server.AddUserAsync("stories-only", UserRole.User);
+        await server.App.Services.GetRequiredService<UserDirectory>().SetPermissionsAsync("stories-only", models: ["stor*"], collections: null, Token);
+
+        Assert.Equal(["stories"], await ModelNamesAsync(key));
+        Assert.Equal(["qwen", "slow", "stories", "tiny"], await ModelNamesAsync(server.UserKey));
+        Assert.Equal(["qwen", "slow", "stories", "tiny"], await ModelNamesAsync(server.AdminKey));
+    }
+
+    /// <summary>The names in <c>/v1/models</c>, after checking that <c>/api/tags</c> lists the same.</summary>
+    private async Task<string[]> ModelNamesAsync(string key)
+    {
+        using HttpClient http = server.Client(key);
+        JsonElement openAi = JsonDocument.Parse(await http.GetStringAsync("/v1/models", Token)).RootElement;
+        JsonElement ollama = JsonDocument.Parse(await http.GetStringAsync("/api/tags", Token)).RootElement;
+        string[] names = [.. openAi.GetProperty("data").EnumerateArray().Select(m => m.GetProperty("id").GetString()!).Order(StringComparer.Ordinal)];
+        Assert.Equal(names, ollama.GetProperty("models").EnumerateArray().Select(m => m.GetProperty("name").GetString()!.Replace(":latest", string.Empty, StringComparison.Ordinal)).Order(StringComparer.Ordinal));
+        return names;
+    }
+
+    private QuotaService Quotas => server.App.Services.GetRequiredService<QuotaService>();
+}
