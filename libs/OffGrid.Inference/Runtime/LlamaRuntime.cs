@@ -150,6 +150,7 @@ public sealed class LlamaRuntime
     /// <param name="cancellationToken">Cancels the download; the partial file is kept for the next call.</param>
     /// <returns>The path of the verified tarball.</returns>
     /// <exception cref="LlamaRuntimeException">No registry is configured, or the download failed or did not match the pinned integrity.</exception>
+    /// <exception cref="OffGrid.Hub.HostUnreachableException">The package registry could not be reached (the message says how to install offline).</exception>
     public static Task<string> DownloadPackageAsync(
         RuntimePackage package,
         LlamaRuntimeOptions? options = null,

@@ -83,12 +83,13 @@ public sealed partial class RunCommandTests : IDisposable
     [Fact]
     public async Task CtrlCStopsTheAnswerButNotTheChat()
     {
-        // Random weights rarely produce the end token, and this model is big enough that 2048 tokens take seconds.
+        // With this seed the random-weight model writes 1679 tokens before its end token (greedy ends after ~110), and a
+        // base model's chat answers stop at 256 tokens unless -n says otherwise: over a second even on an idle machine.
         string slow = TestLlamaModels.GetOrCreate(new TestLlamaModelSpec
         {
             EmbeddingLength = 512, BlockCount = 4, HeadCount = 8, HeadCountKv = 8, FeedForwardLength = 1024, WeightType = OffGrid.Testing.Gguf.GgufTensorType.Q8_0, Seed = 7,
         });
-        using CliProcess chat = await _cli.StartAsync("run", slow, "--threads", "1", "-i", "-t", "0", "--ctx", "2048");
+        using CliProcess chat = await _cli.StartAsync("run", slow, "--threads", "1", "-i", "-t", "1", "--seed", "4", "-n", "2000", "--ctx", "2048");
         await chat.Input.WriteLineAsync("Once upon a time");
         await chat.Input.FlushAsync(TestContext.Current.CancellationToken);
         await chat.WaitForOutputAsync(output => output.Length > 20);

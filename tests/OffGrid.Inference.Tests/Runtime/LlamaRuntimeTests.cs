@@ -62,7 +62,7 @@ public sealed class LlamaRuntimeTests
             Assert.False(Directory.Exists(Path.Combine(root, package.InstallFolderName)));
 
             RuntimePackage other = LlamaRuntimeCatalog.Packages.First(p => p != package);
-            var refused = await Assert.ThrowsAsync<LlamaRuntimeException>(() => LlamaRuntime.DownloadPackageAsync(other, offline, cancellationToken: TestContext.Current.CancellationToken));
+            var refused = await Assert.ThrowsAsync<OffGrid.Hub.HostUnreachableException>(() => LlamaRuntime.DownloadPackageAsync(other, offline, cancellationToken: TestContext.Current.CancellationToken));
             Assert.Contains(other.Name, refused.Message, StringComparison.Ordinal);
             Assert.False(File.Exists(Path.Combine(root, "downloads", other.TarballFileName)));
         }

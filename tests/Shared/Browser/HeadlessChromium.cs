@@ -45,13 +45,15 @@ internal sealed class HeadlessChromium : IAsyncDisposable
         process.BeginOutputReadLine();
 
         // With port 0 chromium writes the port it picked into DevToolsActivePort in the profile.
+        // The file appears before its content does: wait for the first line, not for the file.
         string portFile = Path.Combine(profile, "DevToolsActivePort");
-        for (int i = 0; i < 200 && !File.Exists(portFile); i++)
+        string? portLine = null;
+        for (int i = 0; i < 200 && string.IsNullOrWhiteSpace(portLine = ReadFirstLine(portFile)); i++)
         {
             await Task.Delay(50, cancellationToken);
         }
 
-        int port = int.Parse(File.ReadAllLines(portFile)[0], System.Globalization.CultureInfo.InvariantCulture);
+        int port = int.Parse(portLine ?? throw new InvalidOperationException($"chromium wrote no DevTools port into {portFile} within 10 s."), System.Globalization.CultureInfo.InvariantCulture);
         using var http = new HttpClient();
         JsonArray pages = JsonNode.Parse(await http.GetStringAsync($"http://127.0.0.1:{port}/json/list", cancellationToken))!.AsArray();
         string debuggerUrl = pages.First(p => (string?)p!["type"] == "page")!["webSocketDebuggerUrl"]!.GetValue<string>();
@@ -127,6 +129,18 @@ internal sealed class HeadlessChromium : IAsyncDisposable
             {
                 return reply["error"] is { } error ? throw new InvalidOperationException($"{method} failed: {error.ToJsonString()}") : reply["result"]!;
             }
+        }
+    }
+
+    private static string? ReadFirstLine(string path)
+    {
+        try
+        {
+            return File.Exists(path) ? File.ReadLines(path).FirstOrDefault() : null;
+        }
+        catch (IOException)
+        {
+            return null;
         }
     }
 }
