@@ -148,6 +148,11 @@ public sealed class OffGridServerOptions
             errors.Add($"Server:Pool needs MaxLoadedModels ≥ 1, Engine:ParallelSequences ≥ 1, Engine:MaxPendingRequests ≥ 0 and Engine:ContextSize ≥ {LlamaModelPool.MinimumContextSize}.");
         }
 
+        if (Pool?.Engine is { } engine)
+        {
+            errors.AddRange(engine.GetCacheTypeErrors().Select(error => $"Server:Pool:Engine:{error}"));
+        }
+
         foreach ((string name, RemoteBackendOptions backend) in Backends ?? [])
         {
             errors.AddRange(backend is null

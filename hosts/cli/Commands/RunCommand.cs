@@ -36,6 +36,7 @@ internal sealed class RunCommand : Command
     private readonly Option<bool> _interactive = new("--interactive", "-i") { Description = "Chat even when input is piped (the prompt, if any, is the first message)." };
     private readonly Option<string[]> _tools = new("--tools") { Description = "MCP servers, plugins or custom tools the model may use, comma-separated (see 'offgrid tools list'). Each call and its result is shown.", AllowMultipleArgumentsPerToken = false };
     private readonly Option<string?> _toolChoice = new("--tool-choice") { Description = "auto (default: the model decides), required (it must call a tool), none, or a tool's name (it must call that one)." };
+    private readonly KvCacheOptions _kvCache = new();
     private readonly Option<bool> _yes = new("--yes", "-y") { Description = "Approve every tool call that needs approval without asking." };
 
     /// <summary>Creates the command.</summary>
@@ -46,6 +47,7 @@ internal sealed class RunCommand : Command
             "offgrid run llama3.2 \"Why is the sky blue?\" --temperature 0",
             "echo \"Summarize: ...\" | offgrid run qwen2.5-0.5b",
             "offgrid run ./models/my-model.gguf --system \"Answer in French.\" --verbose",
+            "offgrid run llama3.2 --cache-type-k q8_0 --cache-type-v q8_0 --flash-attn auto",
             "offgrid run qwen2.5-0.5b --tools filesystem,weather \"What is in notes.txt?\"",
             "offgrid run llama3.2 --kb docs \"How do I reset the pump?\""))
     {
@@ -62,6 +64,7 @@ internal sealed class RunCommand : Command
         Add(_contextSize);
         Add(_maxTokens);
         Add(_threads);
+        _kvCache.AddTo(this);
         Add(_json);
         Add(_verbose);
         Add(_interactive);
@@ -86,7 +89,7 @@ internal sealed class RunCommand : Command
         ChatToolMode? toolMode = ToolMode(parse.GetValue(_toolChoice), tools);
 
         string path = await _locator.LocateAsync(model, cancellationToken).ConfigureAwait(false);
-        var engine = new LlamaEngineOptions { ParallelSequences = 1, ContextSize = parse.GetValue(_contextSize), Threads = parse.GetValue(_threads) };
+        LlamaEngineOptions engine = _kvCache.ApplyTo(new LlamaEngineOptions { ParallelSequences = 1, ContextSize = parse.GetValue(_contextSize), Threads = parse.GetValue(_threads) }, parse);
         int rounds = tools.Count > 0 ? _agents.Options.MaxToolRounds : 0;
         using LocalModelSession loaded = await LocalModelSession.LoadAsync(
             _console, path, engine, cancellationToken, rounds > 0 ? pipeline => pipeline.UseToolInvocation(f => f.MaximumIterationsPerRequest = rounds) : null).ConfigureAwait(false);

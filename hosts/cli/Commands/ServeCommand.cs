@@ -25,6 +25,7 @@ internal sealed class ServeCommand : Command
     private readonly Option<int?> _port = new Option<int?>("--port", "-p") { Description = "The TCP port (default 11611; 0 picks a free one)." }.Between(0, 65535);
     private readonly Option<string[]> _modelDirectories = new("--models-dir") { Description = "A folder whose .gguf files are served by file name (repeatable).", AllowMultipleArgumentsPerToken = false };
     private readonly Option<string[]> _preload = new("--preload") { Description = "A model to load at start; /health answers 503 until it is loaded (repeatable)." };
+    private readonly KvCacheOptions _kvCache = new();
     private readonly Option<bool> _verbose = new("--verbose", "-v") { Description = "Show the framework's log (requests, start and stop) as well." };
 
     /// <summary>Creates the command.</summary>
@@ -44,6 +45,7 @@ internal sealed class ServeCommand : Command
         Add(_port);
         Add(_modelDirectories);
         Add(_preload);
+        _kvCache.AddTo(this);
         Add(_verbose);
         SetAction(ExecuteAsync);
     }
@@ -70,7 +72,7 @@ internal sealed class ServeCommand : Command
         return await OffGridWebApplication.RunAsync(
             () =>
             {
-                WebApplication app = OffGridWebApplication.Create([.. parse.UnmatchedTokens, .. logging], options =>
+                WebApplication app = OffGridWebApplication.Create([.. parse.UnmatchedTokens, .. _kvCache.ToConfigurationSwitches(parse), .. logging], options =>
                 {
                     options.Host = host ?? options.Host;
                     options.Port = port ?? options.Port;

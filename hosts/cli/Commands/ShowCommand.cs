@@ -17,6 +17,7 @@ internal sealed class ShowCommand : Command
     private readonly ModelLocator _locator;
     private readonly Argument<string> _model = new Argument<string>("model") { Description = "A stored model (name or reference) or a path to a .gguf file." }.RejectingOptions();
     private readonly Option<int?> _contextSize = new Option<int?>("--ctx") { Description = "The context size for the memory estimate; defaults to 4096 or the trained context, whichever is smaller." }.Between(16);
+    private readonly KvCacheOptions _kvCache = new();
     private readonly Option<bool> _metadata = new("--metadata") { Description = "Also list every metadata key (long arrays are summarized)." };
     private readonly Option<bool> _json = new("--json") { Description = "Write the details as JSON." };
 
@@ -26,12 +27,14 @@ internal sealed class ShowCommand : Command
             "Show a model's architecture, size, quantization, context and memory estimate, read from its GGUF header.",
             "offgrid show llama3.2",
             "offgrid show ./model.gguf --ctx 8192 --metadata",
+            "offgrid show llama3.2 --ctx 32768 --cache-type-k q8_0 --cache-type-v q8_0",
             "offgrid show qwen2.5 --json"))
     {
         _console = console;
         _locator = locator;
         Add(_model);
         Add(_contextSize);
+        _kvCache.AddTo(this, flashAttention: false);
         Add(_metadata);
         Add(_json);
         SetAction(ExecuteAsync);
@@ -42,7 +45,8 @@ internal sealed class ShowCommand : Command
         string path = await _locator.FindAsync(parse.GetRequiredValue(_model), cancellationToken).ConfigureAwait(false);
         GgufFile file = await GgufFile.ReadAsync(path, cancellationToken).ConfigureAwait(false);
         int context = parse.GetValue(_contextSize) ?? (int)Math.Min(DefaultContext, file.ContextLength ?? DefaultContext);
-        ModelMemoryEstimate memory = ModelMemoryEstimate.Create(file, context);
+        ModelMemoryEstimate memory = ModelMemoryEstimate.Create(
+            file, context, KvCacheOptions.Type(parse, _kvCache.CacheTypeK) ?? GgmlType.F16, KvCacheOptions.Type(parse, _kvCache.CacheTypeV) ?? GgmlType.F16);
         bool allMetadata = parse.GetValue(_metadata);
 
         if (parse.GetValue(_json))
@@ -62,7 +66,7 @@ internal sealed class ShowCommand : Command
                 file.VocabSize,
                 file.FileLength,
                 HasChatTemplate = file.ChatTemplate is not null,
-                Memory = new { memory.ContextLength, memory.WeightsBytes, memory.KvCacheBytes, memory.TotalBytes },
+                Memory = new { memory.ContextLength, memory.WeightsBytes, memory.KvCacheBytes, memory.TotalBytes, KvCacheTypeK = memory.KvCacheType.ToString().ToLowerInvariant(), KvCacheTypeV = memory.ValueCacheType.ToString().ToLowerInvariant() },
                 Metadata = allMetadata ? file.Metadata.ToDictionary(kv => kv.Key, kv => Summarize(kv.Value)) : null,
             });
             return 0;
@@ -81,7 +85,7 @@ internal sealed class ShowCommand : Command
         AddRow(details, "Attention heads", file.HeadCount is null ? null : $"{file.HeadCount} ({file.HeadCountKv ?? file.HeadCount} key/value)");
         AddRow(details, "Vocabulary", Number(file.VocabSize));
         AddRow(details, "Chat template", file.ChatTemplate is null ? "none (base model: prompts are continued)" : "yes");
-        AddRow(details, "Memory", $"{ByteSize.Format(memory.TotalBytes)} at {memory.ContextLength} tokens of context (weights {ByteSize.Format(memory.WeightsBytes)}, KV cache {ByteSize.Format(memory.KvCacheBytes)})");
+        AddRow(details, "Memory", $"{ByteSize.Format(memory.TotalBytes)} at {memory.ContextLength} tokens of context (weights {ByteSize.Format(memory.WeightsBytes)}, KV cache {ByteSize.Format(memory.KvCacheBytes)} as {memory.KvCacheType.ToString().ToLowerInvariant()}/{memory.ValueCacheType.ToString().ToLowerInvariant()})");
         _console.Out.Write(details);
 
         if (allMetadata)

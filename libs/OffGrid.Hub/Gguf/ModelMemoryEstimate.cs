@@ -10,8 +10,9 @@ namespace OffGrid.Hub.Gguf;
 /// </remarks>
 public sealed class ModelMemoryEstimate
 {
-    private ModelMemoryEstimate(long weightsBytes, long kvCacheBytes, int contextLength, GgmlType kvCacheType)
+    private ModelMemoryEstimate(long weightsBytes, long kvCacheBytes, int contextLength, GgmlType kvCacheType, GgmlType valueCacheType)
     {
+        ValueCacheType = valueCacheType;
         WeightsBytes = weightsBytes;
         KvCacheBytes = kvCacheBytes;
         ContextLength = contextLength;
@@ -27,8 +28,11 @@ public sealed class ModelMemoryEstimate
     /// <summary>Gets the context size the cache was estimated for.</summary>
     public int ContextLength { get; }
 
-    /// <summary>Gets the storage type assumed for cache entries.</summary>
+    /// <summary>Gets the storage type assumed for cache entries (the keys when <see cref="ValueCacheType"/> differs).</summary>
     public GgmlType KvCacheType { get; }
+
+    /// <summary>Gets the storage type assumed for the value cache.</summary>
+    public GgmlType ValueCacheType { get; }
 
     /// <summary>Gets <see cref="WeightsBytes"/> plus <see cref="KvCacheBytes"/>.</summary>
     public long TotalBytes => WeightsBytes + KvCacheBytes;
@@ -36,14 +40,16 @@ public sealed class ModelMemoryEstimate
     /// <summary>Estimates the memory that <paramref name="file"/> needs with a context of <paramref name="contextLength"/> tokens.</summary>
     /// <param name="file">The model header.</param>
     /// <param name="contextLength">The context size in tokens; the model's training context when <see langword="null"/> (or 4096 when unknown).</param>
-    /// <param name="kvCacheType">The cache storage type (llama.cpp uses F16 by default).</param>
+    /// <param name="kvCacheType">The cache storage type (llama.cpp uses F16 by default); the key cache's when <paramref name="valueCacheType"/> is given.</param>
+    /// <param name="valueCacheType">The value cache's storage type; <see langword="null"/> for <paramref name="kvCacheType"/>.</param>
     /// <returns>The estimate.</returns>
-    public static ModelMemoryEstimate Create(GgufFile file, int? contextLength = null, GgmlType kvCacheType = GgmlType.F16)
+    public static ModelMemoryEstimate Create(GgufFile file, int? contextLength = null, GgmlType kvCacheType = GgmlType.F16, GgmlType? valueCacheType = null)
     {
         ArgumentNullException.ThrowIfNull(file);
         int ctx = contextLength ?? (int)Math.Min(int.MaxValue, file.ContextLength ?? 4096);
         ArgumentOutOfRangeException.ThrowIfNegative(ctx, nameof(contextLength));
-        return new ModelMemoryEstimate(file.TensorDataBytes, GetKvCacheBytes(file, ctx, kvCacheType), ctx, kvCacheType);
+        GgmlType valueType = valueCacheType ?? kvCacheType;
+        return new ModelMemoryEstimate(file.TensorDataBytes, GetKvCacheBytes(file, ctx, kvCacheType, valueType), ctx, kvCacheType, valueType);
     }
 
     /// <summary>
@@ -52,9 +58,10 @@ public sealed class ModelMemoryEstimate
     /// </summary>
     /// <param name="file">The model header.</param>
     /// <param name="contextLength">The context size in tokens.</param>
-    /// <param name="kvCacheType">The cache storage type.</param>
+    /// <param name="kvCacheType">The cache storage type; the key cache's when <paramref name="valueCacheType"/> is given.</param>
+    /// <param name="valueCacheType">The value cache's storage type; <see langword="null"/> for <paramref name="kvCacheType"/>.</param>
     /// <returns>The size in bytes; 0 when the header lacks the attention shape.</returns>
-    public static long GetKvCacheBytes(GgufFile file, int contextLength, GgmlType kvCacheType = GgmlType.F16)
+    public static long GetKvCacheBytes(GgufFile file, int contextLength, GgmlType kvCacheType = GgmlType.F16, GgmlType? valueCacheType = null)
     {
         ArgumentNullException.ThrowIfNull(file);
         ArgumentOutOfRangeException.ThrowIfNegative(contextLength);
@@ -72,7 +79,7 @@ public sealed class ModelMemoryEstimate
                 ?? file.GetPerLayerInt64("attention.head_count", layer)
                 ?? heads;
             long k = GgmlTypeLayout.GetByteCount(kvCacheType, contextLength * keyLength * kvHeads) ?? 0;
-            long v = GgmlTypeLayout.GetByteCount(kvCacheType, contextLength * valueLength * kvHeads) ?? 0;
+            long v = GgmlTypeLayout.GetByteCount(valueCacheType ?? kvCacheType, contextLength * valueLength * kvHeads) ?? 0;
             total += k + v;
         }
 

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using OffGrid.Hub.Gguf;
 using OffGrid.Inference.Grammar;
 using OffGrid.Inference.Models;
 using OffGrid.Inference.Native;
@@ -60,6 +61,9 @@ public sealed class LlamaEngine : IDisposable
         {
             parameters.FlashAttentionType = flash ? 1 : 0;
         }
+
+        parameters.TypeK = (int)(_options.CacheTypeK ?? GgmlType.F16);
+        parameters.TypeV = (int)(_options.CacheTypeV ?? GgmlType.F16);
 
         LlamaLogBridge.ClearLastError();
         _context = LlamaNative.llama_init_from_model(model.Handle, parameters);

@@ -1,3 +1,5 @@
+using OffGrid.Hub.Gguf;
+
 namespace OffGrid.Inference.Engine;
 
 /// <summary>How a <see cref="LlamaEngine"/> schedules work on one loaded model.</summary>
@@ -21,8 +23,52 @@ public sealed class LlamaEngineOptions
     /// <summary>Requests that may wait for a free sequence before new ones are refused with <see cref="EngineOverloadedException"/>. Defaults to 64.</summary>
     public int MaxPendingRequests { get; set; } = 64;
 
-    /// <summary>Whether to use flash attention: <see langword="null"/> lets llama.cpp decide.</summary>
+    /// <summary>Whether to use flash attention: <see langword="null"/> lets llama.cpp decide (auto), <see langword="true"/> on, <see langword="false"/> off.</summary>
     public bool? FlashAttention { get; set; }
+
+    /// <summary>
+    /// The element type of the key cache, one of <see cref="SupportedCacheTypes"/>; <see langword="null"/> keeps
+    /// llama.cpp's default, <see cref="GgmlType.F16"/>. <see cref="GgmlType.Q8_0"/> halves the cache with little quality loss.
+    /// </summary>
+    public GgmlType? CacheTypeK { get; set; }
+
+    /// <summary>
+    /// The element type of the value cache, one of <see cref="SupportedCacheTypes"/>; <see langword="null"/> keeps
+    /// <see cref="GgmlType.F16"/>. llama.cpp stores a quantized value cache only with flash attention, so a quantized
+    /// type with <see cref="FlashAttention"/> set to <see langword="false"/> is refused.
+    /// </summary>
+    public GgmlType? CacheTypeV { get; set; }
+
+    /// <summary>The cache types llama.cpp accepts for <see cref="CacheTypeK"/> and <see cref="CacheTypeV"/> (its <c>--cache-type-k</c> list).</summary>
+    public static IReadOnlyList<GgmlType> SupportedCacheTypes { get; } =
+        [GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_1, GgmlType.IQ4_NL, GgmlType.Q5_0, GgmlType.Q5_1];
+
+    /// <summary>Describes what is wrong with <see cref="CacheTypeK"/>, <see cref="CacheTypeV"/> and <see cref="FlashAttention"/> together.</summary>
+    /// <returns>One sentence per problem, naming the setting and llama.cpp's names of the accepted values; empty when they are valid.</returns>
+    public IReadOnlyList<string> GetCacheTypeErrors()
+    {
+        var errors = new List<string>();
+        foreach ((string name, GgmlType? type) in new[] { (nameof(CacheTypeK), CacheTypeK), (nameof(CacheTypeV), CacheTypeV) })
+        {
+            if (type is { } value && !SupportedCacheTypes.Contains(value))
+            {
+                errors.Add($"{name} {CacheTypeName(value)} is not a KV cache type llama.cpp accepts; use one of {string.Join(", ", SupportedCacheTypes.Select(CacheTypeName))}.");
+            }
+        }
+
+        if (CacheTypeV is { } v && IsQuantizedCacheType(v) && FlashAttention == false)
+        {
+            errors.Add($"{nameof(CacheTypeV)} {CacheTypeName(v)} needs flash attention: llama.cpp stores a quantized value cache only with it; turn {nameof(FlashAttention)} on or leave it on auto.");
+        }
+
+        return errors;
+    }
+
+    /// <summary>llama.cpp's name of a cache type (<c>q8_0</c>, <c>f16</c>).</summary>
+    internal static string CacheTypeName(GgmlType type) => type.ToString().ToLowerInvariant();
+
+    /// <summary>Whether <paramref name="type"/> is a quantized (block) type rather than a float type.</summary>
+    public static bool IsQuantizedCacheType(GgmlType type) => type is not (GgmlType.F32 or GgmlType.F16 or GgmlType.BF16);
 
     /// <summary>A copy of these options with another per-sequence context size (<see langword="null"/> keeps this one).</summary>
     internal LlamaEngineOptions WithContextSize(int? contextSize) => contextSize is null ? this : new LlamaEngineOptions
@@ -33,6 +79,8 @@ public sealed class LlamaEngineOptions
         Threads = Threads,
         MaxPendingRequests = MaxPendingRequests,
         FlashAttention = FlashAttention,
+        CacheTypeK = CacheTypeK,
+        CacheTypeV = CacheTypeV,
     };
 
     internal void Validate()
@@ -48,6 +96,11 @@ public sealed class LlamaEngineOptions
         if (Threads is { } threads)
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1, nameof(Threads));
+        }
+
+        if (GetCacheTypeErrors() is [string error, ..])
+        {
+            throw new ArgumentException(error, CacheTypeK is { } k && !SupportedCacheTypes.Contains(k) ? nameof(CacheTypeK) : nameof(CacheTypeV));
         }
     }
 }

@@ -196,7 +196,7 @@ public sealed class LlamaModel : IDisposable
     private static void EnsureFits(string path, GgufFile file, LlamaModelOptions options, LlamaRuntime runtime)
     {
         int context = options.PlannedContextSize ?? (int)Math.Min(4096, file.ContextLength ?? 4096);
-        ModelMemoryEstimate estimate = ModelMemoryEstimate.Create(file, context);
+        ModelMemoryEstimate estimate = ModelMemoryEstimate.Create(file, context, options.PlannedCacheTypeK ?? GgmlType.F16, options.PlannedCacheTypeV ?? GgmlType.F16);
         long available = runtime.Hardware.AvailableMemoryBytes;
         if (!runtime.HasGpu && available > 0 && estimate.TotalBytes > available)
         {

@@ -1,3 +1,5 @@
+using OffGrid.Hub.Gguf;
+
 namespace OffGrid.Inference.Models;
 
 /// <summary>How a GGUF model is loaded.</summary>
@@ -21,6 +23,12 @@ public sealed class LlamaModelOptions
     /// </summary>
     public int? PlannedContextSize { get; set; }
 
+    /// <summary>The key cache type the memory check assumes; <see langword="null"/> for F16 (see <see cref="Engine.LlamaEngineOptions.CacheTypeK"/>).</summary>
+    public GgmlType? PlannedCacheTypeK { get; set; }
+
+    /// <summary>The value cache type the memory check assumes; <see langword="null"/> for F16 (see <see cref="Engine.LlamaEngineOptions.CacheTypeV"/>).</summary>
+    public GgmlType? PlannedCacheTypeV { get; set; }
+
     /// <summary>Skips the check that refuses to load a model that will not fit in available memory.</summary>
     public bool SkipMemoryCheck { get; set; }
 
@@ -29,4 +37,17 @@ public sealed class LlamaModelOptions
     /// <see cref="LlamaModel.Detokenize"/> work, generation and embeddings do not. Fast and small, for counting tokens.
     /// </summary>
     public bool VocabularyOnly { get; set; }
+
+    /// <summary>These options with the memory check planned for <paramref name="engine"/>'s cache types (this instance when they are the defaults).</summary>
+    internal LlamaModelOptions PlannedFor(Engine.LlamaEngineOptions engine) => engine.CacheTypeK is null && engine.CacheTypeV is null ? this : new LlamaModelOptions
+    {
+        GpuLayers = GpuLayers,
+        UseMemoryMap = UseMemoryMap,
+        LockMemory = LockMemory,
+        PlannedContextSize = PlannedContextSize,
+        PlannedCacheTypeK = engine.CacheTypeK,
+        PlannedCacheTypeV = engine.CacheTypeV,
+        SkipMemoryCheck = SkipMemoryCheck,
+        VocabularyOnly = VocabularyOnly,
+    };
 }

@@ -271,7 +271,7 @@ public sealed class LlamaModelPool : IDisposable
     private async Task<Entry> LoadAsync(string key, string path, LlamaEngineOptions engineOptions, int? requestedContext, IProgress<float>? progress)
     {
         await Runtime.LlamaRuntime.LoadAsync(_options.Runtime, logger: _loggerFactory.CreateLogger("OffGrid.Inference.Runtime")).ConfigureAwait(false);
-        LlamaModel model = await LlamaModel.LoadAsync(path, _options.Model, progress).ConfigureAwait(false);
+        LlamaModel model = await LlamaModel.LoadAsync(path, _options.Model.PlannedFor(engineOptions), progress).ConfigureAwait(false);
         try
         {
             // A context beyond what the model was trained for buys nothing but memory (llama.cpp only warns), so a request

@@ -47,5 +47,10 @@ public sealed class ModelMemoryEstimateTests
         Assert.Equal(2048, atTraining.ContextLength);
         Assert.Equal(4L * 2048 * 256 * 2, atTraining.KvCacheBytes);
         Assert.Equal(4L * 1000 * 256 * 34 / 32, ModelMemoryEstimate.GetKvCacheBytes(file, 1000, GgmlType.Q8_0));
+
+        // Keys and values may be stored differently (llama.cpp's --cache-type-k / --cache-type-v).
+        ModelMemoryEstimate mixed = ModelMemoryEstimate.Create(file, 1000, GgmlType.Q8_0, GgmlType.Q4_0);
+        Assert.Equal((4L * 1000 * 128 * 34 / 32) + (4L * 1000 * 128 * 18 / 32), mixed.KvCacheBytes);
+        Assert.Equal((GgmlType.Q8_0, GgmlType.Q4_0), (mixed.KvCacheType, mixed.ValueCacheType));
     }
 }

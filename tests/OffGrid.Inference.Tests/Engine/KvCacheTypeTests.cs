@@ -1,0 +1,64 @@
+using Microsoft.Extensions.AI;
+using OffGrid.Hub.Gguf;
+using OffGrid.Inference.Chat;
+using OffGrid.Inference.Engine;
+using OffGrid.Inference.Models;
+using OffGrid.Testing;
+using OffGrid.Testing.Models;
+
+namespace OffGrid.Inference.Tests.Engine;
+
+public sealed class KvCacheTypeTests
+{
+    // Quantized cache blocks hold 32 values, so the head length must be a multiple of 32 (stories260K's is 8).
+    private static readonly TestLlamaModelSpec s_spec = new() { EmbeddingLength = 128, HeadCount = 4, HeadCountKv = 2, FeedForwardLength = 256 };
+
+    [Theory]
+    [InlineData(GgmlType.F16, GgmlType.F16, null)]
+    [InlineData(GgmlType.Q8_0, GgmlType.Q8_0, true)]
+    [InlineData(GgmlType.Q4_0, GgmlType.Q8_0, null)]
+    [InlineData(GgmlType.Q8_0, GgmlType.F16, false)]
+    public async Task GenerationWorksWithEveryCacheType(GgmlType keys, GgmlType values, bool? flashAttention)
+    {
+        await TestRuntime.EnsureLoadedAsync();
+        using LlamaModel model = await LlamaModel.LoadAsync(TestLlamaModels.GetOrCreate(s_spec), cancellationToken: TestContext.Current.CancellationToken);
+        using var engine = new LlamaEngine(model, new LlamaEngineOptions
+        {
+            ParallelSequences = 1, ContextSize = 128, CacheTypeK = keys, CacheTypeV = values, FlashAttention = flashAttention,
+        });
+        using var client = new LlamaChatClient(engine);
+        ChatResponse response = await client.GetResponseAsync(
+            "hello there", new ChatOptions { Temperature = 0, MaxOutputTokens = 8 }, TestContext.Current.CancellationToken);
+        Assert.NotEqual(0, response.Usage?.OutputTokenCount ?? 0);
+    }
+
+    [Fact]
+    public async Task QuantizedCacheShrinksTheMemoryEstimate()
+    {
+        GgufFile file = await GgufFile.ReadAsync(TestLlamaModels.GetOrCreate(s_spec), TestContext.Current.CancellationToken);
+        long f16 = ModelMemoryEstimate.Create(file, 4096).KvCacheBytes;
+        long q8 = ModelMemoryEstimate.Create(file, 4096, GgmlType.Q8_0, GgmlType.Q8_0).KvCacheBytes;
+        long q4 = ModelMemoryEstimate.Create(file, 4096, GgmlType.Q4_0, GgmlType.Q4_0).KvCacheBytes;
+        Assert.Equal(f16 * 34 / 64, q8);
+        Assert.Equal(f16 * 18 / 64, q4);
+    }
+
+    [Fact]
+    public async Task QuantizedValuesWithoutFlashAttentionAreRefusedClearly()
+    {
+        await TestRuntime.EnsureLoadedAsync();
+        using LlamaModel model = await LlamaModel.LoadAsync(TestLlamaModels.GetOrCreate(s_spec), cancellationToken: TestContext.Current.CancellationToken);
+        ArgumentException error = Assert.Throws<ArgumentException>(() =>
+            new LlamaEngine(model, new LlamaEngineOptions { CacheTypeV = GgmlType.Q4_0, FlashAttention = false }));
+        Assert.Contains("flash attention", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TypesLlamaCppDoesNotAcceptAreRefused()
+    {
+        var options = new LlamaEngineOptions { CacheTypeK = GgmlType.Q2_K };
+        string error = Assert.Single(options.GetCacheTypeErrors());
+        Assert.Contains("CacheTypeK q2_k", error, StringComparison.Ordinal);
+        Assert.Contains("q8_0", error, StringComparison.Ordinal);
+    }
+}
