@@ -9,6 +9,7 @@ internal sealed record BenchSettings
     public const string Usage = """
         dotnet run -c Release --project bench/OffGrid.Inference.Bench -- [options]
           --quick              short workloads, one iteration (a few minutes)
+          --anchor             compare with llama.cpp's own llama-bench (built from the same sources; see bench/llama-cpp)
           --models LIST        synthetic400m,stories260k (default: both)
           --threads N          llama.cpp threads for every path (default: physical cores)
           --iterations N       measured runs per row (default: 3 for the 400M model, 20 for stories260K)
@@ -21,6 +22,8 @@ internal sealed record BenchSettings
         """;
 
     public bool Quick { get; init; }
+
+    public bool Anchor { get; init; }
 
     public IReadOnlyList<string> Models { get; init; } = ["synthetic400m", "stories260k"];
 
@@ -50,6 +53,7 @@ internal sealed record BenchSettings
             settings = args[i] switch
             {
                 "--quick" => settings with { Quick = true },
+                "--anchor" => settings with { Anchor = true },
                 "--models" => settings with { Models = Value().Split(',') },
                 "--threads" => settings with { Threads = int.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--iterations" => settings with { Iterations = int.Parse(Value(), CultureInfo.InvariantCulture) },

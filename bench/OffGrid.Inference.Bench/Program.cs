@@ -14,6 +14,22 @@ int threads = settings.Threads ?? runtime.Hardware.DefaultThreadCount;
 Console.WriteLine($"OffGrid.Inference bench, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
 Console.WriteLine($"CPU: {MachineInfo.CpuModel}, {Environment.ProcessorCount} logical cores; llama.cpp threads: {threads}; devices: {string.Join("; ", runtime.Devices)}");
 
+if (settings.Anchor)
+{
+    var anchor = new AnchorBench(LlamaCppTools.Build(Console.Out), settings, Console.Out);
+    var anchorRows = new List<AnchorRow>();
+    foreach (string name in settings.Models)
+    {
+        anchorRows.AddRange(name == "stories260k"
+            ? await anchor.RunAsync("stories260K", settings.StoriesPath, generate: 128)
+            : await anchor.RunAsync("synthetic 430M Q8_0, 32k vocab", (await SyntheticModel.GetOrCreateAsync(settings.CacheDir, Console.Out, SyntheticModel.Spec32K)).Path, generate: 64));
+        Console.WriteLine();
+        Console.Write(AnchorRow.Render(anchorRows));
+    }
+
+    return 0;
+}
+
 var cases = new List<BenchCase>();
 foreach (string name in settings.Models)
 {

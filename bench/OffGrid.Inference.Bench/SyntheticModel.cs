@@ -20,16 +20,20 @@ internal static class SyntheticModel
         Seed = 400,
     };
 
+    /// <summary>The same shape with a 32k vocabulary (about 430M parameters), where sampling and logits cost what they do in real models.</summary>
+    public static readonly TestLlamaModelSpec Spec32K = Spec with { VocabularySize = 32000, Seed = 430 };
+
     /// <summary>Returns the model's path, writing it first when the cache lacks it, and its parameter count from the GGUF header.</summary>
-    public static async Task<(string Path, long Parameters)> GetOrCreateAsync(string cacheDir, TextWriter log)
+    public static async Task<(string Path, long Parameters)> GetOrCreateAsync(string cacheDir, TextWriter log, TestLlamaModelSpec? spec = null)
     {
-        string path = System.IO.Path.Combine(cacheDir, "models", $"llama-400m-q8_0-{Spec.CacheKey}.gguf");
+        spec ??= Spec;
+        string path = System.IO.Path.Combine(cacheDir, "models", $"llama-q8_0-{spec.CacheKey}.gguf");
         if (!File.Exists(path))
         {
             log.WriteLine($"Generating {path} ...");
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
             string temp = path + ".tmp";
-            TestLlamaModels.Write(Spec, temp);
+            TestLlamaModels.Write(spec, temp);
             File.Move(temp, path, overwrite: true);
         }
 

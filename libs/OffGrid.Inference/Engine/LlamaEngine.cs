@@ -31,6 +31,7 @@ public sealed class LlamaEngine : IDisposable
     private readonly ConcurrentQueue<Sequence> _pending = new();
     private readonly AutoResetEvent _wakeup = new(false);
     private readonly Thread _worker;
+    private readonly ThreadTuner? _tuner;
     private volatile bool _disposed;
     private int _active;
 
@@ -47,7 +48,10 @@ public sealed class LlamaEngine : IDisposable
         Model = model;
 
         int contextSize = _options.ContextSize ?? Math.Min(4096, model.TrainedContextLength > 0 ? model.TrainedContextLength : 4096);
-        int threads = _options.Threads ?? LlamaRuntime.DefaultThreadCount;
+        // Without a fixed count, start with the cores that are free now and let the tuner follow contention.
+        int maxThreads = _options.Threads ?? LlamaRuntime.DefaultThreadCount;
+        int threads = _options.Threads ?? ThreadTuner.Initial(maxThreads);
+        _tuner = _options.Threads is null && maxThreads > 1 ? new ThreadTuner(threads, maxThreads) : null;
         LlamaContextParams parameters = LlamaNative.llama_context_default_params();
         parameters.ContextSize = (uint)(contextSize * _options.ParallelSequences);
         parameters.MaxSequences = (uint)_options.ParallelSequences;
@@ -73,7 +77,7 @@ public sealed class LlamaEngine : IDisposable
         }
 
         // A persistent pool avoids creating and joining worker threads on every decode call (per token).
-        _threadPool = threads > 1 ? SafeGgmlThreadPoolHandle.Create(threads) : null;
+        _threadPool = maxThreads > 1 ? SafeGgmlThreadPoolHandle.Create(maxThreads) : null;
         if (_threadPool is not null)
         {
             LlamaNative.llama_attach_threadpool(_context, _threadPool, _threadPool);
@@ -105,6 +109,9 @@ public sealed class LlamaEngine : IDisposable
 
     /// <summary>Requests waiting for a free sequence.</summary>
     public int PendingRequests => _pending.Count;
+
+    /// <summary>The threads llama.cpp uses for the next step (adapted to contention unless <see cref="LlamaEngineOptions.Threads"/> fixes them).</summary>
+    internal int CurrentThreads => _tuner?.Threads ?? _options.Threads ?? 1;
 
     /// <summary>Stops the worker, fails unfinished requests with <see cref="ObjectDisposedException"/> and frees the context.</summary>
     public void Dispose()
@@ -316,7 +323,14 @@ public sealed class LlamaEngine : IDisposable
 
     private void Decode(LlamaBatchBuffer batch, List<Sequence> inBatch, byte[] piece)
     {
+        long started = Stopwatch.GetTimestamp();
         int result = LlamaNative.llama_decode(_context, batch.ToNative());
+        if (_tuner is not null && batch.Count == inBatch.Count && inBatch.TrueForAll(s => s.IsGenerating)
+            && _tuner.Record(batch.Count, Stopwatch.GetElapsedTime(started).TotalSeconds))
+        {
+            LlamaNative.llama_set_n_threads(_context, _tuner.Threads, _tuner.Threads);
+        }
+
         if (result != 0)
         {
             var error = new InvalidOperationException(result == 1
