@@ -21,6 +21,7 @@ internal sealed class BenchCommand : Command
     private readonly Option<int?> _contextSize = new Option<int?>("--ctx") { Description = "Context size of each stream; defaults to what the runs need." }.Between(16);
     private readonly Option<int?> _threads = new Option<int?>("--threads") { Description = "CPU threads; defaults to the physical cores." }.Between(1);
     private readonly Option<bool> _json = new("--json") { Description = "Write the results as JSON." };
+    private readonly KvCacheOptions _kvCache = new();
 
     /// <summary>Creates the command.</summary>
     public BenchCommand(CliConsole console, ModelLocator locator)
@@ -39,6 +40,7 @@ internal sealed class BenchCommand : Command
         Add(_streams);
         Add(_contextSize);
         Add(_threads);
+        _kvCache.AddTo(this);
         Add(_json);
         SetAction(ExecuteAsync);
     }
@@ -53,12 +55,12 @@ internal sealed class BenchCommand : Command
             ConcurrentStreams = parse.GetValue(_streams),
         };
         string path = await _locator.LocateAsync(parse.GetRequiredValue(_model), cancellationToken).ConfigureAwait(false);
-        var engine = new LlamaEngineOptions
+        LlamaEngineOptions engine = _kvCache.ApplyTo(new LlamaEngineOptions
         {
             ParallelSequences = options.ConcurrentStreams,
             ContextSize = parse.GetValue(_contextSize) ?? options.PromptTokens + options.OutputTokens + 16,
             Threads = parse.GetValue(_threads),
-        };
+        }, parse);
         using LocalModelSession loaded = await LocalModelSession.LoadAsync(_console, path, engine, cancellationToken).ConfigureAwait(false);
 
         bool json = parse.GetValue(_json);
@@ -88,6 +90,12 @@ internal sealed class BenchCommand : Command
             ByteSize.Format(result.PeakWorkingSetBytes),
             string.Create(CultureInfo.InvariantCulture, $"{result.Runs.Count} x {options.PromptTokens}+{options.OutputTokens} tokens, {options.ConcurrentStreams} stream(s)"));
         _console.Out.Write(table);
+        if (result.GenerationSpread > LlamaBenchmarkResult.NoisySpread)
+        {
+            _console.Error.MarkupLineInterpolated(
+                $"[yellow]Warning: generation speed varied by {result.GenerationSpread:P0} between runs (more than {LlamaBenchmarkResult.NoisySpread:P0}): another process is probably using the CPU, so these figures are not reliable.[/]");
+        }
+
         return 0;
     }
 

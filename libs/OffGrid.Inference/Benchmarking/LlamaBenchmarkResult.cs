@@ -14,6 +14,15 @@ public sealed record LlamaBenchmarkResult(string ModelId, LlamaBenchmarkOptions 
     /// <summary>Mean generation tokens per second over the runs.</summary>
     public double GenerationTokensPerSecond => Runs.Average(r => r.GenerationTokensPerSecond);
 
+    /// <summary>The spread above which runs disagree too much to trust their mean (20 %).</summary>
+    public const double NoisySpread = 0.2;
+
+    /// <summary>
+    /// How much generation speed varied between runs: (fastest − slowest) / slowest, 0 for one run. Above
+    /// <see cref="NoisySpread"/> another process was most likely competing for the CPU.
+    /// </summary>
+    public double GenerationSpread => Runs.Count < 2 ? 0 : (Runs.Max(r => r.GenerationTokensPerSecond) / Runs.Min(r => r.GenerationTokensPerSecond)) - 1;
+
     /// <summary>Total wall time of the runs.</summary>
     public TimeSpan Total => TimeSpan.FromTicks(Runs.Sum(r => r.Total.Ticks));
 }

@@ -39,4 +39,16 @@ public sealed class LlamaBenchmarkTests
         await Assert.ThrowsAsync<ContextWindowExceededException>(() =>
             LlamaBenchmark.RunAsync(engine, new LlamaBenchmarkOptions { PromptTokens = 200, OutputTokens = 100 }, cancellationToken: TestContext.Current.CancellationToken));
     }
+
+    [Theory]
+    [InlineData(new double[] { 100 }, 0)]
+    [InlineData(new double[] { 100, 110, 105 }, 0.1)]
+    [InlineData(new double[] { 100, 130 }, 0.3)]
+    public void SpreadComparesTheFastestRunWithTheSlowest(double[] rates, double spread)
+    {
+        var result = new LlamaBenchmarkResult("m", new LlamaBenchmarkOptions(),
+            [.. rates.Select((rate, i) => new LlamaBenchmarkRun(i + 1, 8, 8, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), 10, rate))], 1, 1);
+        Assert.Equal(spread, result.GenerationSpread, precision: 6);
+        Assert.Equal(spread > LlamaBenchmarkResult.NoisySpread, result.GenerationSpread > LlamaBenchmarkResult.NoisySpread);
+    }
 }
