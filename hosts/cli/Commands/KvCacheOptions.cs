@@ -28,7 +28,9 @@ internal sealed class KvCacheOptions
             command.Add(FlashAttention);
             command.Validators.Add(result =>
             {
-                if (result.GetValue(FlashAttention) == "off" && result.GetValue(CacheTypeV) is { } v && LlamaEngineOptions.IsQuantizedCacheType(Enum.Parse<GgmlType>(v, ignoreCase: true)))
+                // Tokens, not values: a value its own option rejected must not throw here.
+                if (result.GetResult(FlashAttention)?.Tokens is [{ Value: "off" }] && result.GetResult(CacheTypeV)?.Tokens is [{ Value: string v }]
+                    && s_typeNames.Contains(v) && LlamaEngineOptions.IsQuantizedCacheType(Enum.Parse<GgmlType>(v, ignoreCase: true)))
                 {
                     result.AddError($"--cache-type-v {v} needs flash attention: llama.cpp keeps a quantized value cache only with it; use --flash-attn on or auto.");
                 }

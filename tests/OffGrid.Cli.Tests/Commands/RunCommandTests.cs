@@ -32,6 +32,37 @@ public sealed partial class RunCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task KvCacheTypesAndFlashAttentionAreAcceptedByLlamaCppsNames()
+    {
+        // Quantized cache blocks hold 32 values: the head length must be a multiple of 32.
+        string model = TestLlamaModels.GetOrCreate(new TestLlamaModelSpec { EmbeddingLength = 128, HeadCount = 4, HeadCountKv = 2, FeedForwardLength = 256 });
+        CliResult result = await _cli.RunAsync("run", model, "--threads", "1", "hello", "-t", "0", "-n", "8", "--cache-type-k", "q8_0", "--cache-type-v", "q4_0", "--flash-attn", "auto", "--verbose");
+        result.AssertSuccess();
+        Assert.Matches(TokensPerSecond(), result.Stderr);
+
+        CliResult f16 = await _cli.RunAsync("show", model, "--ctx", "4096", "--json");
+        CliResult q8 = await _cli.RunAsync("show", model, "--ctx", "4096", "--cache-type-k", "q8_0", "--cache-type-v", "q8_0", "--json");
+        long KvBytes(CliResult show) => JsonDocument.Parse(show.Stdout).RootElement.GetProperty("memory").GetProperty("kv_cache_bytes").GetInt64();
+        Assert.Equal(KvBytes(f16) * 34 / 64, KvBytes(q8));
+    }
+
+    [Theory]
+    [InlineData("--cache-type-k", "q9_0", "q8_0")]
+    [InlineData("--flash-attn", "maybe", "auto")]
+    public async Task UnknownCacheSettingsAreUsageErrors(string option, string value, string suggested)
+    {
+        CliResult result = await _cli.RunAsync("run", TestPaths.Stories260K, "hello", option, value);
+        Assert.Contains(suggested, result.AssertOneLineFailure(expectedExitCode: 2), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AQuantizedValueCacheWithoutFlashAttentionIsAUsageError()
+    {
+        CliResult result = await _cli.RunAsync("run", TestPaths.Stories260K, "hello", "--cache-type-v", "q8_0", "--flash-attn", "off");
+        Assert.Contains("needs flash attention", result.AssertOneLineFailure(expectedExitCode: 2), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task PipedInputIsThePrompt()
     {
         CliResult result = await _cli.RunWithInputAsync("Once upon a time\n", "run", TestPaths.Stories260K, "--threads", "1", "-t", "0", "-n", "40", "--verbose");
