@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OffGrid.AspNetCore;
 using OffGrid.AspNetCore.Backends;
+using OffGrid.AspNetCore.Http;
 using OffGrid.AspNetCore.Models;
 using OffGrid.AspNetCore.Operations;
 using OffGrid.Hub.References;
@@ -64,6 +65,7 @@ public static class OffGridServerServiceCollectionExtensions
 
         services.AddOffGridSpeech();
         AddRemoteBackends(services);
+        services.TryAddSingleton<ApiRoutePrefixes>();
         services.TryAddSingleton<ModelClients>();
         services.TryAddSingleton<ModelAccess>();
         services.TryAddSingleton<ModelPreloader>();

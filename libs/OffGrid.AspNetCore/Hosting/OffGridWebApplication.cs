@@ -13,8 +13,6 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OffGrid.Agents;
 using OffGrid.AspNetCore.Http;
-using OffGrid.AspNetCore.Ollama;
-using OffGrid.AspNetCore.OpenAi;
 using OffGrid.Governance;
 using OffGrid.Governance.AspNetCore;
 using OffGrid.Hub;
@@ -99,7 +97,7 @@ public static class OffGridWebApplication
         WebApplication app = builder.Build();
 
         // Unknown routes and wrong methods answer in the API's own error shape, not with an empty body.
-        app.UseStatusCodePages(context => StatusCodeBodyAsync(context.HttpContext));
+        app.UseOffGridStatusCodePages();
 
         // CORS first, so that browsers' preflight requests need no key; the rate limit before authentication, so that a
         // flood costs no key lookups (and fills no audit log).
@@ -269,22 +267,6 @@ public static class OffGridWebApplication
                 await app.DisposeAsync().ConfigureAwait(false);
             }
         }
-    }
-
-    private static Task StatusCodeBodyAsync(HttpContext http)
-    {
-        int status = http.Response.StatusCode;
-        string message = status switch
-        {
-            StatusCodes.Status404NotFound => $"There is no {http.Request.Path} here.",
-            StatusCodes.Status405MethodNotAllowed => $"{http.Request.Method} is not allowed on {http.Request.Path}.",
-            _ => $"The request failed with status {status}.",
-        };
-        var error = new ApiError(status, message);
-        object? body = http.Request.Path.StartsWithSegments("/api") ? OllamaShapes.Error(error)
-            : http.Request.Path.StartsWithSegments("/v1") ? OpenAiShapes.Error(error)
-            : null;
-        return body is null ? Task.CompletedTask : http.Response.WriteAsJsonAsync(body, ServerJson.Options);
     }
 
     private static string OneLine(string text) => string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
