@@ -113,6 +113,16 @@ public sealed class QuotaResponseTests(MultiUserServer server) : IClassFixture<M
         Assert.Equal(["stories"], await ModelNamesAsync(key));
         Assert.Equal(["qwen", "slow", "stories", "tiny"], await ModelNamesAsync(server.UserKey));
         Assert.Equal(["qwen", "slow", "stories", "tiny"], await ModelNamesAsync(server.AdminKey));
+
+        // Describing a model the list hides finds nothing either, in both APIs; the visible one is described.
+        using HttpClient http = server.Client(key);
+        using HttpResponseMessage hidden = await http.GetAsync("/v1/models/tiny", Token);
+        using HttpResponseMessage hiddenShow = await http.PostAsJsonAsync("/api/show", new { model = "tiny" }, Token);
+        using HttpResponseMessage shown = await http.GetAsync("/v1/models/stories", Token);
+        Assert.Equal(404, (int)hidden.StatusCode);
+        Assert.Contains("not available to you", JsonDocument.Parse(await hidden.Content.ReadAsStringAsync(Token)).RootElement.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(404, (int)hiddenShow.StatusCode);
+        Assert.Equal(200, (int)shown.StatusCode);
     }
 
     /// <summary>The names in <c>/v1/models</c>, after checking that <c>/api/tags</c> lists the same.</summary>
