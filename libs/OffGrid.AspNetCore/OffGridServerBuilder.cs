@@ -68,8 +68,8 @@ public sealed class OffGridServerBuilder
         Services.AddOffGridApiKeyAuthentication(http => http.WriteError = ApiErrorFilter.WriteAsync);
         Services.TryAddSingleton<ModelVisibility>();
 
-        // Audit outside quotas, so that refused calls are recorded too. Embedding requests are audited per HTTP request.
-        ConfigureEmbeddingGenerators((pipeline, _) => pipeline.UseQuotas());
+        // Audit outside quotas, so that refused calls are recorded too.
+        ConfigureEmbeddingGenerators((pipeline, _) => pipeline.UseAudit().UseQuotas());
         return ConfigureChatClients((pipeline, _) => pipeline.UseAudit().UseQuotas());
     }
 
