@@ -81,6 +81,10 @@ public static class OffGridWebApplication
         OffGridServerBuilder server = builder.Services.AddOffGridServer(configure);
         server.ConfigureChatClients((pipeline, _) => pipeline.UseOpenTelemetry(sourceName: OffGridServerTelemetry.SourceName));
         server.ConfigureEmbeddingGenerators((pipeline, _) => pipeline.UseOpenTelemetry(sourceName: OffGridServerTelemetry.SourceName));
+#pragma warning disable MEAI001 // the speech abstractions are experimental in Microsoft.Extensions.AI 10.11.0
+        server.ConfigureSpeechToTextClients(pipeline => pipeline.UseOpenTelemetry(sourceName: OffGridServerTelemetry.SourceName));
+        server.ConfigureTextToSpeechClients(pipeline => pipeline.UseOpenTelemetry(sourceName: OffGridServerTelemetry.SourceName));
+#pragma warning restore MEAI001
         server.AddKnowledge();
         AddGovernance(builder, server);
 

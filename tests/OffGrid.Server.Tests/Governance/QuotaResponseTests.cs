@@ -105,6 +105,28 @@ public sealed class QuotaResponseTests(MultiUserServer server) : IClassFixture<M
     }
 
     [Fact]
+    public async Task SpeechIsHeldToModelPermissionsAndQuotas()
+    {
+        object speech = new { model = "tts-1", input = "Hello.", response_format = "wav" };
+        string restrictedKey = await server.AddUserAsync("speech-restricted", UserRole.User);
+        await server.App.Services.GetRequiredService<UserDirectory>().SetPermissionsAsync("speech-restricted", models: ["stor*"], collections: null, Token);
+        string limitedKey = await server.AddUserAsync("speech-rpm", UserRole.User);
+        await Quotas.SetUserLimitsAsync("speech-rpm", new QuotaLimits { RequestsPerMinute = 1 }, Token);
+        using HttpClient restricted = server.Client(restrictedKey);
+        using HttpClient limited = server.Client(limitedKey);
+
+        using HttpResponseMessage denied = await restricted.PostAsJsonAsync("/v1/audio/speech", speech, Token);
+        using HttpResponseMessage first = await limited.PostAsJsonAsync("/v1/audio/speech", speech, Token);
+        using HttpResponseMessage refused = await limited.PostAsJsonAsync("/v1/audio/speech", speech, Token);
+
+        Assert.Equal(403, (int)denied.StatusCode);
+        Assert.Contains("may not use the model 'tts-1'", JsonDocument.Parse(await denied.Content.ReadAsStringAsync(Token)).RootElement.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(200, (int)first.StatusCode);
+        Assert.Equal(429, (int)refused.StatusCode);
+        Assert.Equal("1", refused.Headers.GetValues("x-ratelimit-limit-requests").Single());
+    }
+
+    [Fact]
     public async Task ModelListsShowOnlyTheModelsAUserMayCall()
     {
         string key = await server.AddUserAsync("stories-only", UserRole.User);
