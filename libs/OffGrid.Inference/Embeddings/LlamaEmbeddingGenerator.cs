@@ -177,7 +177,8 @@ public sealed class LlamaEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
 
     private static SafeLlamaContextHandle CreateContext(LlamaModel model, LlamaEmbeddingGeneratorOptions options, int contextSize, int pooling)
     {
-        int threads = options.Threads ?? LlamaRuntime.DefaultThreadCount;
+        // The cores free at load time: a thread per core stalls every step when another process holds one.
+        int threads = options.Threads ?? Engine.ThreadTuner.Initial(LlamaRuntime.DefaultThreadCount);
         LlamaContextParams parameters = LlamaNative.llama_context_default_params();
         // With a unified KV cache every sequence of a batch shares one window, and a batch never holds more
         // than one window of tokens, so the cache needs just that much.

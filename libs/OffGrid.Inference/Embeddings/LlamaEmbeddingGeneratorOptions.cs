@@ -15,7 +15,7 @@ public sealed class LlamaEmbeddingGeneratorOptions
     /// <summary>How many inputs are embedded in one decode call. Defaults to 16.</summary>
     public int MaxBatchSequences { get; set; } = 16;
 
-    /// <summary>Threads for the embedding context; defaults to the physical cores.</summary>
+    /// <summary>Threads for the embedding context; defaults to the physical cores that are free when the model loads (by the load average).</summary>
     public int? Threads { get; set; }
 
     /// <summary>The model id reported in metadata and results; defaults to the model's id.</summary>

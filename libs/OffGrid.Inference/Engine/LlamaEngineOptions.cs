@@ -17,7 +17,11 @@ public sealed class LlamaEngineOptions
     /// <summary>The most tokens sent to llama.cpp in one decode call; long prompts are split. Defaults to 512.</summary>
     public int BatchSize { get; set; } = 512;
 
-    /// <summary>Threads for generation and prompt processing; defaults to the physical cores.</summary>
+    /// <summary>
+    /// Threads for generation and prompt processing. <see langword="null"/> (the default) starts with the physical cores
+    /// that are free (affinity, cgroup CPU quota, 1-minute load average) and adapts while generating: it periodically tries
+    /// one thread fewer or more and keeps the faster count. A set value is used as is.
+    /// </summary>
     public int? Threads { get; set; }
 
     /// <summary>Requests that may wait for a free sequence before new ones are refused with <see cref="EngineOverloadedException"/>. Defaults to 64.</summary>
