@@ -1,0 +1,80 @@
+using System.Text.RegularExpressions;
+using OffGrid.Testing;
+using OffGrid.Testing.Models;
+
+namespace OffGrid.Cli.Tests.Commands;
+
+public sealed partial class SpeculationCommandTests : IDisposable
+{
+    private const string Story =
+        "Once upon a time, there was a little girl named Lily. She loved to play outside in the park with her dog. " +
+        "One day, Lily saw a big red ball. She ran to get it and played with it all day. " +
+        "Once upon a time, there was a little girl named Lily. She loved to play outside in the park with her dog. " +
+        "One day, Lily saw a big red ball.";
+
+    private readonly OffGridCli _cli = new();
+
+    [Fact]
+    public async Task PromptLookupAndDraftModelPrintTheSameGreedyAnswerAndReportDrafts()
+    {
+        CliResult plain = await RunStoryAsync();
+        CliResult ngram = await RunStoryAsync("--spec-ngram", "3", "--draft-max", "8");
+        CliResult drafted = await RunStoryAsync("--draft-model", TestPaths.Stories260K, "--draft-max", "4");
+
+        plain.AssertSuccess();
+        ngram.AssertSuccess();
+        drafted.AssertSuccess();
+        Assert.Equal(plain.Stdout, ngram.Stdout);
+        Assert.Equal(plain.Stdout, drafted.Stdout);
+        Assert.DoesNotMatch(Drafts(), plain.Stderr);
+        Assert.Matches(Drafts(), ngram.Stderr);
+        Match self = Drafts().Match(drafted.Stderr);
+        Assert.True(self.Success, drafted.Stderr);
+        Assert.Equal(self.Groups["drafted"].Value, self.Groups["accepted"].Value);
+    }
+
+    [Fact]
+    public async Task DraftModelWithAnotherTokenizerFailsInOneLineNamingBothModels()
+    {
+        CliResult result = await _cli.RunAsync("run", TestPaths.Stories260K, "--threads", "1", "--draft-model", TestLlamaModels.Tiny, "Hello", "-n", "4");
+
+        string line = result.AssertOneLineFailure();
+        Assert.Contains("cannot draft for", line, StringComparison.Ordinal);
+        Assert.Contains(Path.GetFileName(TestLlamaModels.Tiny), line, StringComparison.Ordinal);
+        Assert.Contains("stories260K.gguf", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DraftModelAndNgramTogetherAreAUsageError()
+    {
+        CliResult result = await _cli.RunAsync("run", TestPaths.Stories260K, "--draft-model", TestPaths.Stories260K, "--spec-ngram", "3", "Hello");
+
+        string line = result.AssertOneLineFailure(2);
+        Assert.Contains("--draft-model and --spec-ngram cannot be used together", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PromptCacheLetsTheNextRunSkipTheLongPrompt()
+    {
+        // Over 256 tokens, the least a saved state holds by default.
+        string prompt = string.Concat(Enumerable.Repeat(Story + " ", 3));
+
+        CliResult first = await _cli.RunAsync("run", TestPaths.Stories260K, "--threads", "1", "--prompt-cache", "-t", "0", "-n", "16", "--verbose", prompt);
+        CliResult second = await _cli.RunAsync("run", TestPaths.Stories260K, "--threads", "1", "--prompt-cache", "-t", "0", "-n", "16", "--verbose", prompt);
+
+        first.AssertSuccess();
+        second.AssertSuccess();
+        Assert.Equal(first.Stdout, second.Stdout);
+        Assert.DoesNotContain("cached", first.Stderr, StringComparison.Ordinal);
+        Assert.Matches(@"prompt (\d+) tokens, \d+ cached", second.Stderr);
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(_cli.Home, "cache", "prompt-states"), "*.kvstate", SearchOption.AllDirectories));
+    }
+
+    public void Dispose() => _cli.Dispose();
+
+    private Task<CliResult> RunStoryAsync(params string[] extra) =>
+        _cli.RunAsync(["run", TestPaths.Stories260K, "--threads", "1", "-t", "0", "-n", "48", "--verbose", Story, .. extra]);
+
+    [GeneratedRegex(@"; (?<accepted>\d+) of (?<drafted>\d+) drafted tokens accepted")]
+    private static partial Regex Drafts();
+}
