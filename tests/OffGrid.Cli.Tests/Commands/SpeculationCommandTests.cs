@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using OffGrid.Testing;
 using OffGrid.Testing.Models;
@@ -70,10 +72,43 @@ public sealed partial class SpeculationCommandTests : IDisposable
         Assert.NotEmpty(Directory.GetFiles(Path.Combine(_cli.Home, "cache", "prompt-states"), "*.kvstate", SearchOption.AllDirectories));
     }
 
+    [Fact]
+    public async Task ServerTakesSpeculationAndPromptCacheFromConfiguration()
+    {
+        using CliProcess server = await _cli.StartAsync(
+            "serve", "--port", "0", "--Server:Models:stories=" + TestPaths.Stories260K, "--Server:Pool:Engine:ContextSize", "512",
+            "--Server:Pool:Engine:Speculation:NgramSize", "3", "--Server:Pool:Engine:PromptCache:Enabled", "true", "--Server:Pool:Engine:PromptCache:MinTokens", "16");
+        await server.WaitForOutputAsync(output => output.Contains("Ctrl+C stops the server.", StringComparison.Ordinal));
+        using var http = new HttpClient { BaseAddress = new Uri(Banner().Match(server.Stdout).Groups["url"].Value + "/") };
+        var request = new { model = "stories", prompt = Story, raw = true, stream = false, options = new { temperature = 0, num_predict = 24 } };
+
+        using JsonDocument first = JsonDocument.Parse(await (await http.PostAsJsonAsync("api/generate", request, TestContext.Current.CancellationToken)).Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        using JsonDocument second = JsonDocument.Parse(await (await http.PostAsJsonAsync("api/generate", request, TestContext.Current.CancellationToken)).Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+
+        Assert.Equal(first.RootElement.GetProperty("response").GetString(), second.RootElement.GetProperty("response").GetString());
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(_cli.Home, "cache", "prompt-states"), "*.kvstate", SearchOption.AllDirectories));
+        await server.InterruptAsync();
+        (await server.WaitAsync()).AssertSuccess();
+    }
+
+    [Fact]
+    public async Task ServerWithAMissingDraftModelFailsToStartInOneLine()
+    {
+        string missing = Path.Combine(_cli.Home, "missing-draft.gguf");
+
+        CliResult result = await _cli.RunAsync("serve", "--port", "0", "--Server:Pool:Engine:Speculation:DraftModelPath", missing);
+
+        string line = result.AssertOneLineFailure();
+        Assert.Contains($"Server:Pool:Engine:Speculation:DraftModelPath '{missing}' does not exist", line, StringComparison.Ordinal);
+    }
+
     public void Dispose() => _cli.Dispose();
 
     private Task<CliResult> RunStoryAsync(params string[] extra) =>
         _cli.RunAsync(["run", TestPaths.Stories260K, "--threads", "1", "-t", "0", "-n", "48", "--verbose", Story, .. extra]);
+
+    [GeneratedRegex(@"OffGrid server on (?<url>http://127\.0\.0\.1:\d+)")]
+    private static partial Regex Banner();
 
     [GeneratedRegex(@"; (?<accepted>\d+) of (?<drafted>\d+) drafted tokens accepted")]
     private static partial Regex Drafts();
