@@ -86,7 +86,7 @@ public sealed class LlamaEngine : IDisposable
         _slots = Enumerable.Range(0, ParallelSequences).Select(i => new Slot(i)).ToArray();
         try
         {
-            _drafter = SpeculationSetup.CreateDrafter(model, _options.Speculation, ParallelSequences, ContextSize, BatchSize, threads);
+            _drafter = SpeculationSetup.CreateDrafter(model, _options.Speculation, ParallelSequences, ContextSize, BatchSize, threads, _threadPool);
         }
         catch
         {

@@ -18,9 +18,17 @@ internal sealed class DraftModelDrafter : ITokenDrafter, IDisposable
     private readonly LlamaBatchBuffer _batch;
     private readonly List<int>[] _cached;
     private readonly int _contextSize;
+    private readonly bool _sharesThreadPool;
 
+    /// <param name="target">The engine's model, whose vocabulary the draft must share.</param>
+    /// <param name="draft">The draft model; the drafter owns it from here on.</param>
+    /// <param name="sequences">The engine's sequence slots.</param>
+    /// <param name="contextSize">The context of one sequence in tokens.</param>
+    /// <param name="batchSize">The most tokens per decode call.</param>
+    /// <param name="threads">CPU threads for the draft.</param>
+    /// <param name="threadPool">The engine's persistent thread pool, shared because the engine's thread runs both contexts in turn; <see langword="null"/> for one thread.</param>
     /// <exception cref="ModelLoadException">The vocabularies differ, or llama.cpp cannot create the draft's context.</exception>
-    public DraftModelDrafter(LlamaModel target, LlamaModel draft, int sequences, int contextSize, int batchSize, int threads)
+    public DraftModelDrafter(LlamaModel target, LlamaModel draft, int sequences, int contextSize, int batchSize, int threads, SafeGgmlThreadPoolHandle? threadPool)
     {
         DraftVocabularyCheck.EnsureCompatible(target, draft);
         LlamaContextParams parameters = LlamaNative.llama_context_default_params();
@@ -37,6 +45,13 @@ internal sealed class DraftModelDrafter : ITokenDrafter, IDisposable
         if (_context.IsInvalid)
         {
             throw new ModelLoadException($"llama.cpp could not create a context for the draft model '{draft.Path}': {LlamaLogBridge.LastError ?? "unknown error"}.");
+        }
+
+        // Without a persistent pool every draft step would start and join its worker threads (the cost the engine avoids).
+        if (threadPool is not null)
+        {
+            LlamaNative.llama_attach_threadpool(_context, threadPool, threadPool);
+            _sharesThreadPool = true;
         }
 
         _model = draft;
@@ -126,6 +141,11 @@ internal sealed class DraftModelDrafter : ITokenDrafter, IDisposable
     {
         _batch.Dispose();
         _greedy.Dispose();
+        if (_sharesThreadPool)
+        {
+            LlamaNative.llama_detach_threadpool(_context);
+        }
+
         _context.Dispose();
         _model.Dispose();
     }
