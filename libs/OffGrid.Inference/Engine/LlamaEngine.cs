@@ -397,6 +397,7 @@ public sealed class LlamaEngine : IDisposable
             }
 
             sequence.Draft ??= new int[_options.Speculation.MaxDraftTokens];
+            sequence.DraftLogitIndex = batch.Count;
             int count = _drafter!.Draft(slot.Id, slot.Tokens, sequence.NextToken, sequence.Draft.AsSpan(0, budget));
             for (int i = 0; i < count; i++)
             {
@@ -425,7 +426,7 @@ public sealed class LlamaEngine : IDisposable
 
             slot.Tokens.Add(sequence.Draft[i]);
             sequence.AcceptedDraftTokens++;
-            sequence.LogitIndex++;
+            sequence.LogitIndex = sequence.DraftLogitIndex + i;
         }
 
         LlamaNative.llama_memory_seq_rm(_memory, slot.Id, slot.Tokens.Count, -1);
@@ -641,6 +642,9 @@ public sealed class LlamaEngine : IDisposable
         public int[]? Draft { get; set; }
 
         public int DraftCount { get; set; }
+
+        /// <summary>The batch index of the first draft token: the logits after it follow the other sequences' tokens.</summary>
+        public int DraftLogitIndex { get; set; }
 
         public int DraftedTokens { get; set; }
 

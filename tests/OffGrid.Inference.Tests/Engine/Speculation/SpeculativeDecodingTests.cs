@@ -52,18 +52,20 @@ public sealed class SpeculativeDecodingTests : IAsyncLifetime
     [Fact]
     public async Task SpeculationCoexistsWithOtherSequencesInTheBatch()
     {
-        int[] prompt = EngineRuns.Tokenize(_stories, EngineRuns.RepeatingStory);
-        int[] other = EngineRuns.Tokenize(_stories, "The cat sat on the mat and");
+        string paragraph = "Once upon a time, there was a little girl named Lily. She loved to play outside in the park with her dog. One day, Lily saw a big red ball. ";
+        int[] prompt = EngineRuns.Tokenize(_stories, string.Concat(Enumerable.Repeat(paragraph, 4)));
+        int[] other = EngineRuns.Tokenize(_stories, "Tom had a red boat. " + string.Concat(Enumerable.Repeat(paragraph, 3)));
         using var plainEngine = new LlamaEngine(_stories, new LlamaEngineOptions { ParallelSequences = 2, ContextSize = 512 });
         using var engine = new LlamaEngine(_stories, new LlamaEngineOptions { ParallelSequences = 2, ContextSize = 512, Speculation = { NgramSize = 3 } });
         CancellationToken ct = TestContext.Current.CancellationToken;
 
-        var expected = await Task.WhenAll(EngineRuns.GreedyAsync(plainEngine, prompt, 48, ct), EngineRuns.GreedyAsync(plainEngine, other, 48, ct));
-        var actual = await Task.WhenAll(EngineRuns.GreedyAsync(engine, prompt, 48, ct), EngineRuns.GreedyAsync(engine, other, 48, ct));
+        var expected = await Task.WhenAll(EngineRuns.GreedyAsync(plainEngine, prompt, 64, ct), EngineRuns.GreedyAsync(plainEngine, other, 64, ct));
+        var actual = await Task.WhenAll(EngineRuns.GreedyAsync(engine, prompt, 64, ct), EngineRuns.GreedyAsync(engine, other, 64, ct));
 
         Assert.Equal(expected[0].Text, actual[0].Text);
         Assert.Equal(expected[1].Text, actual[1].Text);
-        Assert.True(actual[0].Last.DraftTokens > 0, "drafts were verified while the other sequence decoded in the same batch");
+        // Both sequences draft in the same steps, so each one's draft logits follow the other's next token in the batch.
+        Assert.True(actual[0].Last.AcceptedDraftTokens > 0 && actual[1].Last.AcceptedDraftTokens > 0, $"{actual[0].Last.AcceptedDraftTokens}, {actual[1].Last.AcceptedDraftTokens}");
     }
 
     [Fact]
