@@ -255,6 +255,7 @@ public sealed class LlamaEngine : IDisposable
             }
 
             _pending.TryDequeue(out _);
+            long admitted = Stopwatch.GetTimestamp();
             reuse = _promptStates?.TryRestore(_context, _memory, slot.Id, slot.Tokens, next.Request.PromptTokens, reuse) ?? reuse;
 
             // The last prompt token is always evaluated again: its logits choose the first answer token.
@@ -267,7 +268,7 @@ public sealed class LlamaEngine : IDisposable
 
             try
             {
-                next.Start(slot, SamplerChainFactory.Create(Model, next.Request.Sampling), reuse, StartBudget(next.Request.Sampling));
+                next.Start(slot, SamplerChainFactory.Create(Model, next.Request.Sampling), reuse, StartBudget(next.Request.Sampling), admitted);
             }
             catch (ArgumentException ex)
             {
@@ -663,9 +664,10 @@ public sealed class LlamaEngine : IDisposable
         /// <summary>Where grammar-constrained output stands, or <see langword="null"/> without a grammar.</summary>
         public GrammarBudget? Budget { get; set; }
 
-        public void Start(Slot slot, SafeLlamaSamplerHandle sampler, int cachedTokens, GrammarBudget? budget)
+        public void Start(Slot slot, SafeLlamaSamplerHandle sampler, int cachedTokens, GrammarBudget? budget, long admittedAt)
         {
-            StartedAt = Stopwatch.GetTimestamp();
+            // From when the request left the queue: restoring a saved prompt state counts as prompt time.
+            StartedAt = admittedAt;
             Slot = slot;
             Sampler = sampler;
             CachedTokens = cachedTokens;
