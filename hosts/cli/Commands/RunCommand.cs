@@ -38,6 +38,7 @@ internal sealed class RunCommand : Command
     private readonly Option<string?> _toolChoice = new("--tool-choice") { Description = "auto (default: the model decides), required (it must call a tool), none, or a tool's name (it must call that one)." };
     private readonly KvCacheOptions _kvCache = new();
     private readonly Option<bool> _yes = new("--yes", "-y") { Description = "Approve every tool call that needs approval without asking." };
+    private readonly SpeculationSwitches _speculation = new();
 
     /// <summary>Creates the command.</summary>
     public RunCommand(CliConsole console, ConsoleInterrupts interrupts, ModelLocator locator, KnowledgeServices knowledge, AgentServices agents)
@@ -49,7 +50,8 @@ internal sealed class RunCommand : Command
             "offgrid run ./models/my-model.gguf --system \"Answer in French.\" --verbose",
             "offgrid run llama3.2 --cache-type-k q8_0 --cache-type-v q8_0 --flash-attn auto",
             "offgrid run qwen2.5-0.5b --tools filesystem,weather \"What is in notes.txt?\"",
-            "offgrid run llama3.2 --kb docs \"How do I reset the pump?\""))
+            "offgrid run llama3.2 --kb docs \"How do I reset the pump?\"",
+            "offgrid run qwen2.5-7b --draft-model qwen2.5-0.5b --prompt-cache"))
     {
         _console = console;
         _interrupts = interrupts;
@@ -74,6 +76,7 @@ internal sealed class RunCommand : Command
         Add(_kb);
         Add(_kbTop);
         Add(_cite);
+        _speculation.AddTo(this);
         SetAction(ExecuteAsync);
     }
 
@@ -90,6 +93,7 @@ internal sealed class RunCommand : Command
 
         string path = await _locator.LocateAsync(model, cancellationToken).ConfigureAwait(false);
         LlamaEngineOptions engine = _kvCache.ApplyTo(new LlamaEngineOptions { ParallelSequences = 1, ContextSize = parse.GetValue(_contextSize), Threads = parse.GetValue(_threads) }, parse);
+        await _speculation.ApplyAsync(parse, engine, _locator, cancellationToken).ConfigureAwait(false);
         int rounds = tools.Count > 0 ? _agents.Options.MaxToolRounds : 0;
         using LocalModelSession loaded = await LocalModelSession.LoadAsync(
             _console, path, engine, cancellationToken, rounds > 0 ? pipeline => pipeline.UseToolInvocation(f => f.MaximumIterationsPerRequest = rounds) : null).ConfigureAwait(false);

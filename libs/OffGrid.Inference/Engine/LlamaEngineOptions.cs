@@ -1,4 +1,6 @@
 using OffGrid.Hub.Gguf;
+using OffGrid.Inference.Engine.Speculation;
+using OffGrid.Inference.Engine.State;
 
 namespace OffGrid.Inference.Engine;
 
@@ -29,6 +31,12 @@ public sealed class LlamaEngineOptions
 
     /// <summary>Whether to use flash attention: <see langword="null"/> lets llama.cpp decide (auto), <see langword="true"/> on, <see langword="false"/> off.</summary>
     public bool? FlashAttention { get; set; }
+
+    /// <summary>Speculative decoding with a draft model or prompt lookup; off by default.</summary>
+    public SpeculativeDecodingOptions Speculation { get; set; } = new();
+
+    /// <summary>Saving prompts' KV state to disk and restoring it for prompts that start the same way; off by default.</summary>
+    public PromptCacheOptions PromptCache { get; set; } = new();
 
     /// <summary>
     /// The element type of the key cache, one of <see cref="SupportedCacheTypes"/>; <see langword="null"/> keeps
@@ -85,6 +93,8 @@ public sealed class LlamaEngineOptions
         FlashAttention = FlashAttention,
         CacheTypeK = CacheTypeK,
         CacheTypeV = CacheTypeV,
+        Speculation = Speculation,
+        PromptCache = PromptCache,
     };
 
     internal void Validate()
@@ -106,5 +116,10 @@ public sealed class LlamaEngineOptions
         {
             throw new ArgumentException(error, CacheTypeK is { } k && !SupportedCacheTypes.Contains(k) ? nameof(CacheTypeK) : nameof(CacheTypeV));
         }
+
+        ArgumentNullException.ThrowIfNull(Speculation);
+        ArgumentNullException.ThrowIfNull(PromptCache);
+        Speculation.Validate();
+        PromptCache.Validate();
     }
 }
