@@ -81,13 +81,18 @@ internal sealed class AgentTurnExecution
                 _ => ChatToolMode.Auto,
             },
         };
-        IChatClient pipeline = _chatClient.AsBuilder().UseToolInvocation(f => f.MaximumIterationsPerRequest = template.Budget.MaxSteps).Build();
+        // A host's pipeline may already invoke tools (the server's does); a second invoker would run every call twice.
+        IChatClient pipeline = _chatClient.GetService<FunctionInvokingChatClient>() is null
+            ? _chatClient.AsBuilder().UseToolInvocation(f => f.MaximumIterationsPerRequest = template.Budget.MaxSteps).Build()
+            : _chatClient;
         var chatAgent = new ChatClientAgent(pipeline, new ChatClientAgentOptions { Name = template.Name, Description = template.Description, UseProvidedChatClientAsIs = true });
 
         var text = new StringBuilder();
         var thinking = new StringBuilder();
         var pending = new Dictionary<string, string>(StringComparer.Ordinal);
         long turnInput = 0, turnOutput = 0;
+        int toolRounds = 0;
+        bool inRound = false;
         await foreach (AgentResponseUpdate update in chatAgent.RunStreamingAsync(messages, session: null, new ChatClientAgentRunOptions(chatOptions), cancellationToken).ConfigureAwait(false))
         {
             foreach (AIContent content in update.Contents)
@@ -101,6 +106,13 @@ internal sealed class AgentTurnExecution
                         text.Append(chunk.Text);
                         break;
                     case FunctionCallContent call:
+                        // Each round of tool calls costs a step; the step after the last round answers.
+                        if (!inRound && ++toolRounds >= template.Budget.MaxSteps)
+                        {
+                            throw new AgentBudgetExceededException($"Agent '{agent}' used its {template.Budget.MaxSteps} steps (budget.maxSteps) on tool calls.");
+                        }
+
+                        inRound = true;
                         // Text before a tool call is the model thinking aloud; the turn's message is what it says last.
                         Flush(turn, agent, thinking.Append(text));
                         text.Clear();
@@ -108,6 +120,7 @@ internal sealed class AgentTurnExecution
                         Record(new AgentStep { Kind = AgentStepKind.ToolCall, Agent = agent, Turn = turn, Tool = call.Name, CallId = call.CallId, Arguments = JsonSerializer.SerializeToElement(call.Arguments ?? new Dictionary<string, object?>()) });
                         break;
                     case FunctionResultContent result:
+                        inRound = false;
                         pending.Remove(result.CallId, out string? tool);
                         Record(new AgentStep { Kind = AgentStepKind.ToolResult, Agent = agent, Turn = turn, Tool = tool, CallId = result.CallId, Text = ResultText(result) });
                         break;
@@ -123,7 +136,7 @@ internal sealed class AgentTurnExecution
         Flush(turn, agent, thinking);
         if (pending.Count > 0)
         {
-            throw new AgentBudgetExceededException($"Agent '{agent}' used its {template.Budget.MaxSteps} steps (budget.maxSteps) with tool calls still open.");
+            throw new AgentBudgetExceededException($"Agent '{agent}' used its steps (budget.maxSteps, or the host's tool rounds) with tool calls still open.");
         }
 
         string answer = text.ToString().Trim();

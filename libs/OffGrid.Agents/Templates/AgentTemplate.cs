@@ -10,7 +10,7 @@ namespace OffGrid.Agents.Templates;
 /// <remarks>Immutable; safe to share between threads.</remarks>
 public sealed partial record AgentTemplate
 {
-    /// <summary>Gets the name: lower-case letters, digits and <c>-</c>, at most 64 characters.</summary>
+    /// <summary>Gets the name: lower-case letters, digits and <c>-</c>, at most 64 characters; not <c>runs</c>, which the HTTP API's run routes use.</summary>
     public required string Name { get; init; }
 
     /// <summary>Gets a one-line description for listings.</summary>
@@ -40,7 +40,7 @@ public sealed partial record AgentTemplate
     /// <summary>Gets whether <paramref name="name"/> is a usable template name.</summary>
     /// <param name="name">The name to check.</param>
     /// <returns><see langword="true"/> when it is.</returns>
-    public static bool IsValidName(string? name) => name is not null && NamePattern().IsMatch(name);
+    public static bool IsValidName(string? name) => name is not null && NamePattern().IsMatch(name) && name != "runs";
 
     /// <summary>Lists what is wrong with this template, each message naming the field.</summary>
     /// <returns>One message per invalid field; empty when the template is usable.</returns>
@@ -49,7 +49,7 @@ public sealed partial record AgentTemplate
         var errors = new List<string>();
         if (!IsValidName(Name))
         {
-            errors.Add("name must be 1-64 lower-case letters, digits or '-', starting with a letter or digit.");
+            errors.Add("name must be 1-64 lower-case letters, digits or '-', starting with a letter or digit, and not 'runs'.");
         }
 
         if (string.IsNullOrWhiteSpace(Instructions))
