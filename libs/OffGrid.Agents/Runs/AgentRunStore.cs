@@ -142,7 +142,9 @@ internal sealed class AgentRunStore
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
-        Execute(connection, "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;");
+        // WAL with synchronous=NORMAL keeps every commit across a killed process (the case runs must survive) and syncs
+        // only at checkpoints, so storing a step does not wait for the disk.
+        Execute(connection, "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;");
         return connection;
     }
 
