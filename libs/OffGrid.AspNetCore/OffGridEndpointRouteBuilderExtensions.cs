@@ -127,7 +127,7 @@ public static class OffGridEndpointRouteBuilderExtensions
 
     /// <summary>
     /// Maps the agents API in OpenAI's error shape (requires <c>AddTools</c>): agent templates (<c>GET</c>, <c>POST</c> in the template
-    /// file's shape, <c>GET|DELETE {name}</c>) and runs: <c>POST runs</c> (<c>{"model","task","agent"|"agents","mode","lead","rounds","stream"}</c>;
+    /// file's shape, <c>GET|DELETE {name}</c>) and runs: <c>POST runs</c> (<c>{"model","task","agent"|"agents","mode","lead","rounds","max_tokens","stream"}</c>;
     /// <c>"stream":true</c> answers with the steps as server-sent events, then the run, then <c>[DONE]</c>), <c>GET runs</c>,
     /// <c>GET runs/{id}</c> (with its transcript), <c>GET runs/{id}/events?after=N</c>, <c>POST runs/{id}/cancel</c> and
     /// <c>POST runs/{id}/resume</c>. Runs, transcripts and agent memory are kept in SQLite under the home folder.

@@ -78,6 +78,7 @@ internal sealed class AgentCommand : Command
             .Must(m => s_modes.Contains(m) ? null : $"--mode must be one of {string.Join(", ", s_modes)}.");
         private readonly Option<string?> _team = new("--agents") { Description = "The agents working together, comma-separated (templates), in order." };
         private readonly Option<int> _rounds = new Option<int>("--rounds") { Description = "Debate rounds (1-10).", DefaultValueFactory = _ => 2 }.Between(1, 10);
+        private readonly Option<int?> _maxTokens = new Option<int?>("--max-tokens", "-n") { Description = "The most tokens each model call may write (default: each template's)." }.Between(1);
         private readonly Option<bool> _json = new("--json") { Description = "Write the run and its transcript as JSON." };
         private readonly Option<int?> _contextSize = new Option<int?>("--ctx-size") { Description = "The context window in tokens (default: the model's training context, at most 8192)." }.Between(64);
         private readonly Option<int?> _threads = new Option<int?>("--threads") { Description = "CPU threads (default: physical cores)." }.Between(1);
@@ -85,7 +86,7 @@ internal sealed class AgentCommand : Command
         public AgentRunCommand(CliConsole console, ConsoleInterrupts interrupts, ModelLocator locator, AgentServices agents)
             : base("run", CommandHelp.Describe(
                 "Run an agent on a task, or a team of agents in one of the orchestration modes. Steps show live; the transcript follows. Ctrl+C cancels (the run is kept and can be resumed by the server).",
-                "offgrid agent run researcher \"Why is the sky blue?\" -m qwen2.5-0.5b",
+                "offgrid agent run researcher \"Why is the sky blue?\" -m qwen2.5-0.5b -n 256",
                 "offgrid agent run analyst \"Tabs or spaces?\" -m qwen2.5-0.5b --mode debate --agents coder,creative --rounds 1"))
         {
             _console = console;
@@ -98,6 +99,7 @@ internal sealed class AgentCommand : Command
             Add(_mode);
             Add(_team);
             Add(_rounds);
+            Add(_maxTokens);
             Add(_json);
             Add(_contextSize);
             Add(_threads);
@@ -115,6 +117,7 @@ internal sealed class AgentCommand : Command
                 Lead = lead,
                 Mode = Enum.Parse<AgentRunMode>(parse.GetRequiredValue(_mode).Replace("_", "", StringComparison.Ordinal), ignoreCase: true),
                 Rounds = parse.GetValue(_rounds),
+                MaxOutputTokens = parse.GetValue(_maxTokens),
                 Model = parse.GetRequiredValue(_model),
             };
             if (request.Validate() is { Count: > 0 } errors)

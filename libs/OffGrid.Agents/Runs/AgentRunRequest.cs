@@ -19,6 +19,9 @@ public sealed record AgentRunRequest
     /// <summary>Gets the debate's rounds, 1 to 10.</summary>
     public int Rounds { get; init; } = 2;
 
+    /// <summary>Gets the most tokens one model call may write, over every template's own; <see langword="null"/> keeps the templates'.</summary>
+    public int? MaxOutputTokens { get; init; }
+
     /// <summary>Gets the model to run on; <see langword="null"/> for the host's default.</summary>
     public string? Model { get; init; }
 
@@ -46,6 +49,11 @@ public sealed record AgentRunRequest
         else if (Mode is AgentRunMode.Debate or AgentRunMode.Voting && Agents.Count < 2)
         {
             errors.Add($"agents must name at least two agents for mode '{Mode.ToString().ToLowerInvariant()}'.");
+        }
+
+        if (MaxOutputTokens is < 1)
+        {
+            errors.Add("maxOutputTokens must be at least 1.");
         }
 
         if (Rounds is < 1 or > 10)

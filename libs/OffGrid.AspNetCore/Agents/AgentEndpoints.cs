@@ -69,6 +69,7 @@ internal static class AgentEndpoints
             Mode = ParseMode(body.Mode),
             Lead = body.Lead,
             Rounds = body.Rounds ?? 2,
+            MaxOutputTokens = body.MaxTokens,
             Model = body.Model,
         };
         ModelSession session = await models.OpenAsync(body.Model, keepAlive: null, http.RequestAborted);

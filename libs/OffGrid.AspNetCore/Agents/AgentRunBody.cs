@@ -21,6 +21,9 @@ internal sealed class AgentRunBody
     /// <summary>The aggregator, judge or planner; defaults to the first agent.</summary>
     public string? Lead { get; set; }
 
+    /// <summary>The most tokens one model call may write, over the templates' own.</summary>
+    public int? MaxTokens { get; set; }
+
     /// <summary>Debate rounds.</summary>
     public int? Rounds { get; set; }
 
