@@ -106,18 +106,20 @@ internal sealed class AgentTurnExecution
                         text.Append(chunk.Text);
                         break;
                     case FunctionCallContent call:
-                        // Each round of tool calls costs a step; the step after the last round answers.
+                        // Text before a tool call is the model thinking aloud; the turn's message is what it says last.
+                        Flush(turn, agent, thinking.Append(text));
+                        text.Clear();
+                        pending[call.CallId] = call.Name;
+                        Record(new AgentStep { Kind = AgentStepKind.ToolCall, Agent = agent, Turn = turn, Tool = call.Name, CallId = call.CallId, Arguments = JsonSerializer.SerializeToElement(call.Arguments ?? new Dictionary<string, object?>()) });
+
+                        // Each round of tool calls costs a step and needs one more to answer; the call is kept in the
+                        // transcript but not run when that step is not in the budget.
                         if (!inRound && ++toolRounds >= template.Budget.MaxSteps)
                         {
                             throw new AgentBudgetExceededException($"Agent '{agent}' used its {template.Budget.MaxSteps} steps (budget.maxSteps) on tool calls.");
                         }
 
                         inRound = true;
-                        // Text before a tool call is the model thinking aloud; the turn's message is what it says last.
-                        Flush(turn, agent, thinking.Append(text));
-                        text.Clear();
-                        pending[call.CallId] = call.Name;
-                        Record(new AgentStep { Kind = AgentStepKind.ToolCall, Agent = agent, Turn = turn, Tool = call.Name, CallId = call.CallId, Arguments = JsonSerializer.SerializeToElement(call.Arguments ?? new Dictionary<string, object?>()) });
                         break;
                     case FunctionResultContent result:
                         inRound = false;

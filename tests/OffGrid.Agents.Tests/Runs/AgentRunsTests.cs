@@ -1,6 +1,7 @@
 using Microsoft.Extensions.AI;
 using OffGrid.Agents.Runs;
 using OffGrid.Agents.Templates;
+using OffGrid.Agents.Tools;
 
 namespace OffGrid.Agents.Tests.Runs;
 
@@ -42,6 +43,36 @@ public sealed class AgentRunsTests(QwenEngine engine) : IClassFixture<QwenEngine
         run = await runs.StartAsync(new AgentRunRequest { Task = "What do you know?", Agents = ["keeper"] }, recorder, cancellationToken: cancel);
         Assert.Equal(AgentRunStatus.Completed, (await runs.WaitAsync(run.Id, cancel)).Status);
         Assert.All(facts, fact => Assert.Contains("\n- " + fact, recorder.Requests[0].Options!.Instructions, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AnAgentCallsAToolboxToolAndItsRealResultIsAStep()
+    {
+        CancellationToken cancel = TestContext.Current.CancellationToken;
+        using var home = new AgentsHome();
+        home.Options.Shell.AllowedExecutables.Add("echo");
+        await using var toolbox = new Toolbox(home.Options);
+        await toolbox.Definitions.SaveAsync(ToolDefinition.Parse("""{"name":"shout","description":"Says a word.","parameters":{"type":"object","properties":{"word":{"type":"string","enum":["pump-4711"]}},"required":["word"]},"shell":{"command":["echo","{word}!"]}}"""), replace: false, cancel);
+        var templates = new AgentTemplates(home.Options);
+        await templates.SaveAsync(new AgentTemplate { Name = "crier", Instructions = "Shout.", Tools = ["shout"], ToolMode = AgentToolMode.Required, Temperature = 0.7f, MaxOutputTokens = 64, Budget = new AgentBudget { MaxSteps = 1 } }, cancel);
+        await using var runs = new AgentRuns(home.Options, templates, toolbox);
+
+        AgentRunInfo run = await runs.StartAsync(new AgentRunRequest { Task = "Shout the code.", Agents = ["crier"] }, engine.ChatClient, cancellationToken: cancel);
+        run = await runs.WaitAsync(run.Id, cancel);
+
+        // One step allowed, and the forced call needs a second to answer: the call is in the transcript, not run.
+        Assert.Equal(AgentRunStatus.BudgetExceeded, run.Status);
+        Assert.Contains("budget.maxSteps", run.Error, StringComparison.Ordinal);
+        AgentStep call = Assert.Single(runs.GetSteps(run.Id));
+        Assert.Equal((AgentStepKind.ToolCall, "shout", "pump-4711"), (call.Kind, call.Tool, call.Arguments!.Value.GetProperty("word").GetString()));
+
+        await templates.SaveAsync((await templates.GetAsync("crier", cancel)) with { Budget = new AgentBudget { MaxSteps = 2 } }, cancel);
+        run = await runs.StartAsync(new AgentRunRequest { Task = "Shout the code.", Agents = ["crier"] }, engine.ChatClient, cancellationToken: cancel);
+        run = await runs.WaitAsync(run.Id, cancel);
+        IReadOnlyList<AgentStep> steps = runs.GetSteps(run.Id);
+        Assert.Equal(AgentStepKind.ToolCall, steps[0].Kind);
+        AgentStep result = Assert.Single(steps, s => s.Kind == AgentStepKind.ToolResult && s.CallId == steps[0].CallId);
+        Assert.Equal("pump-4711!", result.Text!.Trim());
     }
 
     [Theory]
