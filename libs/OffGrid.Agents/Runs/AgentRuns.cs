@@ -65,7 +65,9 @@ public sealed class AgentRuns : IAsyncDisposable
 
         Prepared prepared = await PrepareAsync(request, cancellationToken).ConfigureAwait(false);
         AgentRunInfo run = _store.Create(request);
-        Launch(run, prepared, chatClient, lease, []);
+        var active = new ActiveRun();
+        _active[run.Id] = active;
+        Launch(run, active, prepared, chatClient, lease, []);
         return run;
     }
 
@@ -87,9 +89,15 @@ public sealed class AgentRuns : IAsyncDisposable
         }
 
         Prepared prepared = await PrepareAsync(run.Request, cancellationToken).ConfigureAwait(false);
+        var active = new ActiveRun();
+        if (!_active.TryAdd(id, active))
+        {
+            throw new AgentRunException($"Agent run '{id}' is running and cannot be resumed.");
+        }
+
         _store.SetStatus(id, AgentRunStatus.Running, null, null, run.InputTokens, run.OutputTokens);
         run = Get(id);
-        Launch(run, prepared, chatClient, lease, _store.Steps(id, 0));
+        Launch(run, active, prepared, chatClient, lease, _store.Steps(id, 0));
         return run;
     }
 
@@ -237,12 +245,8 @@ public sealed class AgentRuns : IAsyncDisposable
         return new Prepared(templates, tools, templates[request.LeadAgent].Budget);
     }
 
-    private void Launch(AgentRunInfo run, Prepared prepared, IChatClient chatClient, IAsyncDisposable? lease, IReadOnlyList<AgentStep> earlier)
-    {
-        var active = new ActiveRun();
-        _active[run.Id] = active;
+    private void Launch(AgentRunInfo run, ActiveRun active, Prepared prepared, IChatClient chatClient, IAsyncDisposable? lease, IReadOnlyList<AgentStep> earlier) =>
         _ = Task.Run(() => ExecuteAsync(run, prepared, chatClient, lease, earlier, active));
-    }
 
     private async Task ExecuteAsync(AgentRunInfo run, Prepared prepared, IChatClient chatClient, IAsyncDisposable? lease, IReadOnlyList<AgentStep> earlier, ActiveRun active)
     {
