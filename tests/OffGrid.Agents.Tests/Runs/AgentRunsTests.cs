@@ -180,13 +180,17 @@ public sealed class AgentRunsTests(QwenEngine engine) : IClassFixture<QwenEngine
         CancellationToken cancel = TestContext.Current.CancellationToken;
         using var home = new AgentsHome();
         var templates = new AgentTemplates(home.Options);
+        // The second agent must call a tool that sleeps a minute: it is still working when the host stops, whatever the model writes.
+        home.Options.Shell.AllowedExecutables.Add("sleep");
+        await using var toolbox = new Toolbox(home.Options);
+        await toolbox.Definitions.SaveAsync(ToolDefinition.Parse("""{"name":"nap","description":"Waits.","parameters":{"type":"object","properties":{"seconds":{"type":"string","enum":["60"]}},"required":["seconds"]},"shell":{"command":["sleep","{seconds}"]}}"""), cancellationToken: cancel);
         await templates.SaveAsync(Talker with { Name = "first" }, cancel);
-        await templates.SaveAsync(Talker with { Name = "second", MaxOutputTokens = 100_000 }, cancel);
+        await templates.SaveAsync(Talker with { Name = "second", Tools = ["nap"], ToolMode = AgentToolMode.Required, MaxOutputTokens = 48 }, cancel);
         var request = new AgentRunRequest { Task = "Name a colour.", Agents = ["first", "second"], Mode = AgentRunMode.Sequential };
 
         AgentRunInfo run;
         string firstAnswer;
-        await using (var runs = new AgentRuns(home.Options, templates))
+        await using (var runs = new AgentRuns(home.Options, templates, toolbox))
         {
             run = await runs.StartAsync(request, engine.ChatClient, cancellationToken: cancel);
             await using IAsyncEnumerator<AgentStep> steps = runs.WatchAsync(run.Id, cancellationToken: cancel).GetAsyncEnumerator(cancel);
@@ -200,7 +204,7 @@ public sealed class AgentRunsTests(QwenEngine engine) : IClassFixture<QwenEngine
         Assert.Equal(AgentRunStatus.Interrupted, new AgentRuns(home.Options, templates).Get(run.Id).Status);
         await templates.SaveAsync(Talker with { Name = "second" }, cancel);
         var recorder = new RecordingChatClient(engine.ChatClient);
-        await using var restarted = new AgentRuns(home.Options, templates);
+        await using var restarted = new AgentRuns(home.Options, templates, toolbox);
         Assert.Equal(AgentRunStatus.Running, (await restarted.ResumeAsync(run.Id, recorder, cancellationToken: cancel)).Status);
         run = await restarted.WaitAsync(run.Id, cancel);
 

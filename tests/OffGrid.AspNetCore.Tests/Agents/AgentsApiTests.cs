@@ -14,7 +14,7 @@ public sealed class AgentsApiTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync() =>
         _server = await TestServer.StartAsync(
-            server => server.AddTools(),
+            server => server.AddTools(o => o.Shell.AllowedExecutables.Add("sleep")),
             app => app.MapOffGridAgents(),
             options =>
             {
@@ -100,7 +100,10 @@ public sealed class AgentsApiTests : IAsyncLifetime
     {
         CancellationToken cancel = TestContext.Current.CancellationToken;
         HttpClient http = _server.Http;
-        (await http.PostAsync("/v1/agents", Json("""{"name":"rambler","instructions":"Talk.","toolMode":"none","maxOutputTokens":100000}"""), cancel)).EnsureSuccessStatusCode();
+        // A forced call of a tool that sleeps a minute: the run is still working when the cancel comes, whatever the model writes.
+        Directory.CreateDirectory(Path.Combine(_server.Home, "tools"));
+        await File.WriteAllTextAsync(Path.Combine(_server.Home, "tools", "nap.json"), """{"name":"nap","description":"Waits.","parameters":{"type":"object","properties":{"seconds":{"type":"string","enum":["60"]}},"required":["seconds"]},"shell":{"command":["sleep","{seconds}"]}}""", cancel);
+        (await http.PostAsync("/v1/agents", Json("""{"name":"rambler","instructions":"Talk.","toolMode":"required","tools":["nap"],"maxOutputTokens":48}"""), cancel)).EnsureSuccessStatusCode();
         using HttpResponseMessage started = await http.PostAsync("/v1/agents/runs", Json("""{"model":"qwen","task":"Talk.","agent":"rambler"}"""), cancel);
         Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
         string id = (await started.Content.ReadFromJsonAsync<JsonElement>(cancel)).GetProperty("id").GetString()!;
