@@ -14,6 +14,8 @@ public sealed class AgentOptions
     private string? _pluginsDirectory;
     private string? _mcpPackagesDirectory;
     private string? _catalogPath;
+    private string? _agentsDirectory;
+    private string? _agentsDatabasePath;
 
     /// <summary>
     /// Gets or sets the folder the other paths default to: <see cref="OffGridHome.Directory"/> (<c>$OFFGRID_HOME</c>, else
@@ -39,6 +41,12 @@ public sealed class AgentOptions
     /// </summary>
     public string CatalogPath { get => _catalogPath ?? Path.Combine(HomeDirectory, "mcp-catalog.json"); set => _catalogPath = value; }
 
+    /// <summary>Gets or sets the folder of user agent templates (one <c>&lt;name&gt;.json</c> file each). Defaults to <c>agents</c> under <see cref="HomeDirectory"/>.</summary>
+    public string AgentsDirectory { get => _agentsDirectory ?? Path.Combine(HomeDirectory, "agents"); set => _agentsDirectory = value; }
+
+    /// <summary>Gets or sets the SQLite database of agent runs, transcripts and long-term memory. Defaults to <c>agents.db</c> under <see cref="HomeDirectory"/>.</summary>
+    public string AgentsDatabasePath { get => _agentsDatabasePath ?? Path.Combine(HomeDirectory, "agents.db"); set => _agentsDatabasePath = value; }
+
     /// <summary>Gets or sets the npm registry MCP packages are downloaded from; <see langword="null"/> uses the machine's npm configuration.</summary>
     public Uri? NpmRegistry { get; set; }
 
@@ -62,7 +70,7 @@ public sealed class AgentOptions
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
-        foreach ((string name, string value) in new[] { (nameof(HomeDirectory), HomeDirectory), (nameof(McpConfigPath), McpConfigPath), (nameof(ToolsDirectory), ToolsDirectory), (nameof(PluginsDirectory), PluginsDirectory), (nameof(McpPackagesDirectory), McpPackagesDirectory), (nameof(CatalogPath), CatalogPath) })
+        foreach ((string name, string value) in new[] { (nameof(HomeDirectory), HomeDirectory), (nameof(McpConfigPath), McpConfigPath), (nameof(ToolsDirectory), ToolsDirectory), (nameof(PluginsDirectory), PluginsDirectory), (nameof(McpPackagesDirectory), McpPackagesDirectory), (nameof(CatalogPath), CatalogPath), (nameof(AgentsDirectory), AgentsDirectory), (nameof(AgentsDatabasePath), AgentsDatabasePath) })
         {
             if (string.IsNullOrWhiteSpace(value))
             {

@@ -2,6 +2,8 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OffGrid.Agents;
+using OffGrid.Agents.Runs;
+using OffGrid.Agents.Templates;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -9,8 +11,9 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class AgentsServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds <see cref="AgentOptions"/> (validated at start) and a singleton <see cref="Toolbox"/>: MCP servers from
-    /// <c>mcp.json</c>, plugins and custom tools. The container stops the MCP servers it started when it is disposed.
+    /// Adds <see cref="AgentOptions"/> (validated at start), a singleton <see cref="Toolbox"/> (MCP servers from
+    /// <c>mcp.json</c>, plugins and custom tools), the <see cref="AgentTemplates"/> and the <see cref="AgentRuns"/> (runs stored in
+    /// SQLite). The container stops the MCP servers it started and marks working runs interrupted when it is disposed.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Configures the options.</param>
@@ -28,6 +31,9 @@ public static class AgentsServiceCollectionExtensions
         options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AgentOptions>, AgentOptionsValidator>());
         services.TryAddSingleton(provider => new Toolbox(provider.GetRequiredService<IOptions<AgentOptions>>().Value, provider.GetService<ILoggerFactory>()));
+        services.TryAddSingleton(provider => new AgentTemplates(provider.GetRequiredService<IOptions<AgentOptions>>().Value));
+        services.TryAddSingleton(provider => new AgentRuns(
+            provider.GetRequiredService<IOptions<AgentOptions>>().Value, provider.GetRequiredService<AgentTemplates>(), provider.GetRequiredService<Toolbox>(), provider.GetService<ILoggerFactory>()));
         return services;
     }
 }

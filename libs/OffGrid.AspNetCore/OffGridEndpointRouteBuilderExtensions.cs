@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Routing;
 using OffGrid.Agents;
+using OffGrid.AspNetCore.Agents;
 using OffGrid.AspNetCore.Audio;
 using OffGrid.AspNetCore.Backends;
 using OffGrid.AspNetCore.Governance;
@@ -121,6 +122,24 @@ public static class OffGridEndpointRouteBuilderExtensions
     {
         RouteGroupBuilder group = OpenAiGroup(endpoints, pattern);
         KnowledgeEndpoints.Map(group);
+        return group;
+    }
+
+    /// <summary>
+    /// Maps the agents API in OpenAI's error shape (requires <c>AddTools</c>): agent templates (<c>GET</c>, <c>POST</c> in the template
+    /// file's shape, <c>GET|DELETE {name}</c>) and runs: <c>POST runs</c> (<c>{"model","task","agent"|"agents","mode","lead","rounds","max_tokens","stream"}</c>;
+    /// <c>"stream":true</c> answers with the steps as server-sent events, then the run, then <c>[DONE]</c>), <c>GET runs</c>,
+    /// <c>GET runs/{id}</c> (with its transcript), <c>GET runs/{id}/events?after=N</c>, <c>POST runs/{id}/cancel</c> and
+    /// <c>POST runs/{id}/resume</c>. Runs, transcripts and agent memory are kept in SQLite under the home folder.
+    /// </summary>
+    /// <param name="endpoints">The app or a route group.</param>
+    /// <param name="pattern">The prefix.</param>
+    /// <returns>The route group: user-level endpoints (secure it with <c>RequireOffGridApiKey()</c>).</returns>
+    /// <exception cref="InvalidOperationException"><c>AddTools</c> was not called.</exception>
+    public static RouteGroupBuilder MapOffGridAgents(this IEndpointRouteBuilder endpoints, string pattern = "/v1/agents")
+    {
+        RouteGroupBuilder group = ToolsGroup(endpoints, pattern);
+        AgentEndpoints.Map(group);
         return group;
     }
 

@@ -20,7 +20,7 @@ public static class OffGridServerTelemetry
     [
         SourceName,
         Inference.InferenceTelemetry.MeterName,
-        Agents.AgentsTelemetry.Name,
+        global::OffGrid.Agents.AgentsTelemetry.Name,
         "OffGrid.Rag",
         Backends.BackendTelemetry.MeterName,
         Distribution.DistributionTelemetry.Name,

@@ -21,4 +21,14 @@ internal sealed class RecordingChatClient : DelegatingChatClient
 
         return base.GetResponseAsync(messages, options, cancellationToken);
     }
+
+    public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        lock (Requests)
+        {
+            Requests.Add(([.. messages], options?.Clone()));
+        }
+
+        return base.GetStreamingResponseAsync(messages, options, cancellationToken);
+    }
 }

@@ -46,6 +46,7 @@ internal sealed class OffGridRootCommand : RootCommand
         Add(new SayCommand(console, SpeechServices.TextToSpeech(hub)));
         Add(new VoicesCommand(console, SpeechServices.TextToSpeech(hub)));
         Add(new ToolsCommand(console, agents));
+        Add(new AgentCommand(console, interrupts, locator, agents));
         Add(new McpCommand(console, agents));
         Add(new PluginsCommand(console, agents));
         this.UseOffGridHelp();

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using OffGrid.Agents;
+using OffGrid.Agents.Runs;
+using OffGrid.Agents.Templates;
 
 namespace OffGrid.Cli.Tools;
 
@@ -12,6 +14,7 @@ internal sealed class AgentServices : IAsyncDisposable
 {
     private readonly Lazy<AgentOptions> _options = new(Read);
     private Toolbox? _toolbox;
+    private AgentRuns? _runs;
 
     /// <summary>The settings in effect.</summary>
     public AgentOptions Options => _options.Value;
@@ -19,9 +22,20 @@ internal sealed class AgentServices : IAsyncDisposable
     /// <summary>MCP servers, plugins and custom tools; the MCP servers it starts stop when this is disposed.</summary>
     public Toolbox Toolbox => _toolbox ??= new Toolbox(Options);
 
+    /// <summary>The agent templates: built in and <c>$OFFGRID_HOME/agents/*.json</c>.</summary>
+    public AgentTemplates Templates => field ??= new AgentTemplates(Options);
+
+    /// <summary>Agent runs, stored in <c>$OFFGRID_HOME/agents.db</c> as the server stores them.</summary>
+    public AgentRuns Runs => _runs ??= new AgentRuns(Options, Templates, Toolbox);
+
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
+        if (_runs is not null)
+        {
+            await _runs.DisposeAsync().ConfigureAwait(false);
+        }
+
         if (_toolbox is not null)
         {
             await _toolbox.DisposeAsync().ConfigureAwait(false);

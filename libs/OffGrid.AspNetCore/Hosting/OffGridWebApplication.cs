@@ -113,6 +113,7 @@ public static class OffGridWebApplication
         app.MapOffGrid().RequireOffGridApiKey();
         app.MapOffGridKnowledge().RequireOffGridApiKey();
         app.MapOffGridTools().RequireOffGridApiKey();
+        app.MapOffGridAgents().RequireOffGridApiKey();
         app.MapOffGridToolAdministration().RequireOffGridApiKey(); // its endpoints are admin-only (RequiredRole.Admin)
         app.MapOffGridMcp().RequireOffGridApiKey();
         app.MapOffGridGovernance();

@@ -1,6 +1,8 @@
 using OffGrid.Agents;
 using OffGrid.Agents.Catalog;
 using OffGrid.Agents.Mcp;
+using OffGrid.Agents.Runs;
+using OffGrid.Agents.Templates;
 using OffGrid.Distribution.Peers;
 using OffGrid.Governance;
 using OffGrid.Governance.ApiKeys;
@@ -70,6 +72,10 @@ internal sealed record ApiError(int StatusCode, string Message, string? Param = 
             _ => new(StatusCodes.Status503ServiceUnavailable, backend.Message, null, "backend_unavailable"),
         },
         ModelLoadException load => new(StatusCodes.Status500InternalServerError, load.Message, "model", "model_load_failed"),
+        AgentTemplateNotFoundException agent => new(StatusCodes.Status404NotFound, agent.Message, "agent", "agent_not_found"),
+        AgentTemplateException template => new(StatusCodes.Status400BadRequest, template.Message, null, "invalid_agent"),
+        AgentRunNotFoundException run => new(StatusCodes.Status404NotFound, run.Message, "id", "run_not_found"),
+        AgentRunException run => new(StatusCodes.Status400BadRequest, run.Message, null, "invalid_run"),
         ToolNotFoundException tool => new(StatusCodes.Status404NotFound, tool.Message, null, "tool_not_found"),
         ToolDefinitionException definition => new(StatusCodes.Status400BadRequest, definition.Message, definition.Field, "invalid_tool"),
         McpServerException server => new(StatusCodes.Status502BadGateway, server.Message, null, "mcp_server_failed"),

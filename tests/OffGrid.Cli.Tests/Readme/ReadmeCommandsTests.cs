@@ -16,6 +16,7 @@ namespace OffGrid.Cli.Tests.Readme;
 /// (holding a copy of this machine's NuGet configuration), so the machine's own tools are untouched; the install reads the NuGet feeds;</item>
 /// <item>the knowledge-base blocks (<c>offgrid kb …</c>, <c>offgrid run --kb</c>, the <c>/v1/knowledge</c> and chat <c>curl</c>s): as written, by
 /// <c>OffGrid.Cli.Tests.Commands.ReadmeKnowledgeTests</c>, which reads the same section, against the real CLI and server;</item>
+/// <item>the agents block (<c>offgrid agent …</c>): as written, by <c>OffGrid.Cli.Tests.Commands.ReadmeAgentsTests</c>, which reads the same section;</item>
 /// <item>the air-gapped walkthrough (<c>offgrid package …</c>, <c>install.sh</c>): as written, by
 /// <c>OffGrid.Distribution.Tests.ReadmeWalkthroughTests</c>, which reads the same block;</item>
 /// <item>the voice block: as written, with whisper-base served by a loopback Hub (a generated Whisper model) through <c>HF_ENDPOINT</c>;</item>
@@ -86,7 +87,7 @@ public sealed partial class ReadmeCommandsTests : IDisposable
     [Fact]
     public void EveryReadmeCommandIsExercisedHere()
     {
-        string[] known = [MainJob, TestSuite, Pack, ToolInstall, ToolPath, ToolVersion, .. s_knowledgeBases, .. s_airGappedWalkthrough, Say, Transcribe, Voices, Server, Curl, Front, Backends, .. ReadmeMultiUserTests.Commands.Select(WithoutComment), Publish, AddUser, CopyFiles, EnableUnit];
+        string[] known = [MainJob, TestSuite, Pack, ToolInstall, ToolPath, ToolVersion, .. Commands.ReadmeAgentsTests.Commands, .. s_knowledgeBases, .. s_airGappedWalkthrough, Say, Transcribe, Voices, Server, Curl, Front, Backends, .. ReadmeMultiUserTests.Commands.Select(WithoutComment), Publish, AddUser, CopyFiles, EnableUnit];
 
         Assert.Equal(known, ReadmeCommands.All.Select(WithoutComment));
     }

@@ -26,12 +26,14 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     private readonly Process _process;
     private readonly string _home;
+    private readonly bool _ownsHome;
     private readonly StringBuilder _output = new();
 
-    private ServerProcess(Process process, string home, Uri baseUri)
+    private ServerProcess(Process process, string home, bool ownsHome, Uri baseUri)
     {
         _process = process;
         _home = home;
+        _ownsHome = ownsHome;
         BaseUri = baseUri;
     }
 
@@ -42,11 +44,21 @@ internal sealed class ServerProcess : IAsyncDisposable
     /// <param name="models">The models, by name.</param>
     /// <param name="cancellationToken">Cancels waiting for the server.</param>
     /// <param name="settings">More command-line switches, which win over the defaults here (such as a larger context).</param>
-    public static async Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string> models, CancellationToken cancellationToken, params string[] settings)
+    public static Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string> models, CancellationToken cancellationToken, params string[] settings) =>
+        StartAsync(TestPaths.NewTempDir("offgrid-backend"), ownsHome: true, models, cancellationToken, settings);
+
+    /// <summary>Starts a server on an OFFGRID_HOME the test keeps (to start the server again on the same files after a crash).</summary>
+    /// <param name="home">The OFFGRID_HOME, left in place when the process ends.</param>
+    /// <param name="models">The models, by name.</param>
+    /// <param name="cancellationToken">Cancels waiting for the server.</param>
+    /// <param name="settings">More command-line switches.</param>
+    public static Task<ServerProcess> StartInAsync(string home, IReadOnlyDictionary<string, string> models, CancellationToken cancellationToken, params string[] settings) =>
+        StartAsync(home, ownsHome: false, models, cancellationToken, settings);
+
+    private static async Task<ServerProcess> StartAsync(string home, bool ownsHome, IReadOnlyDictionary<string, string> models, CancellationToken cancellationToken, string[] settings)
     {
         LlamaRuntime runtime = await s_runtime.Value;
         int port = FreePort();
-        string home = TestPaths.NewTempDir("offgrid-backend");
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
         {
             RedirectStandardOutput = true,
@@ -79,7 +91,7 @@ internal sealed class ServerProcess : IAsyncDisposable
             start.ArgumentList.Add(setting);
         }
 
-        var server = new ServerProcess(Process.Start(start)!, home, new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/"));
+        var server = new ServerProcess(Process.Start(start)!, home, ownsHome, new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/"));
         server._process.OutputDataReceived += (_, e) => server.Append(e.Data);
         server._process.ErrorDataReceived += (_, e) => server.Append(e.Data);
         server._process.BeginOutputReadLine();
@@ -103,6 +115,11 @@ internal sealed class ServerProcess : IAsyncDisposable
         Kill();
         _process.Dispose();
         await Task.Yield();
+        if (!_ownsHome)
+        {
+            return;
+        }
+
         try
         {
             Directory.Delete(_home, recursive: true);

@@ -1,0 +1,66 @@
+namespace OffGrid.Agents.Runs;
+
+/// <summary>What to run: a task, the agents (template names) and how they work together.</summary>
+/// <remarks>Immutable; safe to share between threads.</remarks>
+public sealed record AgentRunRequest
+{
+    /// <summary>Gets the task, in the user's words.</summary>
+    public required string Task { get; init; }
+
+    /// <summary>Gets the agents' template names, in order; <see cref="AgentRunMode.Single"/> takes exactly one.</summary>
+    public required IReadOnlyList<string> Agents { get; init; }
+
+    /// <summary>Gets how the agents work together.</summary>
+    public AgentRunMode Mode { get; init; }
+
+    /// <summary>Gets the agent that aggregates (parallel), judges (debate) or plans and merges (hierarchy); defaults to the first agent.</summary>
+    public string? Lead { get; init; }
+
+    /// <summary>Gets the debate's rounds, 1 to 10.</summary>
+    public int Rounds { get; init; } = 2;
+
+    /// <summary>Gets the most tokens one model call may write, over every template's own; <see langword="null"/> keeps the templates'.</summary>
+    public int? MaxOutputTokens { get; init; }
+
+    /// <summary>Gets the model to run on; <see langword="null"/> for the host's default.</summary>
+    public string? Model { get; init; }
+
+    /// <summary>Gets the lead agent (<see cref="Lead"/> or the first agent).</summary>
+    public string LeadAgent => Lead ?? Agents[0];
+
+    /// <summary>Lists what is wrong with the request, each message naming the field.</summary>
+    /// <returns>One message per invalid field; empty when the request is usable.</returns>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(Task))
+        {
+            errors.Add("task must not be empty.");
+        }
+
+        if (Agents is null || Agents.Count == 0 || Agents.Any(string.IsNullOrWhiteSpace))
+        {
+            errors.Add("agents must name at least one agent template.");
+        }
+        else if (Mode == AgentRunMode.Single && Agents.Count != 1)
+        {
+            errors.Add("agents must name exactly one agent for mode 'single'.");
+        }
+        else if (Mode is AgentRunMode.Debate or AgentRunMode.Voting && Agents.Count < 2)
+        {
+            errors.Add($"agents must name at least two agents for mode '{Mode.ToString().ToLowerInvariant()}'.");
+        }
+
+        if (MaxOutputTokens is < 1)
+        {
+            errors.Add("maxOutputTokens must be at least 1.");
+        }
+
+        if (Rounds is < 1 or > 10)
+        {
+            errors.Add("rounds must be between 1 and 10.");
+        }
+
+        return errors;
+    }
+}

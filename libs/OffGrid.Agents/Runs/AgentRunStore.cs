@@ -1,0 +1,168 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using OffGrid.Agents.Templates;
+
+namespace OffGrid.Agents.Runs;
+
+/// <summary>
+/// Runs, their transcripts (steps) and the agents' long-term memory in one SQLite file (WAL journal, so a killed process
+/// loses nothing that was committed). Opening the store marks runs still <c>running</c> as <c>interrupted</c>: they
+/// belonged to a process that is gone.
+/// </summary>
+/// <remarks>Thread-safe: each call uses its own pooled connection and SQLite serializes the writes.</remarks>
+internal sealed class AgentRunStore
+{
+    private readonly string _connectionString;
+    private readonly Lock _appendLock = new();
+
+    static AgentRunStore() => SQLitePCL.Batteries_V2.Init();
+
+    public AgentRunStore(string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true }.ToString();
+        using SqliteConnection connection = Open();
+        Execute(connection, """
+            PRAGMA journal_mode = WAL;
+            CREATE TABLE IF NOT EXISTS runs (
+                id TEXT PRIMARY KEY, request TEXT NOT NULL, status TEXT NOT NULL, answer TEXT, error TEXT,
+                input_tokens INTEGER NOT NULL DEFAULT 0, output_tokens INTEGER NOT NULL DEFAULT 0,
+                created TEXT NOT NULL, updated TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS steps (
+                run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE, seq INTEGER NOT NULL, step TEXT NOT NULL,
+                PRIMARY KEY (run_id, seq));
+            CREATE TABLE IF NOT EXISTS memories (
+                id INTEGER PRIMARY KEY AUTOINCREMENT, agent TEXT NOT NULL, fact TEXT NOT NULL, created TEXT NOT NULL);
+            CREATE INDEX IF NOT EXISTS memories_agent ON memories(agent);
+            """);
+        Execute(connection, "UPDATE runs SET status = 'interrupted', error = 'The process stopped during the run.' WHERE status = 'running'");
+    }
+
+    public AgentRunInfo Create(AgentRunRequest request)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var info = new AgentRunInfo { Id = "run_" + Guid.NewGuid().ToString("N")[..24], Request = request, Status = AgentRunStatus.Running, Created = now, Updated = now };
+        using SqliteConnection connection = Open();
+        Execute(connection, "INSERT INTO runs (id, request, status, created, updated) VALUES ($id, $request, 'running', $now, $now)",
+            ("$id", info.Id), ("$request", JsonSerializer.Serialize(request, AgentTemplates.JsonOptions)), ("$now", Format(now)));
+        return info;
+    }
+
+    public void SetStatus(string id, AgentRunStatus status, string? answer, string? error, long inputTokens, long outputTokens)
+    {
+        using SqliteConnection connection = Open();
+        Execute(connection, "UPDATE runs SET status = $status, answer = $answer, error = $error, input_tokens = $in, output_tokens = $out, updated = $now WHERE id = $id",
+            ("$id", id), ("$status", Name(status)), ("$answer", answer), ("$error", error), ("$in", inputTokens), ("$out", outputTokens), ("$now", Format(DateTimeOffset.UtcNow)));
+    }
+
+    /// <summary>Appends a step, numbering it after the run's last one.</summary>
+    public AgentStep Append(string runId, AgentStep step)
+    {
+        // One process owns the file (the server or the CLI), so a lock is enough to keep the numbering gap-free.
+        lock (_appendLock)
+        {
+            using SqliteConnection connection = Open();
+            using SqliteCommand next = Command(connection, "SELECT COALESCE(MAX(seq), 0) + 1 FROM steps WHERE run_id = $id", ("$id", runId));
+            AgentStep numbered = step with { Sequence = (long)next.ExecuteScalar()! };
+            Execute(connection, "INSERT INTO steps (run_id, seq, step) VALUES ($id, $seq, $step)",
+                ("$id", runId), ("$seq", numbered.Sequence), ("$step", JsonSerializer.Serialize(numbered, AgentTemplates.JsonOptions)));
+            return numbered;
+        }
+    }
+
+    public AgentRunInfo? Get(string id) => Query("SELECT * FROM runs WHERE id = $id", ("$id", id)).FirstOrDefault();
+
+    public IReadOnlyList<AgentRunInfo> List(int limit) => Query("SELECT * FROM runs ORDER BY created DESC, id LIMIT $limit", ("$limit", limit));
+
+    public IReadOnlyList<AgentStep> Steps(string runId, long after)
+    {
+        using SqliteConnection connection = Open();
+        using SqliteCommand command = Command(connection, "SELECT step FROM steps WHERE run_id = $id AND seq > $after ORDER BY seq", ("$id", runId), ("$after", after));
+        using SqliteDataReader reader = command.ExecuteReader();
+        var steps = new List<AgentStep>();
+        while (reader.Read())
+        {
+            steps.Add(JsonSerializer.Deserialize<AgentStep>(reader.GetString(0), AgentTemplates.JsonOptions)!);
+        }
+
+        return steps;
+    }
+
+    public void Remember(string agent, string fact)
+    {
+        using SqliteConnection connection = Open();
+        Execute(connection, "INSERT INTO memories (agent, fact, created) VALUES ($agent, $fact, $now)", ("$agent", agent), ("$fact", fact), ("$now", Format(DateTimeOffset.UtcNow)));
+    }
+
+    public IReadOnlyList<string> Memories(string agent, int limit)
+    {
+        using SqliteConnection connection = Open();
+        using SqliteCommand command = Command(connection, "SELECT fact FROM (SELECT id, fact FROM memories WHERE agent = $agent ORDER BY id DESC LIMIT $limit) ORDER BY id", ("$agent", agent), ("$limit", limit));
+        using SqliteDataReader reader = command.ExecuteReader();
+        var facts = new List<string>();
+        while (reader.Read())
+        {
+            facts.Add(reader.GetString(0));
+        }
+
+        return facts;
+    }
+
+    private static string Name(AgentRunStatus status) => JsonNamingPolicy.SnakeCaseLower.ConvertName(status.ToString());
+
+    private static string Format(DateTimeOffset time) => time.ToString("O", CultureInfo.InvariantCulture);
+
+    private List<AgentRunInfo> Query(string sql, params (string Name, object? Value)[] parameters)
+    {
+        using SqliteConnection connection = Open();
+        using SqliteCommand command = Command(connection, sql, parameters);
+        using SqliteDataReader reader = command.ExecuteReader();
+        var runs = new List<AgentRunInfo>();
+        while (reader.Read())
+        {
+            runs.Add(new AgentRunInfo
+            {
+                Id = reader.GetString(reader.GetOrdinal("id")),
+                Request = JsonSerializer.Deserialize<AgentRunRequest>(reader.GetString(reader.GetOrdinal("request")), AgentTemplates.JsonOptions)!,
+                Status = Enum.Parse<AgentRunStatus>(reader.GetString(reader.GetOrdinal("status")).Replace("_", "", StringComparison.Ordinal), ignoreCase: true),
+                Answer = reader.IsDBNull(reader.GetOrdinal("answer")) ? null : reader.GetString(reader.GetOrdinal("answer")),
+                Error = reader.IsDBNull(reader.GetOrdinal("error")) ? null : reader.GetString(reader.GetOrdinal("error")),
+                InputTokens = reader.GetInt64(reader.GetOrdinal("input_tokens")),
+                OutputTokens = reader.GetInt64(reader.GetOrdinal("output_tokens")),
+                Created = DateTimeOffset.Parse(reader.GetString(reader.GetOrdinal("created")), CultureInfo.InvariantCulture),
+                Updated = DateTimeOffset.Parse(reader.GetString(reader.GetOrdinal("updated")), CultureInfo.InvariantCulture),
+            });
+        }
+
+        return runs;
+    }
+
+    private SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        // WAL with synchronous=NORMAL keeps every commit across a killed process (the case runs must survive) and syncs
+        // only at checkpoints, so storing a step does not wait for the disk.
+        Execute(connection, "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;");
+        return connection;
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, string sql, params (string Name, object? Value)[] parameters)
+    {
+        SqliteCommand command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach ((string name, object? value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+
+        return command;
+    }
+
+    private static void Execute(SqliteConnection connection, string sql, params (string Name, object? Value)[] parameters)
+    {
+        using SqliteCommand command = Command(connection, sql, parameters);
+        command.ExecuteNonQuery();
+    }
+}

@@ -1,0 +1,143 @@
+using OffGrid.Agents.Runs;
+using OffGrid.Agents.Templates;
+using OffGrid.AspNetCore.Governance;
+using OffGrid.AspNetCore.Http;
+using OffGrid.AspNetCore.Models;
+
+namespace OffGrid.AspNetCore.Agents;
+
+/// <summary>
+/// The agents API: templates (<c>GET|POST /</c>, <c>GET|DELETE /{name}</c>, bodies in the template file's shape) and runs
+/// (<c>POST runs</c> to start, with <c>"stream":true</c> for server-sent step events; <c>GET runs</c>, <c>GET runs/{id}</c> with the
+/// transcript, <c>GET runs/{id}/events</c>, <c>POST runs/{id}/cancel</c>, <c>POST runs/{id}/resume</c>).
+/// </summary>
+internal static class AgentEndpoints
+{
+    public static void Map(RouteGroupBuilder group)
+    {
+        group.MapGet(string.Empty, ListAsync);
+        // Templates name tools (shell tools among them), so changing them is for administrators, like tool definitions.
+        group.MapPost(string.Empty, SaveAsync).WithMetadata(RequiredRole.Admin);
+        group.MapGet("/runs", ListRuns);
+        group.MapPost("/runs", StartAsync);
+        group.MapGet("/runs/{id}", GetRun);
+        group.MapGet("/runs/{id}/events", EventsAsync);
+        group.MapPost("/runs/{id}/cancel", Cancel);
+        group.MapPost("/runs/{id}/resume", ResumeAsync);
+        group.MapGet("/{name}", GetAsync);
+        group.MapDelete("/{name}", Delete).WithMetadata(RequiredRole.Admin);
+    }
+
+    private static async Task<IResult> ListAsync(AgentTemplates templates, CancellationToken cancellationToken) =>
+        Results.Json(new { @object = "list", data = await templates.ListAsync(cancellationToken) }, AgentTemplates.JsonOptions);
+
+    private static async Task<IResult> GetAsync(string name, AgentTemplates templates, CancellationToken cancellationToken) =>
+        Results.Json(await templates.GetAsync(name, cancellationToken), AgentTemplates.JsonOptions);
+
+    private static async Task<IResult> SaveAsync(HttpRequest request, AgentTemplates templates, CancellationToken cancellationToken)
+    {
+        using var reader = new StreamReader(request.Body);
+        AgentTemplate template = AgentTemplates.Parse(await reader.ReadToEndAsync(cancellationToken), "request body");
+        await templates.SaveAsync(template, cancellationToken);
+        return Results.Json(template, AgentTemplates.JsonOptions, statusCode: StatusCodes.Status201Created);
+    }
+
+    private static IResult Delete(string name, AgentTemplates templates)
+    {
+        templates.Delete(name);
+        return Results.Json(new { id = name, @object = "agent", deleted = true }, ServerJson.Options);
+    }
+
+    private static IResult ListRuns(AgentRuns runs, int? limit) =>
+        Results.Json(new { @object = "list", data = runs.List(limit ?? 50).Select(r => AgentShapes.Run(r)) }, ServerJson.Options);
+
+    private static IResult GetRun(string id, AgentRuns runs) => Results.Json(AgentShapes.Run(runs.Get(id), runs.GetSteps(id)), ServerJson.Options);
+
+    private static IResult Cancel(string id, AgentRuns runs)
+    {
+        runs.Cancel(id);
+        return Results.Json(AgentShapes.Run(runs.Get(id)), ServerJson.Options);
+    }
+
+    private static async Task<IResult> StartAsync(HttpContext http, AgentRuns runs, ModelAccess models)
+    {
+        AgentRunBody body = await JsonBody.ReadAsync<AgentRunBody>(http.Request, http.RequestAborted);
+        var request = new AgentRunRequest
+        {
+            Task = body.Task ?? "",
+            Agents = body.Agents ?? (body.Agent is null ? [] : [body.Agent]),
+            Mode = ParseMode(body.Mode),
+            Lead = body.Lead,
+            Rounds = body.Rounds ?? 2,
+            MaxOutputTokens = body.MaxTokens,
+            Model = body.Model,
+        };
+        ModelSession session = await models.OpenAsync(body.Model, keepAlive: null, http.RequestAborted);
+        AgentRunInfo run;
+        try
+        {
+            run = await runs.StartAsync(request, session.ChatClient, new SessionLease(session), http.RequestAborted);
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+
+        return body.Stream ? await StreamAsync(run.Id, 0, http, runs) : Results.Json(AgentShapes.Run(run), ServerJson.Options, statusCode: StatusCodes.Status202Accepted);
+    }
+
+    private static async Task<IResult> ResumeAsync(string id, HttpContext http, AgentRuns runs, ModelAccess models)
+    {
+        AgentRunBody body = http.Request.ContentLength is 0 or null && !http.Request.Headers.ContentType.Any() ? new AgentRunBody() : await JsonBody.ReadAsync<AgentRunBody>(http.Request, http.RequestAborted);
+        AgentRunInfo stored = runs.Get(id);
+        ModelSession session = await models.OpenAsync(body.Model ?? stored.Request.Model, keepAlive: null, http.RequestAborted);
+        AgentRunInfo run;
+        try
+        {
+            run = await runs.ResumeAsync(id, session.ChatClient, new SessionLease(session), http.RequestAborted);
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+
+        return body.Stream ? await StreamAsync(run.Id, runs.GetSteps(id).LastOrDefault()?.Sequence ?? 0, http, runs) : Results.Json(AgentShapes.Run(run), ServerJson.Options, statusCode: StatusCodes.Status202Accepted);
+    }
+
+    private static Task<IResult> EventsAsync(string id, long? after, HttpContext http, AgentRuns runs)
+    {
+        runs.Get(id);
+        return StreamAsync(id, after ?? 0, http, runs);
+    }
+
+    /// <summary>Streams the run's steps after <paramref name="after"/> as server-sent events, then the run itself, then <c>[DONE]</c>.</summary>
+    private static async Task<IResult> StreamAsync(string id, long after, HttpContext http, AgentRuns runs)
+    {
+        var writer = ChunkedJsonWriter.ServerSentEvents(http.Response);
+        await foreach (AgentStep step in runs.WatchAsync(id, after, http.RequestAborted))
+        {
+            await writer.WriteAsync(AgentShapes.Step(step), http.RequestAborted);
+        }
+
+        await writer.WriteAsync(AgentShapes.Run(runs.Get(id)), http.RequestAborted);
+        await writer.WriteDoneAsync(http.RequestAborted);
+        return Results.Empty;
+    }
+
+    private static AgentRunMode ParseMode(string? mode) =>
+        mode is null ? AgentRunMode.Single
+        : Enum.TryParse(mode, ignoreCase: true, out AgentRunMode parsed) && !int.TryParse(mode, out _) ? parsed
+        : throw ApiException.BadRequest($"Unknown mode '{mode}'; use single, sequential, parallel, debate, voting or hierarchy.", "mode");
+
+    /// <summary>Holds the model loaded for as long as the run works.</summary>
+    private sealed class SessionLease(ModelSession session) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync()
+        {
+            session.Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
+}

@@ -1,0 +1,152 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using OffGrid.Testing.LlamaCpp;
+
+namespace OffGrid.AspNetCore.Tests.Agents;
+
+/// <summary>The agents API on real Kestrel with a real engine (Qwen's template, random weights): templates, streamed runs, errors.</summary>
+public sealed class AgentsApiTests : IAsyncLifetime
+{
+    private TestServer _server = null!;
+
+    public async ValueTask InitializeAsync() =>
+        _server = await TestServer.StartAsync(
+            server => server.AddTools(o => o.Shell.AllowedExecutables.Add("sleep")),
+            app => app.MapOffGridAgents(),
+            options =>
+            {
+                options.Models["qwen"] = TemplateModels.Qwen;
+                options.Pool.Engine.ContextSize = 2048;
+            });
+
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
+
+    [Fact]
+    public async Task TemplatesAreListedCreatedReadAndDeletedWithErrorsInOpenAisShape()
+    {
+        CancellationToken cancel = TestContext.Current.CancellationToken;
+        HttpClient http = _server.Http;
+        JsonElement list = await http.GetFromJsonAsync<JsonElement>("/v1/agents", cancel);
+        Assert.Equal(["analyst", "coder", "creative", "researcher"], list.GetProperty("data").EnumerateArray().Select(t => t.GetProperty("name").GetString()));
+
+        using HttpResponseMessage created = await http.PostAsync("/v1/agents", Json("""{"name":"triage","instructions":"Sort tickets.","budget":{"maxSteps":3}}"""), cancel);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.True(File.Exists(Path.Combine(_server.Home, "agents", "triage.json")));
+        JsonElement triage = await http.GetFromJsonAsync<JsonElement>("/v1/agents/triage", cancel);
+        Assert.Equal(3, triage.GetProperty("budget").GetProperty("maxSteps").GetInt32());
+
+        using HttpResponseMessage invalid = await http.PostAsync("/v1/agents", Json("""{"name":"x","instructions":"y","temperature":9}"""), cancel);
+        JsonElement error = await Error(invalid, HttpStatusCode.BadRequest, "invalid_agent");
+        Assert.Contains("temperature must be between 0 and 2", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+
+        Assert.Equal(HttpStatusCode.OK, (await http.DeleteAsync("/v1/agents/triage", cancel)).StatusCode);
+        await Error(await http.GetAsync("/v1/agents/triage", cancel), HttpStatusCode.NotFound, "agent_not_found");
+        await Error(await http.DeleteAsync("/v1/agents/coder", cancel), HttpStatusCode.BadRequest, "invalid_agent");
+        await Error(await http.GetAsync("/v1/agents/runs/run_nope", cancel), HttpStatusCode.NotFound, "run_not_found");
+        await Error(await http.PostAsync("/v1/agents/runs", Json("""{"model":"qwen","task":"x","agents":["coder"],"mode":"sideways"}"""), cancel), HttpStatusCode.BadRequest, "invalid_request_error", "mode");
+        await Error(await http.PostAsync("/v1/agents/runs", Json("""{"model":"qwen","task":"x","agents":["ghost"]}"""), cancel), HttpStatusCode.NotFound, "agent_not_found");
+        await Error(await http.PostAsync("/v1/agents/runs", Json("""{"model":"qwen","task":"","agent":"coder"}"""), cancel), HttpStatusCode.BadRequest, "invalid_run");
+        await Error(await http.PostAsync("/v1/agents/runs", Json("""{"model":"nope","task":"x","agent":"coder"}"""), cancel), HttpStatusCode.NotFound, "model_not_found");
+    }
+
+    [Fact]
+    public async Task AStreamedDebateSendsEachStepThenTheRunAndItsTranscriptStaysReadable()
+    {
+        CancellationToken cancel = TestContext.Current.CancellationToken;
+        HttpClient http = _server.Http;
+        foreach (string name in new[] { "pro", "con" })
+        {
+            (await http.PostAsync("/v1/agents", Json($$"""{"name":"{{name}}","instructions":"Argue.","toolMode":"none","maxOutputTokens":6}"""), cancel)).EnsureSuccessStatusCode();
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/agents/runs") { Content = Json("""{"model":"qwen","task":"Tea or coffee?","agents":["pro","con"],"mode":"debate","rounds":1,"stream":true}""") };
+        using HttpResponseMessage response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancel);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType!.MediaType);
+        List<JsonElement> events = [];
+        using (var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancel)))
+        {
+            while (await reader.ReadLineAsync(cancel) is { } line && line != "data: [DONE]")
+            {
+                if (line.StartsWith("data: ", StringComparison.Ordinal))
+                {
+                    events.Add(JsonDocument.Parse(line[6..]).RootElement.Clone());
+                }
+            }
+        }
+
+        JsonElement run = events[^1];
+        Assert.Equal(("agent.run", "completed"), (run.GetProperty("object").GetString(), run.GetProperty("status").GetString()));
+        List<JsonElement> steps = events[..^1];
+        Assert.All(steps, s => Assert.Equal("agent.run.step", s.GetProperty("object").GetString()));
+        Assert.Equal(["pro", "con", "pro"], steps.Where(s => s.GetProperty("type").GetString() == "message").Select(s => s.GetProperty("agent").GetString()));
+        JsonElement final = steps[^1];
+        Assert.Equal(("final", "pro"), (final.GetProperty("type").GetString(), final.GetProperty("agent").GetString()));
+        Assert.True(final.GetProperty("usage").GetProperty("output_tokens").GetInt64() > 0);
+
+        string id = run.GetProperty("id").GetString()!;
+        JsonElement stored = await http.GetFromJsonAsync<JsonElement>($"/v1/agents/runs/{id}", cancel);
+        Assert.Equal(steps.Count, stored.GetProperty("steps").GetArrayLength());
+        Assert.Equal(run.GetProperty("answer").GetString(), stored.GetProperty("answer").GetString());
+        JsonElement runs = await http.GetFromJsonAsync<JsonElement>("/v1/agents/runs", cancel);
+        Assert.Contains(runs.GetProperty("data").EnumerateArray(), r => r.GetProperty("id").GetString() == id);
+        await Error(await http.PostAsync($"/v1/agents/runs/{id}/resume", Json("{}"), cancel), HttpStatusCode.BadRequest, "invalid_run");
+    }
+
+    [Fact]
+    public async Task ACancelledRunStopsAndCanBeResumed()
+    {
+        CancellationToken cancel = TestContext.Current.CancellationToken;
+        HttpClient http = _server.Http;
+        // A forced call of a tool that sleeps a minute: the run is still working when the cancel comes, whatever the model writes.
+        Directory.CreateDirectory(Path.Combine(_server.Home, "tools"));
+        await File.WriteAllTextAsync(Path.Combine(_server.Home, "tools", "nap.json"), """{"name":"nap","description":"Waits.","parameters":{"type":"object","properties":{"seconds":{"type":"string","enum":["60"]}},"required":["seconds"]},"shell":{"command":["sleep","{seconds}"]}}""", cancel);
+        (await http.PostAsync("/v1/agents", Json("""{"name":"rambler","instructions":"Talk.","toolMode":"required","tools":["nap"],"maxOutputTokens":48}"""), cancel)).EnsureSuccessStatusCode();
+        using HttpResponseMessage started = await http.PostAsync("/v1/agents/runs", Json("""{"model":"qwen","task":"Talk.","agent":"rambler"}"""), cancel);
+        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        string id = (await started.Content.ReadFromJsonAsync<JsonElement>(cancel)).GetProperty("id").GetString()!;
+
+        using HttpResponseMessage cancelled = await http.PostAsync($"/v1/agents/runs/{id}/cancel", null, cancel);
+        cancelled.EnsureSuccessStatusCode();
+        string status;
+        do
+        {
+            status = (await http.GetFromJsonAsync<JsonElement>($"/v1/agents/runs/{id}", cancel)).GetProperty("status").GetString()!;
+        }
+        while (status == "running" && await Delay(cancel));
+        Assert.Equal("cancelled", status);
+
+        (await http.PostAsync("/v1/agents", Json("""{"name":"rambler","instructions":"Talk.","toolMode":"none","maxOutputTokens":4}"""), cancel)).EnsureSuccessStatusCode();
+        using HttpResponseMessage resumed = await http.PostAsync($"/v1/agents/runs/{id}/resume", Json("""{"stream":true}"""), cancel);
+        string body = await resumed.Content.ReadAsStringAsync(cancel);
+        Assert.Contains("\"type\":\"final\"", body, StringComparison.Ordinal);
+        Assert.EndsWith("data: [DONE]\n\n", body, StringComparison.Ordinal);
+        Assert.Equal("completed", (await http.GetFromJsonAsync<JsonElement>($"/v1/agents/runs/{id}", cancel)).GetProperty("status").GetString());
+    }
+
+    private static async Task<bool> Delay(CancellationToken cancel)
+    {
+        await Task.Delay(50, cancel);
+        return true;
+    }
+
+    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    private static async Task<JsonElement> Error(HttpResponseMessage response, HttpStatusCode status, string code, string? param = null)
+    {
+        using (response)
+        {
+            Assert.Equal(status, response.StatusCode);
+            JsonElement error = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error");
+            Assert.True(error.GetProperty("code").ValueKind == JsonValueKind.Null ? error.GetProperty("type").GetString() == code : error.GetProperty("code").GetString() == code, error.ToString());
+            if (param is not null)
+            {
+                Assert.Equal(param, error.GetProperty("param").GetString());
+            }
+
+            return error;
+        }
+    }
+}
