@@ -42,7 +42,7 @@ internal sealed class LlamaServerProcess : IAsyncDisposable
         }
 
         var start = new ProcessStartInfo(Binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string arg in new[] { "-m", model, "--alias", alias, "--host", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture), "-t", "1", "-np", "4", "-c", (4 * contextPerSlot).ToString(CultureInfo.InvariantCulture) })
+        foreach (string arg in new[] { "-m", model, "--alias", alias, "--host", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture), "-t", "1", "-np", "4", "-c", (4 * contextPerSlot).ToString(CultureInfo.InvariantCulture), "--log-file", Path.Combine(Path.GetTempPath(), $"llama-server-{port}.log") })
         {
             start.ArgumentList.Add(arg);
         }
