@@ -3,7 +3,11 @@
 //    balancing over 1, 2 and 3 backends (LeastRequests); the difference to direct is the balancer's cost per request;
 // 2. time to first token of follow-up turns of long conversations over 3 backends (RoundRobin), with prefix affinity on
 //    and off: on, a turn goes back to the backend whose KV cache holds the conversation.
-// Usage: dotnet run -c Release -- [requests per client] [clients] [runs] [conversation runs]
+// 3. `sim [backends] [clients] [requests] [strategy] [probe seconds]`: the balancer over a hundred in-process backends that
+//    answer instantly (no engines): cost per request, spread, and health-probe traffic per backend (see Simulation.cs).
+// With `--llama-server` first, the backends are llama.cpp's own llama-server processes (LlamaServerProcess.cs: three for
+// stories260K, three for the conversation model) reached as `openai` backends, instead of offgrid-server processes.
+// Usage: dotnet run -c Release -- [--llama-server] [requests per client] [clients] [runs] [conversation runs]
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
@@ -18,6 +22,15 @@ using OffGrid.Testing;
 using OffGrid.Testing.Gguf;
 using OffGrid.Testing.Models;
 
+if (args is ["sim", ..])
+{
+    int Arg(int i, int fallback) => args.Length > i ? int.Parse(args[i], CultureInfo.InvariantCulture) : fallback;
+    await Simulation.RunAsync(Arg(1, 100), Arg(2, 4), Arg(3, 500), args.Length > 4 ? args[4] : "PowerOfTwoChoices", TimeSpan.FromSeconds(Arg(5, 30)));
+    return;
+}
+
+bool llamaServer = args is ["--llama-server", ..];
+args = llamaServer ? args[1..] : args;
 int requestsPerClient = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 50;
 int clients = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 4;
 int runs = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 5;
@@ -29,14 +42,34 @@ string conversationModel = TestLlamaModels.GetOrCreate(new TestLlamaModelSpec
     EmbeddingLength = 512, BlockCount = 4, HeadCount = 8, HeadCountKv = 8, FeedForwardLength = 1024, WeightType = GgufTensorType.Q8_0, Seed = 7,
 });
 var models = new Dictionary<string, string> { ["story"] = TestPaths.Stories260K, ["talk"] = conversationModel };
-Console.Error.WriteLine("Starting 3 backend processes…");
-ServerProcess[] nodes = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ =>
-    ServerProcess.StartAsync(models, CancellationToken.None, "--Server:Pool:Engine:ContextSize=2048", "--Server:Pool:Engine:ParallelSequences=4", "--Server:Preload:0=story", "--Server:Preload:1=talk")));
+var processes = new List<IAsyncDisposable>();
+(string Kind, Uri Endpoint)[] storyBackends, talkBackends;
+Uri directRoot;
+if (llamaServer)
+{
+    Console.Error.WriteLine($"Starting 6 llama-server processes ({LlamaServerProcess.Binary})…");
+    LlamaServerProcess[] story = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => LlamaServerProcess.StartAsync(TestPaths.Stories260K, "story", 2048)));
+    LlamaServerProcess[] talk = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => LlamaServerProcess.StartAsync(conversationModel, "talk", 2048)));
+    processes.AddRange([.. story, .. talk]);
+    storyBackends = [.. story.Select(p => ("openai", new Uri(p.BaseUri, "v1")))];
+    talkBackends = [.. talk.Select(p => ("openai", new Uri(p.BaseUri, "v1")))];
+    directRoot = story[0].BaseUri;
+}
+else
+{
+    Console.Error.WriteLine("Starting 3 backend processes…");
+    ServerProcess[] nodes = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ =>
+        ServerProcess.StartAsync(models, CancellationToken.None, "--Server:Pool:Engine:ContextSize=2048", "--Server:Pool:Engine:ParallelSequences=4", "--Server:Preload:0=story", "--Server:Preload:1=talk")));
+    processes.AddRange(nodes);
+    storyBackends = talkBackends = [.. nodes.Select(n => ("offgrid", n.BaseUri))];
+    directRoot = nodes[0].BaseUri;
+}
+
 var fronts = new List<WebApplication>();
 try
 {
-    HttpClient direct = Client(nodes[0].BaseUri);
-    HttpClient[] balanced = [.. await Task.WhenAll(Enumerable.Range(1, 3).Select(n => FrontAsync(nodes.Take(n), "LeastRequests", affinity: false)))];
+    HttpClient direct = Client(directRoot);
+    HttpClient[] balanced = [.. await Task.WhenAll(Enumerable.Range(1, 3).Select(n => FrontAsync(storyBackends.Take(n), "LeastRequests", affinity: false)))];
 
     // 1. Throughput.
     string[] targets = ["direct", "1 backend", "2 backends", "3 backends"];
@@ -74,8 +107,8 @@ try
     }
 
     // 2. Prefix affinity.
-    HttpClient affine = await FrontAsync(nodes, "RoundRobin", affinity: true);
-    HttpClient spread = await FrontAsync(nodes, "RoundRobin", affinity: false);
+    HttpClient affine = await FrontAsync(talkBackends, "RoundRobin", affinity: true);
+    HttpClient spread = await FrontAsync(talkBackends, "RoundRobin", affinity: false);
     var withAffinity = new List<(double Ms, int Prompt, int Cached)>();
     var without = new List<(double Ms, int Prompt, int Cached)>();
     for (int run = 0; run < conversationRuns; run++)
@@ -105,13 +138,13 @@ finally
         await front.DisposeAsync();
     }
 
-    foreach (ServerProcess node in nodes)
+    foreach (IAsyncDisposable process in processes)
     {
-        await node.DisposeAsync();
+        await process.DisposeAsync();
     }
 }
 
-async Task<HttpClient> FrontAsync(IEnumerable<ServerProcess> backends, string strategy, bool affinity)
+async Task<HttpClient> FrontAsync(IEnumerable<(string Kind, Uri Endpoint)> backends, string strategy, bool affinity)
 {
     string[] settings =
     [
@@ -119,7 +152,7 @@ async Task<HttpClient> FrontAsync(IEnumerable<ServerProcess> backends, string st
         $"--Hub:HomeDirectory={TestPaths.NewTempDir("offgrid-scaleout-front")}",
         $"--Server:Balancing:Strategy={strategy}",
         $"--Server:Balancing:PrefixAffinity={affinity}",
-        .. backends.SelectMany((node, i) => new[] { $"--Server:Backends:n{i + 1}:Kind=offgrid", $"--Server:Backends:n{i + 1}:Endpoint={node.BaseUri}" }),
+        .. backends.SelectMany((node, i) => new[] { $"--Server:Backends:n{i + 1}:Kind={node.Kind}", $"--Server:Backends:n{i + 1}:Endpoint={node.Endpoint}" }),
     ];
     WebApplication app = OffGridWebApplication.Create(settings, o =>
     {
@@ -180,7 +213,8 @@ static async Task<List<(double Ms, int Prompt, int Cached)>> ConversationsAsync(
             System.Text.Json.JsonElement usage = body.GetProperty("usage");
             if (turn > 0)
             {
-                followUps.Add((elapsed, usage.GetProperty("prompt_tokens").GetInt32(), usage.GetProperty("prompt_tokens_details").GetProperty("cached_tokens").GetInt32()));
+                int cached = usage.TryGetProperty("prompt_tokens_details", out System.Text.Json.JsonElement details) && details.TryGetProperty("cached_tokens", out System.Text.Json.JsonElement count) ? count.GetInt32() : 0;
+                followUps.Add((elapsed, usage.GetProperty("prompt_tokens").GetInt32(), cached));
             }
 
             string answer = body.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString() ?? string.Empty;

@@ -18,6 +18,7 @@ using OffGrid.Hub;
 using OffGrid.Hub.References;
 using OffGrid.Rag.Chat;
 using OffGrid.Rag.Collections;
+using OffGrid.Rag.Federation;
 
 namespace OffGrid.AspNetCore;
 
@@ -183,11 +184,16 @@ public sealed class OffGridServerBuilder
             };
             return new KnowledgeCollections(options, provider.GetRequiredService<ServerEmbeddingModels>(), provider.GetService<ILoggerFactory>());
         });
+        Services.AddSingleton(provider => new FederatedKnowledgeSearch(
+            provider.GetRequiredService<KnowledgeCollections>(),
+            httpClient: null,
+            new FederationOptions { Deadline = provider.GetRequiredService<IOptions<OffGridServerOptions>>().Value.Knowledge.FederationDeadline }));
+        Services.AddSingleton<IKnowledgeSearch>(provider => provider.GetRequiredService<FederatedKnowledgeSearch>());
         return ConfigureChatClients((pipeline, model) => pipeline.Use((inner, services) =>
         {
             OffGridServerOptions server = services.GetRequiredService<IOptions<OffGridServerOptions>>().Value;
             int context = server.Pool.Engine.ContextSize ?? 4096;
-            return new RagChatClient(inner, services.GetRequiredService<KnowledgeCollections>(), new RagChatOptions
+            return new RagChatClient(inner, services.GetRequiredService<IKnowledgeSearch>(), new RagChatOptions
             {
                 Search = new Rag.Search.SearchOptions { Top = server.Knowledge.TopK },
                 MaxContextTokens = Math.Min(server.Knowledge.MaxContextTokens, Math.Max(16, context / 2)),

@@ -3,6 +3,7 @@ using System.Globalization;
 using OffGrid.Cli.Knowledge;
 using OffGrid.Cli.Output;
 using OffGrid.Rag.Collections;
+using OffGrid.Rag.Federation;
 using OffGrid.Rag.Ingestion;
 using OffGrid.Rag.Search;
 using Spectre.Console;
@@ -22,13 +23,16 @@ internal sealed class KnowledgeCommand : Command
             "offgrid kb create docs --embedding-model nomic-embed-text",
             "offgrid kb add docs ./manuals https://intranet/faq.html",
             "offgrid kb search docs \"how do I reset the pump?\"",
-            "offgrid run llama3.2 --kb docs \"How do I reset the pump?\""))
+            "offgrid run llama3.2 --kb docs \"How do I reset the pump?\"",
+            "offgrid kb nodes add docs http://10.0.0.5:11611/ --api-key og-..."))
     {
+        Aliases.Add("knowledge");
         Add(Create(console, knowledge));
         Add(List(console, knowledge));
         Add(Remove(console, knowledge));
         Add(AddDocuments(console, knowledge));
         Add(Search(console, knowledge));
+        Add(Nodes(console, knowledge));
     }
 
     private static Command Create(CliConsole console, KnowledgeServices knowledge)
@@ -204,10 +208,21 @@ internal sealed class KnowledgeCommand : Command
                 Alpha = parse.GetValue(alpha),
                 Fusion = parse.GetValue(rrf) ? FusionMethod.ReciprocalRank : FusionMethod.WeightedScores,
             };
-            IReadOnlyList<SearchHit> hits = await knowledge.Collections.SearchAsync(collections, string.Join(' ', parse.GetRequiredValue(query)), options, cancellationToken).ConfigureAwait(false);
+            KnowledgeSearchResult result = await knowledge.Search.SearchAsync(collections, string.Join(' ', parse.GetRequiredValue(query)), options, cancellationToken).ConfigureAwait(false);
+            IReadOnlyList<SearchHit> hits = result.Hits;
+            foreach (NodeSearchStatus failed in result.Nodes.Where(n => n.Error is not null))
+            {
+                console.Error.MarkupLineInterpolated($"[yellow]partial:[/] node {failed.Node} ({failed.Url}) is missing: {failed.Error}");
+            }
+
             if (parse.GetValue(json))
             {
-                console.WriteJson(hits.Select((h, i) => new { Index = i + 1, Score = h.Scores.Fused, h.Citation, h.Text }));
+                console.WriteJson(new
+                {
+                    Hits = hits.Select((h, i) => new { Index = i + 1, Score = h.Scores.Fused, h.Citation, h.Text }),
+                    result.Partial,
+                    Nodes = result.Nodes.Select(n => new { n.Node, n.Url, n.Collection, n.Hits, ElapsedMs = Math.Round(n.Elapsed.TotalMilliseconds, 1), n.Error }),
+                });
                 return 0;
             }
 
@@ -222,6 +237,102 @@ internal sealed class KnowledgeCommand : Command
                 console.Out.MarkupLineInterpolated($"    {hits[i].Citation.Snippet}");
             }
 
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Nodes(CliConsole console, KnowledgeServices knowledge)
+    {
+        var command = new Command("nodes", CommandHelp.Describe(
+            "Remote OffGrid servers searched together with a collection: a search asks each node's /v1/knowledge/search with its API key, " +
+            "merges the rankings by reciprocal-rank fusion (k = 60) and reports a node that fails or misses the deadline as a partial result.",
+            "offgrid kb nodes add docs http://10.0.0.5:11611/ --api-key og-...",
+            "offgrid kb nodes list docs",
+            "offgrid kb nodes rm docs 10.0.0.5-11611"));
+        command.Add(AddNode(console, knowledge));
+        command.Add(ListNodes(console, knowledge));
+        command.Add(RemoveNode(console, knowledge));
+        return command;
+    }
+
+    private static Command AddNode(CliConsole console, KnowledgeServices knowledge)
+    {
+        var collection = new Argument<string>("collection") { Description = "The local collection." }.RejectingOptions();
+        var url = new Argument<string>("url") { Description = "The node's root URL, such as http://10.0.0.5:11611/." }.RejectingOptions();
+        var nodeName = new Option<string?>("--name") { Description = "The node's name in citations (default: host-port)." };
+        var remote = new Option<string?>("--collection") { Description = "The collection on the node (default: the same name)." };
+        var apiKey = new Option<string?>("--api-key") { Description = "The node's API key; the node applies its own permissions to it." };
+        var weight = new Option<double>("--weight") { Description = "The weight of the node's ranking in the fusion (the local one weighs 1).", DefaultValueFactory = _ => 1 };
+        var command = new Command("add", CommandHelp.Describe(
+            "Include a remote OffGrid server's collection in this collection's searches (a node of the same name is replaced).",
+            "offgrid kb nodes add docs http://10.0.0.5:11611/ --name plant-b --collection manuals --api-key og-...")) { collection, url, nodeName, remote, apiKey, weight };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            string local = parse.GetRequiredValue(collection);
+            string text = parse.GetRequiredValue(url);
+            Uri address = Uri.TryCreate(text, UriKind.Absolute, out Uri? parsed)
+                ? parsed
+                : throw new InvalidKnowledgeRequestException($"'{text}' is not an absolute http or https URL.", "url");
+            var node = new KnowledgeNode
+            {
+                Name = parse.GetValue(nodeName) ?? KnowledgeNode.NameFor(address),
+                Url = address,
+                Collection = parse.GetValue(remote) ?? local,
+                ApiKey = parse.GetValue(apiKey),
+                Weight = parse.GetValue(weight),
+            };
+            await knowledge.Collections.SetNodeAsync(local, node, cancellationToken).ConfigureAwait(false);
+            console.Out.MarkupLineInterpolated($"{local} now includes node [green]{node.Name}[/] ({node.Url.AbsoluteUri}, collection {node.Collection}).");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command ListNodes(CliConsole console, KnowledgeServices knowledge)
+    {
+        var collection = new Argument<string>("collection") { Description = "The local collection." }.RejectingOptions();
+        var json = new Option<bool>("--json") { Description = "Write the list as JSON." };
+        var command = new Command("list", CommandHelp.Describe("List the remote nodes a collection includes.", "offgrid kb nodes list docs")) { collection, json };
+        command.Aliases.Add("ls");
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            IReadOnlyList<KnowledgeNode> nodes = await knowledge.Collections.GetNodesAsync(parse.GetRequiredValue(collection), cancellationToken).ConfigureAwait(false);
+            if (parse.GetValue(json))
+            {
+                console.WriteJson(nodes.Select(n => new { n.Name, Url = n.Url.AbsoluteUri, n.Collection, n.Weight, HasApiKey = !string.IsNullOrEmpty(n.ApiKey) }));
+                return 0;
+            }
+
+            if (nodes.Count == 0)
+            {
+                console.Out.MarkupLine("No nodes; add one with: offgrid kb nodes add <collection> <url>");
+                return 0;
+            }
+
+            var table = new Table().Border(TableBorder.Rounded).AddColumn("Name").AddColumn("URL").AddColumn("Collection").AddColumn("Weight", c => c.RightAligned()).AddColumn("API key");
+            foreach (KnowledgeNode n in nodes)
+            {
+                table.AddRow(Markup.Escape(n.Name), Markup.Escape(n.Url.AbsoluteUri), Markup.Escape(n.Collection), n.Weight.ToString(CultureInfo.InvariantCulture), string.IsNullOrEmpty(n.ApiKey) ? "no" : "yes");
+            }
+
+            console.Out.Write(table);
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command RemoveNode(CliConsole console, KnowledgeServices knowledge)
+    {
+        var collection = new Argument<string>("collection") { Description = "The local collection." }.RejectingOptions();
+        var nodeName = new Argument<string>("node") { Description = "The node's name." }.RejectingOptions();
+        var command = new Command("rm", CommandHelp.Describe("Stop including a remote node in a collection's searches.", "offgrid kb nodes rm docs plant-b")) { collection, nodeName };
+        command.Aliases.Add("remove");
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            string node = parse.GetRequiredValue(nodeName);
+            await knowledge.Collections.RemoveNodeAsync(parse.GetRequiredValue(collection), node, cancellationToken).ConfigureAwait(false);
+            console.Out.MarkupLineInterpolated($"Removed node {node}.");
             return 0;
         });
         return command;

@@ -99,7 +99,7 @@ internal sealed class RunCommand : Command
             _console, path, engine, cancellationToken, rounds > 0 ? pipeline => pipeline.UseToolInvocation(f => f.MaximumIterationsPerRequest = rounds) : null).ConfigureAwait(false);
         string[] collections = parse.GetValue(_kb) ?? [];
         _knowledge.Threads = parse.GetValue(_threads);
-        IChatClient client = collections.Length == 0 ? loaded.ChatClient : loaded.ChatClient.AsBuilder().UseRag(_knowledge.Collections, o =>
+        IChatClient client = collections.Length == 0 ? loaded.ChatClient : loaded.ChatClient.AsBuilder().UseRag(_knowledge.Search, o =>
         {
             // Sources are budgeted in the chat model's own tokens, within half of its context.
             o.DefaultCollections = collections;

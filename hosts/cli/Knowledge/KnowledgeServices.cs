@@ -6,6 +6,7 @@ using OffGrid.Inference.Engine;
 using OffGrid.Inference.Pooling;
 using OffGrid.Rag;
 using OffGrid.Rag.Collections;
+using OffGrid.Rag.Federation;
 
 namespace OffGrid.Cli.Knowledge;
 
@@ -19,6 +20,7 @@ internal sealed class KnowledgeServices : IEmbeddingModelResolver, IDisposable
     private readonly CliConsole _console;
     private readonly HubServices _hub;
     private readonly Lazy<KnowledgeCollections> _collections;
+    private readonly Lazy<FederatedKnowledgeSearch> _search;
     private LlamaModelPool? _pool;
 
     /// <summary>Creates the services; nothing is opened until a command uses them.</summary>
@@ -35,6 +37,7 @@ internal sealed class KnowledgeServices : IEmbeddingModelResolver, IDisposable
                 Rag = new RagOptions { AllowPrivateNetworkUrls = true },
             },
             this));
+        _search = new Lazy<FederatedKnowledgeSearch>(() => new FederatedKnowledgeSearch(Collections));
     }
 
     /// <summary>CPU threads for embedding; <see langword="null"/> for llama.cpp's default.</summary>
@@ -42,6 +45,9 @@ internal sealed class KnowledgeServices : IEmbeddingModelResolver, IDisposable
 
     /// <summary>The collections.</summary>
     public KnowledgeCollections Collections => _collections.Value;
+
+    /// <summary>Searches the collections together with the remote OffGrid nodes each includes (<c>offgrid kb nodes</c>).</summary>
+    public FederatedKnowledgeSearch Search => _search.Value;
 
     /// <inheritdoc/>
     public async Task<IEmbeddingGenerator<string, Embedding<float>>> GetEmbeddingGeneratorAsync(string model, CancellationToken cancellationToken)
@@ -60,6 +66,11 @@ internal sealed class KnowledgeServices : IEmbeddingModelResolver, IDisposable
     /// <inheritdoc/>
     public void Dispose()
     {
+        if (_search.IsValueCreated)
+        {
+            _search.Value.Dispose();
+        }
+
         if (_collections.IsValueCreated)
         {
             _collections.Value.Dispose();

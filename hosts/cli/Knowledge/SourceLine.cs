@@ -9,7 +9,7 @@ internal static class SourceLine
     public static string Describe(Citation citation)
     {
         string source = Uri.TryCreate(citation.Source, UriKind.Absolute, out Uri? uri) && !uri.IsFile ? citation.Source : Path.GetFileName(citation.Source);
-        var parts = new List<string> { source };
+        var parts = new List<string> { citation.Node is { } node ? $"node {node}: {source}" : source };
         if (citation.Page is int page)
         {
             parts.Add($"page {page}");

@@ -83,6 +83,7 @@ internal sealed record ApiError(int StatusCode, string Message, string? Param = 
         CollectionNotFoundException collection => new(StatusCodes.Status404NotFound, collection.Message, "collection", "collection_not_found"),
         CollectionExistsException exists => new(StatusCodes.Status409Conflict, exists.Message, "name", "collection_exists"),
         DocumentNotFoundException document => new(StatusCodes.Status404NotFound, document.Message, "id", "document_not_found"),
+        OffGrid.Rag.Federation.KnowledgeNodeNotFoundException node => new(StatusCodes.Status404NotFound, node.Message, "node", "node_not_found"),
         InvalidKnowledgeRequestException knowledge => new(StatusCodes.Status400BadRequest, knowledge.Message, knowledge.ParamName),
         UnsupportedContentException unsupported => new(StatusCodes.Status415UnsupportedMediaType, unsupported.Message, "file", "unsupported_media_type"),
         PeerException peer => peer.Problem switch

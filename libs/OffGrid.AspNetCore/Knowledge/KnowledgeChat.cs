@@ -1,7 +1,7 @@
 using Microsoft.Extensions.AI;
 using OffGrid.AspNetCore.Http;
 using OffGrid.Rag.Chat;
-using OffGrid.Rag.Collections;
+using OffGrid.Rag.Federation;
 
 namespace OffGrid.AspNetCore.Knowledge;
 
@@ -24,7 +24,7 @@ internal static class KnowledgeChat
     /// <exception cref="ApiException">400 naming the field.</exception>
     public static void EnsureAvailable(IChatClient client, ChatOptions options, string param)
     {
-        if (options.AdditionalProperties?.ContainsKey(RagChatClient.KnowledgeKey) == true && client.GetService<KnowledgeCollections>() is null)
+        if (options.AdditionalProperties?.ContainsKey(RagChatClient.KnowledgeKey) == true && client.GetService<IKnowledgeSearch>() is null)
         {
             throw ApiException.BadRequest("This server has no knowledge bases (add them with AddKnowledge).", param);
         }

@@ -1,9 +1,11 @@
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
+using OffGrid.AspNetCore.Governance;
 using OffGrid.AspNetCore.Http;
 using OffGrid.AspNetCore.OpenAi;
 using OffGrid.Rag;
 using OffGrid.Rag.Collections;
+using OffGrid.Rag.Federation;
 using OffGrid.Rag.Ingestion;
 using OffGrid.Rag.Search;
 using OffGrid.Rag.Storage;
@@ -31,6 +33,9 @@ internal static class KnowledgeEndpoints
         group.MapGet("/jobs/{id}", GetJob);
         group.MapGet("/jobs/{id}/events", StreamJobAsync);
         group.MapPost("/jobs/{id}/cancel", CancelJob);
+        group.MapGet("/collections/{name}/nodes", ListNodesAsync);
+        group.MapPost("/collections/{name}/nodes", AddNodeAsync).WithMetadata(RequiredRole.Admin);
+        group.MapDelete("/collections/{name}/nodes/{node}", RemoveNodeAsync).WithMetadata(RequiredRole.Admin);
         group.MapPost("/search", SearchAsync);
     }
 
@@ -159,12 +164,43 @@ internal static class KnowledgeEndpoints
         }, cancellationToken);
     }
 
-    private static async Task<IResult> SearchAsync(HttpContext http, KnowledgeCollections collections)
+    private static async Task<IResult> ListNodesAsync(HttpContext http, KnowledgeCollections collections, string name) =>
+        Results.Json(new { @object = "list", data = (await collections.GetNodesAsync(name, http.RequestAborted)).Select(KnowledgeShapes.Node) }, ServerJson.Options);
+
+    /// <summary>Adds a remote node, or replaces the one of the same name (admin: the server will send queries and the key to that URL).</summary>
+    private static async Task<IResult> AddNodeAsync(HttpContext http, KnowledgeCollections collections, string name)
+    {
+        AddNodeRequest request = await JsonBody.ReadAsync<AddNodeRequest>(http.Request, http.RequestAborted);
+        KnowledgeNode node = request.ToNode(name);
+        await collections.SetNodeAsync(name, node, http.RequestAborted);
+        return Results.Json(KnowledgeShapes.Node(node), ServerJson.Options, statusCode: StatusCodes.Status201Created);
+    }
+
+    private static async Task<IResult> RemoveNodeAsync(HttpContext http, KnowledgeCollections collections, string name, string node)
+    {
+        await collections.RemoveNodeAsync(name, node, http.RequestAborted);
+        return Results.Json(new { @object = "knowledge.node.deleted", name = node, deleted = true }, ServerJson.Options);
+    }
+
+    /// <summary>
+    /// Searches the collections and the remote nodes they include (unless <c>local_only</c>), merged by reciprocal-rank fusion
+    /// when there are nodes; <c>partial</c> says whether a node failed or missed the deadline, <c>nodes</c> what each answered.
+    /// </summary>
+    private static async Task<IResult> SearchAsync(HttpContext http, KnowledgeCollections collections, IKnowledgeSearch federated)
     {
         KnowledgeSearchRequest request = await JsonBody.ReadAsync<KnowledgeSearchRequest>(http.Request, http.RequestAborted);
         SearchOptions search = request.ToOptions(out List<string> names);
-        IReadOnlyList<SearchHit> hits = await collections.SearchAsync(names, request.Query!, search, http.RequestAborted);
-        return Results.Json(new { @object = "list", data = hits.Select((h, i) => KnowledgeShapes.Hit(h, i + 1)) }, ServerJson.Options);
+        IKnowledgeSearch searcher = request.LocalOnly ? collections : federated;
+        KnowledgeSearchResult result = await searcher.SearchAsync(names, request.Query!, search, http.RequestAborted);
+        return Results.Json(
+            new
+            {
+                @object = "list",
+                data = result.Hits.Select((h, i) => KnowledgeShapes.Hit(h, i + 1)),
+                partial = result.Partial,
+                nodes = result.Nodes.Select(KnowledgeShapes.NodeStatus),
+            },
+            ServerJson.Options);
     }
 
     private static async Task<IResult> RespondWithJobAsync(HttpContext http, IngestionJob job)

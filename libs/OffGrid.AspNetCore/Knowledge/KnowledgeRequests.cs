@@ -1,4 +1,5 @@
 using OffGrid.Rag.Chat;
+using OffGrid.Rag.Federation;
 using OffGrid.Rag.Search;
 using OffGrid.AspNetCore.Http;
 
@@ -21,6 +22,38 @@ internal sealed class CreateCollectionRequest
         public int? MaxTokens { get; set; }
 
         public int? OverlapTokens { get; set; }
+    }
+}
+
+/// <summary>The body of <c>POST /v1/knowledge/collections/{name}/nodes</c>: a remote OffGrid node searched with the collection.</summary>
+internal sealed class AddNodeRequest
+{
+    public string? Name { get; set; }
+
+    public string? Url { get; set; }
+
+    /// <summary>The collection on the node; defaults to the local collection's name.</summary>
+    public string? Collection { get; set; }
+
+    public string? ApiKey { get; set; }
+
+    public double? Weight { get; set; }
+
+    public KnowledgeNode ToNode(string collection)
+    {
+        if (!Uri.TryCreate(Url, UriKind.Absolute, out Uri? url))
+        {
+            throw ApiException.BadRequest("'url' must be the node's absolute http or https URL, such as http://10.0.0.5:11611/.", "url");
+        }
+
+        return new KnowledgeNode
+        {
+            Name = Name ?? KnowledgeNode.NameFor(url),
+            Url = url,
+            Collection = Collection ?? collection,
+            ApiKey = string.IsNullOrEmpty(ApiKey) ? null : ApiKey,
+            Weight = Weight ?? 1,
+        };
     }
 }
 
@@ -89,6 +122,9 @@ internal sealed class KnowledgeSearchRequest : KnowledgeQuery
     public int? RrfK { get; set; }
 
     public double? MinScore { get; set; }
+
+    /// <summary>Searches this server's own files only, leaving out the collections' remote nodes (what nodes send each other).</summary>
+    public bool LocalOnly { get; set; }
 
     public SearchOptions ToOptions(out List<string> collections)
     {

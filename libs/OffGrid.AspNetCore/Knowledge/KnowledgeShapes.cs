@@ -1,4 +1,5 @@
 using OffGrid.Rag.Collections;
+using OffGrid.Rag.Federation;
 using OffGrid.Rag.Ingestion;
 using OffGrid.Rag.Search;
 using OffGrid.Rag.Storage;
@@ -97,7 +98,41 @@ internal static class KnowledgeShapes
         page = citation.Page,
         heading_path = citation.HeadingPath.Length > 0 ? citation.HeadingPath : null,
         snippet = citation.Snippet,
+        chunk_index = citation.ChunkIndex,
+        start_offset = citation.StartOffset,
+        end_offset = citation.EndOffset,
+        node = citation.Node,
+        node_url = citation.NodeUrl?.AbsoluteUri,
     };
+
+    /// <summary>A collection's remote node; the API key itself is never shown.</summary>
+    public static object Node(KnowledgeNode node) => new
+    {
+        @object = "knowledge.node",
+        name = node.Name,
+        url = node.Url.AbsoluteUri,
+        collection = node.Collection,
+        weight = node.Weight,
+        has_api_key = !string.IsNullOrEmpty(node.ApiKey),
+    };
+
+    /// <summary>What one remote node answered to a federated search.</summary>
+    public static object NodeStatus(NodeSearchStatus status) => new
+    {
+        node = status.Node,
+        url = status.Url.AbsoluteUri,
+        collection = status.Collection,
+        status = status.Error is null ? "ok" : "failed",
+        hits = status.Hits,
+        elapsed_ms = Math.Round(status.Elapsed.TotalMilliseconds, 1),
+        error = status.Error,
+    };
+
+    /// <summary>The <c>knowledge</c> object of a chat answer whose sources came from remote nodes too: <c>partial</c> and each node's status.</summary>
+    public static object? Federation(Microsoft.Extensions.AI.AdditionalPropertiesDictionary? properties) =>
+        properties?.TryGetValue(OffGrid.Rag.Chat.RagChatClient.KnowledgeNodesPropertyName, out object? value) == true && value is IReadOnlyList<NodeSearchStatus> nodes
+            ? new { partial = nodes.Any(n => n.Error is not null), nodes = nodes.Select(NodeStatus) }
+            : null;
 
     /// <summary>The <c>sources</c> of a chat answer, from the citations the RAG middleware put on the response or its first update.</summary>
     public static object[]? Sources(Microsoft.Extensions.AI.AdditionalPropertiesDictionary? properties) =>

@@ -45,6 +45,12 @@ public sealed class OffGridKnowledgeOptions
     /// <summary>Whether answers must open with a source marker such as <c>[1]</c> unless a request says otherwise (<c>knowledge.require_citations</c>).</summary>
     public bool RequireCitations { get; set; }
 
+    /// <summary>
+    /// How long a search waits for the remote OffGrid nodes a collection includes; a node that has not answered by then is
+    /// reported and the result is flagged partial. Defaults to 5 seconds.
+    /// </summary>
+    public TimeSpan FederationDeadline { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Lists what is wrong with the options.</summary>
     /// <returns>One sentence per problem.</returns>
     public IReadOnlyList<string> Validate()
@@ -68,6 +74,11 @@ public sealed class OffGridKnowledgeOptions
         if (!Enum.IsDefined(VectorSearch))
         {
             errors.Add($"Server:Knowledge:VectorSearch has an unknown value {VectorSearch}.");
+        }
+
+        if (FederationDeadline <= TimeSpan.Zero || FederationDeadline > TimeSpan.FromMinutes(10))
+        {
+            errors.Add("Server:Knowledge:FederationDeadline must be more than 0 and at most 10 minutes.");
         }
 
         if (TopK < 1 || MaxContextTokens < 16)

@@ -128,6 +128,11 @@ internal static class OpenAiShapes
             body["sources"] = JsonSerializer.SerializeToNode(sources, ServerJson.Options);
         }
 
+        if (Knowledge.KnowledgeShapes.Federation(properties) is { } federation)
+        {
+            body["knowledge"] = JsonSerializer.SerializeToNode(federation, ServerJson.Options);
+        }
+
         return body;
     }
 

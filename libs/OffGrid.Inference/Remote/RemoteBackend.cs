@@ -50,7 +50,9 @@ public sealed class RemoteBackend : IDisposable
 
         // One pool of connections per backend; the clients' own timeouts stay off because RemoteChatClient enforces the
         // backend's, which distinguish a slow first token from a slow answer.
-        var handler = new SocketsHttpHandler { ConnectTimeout = options.ConnectTimeout, PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
+        // Idle connections are dropped after 2 s: llama-server closes an idle keep-alive connection after 5 s, and a POST
+        // sent on a connection the server has closed fails (it is not retried), which read as the backend being down.
+        var handler = new SocketsHttpHandler { ConnectTimeout = options.ConnectTimeout, PooledConnectionLifetime = TimeSpan.FromMinutes(5), PooledConnectionIdleTimeout = TimeSpan.FromSeconds(2) };
         _http = new HttpClient(handler) { BaseAddress = Endpoint, Timeout = Timeout.InfiniteTimeSpan };
         if (options.Kind != RemoteBackendKind.Ollama)
         {

@@ -5,13 +5,15 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.AI;
 using OffGrid.Rag.Chunking;
 using OffGrid.Rag.Collections;
+using OffGrid.Rag.Federation;
 using OffGrid.Rag.Search;
 
 namespace OffGrid.Rag.Chat;
 
 /// <summary>
 /// Chat middleware that retrieves sources for the last user message — from one <see cref="KnowledgeBase"/>, or from the
-/// <see cref="KnowledgeCollections"/> a request names under <see cref="KnowledgeKey"/> — injects them as a system message with
+/// collections a request names under <see cref="KnowledgeKey"/> through an <see cref="IKnowledgeSearch"/> (local
+/// <see cref="KnowledgeCollections"/>, or a <see cref="FederatedKnowledgeSearch"/> that includes remote OffGrid nodes) — injects them as a system message with
 /// numbered sources (<c>[1]</c>, <c>[2]</c>, …) just before that message, within a token budget counted with the chat model's
 /// tokenizer, and exposes the citations on the response.
 /// </summary>
@@ -20,7 +22,10 @@ namespace OffGrid.Rag.Chat;
 /// Citations: <see cref="ChatResponse.AdditionalProperties"/>[<see cref="CitationsPropertyName"/>] holds an
 /// <see cref="IReadOnlyList{T}"/> of <see cref="Citation"/>, where item <c>i</c> is source <c>[i + 1]</c>; every <c>[n]</c> marker in
 /// the answer text also gets a <see cref="CitationAnnotation"/> spanning the marker. When streaming, the first update carries the
-/// citations in its <see cref="ChatResponseUpdate.AdditionalProperties"/>.
+/// citations in its <see cref="ChatResponseUpdate.AdditionalProperties"/>. A citation from a remote node names it
+/// (<see cref="Citation.Node"/>); when remote nodes were asked, <see cref="KnowledgeNodesPropertyName"/> holds what each answered
+/// (an <see cref="IReadOnlyList{T}"/> of <see cref="NodeSearchStatus"/>, where any <see cref="NodeSearchStatus.Error"/> means the
+/// sources are partial), next to the citations.
 /// </para>
 /// <para>Thread-safe when the inner client is; the caller's message list and options are never modified.</para>
 /// </remarks>
@@ -28,6 +33,9 @@ public sealed partial class RagChatClient : DelegatingChatClient
 {
     /// <summary>The additional-properties key under which the citations are exposed.</summary>
     public const string CitationsPropertyName = "citations";
+
+    /// <summary>The additional-properties key under which what each remote knowledge node answered is exposed, when nodes were asked.</summary>
+    public const string KnowledgeNodesPropertyName = "knowledge_nodes";
 
     /// <summary>The <see cref="ChatOptions.AdditionalProperties"/> key of a request's <see cref="KnowledgeChatRequest"/>.</summary>
     public const string KnowledgeKey = "offgrid.knowledge";
@@ -39,7 +47,7 @@ public sealed partial class RagChatClient : DelegatingChatClient
     public const string GrammarKey = "grammar";
 
     private readonly KnowledgeBase? _knowledgeBase;
-    private readonly KnowledgeCollections? _collections;
+    private readonly IKnowledgeSearch? _search;
     private readonly RagChatOptions _options;
 
     /// <summary>Wraps a chat client with retrieval from a knowledge base, for every request.</summary>
@@ -63,10 +71,24 @@ public sealed partial class RagChatClient : DelegatingChatClient
     /// <param name="options">Retrieval and prompt settings; validated here.</param>
     /// <exception cref="ArgumentException">The options are invalid.</exception>
     public RagChatClient(IChatClient innerClient, KnowledgeCollections collections, RagChatOptions? options = null)
+        : this(innerClient, (IKnowledgeSearch)collections, options)
+    {
+    }
+
+    /// <summary>
+    /// Wraps a chat client with retrieval through <paramref name="search"/> from the collections each request names
+    /// (<see cref="KnowledgeKey"/>), or else from <see cref="RagChatOptions.DefaultCollections"/>; a request with neither passes
+    /// through untouched. Use a <see cref="FederatedKnowledgeSearch"/> to include the collections' remote nodes.
+    /// </summary>
+    /// <param name="innerClient">The client that generates answers.</param>
+    /// <param name="search">Where sources come from.</param>
+    /// <param name="options">Retrieval and prompt settings; validated here.</param>
+    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    public RagChatClient(IChatClient innerClient, IKnowledgeSearch search, RagChatOptions? options = null)
         : this(innerClient, options)
     {
-        ArgumentNullException.ThrowIfNull(collections);
-        _collections = collections;
+        ArgumentNullException.ThrowIfNull(search);
+        _search = search;
     }
 
     private RagChatClient(IChatClient innerClient, RagChatOptions? options)
@@ -85,6 +107,11 @@ public sealed partial class RagChatClient : DelegatingChatClient
         ArgumentNullException.ThrowIfNull(messages);
         Augmented augmented = await AugmentAsync(messages, options, cancellationToken).ConfigureAwait(false);
         ChatResponse response = await base.GetResponseAsync(augmented.Messages, augmented.Options, cancellationToken).ConfigureAwait(false);
+        if (augmented.Nodes.Count > 0)
+        {
+            (response.AdditionalProperties ??= [])[KnowledgeNodesPropertyName] = augmented.Nodes;
+        }
+
         if (augmented.Citations.Count > 0)
         {
             (response.AdditionalProperties ??= [])[CitationsPropertyName] = augmented.Citations;
@@ -105,9 +132,17 @@ public sealed partial class RagChatClient : DelegatingChatClient
         bool first = true;
         await foreach (ChatResponseUpdate update in base.GetStreamingResponseAsync(augmented.Messages, augmented.Options, cancellationToken).ConfigureAwait(false))
         {
-            if (first && augmented.Citations.Count > 0)
+            if (first && (augmented.Citations.Count > 0 || augmented.Nodes.Count > 0))
             {
-                (update.AdditionalProperties ??= [])[CitationsPropertyName] = augmented.Citations;
+                if (augmented.Nodes.Count > 0)
+                {
+                    (update.AdditionalProperties ??= [])[KnowledgeNodesPropertyName] = augmented.Nodes;
+                }
+
+                if (augmented.Citations.Count > 0)
+                {
+                    (update.AdditionalProperties ??= [])[CitationsPropertyName] = augmented.Citations;
+                }
             }
 
             first = false;
@@ -121,7 +156,8 @@ public sealed partial class RagChatClient : DelegatingChatClient
         ArgumentNullException.ThrowIfNull(serviceType);
         return serviceKey is not null ? base.GetService(serviceType, serviceKey)
             : serviceType == typeof(KnowledgeBase) && _knowledgeBase is not null ? _knowledgeBase
-            : serviceType == typeof(KnowledgeCollections) && _collections is not null ? _collections
+            : serviceType == typeof(IKnowledgeSearch) && _search is not null ? _search
+            : serviceType == typeof(KnowledgeCollections) && (_search as KnowledgeCollections ?? (_search as FederatedKnowledgeSearch)?.Collections) is { } collections ? collections
             : base.GetService(serviceType, serviceKey);
     }
 
@@ -132,18 +168,19 @@ public sealed partial class RagChatClient : DelegatingChatClient
         string question = lastUser >= 0 ? list[lastUser].Text : string.Empty;
         KnowledgeChatRequest? request = ReadRequest(options);
         IReadOnlyList<string> collections = request?.Collections ?? [.. _options.DefaultCollections];
-        if (string.IsNullOrWhiteSpace(question) || (_collections is not null && collections.Count == 0))
+        if (string.IsNullOrWhiteSpace(question) || (_search is not null && collections.Count == 0))
         {
-            return new Augmented(list, options, []);
+            return new Augmented(list, options, [], []);
         }
 
         SearchOptions search = SearchOptionsFor(request);
-        IReadOnlyList<SearchHit> hits = _collections is not null
-            ? await _collections.SearchAsync(collections, question, search, cancellationToken).ConfigureAwait(false)
-            : await _knowledgeBase!.SearchAsync(question, search, cancellationToken).ConfigureAwait(false);
+        KnowledgeSearchResult result = _search is not null
+            ? await _search.SearchAsync(collections, question, search, cancellationToken).ConfigureAwait(false)
+            : new KnowledgeSearchResult(await _knowledgeBase!.SearchAsync(question, search, cancellationToken).ConfigureAwait(false), []);
+        IReadOnlyList<SearchHit> hits = result.Hits;
         if (hits.Count == 0)
         {
-            return new Augmented(list, options, []);
+            return new Augmented(list, options, [], result.Nodes);
         }
 
         TokenCounter counter = _options.TokenCounter ?? TokenCounter.Estimate;
@@ -164,8 +201,9 @@ public sealed partial class RagChatClient : DelegatingChatClient
         }
 
         list.Insert(lastUser, new ChatMessage(ChatRole.System, context.ToString().TrimEnd()));
-        return new Augmented(list, WithCitationGrammar(options, request, citations.Count), citations);
+        return new Augmented(list, WithCitationGrammar(options, request, citations.Count), citations, result.Nodes);
     }
+
 
     private static KnowledgeChatRequest? ReadRequest(ChatOptions? options) =>
         options?.AdditionalProperties?.TryGetValue(KnowledgeKey, out object? value) == true
@@ -247,7 +285,13 @@ public sealed partial class RagChatClient : DelegatingChatClient
 
     private static string Describe(Citation citation)
     {
-        var description = new StringBuilder(citation.Title).Append(" (").Append(citation.Source);
+        var description = new StringBuilder(citation.Title).Append(" (");
+        if (citation.Node is not null)
+        {
+            description.Append("node ").Append(citation.Node).Append(": ");
+        }
+
+        description.Append(citation.Source);
         if (citation.Page is int page)
         {
             description.Append(", page ").Append(page);
@@ -277,7 +321,7 @@ public sealed partial class RagChatClient : DelegatingChatClient
                 Snippet = citation.Snippet,
                 Url = Uri.TryCreate(citation.Source, UriKind.Absolute, out Uri? url) ? url : null,
                 AnnotatedRegions = [new TextSpanAnnotatedRegion { StartIndex = marker.Index, EndIndex = marker.Index + marker.Length }],
-                AdditionalProperties = new AdditionalPropertiesDictionary { ["source"] = citation.Source, ["page"] = citation.Page, ["chunkId"] = citation.ChunkId },
+                AdditionalProperties = new AdditionalPropertiesDictionary { ["source"] = citation.Source, ["page"] = citation.Page, ["chunkId"] = citation.ChunkId, ["node"] = citation.Node },
             };
             (content.Annotations ??= []).Add(annotation);
         }
@@ -286,6 +330,6 @@ public sealed partial class RagChatClient : DelegatingChatClient
     [GeneratedRegex(@"\[(\d{1,3})\]")]
     private static partial Regex SourceMarker();
 
-    /// <summary>The augmented conversation, the options to send (with a citation grammar when required) and the sources in order.</summary>
-    private sealed record Augmented(List<ChatMessage> Messages, ChatOptions? Options, IReadOnlyList<Citation> Citations);
+    /// <summary>The augmented conversation, the options to send (with a citation grammar when required), the sources in order and what each remote node answered.</summary>
+    private sealed record Augmented(List<ChatMessage> Messages, ChatOptions? Options, IReadOnlyList<Citation> Citations, IReadOnlyList<NodeSearchStatus> Nodes);
 }

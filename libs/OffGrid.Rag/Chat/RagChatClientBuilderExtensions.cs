@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using OffGrid.Rag;
 using OffGrid.Rag.Chat;
 using OffGrid.Rag.Collections;
+using OffGrid.Rag.Federation;
 
 namespace Microsoft.Extensions.AI;
 
@@ -46,6 +47,27 @@ public static class RagChatClientBuilderExtensions
             var options = new RagChatOptions();
             configure?.Invoke(options);
             return new RagChatClient(inner, collections, options);
+        });
+    }
+
+    /// <summary>
+    /// Answers requests that name knowledge collections with sources retrieved through <paramref name="search"/> — a
+    /// <see cref="FederatedKnowledgeSearch"/> includes the collections' remote OffGrid nodes, and their citations name the node;
+    /// other requests pass through untouched.
+    /// </summary>
+    /// <param name="builder">The pipeline.</param>
+    /// <param name="search">Where sources come from.</param>
+    /// <param name="configure">Adjusts retrieval and prompt settings; they are validated when the pipeline is built.</param>
+    /// <returns>The same builder.</returns>
+    public static ChatClientBuilder UseRag(this ChatClientBuilder builder, IKnowledgeSearch search, Action<RagChatOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(search);
+        return builder.Use(inner =>
+        {
+            var options = new RagChatOptions();
+            configure?.Invoke(options);
+            return new RagChatClient(inner, search, options);
         });
     }
 }

@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using OffGrid.Rag.Chunking;
+using OffGrid.Rag.Federation;
 using OffGrid.Rag.Ingestion;
 using OffGrid.Rag.Search;
 
@@ -11,22 +13,27 @@ namespace OffGrid.Rag.Collections;
 /// <summary>
 /// Named knowledge collections in one folder, each a <see cref="KnowledgeBase"/> file of its own with the embedding model and
 /// chunking settings it was created with: create, list, delete, ingest (directly or as background <see cref="IngestionJob"/>s)
-/// and search one or several collections at once. Used by the server's <c>/v1/knowledge</c> API, the CLI's <c>offgrid kb</c>
-/// and chat with knowledge (<c>UseRag</c> over collections).
+/// and search one or several collections at once; each collection also keeps the remote <see cref="KnowledgeNode"/>s that
+/// <see cref="FederatedKnowledgeSearch"/> includes in its searches. Used by the server's <c>/v1/knowledge</c> API, the CLI's
+/// <c>offgrid kb</c> and chat with knowledge (<c>UseRag</c> over collections). As an <see cref="IKnowledgeSearch"/> it searches
+/// the local files only.
 /// </summary>
 /// <remarks>
 /// Thread-safe. Collections open on first use and stay open until deleted or disposed; several processes may use the same
 /// folder (each file is SQLite in WAL mode). Layout: <c>&lt;Directory&gt;/&lt;name&gt;/knowledge.db</c>, and
 /// <c>&lt;name&gt;/uploads/</c> for documents a host keeps copies of so that they can be re-ingested.
 /// </remarks>
-public sealed class KnowledgeCollections : IDisposable
+public sealed class KnowledgeCollections : IKnowledgeSearch, IDisposable
 {
     private const string DatabaseFile = "knowledge.db";
+    private const string NodesSetting = "nodes";
+    private static readonly JsonSerializerOptions s_nodeJson = new(JsonSerializerDefaults.Web);
 
     private readonly KnowledgeCollectionsOptions _options;
     private readonly IEmbeddingModelResolver _embeddings;
     private readonly ILoggerFactory _loggerFactory;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly SemaphoreSlim _nodesGate = new(1, 1);
     private readonly Dictionary<string, KnowledgeBase> _open = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, IngestionJob> _jobs = new(StringComparer.Ordinal);
     private bool _disposed;
@@ -308,6 +315,69 @@ public sealed class KnowledgeCollections : IDisposable
         return [.. results.SelectMany(r => r).OrderByDescending(h => h.Scores.Fused).ThenBy(h => h.Citation.Collection, StringComparer.Ordinal).ThenBy(h => h.Citation.ChunkId).Take(options.Top)];
     }
 
+    /// <inheritdoc />
+    async Task<KnowledgeSearchResult> IKnowledgeSearch.SearchAsync(IReadOnlyList<string> collections, string query, SearchOptions? options, CancellationToken cancellationToken) =>
+        new(await SearchAsync(collections, query, options, cancellationToken).ConfigureAwait(false), []);
+
+    /// <summary>Gets the remote nodes a collection includes in federated searches, in the order they were added.</summary>
+    /// <param name="name">The collection name.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The nodes; empty when there are none.</returns>
+    /// <exception cref="CollectionNotFoundException">There is no such collection.</exception>
+    public async Task<IReadOnlyList<KnowledgeNode>> GetNodesAsync(string name, CancellationToken cancellationToken = default)
+    {
+        KnowledgeBase knowledgeBase = await OpenAsync(name, cancellationToken).ConfigureAwait(false);
+        return ReadNodes(knowledgeBase);
+    }
+
+    /// <summary>Adds a remote node to a collection, or replaces the node of the same name.</summary>
+    /// <param name="name">The collection name.</param>
+    /// <param name="node">The node.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The collection's nodes afterwards.</returns>
+    /// <exception cref="CollectionNotFoundException">There is no such collection.</exception>
+    /// <exception cref="InvalidKnowledgeRequestException">The node is invalid.</exception>
+    public async Task<IReadOnlyList<KnowledgeNode>> SetNodeAsync(string name, KnowledgeNode node, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        if (node.Validate() is { Count: > 0 } errors)
+        {
+            throw new InvalidKnowledgeRequestException(errors[0].Message, errors[0].Field);
+        }
+
+        return await ChangeNodesAsync(name, nodes =>
+        {
+            int index = nodes.FindIndex(n => n.Name == node.Name);
+            if (index >= 0)
+            {
+                nodes[index] = node;
+            }
+            else
+            {
+                nodes.Add(node);
+            }
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Removes a remote node from a collection.</summary>
+    /// <param name="name">The collection name.</param>
+    /// <param name="node">The node's name.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The collection's nodes afterwards.</returns>
+    /// <exception cref="CollectionNotFoundException">There is no such collection.</exception>
+    /// <exception cref="KnowledgeNodeNotFoundException">The collection has no such node.</exception>
+    public Task<IReadOnlyList<KnowledgeNode>> RemoveNodeAsync(string name, string node, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        return ChangeNodesAsync(name, nodes =>
+        {
+            if (nodes.RemoveAll(n => n.Name == node) == 0)
+            {
+                throw new KnowledgeNodeNotFoundException(name, node);
+            }
+        }, cancellationToken);
+    }
+
     /// <summary>Cancels running jobs and closes every collection.</summary>
     public void Dispose()
     {
@@ -396,6 +466,27 @@ public sealed class KnowledgeCollections : IDisposable
         string Model() => embeddingModel ?? knowledgeBase!.Store.ReadSetting("embedding_model") ?? throw new CollectionNotFoundException(name);
         knowledgeBase = new KnowledgeBase(options, new ResolvingEmbeddingGenerator(_embeddings, Model), _loggerFactory);
         return knowledgeBase;
+    }
+
+    private static List<KnowledgeNode> ReadNodes(KnowledgeBase knowledgeBase) =>
+        knowledgeBase.Store.ReadSetting(NodesSetting) is { } json ? JsonSerializer.Deserialize<List<KnowledgeNode>>(json, s_nodeJson) ?? [] : [];
+
+    /// <summary>Reads, changes and writes a collection's nodes; one change at a time, so that concurrent additions are all kept.</summary>
+    private async Task<IReadOnlyList<KnowledgeNode>> ChangeNodesAsync(string name, Action<List<KnowledgeNode>> change, CancellationToken cancellationToken)
+    {
+        KnowledgeBase knowledgeBase = await OpenAsync(name, cancellationToken).ConfigureAwait(false);
+        await _nodesGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            List<KnowledgeNode> nodes = ReadNodes(knowledgeBase);
+            change(nodes);
+            await knowledgeBase.Store.WriteSettingsAsync(new Dictionary<string, string> { [NodesSetting] = JsonSerializer.Serialize(nodes, s_nodeJson) }, cancellationToken).ConfigureAwait(false);
+            return nodes;
+        }
+        finally
+        {
+            _nodesGate.Release();
+        }
     }
 
     private void Forget(string name)

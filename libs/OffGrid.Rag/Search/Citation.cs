@@ -36,4 +36,10 @@ public sealed record Citation
 
     /// <summary>Gets a short excerpt of the chunk around the first query term.</summary>
     public required string Snippet { get; init; }
+
+    /// <summary>Gets the name of the remote node the chunk came from (see <see cref="Federation.KnowledgeNode"/>), or <see langword="null"/> when it is local.</summary>
+    public string? Node { get; init; }
+
+    /// <summary>Gets the root URL of the remote node the chunk came from, or <see langword="null"/> when it is local.</summary>
+    public Uri? NodeUrl { get; init; }
 }

@@ -44,6 +44,7 @@ internal sealed class InstantBackend : IAsyncDisposable
     private readonly string[] _models;
     private WebApplication? _app;
     private int _requests;
+    private int _listings;
 
     private InstantBackend(string name, string[] models)
     {
@@ -71,6 +72,9 @@ internal sealed class InstantBackend : IAsyncDisposable
 
     /// <summary>Chat requests received, answered or not.</summary>
     public int Requests => Volatile.Read(ref _requests);
+
+    /// <summary>Model listings received (the balancer's health probes and model discovery).</summary>
+    public int Listings => Volatile.Read(ref _listings);
 
     /// <summary>The bodies of the chat requests.</summary>
     public ConcurrentQueue<JsonElement> Bodies { get; } = new();
@@ -104,9 +108,13 @@ internal sealed class InstantBackend : IAsyncDisposable
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         builder.Logging.ClearProviders();
         WebApplication app = builder.Build();
-        app.MapGet("/v1/models", () => ListingStatus == StatusCodes.Status200OK
-            ? Results.Json(new { @object = "list", data = _models.Select(m => new { id = m, @object = "model", created = 0, owned_by = Name }) })
-            : Results.Json(new { error = new { message = "no model list here", type = "invalid_request_error" } }, statusCode: ListingStatus));
+        app.MapGet("/v1/models", () =>
+        {
+            Interlocked.Increment(ref _listings);
+            return ListingStatus == StatusCodes.Status200OK
+                ? Results.Json(new { @object = "list", data = _models.Select(m => new { id = m, @object = "model", created = 0, owned_by = Name }) })
+                : Results.Json(new { error = new { message = "no model list here", type = "invalid_request_error" } }, statusCode: ListingStatus);
+        });
         app.MapPost("/v1/chat/completions", ChatAsync);
         await app.StartAsync();
         BaseUri = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/");

@@ -63,6 +63,25 @@ public sealed partial class KnowledgeCommandTests : IDisposable
             }
         }
 
+        // A remote node that is down: the search still answers from this machine and says the result is partial.
+        int closed;
+        using (var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            listener.Start();
+            closed = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        }
+
+        (await _cli.RunAsync("knowledge", "nodes", "add", "docs", $"http://127.0.0.1:{closed}/", "--name", "plant-b", "--weight", "2")).AssertSuccess();
+        JsonElement node = JsonDocument.Parse((await _cli.RunAsync("kb", "nodes", "list", "docs", "--json")).Stdout).RootElement[0];
+        Assert.Equal("plant-b", node.GetProperty("name").GetString());
+        Assert.Equal(2, node.GetProperty("weight").GetDouble());
+        CliResult partial = await _cli.RunAsync("kb", "search", "docs", "reset the pump", "--alpha", "0.2", "--top", "2", "--threads", "1");
+        partial.AssertSuccess();
+        Assert.StartsWith("[1] Pump manual (guide.pdf, page 2)", partial.Stdout, StringComparison.Ordinal);
+        Assert.Contains("partial: node plant-b", partial.Stderr, StringComparison.Ordinal);
+        (await _cli.RunAsync("kb", "nodes", "rm", "docs", "plant-b")).AssertSuccess();
+        Assert.Equal(1, (await _cli.RunAsync("kb", "nodes", "rm", "docs", "plant-b")).ExitCode);
+
         (await _cli.RunAsync("kb", "rm", "docs")).AssertSuccess();
         Assert.Contains("No knowledge collections yet", (await _cli.RunAsync("kb", "list")).Stdout, StringComparison.Ordinal);
     }
