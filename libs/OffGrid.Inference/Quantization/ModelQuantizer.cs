@@ -91,6 +91,7 @@ public sealed class ModelQuantizer
         (LocalModel source, QuantizationTarget target, string output) = await ValidateAsync(model, type, outputName, cancellationToken).ConfigureAwait(false);
         string work = Path.Combine(_resolver.Store.RootDirectory, ".quantizing");
         Directory.CreateDirectory(work);
+        RemoveAbandoned(work);
         string file = Path.Combine(work, $"{Guid.NewGuid():N}-{Path.GetFileNameWithoutExtension(source.Path)}-{target.Name}.gguf");
         try
         {
@@ -100,6 +101,23 @@ public sealed class ModelQuantizer
         finally
         {
             File.Delete(file);
+        }
+    }
+
+    // A process that quit while llama.cpp was writing (Ctrl+C in the CLI) leaves its partial file behind; llama.cpp writes
+    // every tensor as it goes, so a file untouched for an hour belongs to no running quantization.
+    private static void RemoveAbandoned(string work)
+    {
+        foreach (FileInfo stale in new DirectoryInfo(work).EnumerateFiles().Where(f => f.LastWriteTimeUtc < DateTime.UtcNow.AddHours(-1)))
+        {
+            try
+            {
+                stale.Delete();
+            }
+            catch (IOException)
+            {
+                // Still open elsewhere: the next quantization tries again.
+            }
         }
     }
 }

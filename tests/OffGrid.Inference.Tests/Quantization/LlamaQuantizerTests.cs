@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using OffGrid.Hub.Store;
 using OffGrid.Hub.Gguf;
 using OffGrid.Inference.Pooling;
 using OffGrid.Inference.Quantization;
@@ -123,6 +125,34 @@ public sealed class LlamaQuantizerTests : IDisposable
         }
 
         Assert.Empty(Directory.EnumerateFiles(_dir));
+    }
+
+    [Fact]
+    public async Task ModelQuantizerAddsTheResultToTheStoreAndClearsAbandonedPartials()
+    {
+        ServiceProvider services = new ServiceCollection()
+            .AddOffGridHub(o => o.HomeDirectory = _dir)
+            .AddOffGridInference(o => o.Pool.Runtime = LlamaModelPoolTests.SmallPool(TimeSpan.Zero).Runtime)
+            .BuildServiceProvider();
+        await using (services)
+        {
+            ModelStore store = services.GetRequiredService<ModelStore>();
+            await store.ImportAsync(TestLlamaModels.GetOrCreate(F32Model), "local/tiny-F32", copy: true, TestContext.Current.CancellationToken);
+            string work = Path.Combine(store.RootDirectory, ".quantizing");
+            Directory.CreateDirectory(work);
+            string abandoned = Path.Combine(work, "old.gguf.partial-x");
+            await File.WriteAllTextAsync(abandoned, "left by a killed process", TestContext.Current.CancellationToken);
+            File.SetLastWriteTimeUtc(abandoned, DateTime.UtcNow.AddHours(-2));
+
+            ModelManifest manifest = await services.GetRequiredService<ModelQuantizer>().QuantizeAsync("tiny-F32", "Q8_0", cancellationToken: TestContext.Current.CancellationToken);
+
+            Assert.Equal("local/tiny-Q8_0", manifest.Name);
+            Assert.Equal("Q8_0", manifest.Quantization);
+            Assert.Equal(["local/tiny-F32", "local/tiny-Q8_0"], (await store.ListAsync(TestContext.Current.CancellationToken)).Select(m => m.Name));
+            Assert.Empty(Directory.EnumerateFiles(work));
+            QuantizationException exists = await Assert.ThrowsAsync<QuantizationException>(() => services.GetRequiredService<ModelQuantizer>().QuantizeAsync("tiny-F32", "Q8_0", cancellationToken: TestContext.Current.CancellationToken));
+            Assert.Equal(QuantizationProblem.OutputExists, exists.Problem);
+        }
     }
 
     [Fact]
