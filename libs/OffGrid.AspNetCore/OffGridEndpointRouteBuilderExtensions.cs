@@ -274,6 +274,12 @@ public static class OffGridEndpointRouteBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var errors = new ApiErrorFilter(shape);
+        if (endpoints is not RouteGroupBuilder)
+        {
+            // Inside another group the full prefix is the framework's secret: such routes keep the framework's bare 404.
+            endpoints.ServiceProvider.GetService<ApiRoutePrefixes>()?.Add(pattern, shape);
+        }
+
         return endpoints.MapGroup(pattern).AddEndpointFilter(errors).WithMetadata(errors);
     }
 }

@@ -1,3 +1,6 @@
+// MEAI001: the speech abstractions are experimental in Microsoft.Extensions.AI 10.11.0.
+#pragma warning disable MEAI001
+
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -51,7 +54,7 @@ public sealed class OffGridServerBuilder
     /// Turns on OffGrid governance: the users, keys, quotas and audit services (<c>AddOffGridGovernance</c>, options
     /// validated at start), API-key authentication with the <c>OffGrid.User</c>, <c>OffGrid.Admin</c> and
     /// <c>OffGrid.Auditor</c> policies (401, 403 and lockout 429 answered in each API's error shape), and
-    /// <c>UseAudit</c> then <c>UseQuotas</c> on every model's chat pipeline and <c>UseQuotas</c> on its embedding pipeline,
+    /// <c>UseAudit</c> then <c>UseQuotas</c> on every model's chat and embedding pipelines and <c>UseQuotas</c> on the speech pipelines,
     /// so each call is audited and counted against the model permissions and quotas of the user whose key the request carried. The app then calls <c>UseOffGridGovernance</c> before its
     /// endpoints, declares access on each group (<c>RequireOffGridApiKey</c>, <c>AllowPublic</c>) and may map
     /// <c>MapOffGridGovernance</c>.
@@ -68,8 +71,10 @@ public sealed class OffGridServerBuilder
         Services.AddOffGridApiKeyAuthentication(http => http.WriteError = ApiErrorFilter.WriteAsync);
         Services.TryAddSingleton<ModelVisibility>();
 
-        // Audit outside quotas, so that refused calls are recorded too. Embedding requests are audited per HTTP request.
-        ConfigureEmbeddingGenerators((pipeline, _) => pipeline.UseQuotas());
+        // Audit outside quotas, so that refused calls are recorded too.
+        ConfigureEmbeddingGenerators((pipeline, _) => pipeline.UseAudit().UseQuotas());
+        ConfigureSpeechToTextClients(pipeline => pipeline.UseQuotas());
+        ConfigureTextToSpeechClients(pipeline => pipeline.UseQuotas());
         return ConfigureChatClients((pipeline, _) => pipeline.UseAudit().UseQuotas());
     }
 
@@ -80,6 +85,34 @@ public sealed class OffGridServerBuilder
     {
         ArgumentNullException.ThrowIfNull(configure);
         Services.Configure<ModelPipelineOptions>(o => o.EmbeddingGenerator.Add(configure));
+        return this;
+    }
+
+    /// <summary>
+    /// Adds middleware to the speech-to-text pipeline of <c>/v1/audio/transcriptions</c> and <c>/v1/audio/translations</c>
+    /// (OffGrid.Speech's <see cref="ISpeechToTextClient"/> at the bottom; built once, on first use).
+    /// </summary>
+    /// <param name="configure">Adds middleware, for example <c>pipeline =&gt; pipeline.UseOpenTelemetry()</c>.</param>
+    /// <returns>The same builder.</returns>
+    [System.Diagnostics.CodeAnalysis.Experimental("MEAI001")]
+    public OffGridServerBuilder ConfigureSpeechToTextClients(Action<SpeechToTextClientBuilder> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        Services.Configure<ModelPipelineOptions>(o => o.SpeechToTextClient.Add(configure));
+        return this;
+    }
+
+    /// <summary>
+    /// Adds middleware to the text-to-speech pipeline of <c>/v1/audio/speech</c> (OffGrid.Speech's
+    /// <see cref="ITextToSpeechClient"/> at the bottom; built once, on first use).
+    /// </summary>
+    /// <param name="configure">Adds middleware, for example <c>pipeline =&gt; pipeline.UseOpenTelemetry()</c>.</param>
+    /// <returns>The same builder.</returns>
+    [System.Diagnostics.CodeAnalysis.Experimental("MEAI001")]
+    public OffGridServerBuilder ConfigureTextToSpeechClients(Action<TextToSpeechClientBuilder> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        Services.Configure<ModelPipelineOptions>(o => o.TextToSpeechClient.Add(configure));
         return this;
     }
 

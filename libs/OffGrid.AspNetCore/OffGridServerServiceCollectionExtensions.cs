@@ -1,7 +1,9 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OffGrid.AspNetCore;
+using OffGrid.AspNetCore.Audio;
 using OffGrid.AspNetCore.Backends;
+using OffGrid.AspNetCore.Http;
 using OffGrid.AspNetCore.Models;
 using OffGrid.AspNetCore.Operations;
 using OffGrid.AspNetCore.Quantization;
@@ -65,6 +67,8 @@ public static class OffGridServerServiceCollectionExtensions
 
         services.AddOffGridSpeech();
         AddRemoteBackends(services);
+        services.TryAddSingleton<ApiRoutePrefixes>();
+        services.TryAddSingleton<SpeechClients>();
         services.TryAddSingleton<ModelClients>();
         services.TryAddSingleton<ModelAccess>();
         services.TryAddSingleton<ModelPreloader>();

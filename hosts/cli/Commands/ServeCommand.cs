@@ -50,9 +50,16 @@ internal sealed class ServeCommand : Command
 
     private async Task<int> ExecuteAsync(ParseResult parse, CancellationToken cancellationToken)
     {
-        if (ConfigurationSwitches.FindMistake(this, parse.UnmatchedTokens) is { } mistake)
+        try
         {
-            FailureReporter.WriteLine(Console.Error, mistake);
+            ConfigurationSwitchException.ThrowIfInvalid(parse.UnmatchedTokens);
+        }
+        catch (ConfigurationSwitchException ex)
+        {
+            string mistake = ex.Option is not null && UsageErrors.Suggest(this, ex.Option) is { } suggestion
+                ? $"Unrecognized option '{ex.Option}'. Did you mean '{suggestion}'?"
+                : ex.Message;
+            FailureReporter.WriteLine(Console.Error, $"{mistake} See 'offgrid {Name} --help'.");
             return FailureReporter.UsageError;
         }
 

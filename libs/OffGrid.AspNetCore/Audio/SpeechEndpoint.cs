@@ -20,8 +20,9 @@ internal static class SpeechEndpoint
         "alloy", "ash", "ballad", "coral", "echo", "fable", "onyx", "nova", "sage", "shimmer", "verse", "marin", "cedar",
     };
 
-    public static async Task HandleAsync(HttpContext http, ITextToSpeechClient speech)
+    public static async Task HandleAsync(HttpContext http, SpeechClients speechClients)
     {
+        ITextToSpeechClient speech = speechClients.TextToSpeech;
         CancellationToken cancellationToken = http.RequestAborted;
         SpeechRequest request = await JsonBody.ReadAsync<SpeechRequest>(http.Request, cancellationToken);
         if (string.IsNullOrWhiteSpace(request.Input))

@@ -20,9 +20,9 @@ internal static class TranscriptionEndpoint
 {
     private static readonly string[] s_formats = ["json", "text", "srt", "vtt", "verbose_json"];
 
-    public static Task<IResult> TranscribeAsync(HttpContext http, ISpeechToTextClient speech) => HandleAsync(http, speech, translate: false);
+    public static Task<IResult> TranscribeAsync(HttpContext http, SpeechClients speech) => HandleAsync(http, speech.SpeechToText, translate: false);
 
-    public static Task<IResult> TranslateAsync(HttpContext http, ISpeechToTextClient speech) => HandleAsync(http, speech, translate: true);
+    public static Task<IResult> TranslateAsync(HttpContext http, SpeechClients speech) => HandleAsync(http, speech.SpeechToText, translate: true);
 
     private static async Task<IResult> HandleAsync(HttpContext http, ISpeechToTextClient speech, bool translate)
     {

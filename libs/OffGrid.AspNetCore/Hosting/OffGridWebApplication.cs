@@ -13,8 +13,6 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OffGrid.Agents;
 using OffGrid.AspNetCore.Http;
-using OffGrid.AspNetCore.Ollama;
-using OffGrid.AspNetCore.OpenAi;
 using OffGrid.Governance;
 using OffGrid.Governance.AspNetCore;
 using OffGrid.Hub;
@@ -40,6 +38,9 @@ public static class OffGridWebApplication
     /// <summary>The configuration section bound to <see cref="GovernanceOptions"/>: <c>Server:Auth:Mode</c>, <c>Server:Auth:Ldap:Host</c>….</summary>
     public const string AuthSectionName = "Server:Auth";
 
+    /// <summary>The exit code of <see cref="RunAsync"/> for a usage error on the command line, as command-line tools use it.</summary>
+    public const int UsageErrorExitCode = 2;
+
     /// <summary>The headers a browser page may read from a cross-origin answer: when to retry and what is left.</summary>
     private static readonly string[] s_exposedHeaders =
     [
@@ -50,13 +51,14 @@ public static class OffGridWebApplication
 
     /// <summary>Builds the application; run it with <see cref="RunAsync"/> (or start it yourself).</summary>
     /// <exception cref="OptionsValidationException">The server options are invalid (host, port, model files and folders).</exception>
-    /// <param name="args">Command-line configuration switches, such as <c>--Server:Port 8080</c>.</param>
+    /// <exception cref="ConfigurationSwitchException">A token of <paramref name="args"/> is not a configuration switch with its value.</exception>
+    /// <param name="args">Command-line configuration switches, such as <c>--Server:Port 8080</c> (and <c>--environment</c>).</param>
     /// <param name="configure">Adjusts the options after configuration is bound.</param>
     /// <param name="configureServer">Adds middleware to the model pipelines (after the OpenTelemetry middleware).</param>
     /// <returns>The application, not yet started.</returns>
     public static WebApplication Create(string[] args, Action<OffGridServerOptions>? configure = null, Action<OffGridServerBuilder>? configureServer = null)
     {
-        ArgumentNullException.ThrowIfNull(args);
+        ConfigurationSwitchException.ThrowIfInvalid(args);
         WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddEnvironmentVariables("OFFGRID_");
         builder.Configuration.AddCommandLine(args); // the command line wins over the environment
@@ -79,6 +81,10 @@ public static class OffGridWebApplication
         OffGridServerBuilder server = builder.Services.AddOffGridServer(configure);
         server.ConfigureChatClients((pipeline, _) => pipeline.UseOpenTelemetry(sourceName: OffGridServerTelemetry.SourceName));
         server.ConfigureEmbeddingGenerators((pipeline, _) => pipeline.UseOpenTelemetry(sourceName: OffGridServerTelemetry.SourceName));
+#pragma warning disable MEAI001 // the speech abstractions are experimental in Microsoft.Extensions.AI 10.11.0
+        server.ConfigureSpeechToTextClients(pipeline => pipeline.UseOpenTelemetry(sourceName: OffGridServerTelemetry.SourceName));
+        server.ConfigureTextToSpeechClients(pipeline => pipeline.UseOpenTelemetry(sourceName: OffGridServerTelemetry.SourceName));
+#pragma warning restore MEAI001
         server.AddKnowledge();
         AddGovernance(builder, server);
 
@@ -95,7 +101,7 @@ public static class OffGridWebApplication
         WebApplication app = builder.Build();
 
         // Unknown routes and wrong methods answer in the API's own error shape, not with an empty body.
-        app.UseStatusCodePages(context => StatusCodeBodyAsync(context.HttpContext));
+        app.UseOffGridStatusCodePages();
 
         // CORS first, so that browsers' preflight requests need no key; the rate limit before authentication, so that a
         // flood costs no key lookups (and fills no audit log).
@@ -209,7 +215,7 @@ public static class OffGridWebApplication
     /// <param name="programName">The name to start each error line with, such as <c>offgrid-server</c>.</param>
     /// <param name="error">Where the error lines go (standard error).</param>
     /// <param name="cancellationToken">Stops the application.</param>
-    /// <returns>0 after a normal stop; 1 when the server could not start.</returns>
+    /// <returns>0 after a normal stop; 1 when the server could not start; 2 (<see cref="UsageErrorExitCode"/>) for a command-line token that is not a configuration switch.</returns>
     public static async Task<int> RunAsync(Func<WebApplication> create, string programName, TextWriter error, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(create);
@@ -227,6 +233,11 @@ public static class OffGridWebApplication
         {
             await error.WriteLineAsync($"{programName}: {options.Host}:{options.Port} is already in use; stop the other server or choose another port (--port, or --Server:Port).").ConfigureAwait(false);
             return 1;
+        }
+        catch (ConfigurationSwitchException ex)
+        {
+            await error.WriteLineAsync($"{programName}: {ex.Message}").ConfigureAwait(false);
+            return UsageErrorExitCode;
         }
         catch (OptionsValidationException ex)
         {
@@ -260,22 +271,6 @@ public static class OffGridWebApplication
                 await app.DisposeAsync().ConfigureAwait(false);
             }
         }
-    }
-
-    private static Task StatusCodeBodyAsync(HttpContext http)
-    {
-        int status = http.Response.StatusCode;
-        string message = status switch
-        {
-            StatusCodes.Status404NotFound => $"There is no {http.Request.Path} here.",
-            StatusCodes.Status405MethodNotAllowed => $"{http.Request.Method} is not allowed on {http.Request.Path}.",
-            _ => $"The request failed with status {status}.",
-        };
-        var error = new ApiError(status, message);
-        object? body = http.Request.Path.StartsWithSegments("/api") ? OllamaShapes.Error(error)
-            : http.Request.Path.StartsWithSegments("/v1") ? OpenAiShapes.Error(error)
-            : null;
-        return body is null ? Task.CompletedTask : http.Response.WriteAsJsonAsync(body, ServerJson.Options);
     }
 
     private static string OneLine(string text) => string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));

@@ -41,14 +41,28 @@ internal sealed class ModelAccess
     public async Task<IReadOnlyList<LocalModel>> ListVisibleAsync(HttpContext http)
     {
         IReadOnlyList<LocalModel> models = await ListAsync(http.RequestAborted);
-        if (http.RequestServices.GetService<ModelVisibility>() is not { } visibility)
-        {
-            return models;
-        }
-
-        Func<string, bool> visible = await visibility.ForAsync(http);
+        Func<string, bool> visible = await VisibilityAsync(http);
         return [.. models.Where(m => visible(m.Name))];
     }
+
+    /// <summary>
+    /// Finds the model a request names for a request that describes it (<c>GET /v1/models/{id}</c>, <c>/api/show</c>): a
+    /// model the user of <paramref name="http"/> may not call is not found, as it is missing from their lists.
+    /// </summary>
+    /// <exception cref="ApiException">400 when no name is given.</exception>
+    /// <exception cref="ModelNotFoundException">Nothing matches, or the user may not see what does.</exception>
+    public async Task<LocalModel> ResolveVisibleAsync(HttpContext http, string? name)
+    {
+        LocalModel model = await ResolveAsync(name, http.RequestAborted);
+        Func<string, bool> visible = await VisibilityAsync(http);
+        return visible(model.Name)
+            ? model
+            : throw new ModelNotFoundException(model.Name, $"The model '{name}' is not available to you: it is not in your list (GET /v1/models).", canPull: false);
+    }
+
+    /// <summary>Which model names the user of <paramref name="http"/> may see (every name when governance is off).</summary>
+    public static async Task<Func<string, bool>> VisibilityAsync(HttpContext http) =>
+        http.RequestServices.GetService<ModelVisibility>() is { } visibility ? await visibility.ForAsync(http) : static _ => true;
 
     /// <summary>Finds the model a request names.</summary>
     /// <exception cref="ApiException">400 when no name is given.</exception>

@@ -36,17 +36,24 @@ internal static class OllamaModelEndpoints
     public static async Task<IResult> ShowAsync(HttpContext http, ModelAccess models, RemoteBackends backends)
     {
         OllamaModelRequest request = await JsonBody.ReadAsync<OllamaModelRequest>(http.Request, http.RequestAborted);
-        LocalModel model = await models.ResolveAsync(request.ModelName, http.RequestAborted);
+        LocalModel model = await models.ResolveVisibleAsync(http, request.ModelName);
         return Results.Json(await OllamaModelDescription.ShowAsync(model, backends, http.RequestAborted), ServerJson.Options);
     }
 
-    public static async Task<IResult> PsAsync(ModelAccess models, CancellationToken cancellationToken)
+    public static async Task<IResult> PsAsync(HttpContext http, ModelAccess models)
     {
+        CancellationToken cancellationToken = http.RequestAborted;
         IReadOnlyList<LocalModel> served = await models.ListAsync(cancellationToken);
+        Func<string, bool> visible = await ModelAccess.VisibilityAsync(http);
         var running = new List<object>();
         foreach (LoadedModelInfo info in models.Pool.GetLoadedModels())
         {
             string name = served.FirstOrDefault(m => string.Equals(m.Path, info.Path, StringComparison.Ordinal))?.Name ?? info.Path;
+            if (!visible(name))
+            {
+                continue;
+            }
+
             GgufFile gguf = await GgufFile.ReadAsync(info.Path, cancellationToken);
             running.Add(new
             {

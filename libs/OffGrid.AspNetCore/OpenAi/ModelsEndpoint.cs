@@ -14,8 +14,8 @@ internal static class ModelsEndpoint
     public static async Task<IResult> ListAsync(HttpContext http, ModelAccess models, RemoteBackends backends) =>
         Results.Json(new { @object = "list", data = (await models.ListVisibleAsync(http)).Select(m => Describe(m, backends)) }, ServerJson.Options);
 
-    public static async Task<IResult> GetAsync(string id, ModelAccess models, RemoteBackends backends, CancellationToken cancellationToken) =>
-        Results.Json(Describe(await models.ResolveAsync(id, cancellationToken), backends), ServerJson.Options);
+    public static async Task<IResult> GetAsync(string id, HttpContext http, ModelAccess models, RemoteBackends backends) =>
+        Results.Json(Describe(await models.ResolveVisibleAsync(http, id), backends), ServerJson.Options);
 
     private static object Describe(LocalModel model, RemoteBackends backends)
     {

@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
-using System.Text;
 using Microsoft.Extensions.AI;
 using OffGrid.Governance.Identity;
 
@@ -44,7 +42,7 @@ public sealed class AuditChatClient : DelegatingChatClient
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        var call = new Call(this, messages, options);
+        AuditedCall call = Start(messages, options);
         try
         {
             ChatResponse response = await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
@@ -65,7 +63,7 @@ public sealed class AuditChatClient : DelegatingChatClient
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        var call = new Call(this, messages, options);
+        AuditedCall call = Start(messages, options);
         Exception? failure = new OperationCanceledException("The consumer stopped reading the stream.");
         try
         {
@@ -105,67 +103,7 @@ public sealed class AuditChatClient : DelegatingChatClient
         }
     }
 
-    /// <summary>One audited call: its start, the caller, and what it used.</summary>
-    private sealed class Call
-    {
-        private readonly AuditChatClient _owner;
-        private readonly Caller? _caller;
-        private readonly string? _model;
-        private readonly string? _prompt;
-        private readonly long _started = Stopwatch.GetTimestamp();
-        private readonly DateTimeOffset _startedAt;
-        private readonly StringBuilder? _answer;
-        private long? _inputTokens;
-        private long? _outputTokens;
-
-        public Call(AuditChatClient owner, IEnumerable<ChatMessage> messages, ChatOptions? options)
-        {
-            _owner = owner;
-            _startedAt = owner._log.Now;
-            _caller = CallerContext.Resolve(options);
-            _model = options?.ModelId ?? owner.GetService<ChatClientMetadata>()?.DefaultModelId;
-            if (owner._log.Options.RecordContent)
-            {
-                _prompt = string.Join('\n', messages.Select(m => $"{m.Role}: {m.Text}"));
-                _answer = new StringBuilder();
-            }
-        }
-
-        public void Usage(UsageDetails? usage)
-        {
-            if (usage is not null)
-            {
-                _inputTokens = (_inputTokens ?? 0) + (usage.InputTokenCount ?? 0);
-                _outputTokens = (_outputTokens ?? 0) + (usage.OutputTokenCount ?? 0);
-            }
-        }
-
-        public void Answer(string text) => _answer?.Append(text);
-
-        public async Task EndAsync(Exception? failure)
-        {
-            string? answer = _answer is { Length: > 0 } ? _answer.ToString() : null;
-            if (AuditScope.Current is { } request)
-            {
-                request.AddModelCall(_model, _inputTokens, _outputTokens, _prompt, answer);
-                return;
-            }
-
-            await _owner._log.AppendAsync(new AuditEvent
-            {
-                Timestamp = _startedAt,
-                UserName = _caller?.UserName,
-                KeyId = _caller?.KeyId,
-                ClientAddress = _caller?.ClientAddress,
-                Route = _owner.Route,
-                Model = _model,
-                InputTokens = _inputTokens,
-                OutputTokens = _outputTokens,
-                Status = GovernanceErrors.GetCallStatus(failure),
-                Latency = Stopwatch.GetElapsedTime(_started),
-                Prompt = _prompt,
-                Answer = answer,
-            }, CancellationToken.None).ConfigureAwait(false);
-        }
-    }
+    private AuditedCall Start(IEnumerable<ChatMessage> messages, ChatOptions? options) =>
+        new(_log, Route, CallerContext.Resolve(options), options?.ModelId ?? this.GetService<ChatClientMetadata>()?.DefaultModelId,
+            () => string.Join('\n', messages.Select(m => $"{m.Role}: {m.Text}")));
 }

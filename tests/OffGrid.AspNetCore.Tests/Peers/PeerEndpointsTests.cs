@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -9,11 +10,13 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Playwright;
 using OffGrid.Distribution;
 using OffGrid.Distribution.Peers;
 using OffGrid.Hub.Store;
 using OffGrid.Testing;
 using OffGrid.Testing.Browser;
+using static Microsoft.Playwright.Assertions;
 
 namespace OffGrid.AspNetCore.Tests.Peers;
 
@@ -158,58 +161,48 @@ public sealed class PeerEndpointsTests : IAsyncLifetime
     [Fact]
     public async Task TheWebUiShowsWhatPeersShareAndDownloadsAModelIntoTheStore()
     {
-        Assert.SkipUnless(File.Exists(HeadlessChromium.ExecutablePath), "Debian's chromium is not installed (eng/test.sh installs it).");
-        await using HeadlessChromium browser = await HeadlessChromium.StartAsync(Ct);
-        await browser.NavigateAsync(_server.BaseUri, Ct);
-        await browser.WaitForAsync("document.querySelectorAll('#model option').length > 0", TimeSpan.FromSeconds(20), Ct);
+        Assert.SkipUnless(ChromiumPage.IsInstalled, "Debian's chromium is not installed (eng/test.sh installs it).");
+        await using ChromiumPage browser = await ChromiumPage.OpenAsync(_server.BaseUri);
+        IPage page = browser.Page;
+        await Expect(page.Locator("#model option")).Not.ToHaveCountAsync(0);
 
-        await browser.EvaluateAsync("document.getElementById('peersButton').click()", Ct);
-        string listed = Text(await browser.WaitForAsync("document.querySelector('.peer-model span')?.textContent", TimeSpan.FromSeconds(30), Ct));
-        string peer = Text(await browser.EvaluateAsync("document.querySelector('#peerList h2').textContent", Ct));
-        await browser.EvaluateAsync("document.querySelector('.peer-model button').click()", Ct);
-        string state = Text(await browser.WaitForAsync(
-            "(t => /^In the store|not|fail/i.test(t) && t)(document.querySelector('.peer-model .note').textContent)", TimeSpan.FromSeconds(60), Ct));
-        JsonNode? offered = await browser.WaitForAsync($"[...document.querySelectorAll('#model option')].some(o => o.value === '{SharedModel}')", TimeSpan.FromSeconds(10), Ct);
-
-        Assert.Matches($@"^{SharedModel} · [0-9.]+ [KM]B · unsigned$", listed);
-        Assert.Equal($"alice ({_peerAddress})", peer);
-        Assert.Equal($"In the store as {SharedModel}.", state);
-        Assert.True(offered?.GetValue<bool>(), "the chat's model list offers the downloaded model");
+        await page.Locator("#peersButton").ClickAsync();
+        ILocator model = page.Locator(".peer-model").First;
+        await Expect(model.Locator("span:not(.note)")).ToHaveTextAsync(new Regex($@"^{SharedModel} · [0-9.]+ [KM]B · unsigned$"));
+        await Expect(page.Locator("#peerList h2")).ToHaveTextAsync($"alice ({_peerAddress})");
+        await model.GetByRole(AriaRole.Button, new() { Name = "Download" }).ClickAsync();
+        await Expect(model.Locator(".note")).ToHaveTextAsync($"In the store as {SharedModel}.", new() { Timeout = 60_000 });
+        await Expect(page.Locator($"#model option[value='{SharedModel}']")).ToHaveCountAsync(1);
         Assert.NotNull(await _server.App.Services.GetRequiredService<ModelStore>().FindAsync(SharedModel, Ct));
 
         // Without the network secret the panel says what to do instead of listing anything.
         File.Delete(Path.Combine(_server.Home, "p2p.secret"));
-        await browser.EvaluateAsync("document.getElementById('peersButton').click(); document.getElementById('peersButton').click()", Ct);
-        string refusal = Text(await browser.WaitForAsync("document.querySelector('#peerList p.error')?.textContent", TimeSpan.FromSeconds(20), Ct));
-        Assert.Contains("No network secret", refusal, StringComparison.Ordinal);
+        await page.Locator("#peersButton").ClickAsync();
+        await page.Locator("#peersButton").ClickAsync();
+        await Expect(page.Locator("#peerList p.error")).ToContainTextAsync("No network secret");
     }
 
     [Fact]
     public async Task AWebUiDownloadCanBeCancelled()
     {
-        Assert.SkipUnless(File.Exists(HeadlessChromium.ExecutablePath), "Debian's chromium is not installed (eng/test.sh installs it).");
+        Assert.SkipUnless(ChromiumPage.IsInstalled, "Debian's chromium is not installed (eng/test.sh installs it).");
         _fileDelay = TimeSpan.FromSeconds(30);
-        await using HeadlessChromium browser = await HeadlessChromium.StartAsync(Ct);
-        await browser.NavigateAsync(_server.BaseUri, Ct);
+        await using ChromiumPage browser = await ChromiumPage.OpenAsync(_server.BaseUri);
+        IPage page = browser.Page;
 
         // The page is ready (its script ran and listed the models) before its buttons are clicked.
-        await browser.WaitForAsync("document.querySelectorAll('#model option').length > 0", TimeSpan.FromSeconds(20), Ct);
-        await browser.EvaluateAsync("document.getElementById('peersButton').click()", Ct);
-        await browser.WaitForAsync("document.querySelector('.peer-model button')", TimeSpan.FromSeconds(30), Ct);
+        await Expect(page.Locator("#model option")).Not.ToHaveCountAsync(0);
+        await page.Locator("#peersButton").ClickAsync();
+        ILocator model = page.Locator(".peer-model").First;
+        await model.GetByRole(AriaRole.Button, new() { Name = "Download" }).ClickAsync();
+        await model.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
 
-        await browser.EvaluateAsync("document.querySelector('.peer-model button').click()", Ct);
-        await browser.WaitForAsync("document.querySelector('.peer-model button.secondary')", TimeSpan.FromSeconds(20), Ct);
-        await browser.EvaluateAsync("document.querySelector('.peer-model button.secondary').click()", Ct);
-        string state = Text(await browser.WaitForAsync("(t => t.startsWith('Cancelled') && t)(document.querySelector('.peer-model .note').textContent)", TimeSpan.FromSeconds(20), Ct));
-        JsonNode? ready = await browser.WaitForAsync(
-            "!document.querySelector('.peer-model button.secondary') && !document.querySelector('.peer-model button').disabled", TimeSpan.FromSeconds(10), Ct);
-
-        Assert.Contains("next download of this model resumes", state, StringComparison.Ordinal);
-        Assert.True(ready?.GetValue<bool>(), "the Cancel button is gone and Download works again");
+        await Expect(model.Locator(".note")).ToHaveTextAsync(new Regex("^Cancelled.*next download of this model resumes", RegexOptions.Singleline));
+        await Expect(model.GetByRole(AriaRole.Button, new() { Name = "Cancel" })).ToHaveCountAsync(0);
+        await Expect(model.GetByRole(AriaRole.Button, new() { Name = "Download" })).ToBeEnabledAsync();
         Assert.Null(await _server.App.Services.GetRequiredService<ModelStore>().FindAsync(SharedModel, Ct));
     }
 
-    private static string Text(JsonNode? value) => value?.GetValue<string>() ?? string.Empty;
 
     private async Task<JsonDocument> GetJsonAsync(string path)
     {

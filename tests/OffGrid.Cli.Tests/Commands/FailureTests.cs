@@ -121,7 +121,7 @@ public sealed class FailureTests : IDisposable
     [InlineData(new[] { "run", "m", "--seeed", "1" }, "Unrecognized option '--seeed'.")]
     [InlineData(new[] { "serve", "--prot", "8080" }, "Unrecognized option '--prot'. Did you mean '--port'?")]
     [InlineData(new[] { "serve", "--quiet" }, "Unrecognized option '--quiet'. Configuration switches name their section, such as --Server:Pool:KeepAlive 00:30:00.")]
-    [InlineData(new[] { "serve", "--Server:Port=8080", "models" }, "Unrecognized argument 'models': serve takes options and configuration switches such as --Server:Pool:KeepAlive 00:30:00.")]
+    [InlineData(new[] { "serve", "--Server:Port=8080", "models" }, "Unrecognized argument 'models': expected configuration switches such as --Server:Pool:KeepAlive 00:30:00.")]
     [InlineData(new[] { "serve", "--port", "0", "--Server:Preload" }, "The configuration switch '--Server:Preload' needs a value (--Server:Preload=value, or --Server:Preload value).")]
     public async Task BadValuesAreOnePlainSentenceAndExitCode2(string[] args, string sentence)
     {

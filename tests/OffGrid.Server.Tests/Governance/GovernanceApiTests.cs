@@ -74,6 +74,23 @@ public sealed class GovernanceApiTests(MultiUserServer server) : IClassFixture<M
     }
 
     [Fact]
+    public async Task AnEmbeddingRequestIsAuditedWithItsModelAndTokens()
+    {
+        string ivy = await server.AddUserAsync("ivy", UserRole.User);
+        using HttpClient user = server.Client(ivy);
+        using HttpClient auditor = server.Client(server.AuditorKey);
+
+        using HttpResponseMessage embed = await user.PostAsJsonAsync("/v1/embeddings", new { model = "stories", input = new[] { "Lily had a ball.", "Tom ate." } }, Token);
+        (_, JsonElement entries) = await MultiUserServer.SendAsync(auditor, HttpMethod.Get, "/v1/audit/export?user=ivy");
+
+        Assert.Equal(200, (int)embed.StatusCode);
+        long promptTokens = JsonDocument.Parse(await embed.Content.ReadAsStringAsync(Token)).RootElement.GetProperty("usage").GetProperty("prompt_tokens").GetInt64();
+        JsonElement entry = Assert.Single(entries.EnumerateArray());
+        Assert.Equal(("/v1/embeddings", "stories", 200), (entry.GetProperty("route").GetString(), entry.GetProperty("model").GetString(), entry.GetProperty("status").GetInt32()));
+        Assert.Equal(promptTokens, entry.GetProperty("input_tokens").GetInt64());
+    }
+
+    [Fact]
     public async Task AnAuditorExportsAndVerifiesWhatHappened()
     {
         string gus = await server.AddUserAsync("gus", UserRole.User);

@@ -105,6 +105,28 @@ public sealed class QuotaResponseTests(MultiUserServer server) : IClassFixture<M
     }
 
     [Fact]
+    public async Task SpeechIsHeldToModelPermissionsAndQuotas()
+    {
+        object speech = new { model = "tts-1", input = "Hello.", response_format = "wav" };
+        string restrictedKey = await server.AddUserAsync("speech-restricted", UserRole.User);
+        await server.App.Services.GetRequiredService<UserDirectory>().SetPermissionsAsync("speech-restricted", models: ["stor*"], collections: null, Token);
+        string limitedKey = await server.AddUserAsync("speech-rpm", UserRole.User);
+        await Quotas.SetUserLimitsAsync("speech-rpm", new QuotaLimits { RequestsPerMinute = 1 }, Token);
+        using HttpClient restricted = server.Client(restrictedKey);
+        using HttpClient limited = server.Client(limitedKey);
+
+        using HttpResponseMessage denied = await restricted.PostAsJsonAsync("/v1/audio/speech", speech, Token);
+        using HttpResponseMessage first = await limited.PostAsJsonAsync("/v1/audio/speech", speech, Token);
+        using HttpResponseMessage refused = await limited.PostAsJsonAsync("/v1/audio/speech", speech, Token);
+
+        Assert.Equal(403, (int)denied.StatusCode);
+        Assert.Contains("may not use the model 'tts-1'", JsonDocument.Parse(await denied.Content.ReadAsStringAsync(Token)).RootElement.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(200, (int)first.StatusCode);
+        Assert.Equal(429, (int)refused.StatusCode);
+        Assert.Equal("1", refused.Headers.GetValues("x-ratelimit-limit-requests").Single());
+    }
+
+    [Fact]
     public async Task ModelListsShowOnlyTheModelsAUserMayCall()
     {
         string key = await server.AddUserAsync("stories-only", UserRole.User);
@@ -113,6 +135,16 @@ public sealed class QuotaResponseTests(MultiUserServer server) : IClassFixture<M
         Assert.Equal(["stories"], await ModelNamesAsync(key));
         Assert.Equal(["qwen", "slow", "stories", "tiny"], await ModelNamesAsync(server.UserKey));
         Assert.Equal(["qwen", "slow", "stories", "tiny"], await ModelNamesAsync(server.AdminKey));
+
+        // Describing a model the list hides finds nothing either, in both APIs; the visible one is described.
+        using HttpClient http = server.Client(key);
+        using HttpResponseMessage hidden = await http.GetAsync("/v1/models/tiny", Token);
+        using HttpResponseMessage hiddenShow = await http.PostAsJsonAsync("/api/show", new { model = "tiny" }, Token);
+        using HttpResponseMessage shown = await http.GetAsync("/v1/models/stories", Token);
+        Assert.Equal(404, (int)hidden.StatusCode);
+        Assert.Contains("not available to you", JsonDocument.Parse(await hidden.Content.ReadAsStringAsync(Token)).RootElement.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(404, (int)hiddenShow.StatusCode);
+        Assert.Equal(200, (int)shown.StatusCode);
     }
 
     /// <summary>The names in <c>/v1/models</c>, after checking that <c>/api/tags</c> lists the same.</summary>

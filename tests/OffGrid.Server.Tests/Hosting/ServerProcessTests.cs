@@ -58,6 +58,18 @@ public sealed class ServerProcessTests
         Assert.Contains("eighty", line);
     }
 
+    [Theory]
+    [InlineData(new[] { "--prot", "8080" }, "Unrecognized option '--prot'. Configuration switches name their section, such as --Server:Pool:KeepAlive 00:30:00.")]
+    [InlineData(new[] { "models" }, "Unrecognized argument 'models': expected configuration switches such as --Server:Pool:KeepAlive 00:30:00.")]
+    [InlineData(new[] { "--Server:Port=0", "--Server:Preload" }, "The configuration switch '--Server:Preload' needs a value (--Server:Preload=value, or --Server:Preload value).")]
+    public async Task ATokenThatIsNotAConfigurationSwitchIsAUsageError(string[] args, string sentence)
+    {
+        (int exitCode, string stderr) = await RunAsync(args);
+
+        Assert.Equal(2, exitCode);
+        Assert.Equal("offgrid-server: " + sentence, Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+    }
+
     private static async Task<(int ExitCode, string Stderr)> RunAsync(params string[] args)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")

@@ -1,29 +1,33 @@
-using System.Text.Json.Nodes;
-using OffGrid.Testing.Browser;
+using System.Globalization;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
 
 namespace OffGrid.Server.Tests.WebUi;
 
-/// <summary>What a person does on the web UI's chat page, through <see cref="HeadlessChromium"/>.</summary>
+/// <summary>What a person does on the web UI's chat page.</summary>
 internal static class ChatPage
 {
-    /// <summary>Waits until the model list is filled and returns its names, comma-separated (empty after 20 s).</summary>
-    public static async Task<string> WaitForModelsAsync(HeadlessChromium browser, CancellationToken cancellationToken)
+    /// <summary>Waits until the model list offers <paramref name="model"/>.</summary>
+    public static Task WaitForModelAsync(IPage page, string model) =>
+        Expect(page.Locator($"#model option[value='{model}']")).ToHaveCountAsync(1);
+
+    /// <summary>Pastes <paramref name="key"/> into the key field and leaves it, as a person does.</summary>
+    public static async Task EnterKeyAsync(IPage page, string key)
     {
-        JsonNode? models = await browser.WaitForAsync("[...document.querySelectorAll('#model option')].map(o => o.value).join(',') || null", TimeSpan.FromSeconds(20), cancellationToken);
-        return models?.GetValue<string>() ?? string.Empty;
+        await page.Locator("#apiKey").FillAsync(key);
+        await page.Locator("#apiKey").PressAsync("Tab");
     }
 
-    /// <summary>Sends <paramref name="prompt"/> to <paramref name="model"/> and returns the statistics line under the answer (empty after 30 s).</summary>
-    public static async Task<string> SendAsync(HeadlessChromium browser, string model, string prompt, int maxTokens, double temperature, CancellationToken cancellationToken)
+    /// <summary>Sends <paramref name="prompt"/> to <paramref name="model"/> and returns the statistics line under the answer.</summary>
+    public static async Task<string> SendAsync(IPage page, string model, string prompt, int maxTokens, double temperature)
     {
-        await browser.EvaluateAsync($$"""
-            document.getElementById('model').value = {{JsonValue.Create(model).ToJsonString()}};
-            document.getElementById('temperature').value = '{{temperature.ToString(System.Globalization.CultureInfo.InvariantCulture)}}';
-            document.getElementById('maxTokens').value = '{{maxTokens}}';
-            document.getElementById('prompt').value = {{JsonValue.Create(prompt).ToJsonString()}};
-            document.getElementById('form').requestSubmit();
-            """, cancellationToken);
-        JsonNode? stats = await browser.WaitForAsync("document.querySelector('.stats')?.textContent", TimeSpan.FromSeconds(30), cancellationToken);
-        return stats?.GetValue<string>() ?? string.Empty;
+        await page.Locator("#model").SelectOptionAsync(model);
+        await page.Locator("#temperature").FillAsync(temperature.ToString(CultureInfo.InvariantCulture));
+        await page.Locator("#maxTokens").FillAsync(maxTokens.ToString(CultureInfo.InvariantCulture));
+        await page.Locator("#prompt").FillAsync(prompt);
+        await page.Locator("#send").ClickAsync();
+        ILocator stats = page.Locator(".stats").First;
+        await Expect(stats).ToBeVisibleAsync();
+        return await stats.TextContentAsync() ?? string.Empty;
     }
 }

@@ -1,9 +1,10 @@
 using System.Net;
 using System.Text.Json;
-using System.Text.Json.Nodes;
+using Microsoft.Playwright;
 using OffGrid.Governance.Users;
 using OffGrid.Server.Tests.Governance;
 using OffGrid.Testing.Browser;
+using static Microsoft.Playwright.Assertions;
 
 namespace OffGrid.Server.Tests.WebUi;
 
@@ -13,54 +14,47 @@ namespace OffGrid.Server.Tests.WebUi;
 /// </summary>
 public sealed class MultiUserWebUiTests(MultiUserServer server) : IClassFixture<MultiUserServer>
 {
-    /// <summary>The keys table as lines of name|id|status|expires, in the page's order.</summary>
-    private const string RowsScript =
-        "[...document.querySelectorAll('#keyRows tr')].map(r => [...r.cells].slice(0, 4).map(c => c.textContent).join('|')).join('\\n') || null";
-
     [Fact]
     public async Task TheKeyFieldUnlocksTheModels()
     {
-        Assert.SkipUnless(File.Exists(HeadlessChromium.ExecutablePath), "Debian's chromium is not installed (eng/test.sh installs it).");
-        CancellationToken token = TestContext.Current.CancellationToken;
-        await using HeadlessChromium browser = await HeadlessChromium.StartAsync(token);
-        await browser.NavigateAsync(server.BaseUri, token);
+        Assert.SkipUnless(ChromiumPage.IsInstalled, "Debian's chromium is not installed (eng/test.sh installs it).");
+        await using ChromiumPage browser = await ChromiumPage.OpenAsync(server.BaseUri);
+        IPage page = browser.Page;
 
-        JsonNode? refusal = await browser.WaitForAsync("document.getElementById('empty')?.textContent.includes('API key') ? document.getElementById('empty').textContent : null", TimeSpan.FromSeconds(20), token);
-        Assert.StartsWith("This route needs an API key", refusal?.GetValue<string>(), StringComparison.Ordinal);
+        await Expect(page.Locator("#empty")).ToContainTextAsync("API key");
+        Assert.StartsWith("This route needs an API key", await page.Locator("#empty").TextContentAsync(), StringComparison.Ordinal);
 
-        await browser.EvaluateAsync($$"""
-            const key = document.getElementById('apiKey');
-            key.value = '{{server.UserKey}}';
-            key.dispatchEvent(new Event('change'));
-            """, token);
-        Assert.Contains("stories", await ChatPage.WaitForModelsAsync(browser, token));
+        await ChatPage.EnterKeyAsync(page, server.UserKey);
+        await ChatPage.WaitForModelAsync(page, "stories");
 
-        Assert.Contains("tok/s", await ChatPage.SendAsync(browser, "stories", "Once upon a time", maxTokens: 8, temperature: 0.7, token));
-        Assert.Equal(server.UserKey, (await browser.EvaluateAsync("localStorage.getItem('offgrid.apiKey')", token))!.GetValue<string>());
+        Assert.Contains("tok/s", await ChatPage.SendAsync(page, "stories", "Once upon a time", maxTokens: 8, temperature: 0.7));
+        Assert.Equal(server.UserKey, await StoredKeyAsync(page));
     }
 
     [Fact]
     public async Task SigningInWithAPasswordGivesTheBrowserAKey()
     {
-        Assert.SkipUnless(File.Exists(HeadlessChromium.ExecutablePath), "Debian's chromium is not installed (eng/test.sh installs it).");
-        CancellationToken token = TestContext.Current.CancellationToken;
+        Assert.SkipUnless(ChromiumPage.IsInstalled, "Debian's chromium is not installed (eng/test.sh installs it).");
         await server.AddUserAsync("dora", UserRole.User, "correct horse battery");
-        await using HeadlessChromium browser = await HeadlessChromium.StartAsync(token);
-        await browser.NavigateAsync(server.BaseUri, token);
+        await using ChromiumPage browser = await ChromiumPage.OpenAsync(server.BaseUri);
+        IPage page = browser.Page;
 
-        Assert.Equal(true, (await browser.WaitForAsync("!document.getElementById('signInOpen').hidden", TimeSpan.FromSeconds(20), token))?.GetValue<bool>());
-        await SignInAsync(browser, "dora", "wrong password", token);
-        JsonNode? refused = await browser.WaitForAsync("document.getElementById('signInError').textContent", TimeSpan.FromSeconds(20), token);
-        Assert.Equal("The user name or password is incorrect.", refused?.GetValue<string>());
-        Assert.Null(await browser.EvaluateAsync("localStorage.getItem('offgrid.apiKey')", token));
+        await page.Locator("#signInOpen").ClickAsync();
+        await page.Locator("#username").FillAsync("dora");
+        await page.Locator("#password").FillAsync("wrong password");
+        await page.Locator("#signInSubmit").ClickAsync();
+        await Expect(page.Locator("#signInError")).ToHaveTextAsync("The user name or password is incorrect.");
+        Assert.Null(await StoredKeyAsync(page));
 
-        await SignInAsync(browser, "dora", "correct horse battery", token);
-        Assert.Contains("stories", await ChatPage.WaitForModelsAsync(browser, token));
-        Assert.Equal(false, (await browser.EvaluateAsync("document.getElementById('signIn').open", token))?.GetValue<bool>());
-        Assert.Equal(string.Empty, (await browser.EvaluateAsync("document.getElementById('password').value", token))?.GetValue<string>());
+        // The dialog stays open after a refusal: the person corrects the password and tries again.
+        await page.Locator("#password").FillAsync("correct horse battery");
+        await page.Locator("#signInSubmit").ClickAsync();
+        await ChatPage.WaitForModelAsync(page, "stories");
+        await Expect(page.Locator("#signIn")).ToBeHiddenAsync();
+        await Expect(page.Locator("#password")).ToHaveValueAsync(string.Empty);
 
         // The key the page keeps is a real one for dora: the API accepts it.
-        string key = (await browser.EvaluateAsync("localStorage.getItem('offgrid.apiKey')", token))!.GetValue<string>();
+        string key = (await StoredKeyAsync(page))!;
         using HttpClient http = server.Client(key);
         (HttpResponseMessage response, JsonElement body) = await MultiUserServer.SendAsync(http, HttpMethod.Get, "/v1/keys");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -70,52 +64,47 @@ public sealed class MultiUserWebUiTests(MultiUserServer server) : IClassFixture<
     [Fact]
     public async Task TheKeysDialogCreatesListsAndRevokesTheUsersOwnKeys()
     {
-        Assert.SkipUnless(File.Exists(HeadlessChromium.ExecutablePath), "Debian's chromium is not installed (eng/test.sh installs it).");
-        CancellationToken token = TestContext.Current.CancellationToken;
+        Assert.SkipUnless(ChromiumPage.IsInstalled, "Debian's chromium is not installed (eng/test.sh installs it).");
         string key = await server.AddUserAsync("erin", UserRole.User);
-        await using HeadlessChromium browser = await HeadlessChromium.StartAsync(token);
-        await browser.NavigateAsync(server.BaseUri, token);
-        await browser.WaitForAsync("typeof useKey === 'function'", TimeSpan.FromSeconds(20), token);
-        await browser.EvaluateAsync($"useKey('{key}')", token);
-        Assert.Equal(true, (await browser.WaitForAsync("!document.getElementById('keysOpen').hidden", TimeSpan.FromSeconds(20), token))?.GetValue<bool>());
+        await using ChromiumPage browser = await ChromiumPage.OpenAsync(server.BaseUri);
+        IPage page = browser.Page;
+        await ChatPage.EnterKeyAsync(page, key);
 
-        await browser.EvaluateAsync("document.getElementById('keysOpen').click()", token);
-        JsonNode? rows = await browser.WaitForAsync(RowsScript, TimeSpan.FromSeconds(20), token);
-        Assert.Equal($"test|{key[..15]} (this browser)|active|never", rows?.GetValue<string>());
+        await page.Locator("#keysOpen").ClickAsync();
+        ILocator rows = page.Locator("#keyRows tr");
+        await Expect(rows).ToHaveCountAsync(1);
+        Assert.Equal($"test|{key[..15]} (this browser)|active|never", await RowAsync(rows.First));
 
-        await browser.EvaluateAsync("""
-            document.getElementById('keyName').value = 'laptop';
-            document.getElementById('keyDays').value = '30';
-            document.getElementById('keyForm').requestSubmit();
-            """, token);
-        string shown = (await browser.WaitForAsync("document.getElementById('newKey').hidden ? null : document.getElementById('newKey').textContent", TimeSpan.FromSeconds(20), token))!.GetValue<string>();
+        await page.Locator("#keyName").FillAsync("laptop");
+        await page.Locator("#keyDays").FillAsync("30");
+        await page.Locator("#keyCreate").ClickAsync();
+        await Expect(page.Locator("#newKey")).ToBeVisibleAsync();
+        string shown = await page.Locator("#newKey").TextContentAsync() ?? string.Empty;
         string created = shown[(shown.LastIndexOf(' ') + 1)..];
         Assert.StartsWith("og_", created, StringComparison.Ordinal);
+        ILocator laptopRow = rows.Filter(new() { HasTextString = "laptop" });
+        await Expect(rows).ToHaveCountAsync(2);
         string expires = DateTimeOffset.UtcNow.AddDays(30).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
-        rows = await browser.WaitForAsync($"(r => r.split('\\n').length === 2 ? r : null)({RowsScript})", TimeSpan.FromSeconds(20), token);
-        Assert.Contains($"laptop|{created[..15]}|active|{expires}", rows?.GetValue<string>() ?? string.Empty);
+        Assert.Equal($"laptop|{created[..15]}|active|{expires}", await RowAsync(laptopRow));
 
         // The key shown works against the API until it is revoked from the dialog.
         using HttpClient laptop = server.Client(created);
         Assert.Equal(HttpStatusCode.OK, (await MultiUserServer.SendAsync(laptop, HttpMethod.Get, "/v1/models")).Response.StatusCode);
-        await browser.EvaluateAsync("[...document.querySelectorAll('#keyRows tr')].find(r => r.cells[0].textContent === 'laptop').querySelector('button').click()", token);
-        rows = await browser.WaitForAsync($"(r => r.includes('laptop|{created[..15]}|revoked') ? r : null)({RowsScript})", TimeSpan.FromSeconds(20), token);
-        Assert.NotNull(rows);
+        await laptopRow.GetByRole(AriaRole.Button, new() { Name = "Revoke" }).ClickAsync();
+        await Expect(laptopRow.Locator("td").Nth(2)).ToHaveTextAsync("revoked");
         Assert.Equal(HttpStatusCode.Unauthorized, (await MultiUserServer.SendAsync(laptop, HttpMethod.Get, "/v1/models")).Response.StatusCode);
 
         // Revoking the key the browser itself uses signs it out.
-        await browser.EvaluateAsync("[...document.querySelectorAll('#keyRows tr')].find(r => r.cells[1].textContent.endsWith('(this browser)')).querySelector('button').click()", token);
-        Assert.Equal(true, (await browser.WaitForAsync("!document.getElementById('signInOpen').hidden", TimeSpan.FromSeconds(20), token))?.GetValue<bool>());
-        Assert.Equal(string.Empty, (await browser.EvaluateAsync("localStorage.getItem('offgrid.apiKey')", token))?.GetValue<string>());
+        await rows.Filter(new() { HasTextString = "(this browser)" }).GetByRole(AriaRole.Button, new() { Name = "Revoke" }).ClickAsync();
+        await Expect(page.Locator("#signInOpen")).ToBeVisibleAsync();
+        Assert.Equal(string.Empty, await StoredKeyAsync(page));
         using HttpClient revoked = server.Client(key);
         Assert.Equal(HttpStatusCode.Unauthorized, (await MultiUserServer.SendAsync(revoked, HttpMethod.Get, "/v1/models")).Response.StatusCode);
     }
 
-    private static Task<JsonNode?> SignInAsync(HeadlessChromium browser, string user, string password, CancellationToken token) =>
-        browser.EvaluateAsync($$"""
-            document.getElementById('signInOpen').click();
-            document.getElementById('username').value = {{JsonSerializer.Serialize(user)}};
-            document.getElementById('password').value = {{JsonSerializer.Serialize(password)}};
-            document.getElementById('signInForm').requestSubmit();
-            """, token);
+    private static Task<string?> StoredKeyAsync(IPage page) => page.EvaluateAsync<string?>("localStorage.getItem('offgrid.apiKey')");
+
+    /// <summary>A row of the keys table as name|id|status|expires.</summary>
+    private static async Task<string> RowAsync(ILocator row) =>
+        string.Join('|', (await row.Locator("td").AllTextContentsAsync()).Take(4));
 }

@@ -1,4 +1,4 @@
-using System.Text.Json.Nodes;
+using Microsoft.Playwright;
 using OffGrid.Testing.Browser;
 
 namespace OffGrid.Server.Tests.WebUi;
@@ -16,16 +16,14 @@ public sealed class WebUiTests : IClassFixture<ServerFixture>
     [Fact]
     public async Task ChatsWithAModelInTheBrowser()
     {
-        Assert.SkipUnless(File.Exists(HeadlessChromium.ExecutablePath), "Debian's chromium is not installed (eng/test.sh installs it).");
-        CancellationToken token = TestContext.Current.CancellationToken;
-        await using HeadlessChromium browser = await HeadlessChromium.StartAsync(token);
-        await browser.NavigateAsync(_server.BaseUri, token);
+        Assert.SkipUnless(ChromiumPage.IsInstalled, "Debian's chromium is not installed (eng/test.sh installs it).");
+        await using ChromiumPage browser = await ChromiumPage.OpenAsync(_server.BaseUri);
+        IPage page = browser.Page;
 
-        Assert.Contains("stories", await ChatPage.WaitForModelsAsync(browser, token));
+        await ChatPage.WaitForModelAsync(page, "stories");
 
-        Assert.Contains("tok/s", await ChatPage.SendAsync(browser, "stories", "Once upon a time", maxTokens: 16, temperature: 0, token));
-        string answer = (await browser.EvaluateAsync("document.querySelector('.msg.assistant').textContent", token))!.GetValue<string>();
-        Assert.Contains("little girl named Lily", answer);
-        Assert.Equal("Once upon a time", (await browser.EvaluateAsync("document.querySelector('.msg.user').textContent", token))!.GetValue<string>());
+        Assert.Contains("tok/s", await ChatPage.SendAsync(page, "stories", "Once upon a time", maxTokens: 16, temperature: 0));
+        Assert.Contains("little girl named Lily", await page.Locator(".msg.assistant").TextContentAsync());
+        Assert.Equal("Once upon a time", await page.Locator(".msg.user").TextContentAsync());
     }
 }
