@@ -92,7 +92,10 @@ public sealed class ModelQuantizer
         string work = Path.Combine(_resolver.Store.RootDirectory, ".quantizing");
         Directory.CreateDirectory(work);
         RemoveAbandoned(work);
-        string file = Path.Combine(work, $"{Guid.NewGuid():N}-{Path.GetFileNameWithoutExtension(source.Path)}-{target.Name}.gguf");
+
+        // A folder per run, so that the stored file gets a clean name (<source>-<TYPE>.gguf).
+        string run = Directory.CreateDirectory(Path.Combine(work, Guid.NewGuid().ToString("N"))).FullName;
+        string file = Path.Combine(run, $"{Path.GetFileNameWithoutExtension(source.Path)}-{target.Name}.gguf");
         try
         {
             await _quantizer.QuantizeFileAsync(source.Path, file, target.Name, progress, cancellationToken).ConfigureAwait(false);
@@ -101,6 +104,10 @@ public sealed class ModelQuantizer
         finally
         {
             File.Delete(file);
+            if (!Directory.EnumerateFileSystemEntries(run).Any())
+            {
+                Directory.Delete(run);
+            }
         }
     }
 
@@ -108,15 +115,18 @@ public sealed class ModelQuantizer
     // every tensor as it goes, so a file untouched for an hour belongs to no running quantization.
     private static void RemoveAbandoned(string work)
     {
-        foreach (FileInfo stale in new DirectoryInfo(work).EnumerateFiles().Where(f => f.LastWriteTimeUtc < DateTime.UtcNow.AddHours(-1)))
+        foreach (DirectoryInfo run in new DirectoryInfo(work).EnumerateDirectories())
         {
-            try
+            if (run.EnumerateFiles().All(f => f.LastWriteTimeUtc < DateTime.UtcNow.AddHours(-1)) && run.LastWriteTimeUtc < DateTime.UtcNow.AddHours(-1))
             {
-                stale.Delete();
-            }
-            catch (IOException)
-            {
-                // Still open elsewhere: the next quantization tries again.
+                try
+                {
+                    run.Delete(recursive: true);
+                }
+                catch (IOException)
+                {
+                    // Still open elsewhere: the next quantization tries again.
+                }
             }
         }
     }

@@ -139,17 +139,19 @@ public sealed class LlamaQuantizerTests : IDisposable
             ModelStore store = services.GetRequiredService<ModelStore>();
             await store.ImportAsync(TestLlamaModels.GetOrCreate(F32Model), "local/tiny-F32", copy: true, TestContext.Current.CancellationToken);
             string work = Path.Combine(store.RootDirectory, ".quantizing");
-            Directory.CreateDirectory(work);
-            string abandoned = Path.Combine(work, "old.gguf.partial-x");
+            string abandonedRun = Directory.CreateDirectory(Path.Combine(work, "0123")).FullName;
+            string abandoned = Path.Combine(abandonedRun, "old.gguf.partial-x");
             await File.WriteAllTextAsync(abandoned, "left by a killed process", TestContext.Current.CancellationToken);
             File.SetLastWriteTimeUtc(abandoned, DateTime.UtcNow.AddHours(-2));
+            Directory.SetLastWriteTimeUtc(abandonedRun, DateTime.UtcNow.AddHours(-2));
 
             ModelManifest manifest = await services.GetRequiredService<ModelQuantizer>().QuantizeAsync("tiny-F32", "Q8_0", cancellationToken: TestContext.Current.CancellationToken);
 
             Assert.Equal("local/tiny-Q8_0", manifest.Name);
             Assert.Equal("Q8_0", manifest.Quantization);
             Assert.Equal(["local/tiny-F32", "local/tiny-Q8_0"], (await store.ListAsync(TestContext.Current.CancellationToken)).Select(m => m.Name));
-            Assert.Empty(Directory.EnumerateFiles(work));
+            Assert.Empty(Directory.EnumerateFileSystemEntries(work));
+            Assert.Equal(Path.GetFileNameWithoutExtension(TestLlamaModels.GetOrCreate(F32Model)) + "-Q8_0.gguf", Path.GetFileName(manifest.PrimaryFilePath));
             QuantizationException exists = await Assert.ThrowsAsync<QuantizationException>(() => services.GetRequiredService<ModelQuantizer>().QuantizeAsync("tiny-F32", "Q8_0", cancellationToken: TestContext.Current.CancellationToken));
             Assert.Equal(QuantizationProblem.OutputExists, exists.Problem);
         }
