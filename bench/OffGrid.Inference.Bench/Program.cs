@@ -3,6 +3,12 @@ using OffGrid.Inference.Bench;
 using OffGrid.Inference.Runtime;
 
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+if (args is ["features", .. var featureArgs])
+{
+    await LlamaRuntime.LoadAsync();
+    return await FeatureBench.RunAsync(featureArgs, Console.Out);
+}
+
 BenchSettings? settings = BenchSettings.Parse(args, Console.Error);
 if (settings is null)
 {

@@ -1,5 +1,6 @@
 using OffGrid.AspNetCore.Backends;
 using OffGrid.Hub.References;
+using OffGrid.Inference.Engine;
 using OffGrid.Inference.Pooling;
 using OffGrid.Inference.Remote;
 
@@ -150,6 +151,10 @@ public sealed class OffGridServerOptions
         {
             errors.Add($"Server:Pool needs MaxLoadedModels ≥ 1, Engine:ParallelSequences ≥ 1, Engine:MaxPendingRequests ≥ 0, Engine:ContextSize ≥ {LlamaModelPool.MinimumContextSize} and MemoryBudgetBytes ≥ 1 when set.");
         }
+        else
+        {
+            errors.AddRange(CheckSpeculationAndPromptCache(Pool.Engine));
+        }
 
         foreach ((string name, RemoteBackendOptions backend) in Backends ?? [])
         {
@@ -170,5 +175,35 @@ public sealed class OffGridServerOptions
         }
 
         return errors;
+    }
+
+    private static IEnumerable<string> CheckSpeculationAndPromptCache(LlamaEngineOptions engine)
+    {
+        const string Prefix = "Server:Pool:Engine:";
+        if (engine.Speculation is not { } speculation || engine.PromptCache is not { } cache)
+        {
+            yield return $"{Prefix}Speculation and {Prefix}PromptCache must be set.";
+            yield break;
+        }
+
+        if (speculation.DraftModelPath is not null && speculation.NgramSize > 0)
+        {
+            yield return $"{Prefix}Speculation: set DraftModelPath or NgramSize, not both.";
+        }
+
+        if (speculation.DraftModelPath is { } path && !File.Exists(path))
+        {
+            yield return $"{Prefix}Speculation:DraftModelPath '{path}' does not exist.";
+        }
+
+        if (speculation.NgramSize < 0 || speculation.MaxDraftTokens < 1)
+        {
+            yield return $"{Prefix}Speculation needs NgramSize ≥ 0 and MaxDraftTokens ≥ 1.";
+        }
+
+        if (cache.MinTokens < 1 || cache.MaxBytes < 0 || cache.Directory is { Length: 0 })
+        {
+            yield return $"{Prefix}PromptCache needs MinTokens ≥ 1, MaxBytes ≥ 0 and a non-empty Directory when one is set.";
+        }
     }
 }

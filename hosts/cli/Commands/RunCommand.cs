@@ -37,6 +37,7 @@ internal sealed class RunCommand : Command
     private readonly Option<string[]> _tools = new("--tools") { Description = "MCP servers, plugins or custom tools the model may use, comma-separated (see 'offgrid tools list'). Each call and its result is shown.", AllowMultipleArgumentsPerToken = false };
     private readonly Option<string?> _toolChoice = new("--tool-choice") { Description = "auto (default: the model decides), required (it must call a tool), none, or a tool's name (it must call that one)." };
     private readonly Option<bool> _yes = new("--yes", "-y") { Description = "Approve every tool call that needs approval without asking." };
+    private readonly SpeculationSwitches _speculation = new();
 
     /// <summary>Creates the command.</summary>
     public RunCommand(CliConsole console, ConsoleInterrupts interrupts, ModelLocator locator, KnowledgeServices knowledge, AgentServices agents)
@@ -47,7 +48,8 @@ internal sealed class RunCommand : Command
             "echo \"Summarize: ...\" | offgrid run qwen2.5-0.5b",
             "offgrid run ./models/my-model.gguf --system \"Answer in French.\" --verbose",
             "offgrid run qwen2.5-0.5b --tools filesystem,weather \"What is in notes.txt?\"",
-            "offgrid run llama3.2 --kb docs \"How do I reset the pump?\""))
+            "offgrid run llama3.2 --kb docs \"How do I reset the pump?\"",
+            "offgrid run qwen2.5-7b --draft-model qwen2.5-0.5b --prompt-cache"))
     {
         _console = console;
         _interrupts = interrupts;
@@ -71,6 +73,7 @@ internal sealed class RunCommand : Command
         Add(_kb);
         Add(_kbTop);
         Add(_cite);
+        _speculation.AddTo(this);
         SetAction(ExecuteAsync);
     }
 
@@ -87,6 +90,7 @@ internal sealed class RunCommand : Command
 
         string path = await _locator.LocateAsync(model, cancellationToken).ConfigureAwait(false);
         var engine = new LlamaEngineOptions { ParallelSequences = 1, ContextSize = parse.GetValue(_contextSize), Threads = parse.GetValue(_threads) };
+        await _speculation.ApplyAsync(parse, engine, _locator, cancellationToken).ConfigureAwait(false);
         int rounds = tools.Count > 0 ? _agents.Options.MaxToolRounds : 0;
         using LocalModelSession loaded = await LocalModelSession.LoadAsync(
             _console, path, engine, cancellationToken, rounds > 0 ? pipeline => pipeline.UseToolInvocation(f => f.MaximumIterationsPerRequest = rounds) : null).ConfigureAwait(false);

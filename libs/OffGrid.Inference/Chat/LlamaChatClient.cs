@@ -179,7 +179,7 @@ public sealed class LlamaChatClient : IChatClient
 
                 chatUpdate.FinishReason = calledTools ? ChatFinishReason.ToolCalls : finish == GenerationFinish.Length ? ChatFinishReason.Length : ChatFinishReason.Stop;
                 InferenceTelemetry.RecordGeneration(ModelId, update.PromptTokens, update.OutputTokens, update.GenerationDuration);
-                chatUpdate.Contents.Add(new UsageContent(new UsageDetails
+                var usage = new UsageDetails
                 {
                     InputTokenCount = update.PromptTokens,
                     OutputTokenCount = update.OutputTokens,
@@ -190,7 +190,14 @@ public sealed class LlamaChatClient : IChatClient
                         [LlamaChatOptions.PromptEvalDurationKey] = update.PromptDuration.Ticks * 100,
                         [LlamaChatOptions.EvalDurationKey] = update.GenerationDuration.Ticks * 100,
                     },
-                }));
+                };
+                if (update.DraftTokens > 0)
+                {
+                    usage.AdditionalCounts[LlamaChatOptions.DraftTokensKey] = update.DraftTokens;
+                    usage.AdditionalCounts[LlamaChatOptions.AcceptedDraftTokensKey] = update.AcceptedDraftTokens;
+                }
+
+                chatUpdate.Contents.Add(new UsageContent(usage));
             }
 
             if (chatUpdate.Contents.Count > 0 || chatUpdate.FinishReason is not null)

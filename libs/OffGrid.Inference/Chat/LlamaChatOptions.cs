@@ -66,6 +66,15 @@ public static class LlamaChatOptions
     public const string EvalDurationKey = "eval_duration_ns";
 
     /// <summary>
+    /// <see cref="UsageDetails.AdditionalCounts"/> key, present with speculative decoding: tokens drafted for the answer
+    /// (see <see cref="Engine.Speculation.SpeculativeDecodingOptions"/>).
+    /// </summary>
+    public const string DraftTokensKey = "draft_tokens";
+
+    /// <summary><see cref="UsageDetails.AdditionalCounts"/> key, present with speculative decoding: drafted tokens the model accepted.</summary>
+    public const string AcceptedDraftTokensKey = "draft_accepted_tokens";
+
+    /// <summary>
     /// Whether <paramref name="options"/> asks the model to think: <see cref="EnableThinkingKey"/> first, then
     /// <see cref="ChatOptions.Reasoning"/>; <see langword="null"/> when neither says.
     /// </summary>

@@ -17,4 +17,10 @@ internal readonly record struct GenerationUpdate(string Text, GenerationFinish? 
 
     /// <summary>On the last update: the ids of every token the answer holds, sampled or written as the closing.</summary>
     public IReadOnlyList<int> OutputTokenIds { get; init; } = [];
+
+    /// <summary>On the last update: tokens drafted for speculative decoding, and how many of them the target accepted.</summary>
+    public int DraftTokens { get; init; }
+
+    /// <summary>On the last update: drafted tokens the target model accepted (each saved one decode step).</summary>
+    public int AcceptedDraftTokens { get; init; }
 }

@@ -3,6 +3,8 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using OffGrid.Inference.Engine.Speculation;
+using OffGrid.Inference.Engine.State;
 using OffGrid.Inference.Grammar;
 using OffGrid.Inference.Models;
 using OffGrid.Inference.Native;
@@ -30,6 +32,8 @@ public sealed class LlamaEngine : IDisposable
     private readonly ConcurrentQueue<Sequence> _pending = new();
     private readonly AutoResetEvent _wakeup = new(false);
     private readonly Thread _worker;
+    private readonly ITokenDrafter? _drafter;
+    private readonly PromptStateStore? _promptStates;
     private volatile bool _disposed;
     private int _active;
 
@@ -80,6 +84,18 @@ public sealed class LlamaEngine : IDisposable
         BatchSize = (int)LlamaNative.llama_n_batch(_context);
         ParallelSequences = _options.ParallelSequences;
         _slots = Enumerable.Range(0, ParallelSequences).Select(i => new Slot(i)).ToArray();
+        try
+        {
+            _drafter = SpeculationSetup.CreateDrafter(model, _options.Speculation, ParallelSequences, ContextSize, BatchSize, threads, _threadPool);
+        }
+        catch
+        {
+            _context.Dispose();
+            _threadPool?.Dispose();
+            throw;
+        }
+
+        _promptStates = PromptStateStore.Open(model, _options.PromptCache, _logger);
         _worker = new Thread(Run) { IsBackground = true, Name = $"OffGrid engine ({model.Id})" };
         _worker.Start();
     }
@@ -128,6 +144,8 @@ public sealed class LlamaEngine : IDisposable
             LlamaNative.llama_detach_threadpool(_context);
         }
 
+        _promptStates?.Dispose();
+        (_drafter as IDisposable)?.Dispose();
         _context.Dispose();
         _threadPool?.Dispose();
         _wakeup.Dispose();
@@ -237,6 +255,8 @@ public sealed class LlamaEngine : IDisposable
             }
 
             _pending.TryDequeue(out _);
+            long admitted = Stopwatch.GetTimestamp();
+            reuse = _promptStates?.TryRestore(_context, _memory, slot.Id, slot.Tokens, next.Request.PromptTokens, reuse) ?? reuse;
 
             // The last prompt token is always evaluated again: its logits choose the first answer token.
             reuse = Math.Min(reuse, next.Request.PromptTokens.Length - 1);
@@ -248,7 +268,7 @@ public sealed class LlamaEngine : IDisposable
 
             try
             {
-                next.Start(slot, SamplerChainFactory.Create(Model, next.Request.Sampling), reuse, StartBudget(next.Request.Sampling));
+                next.Start(slot, SamplerChainFactory.Create(Model, next.Request.Sampling), reuse, StartBudget(next.Request.Sampling), admitted);
             }
             catch (ArgumentException ex)
             {
@@ -274,6 +294,11 @@ public sealed class LlamaEngine : IDisposable
                 sequence.LogitIndex = batch.Add(sequence.NextToken, slot.Tokens.Count, slot.Id, outputLogits: true);
                 inBatch.Add(sequence);
             }
+        }
+
+        if (_drafter is not null)
+        {
+            AddDrafts(batch, inBatch);
         }
 
         foreach (Slot slot in _slots)
@@ -341,11 +366,71 @@ public sealed class LlamaEngine : IDisposable
                 sequence.Evaluated += sequence.Chunk;
             }
 
-            if (sequence.LogitIndex >= 0)
+            if (sequence.DraftCount > 0)
+            {
+                Verify(slot, sequence, piece);
+            }
+            else if (sequence.LogitIndex >= 0)
             {
                 Sample(slot, sequence, piece);
             }
         }
+    }
+
+    // Each generating sequence gets a draft after its next token, as long as every other one still fits in the batch;
+    // the drafted tokens are decoded with logits so that one step checks them all.
+    private void AddDrafts(LlamaBatchBuffer batch, List<Sequence> inBatch)
+    {
+        foreach (Sequence sequence in inBatch)
+        {
+            Slot slot = sequence.Slot!;
+            int budget = Math.Min(_options.Speculation.MaxDraftTokens, batch.Capacity - batch.Count);
+            budget = Math.Min(budget, ContextSize - slot.Tokens.Count - 2);
+            if (sequence.Request.MaxOutputTokens is { } max)
+            {
+                budget = Math.Min(budget, max - sequence.OutputTokens - 1);
+            }
+
+            sequence.DraftCount = 0;
+            if (budget <= 0)
+            {
+                continue;
+            }
+
+            sequence.Draft ??= new int[_options.Speculation.MaxDraftTokens];
+            sequence.DraftLogitIndex = batch.Count;
+            int count = _drafter!.Draft(slot.Id, slot.Tokens, sequence.NextToken, sequence.Draft.AsSpan(0, budget));
+            for (int i = 0; i < count; i++)
+            {
+                batch.Add(sequence.Draft[i], slot.Tokens.Count + 1 + i, slot.Id, outputLogits: true);
+            }
+
+            sequence.DraftCount = count;
+            sequence.DraftedTokens += count;
+        }
+    }
+
+    // Samples after the sequence's next token and after each drafted token in turn, with the request's own sampler, and
+    // stops at the first sampled token that differs from the draft: that token is the correct next one, and everything
+    // decoded after it is dropped from the KV cache.
+    private void Verify(Slot slot, Sequence sequence, byte[] piece)
+    {
+        int drafted = sequence.DraftCount;
+        sequence.DraftCount = 0;
+        for (int i = 0; ; i++)
+        {
+            Sample(slot, sequence, piece);
+            if (i == drafted || slot.Active != sequence || sequence.NextToken != sequence.Draft![i])
+            {
+                break;
+            }
+
+            slot.Tokens.Add(sequence.Draft[i]);
+            sequence.AcceptedDraftTokens++;
+            sequence.LogitIndex = sequence.DraftLogitIndex + i;
+        }
+
+        LlamaNative.llama_memory_seq_rm(_memory, slot.Id, slot.Tokens.Count, -1);
     }
 
     private void Sample(Slot slot, Sequence sequence, byte[] piece)
@@ -491,9 +576,15 @@ public sealed class LlamaEngine : IDisposable
             return;
         }
 
+        // Rejected or unverified draft tokens may follow the slot's tokens in the KV cache; they must not outlive the step.
+        LlamaNative.llama_memory_seq_rm(_memory, slot.Id, slot.Tokens.Count, -1);
         if (error is not null)
         {
             sequence.Fail(error);
+        }
+        else
+        {
+            _promptStates?.Save(_context, slot.Id, slot.Tokens);
         }
 
         sequence.Sampler?.Dispose();
@@ -548,6 +639,18 @@ public sealed class LlamaEngine : IDisposable
 
         public int LogitIndex { get; set; } = -1;
 
+        /// <summary>Draft tokens decoded after <see cref="NextToken"/> in this step (the first <see cref="DraftCount"/>).</summary>
+        public int[]? Draft { get; set; }
+
+        public int DraftCount { get; set; }
+
+        /// <summary>The batch index of the first draft token: the logits after it follow the other sequences' tokens.</summary>
+        public int DraftLogitIndex { get; set; }
+
+        public int DraftedTokens { get; set; }
+
+        public int AcceptedDraftTokens { get; set; }
+
         public int OutputTokens { get; set; }
 
         public List<int> OutputTokenIds { get; } = [];
@@ -561,9 +664,10 @@ public sealed class LlamaEngine : IDisposable
         /// <summary>Where grammar-constrained output stands, or <see langword="null"/> without a grammar.</summary>
         public GrammarBudget? Budget { get; set; }
 
-        public void Start(Slot slot, SafeLlamaSamplerHandle sampler, int cachedTokens, GrammarBudget? budget)
+        public void Start(Slot slot, SafeLlamaSamplerHandle sampler, int cachedTokens, GrammarBudget? budget, long admittedAt)
         {
-            StartedAt = Stopwatch.GetTimestamp();
+            // From when the request left the queue: restoring a saved prompt state counts as prompt time.
+            StartedAt = admittedAt;
             Slot = slot;
             Sampler = sampler;
             CachedTokens = cachedTokens;
@@ -584,6 +688,8 @@ public sealed class LlamaEngine : IDisposable
                 GenerationDuration = Stopwatch.GetElapsedTime(promptDone, now),
                 Closing = closing,
                 OutputTokenIds = OutputTokenIds,
+                DraftTokens = DraftedTokens,
+                AcceptedDraftTokens = AcceptedDraftTokens,
             });
             Output.Writer.TryComplete();
             CancellationRegistration.Dispose();

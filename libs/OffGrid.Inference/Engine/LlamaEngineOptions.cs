@@ -1,3 +1,6 @@
+using OffGrid.Inference.Engine.Speculation;
+using OffGrid.Inference.Engine.State;
+
 namespace OffGrid.Inference.Engine;
 
 /// <summary>How a <see cref="LlamaEngine"/> schedules work on one loaded model.</summary>
@@ -24,6 +27,12 @@ public sealed class LlamaEngineOptions
     /// <summary>Whether to use flash attention: <see langword="null"/> lets llama.cpp decide.</summary>
     public bool? FlashAttention { get; set; }
 
+    /// <summary>Speculative decoding with a draft model or prompt lookup; off by default.</summary>
+    public SpeculativeDecodingOptions Speculation { get; set; } = new();
+
+    /// <summary>Saving prompts' KV state to disk and restoring it for prompts that start the same way; off by default.</summary>
+    public PromptCacheOptions PromptCache { get; set; } = new();
+
     /// <summary>A copy of these options with another per-sequence context size (<see langword="null"/> keeps this one).</summary>
     internal LlamaEngineOptions WithContextSize(int? contextSize) => contextSize is null ? this : new LlamaEngineOptions
     {
@@ -33,6 +42,8 @@ public sealed class LlamaEngineOptions
         Threads = Threads,
         MaxPendingRequests = MaxPendingRequests,
         FlashAttention = FlashAttention,
+        Speculation = Speculation,
+        PromptCache = PromptCache,
     };
 
     internal void Validate()
@@ -49,5 +60,10 @@ public sealed class LlamaEngineOptions
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1, nameof(Threads));
         }
+
+        ArgumentNullException.ThrowIfNull(Speculation);
+        ArgumentNullException.ThrowIfNull(PromptCache);
+        Speculation.Validate();
+        PromptCache.Validate();
     }
 }

@@ -159,6 +159,16 @@ internal static unsafe partial class LlamaNative
     [LibraryImport(LlamaLibrary)]
     internal static partial int llama_encode(SafeLlamaContextHandle context, LlamaBatch batch);
 
+    // per-sequence state (KV cache rows), for the prompt-state cache
+    [LibraryImport(LlamaLibrary)]
+    internal static partial nuint llama_state_seq_get_size(SafeLlamaContextHandle context, int sequence);
+
+    [LibraryImport(LlamaLibrary)]
+    internal static partial nuint llama_state_seq_get_data(SafeLlamaContextHandle context, byte* destination, nuint size, int sequence);
+
+    [LibraryImport(LlamaLibrary)]
+    internal static partial nuint llama_state_seq_set_data(SafeLlamaContextHandle context, byte* source, nuint size, int sequence);
+
     [LibraryImport(LlamaLibrary)]
     internal static partial void llama_attach_threadpool(SafeLlamaContextHandle context, SafeGgmlThreadPoolHandle threadPool, SafeGgmlThreadPoolHandle batchThreadPool);
 
@@ -187,6 +197,13 @@ internal static unsafe partial class LlamaNative
     [LibraryImport(LlamaLibrary)]
     [return: MarshalAs(UnmanagedType.U1)]
     internal static partial bool llama_vocab_is_eog(IntPtr vocab, int token);
+
+    [LibraryImport(LlamaLibrary)]
+    internal static partial byte* llama_vocab_get_text(IntPtr vocab, int token);
+
+    [LibraryImport(LlamaLibrary)]
+    [return: MarshalAs(UnmanagedType.U1)]
+    internal static partial bool llama_vocab_get_add_eos(IntPtr vocab);
 
     [LibraryImport(LlamaLibrary)]
     internal static partial int llama_vocab_bos(IntPtr vocab);

@@ -1,0 +1,46 @@
+using System.CommandLine;
+using OffGrid.Cli.Models;
+using OffGrid.Inference.Engine;
+
+namespace OffGrid.Cli.Commands;
+
+/// <summary>
+/// The switches for speculative decoding and the on-disk prompt cache, with llama.cpp's names where it has them
+/// (<c>--model-draft</c>/<c>-md</c>, <c>--draft-max</c>), added to a command that loads a model.
+/// </summary>
+internal sealed class SpeculationSwitches
+{
+    private readonly Option<string?> _draftModel = new("--draft-model", "--model-draft", "-md") { Description = "A small model with the same tokenizer that drafts tokens for the model to check (speculative decoding): an alias, stored model or .gguf path." };
+    private readonly Option<int?> _ngram = new Option<int?>("--spec-ngram") { Description = "Draft without a model: copy the tokens that followed the last N tokens earlier in the conversation (2 to 4 suit most text)." }.Between(1, 64);
+    private readonly Option<int?> _draftMax = new Option<int?>("--draft-max") { Description = "The most tokens drafted per step (default 16)." }.Between(1, 256);
+    private readonly Option<bool> _promptCache = new("--prompt-cache") { Description = "Save the conversation's evaluated prompt under OFFGRID_HOME, so the same start is not evaluated again (also after a restart)." };
+
+    /// <summary>Adds the switches and their rules to <paramref name="command"/>.</summary>
+    public void AddTo(Command command)
+    {
+        command.Add(_draftModel);
+        command.Add(_ngram);
+        command.Add(_draftMax);
+        command.Add(_promptCache);
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(_draftModel) is not null && result.GetValue(_ngram) is not null)
+            {
+                result.AddError("--draft-model and --spec-ngram cannot be used together.");
+            }
+        });
+    }
+
+    /// <summary>Sets the engine options from the parsed switches; a draft model name is located (and pulled) like the model's.</summary>
+    public async Task ApplyAsync(ParseResult parse, LlamaEngineOptions engine, ModelLocator locator, CancellationToken cancellationToken)
+    {
+        if (parse.GetValue(_draftModel) is { } draft)
+        {
+            engine.Speculation.DraftModelPath = await locator.LocateAsync(draft, cancellationToken).ConfigureAwait(false);
+        }
+
+        engine.Speculation.NgramSize = parse.GetValue(_ngram);
+        engine.Speculation.MaxDraftTokens = parse.GetValue(_draftMax) ?? engine.Speculation.MaxDraftTokens;
+        engine.PromptCache.Enabled = parse.GetValue(_promptCache);
+    }
+}
