@@ -10,6 +10,8 @@ using OffGrid.AspNetCore.Ollama;
 using OffGrid.AspNetCore.OpenAi;
 using OffGrid.AspNetCore.Operations;
 using OffGrid.AspNetCore.Peers;
+using OffGrid.AspNetCore.Pooling;
+using OffGrid.AspNetCore.Quantization;
 using OffGrid.AspNetCore.Tools;
 using OffGrid.AspNetCore.WebUi;
 using OffGrid.Governance.AspNetCore;
@@ -85,7 +87,12 @@ public static class OffGridEndpointRouteBuilderExtensions
     /// of its network, by DNS-SD and the manual list), <c>GET p2p/peers/{peer}/models</c> (size, SHA-256 and signature
     /// of what a peer shares), <c>POST p2p/downloads</c> (<c>{"model","peers"}</c>: start a download from peers into
     /// the store, 202), <c>GET p2p/downloads[/{id}]</c>, <c>GET p2p/downloads/{id}/events</c> (progress as server-sent
-    /// events) and <c>DELETE p2p/downloads/{id}</c> (cancel; received bytes are kept).
+    /// events) and <c>DELETE p2p/downloads/{id}</c> (cancel; received bytes are kept). On-device quantization (admin):
+    /// <c>POST quantize</c> (<c>{"model","type","output"}</c>: checked at once, then a job, 202), <c>GET quantize[/{id}]</c>
+    /// (poll status and per-tensor progress), <c>DELETE quantize/{id}</c> (cancel; nothing enters the store) and
+    /// <c>GET quantize/types</c> (the types the runtime writes). The model pool (admin): <c>GET pool</c> (loaded models,
+    /// estimated bytes, pins), <c>POST pool/pin</c> and <c>pool/unpin</c> (<c>{"model"}</c>) and <c>POST pool/swap</c>
+    /// (<c>{"model","replacement"}</c>: hot-swap; requests in flight finish on the old file, which then unloads).
     /// </summary>
     /// <param name="endpoints">The app or a route group.</param>
     /// <param name="pattern">The prefix.</param>
@@ -105,6 +112,17 @@ public static class OffGridEndpointRouteBuilderExtensions
         group.MapGet("/p2p/downloads/{id}", PeerEndpoints.GetDownload);
         group.MapGet("/p2p/downloads/{id}/events", PeerEndpoints.DownloadEventsAsync);
         group.MapDelete("/p2p/downloads/{id}", PeerEndpoints.CancelDownloadAsync).WithMetadata(RequiredRole.Admin);
+        group.MapGet("/quantize/types", QuantizationEndpoints.Types);
+        RouteGroupBuilder quantize = group.MapGroup("/quantize").WithMetadata(RequiredRole.Admin);
+        quantize.MapPost(string.Empty, QuantizationEndpoints.StartAsync);
+        quantize.MapGet(string.Empty, QuantizationEndpoints.List);
+        quantize.MapGet("/{id}", QuantizationEndpoints.Get);
+        quantize.MapDelete("/{id}", QuantizationEndpoints.CancelAsync);
+        RouteGroupBuilder pool = group.MapGroup("/pool").WithMetadata(RequiredRole.Admin);
+        pool.MapGet(string.Empty, PoolEndpoints.Get);
+        pool.MapPost("/pin", PoolEndpoints.PinAsync);
+        pool.MapPost("/unpin", PoolEndpoints.UnpinAsync);
+        pool.MapPost("/swap", PoolEndpoints.SwapAsync);
         return group;
     }
 

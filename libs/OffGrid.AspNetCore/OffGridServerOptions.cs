@@ -41,7 +41,10 @@ public sealed class OffGridServerOptions
     /// </summary>
     public bool AllowModelPaths { get; set; }
 
-    /// <summary>Models loaded at start; <c>/health</c> answers 503 until they are.</summary>
+    /// <summary>
+    /// Models loaded at start (prewarm) and pinned in the pool, so that neither keep-alive nor eviction unloads them;
+    /// <c>/health</c> answers 503 until they are loaded.
+    /// </summary>
     public List<string> Preload { get; set; } = [];
 
     /// <summary>How long the host waits for running requests when it stops. Defaults to 30 seconds.</summary>
@@ -144,9 +147,9 @@ public sealed class OffGridServerOptions
         {
             errors.Add("Server:Pool must be set.");
         }
-        else if (Pool.MaxLoadedModels < 1 || Pool.Engine.ParallelSequences < 1 || Pool.Engine.MaxPendingRequests < 0 || Pool.Engine.ContextSize is < LlamaModelPool.MinimumContextSize)
+        else if (Pool.MaxLoadedModels < 1 || Pool.Engine.ParallelSequences < 1 || Pool.Engine.MaxPendingRequests < 0 || Pool.Engine.ContextSize is < LlamaModelPool.MinimumContextSize || Pool.MemoryBudgetBytes is < 1)
         {
-            errors.Add($"Server:Pool needs MaxLoadedModels ≥ 1, Engine:ParallelSequences ≥ 1, Engine:MaxPendingRequests ≥ 0 and Engine:ContextSize ≥ {LlamaModelPool.MinimumContextSize}.");
+            errors.Add($"Server:Pool needs MaxLoadedModels ≥ 1, Engine:ParallelSequences ≥ 1, Engine:MaxPendingRequests ≥ 0, Engine:ContextSize ≥ {LlamaModelPool.MinimumContextSize} and MemoryBudgetBytes ≥ 1 when set.");
         }
         else
         {

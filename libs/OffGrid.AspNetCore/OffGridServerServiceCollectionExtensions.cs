@@ -6,6 +6,7 @@ using OffGrid.AspNetCore.Backends;
 using OffGrid.AspNetCore.Http;
 using OffGrid.AspNetCore.Models;
 using OffGrid.AspNetCore.Operations;
+using OffGrid.AspNetCore.Quantization;
 using OffGrid.Hub.References;
 using OffGrid.Inference;
 using OpenTelemetry.Metrics;
@@ -71,6 +72,7 @@ public static class OffGridServerServiceCollectionExtensions
         services.TryAddSingleton<ModelClients>();
         services.TryAddSingleton<ModelAccess>();
         services.TryAddSingleton<ModelPreloader>();
+        services.TryAddSingleton<QuantizationJobs>();
         services.AddHostedService(sp => sp.GetRequiredService<ModelPreloader>());
 
         services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(OffGridServerTelemetry.ExportedMeters).AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));

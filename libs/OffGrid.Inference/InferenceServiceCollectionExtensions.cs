@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OffGrid.Inference;
 using OffGrid.Inference.Pooling;
+using OffGrid.Inference.Quantization;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -24,7 +25,8 @@ public static class InferenceServiceCollectionExtensions
 {
     /// <summary>
     /// Adds the <see cref="LlamaModelPool"/> every OffGrid client shares (models load on first use and unload after the
-    /// pool's keep-alive). Calling it again only adds <paramref name="configure"/>.
+    /// pool's keep-alive), the <see cref="LlamaQuantizer"/>, and the <see cref="ModelQuantizer"/> (which needs
+    /// <c>AddOffGridHub()</c> for its model resolver). Calling it again only adds <paramref name="configure"/>.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Sets the options; they are validated at start.</param>
@@ -41,6 +43,8 @@ public static class InferenceServiceCollectionExtensions
         options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<InferenceOptions>, InferenceOptionsValidator>());
         services.TryAddSingleton(sp => new LlamaModelPool(sp.GetRequiredService<IOptions<InferenceOptions>>().Value.Pool, sp.GetService<ILoggerFactory>()));
+        services.TryAddSingleton(sp => new LlamaQuantizer(sp.GetRequiredService<IOptions<InferenceOptions>>().Value.Pool.Runtime, sp.GetService<ILogger<LlamaQuantizer>>()));
+        services.TryAddSingleton<ModelQuantizer>();
         return services;
     }
 

@@ -29,6 +29,7 @@ internal sealed class OffGridRootCommand : RootCommand
         Add(new ListCommand(console, hub));
         Add(new ShowCommand(console, locator));
         Add(new RemoveCommand(console, hub));
+        Add(new QuantizeCommand(console, hub));
         Add(new BenchCommand(console, locator));
         Add(new ServeCommand(console));
         Add(new KnowledgeCommand(console, knowledge));

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using OffGrid.Governance;
 using OffGrid.Hub;
 using OffGrid.Hub.Downloads;
+using OffGrid.Inference.Quantization;
 
 namespace OffGrid.Cli.Output;
 
@@ -51,6 +52,7 @@ internal static class FailureReporter
         SocketException e => ($"Network error: {Sentence(e.Message)}", Failed),
         DownloadIntegrityException e => ($"The download is corrupt and was discarded: {e.Message}", Failed),
         GovernanceArgumentException e => (e.Message, UsageError),
+        QuantizationException { Problem: QuantizationProblem.UnknownType } e => (e.Message, UsageError),
         _ => (exception.Message, Failed),
     };
 

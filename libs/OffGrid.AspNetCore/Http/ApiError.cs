@@ -15,6 +15,7 @@ using OffGrid.Hub.References;
 using OffGrid.Inference;
 using OffGrid.Inference.Engine;
 using OffGrid.Inference.Models;
+using OffGrid.Inference.Quantization;
 using OffGrid.Inference.Remote;
 using OffGrid.Rag.Collections;
 using OffGrid.Rag.Ingestion;
@@ -70,6 +71,15 @@ internal sealed record ApiError(int StatusCode, string Message, string? Param = 
             BackendFailure.TimedOut => new(StatusCodes.Status504GatewayTimeout, backend.Message, null, "backend_timeout"),
             BackendFailure.BadResponse => new(StatusCodes.Status502BadGateway, backend.Message, null, "backend_error"),
             _ => new(StatusCodes.Status503ServiceUnavailable, backend.Message, null, "backend_unavailable"),
+        },
+        QuantizationException quantization => quantization.Problem switch
+        {
+            QuantizationProblem.OutputExists => new(StatusCodes.Status409Conflict, quantization.Message, "output", "model_exists"),
+            QuantizationProblem.Failed => new(StatusCodes.Status500InternalServerError, quantization.Message, null, "quantization_failed"),
+            QuantizationProblem.UnknownType => new(StatusCodes.Status400BadRequest, quantization.Message, "type", "unknown_quantization_type"),
+            QuantizationProblem.NotGguf => new(StatusCodes.Status400BadRequest, quantization.Message, "model", "not_gguf"),
+            QuantizationProblem.NeedsImportanceMatrix => new(StatusCodes.Status400BadRequest, quantization.Message, "type", "needs_imatrix"),
+            _ => new(StatusCodes.Status400BadRequest, quantization.Message, "type", "not_smaller"),
         },
         ModelLoadException load => new(StatusCodes.Status500InternalServerError, load.Message, "model", "model_load_failed"),
         AgentTemplateNotFoundException agent => new(StatusCodes.Status404NotFound, agent.Message, "agent", "agent_not_found"),

@@ -4,7 +4,7 @@ using OffGrid.AspNetCore.Models;
 namespace OffGrid.AspNetCore.Operations;
 
 /// <summary>
-/// Loads the models listed in <see cref="OffGridServerOptions.Preload"/> when the server starts and keeps them loaded;
+/// Loads the models listed in <see cref="OffGridServerOptions.Preload"/> when the server starts and pins them in the pool;
 /// the server reports ready (<c>/health</c>) only once they all are.
 /// </summary>
 internal sealed class ModelPreloader : BackgroundService
@@ -36,6 +36,11 @@ internal sealed class ModelPreloader : BackgroundService
             {
                 // A negative keep-alive keeps the model until it is evicted: a preloaded model should not time out.
                 using ModelSession session = await _models.OpenAsync(name, TimeSpan.FromSeconds(-1), stoppingToken);
+                if (!session.Model.IsRemote)
+                {
+                    _models.Pool.Pin(session.Model.Path);
+                }
+
                 _logger.LogInformation("Preloaded {Model} from {Path}.", session.Model.Name, session.Model.Path);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)

@@ -23,6 +23,19 @@ internal static unsafe class LlamaLogBridge
     [ThreadStatic]
     private static List<string>? t_errors;
 
+    [ThreadStatic]
+    private static Action<string>? t_observer;
+
+    /// <summary>
+    /// Gets or sets a callback that receives every complete line llama.cpp logs on the calling thread (for progress
+    /// that the C API reports only in its log, like <c>llama_model_quantize</c>'s per-tensor lines).
+    /// </summary>
+    public static Action<string>? LineObserver
+    {
+        get => t_observer;
+        set => t_observer = value;
+    }
+
     /// <summary>
     /// The most specific error line llama.cpp logged on the calling thread since <see cref="ClearLastError"/>, without
     /// its function-name prefixes, or <see langword="null"/>. llama.cpp logs a failure as the specific cause followed by
@@ -109,6 +122,11 @@ internal static unsafe class LlamaLogBridge
             if (s_lineLevel == LevelError && line.Length > 0)
             {
                 (t_errors ??= []).Add(line);
+            }
+
+            if (line.Length > 0)
+            {
+                t_observer?.Invoke(line);
             }
 
             if (line.Length == 0 || s_logger is null)

@@ -111,6 +111,13 @@ internal static unsafe partial class LlamaNative
     [return: MarshalAs(UnmanagedType.U1)]
     internal static partial bool llama_model_has_decoder(SafeLlamaModelHandle model);
 
+    // quantization
+    [LibraryImport(LlamaLibrary)]
+    internal static partial LlamaModelQuantizeParams llama_model_quantize_default_params();
+
+    [LibraryImport(LlamaLibrary, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial uint llama_model_quantize(string input, string output, LlamaModelQuantizeParams* parameters);
+
     // context
     [LibraryImport(LlamaLibrary)]
     internal static partial SafeLlamaContextHandle llama_init_from_model(SafeLlamaModelHandle model, LlamaContextParams parameters);

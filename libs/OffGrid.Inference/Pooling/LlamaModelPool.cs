@@ -11,7 +11,8 @@ namespace OffGrid.Inference.Pooling;
 
 /// <summary>
 /// Keeps loaded models and their engines for reuse: loads on first use (concurrent requests for the same file share
-/// one load), unloads after an idle keep-alive, and evicts the least recently used idle model beyond a maximum.
+/// one load), unloads after an idle keep-alive, and evicts the least recently used idle model beyond a maximum count or
+/// a memory budget. Models can be pinned against eviction and hot-swapped (<see cref="SwapAsync"/>).
 /// </summary>
 /// <remarks>Thread-safe. A model is never unloaded while a <see cref="LlamaModelLease"/> on it is open.</remarks>
 public sealed class LlamaModelPool : IDisposable
@@ -31,6 +32,9 @@ public sealed class LlamaModelPool : IDisposable
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Task<Entry>> _loads = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _estimates = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _pinned = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _replacements = new(StringComparer.Ordinal);
     private readonly Timer _sweeper;
     private TaskCompletionSource _roomChanged = NewSignal();
     private bool _disposed;
@@ -75,29 +79,41 @@ public sealed class LlamaModelPool : IDisposable
             ArgumentOutOfRangeException.ThrowIfLessThan(size, MinimumContextSize, nameof(contextSize));
         }
 
-        string fullPath = Path.GetFullPath(path);
-        string key = contextSize is null ? fullPath : $"{fullPath}|{contextSize}";
+        string requestedPath = Path.GetFullPath(path);
+        LlamaEngineOptions engineOptions = _options.Engine.WithContextSize(contextSize);
         DateTimeOffset patienceEnds = DateTimeOffset.UtcNow + RoomPatience;
         while (true)
         {
+            string fullPath;
+            string key;
+            bool loaded;
+            lock (_gate)
+            {
+                fullPath = ReplacementLocked(requestedPath);
+                key = contextSize is null ? fullPath : $"{fullPath}|{contextSize}";
+                loaded = _loads.ContainsKey(key);
+            }
+
             Task<Entry>? load;
             Task? room = null;
             List<Entry> evicted = [];
+            long needed = loaded ? 0 : await EstimateAsync(fullPath, engineOptions, cancellationToken).ConfigureAwait(false);
             lock (_gate)
             {
                 ObjectDisposedException.ThrowIf(_disposed, this);
                 if (!_loads.TryGetValue(key, out load))
                 {
                     bool overLimit = DateTimeOffset.UtcNow >= patienceEnds;
-                    if (MakeRoomLocked(evicted) || overLimit)
+                    if (MakeRoomLocked(evicted, needed) || overLimit)
                     {
                         if (overLimit)
                         {
-                            _logger.LogWarning("Loading {Path} beyond MaxLoadedModels ({Max}): every loaded model has been busy for {Patience}.", fullPath, _options.MaxLoadedModels, RoomPatience);
+                            _logger.LogWarning("Loading {Path} beyond MaxLoadedModels ({Max}) or the memory budget: every loaded model has been busy or pinned for {Patience}.", fullPath, _options.MaxLoadedModels, RoomPatience);
                         }
 
-                        load = LoadAsync(key, fullPath, _options.Engine.WithContextSize(contextSize), contextSize, progress);
+                        load = LoadAsync(key, fullPath, engineOptions, contextSize, needed, progress);
                         _loads[key] = load;
+                        _estimates[key] = needed;
                     }
                     else
                     {
@@ -133,6 +149,7 @@ public sealed class LlamaModelPool : IDisposable
                     if (_loads.TryGetValue(key, out Task<Entry>? current) && current == load)
                     {
                         _loads.Remove(key);
+                        _estimates.Remove(key);
                         SignalRoom();
                     }
                 }
@@ -193,8 +210,88 @@ public sealed class LlamaModelPool : IDisposable
         {
             return _loads.Values.Where(t => t.IsCompletedSuccessfully).Select(t => t.Result).Select(e => new LoadedModelInfo(
                 e.Model.Path, e.Model.Id, e.Model.SizeBytes, e.Engine.ContextSize, e.Leases, e.LoadedAt,
-                e.KeepAlive < TimeSpan.Zero ? null : e.LastUsed + e.KeepAlive, e.Engine.ActiveSequences, e.Engine.PendingRequests)).ToList();
+                e.KeepAlive < TimeSpan.Zero || _pinned.Contains(e.Model.Path) ? null : e.LastUsed + e.KeepAlive, e.Engine.ActiveSequences, e.Engine.PendingRequests,
+                e.EstimatedBytes, _pinned.Contains(e.Model.Path))).ToList();
         }
+    }
+
+    /// <summary>
+    /// Pins the model at <paramref name="path"/> (every context size of it): while pinned it is neither unloaded after its
+    /// keep-alive nor evicted for another model. Pinning does not load it; pinning more than fits makes new models wait,
+    /// then load over the limit (see <see cref="AcquireAsync"/>).
+    /// </summary>
+    /// <param name="path">The GGUF file; a hot-swapped path pins its replacement.</param>
+    public void Pin(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        lock (_gate)
+        {
+            _pinned.Add(ReplacementLocked(Path.GetFullPath(path)));
+        }
+    }
+
+    /// <summary>Lets a pinned model be unloaded and evicted again; returns whether it was pinned.</summary>
+    /// <param name="path">The GGUF file.</param>
+    public bool Unpin(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        lock (_gate)
+        {
+            bool removed = _pinned.Remove(ReplacementLocked(Path.GetFullPath(path)));
+            SignalRoom();
+            return removed;
+        }
+    }
+
+    /// <summary>
+    /// Hot-swaps the model behind <paramref name="path"/>: loads <paramref name="replacementPath"/> first, then switches
+    /// atomically, so that every later <see cref="AcquireAsync"/> of <paramref name="path"/> (and every pooled client created
+    /// for it) gets the replacement, while requests already holding the old model finish on it; the old model unloads when
+    /// its last lease ends. A pin moves to the replacement. Swapping back to the original path undoes the swap.
+    /// </summary>
+    /// <param name="path">The GGUF file clients ask for.</param>
+    /// <param name="replacementPath">The GGUF file to serve instead.</param>
+    /// <param name="cancellationToken">Cancels loading the replacement; nothing is switched then.</param>
+    /// <returns>A task that completes when new requests go to the replacement.</returns>
+    /// <exception cref="ModelLoadException">The replacement failed to load; the old model keeps serving.</exception>
+    public async Task SwapAsync(string path, string replacementPath, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentException.ThrowIfNullOrEmpty(replacementPath);
+        string from = Path.GetFullPath(path);
+        string to = Path.GetFullPath(replacementPath);
+        using LlamaModelLease replacement = await AcquireAsync(to, cancellationToken: cancellationToken).ConfigureAwait(false);
+        List<Entry> idle;
+        lock (_gate)
+        {
+            string current = ReplacementLocked(from);
+            if (current == to)
+            {
+                return;
+            }
+
+            _replacements.Remove(to);
+            if (from == to)
+            {
+                _replacements.Remove(from);
+            }
+            else
+            {
+                _replacements[from] = to;
+            }
+
+            if (_pinned.Remove(current))
+            {
+                _pinned.Add(to);
+            }
+
+            List<Entry> old = _loads.Values.Where(t => t.IsCompletedSuccessfully).Select(t => t.Result).Where(e => e.Model.Path == current).ToList();
+            old.ForEach(Detach);
+            idle = old.Where(e => e.Leases == 0).ToList();
+        }
+
+        _logger.LogInformation("Swapped {Path} for {Replacement}.", from, to);
+        idle.ForEach(e => e.Dispose());
     }
 
     /// <summary>Unloads a model now (every context size of it) if no lease holds it; returns whether anything was unloaded.</summary>
@@ -254,7 +351,7 @@ public sealed class LlamaModelPool : IDisposable
                 SignalRoom();
             }
 
-            if (!entry.Unloaded && entry.Leases == 0 && entry.KeepAlive == TimeSpan.Zero)
+            if (!entry.Unloaded && entry.Leases == 0 && entry.KeepAlive == TimeSpan.Zero && !_pinned.Contains(entry.Model.Path))
             {
                 Detach(entry);
             }
@@ -268,7 +365,7 @@ public sealed class LlamaModelPool : IDisposable
         }
     }
 
-    private async Task<Entry> LoadAsync(string key, string path, LlamaEngineOptions engineOptions, int? requestedContext, IProgress<float>? progress)
+    private async Task<Entry> LoadAsync(string key, string path, LlamaEngineOptions engineOptions, int? requestedContext, long estimatedBytes, IProgress<float>? progress)
     {
         await Runtime.LlamaRuntime.LoadAsync(_options.Runtime, logger: _loggerFactory.CreateLogger("OffGrid.Inference.Runtime")).ConfigureAwait(false);
         LlamaModel model = await LlamaModel.LoadAsync(path, _options.Model.PlannedFor(engineOptions), progress).ConfigureAwait(false);
@@ -284,7 +381,10 @@ public sealed class LlamaModelPool : IDisposable
 
             var engine = new LlamaEngine(model, engineOptions, _loggerFactory.CreateLogger<LlamaEngine>());
             _logger.LogInformation("Loaded {Model} ({Description}, context {Context} x {Sequences}).", model.Id, model.Description, engine.ContextSize, engine.ParallelSequences);
-            return new Entry(this, key, model, engine, new LlamaChatClient(engine, _options.Chat, _loggerFactory.CreateLogger<LlamaChatClient>()), Normalize(_options.KeepAlive));
+            return new Entry(this, key, model, engine, new LlamaChatClient(engine, _options.Chat, _loggerFactory.CreateLogger<LlamaChatClient>()), Normalize(_options.KeepAlive))
+            {
+                EstimatedBytes = estimatedBytes,
+            };
         }
         catch
         {
@@ -293,24 +393,60 @@ public sealed class LlamaModelPool : IDisposable
         }
     }
 
-    // Loaded and loading models both count against the maximum; the least recently used idle one makes room.
-    private bool MakeRoomLocked(List<Entry> evicted)
+    // Loaded and loading models both count against the maximum and the budget; least recently used idle, unpinned
+    // models make room.
+    private bool MakeRoomLocked(List<Entry> evicted, long neededBytes)
     {
-        if (_loads.Count < _options.MaxLoadedModels)
+        while (true)
         {
-            return true;
+            bool fits = _loads.Count < _options.MaxLoadedModels
+                && (_options.MemoryBudgetBytes is not { } budget || _loads.Count == 0 || _estimates.Values.Sum() + neededBytes <= budget);
+            if (fits)
+            {
+                return true;
+            }
+
+            Entry? idle = _loads.Values.Where(t => t.IsCompletedSuccessfully).Select(t => t.Result)
+                .Where(e => e.Leases == 0 && !_pinned.Contains(e.Model.Path)).OrderBy(e => e.LastUsed).FirstOrDefault();
+            if (idle is null)
+            {
+                return false;
+            }
+
+            Detach(idle);
+            evicted.Add(idle);
+        }
+    }
+
+    // Weights plus the KV cache of every sequence, from the GGUF header, sized as the engine will size its context.
+    private static async Task<long> EstimateAsync(string path, LlamaEngineOptions engine, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(path))
+        {
+            return 0; // LlamaModel.LoadAsync reports the missing file.
         }
 
-        Entry? idle = _loads.Values.Where(t => t.IsCompletedSuccessfully).Select(t => t.Result)
-            .Where(e => e.Leases == 0).OrderBy(e => e.LastUsed).FirstOrDefault();
-        if (idle is null)
+        try
         {
-            return false;
+            Hub.Gguf.GgufFile header = await Hub.Gguf.GgufFile.ReadAsync(path, cancellationToken).ConfigureAwait(false);
+            int perSequence = engine.ContextSize ?? (int)Math.Min(4096, header.ContextLength is > 0 and { } trained ? trained : 4096);
+            return Hub.Gguf.ModelMemoryEstimate.Create(header, perSequence * engine.ParallelSequences).TotalBytes;
+        }
+        catch (Hub.Gguf.GgufFormatException)
+        {
+            return new FileInfo(path).Length; // LlamaModel.LoadAsync reports what is wrong with it.
+        }
+    }
+
+    // Follows hot-swaps: the file served for a requested one.
+    private string ReplacementLocked(string path)
+    {
+        for (int hops = 0; hops < 16 && _replacements.TryGetValue(path, out string? next); hops++)
+        {
+            path = next;
         }
 
-        Detach(idle);
-        evicted.Add(idle);
-        return _loads.Count < _options.MaxLoadedModels;
+        return path;
     }
 
     private void DisposeEvicted(List<Entry> evicted)
@@ -336,7 +472,7 @@ public sealed class LlamaModelPool : IDisposable
             DateTimeOffset now = DateTimeOffset.UtcNow;
             foreach (Entry entry in _loads.Values.Where(t => t.IsCompletedSuccessfully).Select(t => t.Result).ToList())
             {
-                if (entry.Leases == 0 && entry.KeepAlive >= TimeSpan.Zero && entry.LastUsed + entry.KeepAlive <= now)
+                if (entry.Leases == 0 && entry.KeepAlive >= TimeSpan.Zero && entry.LastUsed + entry.KeepAlive <= now && !_pinned.Contains(entry.Model.Path))
                 {
                     Detach(entry);
                     expired.Add(entry);
@@ -355,6 +491,7 @@ public sealed class LlamaModelPool : IDisposable
     {
         entry.Unloaded = true;
         _loads.Remove(entry.Key);
+        _estimates.Remove(entry.Key);
         SignalRoom();
     }
 
@@ -392,6 +529,8 @@ public sealed class LlamaModelPool : IDisposable
         public DateTimeOffset LastUsed { get; set; } = DateTimeOffset.UtcNow;
 
         public TimeSpan KeepAlive { get; set; }
+
+        public long EstimatedBytes { get; init; }
 
         public int Leases { get; set; }
 

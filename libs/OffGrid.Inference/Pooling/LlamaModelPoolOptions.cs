@@ -13,6 +13,14 @@ public sealed class LlamaModelPoolOptions
     public int MaxLoadedModels { get; set; } = 2;
 
     /// <summary>
+    /// The most memory, in bytes, the loaded models may need together by their estimate (weights plus KV cache of every
+    /// sequence, from the GGUF header, see <see cref="Hub.Gguf.ModelMemoryEstimate"/>); the least recently used idle,
+    /// unpinned models are unloaded until a new one fits. <see langword="null"/> (the default) counts models only. A model
+    /// larger than the whole budget still loads when nothing else is loaded.
+    /// </summary>
+    public long? MemoryBudgetBytes { get; set; }
+
+    /// <summary>
     /// How long an unused model stays loaded (Ollama's <c>keep_alive</c>). <see cref="TimeSpan.Zero"/> unloads as soon as
     /// the last lease ends; a negative value keeps models until evicted. Defaults to 5 minutes.
     /// </summary>
@@ -36,6 +44,11 @@ public sealed class LlamaModelPoolOptions
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxLoadedModels, 1, nameof(MaxLoadedModels));
+        if (MemoryBudgetBytes is { } budget)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(budget, 1, nameof(MemoryBudgetBytes));
+        }
+
         ArgumentNullException.ThrowIfNull(Runtime);
         ArgumentNullException.ThrowIfNull(Model);
         ArgumentNullException.ThrowIfNull(Engine);

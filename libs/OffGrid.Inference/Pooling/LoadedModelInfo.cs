@@ -10,5 +10,8 @@ namespace OffGrid.Inference.Pooling;
 /// <param name="ExpiresAt">When it unloads if unused, or <see langword="null"/> when it stays.</param>
 /// <param name="ActiveSequences">Requests its engine is decoding now.</param>
 /// <param name="PendingRequests">Requests waiting for a free sequence of its engine.</param>
+/// <param name="EstimatedBytes">The memory the pool counts for it against <see cref="LlamaModelPoolOptions.MemoryBudgetBytes"/>: weights plus the KV cache of every sequence.</param>
+/// <param name="IsPinned">Whether <see cref="LlamaModelPool.Pin"/> keeps it loaded regardless of keep-alive and eviction.</param>
 public sealed record LoadedModelInfo(
-    string Path, string ModelId, long SizeBytes, int ContextSize, int ActiveLeases, DateTimeOffset LoadedAt, DateTimeOffset? ExpiresAt, int ActiveSequences, int PendingRequests);
+    string Path, string ModelId, long SizeBytes, int ContextSize, int ActiveLeases, DateTimeOffset LoadedAt, DateTimeOffset? ExpiresAt, int ActiveSequences, int PendingRequests,
+    long EstimatedBytes = 0, bool IsPinned = false);

@@ -1,0 +1,75 @@
+using Microsoft.AspNetCore.Http;
+using OffGrid.AspNetCore.Http;
+using OffGrid.AspNetCore.Models;
+using OffGrid.Hub.References;
+using OffGrid.Inference.Pooling;
+
+namespace OffGrid.AspNetCore.Pooling;
+
+/// <summary>
+/// The model pool (admin): <c>GET /v1/pool</c> (loaded models with estimated bytes, pins and expiry),
+/// <c>POST /v1/pool/pin</c> and <c>/unpin</c> (<c>{"model"}</c>), and <c>POST /v1/pool/swap</c>
+/// (<c>{"model","replacement"}</c>: hot-swap the file behind a name; requests in flight finish on the old one).
+/// </summary>
+internal static class PoolEndpoints
+{
+    public static IResult Get(ModelAccess models) => Results.Json(new
+    {
+        @object = "pool",
+        max_loaded_models = models.Pool.Options.MaxLoadedModels,
+        memory_budget_bytes = models.Pool.Options.MemoryBudgetBytes,
+        data = models.Pool.GetLoadedModels().Select(m => new
+        {
+            path = m.Path,
+            model = m.ModelId,
+            estimated_bytes = m.EstimatedBytes,
+            pinned = m.IsPinned,
+            active_leases = m.ActiveLeases,
+            context_size = m.ContextSize,
+            expires_at = m.ExpiresAt?.ToUnixTimeSeconds(),
+        }),
+    }, ServerJson.Options);
+
+    public static async Task<IResult> PinAsync(HttpContext http, ModelAccess models)
+    {
+        LocalModel model = await ResolveAsync(http, models, "model", r => r.Model);
+        models.Pool.Pin(model.Path);
+        return Results.Json(new { model = model.Name, path = model.Path, pinned = true }, ServerJson.Options);
+    }
+
+    public static async Task<IResult> UnpinAsync(HttpContext http, ModelAccess models)
+    {
+        LocalModel model = await ResolveAsync(http, models, "model", r => r.Model);
+        bool was = models.Pool.Unpin(model.Path);
+        return Results.Json(new { model = model.Name, path = model.Path, pinned = false, was_pinned = was }, ServerJson.Options);
+    }
+
+    /// <summary>Loads the replacement, then switches; answers once new requests go to it.</summary>
+    public static async Task<IResult> SwapAsync(HttpContext http, ModelAccess models)
+    {
+        PoolRequest request = await JsonBody.ReadAsync<PoolRequest>(http.Request, http.RequestAborted);
+        LocalModel model = await ResolveLocalAsync(models, request.Model, "model", http.RequestAborted);
+        LocalModel replacement = await ResolveLocalAsync(models, request.Replacement, "replacement", http.RequestAborted);
+        await models.Pool.SwapAsync(model.Path, replacement.Path, http.RequestAborted);
+        return Results.Json(new { model = model.Name, path = model.Path, replacement = replacement.Name, replacement_path = replacement.Path }, ServerJson.Options);
+    }
+
+    private static async Task<LocalModel> ResolveAsync(HttpContext http, ModelAccess models, string field, Func<PoolRequest, string?> name)
+    {
+        PoolRequest request = await JsonBody.ReadAsync<PoolRequest>(http.Request, http.RequestAborted);
+        return await ResolveLocalAsync(models, name(request), field, http.RequestAborted);
+    }
+
+    private static async Task<LocalModel> ResolveLocalAsync(ModelAccess models, string? name, string field, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            throw ApiException.BadRequest($"'{field}' is required: a served model's name.", field);
+        }
+
+        LocalModel model = await models.ResolveAsync(name, cancellationToken);
+        return model.IsRemote
+            ? throw ApiException.BadRequest($"'{model.Name}' is served by a remote backend; only local models are pooled here.", field)
+            : model;
+    }
+}

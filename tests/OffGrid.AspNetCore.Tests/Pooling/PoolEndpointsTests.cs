@@ -1,0 +1,69 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using OffGrid.Testing;
+using OffGrid.Testing.Models;
+
+namespace OffGrid.AspNetCore.Tests.Pooling;
+
+/// <summary><c>/v1/pool</c> on a real server: pin, and a hot-swap while a streamed chat is in flight.</summary>
+public sealed class PoolEndpointsTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task HotSwapWhileAStreamIsInFlightMovesThePinAndServesTheReplacement()
+    {
+        await using TestServer server = await TestServer.StartAsync(
+            _ => { },
+            app =>
+            {
+                app.MapOpenAi("/v1");
+                app.MapOffGrid("/v1");
+            },
+            options => options.Models["tiny"] = TestLlamaModels.Tiny);
+
+        (await server.Http.PostAsJsonAsync("/v1/chat/completions", Chat("stories", 2, stream: false), Ct)).EnsureSuccessStatusCode();
+        JsonNode pinned = await PostAsync(server, "/v1/pool/pin", new { model = "stories" });
+        Assert.True((bool)pinned["pinned"]!);
+        JsonNode pool = (await server.Http.GetFromJsonAsync<JsonNode>("/v1/pool", Ct))!;
+        JsonNode stories = Assert.Single(pool["data"]!.AsArray())!;
+        Assert.True((bool)stories["pinned"]!);
+        Assert.True((long)stories["estimated_bytes"]! > 100_000);
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = JsonContent.Create(Chat("stories", 150, stream: true)) };
+        using HttpResponseMessage streaming = await server.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Ct);
+        using var reader = new StreamReader(await streaming.Content.ReadAsStreamAsync(Ct));
+        Assert.StartsWith("data: ", await reader.ReadLineAsync(Ct), StringComparison.Ordinal);
+
+        JsonNode swapped = await PostAsync(server, "/v1/pool/swap", new { model = "stories", replacement = "tiny" });
+        Assert.Equal(Path.GetFullPath(TestLlamaModels.Tiny), (string?)swapped["replacement_path"]);
+        (await server.Http.PostAsJsonAsync("/v1/chat/completions", Chat("stories", 2, stream: false), Ct)).EnsureSuccessStatusCode();
+
+        string rest = await reader.ReadToEndAsync(Ct);
+        Assert.Contains("\"finish_reason\":\"length\"", rest, StringComparison.Ordinal); // the in-flight stream ran to its end
+        Assert.EndsWith("data: [DONE]", rest.TrimEnd(), StringComparison.Ordinal);
+
+        pool = (await server.Http.GetFromJsonAsync<JsonNode>("/v1/pool", Ct))!;
+        JsonNode replacement = Assert.Single(pool["data"]!.AsArray())!;
+        Assert.Equal(Path.GetFullPath(TestLlamaModels.Tiny), (string?)replacement["path"]);
+        Assert.True((bool)replacement["pinned"]!);
+
+        HttpResponseMessage missing = await server.Http.PostAsJsonAsync("/v1/pool/swap", new { model = "stories" }, Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
+        Assert.Equal("replacement", (string?)(await missing.Content.ReadFromJsonAsync<JsonNode>(Ct))!["error"]!["param"]);
+        Assert.Equal(HttpStatusCode.NotFound, (await server.Http.PostAsJsonAsync("/v1/pool/pin", new { model = "nothing-here" }, Ct)).StatusCode);
+    }
+
+    private static object Chat(string model, int maxTokens, bool stream) =>
+        new { model, messages = new[] { new { role = "user", content = "Once upon a time" } }, max_tokens = maxTokens, temperature = 0, stream };
+
+    private static async Task<JsonNode> PostAsync(TestServer server, string path, object body)
+    {
+        HttpResponseMessage response = await server.Http.PostAsJsonAsync(path, body, Ct);
+        string text = await response.Content.ReadAsStringAsync(Ct);
+        Assert.True(response.IsSuccessStatusCode, $"{path}: {(int)response.StatusCode} {text}");
+        return JsonNode.Parse(text)!;
+    }
+}

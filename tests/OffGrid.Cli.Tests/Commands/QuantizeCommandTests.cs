@@ -1,0 +1,51 @@
+using System.Text.Json;
+using OffGrid.Testing.Gguf;
+using OffGrid.Testing.Models;
+
+namespace OffGrid.Cli.Tests.Commands;
+
+public sealed class QuantizeCommandTests : IDisposable
+{
+    private readonly OffGridCli _cli = new();
+
+    public void Dispose() => _cli.Dispose();
+
+    [Fact]
+    public async Task QuantizeWritesAStoreEntryThatListShowsAndRunRuns()
+    {
+        string source = TestLlamaModels.GetOrCreate(new TestLlamaModelSpec { EmbeddingLength = 256, FeedForwardLength = 256, WeightType = GgufTensorType.F16 });
+
+        CliResult quantized = await _cli.RunAsync("quantize", source, "q4_k_m", "--output", "local/tiny-q4");
+        quantized.AssertSuccess();
+        Assert.Contains("local/tiny-q4", quantized.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Quantizing to Q4_K_M: 100% (tensor", quantized.Stderr, StringComparison.Ordinal);
+
+        CliResult list = await _cli.RunAsync("list", "--json");
+        list.AssertSuccess();
+        JsonElement model = Assert.Single(JsonDocument.Parse(list.Stdout).RootElement.EnumerateArray());
+        Assert.Equal("local/tiny-q4", model.GetProperty("name").GetString());
+        Assert.Equal("Q4_K_M", model.GetProperty("quantization").GetString());
+
+        CliResult show = await _cli.RunAsync("show", "local/tiny-q4", "--json");
+        show.AssertSuccess();
+        Assert.Equal("Q4_K_M", JsonDocument.Parse(show.Stdout).RootElement.GetProperty("quantization").GetString());
+
+        (await _cli.RunAsync("run", "local/tiny-q4", "--threads", "1", "the", "-t", "0", "-n", "3")).AssertSuccess();
+
+        string exists = (await _cli.RunAsync("quantize", source, "Q4_K_M", "--output", "local/tiny-q4")).AssertOneLineFailure();
+        Assert.Contains("already holds a model named 'local/tiny-q4'", exists, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task NonsenseIsRefusedInOneLine()
+    {
+        string source = TestLlamaModels.GetOrCreate(new TestLlamaModelSpec { WeightType = GgufTensorType.Q8_0 });
+        Assert.Contains("not a quantization type", (await _cli.RunAsync("quantize", source, "Q7_X")).AssertOneLineFailure(expectedExitCode: 2), StringComparison.Ordinal);
+        Assert.Contains("would not reduce its precision", (await _cli.RunAsync("quantize", source, "F16")).AssertOneLineFailure(), StringComparison.Ordinal);
+        string text = Path.Combine(_cli.Home, "notes.gguf");
+        await File.WriteAllTextAsync(text, "no model here", TestContext.Current.CancellationToken);
+        Assert.Contains("not a GGUF model file", (await _cli.RunAsync("quantize", text, "Q4_0")).AssertOneLineFailure(), StringComparison.Ordinal);
+        (await _cli.RunAsync("quantize", "no-such-model", "Q4_0")).AssertOneLineFailure();
+        (await _cli.RunAsync("quantize", source)).AssertOneLineFailure(expectedExitCode: 2);
+    }
+}
