@@ -33,7 +33,8 @@ internal sealed class GovernanceMiddleware(RequestDelegate next, AuditLog audit,
             ? new Caller(name) { KeyId = context.User.FindFirstValue(OffGridAuthenticationDefaults.KeyIdClaim), ClientAddress = remote?.ToString() }
             : null;
         using IDisposable? callerScope = caller is null ? null : CallerContext.Enter(caller);
-        AuditScope? scope = audited ? AuditScope.Begin() : null;
+        string route = (endpoint as RouteEndpoint)?.RoutePattern.RawText ?? context.Request.Path.Value ?? "/";
+        AuditScope? scope = audited ? AuditScope.Begin(route) : null;
         DateTimeOffset started = audit.Now;
         long timestamp = Stopwatch.GetTimestamp();
         bool failed = false;
@@ -60,7 +61,7 @@ internal sealed class GovernanceMiddleware(RequestDelegate next, AuditLog audit,
                     KeyId = caller?.KeyId,
                     ClientAddress = remote?.ToString(),
                     Method = context.Request.Method,
-                    Route = (endpoint as RouteEndpoint)?.RoutePattern.RawText ?? context.Request.Path.Value ?? "/",
+                    Route = route,
                     Status = status,
                     Latency = Stopwatch.GetElapsedTime(timestamp),
                 }), CancellationToken.None).ConfigureAwait(false);

@@ -5,6 +5,8 @@ namespace OffGrid.Governance.Audit;
 /// <summary>
 /// The audit record of one HTTP request while it runs: the ASP.NET Core integration opens it, <see cref="AuditChatClient"/>
 /// adds the model calls made on the request's behalf, and the request's single audit entry is written from it at the end.
+/// Work the request started in the background (an agent run) keeps the scope after that end: its later calls are refused
+/// by <see cref="TryAddModelCall"/> and become entries of their own, so none is lost.
 /// </summary>
 /// <remarks>Thread-safe: a request may make model calls in parallel.</remarks>
 internal sealed class AuditScope
@@ -17,6 +19,7 @@ internal sealed class AuditScope
     private string? _model;
     private long? _inputTokens;
     private long? _outputTokens;
+    private bool _completed;
 
     public static AuditScope? Current => s_current.Value;
 
@@ -31,22 +34,33 @@ internal sealed class AuditScope
         }
     }
 
-    public static AuditScope Begin()
+    /// <summary>Gets the route of the request, which a call made after its entry was written records as its own.</summary>
+    public string Route { get; private init; } = "/";
+
+    public static AuditScope Begin(string route)
     {
-        var scope = new AuditScope();
+        var scope = new AuditScope { Route = route };
         s_current.Value = scope;
         return scope;
     }
 
-    public void AddModelCall(string? model, long? inputTokens, long? outputTokens, string? prompt, string? answer)
+    /// <summary>Adds a model call to the request's entry, unless that entry was already written.</summary>
+    /// <returns><see langword="false"/> when the request's entry is written: the call needs an entry of its own.</returns>
+    public bool TryAddModelCall(string? model, long? inputTokens, long? outputTokens, string? prompt, string? answer)
     {
         lock (_gate)
         {
+            if (_completed)
+            {
+                return false;
+            }
+
             _model ??= model;
             _inputTokens = Sum(_inputTokens, inputTokens);
             _outputTokens = Sum(_outputTokens, outputTokens);
             Append(_prompt, prompt);
             Append(_answer, answer);
+            return true;
         }
     }
 
@@ -55,6 +69,7 @@ internal sealed class AuditScope
     {
         lock (_gate)
         {
+            _completed = true;
             return auditEvent with
             {
                 Model = _model,

@@ -8,7 +8,7 @@ namespace OffGrid.Governance.Audit;
 /// <summary>
 /// One model call under audit, from its start to its entry: the caller, the model, tokens, and the content when the log
 /// records content. Inside an HTTP request audited by the ASP.NET Core integration the call joins that request's entry;
-/// elsewhere it is an entry of its own. Not thread-safe: one call, one consumer.
+/// elsewhere, or after that entry was written (background work the request started), it is an entry of its own. Not thread-safe: one call, one consumer.
 /// </summary>
 internal sealed class AuditedCall
 {
@@ -56,9 +56,9 @@ internal sealed class AuditedCall
     public async Task EndAsync(Exception? failure)
     {
         string? answer = _answer is { Length: > 0 } ? _answer.ToString() : null;
-        if (AuditScope.Current is { } request)
+        AuditScope? request = AuditScope.Current;
+        if (request?.TryAddModelCall(_model, _inputTokens, _outputTokens, _prompt, answer) == true)
         {
-            request.AddModelCall(_model, _inputTokens, _outputTokens, _prompt, answer);
             return;
         }
 
@@ -68,7 +68,7 @@ internal sealed class AuditedCall
             UserName = _caller?.UserName,
             KeyId = _caller?.KeyId,
             ClientAddress = _caller?.ClientAddress,
-            Route = _route,
+            Route = request?.Route ?? _route,
             Model = _model,
             InputTokens = _inputTokens,
             OutputTokens = _outputTokens,

@@ -57,6 +57,27 @@ public sealed class AuditChatClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ACallAfterItsRequestsEntryWasWrittenGetsAnEntryOfItsOwn()
+    {
+        // An agent run outlives the HTTP request that started it and still holds that request's scope.
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        var log = new AuditLog(_home.Options);
+        IChatClient chat = new ChatClientBuilder(_llama.Client).UseAudit(log).Build();
+        AuditScope request = AuditScope.Begin("/v1/agents/runs");
+        using IDisposable caller = CallerContext.Enter(new Caller("ada"));
+
+        await chat.GetResponseAsync("during", new ChatOptions { MaxOutputTokens = 3 }, ct);
+        await log.AppendAsync(request.Complete(new AuditEvent { Route = request.Route, UserName = "ada", Status = 202 }), ct);
+        ChatResponse later = await chat.GetResponseAsync("after", new ChatOptions { MaxOutputTokens = 4 }, ct);
+
+        List<AuditEntry> entries = await log.QueryAsync(cancellationToken: ct).ToListAsync(ct);
+        Assert.Equal(2, entries.Count);
+        Assert.Equal(("/v1/agents/runs", "tiny", 202), (entries[0].Event.Route, entries[0].Event.Model, entries[0].Event.Status));
+        Assert.Equal(("/v1/agents/runs", "tiny", 200, "ada"), (entries[1].Event.Route, entries[1].Event.Model, entries[1].Event.Status, entries[1].Event.UserName));
+        Assert.Equal(later.Usage!.OutputTokenCount, entries[1].Event.OutputTokens);
+    }
+
+    [Fact]
     public async Task RecordsPromptsAndAnswersWhenEnabled()
     {
         CancellationToken ct = TestContext.Current.CancellationToken;
