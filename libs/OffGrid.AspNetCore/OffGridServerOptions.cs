@@ -54,6 +54,13 @@ public sealed class OffGridServerOptions
     public LlamaModelPoolOptions Pool { get; set; } = new();
 
     /// <summary>
+    /// Where local models run: <see cref="ModelIsolation.InProcess"/> (the default) or <see cref="ModelIsolation.Process"/>, a
+    /// worker process on a random loopback port with a per-start key, restarted with backoff when it dies, so that a native
+    /// crash fails only the requests in flight. Each token then crosses a loopback HTTP stream (bench/RESULTS.md has the cost).
+    /// </summary>
+    public ModelIsolation Isolation { get; set; } = ModelIsolation.InProcess;
+
+    /// <summary>
     /// Remote engines by name (llama-server, vLLM, LocalAI, Ollama, other OffGrid servers) whose models are served beside the
     /// local ones, through the same pipelines. Backends that serve the same model name form a pool that <see cref="Balancing"/>
     /// spreads requests over. A configured local model of the same name wins over a remote one.
@@ -136,6 +143,11 @@ public sealed class OffGridServerOptions
         if (CertificatePath is not null || CertificateKeyPath is not null)
         {
             errors.AddRange(Hosting.ServerCertificate.Check(this));
+        }
+
+        if (!Enum.IsDefined(Isolation))
+        {
+            errors.Add($"Server:Isolation must be InProcess or Process (was '{Isolation}').");
         }
 
         if (Preload.Any(string.IsNullOrWhiteSpace))

@@ -5,7 +5,8 @@ namespace OffGrid.AspNetCore;
 
 /// <summary>Checks <see cref="OffGridServerOptions"/> when the host starts, listing every problem at once.</summary>
 /// <param name="policies">The load-balancing policies the balancing strategies must name.</param>
-internal sealed class OffGridServerOptionsValidator(IEnumerable<ILoadBalancingPolicy> policies) : IValidateOptions<OffGridServerOptions>
+/// <param name="services">Says whether the app registered a model worker (without creating it, which needs these options).</param>
+internal sealed class OffGridServerOptionsValidator(IEnumerable<ILoadBalancingPolicy> policies, IServiceProviderIsService services) : IValidateOptions<OffGridServerOptions>
 {
     public ValidateOptionsResult Validate(string? name, OffGridServerOptions options)
     {
@@ -18,6 +19,11 @@ internal sealed class OffGridServerOptionsValidator(IEnumerable<ILoadBalancingPo
         foreach ((string setting, string strategy) in strategies.Where(s => !string.IsNullOrWhiteSpace(s.Strategy) && !known.Contains(s.Strategy, StringComparer.OrdinalIgnoreCase)))
         {
             errors.Add($"{setting} names no balancing strategy: '{strategy}' (known: {string.Join(", ", known)}).");
+        }
+
+        if (options.Isolation == ModelIsolation.Process && !services.IsService(typeof(Hosting.ModelWorker)))
+        {
+            errors.Add("Server:Isolation is Process, but this app cannot start itself again as a model worker: run the server with offgrid-server or offgrid serve (OffGridWebApplication).");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -30,7 +30,8 @@ namespace OffGrid.AspNetCore.Hosting;
 /// model's pipeline; CORS and a per-client rate limit when configured; every OffGrid surface mapped (<c>/v1</c> OpenAI
 /// and governance, <c>/api</c> Ollama, OffGrid's own API with its tools and MCP servers, <c>/mcp</c> for MCP clients,
 /// <c>/health</c>, <c>/metrics</c>, the web UI at <c>/</c>); chat pipelines with Microsoft.Extensions.AI's OpenTelemetry
-/// middleware, then function invocation for the server's tools. An app that only needs some endpoints calls
+/// middleware, then function invocation for the server's tools; with <c>Server:Isolation</c> <c>Process</c>, local models run in
+/// a worker process that is this program started again (<see cref="ModelIsolation.Process"/>). An app that only needs some endpoints calls
 /// <c>AddOffGridServer</c> and the <c>Map*</c> methods itself instead.
 /// </summary>
 public static class OffGridWebApplication
@@ -92,6 +93,9 @@ public static class OffGridWebApplication
         server.AddTools(options => builder.Configuration.GetSection("Agents").Bind(options));
         server.AddMcpServer().WithHttpTransport();
         configureServer?.Invoke(server);
+        builder.Services.AddSingleton<ModelWorker>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ModelWorker>());
+        ModelWorkerRole.Configure(builder);
 
         builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<OffGridServerOptions>>((kestrel, options) => Listen(kestrel, options.Value));
         builder.Services.AddOptions<HostOptions>().Configure<IOptions<OffGridServerOptions>>((host, options) => host.ShutdownTimeout = options.Value.ShutdownTimeout);
@@ -99,6 +103,7 @@ public static class OffGridWebApplication
         AddRateLimit(builder.Services);
 
         WebApplication app = builder.Build();
+        ModelWorkerRole.RequireKey(app);
 
         // Unknown routes and wrong methods answer in the API's own error shape, not with an empty body.
         app.UseOffGridStatusCodePages();

@@ -31,6 +31,9 @@ internal sealed class ModelAccess
     /// <summary>The pool behind the server.</summary>
     public LlamaModelPool Pool => _pool;
 
+    /// <summary>Whether local models can be served now (false while the model worker process is starting or restarting).</summary>
+    public bool IsWorkerReady => _clients.IsWorkerReady;
+
     /// <summary>The Hub's model store.</summary>
     public ModelStore Store => _resolver.Store;
 
@@ -100,8 +103,9 @@ internal sealed class ModelAccess
             options.AdditionalProperties[LlamaChatOptions.KeepAliveKey] = keepAlive;
         }
 
-        if (model.IsRemote)
+        if (model.IsRemote || _clients.IsIsolated)
         {
+            // A model in the worker process is loaded there, on the first request that reaches it.
             return new ModelSession(model, lease: null, TimeSpan.Zero, _clients);
         }
 

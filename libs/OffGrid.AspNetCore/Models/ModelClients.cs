@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 using OffGrid.AspNetCore.Backends;
+using OffGrid.AspNetCore.Hosting;
 using OffGrid.Hub.References;
 using OffGrid.Inference.Pooling;
 
@@ -9,7 +10,7 @@ namespace OffGrid.AspNetCore.Models;
 
 /// <summary>
 /// Builds and keeps one <see cref="IChatClient"/> and one embedding pipeline per served model: at the bottom the client of
-/// the model's source — the local pool's for a GGUF file, the balancer over the model's backends for a remote model — then
+/// the model's source — the local pool's for a GGUF file (the model worker's when local models run in a worker process), the balancer over the model's backends for a remote model — then
 /// the middleware the app configured with <see cref="OffGridServerBuilder.ConfigureChatClients"/> and
 /// <see cref="OffGridServerBuilder.ConfigureEmbeddingGenerators"/>, in registration order, the same for both.
 /// </summary>
@@ -20,6 +21,7 @@ internal sealed class ModelClients : IDisposable
     private readonly RemoteBackends _remote;
     private readonly IServiceProvider _services;
     private readonly ModelPipelineOptions _options;
+    private readonly ModelWorker? _worker;
     private readonly ConcurrentDictionary<LocalModel, Lazy<IChatClient>> _chat = new();
     private readonly ConcurrentDictionary<LocalModel, Lazy<IEmbeddingGenerator<string, Embedding<float>>>> _embeddings = new();
 
@@ -29,7 +31,14 @@ internal sealed class ModelClients : IDisposable
         _remote = remote;
         _services = services;
         _options = options.Value;
+        _worker = services.GetService<ModelWorker>() is { IsEnabled: true } worker ? worker : null;
     }
+
+    /// <summary>Whether local models run in the model worker process (<see cref="ModelIsolation.Process"/>) rather than in the pool here.</summary>
+    public bool IsIsolated => _worker is not null;
+
+    /// <summary>Whether local models can be served now: always in process; with a worker, while one is running and healthy.</summary>
+    public bool IsWorkerReady => _worker?.IsReady ?? true;
 
     /// <summary>The chat pipeline of <paramref name="model"/>.</summary>
     public IChatClient GetChatClient(LocalModel model) =>
@@ -57,7 +66,10 @@ internal sealed class ModelClients : IDisposable
 
     private IChatClient BuildChatClient(LocalModel model)
     {
-        var builder = new ChatClientBuilder(model.IsRemote ? _remote.CreateChatClient(model.Name) : _pool.CreateChatClient(model.Path, model.Name));
+        var builder = new ChatClientBuilder(
+            model.IsRemote ? _remote.CreateChatClient(model.Name)
+            : _worker is not null ? new WorkerChatClient(_worker, model.Name)
+            : _pool.CreateChatClient(model.Path, model.Name));
         foreach (Action<ChatClientBuilder, LocalModel> configure in _options.ChatClient)
         {
             configure(builder, model);
@@ -68,7 +80,10 @@ internal sealed class ModelClients : IDisposable
 
     private IEmbeddingGenerator<string, Embedding<float>> BuildEmbeddingGenerator(LocalModel model)
     {
-        var builder = new EmbeddingGeneratorBuilder<string, Embedding<float>>(model.IsRemote ? _remote.CreateEmbeddingGenerator(model.Name) : _pool.CreateEmbeddingGenerator(model.Path, model.Name));
+        var builder = new EmbeddingGeneratorBuilder<string, Embedding<float>>(
+            model.IsRemote ? _remote.CreateEmbeddingGenerator(model.Name)
+            : _worker is not null ? new WorkerEmbeddingGenerator(_worker, model.Name)
+            : _pool.CreateEmbeddingGenerator(model.Path, model.Name));
         foreach (Action<EmbeddingGeneratorBuilder<string, Embedding<float>>, LocalModel> configure in _options.EmbeddingGenerator)
         {
             configure(builder, model);

@@ -4,7 +4,7 @@ using OffGrid.Hub.References;
 
 namespace OffGrid.AspNetCore.Operations;
 
-/// <summary><c>GET /health</c>: 200 once the preloaded models are loaded, else 503; lists the loaded models by the names clients use.</summary>
+/// <summary><c>GET /health</c>: 200 once the preloaded models are loaded (and the model worker, when there is one, is healthy), else 503; lists the loaded models by the names clients use.</summary>
 internal static class HealthEndpoint
 {
     public static async Task<IResult> GetAsync(ModelPreloader preloader, ModelAccess models, CancellationToken cancellationToken)
@@ -13,8 +13,9 @@ internal static class HealthEndpoint
         string[] loaded = [.. models.GetLoaded()
             .SelectMany(m => served.Where(s => s.Path == m.Path).Select(s => s.Name).DefaultIfEmpty(m.ModelId))
             .Distinct(StringComparer.Ordinal)];
-        return preloader.IsReady
+        string? failure = preloader.Failure ?? (models.IsWorkerReady ? null : "The model worker process is starting.");
+        return preloader.IsReady && models.IsWorkerReady
             ? Results.Json(new { status = "ok", loaded_models = loaded }, ServerJson.Options)
-            : Results.Json(new { status = preloader.Failure is null ? "loading" : "failed", error = preloader.Failure, loaded_models = loaded }, ServerJson.Options, statusCode: StatusCodes.Status503ServiceUnavailable);
+            : Results.Json(new { status = preloader.Failure is null ? "loading" : "failed", error = failure, loaded_models = loaded }, ServerJson.Options, statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 }

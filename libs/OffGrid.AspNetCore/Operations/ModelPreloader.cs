@@ -36,7 +36,7 @@ internal sealed class ModelPreloader : BackgroundService
             {
                 // A negative keep-alive keeps the model until it is evicted: a preloaded model should not time out.
                 using ModelSession session = await _models.OpenAsync(name, TimeSpan.FromSeconds(-1), stoppingToken);
-                if (!session.Model.IsRemote)
+                if (session.Lease is not null)
                 {
                     _models.Pool.Pin(session.Model.Path);
                 }

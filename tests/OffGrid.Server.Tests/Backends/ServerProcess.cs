@@ -37,6 +37,24 @@ internal sealed class ServerProcess : IAsyncDisposable
         BaseUri = baseUri;
     }
 
+    /// <summary>The server's process id.</summary>
+    public int ProcessId => _process.Id;
+
+    /// <summary>Whether the process is still running.</summary>
+    public bool IsRunning => !_process.HasExited;
+
+    /// <summary>What the process wrote so far (standard output and error).</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
     /// <summary>The server's root, <c>http://127.0.0.1:port/</c>.</summary>
     public Uri BaseUri { get; }
 

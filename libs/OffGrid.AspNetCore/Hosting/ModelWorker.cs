@@ -1,0 +1,176 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
+using OffGrid.Inference.Remote;
+
+namespace OffGrid.AspNetCore.Hosting;
+
+/// <summary>
+/// Runs the llama.cpp engines of the local models in a worker process when <see cref="OffGridServerOptions.Isolation"/> is
+/// <see cref="ModelIsolation.Process"/>: this program started again (<see cref="ModelWorkerRole.StartInfo"/>) with the same
+/// configuration, isolation off, on 127.0.0.1 at a random port and with a key of its own per start. The worker is reached as
+/// a remote OffGrid backend; when it exits (a native crash, <c>kill -9</c>) the requests in flight fail with
+/// <see cref="BackendUnavailableException"/> and it is started again after a backoff (0.25 s doubling to 10 s; reset once a
+/// worker has run for a minute).
+/// </summary>
+/// <remarks>Thread-safe. With isolation off it does nothing.</remarks>
+internal sealed class ModelWorker : BackgroundService
+{
+    /// <summary>The worker's name in error messages and logs.</summary>
+    public const string BackendName = "model worker";
+
+    private static readonly TimeSpan s_firstBackoff = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan s_maxBackoff = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan s_stableRun = TimeSpan.FromMinutes(1);
+
+    private readonly OffGridServerOptions _options;
+    private readonly ILogger<ModelWorker> _logger;
+    private readonly object _gate = new();
+    private TaskCompletionSource<RemoteBackend> _ready = NewReady();
+
+    public ModelWorker(IOptions<OffGridServerOptions> options, ILogger<ModelWorker> logger)
+    {
+        _options = options.Value;
+        _logger = logger;
+    }
+
+    /// <summary>Whether local models run in the worker.</summary>
+    public bool IsEnabled => _options.Isolation == ModelIsolation.Process;
+
+    /// <summary>Whether a worker is running and healthy now.</summary>
+    public bool IsReady => Volatile.Read(ref _ready).Task.IsCompletedSuccessfully;
+
+    /// <summary>How many times a worker has been started.</summary>
+    public int Starts { get; private set; }
+
+    /// <summary>The running worker as a backend, waiting for a (re)start for up to the time a first token may take.</summary>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <exception cref="BackendUnavailableException">No worker became healthy in time.</exception>
+    public async Task<RemoteBackend> GetBackendAsync(CancellationToken cancellationToken)
+    {
+        Task<RemoteBackend> ready = Volatile.Read(ref _ready).Task;
+        try
+        {
+            return await ready.WaitAsync(new RemoteBackendOptions().FirstTokenTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException ex)
+        {
+            throw new BackendUnavailableException(BackendName, BackendFailure.Unhealthy, "The model worker process is not running (it is restarting after a crash, or cannot start); retry shortly.", ex);
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!IsEnabled)
+        {
+            return;
+        }
+
+        TimeSpan backoff = s_firstBackoff;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            long started = Stopwatch.GetTimestamp();
+            await RunOnceAsync(stoppingToken).ConfigureAwait(false);
+            if (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+
+            backoff = Stopwatch.GetElapsedTime(started) > s_stableRun ? s_firstBackoff : backoff;
+            _logger.LogWarning("The model worker process exited; starting it again in {Backoff} ms.", (int)backoff.TotalMilliseconds);
+            await Task.Delay(backoff, stoppingToken).ConfigureAwait(false);
+            backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, s_maxBackoff.Ticks));
+        }
+    }
+
+    /// <summary>Starts one worker, publishes it once healthy, and returns when it exits (or the server stops, killing it).</summary>
+    private async Task RunOnceAsync(CancellationToken stoppingToken)
+    {
+        int port = FreePort();
+        string key = RandomNumberGenerator.GetHexString(64, lowercase: true);
+        ProcessStartInfo start = ModelWorkerRole.StartInfo(port, key);
+        using Process process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start the model worker ({start.FileName}).");
+        Starts++;
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (!string.IsNullOrWhiteSpace(e.Data))
+            {
+                _logger.LogWarning("model worker: {Line}", e.Data);
+            }
+        };
+        process.OutputDataReceived += static (_, _) => { }; // its banner and log; read so that the pipe never fills
+        process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
+
+        using var backend = new RemoteBackend(BackendName, new RemoteBackendOptions
+        {
+            Kind = RemoteBackendKind.OffGrid,
+            Endpoint = $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/",
+            ApiKey = key,
+        });
+        try
+        {
+            if (await WaitUntilHealthyAsync(backend, process, stoppingToken).ConfigureAwait(false))
+            {
+                _logger.LogInformation("Model worker {Pid} is serving on 127.0.0.1:{Port}.", process.Id, port);
+                Volatile.Read(ref _ready).TrySetResult(backend);
+            }
+
+            await process.WaitForExitAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // The server is stopping.
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                if (_ready.Task.IsCompleted)
+                {
+                    Volatile.Write(ref _ready, NewReady());
+                }
+            }
+
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    private static async Task<bool> WaitUntilHealthyAsync(RemoteBackend backend, Process process, CancellationToken cancellationToken)
+    {
+        while (!process.HasExited)
+        {
+            try
+            {
+                using HttpResponseMessage health = await backend.Http.GetAsync(backend.HealthUri, cancellationToken).ConfigureAwait(false);
+                if (health.StatusCode == HttpStatusCode.OK)
+                {
+                    return true;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+        }
+
+        return false;
+    }
+
+    private static TaskCompletionSource<RemoteBackend> NewReady() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

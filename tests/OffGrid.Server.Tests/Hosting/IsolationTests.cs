@@ -1,0 +1,161 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using OffGrid.Server.Tests.Backends;
+using OffGrid.Testing;
+using OffGrid.Testing.Models;
+
+namespace OffGrid.Server.Tests.Hosting;
+
+/// <summary>
+/// <c>Server:Isolation=Process</c> with real processes: the server runs its local models in a worker process; killing the
+/// worker (SIGKILL, as a native crash ends it) mid-answer fails that answer with a clear error, the server stays up, the
+/// worker is started again and the next request is answered.
+/// </summary>
+public sealed class IsolationTests
+{
+    // Greedy decoding of these random weights after the prompt "q" runs to max_tokens (3,500 tokens, seconds of streaming)
+    // without reaching the end token, so the answer is still streaming when the worker is killed.
+    private static readonly TestLlamaModelSpec s_slow = new() { EmbeddingLength = 256, BlockCount = 4, FeedForwardLength = 1024, ContextLength = 4096, Seed = 7 };
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task AKilledWorkerFailsOnlyTheAnswerInFlightAndIsRestarted()
+    {
+        var models = new Dictionary<string, string> { ["slow"] = TestLlamaModels.GetOrCreate(s_slow), ["story"] = TestPaths.Stories260K };
+        await using ServerProcess server = await ServerProcess.StartAsync(models, Ct, "--Server:Isolation=Process", "--Server:Pool:Engine:ContextSize=4096", "--Server:Pool:Engine:ParallelSequences=1");
+        using var http = new HttpClient { BaseAddress = server.BaseUri, Timeout = TimeSpan.FromMinutes(2) };
+        int worker = WorkerOf(server.ProcessId);
+
+        // Served by the worker: the model is loaded there, not in the server.
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(http, "story", stream: false)).StatusCode);
+        Assert.Equal(worker, WorkerOf(server.ProcessId));
+
+        using HttpResponseMessage streaming = await PostAsync(http, "slow", stream: true);
+        Assert.Equal(HttpStatusCode.OK, streaming.StatusCode);
+        using var reader = new StreamReader(await streaming.Content.ReadAsStreamAsync(Ct), Encoding.UTF8);
+        string? line;
+        while ((line = await reader.ReadLineAsync(Ct)) is not null && !line.StartsWith("data: {", StringComparison.Ordinal))
+        {
+        }
+
+        Assert.NotNull(line); // a first token arrived: the answer is in flight
+        Kill(worker);
+        string rest = await reader.ReadToEndAsync(Ct).WaitAsync(TimeSpan.FromMinutes(1), Ct);
+        string[] errors = [.. rest.Split('\n').Where(l => l.StartsWith("data: {\"error\"", StringComparison.Ordinal))];
+        Assert.True(errors.Length == 1, rest.Length > 2000 ? rest[^2000..] : rest);
+        string error = errors[0];
+        using (JsonDocument body = JsonDocument.Parse(error["data: ".Length..]))
+        {
+            string message = body.RootElement.GetProperty("error").GetProperty("message").GetString()!;
+            Assert.Contains("model worker", message, StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain("\"finish_reason\":\"length\"", rest, StringComparison.Ordinal);
+        Assert.True(server.IsRunning, server.Output);
+
+        // The next request waits for the new worker and is answered; the server reports healthy again.
+        using HttpResponseMessage next = await PostAsync(http, "story", stream: false);
+        Assert.True(next.IsSuccessStatusCode, await next.Content.ReadAsStringAsync(Ct));
+        int restarted = WorkerOf(server.ProcessId);
+        Assert.NotEqual(worker, restarted);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("health", Ct)).StatusCode);
+        Assert.True(server.IsRunning, server.Output);
+    }
+
+    [Fact]
+    public async Task TheWorkerAnswersOnlyTheServer()
+    {
+        var models = new Dictionary<string, string> { ["story"] = TestPaths.Stories260K };
+        await using ServerProcess server = await ServerProcess.StartAsync(models, Ct, "--Server:Isolation=Process");
+        int worker = WorkerOf(server.ProcessId);
+        int port = ListeningPort(worker);
+        using var direct = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/") };
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await PostAsync(direct, "story", stream: false)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await direct.GetAsync("health", Ct)).StatusCode);
+
+        // The worker ends with the server, however the server ends.
+        server.Kill();
+        await WaitUntilAsync(() => !File.Exists($"/proc/{worker.ToString(CultureInfo.InvariantCulture)}/stat") || State(worker) == 'Z');
+    }
+
+    private static Task<HttpResponseMessage> PostAsync(HttpClient http, string model, bool stream) =>
+        http.SendAsync(
+            new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions")
+            {
+                Content = JsonContent.Create(new
+                {
+                    model,
+                    messages = new[] { new { role = "user", content = "q" } },
+                    max_tokens = stream ? 3500 : 8,
+                    temperature = 0,
+                    stream,
+                }),
+            },
+            HttpCompletionOption.ResponseHeadersRead, // a stream is read as it comes
+            Ct);
+
+    /// <summary>The one child process of <paramref name="parent"/> (Linux: /proc).</summary>
+    private static int WorkerOf(int parent)
+    {
+        int[] children = [.. Directory.EnumerateDirectories("/proc")
+            .Select(Path.GetFileName)
+            .Where(name => name!.All(char.IsAsciiDigit))
+            .Select(name => int.Parse(name!, CultureInfo.InvariantCulture))
+            .Where(pid => ParentOf(pid) == parent && State(pid) != 'Z')];
+        return Assert.Single(children);
+    }
+
+    private static int? ParentOf(int pid) => Stat(pid) is { } fields ? int.Parse(fields[1], CultureInfo.InvariantCulture) : null;
+
+    private static char? State(int pid) => Stat(pid) is { } fields ? fields[0][0] : null;
+
+    /// <summary>The fields of /proc/pid/stat after the command name: state, parent id….</summary>
+    private static string[]? Stat(int pid)
+    {
+        try
+        {
+            string stat = File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    private static void Kill(int pid)
+    {
+        using var process = System.Diagnostics.Process.GetProcessById(pid);
+        process.Kill(); // SIGKILL on Unix
+        process.WaitForExit();
+    }
+
+    /// <summary>The loopback TCP port <paramref name="pid"/> listens on (Linux: its socket inodes in /proc/net/tcp).</summary>
+    private static int ListeningPort(int pid)
+    {
+        HashSet<string> sockets = [.. new DirectoryInfo($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/fd").EnumerateFileSystemInfos()
+            .Select(fd => fd.LinkTarget)
+            .Where(target => target is not null && target.StartsWith("socket:[", StringComparison.Ordinal))
+            .Select(target => target!["socket:[".Length..^1])];
+        string listening = File.ReadAllLines("/proc/net/tcp").Skip(1)
+            .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Single(f => f[3] == "0A" && sockets.Contains(f[9]))[1];
+        Assert.StartsWith("0100007F:", listening, StringComparison.Ordinal); // 127.0.0.1 only
+        return int.Parse(listening[(listening.IndexOf(':') + 1)..], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        DateTime deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "timed out");
+            await Task.Delay(100, Ct);
+        }
+    }
+}
