@@ -41,4 +41,11 @@ public sealed class OffGridServerOptionsTests
             "--Server:Pool:Engine:CacheTypeV=q8_0", "--Server:Pool:Engine:FlashAttention=false"));
         Assert.Contains("Server:Pool:Engine:CacheTypeV q8_0 needs flash attention", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task ProcessIsolationInAnAppThatCannotStartAWorkerStopsTheStart()
+    {
+        Exception error = await Assert.ThrowsAnyAsync<Exception>(() => TestServer.StartAsync(_ => { }, app => app.MapOpenAi("/v1"), "--Server:Isolation=Process"));
+        Assert.Contains("Server:Isolation is Process, but this app cannot start itself again as a model worker", error.Message, StringComparison.Ordinal);
+    }
 }
