@@ -5,6 +5,7 @@
 //    and off: on, a turn goes back to the backend whose KV cache holds the conversation.
 // 3. `sim [backends] [clients] [requests] [strategy] [probe seconds]`: the balancer over a hundred in-process backends that
 //    answer instantly (no engines): cost per request, spread, and health-probe traffic per backend (see Simulation.cs).
+// 4. `isolation [runs] [tokens]`: the per-token cost of Server:Isolation=Process, in-process vs through the model worker (Isolation.cs).
 // With `--llama-server` first, the backends are llama.cpp's own llama-server processes (LlamaServerProcess.cs: three for
 // stories260K, three for the conversation model) reached as `openai` backends, instead of offgrid-server processes.
 // Usage: dotnet run -c Release -- [--llama-server] [requests per client] [clients] [runs] [conversation runs]
@@ -21,6 +22,12 @@ using OffGrid.Server.Tests.Backends;
 using OffGrid.Testing;
 using OffGrid.Testing.Gguf;
 using OffGrid.Testing.Models;
+
+if (args is ["isolation", ..])
+{
+    await Isolation.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 6, args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 2000);
+    return;
+}
 
 if (args is ["sim", ..])
 {
