@@ -34,7 +34,9 @@ internal static class BenchmarkEndpoint
 
         using ModelSession session = await models.OpenAsync(request.Model, keepAlive: null, cancellationToken);
         LlamaModelLease lease = session.Lease
-            ?? throw ApiException.BadRequest($"'{session.Model.Name}' is served by remote backends; benchmarks measure models on this server (GET /v1/backends shows the backends' time to first token).", "model");
+            ?? throw ApiException.BadRequest(session.Model.IsRemote
+                ? $"'{session.Model.Name}' is served by remote backends; benchmarks measure models on this server (GET /v1/backends shows the backends' time to first token)."
+                : $"'{session.Model.Name}' runs in the model worker process (Server:Isolation is Process); benchmarks measure models loaded in this server's own process.", "model");
         LlamaBenchmarkResult result = await LlamaBenchmark.RunAsync(lease.Engine, options, progress: null, cancellationToken);
         return Results.Json(new
         {
