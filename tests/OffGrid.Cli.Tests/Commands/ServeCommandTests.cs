@@ -43,6 +43,33 @@ public sealed partial class ServeCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task ServeWithProcessIsolationRunsTheModelsInAWorkerOfItsOwn()
+    {
+        using CliProcess server = await _cli.StartAsync("serve", "--port", "0", "--Server:Models:story", TestPaths.Stories260K, "--Server:Isolation", "Process");
+        await server.WaitForOutputAsync(output => output.Contains("Ctrl+C stops the server.", StringComparison.Ordinal));
+        var address = new Uri(Banner().Match(server.Stdout).Groups["url"].Value + "/");
+        using var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromMinutes(1) };
+
+        // Healthy once the worker (offgrid serve started again, on a port of its own) is.
+        DateTime deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+        while ((await http.GetAsync("health", TestContext.Current.CancellationToken)).StatusCode != System.Net.HttpStatusCode.OK)
+        {
+            Assert.True(DateTime.UtcNow < deadline, server.Stdout + server.Stderr);
+            await Task.Delay(200, TestContext.Current.CancellationToken);
+        }
+
+        using HttpResponseMessage answer = await http.PostAsync("v1/chat/completions", new StringContent(
+            """{"model":"story","messages":[{"role":"user","content":"Once upon a time"}],"max_tokens":8}""", System.Text.Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        string body = await answer.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.True(answer.IsSuccessStatusCode, body);
+        Assert.Contains("\"completion_tokens\":8", body, StringComparison.Ordinal);
+        Assert.Contains("Model worker", server.Stdout, StringComparison.Ordinal);
+
+        await server.InterruptAsync();
+        (await server.WaitAsync()).AssertSuccess();
+    }
+
+    [Fact]
     public async Task VerboseKeepsTheFrameworkLog()
     {
         using CliProcess server = await _cli.StartAsync("serve", "--port", "0", "--verbose");
