@@ -35,7 +35,7 @@ count() {
   echo "$total $decode"
 }
 
-export DOTNET_TieredCompilation=0 DOTNET_TieredPGO=0 DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0
+export DOTNET_TieredCompilation=0 DOTNET_TieredPGO=0 DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 DOTNET_GCgen0size=0x10000000
 for side in llama-bench offgrid; do
   for tokens in "$n" $((2 * n)); do
     if [[ $side == llama-bench ]]; then

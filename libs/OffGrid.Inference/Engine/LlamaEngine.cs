@@ -80,9 +80,8 @@ public sealed class LlamaEngine : IDisposable
             throw new InvalidOperationException($"llama.cpp could not create a context for '{model.Id}': {LlamaLogBridge.LastError ?? "unknown error"}.");
         }
 
-        // A persistent pool avoids creating and joining worker threads on every decode call (per token); even with one
-        // thread, ggml would otherwise allocate, set up and free a throwaway pool on every call (as llama-bench, attach one).
-        _threadPool = SafeGgmlThreadPoolHandle.Create(maxThreads);
+        // A persistent pool avoids creating and joining worker threads on every decode call (per token).
+        _threadPool = maxThreads > 1 ? SafeGgmlThreadPoolHandle.Create(maxThreads) : null;
         if (_threadPool is not null)
         {
             LlamaNative.llama_attach_threadpool(_context, _threadPool, _threadPool);
@@ -280,8 +279,7 @@ public sealed class LlamaEngine : IDisposable
 
             try
             {
-                SamplingParameters sampling = next.Request.Sampling;
-                next.Start(slot, SamplerChainFactory.IsGreedyOnly(sampling) ? null : SamplerChainFactory.Create(Model, sampling), reuse, StartBudget(next.Request.Sampling), admitted);
+                next.Start(slot, SamplerChainFactory.Create(Model, next.Request.Sampling), reuse, StartBudget(next.Request.Sampling), admitted);
             }
             catch (ArgumentException ex)
             {
@@ -453,11 +451,9 @@ public sealed class LlamaEngine : IDisposable
         LlamaNative.llama_memory_seq_rm(_memory, slot.Id, slot.Tokens.Count, -1);
     }
 
-    private unsafe void Sample(Slot slot, Sequence sequence, byte[] piece)
+    private void Sample(Slot slot, Sequence sequence, byte[] piece)
     {
-        int token = sequence.Sampler is { } sampler
-            ? LlamaNative.llama_sampler_sample(sampler, _context, sequence.LogitIndex)
-            : GreedySampler.ArgMax(new ReadOnlySpan<float>(LlamaNative.llama_get_logits_ith(_context, sequence.LogitIndex), Model.VocabularySize));
+        int token = LlamaNative.llama_sampler_sample(sequence.Sampler!, _context, sequence.LogitIndex);
         if (!sequence.IsGenerating)
         {
             sequence.PromptEvaluatedAt = Stopwatch.GetTimestamp();
@@ -647,7 +643,6 @@ public sealed class LlamaEngine : IDisposable
 
         public Slot? Slot { get; private set; }
 
-        /// <summary>The request's llama.cpp sampler chain; <see langword="null"/> when <see cref="GreedySampler"/> chooses instead.</summary>
         public SafeLlamaSamplerHandle? Sampler { get; private set; }
 
         public int CachedTokens { get; private set; }
@@ -687,7 +682,7 @@ public sealed class LlamaEngine : IDisposable
         /// <summary>Where grammar-constrained output stands, or <see langword="null"/> without a grammar.</summary>
         public GrammarBudget? Budget { get; set; }
 
-        public void Start(Slot slot, SafeLlamaSamplerHandle? sampler, int cachedTokens, GrammarBudget? budget, long admittedAt)
+        public void Start(Slot slot, SafeLlamaSamplerHandle sampler, int cachedTokens, GrammarBudget? budget, long admittedAt)
         {
             // From when the request left the queue: restoring a saved prompt state counts as prompt time.
             StartedAt = admittedAt;
