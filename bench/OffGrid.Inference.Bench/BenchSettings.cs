@@ -9,7 +9,8 @@ internal sealed record BenchSettings
     public const string Usage = """
         dotnet run -c Release --project bench/OffGrid.Inference.Bench -- [options]
           --quick              short workloads, one iteration (a few minutes)
-          --anchor             compare with llama.cpp's own llama-bench (built from the same sources; see bench/llama-cpp)
+          --anchor             compare with llama.cpp's own llama-bench and llama-server (built from the same sources; see bench/llama-cpp)
+          --server-only        with --anchor: only the llama-server rows (1/4/8 HTTP streams)
           --models LIST        synthetic400m,stories260k (default: both)
           --threads N          llama.cpp threads for every path (default: physical cores)
           --iterations N       measured runs per row (default: 3 for the 400M model, 20 for stories260K)
@@ -24,6 +25,8 @@ internal sealed record BenchSettings
     public bool Quick { get; init; }
 
     public bool Anchor { get; init; }
+
+    public bool ServerOnly { get; init; }
 
     public IReadOnlyList<string> Models { get; init; } = ["synthetic400m", "stories260k"];
 
@@ -54,6 +57,7 @@ internal sealed record BenchSettings
             {
                 "--quick" => settings with { Quick = true },
                 "--anchor" => settings with { Anchor = true },
+                "--server-only" => settings with { ServerOnly = true },
                 "--models" => settings with { Models = Value().Split(',') },
                 "--threads" => settings with { Threads = int.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--iterations" => settings with { Iterations = int.Parse(Value(), CultureInfo.InvariantCulture) },

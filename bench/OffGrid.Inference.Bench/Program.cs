@@ -32,9 +32,15 @@ if (settings.Anchor)
     var anchorRows = new List<AnchorRow>();
     foreach (string name in settings.Models)
     {
-        anchorRows.AddRange(name == "stories260k"
-            ? await anchor.RunAsync("stories260K", settings.StoriesPath, generate: 128)
-            : await anchor.RunAsync("synthetic 430M Q8_0, 32k vocab", (await SyntheticModel.GetOrCreateAsync(settings.CacheDir, Console.Out, SyntheticModel.Spec32K)).Path, generate: 64));
+        (string label, string path, int generate) = name == "stories260k"
+            ? ("stories260K", settings.StoriesPath, 128)
+            : ("synthetic 430M Q8_0, 32k vocab", (await SyntheticModel.GetOrCreateAsync(settings.CacheDir, Console.Out, SyntheticModel.Spec32K)).Path, 64);
+        if (!settings.ServerOnly)
+        {
+            anchorRows.AddRange(await anchor.RunAsync(label, path, generate));
+        }
+
+        anchorRows.AddRange(await new ServerAnchorBench(settings, Console.Out).RunAsync(label, path));
         Console.WriteLine();
         Console.Write(AnchorRow.Render(anchorRows));
     }

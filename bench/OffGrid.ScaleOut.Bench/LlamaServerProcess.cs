@@ -26,8 +26,8 @@ internal sealed class LlamaServerProcess : IAsyncDisposable
         ? path
         : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "offgrid-bench", "llama.cpp-3.21.1", "build", "bin", "llama-server");
 
-    /// <summary>Starts the server with one thread, 4 slots of <paramref name="contextPerSlot"/> tokens, and waits until it is healthy.</summary>
-    public static async Task<LlamaServerProcess> StartAsync(string model, string alias, int contextPerSlot)
+    /// <summary>Starts the server with <paramref name="threads"/> threads, 4 slots of <paramref name="contextPerSlot"/> tokens, and waits until it is healthy.</summary>
+    public static async Task<LlamaServerProcess> StartAsync(string model, string alias, int contextPerSlot, int threads = 1)
     {
         if (!File.Exists(Binary))
         {
@@ -42,7 +42,7 @@ internal sealed class LlamaServerProcess : IAsyncDisposable
         }
 
         var start = new ProcessStartInfo(Binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string arg in new[] { "-m", model, "--alias", alias, "--host", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture), "-t", "1", "-np", "4", "-c", (4 * contextPerSlot).ToString(CultureInfo.InvariantCulture), "--log-file", Path.Combine(Path.GetTempPath(), $"llama-server-{port}.log") })
+        foreach (string arg in new[] { "-m", model, "--alias", alias, "--host", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture), "-t", threads.ToString(CultureInfo.InvariantCulture), "-np", "4", "-c", (4 * contextPerSlot).ToString(CultureInfo.InvariantCulture), "--log-file", Path.Combine(Path.GetTempPath(), $"llama-server-{port}.log") })
         {
             start.ArgumentList.Add(arg);
         }

@@ -71,6 +71,7 @@ public sealed class OffGridServerBuilder
         Services.AddOffGridGovernance(configure);
         Services.AddOffGridApiKeyAuthentication(http => http.WriteError = ApiErrorFilter.WriteAsync);
         Services.TryAddSingleton<ModelVisibility>();
+        Services.TryAddSingleton<CollectionAccess>();
 
         // Audit outside quotas, so that refused calls are recorded too.
         ConfigureEmbeddingGenerators((pipeline, _) => pipeline.UseAudit().UseQuotas());
@@ -188,7 +189,9 @@ public sealed class OffGridServerBuilder
             provider.GetRequiredService<KnowledgeCollections>(),
             httpClient: null,
             new FederationOptions { Deadline = provider.GetRequiredService<IOptions<OffGridServerOptions>>().Value.Knowledge.FederationDeadline }));
-        Services.AddSingleton<IKnowledgeSearch>(provider => provider.GetRequiredService<FederatedKnowledgeSearch>());
+        Services.AddSingleton<IKnowledgeSearch>(provider => provider.GetService<CollectionAccess>() is { } access
+            ? new GovernedKnowledgeSearch(provider.GetRequiredService<FederatedKnowledgeSearch>(), access)
+            : provider.GetRequiredService<FederatedKnowledgeSearch>());
         return ConfigureChatClients((pipeline, model) => pipeline.Use((inner, services) =>
         {
             OffGridServerOptions server = services.GetRequiredService<IOptions<OffGridServerOptions>>().Value;

@@ -14,12 +14,14 @@ namespace OffGrid.AspNetCore.Knowledge;
 
 /// <summary>
 /// OffGrid's knowledge API under <c>/v1/knowledge</c>: collections, documents (multipart upload, URL import, re-ingest),
-/// ingestion jobs with server-sent progress, and hybrid search with citations.
+/// ingestion jobs with server-sent progress, and hybrid search with citations. Under governance a caller sees and uses only
+/// the collections they are allowed (<see cref="CollectionAccess"/>): others are missing from lists and answer 403.
 /// </summary>
 internal static class KnowledgeEndpoints
 {
     public static void Map(RouteGroupBuilder group)
     {
+        group.AddEndpointFilter(CheckRouteCollectionAsync);
         group.MapPost("/collections", CreateCollectionAsync);
         group.MapGet("/collections", ListCollectionsAsync);
         group.MapGet("/collections/{name}", GetCollectionAsync);
@@ -42,6 +44,7 @@ internal static class KnowledgeEndpoints
     private static async Task<IResult> CreateCollectionAsync(HttpContext http, KnowledgeCollections collections)
     {
         CreateCollectionRequest request = await JsonBody.ReadAsync<CreateCollectionRequest>(http.Request, http.RequestAborted);
+        await EnsureAllowedAsync(http, [request.Name ?? string.Empty]);
         CollectionInfo created = await collections.CreateAsync(
             new CollectionDefinition
             {
@@ -55,8 +58,12 @@ internal static class KnowledgeEndpoints
         return Results.Json(KnowledgeShapes.Collection(created), ServerJson.Options, statusCode: StatusCodes.Status201Created);
     }
 
-    private static async Task<IResult> ListCollectionsAsync(HttpContext http, KnowledgeCollections collections) =>
-        Results.Json(new { @object = "list", data = (await collections.ListAsync(http.RequestAborted)).Select(KnowledgeShapes.Collection) }, ServerJson.Options);
+    private static async Task<IResult> ListCollectionsAsync(HttpContext http, KnowledgeCollections collections)
+    {
+        Func<string, bool> visible = await VisibleAsync(http);
+        IEnumerable<CollectionInfo> listed = (await collections.ListAsync(http.RequestAborted)).Where(c => visible(c.Definition.Name));
+        return Results.Json(new { @object = "list", data = listed.Select(KnowledgeShapes.Collection) }, ServerJson.Options);
+    }
 
     private static async Task<IResult> GetCollectionAsync(HttpContext http, KnowledgeCollections collections, string name) =>
         Results.Json(KnowledgeShapes.Collection(await collections.GetAsync(name, http.RequestAborted)), ServerJson.Options);
@@ -128,15 +135,18 @@ internal static class KnowledgeEndpoints
         return await RespondWithJobAsync(http, job);
     }
 
-    private static IResult ListJobs(KnowledgeCollections collections) =>
-        Results.Json(new { @object = "list", data = collections.Jobs.Select(j => KnowledgeShapes.Job(j, withResults: false)) }, ServerJson.Options);
-
-    private static IResult GetJob(KnowledgeCollections collections, string id) =>
-        Results.Json(KnowledgeShapes.Job(FindJob(collections, id)), ServerJson.Options);
-
-    private static IResult CancelJob(KnowledgeCollections collections, string id)
+    private static async Task<IResult> ListJobs(HttpContext http, KnowledgeCollections collections)
     {
-        IngestionJob job = FindJob(collections, id);
+        Func<string, bool> visible = await VisibleAsync(http);
+        return Results.Json(new { @object = "list", data = collections.Jobs.Where(j => visible(j.Collection)).Select(j => KnowledgeShapes.Job(j, withResults: false)) }, ServerJson.Options);
+    }
+
+    private static async Task<IResult> GetJob(HttpContext http, KnowledgeCollections collections, string id) =>
+        Results.Json(KnowledgeShapes.Job(await FindJobAsync(http, collections, id)), ServerJson.Options);
+
+    private static async Task<IResult> CancelJob(HttpContext http, KnowledgeCollections collections, string id)
+    {
+        IngestionJob job = await FindJobAsync(http, collections, id);
         job.Cancel();
         return Results.Json(KnowledgeShapes.Job(job, withResults: false), ServerJson.Options);
     }
@@ -144,7 +154,7 @@ internal static class KnowledgeEndpoints
     /// <summary>Server-sent events: a progress object at most every 200 ms while the job runs, then the finished job, then <c>[DONE]</c>.</summary>
     private static async Task<IResult> StreamJobAsync(HttpContext http, KnowledgeCollections collections, string id)
     {
-        IngestionJob job = FindJob(collections, id);
+        IngestionJob job = await FindJobAsync(http, collections, id);
         CancellationToken cancellationToken = http.RequestAborted;
         return await OpenAiEventStream.WriteAsync(http.Response, async writer =>
         {
@@ -190,6 +200,7 @@ internal static class KnowledgeEndpoints
     {
         KnowledgeSearchRequest request = await JsonBody.ReadAsync<KnowledgeSearchRequest>(http.Request, http.RequestAborted);
         SearchOptions search = request.ToOptions(out List<string> names);
+        await EnsureAllowedAsync(http, names); // the federated search checks too; the local-only one is the store itself
         IKnowledgeSearch searcher = request.LocalOnly ? collections : federated;
         KnowledgeSearchResult result = await searcher.SearchAsync(names, request.Query!, search, http.RequestAborted);
         return Results.Json(
@@ -293,8 +304,30 @@ internal static class KnowledgeEndpoints
         return await knowledgeBase.GetDocumentAsync(id, cancellationToken) ?? throw new DocumentNotFoundException(name, id);
     }
 
-    private static IngestionJob FindJob(KnowledgeCollections collections, string id) =>
-        collections.GetJob(id) ?? throw new ApiException(StatusCodes.Status404NotFound, $"There is no ingestion job '{id}'.", "id", "job_not_found");
+    private static async Task<IngestionJob> FindJobAsync(HttpContext http, KnowledgeCollections collections, string id)
+    {
+        IngestionJob job = collections.GetJob(id) ?? throw new ApiException(StatusCodes.Status404NotFound, $"There is no ingestion job '{id}'.", "id", "job_not_found");
+        await EnsureAllowedAsync(http, [job.Collection]);
+        return job;
+    }
+
+    /// <summary>Refuses a route that names a collection (<c>{name}</c>) the caller may not use, before the endpoint runs.</summary>
+    private static async ValueTask<object?> CheckRouteCollectionAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        HttpContext http = context.HttpContext;
+        if (http.Request.RouteValues.TryGetValue("name", out object? value) && value is string name)
+        {
+            await EnsureAllowedAsync(http, [name]);
+        }
+
+        return await next(context);
+    }
+
+    private static Task EnsureAllowedAsync(HttpContext http, IEnumerable<string> names) =>
+        http.RequestServices.GetService<CollectionAccess>()?.EnsureAllowedAsync(names, http.RequestAborted) ?? Task.CompletedTask;
+
+    private static Task<Func<string, bool>> VisibleAsync(HttpContext http) =>
+        http.RequestServices.GetService<CollectionAccess>()?.ForCallerAsync(http.RequestAborted) ?? Task.FromResult<Func<string, bool>>(static _ => true);
 
     /// <summary>The kept copy of an uploaded document, when the document came from an upload.</summary>
     private static string? UploadPath(string uploads, string source)

@@ -32,4 +32,7 @@ internal sealed record OllamaChunk(string Model, DateTimeOffset CreatedAt, bool 
 
     /// <summary>OffGrid's extension: the knowledge sources the answer cites as <c>[n]</c> (on the first streamed object, and on a whole response).</summary>
     public object[]? Sources { get; init; }
+
+    /// <summary>OffGrid's extension beside <see cref="Sources"/>: which knowledge nodes answered, and whether the sources are partial.</summary>
+    public object? Knowledge { get; init; }
 }

@@ -33,7 +33,11 @@ internal sealed class OllamaGeneration
         {
             ChatResponse response = await client.GetResponseAsync(messages, options, cancellationToken);
             List<AIContent> contents = [.. response.Messages.SelectMany(m => m.Contents)];
-            return Results.Json(Final(Chunk(response.Text, contents, done: true), response.FinishReason, response.Usage, response.AdditionalProperties) with { Sources = Knowledge.KnowledgeShapes.Sources(response.AdditionalProperties) }, ServerJson.Options);
+            return Results.Json(Final(Chunk(response.Text, contents, done: true), response.FinishReason, response.Usage, response.AdditionalProperties) with
+            {
+                Sources = Knowledge.KnowledgeShapes.Sources(response.AdditionalProperties),
+                Knowledge = Knowledge.KnowledgeShapes.Federation(response.AdditionalProperties),
+            }, ServerJson.Options);
         }
 
         await using ChatUpdateStream updates = await ChatUpdateStream.StartAsync(client, messages, options, cancellationToken);
@@ -44,6 +48,7 @@ internal sealed class OllamaGeneration
             ChatFinishReason? finish = null;
             AdditionalPropertiesDictionary? properties = null;
             object[]? sources = Knowledge.KnowledgeShapes.Sources(updates.First?.AdditionalProperties);
+            object? knowledge = Knowledge.KnowledgeShapes.Federation(updates.First?.AdditionalProperties);
             await foreach (ChatResponseUpdate update in updates.ReadAllAsync())
             {
                 finish = update.FinishReason ?? finish;
@@ -52,8 +57,9 @@ internal sealed class OllamaGeneration
                 if (update.Text.Length > 0 || update.Contents.Any(c => c is FunctionCallContent or TextReasoningContent))
                 {
                     // The sources an answer cites come with its first object, before any [n] in the text.
-                    await writer.WriteAsync(Chunk(update.Text, update.Contents, done: false) with { Sources = sources }, cancellationToken);
+                    await writer.WriteAsync(Chunk(update.Text, update.Contents, done: false) with { Sources = sources, Knowledge = knowledge }, cancellationToken);
                     sources = null;
+                    knowledge = null;
                 }
             }
             await writer.WriteAsync(Final(Chunk(string.Empty, [], done: true), finish, usage, properties), cancellationToken);

@@ -50,10 +50,10 @@ public sealed class RemoteBackend : IDisposable
 
         // One pool of connections per backend; the clients' own timeouts stay off because RemoteChatClient enforces the
         // backend's, which distinguish a slow first token from a slow answer.
-        // Idle connections are dropped after 2 s: llama-server closes an idle keep-alive connection after 5 s, and a POST
-        // sent on a connection the server has closed fails (it is not retried), which read as the backend being down.
+        // Idle connections are dropped after 2 s, before llama-server's 5 s keep-alive timeout closes them; a request that
+        // still meets a connection closed under it (llama-server also closes one after every streamed answer) is sent again.
         var handler = new SocketsHttpHandler { ConnectTimeout = options.ConnectTimeout, PooledConnectionLifetime = TimeSpan.FromMinutes(5), PooledConnectionIdleTimeout = TimeSpan.FromSeconds(2) };
-        _http = new HttpClient(handler) { BaseAddress = Endpoint, Timeout = Timeout.InfiniteTimeSpan };
+        _http = new HttpClient(new StaleConnectionRetryHandler(handler)) { BaseAddress = Endpoint, Timeout = Timeout.InfiniteTimeSpan };
         if (options.Kind != RemoteBackendKind.Ollama)
         {
             _openAi = new OpenAIClient(new ApiKeyCredential(options.ApiKey is { Length: > 0 } key ? key : "none"), new OpenAIClientOptions

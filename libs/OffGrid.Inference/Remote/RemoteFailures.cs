@@ -43,7 +43,7 @@ internal static class RemoteFailures
                 case HttpRequestException { StatusCode: { } status } http:
                     return FromStatus((int)status, Detail(http.Message), backend, name, doing, exception);
                 case HttpRequestException http:
-                    return new BackendUnavailableException(backend.Name, BackendFailure.Unreachable, $"{name} is unreachable while {doing}: {Detail(http.Message)}", exception);
+                    return new BackendUnavailableException(backend.Name, BackendFailure.Unreachable, $"{name} is unreachable while {doing}: {Detail(WithCauses(http))}", exception);
                 case ClientResultException { Status: > 0 } result:
                     return FromStatus(result.Status, Detail(result.Message), backend, name, doing, exception);
                 case ResponseError error:
@@ -72,6 +72,22 @@ internal static class RemoteFailures
             new BackendUnavailableException(backend.Name, BackendFailure.BadResponse, $"{name} refused OffGrid's credentials ({status}); check its ApiKey: {detail}", exception),
         _ => new BackendUnavailableException(backend.Name, BackendFailure.BadResponse, $"{name} failed ({status}) while {doing}: {detail}", exception),
     };
+
+    // HttpClient's own message ("An error occurred while sending the request") says nothing; the causes below it do
+    // ("Connection refused", "The response ended prematurely").
+    private static string WithCauses(Exception exception)
+    {
+        var messages = new List<string>();
+        for (Exception? cause = exception; cause is not null; cause = cause.InnerException)
+        {
+            if (!messages.Contains(cause.Message))
+            {
+                messages.Add(cause.Message.TrimEnd('.'));
+            }
+        }
+
+        return string.Join(": ", messages) + ".";
+    }
 
     private static string Detail(string message)
     {

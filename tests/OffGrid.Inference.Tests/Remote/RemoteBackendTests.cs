@@ -154,6 +154,80 @@ public sealed class RemoteBackendTests
     }
 
     [Fact]
+    public async Task AConnectionClosedAfterAStreamedAnswerIsNotTheNextRequestsFailure()
+    {
+        // Like llama-server (cpp-httplib): each streamed answer says "Keep-Alive", then the connection closes. Here the close
+        // waits for the next request to arrive on it, so that request always meets the race a busy client meets now and then.
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int connections = 0;
+        Task serve = Task.Run(async () =>
+        {
+            var open = new List<Task>();
+            for (int i = 0; i < 2; i++)
+            {
+                TcpClient connection = await listener.AcceptTcpClientAsync(Ct);
+                connections++;
+                open.Add(Task.Run(async () =>
+                {
+                    using (connection)
+                    {
+                        NetworkStream stream = connection.GetStream();
+                        if (await ReadRequestAsync(stream) is null)
+                        {
+                            return;
+                        }
+
+                        string events = string.Concat(s_answer.Select(data => $"data: {data}\n\n"));
+                        await stream.WriteAsync(Encoding.ASCII.GetBytes(
+                            $"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nKeep-Alive: timeout=5, max=100\r\nTransfer-Encoding: chunked\r\n\r\n{Encoding.UTF8.GetByteCount(events):x}\r\n{events}\r\n0\r\n\r\n"), Ct);
+                        await stream.FlushAsync(Ct);
+                        await ReadRequestAsync(stream);
+                    }
+                }, Ct));
+            }
+
+            await Task.WhenAll(open);
+        }, Ct);
+        using RemoteBackend backend = Backend($"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}/v1");
+        IChatClient client = backend.CreateChatClient("m");
+
+        ChatResponse first = await client.GetResponseAsync("Hi", cancellationToken: Ct);
+        ChatResponse second = await client.GetResponseAsync("Hi again", cancellationToken: Ct);
+
+        Assert.Equal("Hello", first.Text);
+        Assert.Equal("Hello", second.Text);
+        backend.Dispose();
+        await serve.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        Assert.Equal(2, connections);
+    }
+
+    [Fact]
+    public async Task ABackendThatClosesEveryConnectionUnansweredIsUnreachableAfterTwoResends()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var bodies = new List<string>();
+        Task serve = Task.Run(async () =>
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                using TcpClient connection = await listener.AcceptTcpClientAsync(Ct);
+                bodies.Add(await ReadRequestAsync(connection.GetStream()) ?? string.Empty);
+            }
+        }, Ct);
+        using RemoteBackend backend = Backend($"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}/v1");
+
+        BackendUnavailableException failure = await Assert.ThrowsAsync<BackendUnavailableException>(() => backend.CreateChatClient("m").GetResponseAsync("Hi", cancellationToken: Ct));
+
+        await serve.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        Assert.Equal(BackendFailure.Unreachable, failure.Failure);
+        Assert.Contains("The response ended prematurely", failure.Message, StringComparison.Ordinal);
+        Assert.Equal(3, bodies.Count);
+        Assert.All(bodies, body => Assert.Equal("Hi", JsonDocument.Parse(body).RootElement.GetProperty("messages")[0].GetProperty("content").GetString()));
+    }
+
+    [Fact]
     public async Task TheCallersCancellationIsNotTheBackendsFailure()
     {
         await using var server = new ScriptedHttpServer((_, _) => Task.Delay(TimeSpan.FromMinutes(1)));
@@ -221,5 +295,38 @@ public sealed class RemoteBackendTests
         ArgumentException invalid = Assert.Throws<ArgumentException>(() => new RemoteBackend("gpu1", options));
         Assert.StartsWith("The backend 'gpu1' is misconfigured: Endpoint must be an absolute http or https address (was 'ftp://x').", invalid.Message, StringComparison.Ordinal);
         Assert.Empty(new RemoteBackendOptions { Endpoint = "http://gpu1:8080/v1" }.Validate());
+    }
+
+    // One HTTP/1.1 request (headers, then a Content-Length body) read off a raw connection: its body, or null at the end of the stream.
+    private static async Task<string?> ReadRequestAsync(NetworkStream stream)
+    {
+        var received = new List<byte>();
+        var buffer = new byte[16 * 1024];
+        int headerEnd;
+        while ((headerEnd = Encoding.ASCII.GetString([.. received]).IndexOf("\r\n\r\n", StringComparison.Ordinal)) < 0)
+        {
+            int read = await stream.ReadAsync(buffer, Ct);
+            if (read == 0)
+            {
+                return null;
+            }
+
+            received.AddRange(buffer.AsSpan(0, read));
+        }
+
+        string headers = Encoding.ASCII.GetString([.. received], 0, headerEnd);
+        int length = headers.Split("\r\n").Where(h => h.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase)).Select(h => int.Parse(h["Content-Length:".Length..].Trim(), System.Globalization.CultureInfo.InvariantCulture)).FirstOrDefault();
+        while (received.Count < headerEnd + 4 + length)
+        {
+            int read = await stream.ReadAsync(buffer, Ct);
+            if (read == 0)
+            {
+                return null;
+            }
+
+            received.AddRange(buffer.AsSpan(0, read));
+        }
+
+        return Encoding.UTF8.GetString([.. received], headerEnd + 4, length);
     }
 }

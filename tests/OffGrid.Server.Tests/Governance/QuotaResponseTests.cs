@@ -127,6 +127,42 @@ public sealed class QuotaResponseTests(MultiUserServer server) : IClassFixture<M
     }
 
     [Fact]
+    public async Task KnowledgeCollectionsAreHeldToTheUsersCollectionPermissions()
+    {
+        using HttpClient admin = server.Client(server.AdminKey);
+        foreach (string name in new[] { "hr-files", "public-notes" })
+        {
+            using HttpResponseMessage created = await admin.PostAsJsonAsync("/v1/knowledge/collections", new { name, embedding_model = "stories" }, Token);
+            Assert.Equal(201, (int)created.StatusCode);
+        }
+
+        string key = await server.AddUserAsync("kb-public", UserRole.User);
+        await server.App.Services.GetRequiredService<UserDirectory>().SetPermissionsAsync("kb-public", models: null, collections: ["public-*"], Token);
+        using HttpClient user = server.Client(key);
+
+        JsonElement listed = JsonDocument.Parse(await user.GetStringAsync("/v1/knowledge/collections", Token)).RootElement;
+        using HttpResponseMessage hidden = await user.GetAsync("/v1/knowledge/collections/hr-files", Token);
+        using HttpResponseMessage search = await user.PostAsJsonAsync("/v1/knowledge/search", new { collections = new[] { "hr-files" }, query = "salary" }, Token);
+        using HttpResponseMessage localSearch = await user.PostAsJsonAsync("/v1/knowledge/search", new { collections = new[] { "hr-files" }, query = "salary", local_only = true }, Token);
+        using HttpResponseMessage allowed = await user.PostAsJsonAsync("/v1/knowledge/search", new { collections = new[] { "public-notes" }, query = "salary" }, Token);
+        using HttpResponseMessage chat = await user.PostAsJsonAsync("/v1/chat/completions", new
+        {
+            model = "stories", max_tokens = 4, messages = new[] { new { role = "user", content = "What is the salary?" } }, knowledge = new { collections = new[] { "hr-files" } },
+        }, Token);
+        using HttpResponseMessage create = await user.PostAsJsonAsync("/v1/knowledge/collections", new { name = "hr-copy", embedding_model = "stories" }, Token);
+
+        Assert.Equal(["public-notes"], listed.GetProperty("data").EnumerateArray().Select(c => c.GetProperty("name").GetString()));
+        Assert.Equal(403, (int)hidden.StatusCode);
+        Assert.Equal(403, (int)search.StatusCode);
+        Assert.Contains("may not use the knowledge collection 'hr-files'", JsonDocument.Parse(await search.Content.ReadAsStringAsync(Token)).RootElement.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(403, (int)localSearch.StatusCode);
+        Assert.Equal(200, (int)allowed.StatusCode);
+        Assert.Equal(403, (int)chat.StatusCode);
+        Assert.Equal(403, (int)create.StatusCode);
+        Assert.Equal(2, JsonDocument.Parse(await admin.GetStringAsync("/v1/knowledge/collections", Token)).RootElement.GetProperty("data").GetArrayLength());
+    }
+
+    [Fact]
     public async Task ModelListsShowOnlyTheModelsAUserMayCall()
     {
         string key = await server.AddUserAsync("stories-only", UserRole.User);

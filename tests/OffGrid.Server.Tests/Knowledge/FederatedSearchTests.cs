@@ -126,6 +126,19 @@ public sealed class FederatedSearchTests
             Assert.True(answer.RootElement.GetProperty("sources").EnumerateArray().Any(s => s.TryGetProperty("node", out JsonElement node) && node.GetString() == "hall-b"), answer.RootElement.GetRawText());
             Assert.True(answer.RootElement.GetProperty("knowledge").GetProperty("partial").GetBoolean(), answer.RootElement.GetRawText());
 
+            // Ollama's chat carries the same extensions.
+            using HttpResponseMessage ollama = await http.PostAsJsonAsync("/api/chat", new
+            {
+                model = "stories",
+                stream = false,
+                messages = new[] { new { role = "user", content = "How do I reset the pump?" } },
+                options = new { num_predict = 4, knowledge = new { collections = new[] { "docs" }, top_k = 3 } },
+            }, Ct);
+            using JsonDocument ollamaAnswer = JsonDocument.Parse(await ollama.Content.ReadAsStringAsync(Ct));
+            Assert.Equal(HttpStatusCode.OK, ollama.StatusCode);
+            Assert.True(ollamaAnswer.RootElement.GetProperty("knowledge").GetProperty("partial").GetBoolean(), ollamaAnswer.RootElement.GetRawText());
+            Assert.Contains(ollamaAnswer.RootElement.GetProperty("sources").EnumerateArray(), s => s.TryGetProperty("node", out JsonElement node) && node.GetString() == "hall-b");
+
             // Bad input: a clear 400 or 404 in OpenAI's error shape.
             using HttpResponseMessage badUrl = await http.PostAsJsonAsync("/v1/knowledge/collections/docs/nodes", new { url = "not a url" }, Ct);
             Assert.Equal(HttpStatusCode.BadRequest, badUrl.StatusCode);
