@@ -9,6 +9,12 @@ if (args is ["features", .. var featureArgs])
     return await FeatureBench.RunAsync(featureArgs, Console.Out);
 }
 
+if (args is ["overhead", .. var overheadArgs])
+{
+    await LlamaRuntime.LoadAsync();
+    return await OverheadBench.RunAsync(overheadArgs, Console.Out);
+}
+
 BenchSettings? settings = BenchSettings.Parse(args, Console.Error);
 if (settings is null)
 {
