@@ -67,8 +67,13 @@ internal static class ModelWorkerRole
             options.Isolation = ModelIsolation.InProcess;
         });
 
-        // The server in front does authentication, quotas and audit; the worker's only caller is the server, by its key.
-        builder.Services.PostConfigure<GovernanceOptions>(governance => governance.Mode = GovernanceMode.SingleUser);
+        // The server in front does authentication, quotas and audit; the worker's only caller is the server, by its key. Its
+        // own governance files live apart, so that it never adds its local account or audit entries to the server's.
+        builder.Services.AddOptions<GovernanceOptions>().PostConfigure<IOptions<OffGrid.Hub.HubOptions>>((governance, hub) =>
+        {
+            governance.Mode = GovernanceMode.SingleUser;
+            governance.DirectoryPath = Path.Combine(hub.Value.HomeDirectory, "worker", "governance");
+        });
         builder.Services.AddHostedService<ParentWatch>();
     }
 

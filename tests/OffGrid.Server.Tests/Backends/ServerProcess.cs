@@ -40,6 +40,9 @@ internal sealed class ServerProcess : IAsyncDisposable
     /// <summary>The server's process id.</summary>
     public int ProcessId => _process.Id;
 
+    /// <summary>The server's OFFGRID_HOME.</summary>
+    public string Home => _home;
+
     /// <summary>Whether the process is still running.</summary>
     public bool IsRunning => !_process.HasExited;
 

@@ -78,6 +78,9 @@ public sealed class IsolationTests
         Assert.Equal(HttpStatusCode.Unauthorized, (await PostAsync(direct, "story", stream: false)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await direct.GetAsync("health", Ct)).StatusCode);
 
+        // The worker keeps its governance files (its local account, its audit log) apart from the server's.
+        Assert.True(File.Exists(Path.Combine(server.Home, "worker", "governance", "governance.db")), server.Output);
+
         // The worker ends with the server, however the server ends.
         server.Kill();
         await WaitUntilAsync(() => !File.Exists($"/proc/{worker.ToString(CultureInfo.InvariantCulture)}/stat") || State(worker) == 'Z');
