@@ -1,3 +1,5 @@
+using OffGrid.Hub.Quantization;
+
 namespace OffGrid.Inference.Quantization;
 
 /// <summary>
@@ -9,15 +11,15 @@ public sealed record QuantizationTarget
 {
     private static readonly QuantizationTarget[] s_all =
     [
-        new("F32", 0, 32), new("F16", 1, 16), new("BF16", 32, 16), new("Q8_0", 7, 8.5), new("Q6_K", 18, 6.56),
-        new("Q5_K_M", 17, 5.69), new("Q5_K_S", 16, 5.54), new("Q5_1", 9, 6), new("Q5_0", 8, 5.5),
-        new("Q4_K_M", 15, 4.89), new("Q4_K_S", 14, 4.58), new("Q4_1", 3, 5), new("Q4_0", 2, 4.5),
-        new("IQ4_NL", 25, 4.5), new("IQ4_XS", 30, 4.25), new("MXFP4_MOE", 38, 4.25),
-        new("Q3_K_L", 13, 4.27), new("Q3_K_M", 12, 3.91), new("Q3_K_S", 11, 3.5),
-        new("IQ3_M", 27, 3.66), new("IQ3_S", 26, 3.44), new("IQ3_XS", 22, 3.3), new("IQ3_XXS", 23, 3.06),
-        new("Q2_K", 10, 3.0), new("Q2_K_S", 21, 2.9), new("Q2_0", 41, 2.25),
-        new("IQ2_M", 29, 2.7), new("IQ2_S", 28, 2.5), new("IQ2_XS", 20, 2.31), new("IQ2_XXS", 19, 2.06),
-        new("TQ2_0", 37, 2.06), new("IQ1_M", 31, 1.75), new("TQ1_0", 36, 1.69), new("IQ1_S", 24, 1.56), new("Q1_0", 40, 1.125),
+        new("F32", 0), new("F16", 1), new("BF16", 32), new("Q8_0", 7), new("Q6_K", 18),
+        new("Q5_K_M", 17), new("Q5_K_S", 16), new("Q5_1", 9), new("Q5_0", 8),
+        new("Q4_K_M", 15), new("Q4_K_S", 14), new("Q4_1", 3), new("Q4_0", 2),
+        new("IQ4_NL", 25), new("IQ4_XS", 30), new("MXFP4_MOE", 38),
+        new("Q3_K_L", 13), new("Q3_K_M", 12), new("Q3_K_S", 11),
+        new("IQ3_M", 27), new("IQ3_S", 26), new("IQ3_XS", 22), new("IQ3_XXS", 23),
+        new("Q2_K", 10), new("Q2_K_S", 21), new("Q2_0", 41),
+        new("IQ2_M", 29), new("IQ2_S", 28), new("IQ2_XS", 20), new("IQ2_XXS", 19),
+        new("TQ2_0", 37), new("IQ1_M", 31), new("TQ1_0", 36), new("IQ1_S", 24), new("Q1_0", 40),
     ];
 
     // llama-quantize's short names for the medium K-quant mixes.
@@ -28,11 +30,13 @@ public sealed record QuantizationTarget
         ["Q5_K"] = "Q5_K_M",
     };
 
-    private QuantizationTarget(string name, int fileType, double bitsPerWeight)
+    private QuantizationTarget(string name, int fileType)
     {
         Name = name;
         FileType = fileType;
-        BitsPerWeight = bitsPerWeight;
+
+        // One table of sizes for the whole product: the Hub's, which also names the quantization of downloaded files.
+        BitsPerWeight = QuantizationType.Parse(name).BitsPerWeight;
     }
 
     /// <summary>Gets the canonical upper-case name, for example <c>Q4_K_M</c>.</summary>
