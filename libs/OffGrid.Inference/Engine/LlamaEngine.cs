@@ -34,6 +34,7 @@ public sealed class LlamaEngine : IDisposable
     private readonly AutoResetEvent _wakeup = new(false);
     private readonly Thread _worker;
     private readonly ThreadTuner? _tuner;
+    private long _lastGenerationStep;
     private readonly ITokenDrafter? _drafter;
     private readonly PromptStateStore? _promptStates;
     private volatile bool _disposed;
@@ -208,6 +209,7 @@ public sealed class LlamaEngine : IDisposable
                 Admit();
                 if (ActiveSequences == 0)
                 {
+                    _lastGenerationStep = 0;
                     _wakeup.WaitOne();
                     continue;
                 }
@@ -348,14 +350,12 @@ public sealed class LlamaEngine : IDisposable
 
     private void Decode(LlamaBatchBuffer batch, List<Sequence> inBatch, byte[] piece)
     {
-        long started = Stopwatch.GetTimestamp();
-        int result = LlamaNative.llama_decode(_context, batch.ToNative());
-        if (_tuner is not null && batch.Count == inBatch.Count && inBatch.TrueForAll(s => s.IsGenerating)
-            && _tuner.Record(batch.Count, Stopwatch.GetElapsedTime(started).TotalSeconds))
+        if (_tuner is not null)
         {
-            LlamaNative.llama_set_n_threads(_context, _tuner.Threads, _tuner.Threads);
+            TuneThreads(batch, inBatch);
         }
 
+        int result = LlamaNative.llama_decode(_context, batch.ToNative());
         if (result != 0)
         {
             var error = new InvalidOperationException(result == 1
@@ -393,6 +393,22 @@ public sealed class LlamaEngine : IDisposable
                 Sample(slot, sequence, piece);
             }
         }
+    }
+
+    // The tuner is given the time from one generation step to the next, not the time inside llama_decode: under
+    // contention an extra ggml thread can make decode itself look faster while sampling and streaming, which need a
+    // core too, wait for it, and tokens/s halve.
+    private void TuneThreads(LlamaBatchBuffer batch, List<Sequence> inBatch)
+    {
+        long now = Stopwatch.GetTimestamp();
+        bool generation = batch.Count == inBatch.Count && inBatch.TrueForAll(s => s.IsGenerating);
+        if (generation && _lastGenerationStep != 0
+            && _tuner!.Record(batch.Count, Stopwatch.GetElapsedTime(_lastGenerationStep, now).TotalSeconds))
+        {
+            LlamaNative.llama_set_n_threads(_context, _tuner.Threads, _tuner.Threads);
+        }
+
+        _lastGenerationStep = generation ? now : 0;
     }
 
     // Each generating sequence gets a draft after its next token, as long as every other one still fits in the batch;

@@ -4,29 +4,36 @@ namespace OffGrid.Inference.Engine;
 
 /// <summary>
 /// Chooses how many threads llama.cpp uses per decode step from the cores this process may actually run on, and
-/// keeps adapting while generating: every <see cref="ProbeEvery"/> generation steps it tries one thread fewer (or
-/// more) for <see cref="Window"/> steps and keeps whichever count gave the shorter median step.
+/// keeps adapting while generating: after its first window of generation steps, then every
+/// <see cref="WindowsBetweenProbes"/> windows, it tries one thread fewer (or more) for one window and keeps whichever
+/// count gave the shorter mean step.
 /// </summary>
 /// <remarks>
 /// ggml's threads meet at a barrier after every operation, so one of them losing its core to another process
 /// stalls the whole step; on a busy machine fewer threads are often several times faster than one per core.
-/// Only steps of the same batch size are compared. Not thread-safe: the engine's worker thread owns it.
+/// Those stalls are rare and long (a scheduler time slice, milliseconds), so a window lasts at least
+/// <see cref="WindowSeconds"/> and steps are compared by their mean, which is what tokens per second follow; a median
+/// hides the stalls and once chose two threads that halved a small model's speed. Only steps of the same batch size
+/// are compared. Not thread-safe: the engine's worker thread owns it.
 /// </remarks>
 internal sealed class ThreadTuner
 {
-    internal const int Window = 24;
-    internal const int ProbeEvery = 16 * Window;
+    internal const int WindowSteps = 24;
+    internal const double WindowSeconds = 0.2;
+    internal const int WindowsBetweenProbes = 15;
     // More threads must win clearly: when another process wakes up, an extra thread turns a small gain into a collapse.
     private const double GainToAdd = 0.8;
     private const double GainToDrop = 0.95;
 
     private readonly int _max;
-    private readonly List<double> _current = new(Window);
-    private readonly List<double> _probe = new(Window);
+    private Window _waited;
+    private Window _current;
+    private Window _probe;
     private int _chosen;
     private bool _probing;
-    private int _stepsSinceProbe;
-    private int _probeAfter = ProbeEvery - Window;
+    // The first probe comes early: the load average that chose the starting count may be stale or this process's own.
+    private int _waitWindows = 1;
+    private int _windowsLeft = 1;
     private int _batchSize = -1;
     private bool _probeDown = true;
 
@@ -69,13 +76,18 @@ internal sealed class ThreadTuner
 
         if (!_probing)
         {
-            if (++_stepsSinceProbe <= _probeAfter)
+            if (_windowsLeft > 0)
             {
+                if (_waited.Add(seconds))
+                {
+                    _waited = default;
+                    _windowsLeft--;
+                }
+
                 return false;
             }
 
-            _current.Add(seconds);
-            if (_current.Count < Window)
+            if (!_current.Add(seconds))
             {
                 return false;
             }
@@ -85,23 +97,20 @@ internal sealed class ThreadTuner
             return true;
         }
 
-        _probe.Add(seconds);
-        if (_probe.Count < Window)
+        if (!_probe.Add(seconds))
         {
             return false;
         }
 
-        bool better = Median(_probe) < Median(_current) * (Threads > _chosen ? GainToAdd : GainToDrop);
+        bool better = _probe.Mean < _current.Mean * (Threads > _chosen ? GainToAdd : GainToDrop);
         if (better)
         {
             _chosen = Threads;
         }
 
-        Reset();
-
         // A change is checked again soon, so a wrong one (a lucky quiet moment) does not last.
-        _probeAfter = better ? Window : ProbeEvery - Window;
-        return true;
+        _waitWindows = better ? 1 : WindowsBetweenProbes;
+        return Reset();
     }
 
     // Back to the chosen count; measuring starts over.
@@ -110,9 +119,10 @@ internal sealed class ThreadTuner
         bool changed = Threads != _chosen;
         Threads = _chosen;
         _probing = false;
-        _stepsSinceProbe = 0;
-        _current.Clear();
-        _probe.Clear();
+        _windowsLeft = _waitWindows;
+        _waited = default;
+        _current = default;
+        _probe = default;
         return changed;
     }
 
@@ -122,12 +132,6 @@ internal sealed class ThreadTuner
         _probeDown = !_probeDown;
         bool down = (_probeDown && _chosen > 1) || _chosen == _max;
         return down ? _chosen - 1 : _chosen + 1;
-    }
-
-    private static double Median(List<double> values)
-    {
-        values.Sort();
-        return values[values.Count / 2];
     }
 
     private static double? ReadLoadAverage()
@@ -140,6 +144,22 @@ internal sealed class ThreadTuner
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or ArgumentException)
         {
             return null;
+        }
+    }
+
+    // Steps measured back to back: full once it holds enough steps and enough time to have met a stall.
+    private struct Window
+    {
+        private int _steps;
+        private double _seconds;
+
+        public readonly double Mean => _seconds / _steps;
+
+        public bool Add(double seconds)
+        {
+            _steps++;
+            _seconds += seconds;
+            return _steps >= WindowSteps && _seconds >= WindowSeconds;
         }
     }
 }

@@ -9,7 +9,7 @@ public sealed class ThreadTunerTests
     {
         // Another process holds one core: two threads wait on each other at every barrier.
         var tuner = new ThreadTuner(initial: 2, max: 2);
-        Run(tuner, steps: 4 * ThreadTuner.ProbeEvery, threads => threads == 2 ? 0.004 : 0.0005);
+        Run(tuner, cycles: 4, threads => threads == 2 ? 0.004 : 0.0005);
         Assert.Equal(1, tuner.Threads);
     }
 
@@ -17,12 +17,23 @@ public sealed class ThreadTunerTests
     public void AddsAThreadOnlyForAClearGain()
     {
         var slightly = new ThreadTuner(initial: 1, max: 2);
-        Run(slightly, steps: 4 * ThreadTuner.ProbeEvery, threads => threads == 2 ? 0.0009 : 0.001);
+        Run(slightly, cycles: 4, threads => threads == 2 ? 0.0009 : 0.001);
         Assert.Equal(1, slightly.Threads);
 
         var clearly = new ThreadTuner(initial: 1, max: 2);
-        Run(clearly, steps: 4 * ThreadTuner.ProbeEvery, threads => threads == 2 ? 0.0006 : 0.001);
+        Run(clearly, cycles: 4, threads => threads == 2 ? 0.0006 : 0.001);
         Assert.Equal(2, clearly.Threads);
+    }
+
+    [Fact]
+    public void RareLongStallsCountAgainstMoreThreads()
+    {
+        // Measured on 2 cores with another process spinning: two threads made most steps shorter than one thread,
+        // but every few steps lost a scheduler time slice, and tokens/s halved.
+        var tuner = new ThreadTuner(initial: 1, max: 2);
+        int step = 0;
+        Run(tuner, cycles: 4, threads => threads == 1 ? 0.00025 : ++step % 10 == 0 ? 0.005 : 0.0001);
+        Assert.Equal(1, tuner.Threads);
     }
 
     [Fact]
@@ -30,7 +41,7 @@ public sealed class ThreadTunerTests
     {
         var tuner = new ThreadTuner(initial: 3, max: 4);
         var seen = new HashSet<int>();
-        Run(tuner, steps: 8 * ThreadTuner.ProbeEvery, threads =>
+        Run(tuner, cycles: 8, threads =>
         {
             seen.Add(threads);
             return 0.001;
@@ -43,11 +54,16 @@ public sealed class ThreadTunerTests
     public void InitialCountIsWithinTheCores() =>
         Assert.InRange(ThreadTuner.Initial(Environment.ProcessorCount), 1, Environment.ProcessorCount);
 
-    private static void Run(ThreadTuner tuner, int steps, Func<int, double> stepSeconds)
+    // Runs whole probe cycles (the wait between probes, the window before the probe, the probe) and stops halfway
+    // through the next wait, so that the tuner is back at its chosen count.
+    private static void Run(ThreadTuner tuner, int cycles, Func<int, double> stepSeconds)
     {
-        for (int i = 0; i < steps; i++)
+        double seconds = (cycles + 0.5) * (ThreadTuner.WindowsBetweenProbes + 2) * ThreadTuner.WindowSeconds;
+        for (double elapsed = 0; elapsed < seconds;)
         {
-            tuner.Record(batchSize: 1, stepSeconds(tuner.Threads));
+            double step = stepSeconds(tuner.Threads);
+            tuner.Record(batchSize: 1, step);
+            elapsed += step;
         }
     }
 }
