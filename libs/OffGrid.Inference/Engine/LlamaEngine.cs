@@ -281,7 +281,8 @@ public sealed class LlamaEngine : IDisposable
 
             try
             {
-                next.Start(slot, SamplerChainFactory.Create(Model, next.Request.Sampling), reuse, StartBudget(next.Request.Sampling), admitted);
+                SamplingParameters sampling = next.Request.Sampling;
+                next.Start(slot, SamplerChainFactory.IsGreedyOnly(sampling) ? null : SamplerChainFactory.Create(Model, sampling), reuse, StartBudget(sampling), admitted);
             }
             catch (ArgumentException ex)
             {
@@ -467,9 +468,11 @@ public sealed class LlamaEngine : IDisposable
         LlamaNative.llama_memory_seq_rm(_memory, slot.Id, slot.Tokens.Count, -1);
     }
 
-    private void Sample(Slot slot, Sequence sequence, byte[] piece)
+    private unsafe void Sample(Slot slot, Sequence sequence, byte[] piece)
     {
-        int token = LlamaNative.llama_sampler_sample(sequence.Sampler!, _context, sequence.LogitIndex);
+        int token = sequence.Sampler is { } sampler
+            ? LlamaNative.llama_sampler_sample(sampler, _context, sequence.LogitIndex)
+            : GreedySampler.ArgMax(new ReadOnlySpan<float>(LlamaNative.llama_get_logits_ith(_context, sequence.LogitIndex), Model.VocabularySize));
         if (!sequence.IsGenerating)
         {
             sequence.PromptEvaluatedAt = Stopwatch.GetTimestamp();
@@ -659,6 +662,7 @@ public sealed class LlamaEngine : IDisposable
 
         public Slot? Slot { get; private set; }
 
+        /// <summary>The request's llama.cpp sampler chain; <see langword="null"/> when <see cref="GreedySampler"/> chooses instead.</summary>
         public SafeLlamaSamplerHandle? Sampler { get; private set; }
 
         public int CachedTokens { get; private set; }
@@ -698,7 +702,7 @@ public sealed class LlamaEngine : IDisposable
         /// <summary>Where grammar-constrained output stands, or <see langword="null"/> without a grammar.</summary>
         public GrammarBudget? Budget { get; set; }
 
-        public void Start(Slot slot, SafeLlamaSamplerHandle sampler, int cachedTokens, GrammarBudget? budget, long admittedAt)
+        public void Start(Slot slot, SafeLlamaSamplerHandle? sampler, int cachedTokens, GrammarBudget? budget, long admittedAt)
         {
             // From when the request left the queue: restoring a saved prompt state counts as prompt time.
             StartedAt = admittedAt;

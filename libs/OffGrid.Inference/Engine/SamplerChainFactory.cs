@@ -6,6 +6,13 @@ namespace OffGrid.Inference.Engine;
 /// <summary>Builds the llama.cpp sampler chain for one request.</summary>
 internal static class SamplerChainFactory
 {
+    /// <summary>
+    /// Whether the chain would hold llama.cpp's greedy sampler alone, so <see cref="GreedySampler"/> chooses the same
+    /// token without one (see there why that is faster).
+    /// </summary>
+    public static bool IsGreedyOnly(SamplingParameters parameters) =>
+        parameters.IsGreedy && parameters.Grammar is null && !HasPenalties(parameters);
+
     public static unsafe SafeLlamaSamplerHandle Create(LlamaModel model, SamplingParameters parameters)
     {
         SafeLlamaSamplerHandle chain = LlamaNative.llama_sampler_chain_init(LlamaNative.llama_sampler_chain_default_params());
@@ -17,7 +24,7 @@ internal static class SamplerChainFactory
                 LlamaNative.llama_sampler_chain_add(chain, CreateGrammar(model, grammar, parameters.GrammarTriggerPatterns));
             }
 
-            if (parameters.RepeatPenalty != 1.0f || parameters.FrequencyPenalty != 0 || parameters.PresencePenalty != 0)
+            if (HasPenalties(parameters))
             {
                 LlamaNative.llama_sampler_chain_add(chain, LlamaNative.llama_sampler_init_penalties(parameters.RepeatLastN, parameters.RepeatPenalty, parameters.FrequencyPenalty, parameters.PresencePenalty));
             }
@@ -53,6 +60,9 @@ internal static class SamplerChainFactory
             throw;
         }
     }
+
+    private static bool HasPenalties(SamplingParameters parameters) =>
+        parameters.RepeatPenalty != 1.0f || parameters.FrequencyPenalty != 0 || parameters.PresencePenalty != 0;
 
     private static unsafe IntPtr CreateGrammar(LlamaModel model, string grammar, IReadOnlyList<string>? triggerPatterns)
     {

@@ -152,11 +152,13 @@ internal static class TestLlamaModels
             types.Add(Normal);
         }
 
-        // Fill the rest with two-letter pieces so the vocabulary has the requested size.
-        for (int i = 0; tokens.Count < spec.VocabularySize; i++)
+        // Fill the rest with letter pieces ("aa", "ab", …, "zz", "aaa", …) so the vocabulary has the requested size;
+        // two letters alone give only 676, which a 32k vocabulary outgrows.
+        var taken = new HashSet<string>(tokens, StringComparer.Ordinal);
+        for (int i = 26; tokens.Count < spec.VocabularySize; i++)
         {
-            string piece = new(new[] { (char)('a' + (i / 26 % 26)), (char)('a' + (i % 26)) });
-            if (!tokens.Contains(piece))
+            string piece = LetterPiece(i);
+            if (taken.Add(piece))
             {
                 tokens.Add(piece);
                 types.Add(Normal);
@@ -166,6 +168,18 @@ internal static class TestLlamaModels
         // SentencePiece prefers higher scores; longer pieces score higher so that words win over letters.
         var scores = tokens.Select((t, i) => types[i] == Normal ? -1000f + (Encoding.UTF8.GetByteCount(t) * 10f) - (i * 0.001f) : 0f).ToList();
         return (tokens, scores, types);
+    }
+
+    // Bijective base 26: 0 → "a", 25 → "z", 26 → "aa", 701 → "zz", 702 → "aaa".
+    private static string LetterPiece(int index)
+    {
+        var letters = new StringBuilder();
+        for (int n = index + 1; n > 0; n = (n - 1) / 26)
+        {
+            letters.Insert(0, (char)('a' + ((n - 1) % 26)));
+        }
+
+        return letters.ToString();
     }
 
     private static float[] RandomWeights(Random random, int count, float scale)
