@@ -109,7 +109,9 @@ internal sealed class AgentRunStore
         return facts;
     }
 
-    private static string Name(AgentRunStatus status) => JsonNamingPolicy.SnakeCaseLower.ConvertName(status.ToString());
+    /// <summary>An enum value as stored and shown: <c>budget_exceeded</c>, <c>hierarchy</c>.</summary>
+    internal static string Name<T>(T value)
+        where T : struct, Enum => JsonNamingPolicy.SnakeCaseLower.ConvertName(value.ToString());
 
     private static string Format(DateTimeOffset time) => time.ToString("O", CultureInfo.InvariantCulture);
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
@@ -250,6 +251,7 @@ public sealed class AgentRuns : IAsyncDisposable
 
     private async Task ExecuteAsync(AgentRunInfo run, Prepared prepared, IChatClient chatClient, IAsyncDisposable? lease, IReadOnlyList<AgentStep> earlier, ActiveRun active)
     {
+        long started = Stopwatch.GetTimestamp();
         using var wallClock = new CancellationTokenSource(TimeSpan.FromSeconds(prepared.Budget.MaxSeconds));
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(active.Cancellation.Token, wallClock.Token);
         var execution = new AgentTurnExecution(run.Id, _store, prepared.Templates, prepared.Tools, chatClient, earlier, prepared.Budget.MaxTokens, _ => active.Signal());
@@ -282,6 +284,7 @@ public sealed class AgentRuns : IAsyncDisposable
             outcome = (AgentRunStatus.Failed, null, ex.Message);
         }
 
+        AgentsTelemetry.RecordRun(AgentRunStore.Name(run.Request.Mode), AgentRunStore.Name(outcome.status), Stopwatch.GetElapsedTime(started));
         try
         {
             _store.SetStatus(run.Id, outcome.status, outcome.answer, outcome.error, execution.InputTokens, execution.OutputTokens);

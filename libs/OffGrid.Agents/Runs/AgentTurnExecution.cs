@@ -85,7 +85,12 @@ internal sealed class AgentTurnExecution
         IChatClient pipeline = _chatClient.GetService<FunctionInvokingChatClient>() is null
             ? _chatClient.AsBuilder().UseToolInvocation(f => f.MaximumIterationsPerRequest = template.Budget.MaxSteps).Build()
             : _chatClient;
-        var chatAgent = new ChatClientAgent(pipeline, new ChatClientAgentOptions { Name = template.Name, Description = template.Description, UseProvidedChatClientAsIs = true });
+        // The framework's telemetry gives each turn an OpenTelemetry "invoke_agent" span (GenAI semantic conventions)
+        // under OffGrid.Agents, around the chat spans of the host's pipeline.
+        AIAgent chatAgent = new ChatClientAgent(pipeline, new ChatClientAgentOptions { Name = template.Name, Description = template.Description, UseProvidedChatClientAsIs = true })
+            .AsBuilder()
+            .UseOpenTelemetry(AgentsTelemetry.Name)
+            .Build();
 
         var text = new StringBuilder();
         var thinking = new StringBuilder();

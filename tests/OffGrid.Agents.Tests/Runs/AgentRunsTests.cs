@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.AI;
 using OffGrid.Agents.Runs;
 using OffGrid.Agents.Templates;
@@ -156,6 +159,49 @@ public sealed class AgentRunsTests(QwenEngine engine) : IClassFixture<QwenEngine
         Assert.Equal(AgentRunStatus.Cancelled, run.Status);
         Assert.False(runs.Cancel(run.Id));
         Assert.DoesNotContain(runs.GetSteps(run.Id), s => s.Kind is AgentStepKind.Message or AgentStepKind.Final);
+    }
+
+    [Fact]
+    public async Task EachTurnIsAnInvokeAgentSpanAndTheEndedRunIsCounted()
+    {
+        CancellationToken cancel = TestContext.Current.CancellationToken;
+        using var home = new AgentsHome();
+        var templates = new AgentTemplates(home.Options);
+        await templates.SaveAsync(Talker with { Name = "span-first" }, cancel);
+        await templates.SaveAsync(Talker with { Name = "span-second" }, cancel);
+        var spans = new ConcurrentQueue<Activity>();
+        using var tracing = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == AgentsTelemetry.Name,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Enqueue,
+        };
+        ActivitySource.AddActivityListener(tracing);
+        var ended = new ConcurrentQueue<(string? Mode, string? Status)>();
+        using var metrics = new MeterListener
+        {
+            InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == AgentsTelemetry.Name && instrument.Name == "offgrid.agents.runs")
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        metrics.SetMeasurementEventCallback<long>((_, _, tags, _) =>
+        {
+            KeyValuePair<string, object?>[] all = tags.ToArray();
+            ended.Enqueue((all.FirstOrDefault(t => t.Key == "offgrid.agent.mode").Value as string, all.FirstOrDefault(t => t.Key == "offgrid.agent.status").Value as string));
+        });
+        metrics.Start();
+        await using var runs = new AgentRuns(home.Options, templates);
+
+        AgentRunInfo run = await runs.StartAsync(new AgentRunRequest { Task = "Hello.", Agents = ["span-first", "span-second"], Mode = AgentRunMode.Sequential }, engine.ChatClient, cancellationToken: cancel);
+        Assert.Equal(AgentRunStatus.Completed, (await runs.WaitAsync(run.Id, cancel)).Status);
+
+        string[] agents = [.. spans.Select(a => a.GetTagItem("gen_ai.agent.name") as string ?? string.Empty).Where(n => n.StartsWith("span-", StringComparison.Ordinal))];
+        Assert.Equal(["span-first", "span-second"], agents);
+        Assert.Contains(("sequential", "completed"), ended);
     }
 
     [Fact]
