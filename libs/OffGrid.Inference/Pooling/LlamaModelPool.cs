@@ -418,19 +418,35 @@ public sealed class LlamaModelPool : IDisposable
         }
     }
 
-    // Weights plus the KV cache of every sequence, from the GGUF header, sized as the engine will size its context.
+    // Weights plus the KV cache of every sequence (of the engine's cache types), from the GGUF header, sized as the engine
+    // will size its context; a draft model for speculative decoding loads beside it with a context of the same size.
     private static async Task<long> EstimateAsync(string path, LlamaEngineOptions engine, CancellationToken cancellationToken)
+    {
+        long? target = await EstimateFileAsync(path, engine, engine.CacheTypeK ?? Hub.Gguf.GgmlType.F16, engine.CacheTypeV ?? Hub.Gguf.GgmlType.F16, cancellationToken).ConfigureAwait(false);
+        if (target is null)
+        {
+            return 0; // LlamaModel.LoadAsync reports the missing file.
+        }
+
+        // The draft's own context keeps llama.cpp's default cache type.
+        long? draft = engine.Speculation.DraftModelPath is { } draftPath
+            ? await EstimateFileAsync(draftPath, engine, Hub.Gguf.GgmlType.F16, Hub.Gguf.GgmlType.F16, cancellationToken).ConfigureAwait(false)
+            : null;
+        return target.Value + (draft ?? 0);
+    }
+
+    private static async Task<long?> EstimateFileAsync(string path, LlamaEngineOptions engine, Hub.Gguf.GgmlType keys, Hub.Gguf.GgmlType values, CancellationToken cancellationToken)
     {
         if (!File.Exists(path))
         {
-            return 0; // LlamaModel.LoadAsync reports the missing file.
+            return null;
         }
 
         try
         {
             Hub.Gguf.GgufFile header = await Hub.Gguf.GgufFile.ReadAsync(path, cancellationToken).ConfigureAwait(false);
             int perSequence = engine.ContextSize ?? (int)Math.Min(4096, header.ContextLength is > 0 and { } trained ? trained : 4096);
-            return Hub.Gguf.ModelMemoryEstimate.Create(header, perSequence * engine.ParallelSequences).TotalBytes;
+            return Hub.Gguf.ModelMemoryEstimate.Create(header, perSequence * engine.ParallelSequences, keys, values).TotalBytes;
         }
         catch (Hub.Gguf.GgufFormatException)
         {

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.AI;
+using OffGrid.Hub.Gguf;
+using OffGrid.Inference.Engine;
 using OffGrid.Inference.Pooling;
 using OffGrid.Testing;
 using OffGrid.Testing.Models;
@@ -55,6 +57,31 @@ public sealed class LlamaModelPoolResidencyTests
         LoadedModelInfo only = Assert.Single(pool.GetLoadedModels());
         Assert.Equal(Path.GetFullPath(TestLlamaModels.Tiny), only.Path);
         Assert.Equal(tiny, only.EstimatedBytes);
+    }
+
+    [Fact]
+    public async Task TheEstimateCountsTheKvCacheTypesAndADraftModel()
+    {
+        long plain = await EstimateAsync(_ => { });
+        // stories260K's 8-wide heads fit no quantized cache type (blocks of 32), so the other way: f32 for the keys.
+        long wide = await EstimateAsync(e => e.CacheTypeK = GgmlType.F32);
+        // The model drafting for itself: a second copy of its weights, with a context as large (of the default f16 cache).
+        long drafted = await EstimateAsync(e => e.Speculation.DraftModelPath = TestPaths.Stories260K);
+
+        GgufFile header = await GgufFile.ReadAsync(TestPaths.Stories260K, Ct);
+        Assert.Equal(ModelMemoryEstimate.Create(header, 2 * 256).TotalBytes, plain);
+        Assert.Equal(ModelMemoryEstimate.Create(header, 2 * 256, GgmlType.F32, GgmlType.F16).TotalBytes, wide);
+        Assert.True(wide > plain);
+        Assert.Equal(2 * plain, drafted);
+    }
+
+    private static async Task<long> EstimateAsync(Action<LlamaEngineOptions> configure)
+    {
+        LlamaModelPoolOptions options = LlamaModelPoolTests.SmallPool(TimeSpan.FromMinutes(5));
+        configure(options.Engine);
+        using var pool = new LlamaModelPool(options);
+        (await pool.AcquireAsync(TestPaths.Stories260K, cancellationToken: Ct)).Dispose();
+        return Assert.Single(pool.GetLoadedModels()).EstimatedBytes;
     }
 
     [Fact]
