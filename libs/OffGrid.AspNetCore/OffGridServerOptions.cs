@@ -178,6 +178,10 @@ public sealed class OffGridServerOptions
             errors.AddRange(backend is null
                 ? [$"Server:Backends:{name} has no settings."]
                 : backend.Validate().Select(error => $"Server:Backends:{name}: {error}"));
+            if (backend is not null && IsOwnAddress(backend.Endpoint))
+            {
+                errors.Add($"Server:Backends:{name}: Endpoint {backend.Endpoint} is this server's own address; a backend must be another server (every request sent there would come back here in a loop).");
+            }
         }
 
         errors.AddRange(Balancing?.Validate() ?? ["Server:Balancing must be set."]);
@@ -192,6 +196,21 @@ public sealed class OffGridServerOptions
         }
 
         return errors;
+    }
+
+    /// <summary>Whether an endpoint names this server: its port, on a loopback address, on <see cref="Host"/> or on this machine's name.</summary>
+    private bool IsOwnAddress(string? endpoint)
+    {
+        if (Port == 0 || !Uri.TryCreate(endpoint, UriKind.Absolute, out Uri? uri) || uri.Port != Port)
+        {
+            return false;
+        }
+
+        string host = uri.IdnHost;
+        return uri.IsLoopback
+            || string.Equals(host, Host, StringComparison.OrdinalIgnoreCase)
+            || string.Equals(host, Environment.MachineName, StringComparison.OrdinalIgnoreCase)
+            || (Host == "*" && System.Net.IPAddress.TryParse(host, out System.Net.IPAddress? address) && address.Equals(System.Net.IPAddress.Any));
     }
 
     private static IEnumerable<string> CheckSpeculationAndPromptCache(LlamaEngineOptions engine)

@@ -105,6 +105,9 @@ public static class OffGridWebApplication
         WebApplication app = builder.Build();
         ModelWorkerRole.RequireKey(app);
 
+        // A request that came back around a loop of backends is refused before it can cause another.
+        app.UseOffGridHops();
+
         // Unknown routes and wrong methods answer in the API's own error shape, not with an empty body.
         app.UseOffGridStatusCodePages();
 

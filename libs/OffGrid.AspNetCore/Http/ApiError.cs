@@ -70,6 +70,7 @@ internal sealed record ApiError(int StatusCode, string Message, string? Param = 
         {
             BackendFailure.TimedOut => new(StatusCodes.Status504GatewayTimeout, backend.Message, null, "backend_timeout"),
             BackendFailure.BadResponse => new(StatusCodes.Status502BadGateway, backend.Message, null, "backend_error"),
+            BackendFailure.Loop => new(StatusCodes.Status508LoopDetected, backend.Message, null, "backend_loop"),
             _ => new(StatusCodes.Status503ServiceUnavailable, backend.Message, null, "backend_unavailable"),
         },
         QuantizationException quantization => quantization.Problem switch

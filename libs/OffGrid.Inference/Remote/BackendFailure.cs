@@ -17,4 +17,10 @@ public enum BackendFailure
 
     /// <summary>Every backend that serves the model is marked unhealthy by health checks or an open circuit (HTTP 503).</summary>
     Unhealthy,
+
+    /// <summary>
+    /// The request came back to OffGrid servers it had passed through: it made more than <see cref="RemoteHops.Limit"/> hops,
+    /// so a backend's endpoint leads back in a loop (HTTP 508).
+    /// </summary>
+    Loop,
 }

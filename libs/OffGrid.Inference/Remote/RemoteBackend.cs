@@ -52,8 +52,9 @@ public sealed class RemoteBackend : IDisposable
         // backend's, which distinguish a slow first token from a slow answer.
         // Idle connections are dropped after 2 s, before llama-server's 5 s keep-alive timeout closes them; a request that
         // still meets a connection closed under it (llama-server also closes one after every streamed answer) is sent again.
+        // Every request counts its hop, so that an endpoint leading back to this server is refused (RemoteHops).
         var handler = new SocketsHttpHandler { ConnectTimeout = options.ConnectTimeout, PooledConnectionLifetime = TimeSpan.FromMinutes(5), PooledConnectionIdleTimeout = TimeSpan.FromSeconds(2) };
-        _http = new HttpClient(new StaleConnectionRetryHandler(handler)) { BaseAddress = Endpoint, Timeout = Timeout.InfiniteTimeSpan };
+        _http = new HttpClient(new HopCountingHandler(new StaleConnectionRetryHandler(handler))) { BaseAddress = Endpoint, Timeout = Timeout.InfiniteTimeSpan };
         if (options.Kind != RemoteBackendKind.Ollama)
         {
             _openAi = new OpenAIClient(new ApiKeyCredential(options.ApiKey is { Length: > 0 } key ? key : "none"), new OpenAIClientOptions

@@ -34,6 +34,11 @@ internal sealed class RemoteChatClient : DelegatingChatClient
         timeout.CancelAfter(settings.FirstTokenTimeout);
         long started = Stopwatch.GetTimestamp();
         bool first = true;
+
+        // Updates that say nothing (an empty text, no finish reason) are held back until one does: a body the client
+        // library could not read as its API (HTML, another JSON shape) comes out as nothing but those, and must fail as a
+        // bad answer — before the first update, so that the balancer counts it and can fail over.
+        List<ChatResponseUpdate>? held = null;
         IAsyncEnumerator<ChatResponseUpdate> updates = base.GetStreamingResponseAsync(messages, sent, timeout.Token).GetAsyncEnumerator(timeout.Token);
         try
         {
@@ -53,13 +58,31 @@ internal sealed class RemoteChatClient : DelegatingChatClient
 
                 if (first)
                 {
+                    if (!SaysSomething(updates.Current))
+                    {
+                        (held ??= []).Add(updates.Current);
+                        continue;
+                    }
+
                     // The rest of the answer gets what is left of the request timeout.
                     first = false;
                     TimeSpan left = settings.RequestTimeout - Stopwatch.GetElapsedTime(started);
                     timeout.CancelAfter(left > TimeSpan.Zero ? left : TimeSpan.Zero);
+                    foreach (ChatResponseUpdate update in held ?? [])
+                    {
+                        yield return update;
+                    }
                 }
 
                 yield return updates.Current;
+            }
+
+            if (first)
+            {
+                throw new BackendUnavailableException(
+                    _backend.Name,
+                    BackendFailure.BadResponse,
+                    $"The backend '{_backend.Name}' ({_backend.Endpoint}) gave a bad answer while answering '{_model}': its body is not a {_backend.Kind switch { RemoteBackendKind.Ollama => "Ollama", _ => "OpenAI" }} chat answer (no text, tool call or finish reason).");
             }
         }
         finally
@@ -67,6 +90,10 @@ internal sealed class RemoteChatClient : DelegatingChatClient
             await updates.DisposeAsync().ConfigureAwait(false);
         }
     }
+
+    /// <summary>Whether an update is part of a real answer: text, a tool call, usage or any other content, or a finish reason.</summary>
+    private static bool SaysSomething(ChatResponseUpdate update) =>
+        update.FinishReason is not null || update.Contents.Any(content => content is not TextContent { Text: null or "" });
 
     public override object? GetService(Type serviceType, object? serviceKey = null) =>
         serviceKey is null && serviceType == typeof(RemoteBackend) ? _backend : base.GetService(serviceType, serviceKey);

@@ -15,6 +15,9 @@ internal static class RemoteFailures
 {
     private const int MaxDetailLength = 400;
 
+    /// <summary>HTTP 508 Loop Detected (RFC 5842 §7.2), which an OffGrid server answers to a request over <see cref="RemoteHops.Limit"/> hops.</summary>
+    private const int LoopDetected = 508;
+
     /// <summary>The exception to throw instead of <paramref name="exception"/>, or <see langword="null"/> to let it through.</summary>
     /// <param name="exception">What the client library threw.</param>
     /// <param name="backend">The backend.</param>
@@ -53,7 +56,7 @@ internal static class RemoteFailures
                 case IOException or SocketException:
                     return new BackendUnavailableException(backend.Name, BackendFailure.Unreachable, $"{name} closed the connection while {doing}: {Detail(cause.Message)}", exception);
                 case JsonException or FormatException:
-                    return new BackendUnavailableException(backend.Name, BackendFailure.BadResponse, $"{name} answered with something that is not its API's JSON while {doing}: {Detail(cause.Message)}", exception);
+                    return new BackendUnavailableException(backend.Name, BackendFailure.BadResponse, $"{name} gave a bad answer while {doing}: its body is not its API's JSON ({Detail(cause.Message)})", exception);
             }
         }
 
@@ -62,6 +65,12 @@ internal static class RemoteFailures
 
     private static Exception FromStatus(int status, string detail, RemoteBackend backend, string name, string doing, Exception exception) => status switch
     {
+        // The detail is the next server's own loop error: leaving it out keeps the message from nesting once per hop.
+        LoopDetected => new BackendUnavailableException(
+            backend.Name,
+            BackendFailure.Loop,
+            $"{name} sent the request back in a loop while {doing}: it passed through more than {RemoteHops.Limit} OffGrid servers. Check that no backend's Endpoint leads back to this server.",
+            exception),
         (int)HttpStatusCode.BadRequest or (int)HttpStatusCode.RequestEntityTooLarge or (int)HttpStatusCode.UnprocessableEntity =>
             new InvalidRequestException($"{name} rejected the request ({status}): {detail}", null, exception),
         (int)HttpStatusCode.TooManyRequests or (int)HttpStatusCode.ServiceUnavailable =>

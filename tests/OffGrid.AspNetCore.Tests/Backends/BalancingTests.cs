@@ -41,6 +41,31 @@ public sealed class BalancingTests
     }
 
     [Fact]
+    public async Task A200ThatIsNotAnAnswerIsABadAnswerThatCountsAsAFailure()
+    {
+        await using InstantBackend a = await InstantBackend.StartAsync("a");
+        await using InstantBackend b = await InstantBackend.StartAsync("b");
+        await using TestServer front = await FrontAsync([(a, 1), (b, 1)], o =>
+        {
+            o.Strategy = BalancingStrategies.FirstAlphabetical;
+            o.CircuitBreakerFailures = 1000;
+            o.HealthCheckInterval = TimeSpan.Zero;
+        });
+        RemoteBackends registry = Registry(front);
+
+        a.Behavior = BackendBehavior.Garbage;
+        Assert.Equal("from b", await ChatAsync(front, "one", Ct));
+        Assert.Equal(1, registry.Backends[0].Failures);
+        Assert.Contains("bad answer", registry.Backends[0].LastError?.Message, StringComparison.Ordinal);
+
+        b.Behavior = BackendBehavior.Garbage;
+        (int status, JsonElement error) = await PostAsync(front, "two");
+        Assert.Equal(502, status);
+        Assert.Equal("backend_error", error.GetProperty("error").GetProperty("code").GetString());
+        await AssertIdleAsync(registry);
+    }
+
+    [Fact]
     public async Task InFlightCountsReturnToZeroHoweverARequestEnds()
     {
         await using InstantBackend a = await InstantBackend.StartAsync("a");

@@ -31,6 +31,9 @@ internal enum BackendBehavior
 
     /// <summary>Sends the first chunk, then drops the connection.</summary>
     BreakAfterFirstChunk,
+
+    /// <summary>200 with a body that is not OpenAI's API (an HTML page).</summary>
+    Garbage,
 }
 
 /// <summary>
@@ -136,6 +139,10 @@ internal sealed class InstantBackend : IAsyncDisposable
                 return;
             case BackendBehavior.Reject:
                 await Error(http, StatusCodes.Status400BadRequest, "the prompt is too long");
+                return;
+            case BackendBehavior.Garbage:
+                http.Response.ContentType = "text/html";
+                await http.Response.WriteAsync("<!DOCTYPE html><html><body>not an API</body></html>", http.RequestAborted);
                 return;
             case BackendBehavior.Hang:
                 await Task.Delay(Timeout.Infinite, http.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);

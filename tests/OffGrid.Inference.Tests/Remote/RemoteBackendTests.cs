@@ -91,6 +91,52 @@ public sealed class RemoteBackendTests
     }
 
     [Theory]
+    [InlineData(RemoteBackendKind.OpenAi, "garbage not json", false)]
+    [InlineData(RemoteBackendKind.OpenAi, "{\"hits\":\"x\",\"nodes\":5}", true)]
+    [InlineData(RemoteBackendKind.Ollama, "garbage not json", true)]
+    [InlineData(RemoteBackendKind.Ollama, "{\"hits\":\"x\",\"nodes\":5}", false)]
+    [InlineData(RemoteBackendKind.OffGrid, "<!DOCTYPE HTML><html><body>not an API</body></html>", false)]
+    [InlineData(RemoteBackendKind.OffGrid, "{\"hits\":[{\"score\":\"NaN\"}]}", true)]
+    public async Task A200WithABodyThatIsNotAChatAnswerIsABadAnswer(RemoteBackendKind kind, string body, bool stream)
+    {
+        await using var server = new ScriptedHttpServer((context, _) => ScriptedHttpServer.WriteJsonAsync(context, 200, body));
+        using RemoteBackend backend = Backend(kind == RemoteBackendKind.OpenAi ? server.BaseUrl + "/v1" : server.BaseUrl, kind);
+        IChatClient client = backend.CreateChatClient("m");
+
+        BackendUnavailableException failure = await Assert.ThrowsAsync<BackendUnavailableException>(async () =>
+        {
+            if (stream)
+            {
+                await foreach (ChatResponseUpdate _ in client.GetStreamingResponseAsync("Hi", cancellationToken: Ct))
+                {
+                }
+            }
+            else
+            {
+                await client.GetResponseAsync("Hi", cancellationToken: Ct);
+            }
+        });
+
+        Assert.Equal(BackendFailure.BadResponse, failure.Failure);
+        Assert.Contains("'gpu1'", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("bad answer", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task EveryRequestCountsItsHopAndA508IsALoopWhoseMessageDoesNotNest()
+    {
+        await using var server = new ScriptedHttpServer((context, _) => ScriptedHttpServer.WriteJsonAsync(context, 508, """{"error":{"message":"The backend 'x' sent the request back in a loop"}}"""));
+        using RemoteBackend backend = Backend(server.BaseUrl + "/v1");
+
+        BackendUnavailableException failure = await Assert.ThrowsAsync<BackendUnavailableException>(() => backend.CreateChatClient("m").GetResponseAsync("Hi", cancellationToken: Ct));
+
+        Assert.Equal(BackendFailure.Loop, failure.Failure);
+        Assert.Contains("'gpu1'", failure.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("'x'", failure.Message, StringComparison.Ordinal);
+        Assert.Equal("1", server.Hops.Single());
+    }
+
+    [Theory]
     [InlineData(RemoteBackendKind.OpenAi)]
     [InlineData(RemoteBackendKind.Ollama)]
     public async Task ARejectedRequestIsTheClientsError(RemoteBackendKind kind)

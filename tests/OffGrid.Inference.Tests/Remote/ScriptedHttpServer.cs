@@ -32,6 +32,9 @@ internal sealed class ScriptedHttpServer : IAsyncDisposable
     /// <summary>Every request: method, path and body, in arrival order.</summary>
     public ConcurrentQueue<(string Method, string Path, string Body, string? Authorization)> Requests { get; } = new();
 
+    /// <summary>The <c>OffGrid-Hops</c> header of every request, in arrival order.</summary>
+    public ConcurrentQueue<string?> Hops { get; } = new();
+
     /// <summary>Cancelled when the server stops: handlers that hang wait on it.</summary>
     public CancellationToken Stopping => _stop.Token;
 
@@ -101,6 +104,7 @@ internal sealed class ScriptedHttpServer : IAsyncDisposable
 
         string path = context.Request.Url!.AbsolutePath;
         Requests.Enqueue((context.Request.HttpMethod, path, body, context.Request.Headers["Authorization"]));
+        Hops.Enqueue(context.Request.Headers["OffGrid-Hops"]);
         try
         {
             await _handle(context, path);
