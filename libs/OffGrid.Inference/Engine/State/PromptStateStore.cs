@@ -216,6 +216,11 @@ internal sealed class PromptStateStore : IDisposable
         {
             throw new InvalidDataException("it is cut short.");
         }
+        catch (FormatException)
+        {
+            // BinaryReader.ReadString's length prefix is damaged ("Too many bytes in what should have been a 7-bit encoded integer").
+            throw new InvalidDataException("its header is damaged.");
+        }
     }
 
     // Reads and checks the whole file; on any fault the entry is dropped with a warning and null returned.

@@ -77,6 +77,25 @@ public sealed class PromptStateStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AFileWithADamagedHeaderLengthIsAMissAndIsReplaced()
+    {
+        (string cold, _) = await RunOnNewEngineAsync(_prompt);
+        string file = Assert.Single(StateFiles());
+        byte[] bytes = await File.ReadAllBytesAsync(file, TestContext.Current.CancellationToken);
+        bytes.AsSpan(8, 4).Fill(0xFF); // the model fingerprint's 7-bit encoded length, past the magic and the version
+        await File.WriteAllBytesAsync(file, bytes, TestContext.Current.CancellationToken);
+
+        var logger = new FakeLogger<LlamaEngine>();
+        (string again, GenerationUpdate missed) = await RunOnNewEngineAsync(_prompt, logger: logger);
+        (_, GenerationUpdate hit) = await RunOnNewEngineAsync(_prompt);
+
+        Assert.Equal(cold, again);
+        Assert.Equal(0, missed.CachedPromptTokens);
+        Assert.Contains(logger.Collector.GetSnapshot(), r => r.Level == LogLevel.Warning && r.Message.Contains("header is damaged", StringComparison.Ordinal));
+        Assert.True(hit.CachedPromptTokens > 0);
+    }
+
+    [Fact]
     public async Task TruncatedAndForeignFilesAreIgnoredWithWarnings()
     {
         await RunOnNewEngineAsync(_prompt);
