@@ -61,6 +61,14 @@ public sealed class OffGridServerOptions
     public ModelIsolation Isolation { get; set; } = ModelIsolation.InProcess;
 
     /// <summary>
+    /// With <see cref="ModelIsolation.Process"/>, how long the model worker may leave its health check (pinged every second)
+    /// unanswered — stopped (SIGSTOP), deadlocked, swapped out — before it is killed and started again. From half of it (at most
+    /// 5 s) of silence on, <c>/health</c> answers 503 and requests fail at once with 503 <c>backend_unavailable</c> instead of
+    /// waiting for a first token. 1 second or more; defaults to 20 seconds.
+    /// </summary>
+    public TimeSpan WorkerHangTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>
     /// Remote engines by name (llama-server, vLLM, LocalAI, Ollama, other OffGrid servers) whose models are served beside the
     /// local ones, through the same pipelines. Backends that serve the same model name form a pool that <see cref="Balancing"/>
     /// spreads requests over. A configured local model of the same name wins over a remote one.
@@ -148,6 +156,11 @@ public sealed class OffGridServerOptions
         if (!Enum.IsDefined(Isolation))
         {
             errors.Add($"Server:Isolation must be InProcess or Process (was '{Isolation}').");
+        }
+
+        if (WorkerHangTimeout < TimeSpan.FromSeconds(1))
+        {
+            errors.Add($"Server:WorkerHangTimeout must be at least 1 second (was {WorkerHangTimeout}).");
         }
 
         if (Preload.Any(string.IsNullOrWhiteSpace))

@@ -14,7 +14,9 @@ namespace OffGrid.AspNetCore.Hosting;
 /// configuration, isolation off, on 127.0.0.1 at a random port and with a key of its own per start. The worker is reached as
 /// a remote OffGrid backend; when it exits (a native crash, <c>kill -9</c>) the requests in flight fail with
 /// <see cref="BackendUnavailableException"/> and it is started again after a backoff (0.25 s doubling to 10 s; reset once a
-/// worker has run for a minute).
+/// worker has run for a minute). A running worker is pinged every second (<c>/health</c>, any answer will do): one that stays
+/// silent (stopped, deadlocked) is reported unavailable after half of <see cref="OffGridServerOptions.WorkerHangTimeout"/>
+/// (at most 5 s), and killed — then restarted as after a crash — after all of it.
 /// </summary>
 /// <remarks>Thread-safe. With isolation off it does nothing.</remarks>
 internal sealed class ModelWorker : BackgroundService
@@ -25,11 +27,14 @@ internal sealed class ModelWorker : BackgroundService
     private static readonly TimeSpan s_firstBackoff = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan s_maxBackoff = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan s_stableRun = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan s_pingInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan s_maxSilenceBeforeUnavailable = TimeSpan.FromSeconds(5);
 
     private readonly OffGridServerOptions _options;
     private readonly ILogger<ModelWorker> _logger;
     private readonly object _gate = new();
     private TaskCompletionSource<RemoteBackend> _ready = NewReady();
+    private volatile string? _silence; // set while the running worker does not answer its pings: why it is unavailable
 
     public ModelWorker(IOptions<OffGridServerOptions> options, ILogger<ModelWorker> logger)
     {
@@ -41,7 +46,10 @@ internal sealed class ModelWorker : BackgroundService
     public bool IsEnabled => _options.Isolation == ModelIsolation.Process;
 
     /// <summary>Whether a worker is running and healthy now.</summary>
-    public bool IsReady => Volatile.Read(ref _ready).Task.IsCompletedSuccessfully;
+    public bool IsReady => Volatile.Read(ref _ready).Task.IsCompletedSuccessfully && _silence is null;
+
+    /// <summary>Why the worker cannot serve now (starting, or not answering), for <c>/health</c>; <see langword="null"/> when it can.</summary>
+    public string? Problem => _silence ?? (IsReady ? null : "The model worker process is starting.");
 
     /// <summary>How many times a worker has been started.</summary>
     public int Starts { get; private set; }
@@ -51,6 +59,11 @@ internal sealed class ModelWorker : BackgroundService
     /// <exception cref="BackendUnavailableException">No worker became healthy in time.</exception>
     public async Task<RemoteBackend> GetBackendAsync(CancellationToken cancellationToken)
     {
+        if (_silence is { } silence)
+        {
+            throw new BackendUnavailableException(BackendName, BackendFailure.Unhealthy, silence);
+        }
+
         Task<RemoteBackend> ready = Volatile.Read(ref _ready).Task;
         try
         {
@@ -119,7 +132,7 @@ internal sealed class ModelWorker : BackgroundService
                 Volatile.Read(ref _ready).TrySetResult(backend);
             }
 
-            await process.WaitForExitAsync(stoppingToken).ConfigureAwait(false);
+            await WatchAsync(backend, process, stoppingToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -127,6 +140,7 @@ internal sealed class ModelWorker : BackgroundService
         }
         finally
         {
+            _silence = null;
             lock (_gate)
             {
                 if (_ready.Task.IsCompleted)
@@ -163,6 +177,54 @@ internal sealed class ModelWorker : BackgroundService
         }
 
         return false;
+    }
+
+    /// <summary>Pings the worker every second until it exits; kills it once it has been silent for <see cref="OffGridServerOptions.WorkerHangTimeout"/>.</summary>
+    private async Task WatchAsync(RemoteBackend backend, Process process, CancellationToken stoppingToken)
+    {
+        TimeSpan hang = _options.WorkerHangTimeout;
+        TimeSpan unavailable = TimeSpan.FromTicks(Math.Min(hang.Ticks / 2, s_maxSilenceBeforeUnavailable.Ticks));
+        long lastAnswer = Stopwatch.GetTimestamp();
+        Task exited = process.WaitForExitAsync(stoppingToken);
+        while (!exited.IsCompleted)
+        {
+            using (var ping = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken))
+            {
+                ping.CancelAfter(s_pingInterval);
+                try
+                {
+                    using HttpResponseMessage answer = await backend.Http.GetAsync(backend.HealthUri, HttpCompletionOption.ResponseHeadersRead, ping.Token).ConfigureAwait(false);
+                    lastAnswer = Stopwatch.GetTimestamp();
+                    if (_silence is not null)
+                    {
+                        _logger.LogWarning("Model worker {Pid} answers again.", process.Id);
+                        _silence = null;
+                    }
+                }
+                catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException && !stoppingToken.IsCancellationRequested)
+                {
+                    // Silent this second; an exited worker is noticed below.
+                }
+            }
+
+            TimeSpan silent = Stopwatch.GetElapsedTime(lastAnswer);
+            if (silent >= hang)
+            {
+                _logger.LogWarning("Model worker {Pid} has not answered for {Seconds:0} s (Server:WorkerHangTimeout); killing it.", process.Id, silent.TotalSeconds);
+                process.Kill(entireProcessTree: true);
+                break;
+            }
+
+            if (silent >= unavailable && _silence is null)
+            {
+                _silence = $"The model worker process has not answered for {silent.TotalSeconds:0} s; it is killed and started again after {hang.TotalSeconds:0} s of silence (Server:WorkerHangTimeout).";
+                _logger.LogWarning("Model worker {Pid} has not answered for {Seconds:0} s; requests are refused until it answers or is restarted.", process.Id, silent.TotalSeconds);
+            }
+
+            await Task.WhenAny(exited, Task.Delay(s_pingInterval, stoppingToken)).ConfigureAwait(false);
+        }
+
+        await exited.ConfigureAwait(false);
     }
 
     private static TaskCompletionSource<RemoteBackend> NewReady() => new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -34,6 +34,9 @@ internal sealed class ModelAccess
     /// <summary>Whether local models can be served now (false while the model worker process is starting or restarting).</summary>
     public bool IsWorkerReady => _clients.IsWorkerReady;
 
+    /// <summary>Why the model worker cannot serve now (starting, not answering); <see langword="null"/> when it can or there is none.</summary>
+    public string? WorkerProblem => _clients.WorkerProblem;
+
     /// <summary>The Hub's model store.</summary>
     public ModelStore Store => _resolver.Store;
 

@@ -40,6 +40,9 @@ internal sealed class ModelClients : IDisposable
     /// <summary>Whether local models can be served now: always in process; with a worker, while one is running and healthy.</summary>
     public bool IsWorkerReady => _worker?.IsReady ?? true;
 
+    /// <summary>Why the model worker cannot serve now (starting, not answering); <see langword="null"/> when it can or there is none.</summary>
+    public string? WorkerProblem => _worker?.Problem;
+
     /// <summary>The chat pipeline of <paramref name="model"/>.</summary>
     public IChatClient GetChatClient(LocalModel model) =>
         _chat.GetOrAdd(Key(model), m => new Lazy<IChatClient>(() => BuildChatClient(m))).Value;

@@ -13,7 +13,7 @@ internal static class HealthEndpoint
         string[] loaded = [.. models.GetLoaded()
             .SelectMany(m => served.Where(s => s.Path == m.Path).Select(s => s.Name).DefaultIfEmpty(m.ModelId))
             .Distinct(StringComparer.Ordinal)];
-        string? failure = preloader.Failure ?? (models.IsWorkerReady ? null : "The model worker process is starting.");
+        string? failure = preloader.Failure ?? models.WorkerProblem;
         return preloader.IsReady && models.IsWorkerReady
             ? Results.Json(new { status = "ok", loaded_models = loaded }, ServerJson.Options)
             : Results.Json(new { status = preloader.Failure is null ? "loading" : "failed", error = failure, loaded_models = loaded }, ServerJson.Options, statusCode: StatusCodes.Status503ServiceUnavailable);

@@ -67,6 +67,53 @@ public sealed class IsolationTests
     }
 
     [Fact]
+    public async Task AStoppedWorkerIsReportedRefusedAtOnceAndRestartedAfterTheHangTimeout()
+    {
+        var models = new Dictionary<string, string> { ["story"] = TestPaths.Stories260K };
+        await using ServerProcess server = await ServerProcess.StartAsync(models, Ct, "--Server:Isolation=Process", "--Server:WorkerHangTimeout=00:00:06");
+        using var http = new HttpClient { BaseAddress = server.BaseUri, Timeout = TimeSpan.FromMinutes(2) };
+        int worker = WorkerOf(server.ProcessId);
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(http, "story", stream: false)).StatusCode);
+
+        Signal(worker, "STOP");
+        try
+        {
+            // Within half the hang timeout /health says so, and a request is refused at once instead of waiting 120 s.
+            string health = string.Empty;
+            await WaitUntilAsync(() =>
+            {
+                using HttpResponseMessage answer = http.GetAsync("health", Ct).GetAwaiter().GetResult();
+                health = answer.Content.ReadAsStringAsync(Ct).GetAwaiter().GetResult();
+                return answer.StatusCode == HttpStatusCode.ServiceUnavailable;
+            });
+            Assert.Contains("has not answered", health, StringComparison.Ordinal);
+            var refused = System.Diagnostics.Stopwatch.StartNew();
+            using HttpResponseMessage chat = await PostAsync(http, "story", stream: false);
+            if (chat.StatusCode != HttpStatusCode.OK)
+            {
+                // Unless the worker was already restarted in between, the refusal is immediate and says why.
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, chat.StatusCode);
+                Assert.Contains("backend_unavailable", await chat.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+                Assert.True(refused.Elapsed < TimeSpan.FromSeconds(5), refused.Elapsed.ToString());
+            }
+
+            // After the hang timeout the stopped worker is killed and a new one serves.
+            await WaitUntilAsync(() => State(worker) is null or 'Z' && server.IsRunning);
+            using HttpResponseMessage next = await PostAsync(http, "story", stream: false);
+            Assert.True(next.IsSuccessStatusCode, await next.Content.ReadAsStringAsync(Ct));
+            Assert.NotEqual(worker, WorkerOf(server.ProcessId));
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("health", Ct)).StatusCode);
+        }
+        finally
+        {
+            if (State(worker) == 'T')
+            {
+                Signal(worker, "CONT");
+            }
+        }
+    }
+
+    [Fact]
     public async Task TheWorkerAnswersOnlyTheServer()
     {
         var models = new Dictionary<string, string> { ["story"] = TestPaths.Stories260K };
@@ -136,6 +183,13 @@ public sealed class IsolationTests
         using var process = System.Diagnostics.Process.GetProcessById(pid);
         process.Kill(); // SIGKILL on Unix
         process.WaitForExit();
+    }
+
+    private static void Signal(int pid, string signal)
+    {
+        using var kill = System.Diagnostics.Process.Start("kill", [$"-{signal}", pid.ToString(CultureInfo.InvariantCulture)])!;
+        kill.WaitForExit();
+        Assert.Equal(0, kill.ExitCode);
     }
 
     /// <summary>The loopback TCP port <paramref name="pid"/> listens on (Linux: its socket inodes in /proc/net/tcp).</summary>
