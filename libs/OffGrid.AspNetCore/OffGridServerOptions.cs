@@ -172,9 +172,9 @@ public sealed class OffGridServerOptions
         {
             errors.Add("Server:Pool must be set.");
         }
-        else if (Pool.MaxLoadedModels < 1 || Pool.Engine.ParallelSequences < 1 || Pool.Engine.MaxPendingRequests < 0 || Pool.Engine.ContextSize is < LlamaModelPool.MinimumContextSize || Pool.MemoryBudgetBytes is < 1)
+        else if (PoolErrors(Pool) is { Count: > 0 } poolErrors)
         {
-            errors.Add($"Server:Pool needs MaxLoadedModels ≥ 1, Engine:ParallelSequences ≥ 1, Engine:MaxPendingRequests ≥ 0, Engine:ContextSize ≥ {LlamaModelPool.MinimumContextSize} and MemoryBudgetBytes ≥ 1 when set.");
+            errors.AddRange(poolErrors);
         }
         else
         {
@@ -206,6 +206,37 @@ public sealed class OffGridServerOptions
         else
         {
             errors.AddRange(Knowledge.Validate());
+        }
+
+        return errors;
+    }
+
+    private static List<string> PoolErrors(LlamaModelPoolOptions pool)
+    {
+        var errors = new List<string>();
+        if (pool.MaxLoadedModels < 1)
+        {
+            errors.Add($"Server:Pool:MaxLoadedModels is {pool.MaxLoadedModels}: expected 1 or more.");
+        }
+
+        if (pool.MemoryBudgetBytes is < 1)
+        {
+            errors.Add($"Server:Pool:MemoryBudgetBytes is {pool.MemoryBudgetBytes}: expected 1 or more (bytes), or unset for no budget.");
+        }
+
+        if (pool.Engine.ParallelSequences < 1)
+        {
+            errors.Add($"Server:Pool:Engine:ParallelSequences is {pool.Engine.ParallelSequences}: expected 1 or more.");
+        }
+
+        if (pool.Engine.MaxPendingRequests < 0)
+        {
+            errors.Add($"Server:Pool:Engine:MaxPendingRequests is {pool.Engine.MaxPendingRequests}: expected 0 or more.");
+        }
+
+        if (pool.Engine.ContextSize is < LlamaModelPool.MinimumContextSize)
+        {
+            errors.Add($"Server:Pool:Engine:ContextSize is {pool.Engine.ContextSize}: expected {LlamaModelPool.MinimumContextSize} or more.");
         }
 
         return errors;

@@ -52,7 +52,7 @@ public static class OffGridWebApplication
 
     /// <summary>Builds the application; run it with <see cref="RunAsync"/> (or start it yourself).</summary>
     /// <exception cref="OptionsValidationException">The server options are invalid (host, port, model files and folders).</exception>
-    /// <exception cref="ConfigurationSwitchException">A token of <paramref name="args"/> is not a configuration switch with its value.</exception>
+    /// <exception cref="ConfigurationSwitchException">A token of <paramref name="args"/> is not a configuration switch with its value, or a <c>Server</c> setting has a value that cannot be bound (such as <c>--Server:Isolation=Bogus</c>).</exception>
     /// <param name="args">Command-line configuration switches, such as <c>--Server:Port 8080</c> (and <c>--environment</c>).</param>
     /// <param name="configure">Adjusts the options after configuration is bound.</param>
     /// <param name="configureServer">Adds middleware to the model pipelines (after the OpenTelemetry middleware).</param>
@@ -63,6 +63,7 @@ public static class OffGridWebApplication
         WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddEnvironmentVariables("OFFGRID_");
         builder.Configuration.AddCommandLine(args); // the command line wins over the environment
+        ThrowIfUnbindable(builder.Configuration);
 
         // Framework chatter stays out of the console unless configuration asks for it (Logging:LogLevel:Microsoft.AspNetCore).
         if (builder.Configuration["Logging:LogLevel:Microsoft.AspNetCore"] is null)
@@ -132,6 +133,18 @@ public static class OffGridWebApplication
         // LAN peers sign their requests with the network secret (HMAC), not with API keys; answered only while sharing is on.
         app.MapOffGridPeerSharing().AllowPublic();
         return app;
+    }
+
+    /// <summary>Refuses a server setting whose value cannot be bound (an unknown enum name, a duration that does not parse) as a usage error naming the setting, the value and what it accepts.</summary>
+    private static void ThrowIfUnbindable(IConfiguration configuration)
+    {
+        string? error = ConfigurationValues.Check(configuration.GetSection(OffGridServerOptions.SectionName), typeof(OffGridServerOptions))
+            .Concat(ConfigurationValues.Check(configuration.GetSection(AuthSectionName), typeof(GovernanceOptions)))
+            .FirstOrDefault();
+        if (error is not null)
+        {
+            throw new ConfigurationSwitchException(error);
+        }
     }
 
     /// <summary>
@@ -224,7 +237,7 @@ public static class OffGridWebApplication
     /// <param name="programName">The name to start each error line with, such as <c>offgrid-server</c>.</param>
     /// <param name="error">Where the error lines go (standard error).</param>
     /// <param name="cancellationToken">Stops the application.</param>
-    /// <returns>0 after a normal stop; 1 when the server could not start; 2 (<see cref="UsageErrorExitCode"/>) for a command-line token that is not a configuration switch.</returns>
+    /// <returns>0 after a normal stop; 1 when the server could not start (a port in use); 2 (<see cref="UsageErrorExitCode"/>) for a configuration error: a command-line token that is not a configuration switch, a value that cannot be bound, invalid settings.</returns>
     public static async Task<int> RunAsync(Func<WebApplication> create, string programName, TextWriter error, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(create);
@@ -255,13 +268,13 @@ public static class OffGridWebApplication
                 await error.WriteLineAsync($"{programName}: {OneLine(failure)}").ConfigureAwait(false);
             }
 
-            return 1;
+            return UsageErrorExitCode;
         }
         catch (InvalidOperationException ex) when (ex.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal))
         {
             // The configuration binder's message names the setting, the value and the type.
             await error.WriteLineAsync($"{programName}: {OneLine(ex.InnerException?.Message is { } reason ? $"{ex.Message} ({reason})" : ex.Message)}").ConfigureAwait(false);
-            return 1;
+            return UsageErrorExitCode;
         }
         catch (IOException ex) when (options is not null && ex.InnerException is System.Net.Sockets.SocketException socket)
         {

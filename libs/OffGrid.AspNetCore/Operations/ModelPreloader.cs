@@ -1,11 +1,13 @@
 using Microsoft.Extensions.Options;
 using OffGrid.AspNetCore.Models;
+using OffGrid.Hub.References;
 
 namespace OffGrid.AspNetCore.Operations;
 
 /// <summary>
 /// Loads the models listed in <see cref="OffGridServerOptions.Preload"/> when the server starts and pins them in the pool;
-/// the server reports ready (<c>/health</c>) only once they all are.
+/// the server reports ready (<c>/health</c>) only once they all are. A name that resolves to no model stops the start
+/// (<see cref="OptionsValidationException"/>): a server that could never be ready should say so at once.
 /// </summary>
 internal sealed class ModelPreloader : BackgroundService
 {
@@ -27,6 +29,29 @@ internal sealed class ModelPreloader : BackgroundService
 
     /// <summary>Why preloading failed, or <see langword="null"/>.</summary>
     public string? Failure => _failure;
+
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var unknown = new List<string>();
+        for (int i = 0; i < _options.Preload.Count; i++)
+        {
+            try
+            {
+                await _models.ResolveAsync(_options.Preload[i], cancellationToken);
+            }
+            catch (ModelNotFoundException ex)
+            {
+                unknown.Add($"Server:Preload:{i} is '{_options.Preload[i]}': {ex.Message}");
+            }
+        }
+
+        if (unknown.Count > 0)
+        {
+            throw new OptionsValidationException(OffGridServerOptions.SectionName, typeof(OffGridServerOptions), unknown);
+        }
+
+        await base.StartAsync(cancellationToken);
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -92,6 +92,14 @@ public sealed partial class ServeCommandTests : IDisposable
         Assert.Contains($"127.0.0.1:{port} is already in use", line, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AnUnknownPreloadModelIsOneLineAndExitCode2()
+    {
+        string line = (await _cli.RunAsync("serve", "--port", "0", "--preload", "missing")).AssertOneLineFailure(2);
+
+        Assert.StartsWith("offgrid: Server:Preload:0 is 'missing': Unknown model 'missing'", line, StringComparison.Ordinal);
+    }
+
     public void Dispose() => _cli.Dispose();
 
     [GeneratedRegex(@"OffGrid server on (?<url>http://127\.0\.0\.1:\d+)")]

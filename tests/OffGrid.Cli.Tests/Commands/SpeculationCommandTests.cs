@@ -98,7 +98,7 @@ public sealed partial class SpeculationCommandTests : IDisposable
 
         CliResult result = await _cli.RunAsync("serve", "--port", "0", "--Server:Pool:Engine:Speculation:DraftModelPath", missing);
 
-        string line = result.AssertOneLineFailure();
+        string line = result.AssertOneLineFailure(2);
         Assert.Contains($"Server:Pool:Engine:Speculation:DraftModelPath '{missing}' does not exist", line, StringComparison.Ordinal);
     }
 

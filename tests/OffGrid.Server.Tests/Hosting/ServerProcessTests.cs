@@ -27,11 +27,11 @@ public sealed class ServerProcessTests
     }
 
     [Fact]
-    public async Task InvalidSettingsAreOneLineEachAndExitCode1()
+    public async Task InvalidSettingsAreOneLineEachAndExitCode2()
     {
         (int exitCode, string stderr) = await RunAsync("--Server:Port=70000", "--Server:Models:ghost=/nowhere/ghost.gguf");
 
-        Assert.Equal(1, exitCode);
+        Assert.Equal(2, exitCode);
         string[] lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(2, lines.Length);
         Assert.All(lines, l => Assert.StartsWith("offgrid-server: Server:", l, StringComparison.Ordinal));
@@ -42,20 +42,29 @@ public sealed class ServerProcessTests
     {
         (int exitCode, string stderr) = await RunAsync("--Server:Host=*", "--Server:Port=0");
 
-        Assert.Equal(1, exitCode);
+        Assert.Equal(2, exitCode);
         string line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith("offgrid-server: Server:Host '*' serves other machines, but Server:Auth:Mode is SingleUser (no API keys), which serves loopback only.", line, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task ASettingOfTheWrongTypeIsOneLineAndExitCode1()
+    [Theory]
+    [InlineData("--Server:Port=eighty", "Server:Port is 'eighty': expected a whole number.")]
+    [InlineData("--Server:Isolation=Bogus", "Server:Isolation is 'Bogus': expected InProcess or Process.")]
+    [InlineData("--Server:Pool:Engine:CacheTypeK=bogus", "Server:Pool:Engine:CacheTypeK is 'bogus': expected ")]
+    [InlineData("--Server:Backends:x:Kind=bogus", "Server:Backends:x:Kind is 'bogus': expected OpenAi, Ollama or OffGrid.")]
+    [InlineData("--Server:Backends:x:Kind=", "Server:Backends:x:Kind is '': expected OpenAi, Ollama or OffGrid.")]
+    [InlineData("--Server:Backends:x:ConnectTimeout=banana", "Server:Backends:x:ConnectTimeout is 'banana': expected a duration")]
+    [InlineData("--Server:Pool:MaxLoadedModels=0", "Server:Pool:MaxLoadedModels is 0: expected 1 or more.")]
+    [InlineData("--Server:Pool:MemoryBudgetBytes=-1", "Server:Pool:MemoryBudgetBytes is -1: expected 1 or more")]
+    [InlineData("--Server:Preload:0=missing", "Server:Preload:0 is 'missing': Unknown model 'missing'")]
+    public async Task ASettingThatCannotBeUsedIsOneLineNamingItAndExitCode2(string setting, string sentence)
     {
-        (int exitCode, string stderr) = await RunAsync("--Server:Port=eighty");
+        (int exitCode, string stderr) = await RunAsync("--Server:Port=0", "--Server:Backends:x:Endpoint=http://127.0.0.1:9/", setting);
 
-        Assert.Equal(1, exitCode);
+        Assert.Equal(2, exitCode);
         string line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.StartsWith("offgrid-server: ", line, StringComparison.Ordinal);
-        Assert.Contains("eighty", line);
+        Assert.StartsWith("offgrid-server: " + sentence, line, StringComparison.Ordinal);
+        Assert.DoesNotMatch(@"OffGrid\.\w", line); // no .NET type names
     }
 
     [Theory]
