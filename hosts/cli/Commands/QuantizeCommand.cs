@@ -15,7 +15,7 @@ internal sealed class QuantizeCommand : Command
     private readonly HubServices _hub;
     private readonly Argument<string> _model = new Argument<string>("model") { Description = "A stored or configured model, or a path to a .gguf file (F32, F16, BF16 or a larger quantization)." }.RejectingOptions();
     private readonly Argument<string> _type = new Argument<string>("type") { Description = $"The quantization, as llama.cpp names it: {string.Join(", ", QuantizationTarget.All.Select(t => t.Name))}." }.RejectingOptions();
-    private readonly Option<string?> _output = new("--output", "-o") { Description = "The new model's store name; defaults to the source's name with -<TYPE> (local/<name>-<TYPE>)." };
+    private readonly Option<string?> _output = new("--output", "-o") { Description = "The new model's store name (letters, digits, . _ - + : and / between parts, at most 128 characters); defaults to the source's name with -<TYPE> (local/<name>-<TYPE>)." };
     private readonly Option<bool> _json = new("--json") { Description = "Write the new model's manifest as JSON." };
 
     /// <summary>Creates the command.</summary>

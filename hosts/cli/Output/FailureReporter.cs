@@ -52,7 +52,7 @@ internal static class FailureReporter
         SocketException e => ($"Network error: {Sentence(e.Message)}", Failed),
         DownloadIntegrityException e => ($"The download is corrupt and was discarded: {e.Message}", Failed),
         GovernanceArgumentException e => (e.Message, UsageError),
-        QuantizationException { Problem: QuantizationProblem.UnknownType } e => (e.Message, UsageError),
+        QuantizationException { Problem: QuantizationProblem.UnknownType or QuantizationProblem.InvalidOutputName } e => (e.Message, UsageError),
         _ => (exception.Message, Failed),
     };
 

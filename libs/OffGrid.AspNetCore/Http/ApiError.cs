@@ -76,6 +76,7 @@ internal sealed record ApiError(int StatusCode, string Message, string? Param = 
         QuantizationException quantization => quantization.Problem switch
         {
             QuantizationProblem.OutputExists => new(StatusCodes.Status409Conflict, quantization.Message, "output", "model_exists"),
+            QuantizationProblem.InvalidOutputName => new(StatusCodes.Status400BadRequest, quantization.Message, "output", "invalid_output_name"),
             QuantizationProblem.Failed => new(StatusCodes.Status500InternalServerError, quantization.Message, null, "quantization_failed"),
             QuantizationProblem.UnknownType => new(StatusCodes.Status400BadRequest, quantization.Message, "type", "unknown_quantization_type"),
             QuantizationProblem.NotGguf => new(StatusCodes.Status400BadRequest, quantization.Message, "model", "not_gguf"),

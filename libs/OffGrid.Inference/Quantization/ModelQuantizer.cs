@@ -57,7 +57,7 @@ public sealed class ModelQuantizer
     /// <param name="cancellationToken">Cancels the checks.</param>
     /// <returns>The source, the target type and the output name.</returns>
     /// <exception cref="ModelNotFoundException">No model has that name.</exception>
-    /// <exception cref="QuantizationException">The request is refused.</exception>
+    /// <exception cref="QuantizationException">The request is refused (an output name that is not a valid store name, <see cref="ModelNames"/>, is <see cref="QuantizationProblem.InvalidOutputName"/>).</exception>
     public async Task<(LocalModel Source, QuantizationTarget Target, string OutputName)> ValidateAsync(string model, string type, string? outputName = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(model);
@@ -69,6 +69,11 @@ public sealed class ModelQuantizer
 
         (QuantizationTarget target, _) = await LlamaQuantizer.ValidateAsync(source.Path, type, cancellationToken).ConfigureAwait(false);
         string output = string.IsNullOrWhiteSpace(outputName) ? DefaultOutputName(source.Manifest?.Name ?? source.Name, target) : outputName.Trim();
+        if (!string.IsNullOrWhiteSpace(outputName) && ModelNames.Problem(output) is { } problem)
+        {
+            throw new QuantizationException(QuantizationProblem.InvalidOutputName, $"The output name is refused: {problem}");
+        }
+
         if (await _resolver.Store.FindAsync(output, cancellationToken).ConfigureAwait(false) is not null)
         {
             throw new QuantizationException(QuantizationProblem.OutputExists, $"The store already holds a model named '{output}'; choose another output name or remove it with 'offgrid rm {output}'.");

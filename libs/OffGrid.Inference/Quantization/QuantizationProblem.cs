@@ -18,6 +18,9 @@ public enum QuantizationProblem
     /// <summary>The type needs an importance matrix (imatrix) for some tensors, which OffGrid does not produce.</summary>
     NeedsImportanceMatrix,
 
+    /// <summary>The output name is not a valid store name (<see cref="OffGrid.Hub.Store.ModelNames"/>): a path, a control character, too long.</summary>
+    InvalidOutputName,
+
     /// <summary>llama.cpp failed while quantizing (disk full, unreadable tensors…).</summary>
     Failed,
 }

@@ -67,6 +67,11 @@ public sealed class QuantizationEndpointsTests
         await AssertErrorAsync(await server.Http.PostAsJsonAsync("/v1/quantize", new { model = "no-such-model", type = "Q4_0" }, Ct), HttpStatusCode.NotFound, "model", "no-such-model");
         await AssertErrorAsync(await server.Http.PostAsJsonAsync("/v1/quantize", new { type = "Q4_0" }, Ct), HttpStatusCode.BadRequest, "model", "'model' is required");
         await AssertErrorAsync(await server.Http.DeleteAsync("/v1/quantize/quant-nope", Ct), HttpStatusCode.NotFound, "id", "no quantization job");
+        foreach (string output in (string[])["../../etc/x", "/tmp/abs", "a\\b", "a\u0000b", "a\nb", "local//x", new string('x', 300)])
+        {
+            await AssertErrorAsync(await server.Http.PostAsJsonAsync("/v1/quantize", new { model = "tiny-f16", type = "Q8_0", output }, Ct), HttpStatusCode.BadRequest, "output", "The output name is refused");
+        }
+
         Assert.Empty((await server.Http.GetFromJsonAsync<JsonNode>("/v1/quantize", Ct))!["data"]!.AsArray());
 
         JsonNode types = (await server.Http.GetFromJsonAsync<JsonNode>("/v1/quantize/types", Ct))!;

@@ -47,5 +47,11 @@ public sealed class QuantizeCommandTests : IDisposable
         Assert.Contains("not a GGUF model file", (await _cli.RunAsync("quantize", text, "Q4_0")).AssertOneLineFailure(), StringComparison.Ordinal);
         (await _cli.RunAsync("quantize", "no-such-model", "Q4_0")).AssertOneLineFailure();
         (await _cli.RunAsync("quantize", source)).AssertOneLineFailure(expectedExitCode: 2);
+        foreach (string output in (string[])["../evil", "/tmp/abs", new string('x', 300)])
+        {
+            Assert.Contains("The output name is refused", (await _cli.RunAsync("quantize", source, "Q4_0", "--output", output)).AssertOneLineFailure(expectedExitCode: 2), StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain("evil", (await _cli.RunAsync("list")).Stdout, StringComparison.Ordinal);
     }
 }
