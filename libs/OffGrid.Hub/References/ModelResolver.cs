@@ -86,7 +86,7 @@ public sealed class ModelResolver
     /// <param name="cancellationToken">Cancels the search.</param>
     /// <returns>The model, or <see langword="null"/> when nothing on this machine matches.</returns>
     /// <exception cref="ArgumentException"><paramref name="name"/> is empty.</exception>
-    /// <exception cref="InvalidModelReferenceException">The name is a path to a file that is not a GGUF model.</exception>
+    /// <exception cref="InvalidModelReferenceException">The name is a path to a file that is not a GGUF model, or (when paths are allowed) names no model but an existing file that is not one.</exception>
     public async Task<LocalModel?> FindAsync(string name, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
@@ -109,9 +109,22 @@ public sealed class ModelResolver
                 : throw new InvalidModelReferenceException($"'{path}' is not a GGUF model file.");
         }
 
-        return ModelReference.TryParse(plain, out _) && await _store.FindAsync(plain, cancellationToken).ConfigureAwait(false) is { } manifest && ModelFileKinds.IsGguf(manifest)
-            ? new LocalModel(manifest.Name, manifest.PrimaryFilePath, LocalModelSource.Store, manifest)
-            : null;
+        if (ModelReference.TryParse(plain, out _) && await _store.FindAsync(plain, cancellationToken).ConfigureAwait(false) is { } manifest && ModelFileKinds.IsGguf(manifest))
+        {
+            return new LocalModel(manifest.Name, manifest.PrimaryFilePath, LocalModelSource.Store, manifest);
+        }
+
+        // A bare name that is no model but an existing file here ("README.md") was meant as that file: say what it is
+        // rather than list the aliases.
+        if (_options.AllowFilePaths && File.Exists(plain))
+        {
+            string path = Path.GetFullPath(plain);
+            return GgufFile.HasGgufSignature(path)
+                ? new LocalModel(Path.GetFileNameWithoutExtension(path), path, LocalModelSource.File)
+                : throw new InvalidModelReferenceException($"'{path}' is not a GGUF model file.");
+        }
+
+        return null;
     }
 
     /// <summary>Finds the model behind <paramref name="name"/> on this machine, or explains why there is none.</summary>

@@ -46,6 +46,20 @@ public sealed class QuantizeCommandTests : IDisposable
         await File.WriteAllTextAsync(text, "no model here", TestContext.Current.CancellationToken);
         Assert.Contains("not a GGUF model file", (await _cli.RunAsync("quantize", text, "Q4_0")).AssertOneLineFailure(), StringComparison.Ordinal);
         (await _cli.RunAsync("quantize", "no-such-model", "Q4_0")).AssertOneLineFailure();
+
+        // A bare name that is an existing file here (the CLI runs in this process's folder) is reported as that file.
+        string notes = $"notes-{Guid.NewGuid():N}.md";
+        await File.WriteAllTextAsync(notes, "# not a model", TestContext.Current.CancellationToken);
+        try
+        {
+            Assert.Contains($"'{Path.GetFullPath(notes)}' is not a GGUF model file.", (await _cli.RunAsync("quantize", notes, "Q4_0")).AssertOneLineFailure(), StringComparison.Ordinal);
+            Assert.Contains("is not a GGUF model file.", (await _cli.RunAsync("show", notes)).AssertOneLineFailure(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(notes);
+        }
+
         (await _cli.RunAsync("quantize", source)).AssertOneLineFailure(expectedExitCode: 2);
         foreach (string output in (string[])["../evil", "/tmp/abs", new string('x', 300)])
         {
