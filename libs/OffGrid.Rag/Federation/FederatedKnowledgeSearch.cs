@@ -89,6 +89,8 @@ public sealed class FederatedKnowledgeSearch : IKnowledgeSearch, IDisposable
     /// <summary>
     /// Weighted reciprocal-rank fusion of rankings that hold different chunks (each node has its own files): every hit scores
     /// <c>weight / (k + rank)</c> with its 1-based rank in its own ranking; ties keep the order of the rankings, then rank.
+    /// The same chunk from two rankings (a node that is this server, or holds a copy of the same file) is kept once, where it
+    /// scores best.
     /// </summary>
     internal static IReadOnlyList<SearchHit> Fuse(IReadOnlyList<(double Weight, IReadOnlyList<SearchHit> Hits)> rankings, int k, int top) =>
         [.. rankings
@@ -96,6 +98,7 @@ public sealed class FederatedKnowledgeSearch : IKnowledgeSearch, IDisposable
             .OrderByDescending(h => h.Score)
             .ThenBy(h => h.Source)
             .ThenBy(h => h.Rank)
+            .DistinctBy(h => (h.Hit.Text, h.Hit.Citation.Source, h.Hit.Citation.Title, h.Hit.Citation.ChunkIndex))
             .Take(top)
             .Select(h => h.Hit with { Scores = h.Hit.Scores with { Fused = h.Score } })];
 

@@ -41,7 +41,7 @@ internal static class KnowledgeNodeClient
         string text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
-            throw new HttpRequestException($"HTTP {(int)response.StatusCode}: {ErrorMessage(text)}", null, response.StatusCode);
+            throw new HttpRequestException($"HTTP {(int)response.StatusCode}: {ErrorMessage(text, response)}", null, response.StatusCode);
         }
 
         try
@@ -51,7 +51,8 @@ internal static class KnowledgeNodeClient
         }
         catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {
-            throw new HttpRequestException($"not an OffGrid knowledge search answer ({ex.Message})", ex);
+            // The parser's own words ("The given key was not present in the dictionary.") say nothing about the node.
+            throw new HttpRequestException("the node answered with an unexpected body (not an OffGrid knowledge search answer)", ex);
         }
     }
 
@@ -86,8 +87,8 @@ internal static class KnowledgeNodeClient
     private static double? Double(JsonElement element, string name) =>
         element.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.Number ? value.GetDouble() : null;
 
-    /// <summary>The <c>error.message</c> of an OpenAI-shaped error, or the start of whatever else came back.</summary>
-    private static string ErrorMessage(string text)
+    /// <summary>The <c>error.message</c> of an OpenAI-shaped error; for anything else (a web server's HTML page, a proxy's text), the status's reason and the kind of body, never the body itself.</summary>
+    private static string ErrorMessage(string text, HttpResponseMessage response)
     {
         try
         {
@@ -102,7 +103,9 @@ internal static class KnowledgeNodeClient
             // Not JSON: a proxy's page or similar.
         }
 
-        return text.Length <= 200 ? text : string.Create(CultureInfo.InvariantCulture, $"{text[..200]}…");
+        string reason = response.ReasonPhrase is { Length: > 0 } phrase ? phrase : "error";
+        string kind = response.Content.Headers.ContentType?.MediaType ?? "no content type";
+        return string.Create(CultureInfo.InvariantCulture, $"{reason} (a {kind} answer, not an OffGrid node's error; is the URL an OffGrid server?)");
     }
 
     private static Uri WithSlash(Uri url) => url.AbsoluteUri.EndsWith('/') ? url : new Uri(url.AbsoluteUri + "/");

@@ -71,9 +71,52 @@ public sealed class FederatedKnowledgeSearchTests : IDisposable
             await context.Response.OutputStream.WriteAsync(body, ct);
             context.Response.Close();
         });
+        using var webServer = new LoopbackHttpServer();
+        webServer.Map("/v1/knowledge/search", async context =>
+        {
+            context.Response.StatusCode = 501;
+            context.Response.StatusDescription = "Unsupported method ('POST')"; // as Python's http.server answers
+            context.Response.ContentType = "text/html";
+            byte[] body = Encoding.UTF8.GetBytes("<!DOCTYPE HTML>\n<html lang=\"en\">\n<head><title>Error response</title></head>\n<body><h1>Unsupported method ('POST')</h1></body>\n</html>\n");
+            await context.Response.OutputStream.WriteAsync(body, ct);
+            context.Response.Close();
+        });
+        using var otherShape = new LoopbackHttpServer();
+        otherShape.Map("/v1/knowledge/search", async context =>
+        {
+            context.Response.ContentType = "application/json";
+            await context.Response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes("{\"hits\":\"x\",\"nodes\":5}"), ct);
+            context.Response.Close();
+        });
+
+        // A node that is this very server answers with the local chunk itself: it is kept once.
+        SearchHit own = Assert.Single(await _collections.SearchAsync(["docs"], "pump reset", new SearchOptions { Top = 3 }, ct));
+        using var mirror = new LoopbackHttpServer();
+        mirror.Map("/v1/knowledge/search", async context =>
+        {
+            var answer = new
+            {
+                data = new[]
+                {
+                    new
+                    {
+                        text = own.Text,
+                        score = 0.9,
+                        scores = new { keyword = 0.9 },
+                        citation = new { document_id = own.Citation.DocumentId, chunk_id = own.Citation.ChunkId, collection = "docs", title = own.Citation.Title, source = own.Citation.Source, chunk_index = own.Citation.ChunkIndex, snippet = own.Citation.Snippet },
+                    },
+                },
+            };
+            context.Response.ContentType = "application/json";
+            await context.Response.OutputStream.WriteAsync(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(answer), ct);
+            context.Response.Close();
+        });
         int closedPort = ClosedPort();
         await _collections.SetNodeAsync("docs", new KnowledgeNode { Name = "keyed", Url = refusing.BaseAddress, Collection = "docs", ApiKey = "wrong" }, ct);
         await _collections.SetNodeAsync("docs", new KnowledgeNode { Name = "down", Url = new Uri($"http://127.0.0.1:{closedPort}/"), Collection = "docs" }, ct);
+        await _collections.SetNodeAsync("docs", new KnowledgeNode { Name = "web", Url = webServer.BaseAddress, Collection = "docs" }, ct);
+        await _collections.SetNodeAsync("docs", new KnowledgeNode { Name = "shape", Url = otherShape.BaseAddress, Collection = "docs" }, ct);
+        await _collections.SetNodeAsync("docs", new KnowledgeNode { Name = "self", Url = mirror.BaseAddress, Collection = "docs" }, ct);
         using var search = new FederatedKnowledgeSearch(_collections, options: new FederationOptions { Deadline = TimeSpan.FromSeconds(30) });
 
         KnowledgeSearchResult result = await search.SearchAsync(["docs"], "pump reset", new SearchOptions { Top = 3 }, ct);
@@ -82,9 +125,12 @@ public sealed class FederatedKnowledgeSearchTests : IDisposable
         SearchHit hit = Assert.Single(result.Hits);
         Assert.Null(hit.Citation.Node);
         Assert.Equal(1.0 / 61, hit.Scores.Fused, 12);
-        Assert.Equal(["keyed", "down"], result.Nodes.Select(n => n.Node));
+        Assert.Equal(["keyed", "down", "web", "shape", "self"], result.Nodes.Select(n => n.Node));
         Assert.Equal("HTTP 401: Invalid API key.", result.Nodes[0].Error);
         Assert.NotNull(result.Nodes[1].Error);
+        Assert.Equal("HTTP 501: Unsupported method ('POST') (a text/html answer, not an OffGrid node's error; is the URL an OffGrid server?)", result.Nodes[2].Error);
+        Assert.Equal("the node answered with an unexpected body (not an OffGrid knowledge search answer)", result.Nodes[3].Error);
+        Assert.Null(result.Nodes[4].Error);
         Assert.True(result.Nodes[1].Elapsed < TimeSpan.FromSeconds(30));
     }
 
