@@ -50,8 +50,8 @@ internal static class PoolEndpoints
         PoolRequest request = await JsonBody.ReadAsync<PoolRequest>(http.Request, http.RequestAborted);
         LocalModel model = await ResolveLocalAsync(models, request.Model, "model", http.RequestAborted);
         LocalModel replacement = await ResolveLocalAsync(models, request.Replacement, "replacement", http.RequestAborted);
-        await models.Pool.SwapAsync(model.Path, replacement.Path, http.RequestAborted);
-        return Results.Json(new { model = model.Name, path = model.Path, replacement = replacement.Name, replacement_path = replacement.Path }, ServerJson.Options);
+        string previous = await models.Pool.SwapAsync(model.Path, replacement.Path, http.RequestAborted);
+        return Results.Json(new { model = model.Name, path = previous, replacement = replacement.Name, replacement_path = replacement.Path }, ServerJson.Options);
     }
 
     private static async Task<LocalModel> ResolveAsync(HttpContext http, ModelAccess models, string field, Func<PoolRequest, string?> name)
@@ -67,7 +67,16 @@ internal static class PoolEndpoints
             throw ApiException.BadRequest($"'{field}' is required: a served model's name.", field);
         }
 
-        LocalModel model = await models.ResolveAsync(name, cancellationToken);
+        LocalModel model;
+        try
+        {
+            model = await models.ResolveAsync(name, cancellationToken);
+        }
+        catch (ModelNotFoundException notFound) when (field != "model")
+        {
+            throw new ApiException(StatusCodes.Status404NotFound, notFound.Message, field, "model_not_found");
+        }
+
         return model.IsRemote
             ? throw ApiException.BadRequest($"'{model.Name}' is served by a remote backend; only local models are pooled here.", field)
             : model;

@@ -252,9 +252,9 @@ public sealed class LlamaModelPool : IDisposable
     /// <param name="path">The GGUF file clients ask for.</param>
     /// <param name="replacementPath">The GGUF file to serve instead.</param>
     /// <param name="cancellationToken">Cancels loading the replacement; nothing is switched then.</param>
-    /// <returns>A task that completes when new requests go to the replacement.</returns>
+    /// <returns>The full path of the file that served <paramref name="path"/> just before the switch (with concurrent swaps, the one this swap replaced); it completes when new requests go to the replacement.</returns>
     /// <exception cref="ModelLoadException">The replacement failed to load; the old model keeps serving.</exception>
-    public async Task SwapAsync(string path, string replacementPath, CancellationToken cancellationToken = default)
+    public async Task<string> SwapAsync(string path, string replacementPath, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentException.ThrowIfNullOrEmpty(replacementPath);
@@ -262,12 +262,13 @@ public sealed class LlamaModelPool : IDisposable
         string to = Path.GetFullPath(replacementPath);
         using LlamaModelLease replacement = await AcquireAsync(to, cancellationToken: cancellationToken).ConfigureAwait(false);
         List<Entry> idle;
+        string current;
         lock (_gate)
         {
-            string current = ReplacementLocked(from);
+            current = ReplacementLocked(from);
             if (current == to)
             {
-                return;
+                return current;
             }
 
             _replacements.Remove(to);
@@ -292,6 +293,7 @@ public sealed class LlamaModelPool : IDisposable
 
         _logger.LogInformation("Swapped {Path} for {Replacement}.", from, to);
         idle.ForEach(e => e.Dispose());
+        return current;
     }
 
     /// <summary>Unloads a model now (every context size of it) if no lease holds it; returns whether anything was unloaded.</summary>

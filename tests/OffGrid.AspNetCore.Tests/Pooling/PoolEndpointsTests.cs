@@ -39,6 +39,7 @@ public sealed class PoolEndpointsTests
 
         JsonNode swapped = await PostAsync(server, "/v1/pool/swap", new { model = "stories", replacement = "tiny" });
         Assert.Equal(Path.GetFullPath(TestLlamaModels.Tiny), (string?)swapped["replacement_path"]);
+        Assert.Equal(Path.GetFullPath(TestPaths.Stories260K), (string?)swapped["path"]);
         (await server.Http.PostAsJsonAsync("/v1/chat/completions", Chat("stories", 2, stream: false), Ct)).EnsureSuccessStatusCode();
 
         string rest = await reader.ReadToEndAsync(Ct);
@@ -54,6 +55,13 @@ public sealed class PoolEndpointsTests
         Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
         Assert.Equal("replacement", (string?)(await missing.Content.ReadFromJsonAsync<JsonNode>(Ct))!["error"]!["param"]);
         Assert.Equal(HttpStatusCode.NotFound, (await server.Http.PostAsJsonAsync("/v1/pool/pin", new { model = "nothing-here" }, Ct)).StatusCode);
+        HttpResponseMessage unknown = await server.Http.PostAsJsonAsync("/v1/pool/swap", new { model = "stories", replacement = "nothing-here" }, Ct);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal("replacement", (string?)(await unknown.Content.ReadFromJsonAsync<JsonNode>(Ct))!["error"]!["param"]);
+
+        // "path" is the file this swap replaced: swapping back reports the replacement, not the name's original file.
+        JsonNode back = await PostAsync(server, "/v1/pool/swap", new { model = "stories", replacement = "stories" });
+        Assert.Equal(Path.GetFullPath(TestLlamaModels.Tiny), (string?)back["path"]);
     }
 
     private static object Chat(string model, int maxTokens, bool stream) =>
