@@ -119,7 +119,7 @@ public static class OffGridEndpointRouteBuilderExtensions
         quantize.MapGet("/{id}", QuantizationEndpoints.Get);
         quantize.MapDelete("/{id}", QuantizationEndpoints.CancelAsync);
         RouteGroupBuilder pool = group.MapGroup("/pool").WithMetadata(RequiredRole.Admin);
-        pool.MapGet(string.Empty, PoolEndpoints.Get);
+        pool.MapGet(string.Empty, PoolEndpoints.GetAsync);
         pool.MapPost("/pin", PoolEndpoints.PinAsync);
         pool.MapPost("/unpin", PoolEndpoints.UnpinAsync);
         pool.MapPost("/swap", PoolEndpoints.SwapAsync);

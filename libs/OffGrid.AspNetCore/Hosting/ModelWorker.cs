@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
@@ -59,6 +60,38 @@ internal sealed class ModelWorker : BackgroundService
         catch (TimeoutException ex)
         {
             throw new BackendUnavailableException(BackendName, BackendFailure.Unhealthy, "The model worker process is not running (it is restarting after a crash, or cannot start); retry shortly.", ex);
+        }
+    }
+
+    /// <summary>
+    /// Sends an administrator's request about the worker's own state (its model pool: <c>/v1/pool</c>, pin, unpin, swap) to the
+    /// running worker at the same path, and answers with the worker's status and body, so that it acts where the models are.
+    /// </summary>
+    /// <param name="request">The request as the server received it (authorized there); its body is sent on unread.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <exception cref="BackendUnavailableException">No worker is running, or it died before answering.</exception>
+    public async Task<IResult> ForwardAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        RemoteBackend backend = await GetBackendAsync(cancellationToken).ConfigureAwait(false);
+        string path = (request.PathBase + request.Path).Value!.TrimStart('/') + request.QueryString.Value;
+        using var message = new HttpRequestMessage(new HttpMethod(request.Method), new Uri(backend.Endpoint, path));
+        message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", backend.Options.ApiKey);
+        if (!HttpMethods.IsGet(request.Method))
+        {
+            message.Content = new StreamContent(request.Body);
+            message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        }
+
+        try
+        {
+            using HttpResponseMessage response = await backend.Http.SendAsync(message, cancellationToken).ConfigureAwait(false);
+            string body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            return Results.Content(body, response.Content.Headers.ContentType?.ToString() ?? "application/json", statusCode: (int)response.StatusCode);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new BackendUnavailableException(BackendName, BackendFailure.Unreachable, $"The model worker process did not answer ({ex.Message}); retry shortly.", ex);
         }
     }
 

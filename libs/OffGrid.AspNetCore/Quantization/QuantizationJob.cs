@@ -96,6 +96,7 @@ internal sealed class QuantizationJob : IProgress<QuantizationProgress>
             _finishedAt = DateTimeOffset.UtcNow;
         }
 
-        _cancellation.Dispose();
+        // The source is not disposed: a cancel may still arrive for the finished job (it then does nothing), and a source
+        // without a timer or wait handle holds nothing to release.
     }
 }

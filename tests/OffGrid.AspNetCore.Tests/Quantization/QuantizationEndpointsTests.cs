@@ -52,6 +52,11 @@ public sealed class QuantizationEndpointsTests
         HttpResponseMessage again = await server.Http.PostAsJsonAsync("/v1/quantize", new { model = "tiny-f16", type = "Q8_0", output = "local/tiny-q8" }, Ct);
         await AssertErrorAsync(again, HttpStatusCode.Conflict, "output", "already holds a model named 'local/tiny-q8'");
 
+        // Cancelling a job that has finished changes nothing and answers with the job as it is.
+        HttpResponseMessage cancel = await server.Http.DeleteAsync($"/v1/quantize/{id}", Ct);
+        Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
+        Assert.Equal("succeeded", (string?)(await cancel.Content.ReadFromJsonAsync<JsonNode>(Ct))!["status"]);
+
         JsonNode list = (await server.Http.GetFromJsonAsync<JsonNode>("/v1/quantize", Ct))!;
         Assert.Equal(id, (string?)Assert.Single(list["data"]!.AsArray())!["id"]);
     }
