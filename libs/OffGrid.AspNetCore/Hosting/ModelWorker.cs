@@ -15,7 +15,7 @@ namespace OffGrid.AspNetCore.Hosting;
 /// configuration, isolation off, on 127.0.0.1 at a random port and with a key of its own per start. The worker is reached as
 /// a remote OffGrid backend; when it exits (a native crash, <c>kill -9</c>) the requests in flight fail with
 /// <see cref="BackendUnavailableException"/> and it is started again after a backoff (0.25 s doubling to 10 s; reset once a
-/// worker has run for a minute).
+/// worker has run for 30 s).
 /// </summary>
 /// <remarks>Thread-safe. With isolation off it does nothing.</remarks>
 internal sealed class ModelWorker : BackgroundService
@@ -25,7 +25,7 @@ internal sealed class ModelWorker : BackgroundService
 
     private static readonly TimeSpan s_firstBackoff = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan s_maxBackoff = TimeSpan.FromSeconds(10);
-    private static readonly TimeSpan s_stableRun = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan s_stableRun = TimeSpan.FromSeconds(30);
 
     private readonly OffGridServerOptions _options;
     private readonly ILogger<ModelWorker> _logger;
