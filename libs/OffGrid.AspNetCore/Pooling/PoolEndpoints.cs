@@ -18,7 +18,7 @@ internal static class PoolEndpoints
 {
     public static async Task<IResult> GetAsync(HttpContext http, ModelAccess models) => Worker(http) is { } worker
         ? await worker.ForwardAsync(http.Request, http.RequestAborted)
-        : List(models);
+        : List(models, await models.ServedNamesAsync(http.RequestAborted));
 
     public static async Task<IResult> PinAsync(HttpContext http, ModelAccess models)
     {
@@ -27,9 +27,12 @@ internal static class PoolEndpoints
             return await worker.ForwardAsync(http.Request, http.RequestAborted);
         }
 
+        // Pinning loads the model too (prewarm), as Ollama's keep_alive -1 and LM Studio's load do: a pin is for a model that must answer at once.
         LocalModel model = await ResolveAsync(http, models, "model", r => r.Model);
         models.Pool.Pin(model.Path);
-        return Results.Json(new { model = model.Name, path = model.Path, pinned = true }, ServerJson.Options);
+        (await models.OpenAsync(model.Name, keepAlive: null, http.RequestAborted)).Dispose();
+
+        return Results.Json(new { model = model.Name, path = models.Pool.GetServedPath(model.Path), pinned = true, loaded = true }, ServerJson.Options);
     }
 
     public static async Task<IResult> UnpinAsync(HttpContext http, ModelAccess models)
@@ -63,7 +66,7 @@ internal static class PoolEndpoints
     private static ModelWorker? Worker(HttpContext http) =>
         http.RequestServices.GetService<ModelWorker>() is { IsEnabled: true } worker ? worker : null;
 
-    private static IResult List(ModelAccess models) => Results.Json(new
+    private static IResult List(ModelAccess models, ILookup<string, string> names) => Results.Json(new
     {
         @object = "pool",
         max_loaded_models = models.Pool.Options.MaxLoadedModels,
@@ -72,6 +75,8 @@ internal static class PoolEndpoints
         {
             path = m.Path,
             model = m.ModelId,
+            names = names[m.Path],
+            draining = m.IsDraining,
             estimated_bytes = m.EstimatedBytes,
             pinned = m.IsPinned,
             active_leases = m.ActiveLeases,
