@@ -14,18 +14,13 @@ namespace OffGrid.AspNetCore.Hosting;
 /// <see cref="ModelIsolation.Process"/>: this program started again (<see cref="ModelWorkerRole.StartInfo"/>) with the same
 /// configuration, isolation off, on 127.0.0.1 at a random port and with a key of its own per start. The worker is reached as
 /// a remote OffGrid backend; when it exits (a native crash, <c>kill -9</c>) the requests in flight fail with
-/// <see cref="BackendUnavailableException"/> and it is started again after a backoff (0.25 s doubling to 10 s; reset once a
-/// worker has run for 30 s).
+/// <see cref="BackendUnavailableException"/> and it is started again after a <see cref="RestartBackoff"/>.
 /// </summary>
 /// <remarks>Thread-safe. With isolation off it does nothing.</remarks>
 internal sealed class ModelWorker : BackgroundService
 {
     /// <summary>The worker's name in error messages and logs.</summary>
     public const string BackendName = "model worker";
-
-    private static readonly TimeSpan s_firstBackoff = TimeSpan.FromMilliseconds(250);
-    private static readonly TimeSpan s_maxBackoff = TimeSpan.FromSeconds(10);
-    private static readonly TimeSpan s_stableRun = TimeSpan.FromSeconds(30);
 
     private readonly OffGridServerOptions _options;
     private readonly ILogger<ModelWorker> _logger;
@@ -102,7 +97,7 @@ internal sealed class ModelWorker : BackgroundService
             return;
         }
 
-        TimeSpan backoff = s_firstBackoff;
+        var backoff = new RestartBackoff();
         while (!stoppingToken.IsCancellationRequested)
         {
             long started = Stopwatch.GetTimestamp();
@@ -112,10 +107,9 @@ internal sealed class ModelWorker : BackgroundService
                 return;
             }
 
-            backoff = Stopwatch.GetElapsedTime(started) > s_stableRun ? s_firstBackoff : backoff;
-            _logger.LogWarning("The model worker process exited; starting it again in {Backoff} ms.", (int)backoff.TotalMilliseconds);
-            await Task.Delay(backoff, stoppingToken).ConfigureAwait(false);
-            backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, s_maxBackoff.Ticks));
+            TimeSpan wait = backoff.Next(Stopwatch.GetElapsedTime(started));
+            _logger.LogWarning("The model worker process exited; starting it again in {Backoff} ms.", (int)wait.TotalMilliseconds);
+            await Task.Delay(wait, stoppingToken).ConfigureAwait(false);
         }
     }
 
