@@ -26,6 +26,7 @@ internal sealed class ModelWorker : BackgroundService
     private readonly ILogger<ModelWorker> _logger;
     private readonly object _gate = new();
     private TaskCompletionSource<RemoteBackend> _ready = NewReady();
+    private Process? _serving; // the published worker's process, under _gate
 
     public ModelWorker(IOptions<OffGridServerOptions> options, ILogger<ModelWorker> logger)
     {
@@ -48,6 +49,15 @@ internal sealed class ModelWorker : BackgroundService
     public async Task<RemoteBackend> GetBackendAsync(CancellationToken cancellationToken)
     {
         Task<RemoteBackend> ready = Volatile.Read(ref _ready).Task;
+
+        // A worker that has just died stays published until its exit is handled (moments later); a request that arrives in
+        // between waits for the next worker instead of failing on the dead one's closed port.
+        while (ready.IsCompletedSuccessfully && HasServingWorkerExited())
+        {
+            await Task.Delay(20, cancellationToken).ConfigureAwait(false);
+            ready = Volatile.Read(ref _ready).Task;
+        }
+
         try
         {
             return await ready.WaitAsync(new RemoteBackendOptions().FirstTokenTimeout, cancellationToken).ConfigureAwait(false);
@@ -143,7 +153,11 @@ internal sealed class ModelWorker : BackgroundService
             if (await WaitUntilHealthyAsync(backend, process, stoppingToken).ConfigureAwait(false))
             {
                 _logger.LogInformation("Model worker {Pid} is serving on 127.0.0.1:{Port}.", process.Id, port);
-                Volatile.Read(ref _ready).TrySetResult(backend);
+                lock (_gate)
+                {
+                    _serving = process;
+                    _ready.TrySetResult(backend);
+                }
             }
 
             await process.WaitForExitAsync(stoppingToken).ConfigureAwait(false);
@@ -156,6 +170,7 @@ internal sealed class ModelWorker : BackgroundService
         {
             lock (_gate)
             {
+                _serving = null;
                 if (_ready.Task.IsCompleted)
                 {
                     Volatile.Write(ref _ready, NewReady());
@@ -166,6 +181,14 @@ internal sealed class ModelWorker : BackgroundService
             {
                 process.Kill(entireProcessTree: true);
             }
+        }
+    }
+
+    private bool HasServingWorkerExited()
+    {
+        lock (_gate)
+        {
+            return _serving is { HasExited: true };
         }
     }
 
