@@ -66,6 +66,10 @@ public sealed partial class RunCommandTests : IDisposable
         CliResult within = await _cli.RunAsync("show", TestPaths.Stories260K, "--ctx", "2048");
         within.AssertSuccess();
         Assert.Empty(within.ErrorLines);
+
+        // Spectre pads each row to the console width; a file or pipe gets the rows without that tail.
+        Assert.Contains("Trained context", within.Stdout, StringComparison.Ordinal);
+        Assert.All(within.Stdout.Split('\n'), line => Assert.Equal(line.TrimEnd(' '), line));
     }
 
     [Fact]
