@@ -25,6 +25,13 @@ public sealed record AgentRunRequest
     /// <summary>Gets the model to run on; <see langword="null"/> for the host's default.</summary>
     public string? Model { get; init; }
 
+    /// <summary>
+    /// Gets the user the run belongs to: the host sets it from the authenticated caller (never from the client's body), and in
+    /// multi-user mode only that user and administrators see and control the run; <see langword="null"/> for runs of an
+    /// embedded app or the CLI.
+    /// </summary>
+    public string? User { get; init; }
+
     /// <summary>Gets the lead agent (<see cref="Lead"/> or the first agent).</summary>
     public string LeadAgent => Lead ?? Agents[0];
 

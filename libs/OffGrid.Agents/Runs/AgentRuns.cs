@@ -113,9 +113,10 @@ public sealed class AgentRuns : IAsyncDisposable
     }
 
     /// <summary>Lists the latest runs, newest first.</summary>
-    /// <param name="limit">The most runs to return.</param>
+    /// <param name="limit">The most runs to return, 1 to 1000.</param>
+    /// <param name="user">Only the runs of this user (<see cref="AgentRunRequest.User"/>, case-insensitive); every run when <see langword="null"/>.</param>
     /// <returns>The runs.</returns>
-    public IReadOnlyList<AgentRunInfo> List(int limit = 50) => _store.List(Math.Clamp(limit, 1, 1000));
+    public IReadOnlyList<AgentRunInfo> List(int limit = 50, string? user = null) => _store.List(Math.Clamp(limit, 1, 1000), user);
 
     /// <summary>Gets a run's transcript.</summary>
     /// <param name="id">The run's id.</param>
