@@ -19,8 +19,16 @@ public sealed record AgentRunRequest
     /// <summary>Gets the debate's rounds, 1 to 10.</summary>
     public int Rounds { get; init; } = 2;
 
-    /// <summary>Gets the most tokens one model call may write, over every template's own; <see langword="null"/> keeps the templates'.</summary>
+    /// <summary>Gets the most tokens one model call may write, over every template's own; <see langword="null"/> keeps the templates' (see <see cref="DefaultMaxOutputTokens"/>).</summary>
     public int? MaxOutputTokens { get; init; }
+
+    /// <summary>
+    /// Gets the most tokens one model call of this run writes when neither <see cref="MaxOutputTokens"/> nor the agent's
+    /// template sets it: 1,024 divided by the answers the lead reads (the agents, times the rounds of a debate), between 64
+    /// and 512. An agent left to the model's default writes until the context is full, and the lead's merge prompt, which
+    /// holds every answer, would then overflow; so the answers a lead merges take about 1,024 tokens together.
+    /// </summary>
+    public int DefaultMaxOutputTokens => Math.Clamp(1024 / Math.Max(1, (Agents?.Count ?? 1) * (Mode == AgentRunMode.Debate ? Math.Max(1, Rounds) : 1)), 64, 512);
 
     /// <summary>Gets the model to run on; <see langword="null"/> for the host's default.</summary>
     public string? Model { get; init; }

@@ -223,7 +223,7 @@ public sealed class AgentRuns : IAsyncDisposable
         foreach (string name in request.Agents.Append(request.LeadAgent).Distinct(StringComparer.Ordinal))
         {
             AgentTemplate template = await _templates.GetAsync(name, cancellationToken).ConfigureAwait(false);
-            templates[name] = request.MaxOutputTokens is { } maxOutputTokens ? template with { MaxOutputTokens = maxOutputTokens } : template;
+            templates[name] = template with { MaxOutputTokens = request.MaxOutputTokens ?? template.MaxOutputTokens ?? request.DefaultMaxOutputTokens };
             var agentTools = new List<AITool>();
             if (template.Tools.Count > 0)
             {

@@ -27,8 +27,8 @@ internal static class AgentEndpoints
         group.MapGet("/runs/{id}/events", EventsAsync);
         group.MapPost("/runs/{id}/cancel", Cancel);
         group.MapPost("/runs/{id}/resume", ResumeAsync);
-        group.MapGet("/{name}", GetAsync);
-        group.MapDelete("/{name}", Delete).WithMetadata(RequiredRole.Admin);
+        group.Map(TemplateRoute.Pattern, GetAsync).WithMetadata(new HttpMethodMetadata([HttpMethods.Get]));
+        group.Map(TemplateRoute.Pattern, Delete).WithMetadata(new HttpMethodMetadata([HttpMethods.Delete]), RequiredRole.Admin);
     }
 
     private static async Task<IResult> ListAsync(AgentTemplates templates, CancellationToken cancellationToken) =>
@@ -51,8 +51,11 @@ internal static class AgentEndpoints
         return Results.Json(new { id = name, @object = "agent", deleted = true }, ServerJson.Options);
     }
 
-    private static IResult ListRuns(HttpContext http, AgentRuns runs, int? limit) =>
-        Results.Json(new { @object = "list", data = runs.List(limit ?? 50, AgentRunAccess.ListedUser(http)).Select(r => AgentShapes.Run(r)) }, ServerJson.Options);
+    private static IResult ListRuns(HttpContext http, AgentRuns runs)
+    {
+        int limit = (int)(QueryNumber.Read(http.Request, "limit", 1, 1000) ?? 50);
+        return Results.Json(new { @object = "list", data = runs.List(limit, AgentRunAccess.ListedUser(http)).Select(r => AgentShapes.Run(r)) }, ServerJson.Options);
+    }
 
     private static IResult GetRun(string id, HttpContext http, AgentRuns runs) =>
         Results.Json(AgentShapes.Run(AgentRunAccess.Get(http, runs, id), runs.GetSteps(id)), ServerJson.Options);
@@ -87,15 +90,18 @@ internal static class AgentEndpoints
     {
         AgentRunBody body = http.Request.ContentLength is 0 or null && !http.Request.Headers.ContentType.Any() ? new AgentRunBody() : await JsonBody.ReadAsync<AgentRunBody>(http.Request, http.RequestAborted);
         AgentRunInfo stored = AgentRunAccess.Get(http, runs, id);
+        // Taken before the run goes on, so a stream sees every step the resumed run adds, even one it adds at once.
+        long after = runs.GetSteps(id).LastOrDefault()?.Sequence ?? 0;
         AgentRunInfo run = await LaunchAsync(http, models, body.Model ?? stored.Request.Model, (client, lease) => runs.ResumeAsync(id, client, lease, http.RequestAborted));
 
-        return body.Stream ? await StreamAsync(run.Id, runs.GetSteps(id).LastOrDefault()?.Sequence ?? 0, http, runs) : Results.Json(AgentShapes.Run(run), ServerJson.Options, statusCode: StatusCodes.Status202Accepted);
+        return body.Stream ? await StreamAsync(run.Id, after, http, runs) : Results.Json(AgentShapes.Run(run), ServerJson.Options, statusCode: StatusCodes.Status202Accepted);
     }
 
-    private static Task<IResult> EventsAsync(string id, long? after, HttpContext http, AgentRuns runs)
+    private static Task<IResult> EventsAsync(string id, HttpContext http, AgentRuns runs)
     {
+        long after = QueryNumber.Read(http.Request, "after", long.MinValue, long.MaxValue) ?? 0;
         AgentRunAccess.Get(http, runs, id);
-        return StreamAsync(id, after ?? 0, http, runs);
+        return StreamAsync(id, after, http, runs);
     }
 
     /// <summary>Streams the run's steps after <paramref name="after"/> as server-sent events, then the run itself, then <c>[DONE]</c>.</summary>

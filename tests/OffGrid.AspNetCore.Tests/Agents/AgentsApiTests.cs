@@ -53,6 +53,30 @@ public sealed class AgentsApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheRunsRouteIsNoTemplateAndBadQueryValuesAre400sNamingTheParameter()
+    {
+        CancellationToken cancel = TestContext.Current.CancellationToken;
+        HttpClient http = _server.Http;
+        (await http.PostAsync("/v1/agents", Json("""{"name":"triage","instructions":"Sort tickets."}"""), cancel)).EnsureSuccessStatusCode();
+
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, (await http.DeleteAsync("/v1/agents/runs", cancel)).StatusCode);
+        JsonElement missing = await Error(await http.DeleteAsync("/v1/agents/ghost", cancel), HttpStatusCode.NotFound, "agent_not_found");
+        Assert.EndsWith("Known: analyst, coder, creative, researcher, triage.", missing.GetProperty("message").GetString(), StringComparison.Ordinal);
+        foreach (string limit in new[] { "abc", "1.5", "99999999999", "0", "-1", "1001" })
+        {
+            JsonElement error = await Error(await http.GetAsync($"/v1/agents/runs?limit={limit}", cancel), HttpStatusCode.BadRequest, "invalid_request_error", "limit");
+            Assert.Equal($"'limit' must be a whole number from 1 to 1000 (was '{limit}').", error.GetProperty("message").GetString());
+        }
+
+        foreach (string after in new[] { "abc", "1.5" })
+        {
+            await Error(await http.GetAsync($"/v1/agents/runs/run_nope/events?after={after}", cancel), HttpStatusCode.BadRequest, "invalid_request_error", "after");
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/v1/agents/runs?limit=1000", cancel)).StatusCode);
+    }
+
+    [Fact]
     public async Task AStreamedDebateSendsEachStepThenTheRunAndItsTranscriptStaysReadable()
     {
         CancellationToken cancel = TestContext.Current.CancellationToken;
