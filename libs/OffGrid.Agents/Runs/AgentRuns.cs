@@ -263,8 +263,9 @@ public sealed class AgentRuns : IAsyncDisposable
             execution.Record(new AgentStep { Kind = AgentStepKind.Final, Agent = agent, Text = answer, InputTokens = execution.InputTokens, OutputTokens = execution.OutputTokens });
             outcome = (AgentRunStatus.Completed, answer, null);
         }
-        catch (OperationCanceledException) when (_disposing)
+        catch (Exception) when (_disposing)
         {
+            // Stopping the host also stops the engine under the run, which may fail the call rather than cancel it.
             outcome = (AgentRunStatus.Interrupted, null, "The host stopped during the run.");
         }
         catch (OperationCanceledException) when (active.Cancellation.IsCancellationRequested)
@@ -281,7 +282,10 @@ public sealed class AgentRuns : IAsyncDisposable
         }
         catch (Exception ex)
         {
-            _logger.LogError(ex, "Agent run {RunId} failed", run.Id);
+            // A failed run is an outcome the run stores and its client reads (a prompt over the context, a refused model
+            // call), not a fault of the host: one warning line, and the stack only for debugging.
+            _logger.LogWarning("Agent run {RunId} failed: {Error}", run.Id, ex.Message);
+            _logger.LogDebug(ex, "Agent run {RunId} failed", run.Id);
             outcome = (AgentRunStatus.Failed, null, ex.Message);
         }
 

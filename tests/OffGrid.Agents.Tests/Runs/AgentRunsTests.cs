@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using OffGrid.Agents.Runs;
 using OffGrid.Agents.Templates;
 using OffGrid.Agents.Tools;
@@ -86,6 +88,25 @@ public sealed class AgentRunsTests(QwenEngine engine) : IClassFixture<QwenEngine
         {
             return recorder.Requests.Count;
         }
+    }
+
+    [Fact]
+    public async Task APromptOverTheContextFailsTheRunWithOneWarningLineAndNoStackTrace()
+    {
+        CancellationToken cancel = TestContext.Current.CancellationToken;
+        using var home = new AgentsHome();
+        var logs = new FakeLogCollector();
+        using var loggers = new LoggerFactory([new FakeLoggerProvider(logs)]);
+        await using var runs = new AgentRuns(home.Options, new AgentTemplates(home.Options), loggerFactory: loggers);
+
+        AgentRunInfo run = await runs.StartAsync(new AgentRunRequest { Task = string.Concat(Enumerable.Repeat("tea and coffee ", 4000)), Agents = ["creative"] }, engine.ChatClient, cancellationToken: cancel);
+        run = await runs.WaitAsync(run.Id, cancel);
+
+        Assert.Equal(AgentRunStatus.Failed, run.Status);
+        Assert.Contains("context window", run.Error, StringComparison.Ordinal);
+        FakeLogRecord record = Assert.Single(logs.GetSnapshot(), r => r.Level > LogLevel.Debug);
+        Assert.Equal((LogLevel.Warning, null), (record.Level, record.Exception));
+        Assert.Equal($"Agent run {run.Id} failed: {run.Error}", record.Message);
     }
 
     [Fact]
