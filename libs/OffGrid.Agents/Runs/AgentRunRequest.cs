@@ -4,10 +4,20 @@ namespace OffGrid.Agents.Runs;
 /// <remarks>Immutable; safe to share between threads.</remarks>
 public sealed record AgentRunRequest
 {
-    /// <summary>Gets the task, in the user's words.</summary>
+    /// <summary>The most characters <see cref="Task"/> may hold (256 Ki): every agent's prompt holds it, and run listings show it.</summary>
+    public const int MaxTaskLength = 256 * 1024;
+
+    /// <summary>The most agents a run may name (<see cref="Agents"/>, the same template more than once counting each time).</summary>
+    public const int MaxAgents = 16;
+
+    /// <summary>Gets the task, in the user's words, at most <see cref="MaxTaskLength"/> characters.</summary>
     public required string Task { get; init; }
 
-    /// <summary>Gets the agents' template names, in order; <see cref="AgentRunMode.Single"/> takes exactly one.</summary>
+    /// <summary>
+    /// Gets the agents' template names, in order, at most <see cref="MaxAgents"/>; <see cref="AgentRunMode.Single"/> takes exactly
+    /// one. A template may appear more than once: each appearance is an agent of its own (independent answers to vote on or
+    /// merge, or a template debating itself).
+    /// </summary>
     public required IReadOnlyList<string> Agents { get; init; }
 
     /// <summary>Gets how the agents work together.</summary>
@@ -52,10 +62,18 @@ public sealed record AgentRunRequest
         {
             errors.Add("task must not be empty.");
         }
+        else if (Task.Length > MaxTaskLength)
+        {
+            errors.Add($"task must be at most {MaxTaskLength} characters; it is {Task.Length}.");
+        }
 
         if (Agents is null || Agents.Count == 0 || Agents.Any(string.IsNullOrWhiteSpace))
         {
             errors.Add("agents must name at least one agent template.");
+        }
+        else if (Agents.Count > MaxAgents)
+        {
+            errors.Add($"agents must name at most {MaxAgents} agents; it names {Agents.Count}.");
         }
         else if (Mode == AgentRunMode.Single && Agents.Count != 1)
         {

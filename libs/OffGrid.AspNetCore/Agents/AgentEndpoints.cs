@@ -1,3 +1,4 @@
+using OffGrid.Agents;
 using OffGrid.Agents.Runs;
 using OffGrid.Agents.Templates;
 using OffGrid.AspNetCore.Governance;
@@ -37,10 +38,15 @@ internal static class AgentEndpoints
     private static async Task<IResult> GetAsync(string name, AgentTemplates templates, CancellationToken cancellationToken) =>
         Results.Json(await templates.GetAsync(name, cancellationToken), AgentTemplates.JsonOptions);
 
-    private static async Task<IResult> SaveAsync(HttpRequest request, AgentTemplates templates, CancellationToken cancellationToken)
+    private static async Task<IResult> SaveAsync(HttpRequest request, AgentTemplates templates, Toolbox toolbox, CancellationToken cancellationToken)
     {
         using var reader = new StreamReader(request.Body);
         AgentTemplate template = AgentTemplates.Parse(await reader.ReadToEndAsync(cancellationToken), "request body");
+        if (toolbox.FindUnknown(template.Tools) is { } unknown)
+        {
+            throw new AgentTemplateException($"Agent template '{template.Name}': tools names '{unknown}', which is no MCP server, plugin or custom tool here (GET /v1/tools lists them).");
+        }
+
         await templates.SaveAsync(template, cancellationToken);
         return Results.Json(template, AgentTemplates.JsonOptions, statusCode: StatusCodes.Status201Created);
     }
