@@ -83,7 +83,7 @@ internal sealed class AgentCommand : Command
         private readonly Option<int?> _maxTokens = new Option<int?>("--max-tokens", "-n") { Description = "The most tokens each model call may write (default: each template's)." }.Between(1);
         private readonly Option<bool> _json = new("--json") { Description = "Write the run and its transcript as JSON." };
         private readonly Option<int?> _contextSize = new Option<int?>("--ctx-size") { Description = "The context window in tokens (default: the model's training context, at most 8192)." }.Between(64);
-        private readonly Option<int?> _threads = new Option<int?>("--threads") { Description = "CPU threads (default: physical cores)." }.Between(1);
+        private readonly Option<int?> _threads = ThreadsOption.Create("the agents' model");
 
         public AgentRunCommand(CliConsole console, ConsoleInterrupts interrupts, ModelLocator locator, AgentServices agents)
             : base("run", CommandHelp.Describe(
@@ -145,7 +145,7 @@ internal sealed class AgentCommand : Command
             }
 
             string path = await _locator.LocateAsync(request.Model!, cancellationToken).ConfigureAwait(false);
-            var engine = new LlamaEngineOptions { ParallelSequences = Math.Min(4, request.Agents.Count), ContextSize = parse.GetValue(_contextSize), Threads = parse.GetValue(_threads) };
+            var engine = new LlamaEngineOptions { ParallelSequences = Math.Min(4, request.Agents.Count), ContextSize = parse.GetValue(_contextSize), Threads = ThreadsOption.Read(parse, _threads, _console) };
             using LocalModelSession loaded = await LocalModelSession.LoadAsync(_console, path, engine, cancellationToken).ConfigureAwait(false);
             AgentRunInfo run = await _agents.Runs.StartAsync(request, loaded.ChatClient, cancellationToken: cancellationToken).ConfigureAwait(false);
             using CancellationTokenRegistration stop = _interrupts.CommandToken.Register(() => _agents.Runs.Cancel(run.Id));

@@ -62,6 +62,7 @@ internal sealed class QuantizationJob : IProgress<QuantizationProgress>
                 status = _status,
                 tensor = _progress.Tensor,
                 tensors = _progress.TensorCount,
+                fallback_tensors = _progress.FallbackTensors,
                 progress = Math.Round(_status == "succeeded" ? 1 : _progress.Fraction, 4),
                 error = _error is { } e ? new { message = e.Message, code = e.Code } : null,
                 created_at = CreatedAt.ToUnixTimeSeconds(),
