@@ -131,9 +131,9 @@ public sealed class ModelResolver
         string plain = WithoutDefaultTag(requested.Trim());
         if (IsPath(plain))
         {
-            return new ModelNotFoundException(requested, _options.AllowFilePaths
-                ? $"The model file '{Path.GetFullPath(plain)}' does not exist."
-                : $"'{requested}' is a file path, and models are not served by path here (only configured names, model folders and the model store).", canPull: false);
+            return new ModelNotFoundException(requested, !_options.AllowFilePaths ? $"'{requested}' is a file path, and models are not served by path here (only configured names, model folders and the model store)."
+                : Directory.Exists(plain) ? $"'{Path.GetFullPath(plain)}' is a directory, not a GGUF file."
+                : $"The model file '{Path.GetFullPath(plain)}' does not exist.", canPull: false);
         }
 
         if (!ModelReference.TryParse(plain, out ModelReference? reference))
