@@ -113,9 +113,10 @@ public sealed class AgentRuns : IAsyncDisposable
     }
 
     /// <summary>Lists the latest runs, newest first.</summary>
-    /// <param name="limit">The most runs to return.</param>
+    /// <param name="limit">The most runs to return, 1 to 1000.</param>
+    /// <param name="user">Only the runs of this user (<see cref="AgentRunRequest.User"/>, case-insensitive); every run when <see langword="null"/>.</param>
     /// <returns>The runs.</returns>
-    public IReadOnlyList<AgentRunInfo> List(int limit = 50) => _store.List(Math.Clamp(limit, 1, 1000));
+    public IReadOnlyList<AgentRunInfo> List(int limit = 50, string? user = null) => _store.List(Math.Clamp(limit, 1, 1000), user);
 
     /// <summary>Gets a run's transcript.</summary>
     /// <param name="id">The run's id.</param>
@@ -222,7 +223,7 @@ public sealed class AgentRuns : IAsyncDisposable
         foreach (string name in request.Agents.Append(request.LeadAgent).Distinct(StringComparer.Ordinal))
         {
             AgentTemplate template = await _templates.GetAsync(name, cancellationToken).ConfigureAwait(false);
-            templates[name] = request.MaxOutputTokens is { } maxOutputTokens ? template with { MaxOutputTokens = maxOutputTokens } : template;
+            templates[name] = template with { MaxOutputTokens = request.MaxOutputTokens ?? template.MaxOutputTokens ?? request.DefaultMaxOutputTokens };
             var agentTools = new List<AITool>();
             if (template.Tools.Count > 0)
             {
@@ -262,8 +263,9 @@ public sealed class AgentRuns : IAsyncDisposable
             execution.Record(new AgentStep { Kind = AgentStepKind.Final, Agent = agent, Text = answer, InputTokens = execution.InputTokens, OutputTokens = execution.OutputTokens });
             outcome = (AgentRunStatus.Completed, answer, null);
         }
-        catch (OperationCanceledException) when (_disposing)
+        catch (Exception) when (_disposing)
         {
+            // Stopping the host also stops the engine under the run, which may fail the call rather than cancel it.
             outcome = (AgentRunStatus.Interrupted, null, "The host stopped during the run.");
         }
         catch (OperationCanceledException) when (active.Cancellation.IsCancellationRequested)
@@ -280,7 +282,10 @@ public sealed class AgentRuns : IAsyncDisposable
         }
         catch (Exception ex)
         {
-            _logger.LogError(ex, "Agent run {RunId} failed", run.Id);
+            // A failed run is an outcome the run stores and its client reads (a prompt over the context, a refused model
+            // call), not a fault of the host: one warning line, and the stack only for debugging.
+            _logger.LogWarning("Agent run {RunId} failed: {Error}", run.Id, ex.Message);
+            _logger.LogDebug(ex, "Agent run {RunId} failed", run.Id);
             outcome = (AgentRunStatus.Failed, null, ex.Message);
         }
 

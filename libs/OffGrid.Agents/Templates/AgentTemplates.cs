@@ -145,7 +145,9 @@ public sealed class AgentTemplates
             throw new AgentTemplateException($"Agent template '{name}' is built in and cannot be deleted.");
         }
 
-        throw new AgentTemplateNotFoundException(name, BuiltIn.Select(t => t.Name));
+        // The names ListAsync gives, without reading the files: a file's name is its template's name.
+        IEnumerable<string> files = Directory.Exists(_directory) ? Directory.EnumerateFiles(_directory, "*.json").Select(f => Path.GetFileNameWithoutExtension(f)) : [];
+        throw new AgentTemplateNotFoundException(name, BuiltIn.Select(t => t.Name).Union(files, StringComparer.Ordinal).Order(StringComparer.Ordinal));
     }
 
     /// <summary>Parses and validates a template file's text.</summary>

@@ -1,8 +1,12 @@
+using OffGrid.Agents;
 using OffGrid.Agents.Runs;
 using OffGrid.Agents.Templates;
 using OffGrid.AspNetCore.Governance;
 using OffGrid.AspNetCore.Http;
+using Microsoft.Extensions.AI;
 using OffGrid.AspNetCore.Models;
+using OffGrid.Governance.Quotas;
+using OffGrid.Hub.References;
 
 namespace OffGrid.AspNetCore.Agents;
 
@@ -24,8 +28,8 @@ internal static class AgentEndpoints
         group.MapGet("/runs/{id}/events", EventsAsync);
         group.MapPost("/runs/{id}/cancel", Cancel);
         group.MapPost("/runs/{id}/resume", ResumeAsync);
-        group.MapGet("/{name}", GetAsync);
-        group.MapDelete("/{name}", Delete).WithMetadata(RequiredRole.Admin);
+        group.Map(TemplateRoute.Pattern, GetAsync).WithMetadata(new HttpMethodMetadata([HttpMethods.Get]));
+        group.Map(TemplateRoute.Pattern, Delete).WithMetadata(new HttpMethodMetadata([HttpMethods.Delete]), RequiredRole.Admin);
     }
 
     private static async Task<IResult> ListAsync(AgentTemplates templates, CancellationToken cancellationToken) =>
@@ -34,10 +38,15 @@ internal static class AgentEndpoints
     private static async Task<IResult> GetAsync(string name, AgentTemplates templates, CancellationToken cancellationToken) =>
         Results.Json(await templates.GetAsync(name, cancellationToken), AgentTemplates.JsonOptions);
 
-    private static async Task<IResult> SaveAsync(HttpRequest request, AgentTemplates templates, CancellationToken cancellationToken)
+    private static async Task<IResult> SaveAsync(HttpRequest request, AgentTemplates templates, Toolbox toolbox, CancellationToken cancellationToken)
     {
         using var reader = new StreamReader(request.Body);
         AgentTemplate template = AgentTemplates.Parse(await reader.ReadToEndAsync(cancellationToken), "request body");
+        if (toolbox.FindUnknown(template.Tools) is { } unknown)
+        {
+            throw new AgentTemplateException($"Agent template '{template.Name}': tools names '{unknown}', which is no MCP server, plugin or custom tool here (GET /v1/tools lists them).");
+        }
+
         await templates.SaveAsync(template, cancellationToken);
         return Results.Json(template, AgentTemplates.JsonOptions, statusCode: StatusCodes.Status201Created);
     }
@@ -48,13 +57,18 @@ internal static class AgentEndpoints
         return Results.Json(new { id = name, @object = "agent", deleted = true }, ServerJson.Options);
     }
 
-    private static IResult ListRuns(AgentRuns runs, int? limit) =>
-        Results.Json(new { @object = "list", data = runs.List(limit ?? 50).Select(r => AgentShapes.Run(r)) }, ServerJson.Options);
-
-    private static IResult GetRun(string id, AgentRuns runs) => Results.Json(AgentShapes.Run(runs.Get(id), runs.GetSteps(id)), ServerJson.Options);
-
-    private static IResult Cancel(string id, AgentRuns runs)
+    private static IResult ListRuns(HttpContext http, AgentRuns runs)
     {
+        int limit = (int)(QueryNumber.Read(http.Request, "limit", 1, 1000) ?? 50);
+        return Results.Json(new { @object = "list", data = runs.List(limit, AgentRunAccess.ListedUser(http)).Select(r => AgentShapes.Run(r)) }, ServerJson.Options);
+    }
+
+    private static IResult GetRun(string id, HttpContext http, AgentRuns runs) =>
+        Results.Json(AgentShapes.Run(AgentRunAccess.Get(http, runs, id), runs.GetSteps(id)), ServerJson.Options);
+
+    private static IResult Cancel(string id, HttpContext http, AgentRuns runs)
+    {
+        AgentRunAccess.Get(http, runs, id);
         runs.Cancel(id);
         return Results.Json(AgentShapes.Run(runs.Get(id)), ServerJson.Options);
     }
@@ -71,18 +85,9 @@ internal static class AgentEndpoints
             Rounds = body.Rounds ?? 2,
             MaxOutputTokens = body.MaxTokens,
             Model = body.Model,
+            User = AgentRunAccess.Owner(http),
         };
-        ModelSession session = await models.OpenAsync(body.Model, keepAlive: null, http.RequestAborted);
-        AgentRunInfo run;
-        try
-        {
-            run = await runs.StartAsync(request, session.ChatClient, new SessionLease(session), http.RequestAborted);
-        }
-        catch
-        {
-            session.Dispose();
-            throw;
-        }
+        AgentRunInfo run = await LaunchAsync(http, models, body.Model, (client, lease) => runs.StartAsync(request, client, lease, http.RequestAborted));
 
         return body.Stream ? await StreamAsync(run.Id, 0, http, runs) : Results.Json(AgentShapes.Run(run), ServerJson.Options, statusCode: StatusCodes.Status202Accepted);
     }
@@ -90,26 +95,19 @@ internal static class AgentEndpoints
     private static async Task<IResult> ResumeAsync(string id, HttpContext http, AgentRuns runs, ModelAccess models)
     {
         AgentRunBody body = http.Request.ContentLength is 0 or null && !http.Request.Headers.ContentType.Any() ? new AgentRunBody() : await JsonBody.ReadAsync<AgentRunBody>(http.Request, http.RequestAborted);
-        AgentRunInfo stored = runs.Get(id);
-        ModelSession session = await models.OpenAsync(body.Model ?? stored.Request.Model, keepAlive: null, http.RequestAborted);
-        AgentRunInfo run;
-        try
-        {
-            run = await runs.ResumeAsync(id, session.ChatClient, new SessionLease(session), http.RequestAborted);
-        }
-        catch
-        {
-            session.Dispose();
-            throw;
-        }
+        AgentRunInfo stored = AgentRunAccess.Get(http, runs, id);
+        // Taken before the run goes on, so a stream sees every step the resumed run adds, even one it adds at once.
+        long after = runs.GetSteps(id).LastOrDefault()?.Sequence ?? 0;
+        AgentRunInfo run = await LaunchAsync(http, models, body.Model ?? stored.Request.Model, (client, lease) => runs.ResumeAsync(id, client, lease, http.RequestAborted));
 
-        return body.Stream ? await StreamAsync(run.Id, runs.GetSteps(id).LastOrDefault()?.Sequence ?? 0, http, runs) : Results.Json(AgentShapes.Run(run), ServerJson.Options, statusCode: StatusCodes.Status202Accepted);
+        return body.Stream ? await StreamAsync(run.Id, after, http, runs) : Results.Json(AgentShapes.Run(run), ServerJson.Options, statusCode: StatusCodes.Status202Accepted);
     }
 
-    private static Task<IResult> EventsAsync(string id, long? after, HttpContext http, AgentRuns runs)
+    private static Task<IResult> EventsAsync(string id, HttpContext http, AgentRuns runs)
     {
-        runs.Get(id);
-        return StreamAsync(id, after ?? 0, http, runs);
+        long after = QueryNumber.Read(http.Request, "after", long.MinValue, long.MaxValue) ?? 0;
+        AgentRunAccess.Get(http, runs, id);
+        return StreamAsync(id, after, http, runs);
     }
 
     /// <summary>Streams the run's steps after <paramref name="after"/> as server-sent events, then the run itself, then <c>[DONE]</c>.</summary>
@@ -131,13 +129,40 @@ internal static class AgentEndpoints
         : Enum.TryParse(mode, ignoreCase: true, out AgentRunMode parsed) && !int.TryParse(mode, out _) ? parsed
         : throw ApiException.BadRequest($"Unknown mode '{mode}'; use single, sequential, parallel, debate, voting or hierarchy.", "mode");
 
-    /// <summary>Holds the model loaded for as long as the run works.</summary>
-    private sealed class SessionLease(ModelSession session) : IAsyncDisposable
+    /// <summary>
+    /// Admits the caller's run on the model (403/429 before anything is loaded), loads the model and starts the run with its
+    /// model calls inside the run's quota lease.
+    /// </summary>
+    private static async Task<AgentRunInfo> LaunchAsync(HttpContext http, ModelAccess models, string? model, Func<IChatClient, IAsyncDisposable, Task<AgentRunInfo>> start)
     {
-        public ValueTask DisposeAsync()
+        LocalModel resolved = await models.ResolveAsync(model, http.RequestAborted);
+        QuotaLease? quota = await AgentRunAccess.AdmitAsync(http, resolved.Name);
+        var lease = new SessionLease(quota);
+        try
         {
-            session.Dispose();
-            return ValueTask.CompletedTask;
+            lease.Session = await models.OpenAsync(model, keepAlive: null, http.RequestAborted);
+            using IDisposable? enclosing = quota?.Enter();
+            return await start(lease.Session.ChatClient, lease);
+        }
+        catch
+        {
+            await lease.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Holds the model loaded and the run's quota admission for as long as the run works.</summary>
+    private sealed class SessionLease(QuotaLease? quota) : IAsyncDisposable
+    {
+        public ModelSession? Session { get; set; }
+
+        public async ValueTask DisposeAsync()
+        {
+            Session?.Dispose();
+            if (quota is not null)
+            {
+                await quota.DisposeAsync();
+            }
         }
     }
 }

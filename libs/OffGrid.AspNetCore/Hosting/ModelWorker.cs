@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
@@ -13,10 +14,10 @@ namespace OffGrid.AspNetCore.Hosting;
 /// <see cref="ModelIsolation.Process"/>: this program started again (<see cref="ModelWorkerRole.StartInfo"/>) with the same
 /// configuration, isolation off, on 127.0.0.1 at a random port and with a key of its own per start. The worker is reached as
 /// a remote OffGrid backend; when it exits (a native crash, <c>kill -9</c>) the requests in flight fail with
-/// <see cref="BackendUnavailableException"/> and it is started again after a backoff (0.25 s doubling to 10 s; reset once a
-/// worker has run for a minute). A running worker is pinged every second (<c>/health</c>, any answer will do): one that stays
-/// silent (stopped, deadlocked) is reported unavailable after half of <see cref="OffGridServerOptions.WorkerHangTimeout"/>
-/// (at most 5 s), and killed — then restarted as after a crash — after all of it.
+/// <see cref="BackendUnavailableException"/> and it is started again after a <see cref="RestartBackoff"/>. A running worker
+/// is pinged every second (<c>/health</c>, any answer will do): one that stays silent (stopped, deadlocked) is reported
+/// unavailable after half of <see cref="OffGridServerOptions.WorkerHangTimeout"/> (at most 5 s), and killed — then restarted
+/// as after a crash — after all of it.
 /// </summary>
 /// <remarks>Thread-safe. With isolation off it does nothing.</remarks>
 internal sealed class ModelWorker : BackgroundService
@@ -24,9 +25,6 @@ internal sealed class ModelWorker : BackgroundService
     /// <summary>The worker's name in error messages and logs.</summary>
     public const string BackendName = "model worker";
 
-    private static readonly TimeSpan s_firstBackoff = TimeSpan.FromMilliseconds(250);
-    private static readonly TimeSpan s_maxBackoff = TimeSpan.FromSeconds(10);
-    private static readonly TimeSpan s_stableRun = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan s_pingInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan s_maxSilenceBeforeUnavailable = TimeSpan.FromSeconds(5);
 
@@ -35,6 +33,7 @@ internal sealed class ModelWorker : BackgroundService
     private readonly object _gate = new();
     private TaskCompletionSource<RemoteBackend> _ready = NewReady();
     private volatile string? _silence; // set while the running worker does not answer its pings: why it is unavailable
+    private Process? _serving; // the published worker's process, under _gate
 
     public ModelWorker(IOptions<OffGridServerOptions> options, ILogger<ModelWorker> logger)
     {
@@ -65,6 +64,15 @@ internal sealed class ModelWorker : BackgroundService
         }
 
         Task<RemoteBackend> ready = Volatile.Read(ref _ready).Task;
+
+        // A worker that has just died stays published until its exit is handled (moments later); a request that arrives in
+        // between waits for the next worker instead of failing on the dead one's closed port.
+        while (ready.IsCompletedSuccessfully && HasServingWorkerExited())
+        {
+            await Task.Delay(20, cancellationToken).ConfigureAwait(false);
+            ready = Volatile.Read(ref _ready).Task;
+        }
+
         try
         {
             return await ready.WaitAsync(new RemoteBackendOptions().FirstTokenTimeout, cancellationToken).ConfigureAwait(false);
@@ -75,6 +83,38 @@ internal sealed class ModelWorker : BackgroundService
         }
     }
 
+    /// <summary>
+    /// Sends an administrator's request about the worker's own state (its model pool: <c>/v1/pool</c>, pin, unpin, swap) to the
+    /// running worker at the same path, and answers with the worker's status and body, so that it acts where the models are.
+    /// </summary>
+    /// <param name="request">The request as the server received it (authorized there); its body is sent on unread.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <exception cref="BackendUnavailableException">No worker is running, or it died before answering.</exception>
+    public async Task<IResult> ForwardAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        RemoteBackend backend = await GetBackendAsync(cancellationToken).ConfigureAwait(false);
+        string path = (request.PathBase + request.Path).Value!.TrimStart('/') + request.QueryString.Value;
+        using var message = new HttpRequestMessage(new HttpMethod(request.Method), new Uri(backend.Endpoint, path));
+        message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", backend.Options.ApiKey);
+        if (!HttpMethods.IsGet(request.Method))
+        {
+            message.Content = new StreamContent(request.Body);
+            message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        }
+
+        try
+        {
+            using HttpResponseMessage response = await backend.Http.SendAsync(message, cancellationToken).ConfigureAwait(false);
+            string body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            return Results.Content(body, response.Content.Headers.ContentType?.ToString() ?? "application/json", statusCode: (int)response.StatusCode);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new BackendUnavailableException(BackendName, BackendFailure.Unreachable, $"The model worker process did not answer ({ex.Message}); retry shortly.", ex);
+        }
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!IsEnabled)
@@ -82,7 +122,7 @@ internal sealed class ModelWorker : BackgroundService
             return;
         }
 
-        TimeSpan backoff = s_firstBackoff;
+        var backoff = new RestartBackoff();
         while (!stoppingToken.IsCancellationRequested)
         {
             long started = Stopwatch.GetTimestamp();
@@ -92,10 +132,9 @@ internal sealed class ModelWorker : BackgroundService
                 return;
             }
 
-            backoff = Stopwatch.GetElapsedTime(started) > s_stableRun ? s_firstBackoff : backoff;
-            _logger.LogWarning("The model worker process exited; starting it again in {Backoff} ms.", (int)backoff.TotalMilliseconds);
-            await Task.Delay(backoff, stoppingToken).ConfigureAwait(false);
-            backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, s_maxBackoff.Ticks));
+            TimeSpan wait = backoff.Next(Stopwatch.GetElapsedTime(started));
+            _logger.LogWarning("The model worker process exited; starting it again in {Backoff} ms.", (int)wait.TotalMilliseconds);
+            await Task.Delay(wait, stoppingToken).ConfigureAwait(false);
         }
     }
 
@@ -129,7 +168,11 @@ internal sealed class ModelWorker : BackgroundService
             if (await WaitUntilHealthyAsync(backend, process, stoppingToken).ConfigureAwait(false))
             {
                 _logger.LogInformation("Model worker {Pid} is serving on 127.0.0.1:{Port}.", process.Id, port);
-                Volatile.Read(ref _ready).TrySetResult(backend);
+                lock (_gate)
+                {
+                    _serving = process;
+                    _ready.TrySetResult(backend);
+                }
             }
 
             await WatchAsync(backend, process, stoppingToken).ConfigureAwait(false);
@@ -143,6 +186,7 @@ internal sealed class ModelWorker : BackgroundService
             _silence = null;
             lock (_gate)
             {
+                _serving = null;
                 if (_ready.Task.IsCompleted)
                 {
                     Volatile.Write(ref _ready, NewReady());
@@ -153,6 +197,14 @@ internal sealed class ModelWorker : BackgroundService
             {
                 process.Kill(entireProcessTree: true);
             }
+        }
+    }
+
+    private bool HasServingWorkerExited()
+    {
+        lock (_gate)
+        {
+            return _serving is { HasExited: true };
         }
     }
 

@@ -55,6 +55,16 @@ public sealed class AgentCommandTests : IDisposable
         Assert.Contains("--mode must be one of", (await _cli.RunAsync("agent", "run", "coder", "x", "-m", "any", "--mode", "sideways")).AssertOneLineFailure(expectedExitCode: 2), StringComparison.Ordinal);
         Assert.Contains("at least two agents", (await _cli.RunAsync("agent", "run", "coder", "x", "-m", "any", "--mode", "voting")).AssertOneLineFailure(expectedExitCode: 2), StringComparison.Ordinal);
         (await _cli.RunAsync("agent", "run", "coder")).AssertOneLineFailure(expectedExitCode: 2);
+        Assert.Contains("--model needs a model name or path.", (await _cli.RunAsync("agent", "run", "coder", "x", "-m", "")).AssertOneLineFailure(expectedExitCode: 2), StringComparison.Ordinal);
+        Assert.Contains("--agents needs at least one agent name.", (await _cli.RunAsync("agent", "run", "coder", "x", "-m", "any", "--agents", "")).AssertOneLineFailure(expectedExitCode: 2), StringComparison.Ordinal);
+        Assert.Contains("--agents has an empty name at position 2 ('coder,,analyst').", (await _cli.RunAsync("agent", "run", "coder", "x", "-m", "any", "--mode", "sequential", "--agents", "coder,,analyst")).AssertOneLineFailure(expectedExitCode: 2), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ADirectoryAsTheModelIsNamedAsOne()
+    {
+        string folder = Directory.CreateDirectory(Path.Combine(_cli.Home, "models-folder")).FullName;
+        Assert.Contains($"'{folder}' is a directory, not a GGUF file.", (await _cli.RunAsync("agent", "run", "coder", "x", "-m", folder)).AssertOneLineFailure(), StringComparison.Ordinal);
     }
 
     public void Dispose() => _cli.Dispose();
