@@ -94,7 +94,7 @@ public sealed class IsolationTests
                 // Unless the worker was already restarted in between, the refusal is immediate and says why.
                 Assert.Equal(HttpStatusCode.ServiceUnavailable, chat.StatusCode);
                 Assert.Contains("backend_unavailable", await chat.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
-                Assert.True(refused.Elapsed < TimeSpan.FromSeconds(5), refused.Elapsed.ToString());
+                Assert.True(refused.Elapsed < TimeSpan.FromSeconds(10), refused.Elapsed.ToString()); // not the 120 s a first token may take
             }
 
             // After the hang timeout the stopped worker is killed and a new one serves.

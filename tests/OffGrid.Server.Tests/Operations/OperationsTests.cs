@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using OffGrid.AspNetCore.Hosting;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
@@ -31,23 +32,13 @@ public sealed class OperationsTests : IClassFixture<ServerFixture>
     }
 
     [Fact]
-    public async Task HealthIs503WhenAPreloadFails()
+    public async Task AnUnknownPreloadModelStopsTheStart()
     {
         await using WebApplication app = OffGridWebApplication.Create([], o => ServerFixture.Configure(o, preload: ["not-a-model"]));
-        await app.StartAsync(Token);
-        using var http = new HttpClient { BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()) };
-        JsonElement body = default;
-        for (int i = 0; i < 100 && body.ValueKind == JsonValueKind.Undefined; i++)
-        {
-            using HttpResponseMessage response = await http.GetAsync("/health", Token);
-            Assert.Equal(503, (int)response.StatusCode);
-            JsonElement json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Token)).RootElement.Clone();
-            body = json.GetProperty("status").GetString() == "failed" ? json : default;
-            await Task.Delay(50, Token);
-        }
 
-        Assert.Contains("not-a-model", body.GetProperty("error").GetString());
-        await app.StopAsync(Token);
+        OptionsValidationException refused = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync(Token));
+
+        Assert.StartsWith("Server:Preload:0 is 'not-a-model': ", Assert.Single(refused.Failures), StringComparison.Ordinal);
     }
 
     [Fact]
