@@ -3,6 +3,7 @@ using OffGrid.Agents.Templates;
 using OffGrid.AspNetCore.Governance;
 using OffGrid.AspNetCore.Http;
 using OffGrid.AspNetCore.Models;
+using OffGrid.Hub.References;
 
 namespace OffGrid.AspNetCore.Agents;
 
@@ -13,6 +14,11 @@ namespace OffGrid.AspNetCore.Agents;
 /// </summary>
 internal static class AgentEndpoints
 {
+    /// <summary>The header that names the run of a streamed <c>POST runs</c> before its first step.</summary>
+    public const string RunIdHeader = "OffGrid-Run-Id";
+
+    private static readonly TimeSpan CancelWait = TimeSpan.FromSeconds(2);
+
     public static void Map(RouteGroupBuilder group)
     {
         group.MapGet(string.Empty, ListAsync);
@@ -53,15 +59,37 @@ internal static class AgentEndpoints
 
     private static IResult GetRun(string id, AgentRuns runs) => Results.Json(AgentShapes.Run(runs.Get(id), runs.GetSteps(id)), ServerJson.Options);
 
-    private static IResult Cancel(string id, AgentRuns runs)
+    private static async Task<IResult> Cancel(string id, AgentRuns runs, CancellationToken cancellationToken)
     {
-        runs.Cancel(id);
-        return Results.Json(AgentShapes.Run(runs.Get(id)), ServerJson.Options);
+        if (!runs.Cancel(id))
+        {
+            return Results.Json(AgentShapes.Run(runs.Get(id)), ServerJson.Options);
+        }
+
+        // The model stops within the step it is in, usually well under a second: answer with the outcome when it is there.
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        wait.CancelAfter(CancelWait);
+        AgentRunInfo run;
+        try
+        {
+            run = await runs.WaitAsync(id, wait.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            run = runs.Get(id);
+        }
+
+        return Results.Json(AgentShapes.Run(run, status: run.Status == AgentRunStatus.Running ? "cancelling" : null), ServerJson.Options);
     }
 
     private static async Task<IResult> StartAsync(HttpContext http, AgentRuns runs, ModelAccess models)
     {
         AgentRunBody body = await JsonBody.ReadAsync<AgentRunBody>(http.Request, http.RequestAborted);
+        if (body.Agent is not null && body.Agents is not null)
+        {
+            throw ApiException.BadRequest("Pass either \"agent\" (one agent) or \"agents\" (a team, with \"mode\"), not both.", "agents");
+        }
+
         var request = new AgentRunRequest
         {
             Task = body.Task ?? "",
@@ -91,7 +119,17 @@ internal static class AgentEndpoints
     {
         AgentRunBody body = http.Request.ContentLength is 0 or null && !http.Request.Headers.ContentType.Any() ? new AgentRunBody() : await JsonBody.ReadAsync<AgentRunBody>(http.Request, http.RequestAborted);
         AgentRunInfo stored = runs.Get(id);
-        ModelSession session = await models.OpenAsync(body.Model ?? stored.Request.Model, keepAlive: null, http.RequestAborted);
+        ModelSession session;
+        try
+        {
+            session = await models.OpenAsync(body.Model ?? stored.Request.Model, keepAlive: null, http.RequestAborted);
+        }
+        catch (ModelNotFoundException) when (body.Model is null && stored.Request.Model is { } path && ModelReference.TryParse(path, out ModelReference? reference) && reference.Kind == ModelReferenceKind.LocalFile)
+        {
+            // Runs started by the CLI store the model file they ran on; the server serves models by name.
+            throw ApiException.ModelNotFound($"This run's model '{path}' is a file path; pass \"model\" with a name this server serves (GET /v1/models) in the body, e.g. {{\"model\":\"<name>\"}}.");
+        }
+
         AgentRunInfo run;
         try
         {
@@ -112,10 +150,15 @@ internal static class AgentEndpoints
         return StreamAsync(id, after ?? 0, http, runs);
     }
 
-    /// <summary>Streams the run's steps after <paramref name="after"/> as server-sent events, then the run itself, then <c>[DONE]</c>.</summary>
+    /// <summary>
+    /// Streams the run itself (so the client has its id to cancel it), its steps after <paramref name="after"/> as server-sent
+    /// events, then the run as it ended, then <c>[DONE]</c>. A client that disconnects stops watching; the run goes on.
+    /// </summary>
     private static async Task<IResult> StreamAsync(string id, long after, HttpContext http, AgentRuns runs)
     {
+        http.Response.Headers[RunIdHeader] = id;
         var writer = ChunkedJsonWriter.ServerSentEvents(http.Response);
+        await writer.WriteAsync(AgentShapes.Run(runs.Get(id)), http.RequestAborted);
         await foreach (AgentStep step in runs.WatchAsync(id, after, http.RequestAborted))
         {
             await writer.WriteAsync(AgentShapes.Step(step), http.RequestAborted);
