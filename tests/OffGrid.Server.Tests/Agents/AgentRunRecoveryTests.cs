@@ -93,12 +93,12 @@ public sealed class AgentRunRecoveryTests
     private static void WriteTemplate(string home, string name, string fields) =>
         File.WriteAllText(Path.Combine(home, "agents", name + ".json"), $$"""{"name":"{{name}}","instructions":"Answer.","temperature":0.8,"maxOutputTokens":48,{{fields}}}""");
 
-    /// <summary>Reads server-sent events until a step of type <paramref name="type"/>.</summary>
+    /// <summary>Reads server-sent events until a step of type <paramref name="type"/>; the run events (first and last) have no type.</summary>
     private static async Task<JsonElement> NextAsync(StreamReader reader, string type, CancellationToken cancellationToken)
     {
         while (await reader.ReadLineAsync(cancellationToken) is { } line)
         {
-            if (line.StartsWith("data: {", StringComparison.Ordinal) && JsonDocument.Parse(line[6..]).RootElement is var step && step.GetProperty("type").GetString() == type)
+            if (line.StartsWith("data: {", StringComparison.Ordinal) && JsonDocument.Parse(line[6..]).RootElement is var step && step.TryGetProperty("type", out JsonElement kind) && kind.GetString() == type)
             {
                 return step.Clone();
             }
