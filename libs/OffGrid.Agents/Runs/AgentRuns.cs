@@ -24,6 +24,7 @@ public sealed class AgentRuns : IAsyncDisposable
     private readonly AgentTemplates _templates;
     private readonly Toolbox? _toolbox;
     private readonly ILogger _logger;
+    private readonly Func<Exception, string?>? _describeFailure;
     private readonly ConcurrentDictionary<string, ActiveRun> _active = new(StringComparer.Ordinal);
     private volatile bool _disposing;
 
@@ -42,6 +43,7 @@ public sealed class AgentRuns : IAsyncDisposable
         _store = new AgentRunStore(options.AgentsDatabasePath);
         _templates = templates;
         _toolbox = toolbox;
+        _describeFailure = options.DescribeFailure;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<AgentRuns>();
         _store.InterruptOrphans(_store.Running());
     }
@@ -315,6 +317,11 @@ public sealed class AgentRuns : IAsyncDisposable
         {
             _logger.LogWarning("Agent run {RunId} failed: {Reason}", run.Id, ex.Message);
             outcome = (AgentRunStatus.Failed, null, ex.Message);
+        }
+        catch (Exception ex) when (_describeFailure?.Invoke(ex) is { } described)
+        {
+            _logger.LogWarning("Agent run {RunId} failed: {Reason}", run.Id, described);
+            outcome = (AgentRunStatus.Failed, null, described);
         }
         catch (Exception ex)
         {

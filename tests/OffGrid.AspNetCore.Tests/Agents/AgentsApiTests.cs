@@ -158,6 +158,27 @@ public sealed class AgentsApiTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task APromptOverTheContextWindowFailsTheRunNamingTheServersSetting()
+    {
+        CancellationToken cancel = TestContext.Current.CancellationToken;
+        HttpClient http = _server.Http;
+        string instructions = string.Concat(Enumerable.Repeat("Answer with care. ", 700));
+        (await http.PostAsync("/v1/agents", Json($$"""{"name":"wordy","instructions":"{{instructions}}","toolMode":"none","maxOutputTokens":2}"""), cancel)).EnsureSuccessStatusCode();
+        using HttpResponseMessage started = await http.PostAsync("/v1/agents/runs", Json("""{"model":"qwen","task":"Hi.","agent":"wordy"}"""), cancel);
+        string id = (await started.Content.ReadFromJsonAsync<JsonElement>(cancel)).GetProperty("id").GetString()!;
+
+        JsonElement run;
+        do
+        {
+            run = await http.GetFromJsonAsync<JsonElement>($"/v1/agents/runs/{id}", cancel);
+        }
+        while (run.GetProperty("status").GetString() == "running" && await Delay(cancel));
+
+        Assert.Equal("failed", run.GetProperty("status").GetString());
+        Assert.Contains("Server:Pool:Engine:ContextSize", run.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
     private static async Task<bool> Delay(CancellationToken cancel)
     {
         await Task.Delay(50, cancel);

@@ -63,6 +63,26 @@ public sealed class AgentCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task APromptOverTheContextWindowFailsNamingCtxSizeAndKeepsTheFinishedTurns()
+    {
+        string agents = Directory.CreateDirectory(Path.Combine(_cli.Home, "agents")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(agents, "short.json"), """{"name":"short","instructions":"Answer.","toolMode":"none","maxOutputTokens":4}""", TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(agents, "wordy.json"), $$"""{"name":"wordy","instructions":"{{string.Concat(Enumerable.Repeat("Answer with care. ", 40))}}","toolMode":"none","maxOutputTokens":4}""", TestContext.Current.CancellationToken);
+
+        // The second agent's instructions alone are over the 256-token window: the first agent's turn is kept and shown.
+        CliResult result = await _cli.RunAsync("agent", "run", "short", "Hi.", "-m", TemplateModels.Qwen, "--mode", "sequential", "--agents", "short,wordy", "--threads", "1", "--ctx", "256");
+
+        Assert.Equal(1, result.ExitCode);
+        // Steps show live on stderr; the failure is its one last line, without a stack trace.
+        string line = result.ErrorLines[^1];
+        Assert.StartsWith("offgrid: The prompt is ", line, StringComparison.Ordinal);
+        Assert.DoesNotContain(result.ErrorLines, l => l.StartsWith("at ", StringComparison.Ordinal));
+        Assert.Contains("context window", line, StringComparison.Ordinal);
+        Assert.Contains("Raise it with --ctx-size", line, StringComparison.Ordinal);
+        Assert.Contains("== short (turn 0) ==", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ARunCancelledWithCtrlCIsResumedByTheCliFromItsLastFinishedTurn()
     {
         CancellationToken cancel = TestContext.Current.CancellationToken;
