@@ -122,15 +122,9 @@ internal sealed class AgentCommand : Command
                 MaxOutputTokens = parse.GetValue(_maxTokens),
                 Model = parse.GetRequiredValue(_model),
             };
-            if (team.Length > 1 && parse.GetResult(_mode) is null or { Implicit: true })
+            if (request.Validate(CliField) is { Count: > 0 } problems)
             {
-                FailureReporter.WriteLine(Console.Error, "--agents names a team; pass --mode too (sequential, parallel, debate, voting or hierarchy).");
-                return FailureReporter.UsageError;
-            }
-
-            if (request.Validate() is { Count: > 0 } errors)
-            {
-                FailureReporter.WriteLine(Console.Error, string.Join(" ", errors));
+                FailureReporter.WriteLine(Console.Error, string.Join(" ", problems.Select(p => p.Value)));
                 return FailureReporter.UsageError;
             }
 
@@ -147,6 +141,16 @@ internal sealed class AgentCommand : Command
             return await AgentRunWatch.FollowAsync(_console, _interrupts, _agents.Runs, run.Id, after: 0, parse.GetValue(_json)).ConfigureAwait(false);
         }
     }
+
+    /// <summary>The option that sets a request field, for validation messages.</summary>
+    private static string CliField(string property) => property switch
+    {
+        nameof(AgentRunRequest.Agents) => "--agents",
+        nameof(AgentRunRequest.Mode) => "--mode",
+        nameof(AgentRunRequest.MaxOutputTokens) => "--max-tokens",
+        nameof(AgentRunRequest.Rounds) => "--rounds",
+        _ => property.ToLowerInvariant(),
+    };
 
     /// <summary><c>offgrid agent resume</c>: goes on with a cancelled, interrupted, failed or over-budget run from its last finished turn.</summary>
     private sealed class AgentResumeCommand : Command

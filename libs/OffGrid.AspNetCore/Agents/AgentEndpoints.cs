@@ -8,7 +8,7 @@ using OffGrid.Hub.References;
 namespace OffGrid.AspNetCore.Agents;
 
 /// <summary>
-/// The agents API: templates (<c>GET|POST /</c>, <c>GET|DELETE /{name}</c>, bodies in the template file's shape) and runs
+/// The agents API: templates (<c>GET|POST /</c> (<c>?replace=true</c> to replace one), <c>GET|DELETE /{name}</c>, bodies in the template file's shape) and runs
 /// (<c>POST runs</c> to start, with <c>"stream":true</c> for server-sent step events; <c>GET runs</c>, <c>GET runs/{id}</c> with the
 /// transcript, <c>GET runs/{id}/events</c>, <c>POST runs/{id}/cancel</c>, <c>POST runs/{id}/resume</c>).
 /// </summary>
@@ -40,10 +40,16 @@ internal static class AgentEndpoints
     private static async Task<IResult> GetAsync(string name, AgentTemplates templates, CancellationToken cancellationToken) =>
         Results.Json(await templates.GetAsync(name, cancellationToken), AgentTemplates.JsonOptions);
 
-    private static async Task<IResult> SaveAsync(HttpRequest request, AgentTemplates templates, CancellationToken cancellationToken)
+    private static async Task<IResult> SaveAsync(HttpRequest request, AgentTemplates templates, bool? replace, CancellationToken cancellationToken)
     {
         using var reader = new StreamReader(request.Body);
         AgentTemplate template = AgentTemplates.Parse(await reader.ReadToEndAsync(cancellationToken), "request body");
+        // Like custom tools: replacing a template (or overriding a built-in) must be asked for.
+        if (replace != true && (await templates.ListAsync(invalid: _ => { }, cancellationToken)).Any(t => t.Name == template.Name))
+        {
+            throw new ApiException(StatusCodes.Status409Conflict, $"An agent template named '{template.Name}' exists; POST /v1/agents?replace=true to replace it (a built-in is then overridden until you delete yours).", "name", "agent_exists");
+        }
+
         await templates.SaveAsync(template, cancellationToken);
         return Results.Json(template, AgentTemplates.JsonOptions, statusCode: StatusCodes.Status201Created);
     }
@@ -100,11 +106,21 @@ internal static class AgentEndpoints
             MaxOutputTokens = body.MaxTokens,
             Model = body.Model,
         };
+        if (request.Validate(BodyField) is [var first, ..] problems)
+        {
+            throw new ApiException(StatusCodes.Status400BadRequest, string.Join(" ", problems.Select(p => p.Value)), first.Key, "invalid_run");
+        }
+
         ModelSession session = await models.OpenAsync(body.Model, keepAlive: null, http.RequestAborted);
         AgentRunInfo run;
         try
         {
             run = await runs.StartAsync(request, session.ChatClient, new SessionLease(session), http.RequestAborted);
+        }
+        catch (AgentTemplateNotFoundException unknown) when (unknown.Name == body.Lead && !request.Agents.Contains(body.Lead))
+        {
+            session.Dispose();
+            throw new ApiException(StatusCodes.Status404NotFound, unknown.Message, "lead", "agent_not_found");
         }
         catch
         {
@@ -168,6 +184,13 @@ internal static class AgentEndpoints
         await writer.WriteDoneAsync(http.RequestAborted);
         return Results.Empty;
     }
+
+    /// <summary>The body field that sets a request property, for validation messages and <c>param</c>.</summary>
+    private static string BodyField(string property) => property switch
+    {
+        nameof(AgentRunRequest.MaxOutputTokens) => "max_tokens",
+        _ => property.ToLowerInvariant(),
+    };
 
     private static AgentRunMode ParseMode(string? mode) =>
         mode is null ? AgentRunMode.Single

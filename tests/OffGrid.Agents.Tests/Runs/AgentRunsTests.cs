@@ -291,7 +291,7 @@ public sealed class AgentRunsTests(QwenEngine engine) : IClassFixture<QwenEngine
         CancellationToken cancel = TestContext.Current.CancellationToken;
         using var home = new AgentsHome();
         await using var runs = new AgentRuns(home.Options, new AgentTemplates(home.Options));
-        Assert.Contains("exactly one agent", (await Assert.ThrowsAsync<AgentRunException>(() => runs.StartAsync(new AgentRunRequest { Task = "x", Agents = ["coder", "analyst"] }, engine.ChatClient, cancellationToken: cancel))).Message, StringComparison.Ordinal);
+        Assert.Contains("agents names a team of 2; pass mode too", (await Assert.ThrowsAsync<AgentRunException>(() => runs.StartAsync(new AgentRunRequest { Task = "x", Agents = ["coder", "analyst"] }, engine.ChatClient, cancellationToken: cancel))).Message, StringComparison.Ordinal);
         Assert.Contains("rounds", (await Assert.ThrowsAsync<AgentRunException>(() => runs.StartAsync(new AgentRunRequest { Task = "x", Agents = ["coder", "analyst"], Mode = AgentRunMode.Debate, Rounds = 0 }, engine.ChatClient, cancellationToken: cancel))).Message, StringComparison.Ordinal);
         await Assert.ThrowsAsync<AgentTemplateNotFoundException>(() => runs.StartAsync(new AgentRunRequest { Task = "x", Agents = ["nobody"] }, engine.ChatClient, cancellationToken: cancel));
         Assert.Throws<AgentRunNotFoundException>(() => runs.Get("run_missing"));

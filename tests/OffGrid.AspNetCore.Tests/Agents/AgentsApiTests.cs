@@ -45,7 +45,10 @@ public sealed class AgentsApiTests : IAsyncLifetime
         JsonElement error = await Error(invalid, HttpStatusCode.BadRequest, "invalid_agent");
         Assert.Contains("temperature must be between 0 and 2", error.GetProperty("message").GetString(), StringComparison.Ordinal);
 
+        await Error(await http.PostAsync("/v1/agents", Json("""{"name":"creative","instructions":"Rhyme."}"""), cancel), HttpStatusCode.Conflict, "agent_exists", "name");
         Assert.Equal(HttpStatusCode.OK, (await http.DeleteAsync("/v1/agents/triage", cancel)).StatusCode);
+        JsonElement gone = await Error(await http.DeleteAsync("/v1/agents/triage", cancel), HttpStatusCode.NotFound, "agent_not_found");
+        Assert.EndsWith("Known: analyst, coder, creative, researcher.", gone.GetProperty("message").GetString(), StringComparison.Ordinal);
         await Error(await http.GetAsync("/v1/agents/triage", cancel), HttpStatusCode.NotFound, "agent_not_found");
         await Error(await http.DeleteAsync("/v1/agents/coder", cancel), HttpStatusCode.BadRequest, "invalid_agent");
         await Error(await http.GetAsync("/v1/agents/runs/run_nope", cancel), HttpStatusCode.NotFound, "run_not_found");
@@ -56,6 +59,11 @@ public sealed class AgentsApiTests : IAsyncLifetime
         await Error(await http.PostAsync("/v1/agents/runs", Json("""{"model":"qwen","task":"x","agent":"coder","agents":["coder","analyst"]}"""), cancel), HttpStatusCode.BadRequest, "invalid_request_error", "agents");
         JsonElement unknown = await Error(await http.PostAsync("/v1/agents/runs", Json("""{"model":"qwen","task":"x","agent":"coder","maxTokens":3}"""), cancel), HttpStatusCode.BadRequest, "invalid_request_error", "maxTokens");
         Assert.Equal("The request body has an unknown field 'maxTokens'.", unknown.GetProperty("message").GetString());
+        JsonElement tokens = await Error(await http.PostAsync("/v1/agents/runs", Json("""{"model":"qwen","task":"x","agent":"coder","max_tokens":-1}"""), cancel), HttpStatusCode.BadRequest, "invalid_run", "max_tokens");
+        Assert.Equal("max_tokens must be at least 1.", tokens.GetProperty("message").GetString());
+        JsonElement team = await Error(await http.PostAsync("/v1/agents/runs", Json("""{"model":"qwen","task":"x","agents":["coder","analyst"]}"""), cancel), HttpStatusCode.BadRequest, "invalid_run", "agents");
+        Assert.Contains("pass mode too", team.GetProperty("message").GetString(), StringComparison.Ordinal);
+        await Error(await http.PostAsync("/v1/agents/runs", Json("""{"model":"qwen","task":"x","agents":["coder","analyst"],"mode":"parallel","lead":"nosuch"}"""), cancel), HttpStatusCode.NotFound, "agent_not_found", "lead");
     }
 
     [Fact]
@@ -130,7 +138,8 @@ public sealed class AgentsApiTests : IAsyncLifetime
         while (status == "running" && await Delay(cancel));
         Assert.Equal("cancelled", status);
 
-        (await http.PostAsync("/v1/agents", Json("""{"name":"rambler","instructions":"Talk.","toolMode":"none","maxOutputTokens":4}"""), cancel)).EnsureSuccessStatusCode();
+        await Error(await http.PostAsync("/v1/agents", Json("""{"name":"rambler","instructions":"Talk.","toolMode":"none","maxOutputTokens":4}"""), cancel), HttpStatusCode.Conflict, "agent_exists", "name");
+        (await http.PostAsync("/v1/agents?replace=true", Json("""{"name":"rambler","instructions":"Talk.","toolMode":"none","maxOutputTokens":4}"""), cancel)).EnsureSuccessStatusCode();
         using HttpResponseMessage resumed = await http.PostAsync($"/v1/agents/runs/{id}/resume", Json("""{"stream":true}"""), cancel);
         string body = await resumed.Content.ReadAsStringAsync(cancel);
         Assert.Contains("\"type\":\"final\"", body, StringComparison.Ordinal);

@@ -56,7 +56,7 @@ public sealed class AgentCommandTests : IDisposable
     public async Task UsageErrorsExit2()
     {
         Assert.Contains("--mode must be one of", (await _cli.RunAsync("agent", "run", "coder", "x", "-m", "any", "--mode", "sideways")).AssertOneLineFailure(expectedExitCode: 2), StringComparison.Ordinal);
-        Assert.Contains("at least two agents", (await _cli.RunAsync("agent", "run", "coder", "x", "-m", "any", "--mode", "voting")).AssertOneLineFailure(expectedExitCode: 2), StringComparison.Ordinal);
+        Assert.Contains("--agents must name at least two agents for --mode 'voting'", (await _cli.RunAsync("agent", "run", "coder", "x", "-m", "any", "--mode", "voting")).AssertOneLineFailure(expectedExitCode: 2), StringComparison.Ordinal);
         (await _cli.RunAsync("agent", "run", "coder")).AssertOneLineFailure(expectedExitCode: 2);
         Assert.Contains("pass --mode too", (await _cli.RunAsync("agent", "run", "coder", "x", "-m", "any", "--agents", "coder,analyst")).AssertOneLineFailure(expectedExitCode: 2), StringComparison.Ordinal);
         Assert.Contains("No agent run with id 'run_nope'", (await _cli.RunAsync("agent", "resume", "run_nope", "-m", "any")).AssertOneLineFailure(), StringComparison.Ordinal);
