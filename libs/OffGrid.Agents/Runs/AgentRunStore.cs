@@ -92,6 +92,13 @@ internal sealed class AgentRunStore
             ("$id", id), ("$status", Name(status)), ("$answer", answer), ("$error", error), ("$in", inputTokens), ("$out", outputTokens), ("$now", Format(DateTimeOffset.UtcNow)));
     }
 
+    /// <summary>Stores a running run's usage so far, so that a run read before it ends (or after its process died) shows it.</summary>
+    public void SetUsage(string id, long inputTokens, long outputTokens)
+    {
+        using SqliteConnection connection = Open();
+        Execute(connection, "UPDATE runs SET input_tokens = $in, output_tokens = $out WHERE id = $id AND status = 'running'", ("$id", id), ("$in", inputTokens), ("$out", outputTokens));
+    }
+
     /// <summary>Appends a step, numbering it after the run's last one.</summary>
     public AgentStep Append(string runId, AgentStep step)
     {

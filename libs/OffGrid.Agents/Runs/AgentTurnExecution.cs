@@ -130,6 +130,7 @@ internal sealed class AgentTurnExecution
 
         string answer = text.ToString().Trim();
         Record(new AgentStep { Kind = AgentStepKind.Message, Agent = agent, Turn = turn, Text = answer, InputTokens = turnInput, OutputTokens = turnOutput });
+        _store.SetUsage(_runId, InputTokens, OutputTokens);
         // The turn finished, so its answer is kept (and replayed on resume) even when it spent the run's last tokens.
         CheckTokenBudget();
         return answer;

@@ -68,6 +68,8 @@ public sealed class AgentRunRecoveryTests
                 using var http = new HttpClient { BaseAddress = restarted.BaseUri };
                 JsonElement run = await http.GetFromJsonAsync<JsonElement>($"v1/agents/runs/{id}", cancel);
                 Assert.Equal("interrupted", run.GetProperty("status").GetString());
+                // The finished turn's tokens count, though the run never ended.
+                Assert.True(run.GetProperty("usage").GetProperty("input_tokens").GetInt64() > 0, run.ToString());
                 JsonElement kept = Assert.Single(run.GetProperty("steps").EnumerateArray(), s => s.GetProperty("type").GetString() == "message");
                 Assert.Equal(("first", firstAnswer), (kept.GetProperty("agent").GetString(), kept.GetProperty("text").GetString()));
                 Assert.Equal("nap", run.GetProperty("steps").EnumerateArray().Last().GetProperty("tool").GetString());
