@@ -294,7 +294,9 @@ public sealed class AgentRuns : IAsyncDisposable
         try
         {
             (string answer, string agent) = await AgentOrchestration.RunAsync(run.Request, execution.TurnAsync, stop.Token).ConfigureAwait(false);
-            execution.Record(new AgentStep { Kind = AgentStepKind.Final, Agent = agent, Text = answer, InputTokens = execution.InputTokens, OutputTokens = execution.OutputTokens });
+            // The final step carries the turn its answer came from (the last one of that agent with that answer).
+            int turn = _store.Steps(run.Id, 0).Where(s => s.Kind == AgentStepKind.Message && s.Agent == agent && s.Text == answer).Select(s => s.Turn).DefaultIfEmpty(0).Max();
+            execution.Record(new AgentStep { Kind = AgentStepKind.Final, Agent = agent, Turn = turn, Text = answer, InputTokens = execution.InputTokens, OutputTokens = execution.OutputTokens });
             outcome = (AgentRunStatus.Completed, answer, null);
         }
         catch (OperationCanceledException) when (_disposing)

@@ -114,7 +114,7 @@ public sealed class AgentRunsTests(QwenEngine engine) : IClassFixture<QwenEngine
         }
 
         AgentStep final = runs.GetSteps(run.Id)[^1];
-        Assert.Equal((AgentStepKind.Final, decider, messages[^1].Text), (final.Kind, final.Agent, final.Text));
+        Assert.Equal((AgentStepKind.Final, decider, messages[^1].Turn, messages[^1].Text), (final.Kind, final.Agent, final.Turn, final.Text));
         Assert.Equal(run.Answer, final.Text);
     }
 
