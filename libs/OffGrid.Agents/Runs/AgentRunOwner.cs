@@ -4,13 +4,17 @@ using System.Diagnostics;
 namespace OffGrid.Agents.Runs;
 
 /// <summary>
-/// The process that executes a run: its host, id and start time. Several processes share one <c>agents.db</c> (a server and
-/// CLI runs), so a <c>running</c> run is only <c>interrupted</c> when its owner is gone; the start time tells a reused
-/// process id from the owner.
+/// The process that executes a run: its host, id and start time, and when the run's wall-clock budget ends. Several processes
+/// share one <c>agents.db</c> (a server and CLI runs), so a <c>running</c> run is only <c>interrupted</c> when its owner is gone;
+/// the start time tells a reused process id from the owner. A process on another host (another container sharing the
+/// folder) cannot be looked up, so its run counts as alive until its budget ends, which no live run outlasts.
 /// </summary>
 /// <remarks>Immutable; <see cref="IsAlive"/> is thread-safe.</remarks>
-internal sealed record AgentRunOwner(string Host, int ProcessId, long StartedTicks)
+internal sealed record AgentRunOwner(string Host, int ProcessId, long StartedTicks, DateTimeOffset? Until = null)
 {
+    // The wall clock stops a run at its budget; the margin covers storing the outcome.
+    private static readonly TimeSpan s_grace = TimeSpan.FromMinutes(1);
+
     // Start times are read from /proc (or the OS) and the boot time they are based on drifts by milliseconds between
     // reads; a pid reused within this window by a new process is not a realistic case.
     private static readonly TimeSpan s_startTolerance = TimeSpan.FromSeconds(2);
@@ -25,18 +29,21 @@ internal sealed record AgentRunOwner(string Host, int ProcessId, long StartedTic
 
     public static void Stopped(string runId) => s_executing.TryRemove(runId, out _);
 
+    /// <summary>This process, executing a run whose wall-clock budget is <paramref name="maxSeconds"/>.</summary>
+    public static AgentRunOwner ForRun(int maxSeconds) => Current with { Until = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(maxSeconds) + s_grace };
+
     /// <summary>Whether the owner still executes <paramref name="runId"/>.</summary>
-    /// <remarks>A run of another host cannot be checked from here and counts as alive.</remarks>
+    /// <remarks>A run of another host cannot be checked from here: it counts as alive until its budget ends.</remarks>
     public bool IsAlive(string runId)
     {
-        if (this == Current)
+        if (IsProcess(Current))
         {
             return s_executing.ContainsKey(runId);
         }
 
         if (!string.Equals(Host, Current.Host, StringComparison.Ordinal))
         {
-            return true;
+            return Until is not { } until || DateTimeOffset.UtcNow < until;
         }
 
         try
@@ -50,6 +57,9 @@ internal sealed record AgentRunOwner(string Host, int ProcessId, long StartedTic
             return false;
         }
     }
+
+    private bool IsProcess(AgentRunOwner other) =>
+        string.Equals(Host, other.Host, StringComparison.Ordinal) && ProcessId == other.ProcessId && StartedTicks == other.StartedTicks;
 
     /// <summary>How a user can find the owner: "process 1234".</summary>
     public override string ToString() => string.Equals(Host, Current.Host, StringComparison.Ordinal) ? $"process {ProcessId}" : $"process {ProcessId} on {Host}";

@@ -65,23 +65,23 @@ internal sealed class AgentRunStore
 
     public IReadOnlyList<AgentRunInfo> Running() => Query("SELECT * FROM runs WHERE status = 'running'");
 
-    public AgentRunInfo Create(AgentRunRequest request)
+    public AgentRunInfo Create(AgentRunRequest request, AgentRunOwner owner)
     {
         var now = DateTimeOffset.UtcNow;
-        var info = new AgentRunInfo { Id = "run_" + Guid.NewGuid().ToString("N")[..24], Request = request, Status = AgentRunStatus.Running, Created = now, Updated = now, Owner = AgentRunOwner.Current };
+        var info = new AgentRunInfo { Id = "run_" + Guid.NewGuid().ToString("N")[..24], Request = request, Status = AgentRunStatus.Running, Created = now, Updated = now, Owner = owner };
         using SqliteConnection connection = Open();
         Execute(connection, "INSERT INTO runs (id, request, status, created, updated, owner) VALUES ($id, $request, 'running', $now, $now, $owner)",
-            ("$id", info.Id), ("$request", JsonSerializer.Serialize(request, AgentTemplates.JsonOptions)), ("$now", Format(now)), ("$owner", Serialize(AgentRunOwner.Current)));
+            ("$id", info.Id), ("$request", JsonSerializer.Serialize(request, AgentTemplates.JsonOptions)), ("$now", Format(now)), ("$owner", Serialize(owner)));
         return info;
     }
 
     /// <summary>Makes this process the owner of a stopped run again, unless another process took it first.</summary>
     /// <returns>Whether this process now owns the run.</returns>
-    public bool Claim(string id, AgentRunStatus expected)
+    public bool Claim(string id, AgentRunStatus expected, AgentRunOwner owner)
     {
         using SqliteConnection connection = Open();
         using SqliteCommand claim = Command(connection, "UPDATE runs SET status = 'running', answer = NULL, error = NULL, owner = $owner, updated = $now WHERE id = $id AND status = $expected",
-            ("$id", id), ("$expected", Name(expected)), ("$owner", Serialize(AgentRunOwner.Current)), ("$now", Format(DateTimeOffset.UtcNow)));
+            ("$id", id), ("$expected", Name(expected)), ("$owner", Serialize(owner)), ("$now", Format(DateTimeOffset.UtcNow)));
         return claim.ExecuteNonQuery() > 0;
     }
 

@@ -71,7 +71,7 @@ public sealed class AgentRuns : IAsyncDisposable
         }
 
         Prepared prepared = await PrepareAsync(request, cancellationToken).ConfigureAwait(false);
-        AgentRunInfo run = _store.Create(request);
+        AgentRunInfo run = _store.Create(request, AgentRunOwner.ForRun(prepared.Budget.MaxSeconds));
         var active = new ActiveRun();
         _active[run.Id] = active;
         AgentRunOwner.Executing(run.Id);
@@ -107,7 +107,7 @@ public sealed class AgentRuns : IAsyncDisposable
         }
 
         AgentRunOwner.Executing(id);
-        if (!_store.Claim(id, run.Status))
+        if (!_store.Claim(id, run.Status, AgentRunOwner.ForRun(prepared.Budget.MaxSeconds)))
         {
             _active.TryRemove(id, out _);
             AgentRunOwner.Stopped(id);
