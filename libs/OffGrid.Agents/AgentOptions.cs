@@ -64,9 +64,8 @@ public sealed class AgentOptions
 
     /// <summary>
     /// Gets or sets how the host words a run failure its user can fix (for example a prompt over the context window, naming the
-    /// host's context-size setting): it returns the message the run stores, or <see langword="null"/> for an unexpected failure,
-    /// which keeps the exception's message and is logged as an error with its stack trace. A worded failure is logged as one
-    /// warning line. Called on the run's thread; must not throw.
+    /// host's context-size setting): it returns the message the run stores, or <see langword="null"/> to keep the exception's
+    /// message. Either way the failure is logged as one warning line. Called on the run's thread; must not throw.
     /// </summary>
     public Func<Exception, string?>? DescribeFailure { get; set; }
 

@@ -58,6 +58,21 @@ public sealed class Toolbox : IAsyncDisposable
     ];
 
     /// <summary>
+    /// Finds the first of <paramref name="names"/> (as <see cref="GetToolsAsync"/> takes them) that names nothing configured,
+    /// without starting anything: a name must be an MCP server, plugin or custom tool, and in <c>server/tool</c> the server
+    /// must be one. Whether the server has that tool is known only once it runs, so that part is not checked.
+    /// </summary>
+    /// <param name="names">The tool names.</param>
+    /// <returns>The first unknown name, or <see langword="null"/> when every name is known.</returns>
+    /// <exception cref="ToolDefinitionException"><c>mcp.json</c> is invalid.</exception>
+    public string? FindUnknown(IEnumerable<string> names)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        HashSet<string> known = [.. List().Select(t => t.Name)];
+        return names.Select(n => n.Trim()).FirstOrDefault(name => !known.Contains(name.IndexOf('/', StringComparison.Ordinal) is > 0 and int slash ? name[..slash] : name));
+    }
+
+    /// <summary>
     /// The tools of the named MCP servers, plugins and custom tools, starting servers as needed. Tools that need a person's
     /// approval are <see cref="ApprovalRequiredAIFunction"/>s.
     /// </summary>

@@ -91,8 +91,9 @@ public static class OffGridEndpointRouteBuilderExtensions
     /// <c>POST quantize</c> (<c>{"model","type","output"}</c>: checked at once, then a job, 202), <c>GET quantize[/{id}]</c>
     /// (poll status and per-tensor progress), <c>DELETE quantize/{id}</c> (cancel; nothing enters the store) and
     /// <c>GET quantize/types</c> (the types the runtime writes). The model pool (admin): <c>GET pool</c> (loaded models,
-    /// estimated bytes, pins), <c>POST pool/pin</c> and <c>pool/unpin</c> (<c>{"model"}</c>) and <c>POST pool/swap</c>
-    /// (<c>{"model","replacement"}</c>: hot-swap; requests in flight finish on the old file, which then unloads).
+    /// the names they serve, estimated bytes, pins, a swapped-out file still draining), <c>POST pool/pin</c> (loads the model
+    /// if needed) and <c>pool/unpin</c> (<c>{"model"}</c>) and <c>POST pool/swap</c> (<c>{"model","replacement"}</c>: hot-swap;
+    /// requests in flight finish on the old file, which then unloads); with model isolation these act on the worker's pool.
     /// </summary>
     /// <param name="endpoints">The app or a route group.</param>
     /// <param name="pattern">The prefix.</param>
@@ -119,7 +120,7 @@ public static class OffGridEndpointRouteBuilderExtensions
         quantize.MapGet("/{id}", QuantizationEndpoints.Get);
         quantize.MapDelete("/{id}", QuantizationEndpoints.CancelAsync);
         RouteGroupBuilder pool = group.MapGroup("/pool").WithMetadata(RequiredRole.Admin);
-        pool.MapGet(string.Empty, PoolEndpoints.Get);
+        pool.MapGet(string.Empty, PoolEndpoints.GetAsync);
         pool.MapPost("/pin", PoolEndpoints.PinAsync);
         pool.MapPost("/unpin", PoolEndpoints.UnpinAsync);
         pool.MapPost("/swap", PoolEndpoints.SwapAsync);

@@ -41,6 +41,9 @@ internal sealed class ChatSession
     /// </summary>
     public bool CompletionMode { get; set; }
 
+    /// <summary>Whether the engine drafts tokens (speculative decoding), so the answers' figures report the drafts even when there were none.</summary>
+    public bool Speculative { get; init; }
+
     /// <summary>The messages so far, user and assistant turns alternating.</summary>
     public IReadOnlyList<ChatMessage> History => _history;
 
@@ -65,7 +68,7 @@ internal sealed class ChatSession
             raw.AdditionalProperties ??= [];
             raw.AdditionalProperties[LlamaChatOptions.RawPromptKey] = true;
             raw.MaxOutputTokens ??= DefaultCompletionTokens;
-            return GenerationStats.From((await StreamAsync([new ChatMessage(ChatRole.User, text)], raw, output, cancellationToken).ConfigureAwait(false)).Usage);
+            return GenerationStats.From(await StreamAsync([new ChatMessage(ChatRole.User, text)], raw, output, cancellationToken).ConfigureAwait(false), raw, Speculative);
         }
 
         int before = _history.Count;
@@ -80,7 +83,7 @@ internal sealed class ChatSession
                 List<ToolApprovalRequestContent> requests = [.. response.Messages.SelectMany(m => m.Contents).OfType<ToolApprovalRequestContent>()];
                 if (requests.Count == 0 || _tools is null)
                 {
-                    return GenerationStats.From(response.Usage);
+                    return GenerationStats.From(response, options, Speculative);
                 }
 
                 var decisions = new List<AIContent>();

@@ -81,6 +81,11 @@ internal sealed class InteractiveChat
             {
                 _console.Error.MarkupLineInterpolated($"[grey]{stats}[/]");
             }
+
+            if (stats?.LengthHint is { } hint)
+            {
+                _console.Error.MarkupLineInterpolated($"[grey]({hint})[/]");
+            }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

@@ -75,15 +75,17 @@ internal sealed class AgentCommand : Command
         private readonly AgentServices _agents;
         private readonly Argument<string> _template = new Argument<string>("template") { Description = "The agent (template name); with --agents, the lead: aggregator, judge or planner." }.RejectingOptions();
         private readonly Argument<string> _task = new("task") { Description = "The task." };
-        private readonly Option<string> _model = new("--model", "-m") { Description = "The model to run on (alias, owner/repo[:quant], stored model or .gguf path).", Required = true };
+        private readonly Option<string> _model = new Option<string>("--model", "-m") { Description = "The model to run on (alias, owner/repo[:quant], stored model or .gguf path).", Required = true }
+            .Must(model => string.IsNullOrWhiteSpace(model) ? "--model needs a model name or path." : null);
         private readonly Option<string> _mode = new Option<string>("--mode") { Description = "single (default), sequential, parallel, debate, voting or hierarchy.", DefaultValueFactory = _ => "single" }
             .Must(m => s_modes.Contains(m) ? null : $"--mode must be one of {string.Join(", ", s_modes)}.");
-        private readonly Option<string?> _team = new("--agents") { Description = "The agents working together, comma-separated (templates), in order." };
+        private readonly Option<string?> _team = new Option<string?>("--agents") { Description = "The agents working together, comma-separated (templates), in order." }
+            .Must(EmptyAgent);
         private readonly Option<int> _rounds = new Option<int>("--rounds") { Description = "Debate rounds (1-10).", DefaultValueFactory = _ => 2 }.Between(1, 10);
         private readonly Option<int?> _maxTokens = new Option<int?>("--max-tokens", "-n") { Description = "The most tokens each model call may write (default: each template's)." }.Between(1);
         private readonly Option<bool> _json = new("--json") { Description = "Write the run and its transcript as JSON." };
         private readonly Option<int?> _contextSize = new Option<int?>("--ctx-size", "--ctx") { Description = "The context window in tokens (default: the model's training context, at most 8192)." }.Between(64);
-        private readonly Option<int?> _threads = new Option<int?>("--threads") { Description = "CPU threads (default: physical cores)." }.Between(1);
+        private readonly Option<int?> _threads = ThreadsOption.Create("the agents' model");
 
         public AgentRunCommand(CliConsole console, ConsoleInterrupts interrupts, ModelLocator locator, AgentServices agents)
             : base("run", CommandHelp.Describe(
@@ -108,10 +110,20 @@ internal sealed class AgentCommand : Command
             SetAction(RunAsync);
         }
 
+        /// <summary>Says which item of <c>--agents</c> is empty (<c>a,,b</c>), so that it is not dropped silently.</summary>
+        private static string? EmptyAgent(string? team)
+        {
+            string[] names = (team ?? "").Split(',', StringSplitOptions.TrimEntries);
+            int empty = Array.IndexOf(names, "");
+            return empty < 0 ? null
+                : names.Length == 1 ? "--agents needs at least one agent name."
+                : $"--agents has an empty name at position {empty + 1} ('{team}').";
+        }
+
         private async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
         {
             string lead = parse.GetRequiredValue(_template);
-            string[] team = [.. (parse.GetValue(_team) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+            string[] team = parse.GetValue(_team) is { } agents ? agents.Split(',', StringSplitOptions.TrimEntries) : [];
             var request = new AgentRunRequest
             {
                 Task = parse.GetRequiredValue(_task),
@@ -135,7 +147,7 @@ internal sealed class AgentCommand : Command
             }
 
             string path = await _locator.LocateAsync(request.Model!, cancellationToken).ConfigureAwait(false);
-            var engine = new LlamaEngineOptions { ParallelSequences = Math.Min(4, request.Agents.Count), ContextSize = parse.GetValue(_contextSize), Threads = parse.GetValue(_threads) };
+            var engine = new LlamaEngineOptions { ParallelSequences = Math.Min(4, request.Agents.Count), ContextSize = parse.GetValue(_contextSize), Threads = ThreadsOption.Read(parse, _threads, _console) };
             using LocalModelSession loaded = await LocalModelSession.LoadAsync(_console, path, engine, cancellationToken).ConfigureAwait(false);
             AgentRunInfo run = await _agents.Runs.StartAsync(request, loaded.ChatClient, cancellationToken: cancellationToken).ConfigureAwait(false);
             return await AgentRunWatch.FollowAsync(_console, _interrupts, _agents.Runs, run.Id, after: 0, parse.GetValue(_json)).ConfigureAwait(false);
@@ -163,7 +175,7 @@ internal sealed class AgentCommand : Command
         private readonly Option<string> _model = new("--model", "-m") { Description = "The model to go on with (alias, owner/repo[:quant], stored model or .gguf path).", Required = true };
         private readonly Option<bool> _json = new("--json") { Description = "Write the run and its transcript as JSON." };
         private readonly Option<int?> _contextSize = new Option<int?>("--ctx-size", "--ctx") { Description = "The context window in tokens (default: the model's training context, at most 8192)." }.Between(64);
-        private readonly Option<int?> _threads = new Option<int?>("--threads") { Description = "CPU threads (default: physical cores)." }.Between(1);
+        private readonly Option<int?> _threads = ThreadsOption.Create("the agents' model");
 
         public AgentResumeCommand(CliConsole console, ConsoleInterrupts interrupts, ModelLocator locator, AgentServices agents)
             : base("resume", CommandHelp.Describe(
@@ -187,7 +199,7 @@ internal sealed class AgentCommand : Command
             // An unknown run fails before the model loads; a completed one, or one another process runs, when resuming.
             AgentRunInfo stored = _agents.Runs.Get(parse.GetRequiredValue(_id));
             string path = await _locator.LocateAsync(parse.GetRequiredValue(_model), cancellationToken).ConfigureAwait(false);
-            var engine = new LlamaEngineOptions { ParallelSequences = Math.Min(4, stored.Request.Agents.Count), ContextSize = parse.GetValue(_contextSize), Threads = parse.GetValue(_threads) };
+            var engine = new LlamaEngineOptions { ParallelSequences = Math.Min(4, stored.Request.Agents.Count), ContextSize = parse.GetValue(_contextSize), Threads = ThreadsOption.Read(parse, _threads, _console) };
             using LocalModelSession loaded = await LocalModelSession.LoadAsync(_console, path, engine, cancellationToken).ConfigureAwait(false);
             await _agents.Runs.ResumeAsync(stored.Id, loaded.ChatClient, cancellationToken: cancellationToken).ConfigureAwait(false);
             return await AgentRunWatch.FollowAsync(_console, _interrupts, _agents.Runs, stored.Id, after: 0, parse.GetValue(_json)).ConfigureAwait(false);

@@ -19,7 +19,7 @@ internal sealed class BenchCommand : Command
     private readonly Option<int> _iterations = new Option<int>("--iterations", "-r") { Description = "Measured runs (after one warm-up).", DefaultValueFactory = _ => 3 }.Between(1);
     private readonly Option<int> _streams = new Option<int>("--streams") { Description = "Answers generated at once (aggregate throughput of continuous batching).", DefaultValueFactory = _ => 1 }.Between(1, 256);
     private readonly Option<int?> _contextSize = new Option<int?>("--ctx") { Description = "Context size of each stream; defaults to what the runs need." }.Between(16);
-    private readonly Option<int?> _threads = new Option<int?>("--threads") { Description = "CPU threads; defaults to the physical cores." }.Between(1);
+    private readonly Option<int?> _threads = ThreadsOption.Create("the runs");
     private readonly Option<bool> _json = new("--json") { Description = "Write the results as JSON." };
     private readonly KvCacheOptions _kvCache = new();
 
@@ -59,7 +59,7 @@ internal sealed class BenchCommand : Command
         {
             ParallelSequences = options.ConcurrentStreams,
             ContextSize = parse.GetValue(_contextSize) ?? options.PromptTokens + options.OutputTokens + 16,
-            Threads = parse.GetValue(_threads),
+            Threads = ThreadsOption.Read(parse, _threads, _console),
         }, parse);
         using LocalModelSession loaded = await LocalModelSession.LoadAsync(_console, path, engine, cancellationToken).ConfigureAwait(false);
 

@@ -113,7 +113,10 @@ internal static class CommandHelp
         private static string Label(Command command) =>
             string.Concat(command.Arguments.Where(a => !a.Hidden).Select(a => a.Arity.MinimumNumberOfValues > 0 ? $" <{a.Name}>" : $" [{a.Name}]").Prepend(command.Name));
 
+        // Parents holds the direct parent only: walk up to the root for 'offgrid kb nodes'.
         private static string CommandPath(Command command) =>
-            command is RootCommand ? "offgrid" : string.Join(' ', command.Parents.OfType<Command>().Reverse().Select(c => c is RootCommand ? "offgrid" : c.Name).Append(command.Name));
+            command is RootCommand ? "offgrid"
+            : command.Parents.OfType<Command>().FirstOrDefault() is { } parent ? $"{CommandPath(parent)} {command.Name}"
+            : command.Name;
     }
 }

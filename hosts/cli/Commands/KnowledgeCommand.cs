@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using OffGrid.Cli.Knowledge;
 using OffGrid.Cli.Output;
+using OffGrid.Hub.References;
 using OffGrid.Rag.Collections;
 using OffGrid.Rag.Federation;
 using OffGrid.Rag.Ingestion;
@@ -52,7 +53,7 @@ internal sealed class KnowledgeCommand : Command
                 new CollectionDefinition
                 {
                     Name = parse.GetRequiredValue(name),
-                    EmbeddingModel = parse.GetRequiredValue(model),
+                    EmbeddingModel = Stored(parse.GetRequiredValue(model)),
                     ChunkMaxTokens = parse.GetValue(maxTokens),
                     ChunkOverlapTokens = parse.GetValue(overlap),
                     Description = parse.GetValue(description),
@@ -337,4 +338,8 @@ internal sealed class KnowledgeCommand : Command
         });
         return command;
     }
+
+    /// <summary>A path is kept whole, so that the server, started from another folder, finds the same file.</summary>
+    private static string Stored(string model) =>
+        ModelReference.TryParse(model, out ModelReference? reference) && reference.LocalPath is { } path ? path : model;
 }

@@ -22,7 +22,8 @@ internal sealed class QuantizeCommand : Command
     public QuantizeCommand(CliConsole console, HubServices hub)
         : base("quantize", CommandHelp.Describe(
             "Quantize a model on this machine with llama.cpp into a new store entry (smaller and faster, slightly less accurate). " +
-            "Types that need an importance matrix (most IQ1/IQ2 types) are refused.",
+            "Types that need an importance matrix (IQ1_S, IQ1_M, IQ2_XXS, IQ2_XS, IQ2_S, Q2_K_S) are refused. " +
+            "Tensors whose rows do not fit the type's blocks are written as another type by llama.cpp; a warning counts them.",
             "offgrid quantize local/my-model-F16 Q4_K_M",
             "offgrid quantize ./model-f32.gguf Q8_0 --output local/model-q8"))
     {
@@ -43,8 +44,10 @@ internal sealed class QuantizeCommand : Command
 
         // One line per tenth: readable in a terminal and in a log alike.
         int shownTenths = -1;
+        int fallbacks = 0;
         var progress = new SynchronousProgress<QuantizationProgress>(p =>
         {
+            fallbacks = p.FallbackTensors;
             int tenths = (int)(p.Fraction * 10);
             if (tenths > shownTenths)
             {
@@ -53,6 +56,12 @@ internal sealed class QuantizeCommand : Command
             }
         });
         ModelManifest manifest = await quantizer.QuantizeAsync(parse.GetRequiredValue(_model), target.Name, output, progress, cancellationToken).ConfigureAwait(false);
+        if (fallbacks > 0)
+        {
+            _console.Error.MarkupLineInterpolated(
+                $"[yellow]Warning: llama.cpp wrote {fallbacks} of {manifest.Name}'s tensors as other types than {target.Name}: their rows are not a multiple of its block size. The store labels the copy by the type llama.cpp recorded in it.[/]");
+        }
+
         if (parse.GetValue(_json))
         {
             _console.WriteJson(ModelListing.From(manifest));

@@ -29,8 +29,8 @@ internal sealed class RunCommand : Command
     private readonly Option<float?> _temperature = new Option<float?>("--temperature", "-t") { Description = "Sampling temperature; 0 always picks the most likely token." }.Between(0f);
     private readonly Option<long?> _seed = new("--seed") { Description = "Random seed, for repeatable answers." };
     private readonly Option<int?> _contextSize = new Option<int?>("--ctx") { Description = "Context size in tokens (prompt plus answer), at least 16." }.Between(16);
-    private readonly Option<int?> _maxTokens = new Option<int?>("--max-tokens", "-n") { Description = "The most tokens an answer may have." }.Between(1);
-    private readonly Option<int?> _threads = new Option<int?>("--threads") { Description = "CPU threads for generation; defaults to the physical cores." }.Between(1);
+    private readonly Option<int?> _maxTokens = new Option<int?>("--max-tokens", "-n") { Description = $"The most tokens an answer may have. Default: {ChatSession.DefaultCompletionTokens} when a base model continues text, else until the model ends its answer or the context (--ctx) is full." }.Between(1);
+    private readonly Option<int?> _threads = ThreadsOption.Create("generation");
     private readonly Option<bool> _json = new("--json") { Description = "Ask the model for a JSON answer (structured output)." };
     private readonly Option<bool> _verbose = new("--verbose", "-v") { Description = "Print token counts and tokens/s after each answer." };
     private readonly Option<bool> _interactive = new("--interactive", "-i") { Description = "Chat even when input is piped (the prompt, if any, is the first message)." };
@@ -92,13 +92,14 @@ internal sealed class RunCommand : Command
         ChatToolMode? toolMode = ToolMode(parse.GetValue(_toolChoice), tools);
 
         string path = await _locator.LocateAsync(model, cancellationToken).ConfigureAwait(false);
-        LlamaEngineOptions engine = _kvCache.ApplyTo(new LlamaEngineOptions { ParallelSequences = 1, ContextSize = parse.GetValue(_contextSize), Threads = parse.GetValue(_threads) }, parse);
+        int? threads = ThreadsOption.Read(parse, _threads, _console);
+        LlamaEngineOptions engine = _kvCache.ApplyTo(new LlamaEngineOptions { ParallelSequences = 1, ContextSize = parse.GetValue(_contextSize), Threads = threads }, parse);
         await _speculation.ApplyAsync(parse, engine, _locator, cancellationToken).ConfigureAwait(false);
         int rounds = tools.Count > 0 ? _agents.Options.MaxToolRounds : 0;
         using LocalModelSession loaded = await LocalModelSession.LoadAsync(
             _console, path, engine, cancellationToken, rounds > 0 ? pipeline => pipeline.UseToolInvocation(f => f.MaximumIterationsPerRequest = rounds) : null).ConfigureAwait(false);
         string[] collections = parse.GetValue(_kb) ?? [];
-        _knowledge.Threads = parse.GetValue(_threads);
+        _knowledge.Threads = threads;
         IChatClient client = collections.Length == 0 ? loaded.ChatClient : loaded.ChatClient.AsBuilder().UseRag(_knowledge.Search, o =>
         {
             // Sources are budgeted in the chat model's own tokens, within half of its context.
@@ -134,6 +135,7 @@ internal sealed class RunCommand : Command
         {
             // A base model has no chat template: what it can do is continue text (tools need a conversation).
             CompletionMode = loaded.Engine.Model.ChatTemplate is not { Length: > 0 } && parse.GetValue(_system) is null && !parse.GetValue(_json) && tools.Count == 0,
+            Speculative = engine.Speculation.DraftModelPath is not null || engine.Speculation.NgramSize is not null,
         };
 
         if (prompt is not null && !interactive)
@@ -143,6 +145,16 @@ internal sealed class RunCommand : Command
             if (verbose && stats is not null)
             {
                 _console.Error.MarkupLineInterpolated($"[grey]{stats}[/]");
+                if (engine.PromptCache.Enabled && stats.PromptTokens < engine.PromptCache.MinTokens)
+                {
+                    _console.Error.MarkupLineInterpolated(
+                        $"[grey](--prompt-cache: this prompt has {stats.PromptTokens} tokens; only prompts of {engine.PromptCache.MinTokens} tokens or more are saved and restored)[/]");
+                }
+            }
+
+            if (stats?.LengthHint is { } hint && !parse.GetValue(_json))
+            {
+                _console.Error.MarkupLineInterpolated($"[grey]({hint})[/]");
             }
 
             return 0;

@@ -3,6 +3,7 @@ using System.Globalization;
 using OffGrid.Cli.Models;
 using OffGrid.Cli.Output;
 using OffGrid.Hub.Gguf;
+using OffGrid.Inference.Engine;
 using Spectre.Console;
 
 namespace OffGrid.Cli.Commands;
@@ -45,8 +46,17 @@ internal sealed class ShowCommand : Command
         string path = await _locator.FindAsync(parse.GetRequiredValue(_model), cancellationToken).ConfigureAwait(false);
         GgufFile file = await GgufFile.ReadAsync(path, cancellationToken).ConfigureAwait(false);
         int context = parse.GetValue(_contextSize) ?? (int)Math.Min(DefaultContext, file.ContextLength ?? DefaultContext);
+
+        // The estimate of a cache the model cannot use would be a number for something that never runs.
+        _kvCache.ApplyTo(new LlamaEngineOptions(), parse).EnsureCacheTypesFit(file, Path.GetFileNameWithoutExtension(path));
         ModelMemoryEstimate memory = ModelMemoryEstimate.Create(
             file, context, KvCacheOptions.Type(parse, _kvCache.CacheTypeK) ?? GgmlType.F16, KvCacheOptions.Type(parse, _kvCache.CacheTypeV) ?? GgmlType.F16);
+        if (context > file.ContextLength)
+        {
+            _console.Error.MarkupLineInterpolated(
+                $"[yellow]Warning: --ctx {context} is more than the {file.ContextLength:N0} tokens the model was trained on; beyond them its answers degrade.[/]");
+        }
+
         bool allMetadata = parse.GetValue(_metadata);
 
         if (parse.GetValue(_json))

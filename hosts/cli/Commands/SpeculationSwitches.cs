@@ -1,6 +1,7 @@
 using System.CommandLine;
 using OffGrid.Cli.Models;
 using OffGrid.Inference.Engine;
+using OffGrid.Inference.Engine.State;
 
 namespace OffGrid.Cli.Commands;
 
@@ -13,7 +14,7 @@ internal sealed class SpeculationSwitches
     private readonly Option<string?> _draftModel = new("--draft-model", "--model-draft", "-md") { Description = "A small model with the same tokenizer that drafts tokens for the model to check (speculative decoding): an alias, stored model or .gguf path." };
     private readonly Option<int?> _ngram = new Option<int?>("--spec-ngram") { Description = "Draft without a model: copy the tokens that followed the last N tokens earlier in the conversation (2 to 4 suit most text)." }.Between(1, 64);
     private readonly Option<int?> _draftMax = new Option<int?>("--draft-max") { Description = "The most tokens drafted per step (default 16)." }.Between(1, 256);
-    private readonly Option<bool> _promptCache = new("--prompt-cache") { Description = "Save the conversation's evaluated prompt under OFFGRID_HOME, so the same start is not evaluated again (also after a restart)." };
+    private readonly Option<bool> _promptCache = new("--prompt-cache") { Description = $"Save the conversation's evaluated prompt under OFFGRID_HOME, so the same start is not evaluated again (also after a restart). Only prompts of {new PromptCacheOptions().MinTokens} tokens or more are saved." };
 
     /// <summary>Adds the switches and their rules to <paramref name="command"/>.</summary>
     public void AddTo(Command command)

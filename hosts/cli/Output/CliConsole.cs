@@ -66,7 +66,8 @@ internal sealed class CliConsole
     {
         IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings
         {
-            Out = new AnsiConsoleOutput(writer),
+            // A terminal redraws progress in place; only a file or pipe keeps the padding Spectre adds to each row.
+            Out = new AnsiConsoleOutput(redirected ? new TrailingSpaceTrimmingWriter(writer) : writer),
             Ansi = redirected ? AnsiSupport.No : AnsiSupport.Detect,
             ColorSystem = redirected ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
             Interactive = redirected ? InteractionSupport.No : InteractionSupport.Detect,

@@ -4,10 +4,20 @@ namespace OffGrid.Agents.Runs;
 /// <remarks>Immutable; safe to share between threads.</remarks>
 public sealed record AgentRunRequest
 {
-    /// <summary>Gets the task, in the user's words.</summary>
+    /// <summary>The most characters <see cref="Task"/> may hold (256 Ki): every agent's prompt holds it, and run listings show it.</summary>
+    public const int MaxTaskLength = 256 * 1024;
+
+    /// <summary>The most agents a run may name (<see cref="Agents"/>, the same template more than once counting each time).</summary>
+    public const int MaxAgents = 16;
+
+    /// <summary>Gets the task, in the user's words, at most <see cref="MaxTaskLength"/> characters.</summary>
     public required string Task { get; init; }
 
-    /// <summary>Gets the agents' template names, in order; <see cref="AgentRunMode.Single"/> takes exactly one.</summary>
+    /// <summary>
+    /// Gets the agents' template names, in order, at most <see cref="MaxAgents"/>; <see cref="AgentRunMode.Single"/> takes exactly
+    /// one. A template may appear more than once: each appearance is an agent of its own (independent answers to vote on or
+    /// merge, or a template debating itself).
+    /// </summary>
     public required IReadOnlyList<string> Agents { get; init; }
 
     /// <summary>Gets how the agents work together.</summary>
@@ -19,11 +29,26 @@ public sealed record AgentRunRequest
     /// <summary>Gets the debate's rounds, 1 to 10.</summary>
     public int Rounds { get; init; } = 2;
 
-    /// <summary>Gets the most tokens one model call may write, over every template's own; <see langword="null"/> keeps the templates'.</summary>
+    /// <summary>Gets the most tokens one model call may write, over every template's own; <see langword="null"/> keeps the templates' (see <see cref="DefaultMaxOutputTokens"/>).</summary>
     public int? MaxOutputTokens { get; init; }
+
+    /// <summary>
+    /// Gets the most tokens one model call of this run writes when neither <see cref="MaxOutputTokens"/> nor the agent's
+    /// template sets it: 1,024 divided by the answers the lead reads (the agents, times the rounds of a debate), between 64
+    /// and 512. An agent left to the model's default writes until the context is full, and the lead's merge prompt, which
+    /// holds every answer, would then overflow; so the answers a lead merges take about 1,024 tokens together.
+    /// </summary>
+    public int DefaultMaxOutputTokens => Math.Clamp(1024 / Math.Max(1, (Agents?.Count ?? 1) * (Mode == AgentRunMode.Debate ? Math.Max(1, Rounds) : 1)), 64, 512);
 
     /// <summary>Gets the model to run on; <see langword="null"/> for the host's default.</summary>
     public string? Model { get; init; }
+
+    /// <summary>
+    /// Gets the user the run belongs to: the host sets it from the authenticated caller (never from the client's body), and in
+    /// multi-user mode only that user and administrators see and control the run; <see langword="null"/> for runs of an
+    /// embedded app or the CLI.
+    /// </summary>
+    public string? User { get; init; }
 
     /// <summary>Gets the lead agent (<see cref="Lead"/> or the first agent).</summary>
     public string LeadAgent => Lead ?? Agents[0];
@@ -49,11 +74,19 @@ public sealed record AgentRunRequest
         {
             Add(fieldName(nameof(Task)), $"{fieldName(nameof(Task))} must not be empty.");
         }
+        else if (Task.Length > MaxTaskLength)
+        {
+            Add(fieldName(nameof(Task)), $"{fieldName(nameof(Task))} must be at most {MaxTaskLength} characters; it is {Task.Length}.");
+        }
 
         string modeName = System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(Mode.ToString());
         if (Agents is null || Agents.Count == 0 || Agents.Any(string.IsNullOrWhiteSpace))
         {
             Add(agents, $"{agents} must name at least one agent template.");
+        }
+        else if (Agents.Count > MaxAgents)
+        {
+            Add(agents, $"{agents} must name at most {MaxAgents} agents; it names {Agents.Count}.");
         }
         else if (Mode == AgentRunMode.Single && Agents.Count != 1)
         {

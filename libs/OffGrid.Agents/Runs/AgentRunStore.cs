@@ -116,7 +116,10 @@ internal sealed class AgentRunStore
 
     public AgentRunInfo? Get(string id) => Query("SELECT * FROM runs WHERE id = $id", ("$id", id)).FirstOrDefault();
 
-    public IReadOnlyList<AgentRunInfo> List(int limit) => Query("SELECT * FROM runs ORDER BY created DESC, id LIMIT $limit", ("$limit", limit));
+    /// <summary>Lists the newest runs, only <paramref name="user"/>'s when given (the owner is kept in the stored request).</summary>
+    public IReadOnlyList<AgentRunInfo> List(int limit, string? user) => Query(
+        "SELECT * FROM runs WHERE $user IS NULL OR lower(json_extract(request, '$.user')) = lower($user) ORDER BY created DESC, id LIMIT $limit",
+        ("$limit", limit), ("$user", user));
 
     public IReadOnlyList<AgentStep> Steps(string runId, long after)
     {

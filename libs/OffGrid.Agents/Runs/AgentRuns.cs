@@ -133,13 +133,14 @@ public sealed class AgentRuns : IAsyncDisposable
     }
 
     /// <summary>Lists the latest runs, newest first.</summary>
-    /// <param name="limit">The most runs to return.</param>
+    /// <param name="limit">The most runs to return, 1 to 1000.</param>
+    /// <param name="user">Only the runs of this user (<see cref="AgentRunRequest.User"/>, case-insensitive); every run when <see langword="null"/>.</param>
     /// <returns>The runs.</returns>
     /// <remarks>A <c>running</c> run whose process is gone is marked <see cref="AgentRunStatus.Interrupted"/> as it is read.</remarks>
-    public IReadOnlyList<AgentRunInfo> List(int limit = 50)
+    public IReadOnlyList<AgentRunInfo> List(int limit = 50, string? user = null)
     {
-        IReadOnlyList<AgentRunInfo> runs = _store.List(Math.Clamp(limit, 1, 1000));
-        return _store.InterruptOrphans(runs) ? _store.List(Math.Clamp(limit, 1, 1000)) : runs;
+        IReadOnlyList<AgentRunInfo> runs = _store.List(Math.Clamp(limit, 1, 1000), user);
+        return _store.InterruptOrphans(runs) ? _store.List(Math.Clamp(limit, 1, 1000), user) : runs;
     }
 
     /// <summary>Gets a run's transcript.</summary>
@@ -257,7 +258,7 @@ public sealed class AgentRuns : IAsyncDisposable
         foreach (string name in request.Agents.Append(request.LeadAgent).Distinct(StringComparer.Ordinal))
         {
             AgentTemplate template = await _templates.GetAsync(name, cancellationToken).ConfigureAwait(false);
-            templates[name] = request.MaxOutputTokens is { } maxOutputTokens ? template with { MaxOutputTokens = maxOutputTokens } : template;
+            templates[name] = template with { MaxOutputTokens = request.MaxOutputTokens ?? template.MaxOutputTokens ?? request.DefaultMaxOutputTokens };
             var agentTools = new List<AITool>();
             if (template.Tools.Count > 0)
             {
@@ -299,8 +300,9 @@ public sealed class AgentRuns : IAsyncDisposable
             execution.Record(new AgentStep { Kind = AgentStepKind.Final, Agent = agent, Turn = turn, Text = answer, InputTokens = execution.InputTokens, OutputTokens = execution.OutputTokens });
             outcome = (AgentRunStatus.Completed, answer, null);
         }
-        catch (OperationCanceledException) when (_disposing)
+        catch (Exception) when (_disposing)
         {
+            // Stopping the host also stops the engine under the run, which may fail the call rather than cancel it.
             outcome = (AgentRunStatus.Interrupted, null, "The host stopped during the run.");
         }
         catch (OperationCanceledException) when (active.Cancellation.IsCancellationRequested)
@@ -315,11 +317,6 @@ public sealed class AgentRuns : IAsyncDisposable
         {
             outcome = (AgentRunStatus.BudgetExceeded, null, ex.Message);
         }
-        catch (AgentTurnFailedException ex)
-        {
-            _logger.LogWarning("Agent run {RunId} failed: {Reason}", run.Id, ex.Message);
-            outcome = (AgentRunStatus.Failed, null, ex.Message);
-        }
         catch (Exception ex) when (_describeFailure?.Invoke(ex) is { } described)
         {
             _logger.LogWarning("Agent run {RunId} failed: {Reason}", run.Id, described);
@@ -327,7 +324,10 @@ public sealed class AgentRuns : IAsyncDisposable
         }
         catch (Exception ex)
         {
-            _logger.LogError(ex, "Agent run {RunId} failed", run.Id);
+            // A failed run is an outcome the run stores and its client reads (a prompt over the context, a refused model
+            // call), not a fault of the host: one warning line, and the stack only for debugging.
+            _logger.LogWarning("Agent run {RunId} failed: {Error}", run.Id, ex.Message);
+            _logger.LogDebug(ex, "Agent run {RunId} failed", run.Id);
             outcome = (AgentRunStatus.Failed, null, ex.Message);
         }
 

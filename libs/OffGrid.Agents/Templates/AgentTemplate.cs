@@ -16,7 +16,10 @@ public sealed partial record AgentTemplate
     /// <summary>Gets a one-line description for listings.</summary>
     public string? Description { get; init; }
 
-    /// <summary>Gets the system instructions.</summary>
+    /// <summary>The most characters <see cref="Instructions"/> may hold (64 Ki): every model call of the agent sends them.</summary>
+    public const int MaxInstructionsLength = 64 * 1024;
+
+    /// <summary>Gets the system instructions, at most <see cref="MaxInstructionsLength"/> characters.</summary>
     public required string Instructions { get; init; }
 
     /// <summary>Gets the tools the agent may call (Toolbox names); empty for none.</summary>
@@ -55,6 +58,10 @@ public sealed partial record AgentTemplate
         if (string.IsNullOrWhiteSpace(Instructions))
         {
             errors.Add("instructions must not be empty.");
+        }
+        else if (Instructions.Length > MaxInstructionsLength)
+        {
+            errors.Add($"instructions must be at most {MaxInstructionsLength} characters; they are {Instructions.Length}.");
         }
 
         if (Tools is null || Tools.Any(string.IsNullOrWhiteSpace))

@@ -1,8 +1,11 @@
+using OffGrid.Agents;
 using OffGrid.Agents.Runs;
 using OffGrid.Agents.Templates;
 using OffGrid.AspNetCore.Governance;
 using OffGrid.AspNetCore.Http;
+using Microsoft.Extensions.AI;
 using OffGrid.AspNetCore.Models;
+using OffGrid.Governance.Quotas;
 using OffGrid.Hub.References;
 
 namespace OffGrid.AspNetCore.Agents;
@@ -30,8 +33,8 @@ internal static class AgentEndpoints
         group.MapGet("/runs/{id}/events", EventsAsync);
         group.MapPost("/runs/{id}/cancel", Cancel);
         group.MapPost("/runs/{id}/resume", ResumeAsync);
-        group.MapGet("/{name}", GetAsync);
-        group.MapDelete("/{name}", Delete).WithMetadata(RequiredRole.Admin);
+        group.Map(TemplateRoute.Pattern, GetAsync).WithMetadata(new HttpMethodMetadata([HttpMethods.Get]));
+        group.Map(TemplateRoute.Pattern, Delete).WithMetadata(new HttpMethodMetadata([HttpMethods.Delete]), RequiredRole.Admin);
     }
 
     private static async Task<IResult> ListAsync(AgentTemplates templates, CancellationToken cancellationToken) =>
@@ -40,10 +43,15 @@ internal static class AgentEndpoints
     private static async Task<IResult> GetAsync(string name, AgentTemplates templates, CancellationToken cancellationToken) =>
         Results.Json(await templates.GetAsync(name, cancellationToken), AgentTemplates.JsonOptions);
 
-    private static async Task<IResult> SaveAsync(HttpRequest request, AgentTemplates templates, bool? replace, CancellationToken cancellationToken)
+    private static async Task<IResult> SaveAsync(HttpRequest request, AgentTemplates templates, Toolbox toolbox, bool? replace, CancellationToken cancellationToken)
     {
         using var reader = new StreamReader(request.Body);
         AgentTemplate template = AgentTemplates.Parse(await reader.ReadToEndAsync(cancellationToken), "request body");
+        if (toolbox.FindUnknown(template.Tools) is { } unknown)
+        {
+            throw new AgentTemplateException($"Agent template '{template.Name}': tools names '{unknown}', which is no MCP server, plugin or custom tool here (GET /v1/tools lists them).");
+        }
+
         // Like custom tools: replacing a template (or overriding a built-in) must be asked for.
         if (replace != true && (await templates.ListAsync(invalid: _ => { }, cancellationToken)).Any(t => t.Name == template.Name))
         {
@@ -60,27 +68,32 @@ internal static class AgentEndpoints
         return Results.Json(new { id = name, @object = "agent", deleted = true }, ServerJson.Options);
     }
 
-    private static IResult ListRuns(AgentRuns runs, int? limit) =>
-        Results.Json(new { @object = "list", data = runs.List(limit ?? 50).Select(r => AgentShapes.Run(r)) }, ServerJson.Options);
-
-    private static IResult GetRun(string id, AgentRuns runs) => Results.Json(AgentShapes.Run(runs.Get(id), runs.GetSteps(id)), ServerJson.Options);
-
-    private static async Task<IResult> Cancel(string id, AgentRuns runs, CancellationToken cancellationToken)
+    private static IResult ListRuns(HttpContext http, AgentRuns runs)
     {
+        int limit = (int)(QueryNumber.Read(http.Request, "limit", 1, 1000) ?? 50);
+        return Results.Json(new { @object = "list", data = runs.List(limit, AgentRunAccess.ListedUser(http)).Select(r => AgentShapes.Run(r)) }, ServerJson.Options);
+    }
+
+    private static IResult GetRun(string id, HttpContext http, AgentRuns runs) =>
+        Results.Json(AgentShapes.Run(AgentRunAccess.Get(http, runs, id), runs.GetSteps(id)), ServerJson.Options);
+
+    private static async Task<IResult> Cancel(string id, HttpContext http, AgentRuns runs)
+    {
+        AgentRunAccess.Get(http, runs, id);
         if (!runs.Cancel(id))
         {
             return Results.Json(AgentShapes.Run(runs.Get(id)), ServerJson.Options);
         }
 
         // The model stops within the step it is in, usually well under a second: answer with the outcome when it is there.
-        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
         wait.CancelAfter(CancelWait);
         AgentRunInfo run;
         try
         {
             run = await runs.WaitAsync(id, wait.Token);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (!http.RequestAborted.IsCancellationRequested)
         {
             run = runs.Get(id);
         }
@@ -105,27 +118,21 @@ internal static class AgentEndpoints
             Rounds = body.Rounds ?? 2,
             MaxOutputTokens = body.MaxTokens,
             Model = body.Model,
+            User = AgentRunAccess.Owner(http),
         };
         if (request.Validate(BodyField) is [var first, ..] problems)
         {
             throw new ApiException(StatusCodes.Status400BadRequest, string.Join(" ", problems.Select(p => p.Value)), first.Key, "invalid_run");
         }
 
-        ModelSession session = await models.OpenAsync(body.Model, keepAlive: null, http.RequestAborted);
         AgentRunInfo run;
         try
         {
-            run = await runs.StartAsync(request, session.ChatClient, new SessionLease(session), http.RequestAborted);
+            run = await LaunchAsync(http, models, body.Model, (client, lease) => runs.StartAsync(request, client, lease, http.RequestAborted));
         }
         catch (AgentTemplateNotFoundException unknown) when (unknown.Name == body.Lead && !request.Agents.Contains(body.Lead))
         {
-            session.Dispose();
             throw new ApiException(StatusCodes.Status404NotFound, unknown.Message, "lead", "agent_not_found");
-        }
-        catch
-        {
-            session.Dispose();
-            throw;
         }
 
         return body.Stream ? await StreamAsync(run.Id, 0, http, runs) : Results.Json(AgentShapes.Run(run), ServerJson.Options, statusCode: StatusCodes.Status202Accepted);
@@ -134,11 +141,13 @@ internal static class AgentEndpoints
     private static async Task<IResult> ResumeAsync(string id, HttpContext http, AgentRuns runs, ModelAccess models)
     {
         AgentRunBody body = http.Request.ContentLength is 0 or null && !http.Request.Headers.ContentType.Any() ? new AgentRunBody() : await JsonBody.ReadAsync<AgentRunBody>(http.Request, http.RequestAborted);
-        AgentRunInfo stored = runs.Get(id);
-        ModelSession session;
+        AgentRunInfo stored = AgentRunAccess.Get(http, runs, id);
+        // Taken before the run goes on, so a stream sees every step the resumed run adds, even one it adds at once.
+        long after = runs.GetSteps(id).LastOrDefault()?.Sequence ?? 0;
+        AgentRunInfo run;
         try
         {
-            session = await models.OpenAsync(body.Model ?? stored.Request.Model, keepAlive: null, http.RequestAborted);
+            run = await LaunchAsync(http, models, body.Model ?? stored.Request.Model, (client, lease) => runs.ResumeAsync(id, client, lease, http.RequestAborted));
         }
         catch (ModelNotFoundException) when (body.Model is null && stored.Request.Model is { } path && ModelReference.TryParse(path, out ModelReference? reference) && reference.Kind == ModelReferenceKind.LocalFile)
         {
@@ -146,24 +155,14 @@ internal static class AgentEndpoints
             throw ApiException.ModelNotFound($"This run's model '{path}' is a file path; pass \"model\" with a name this server serves (GET /v1/models) in the body, e.g. {{\"model\":\"<name>\"}}.");
         }
 
-        AgentRunInfo run;
-        try
-        {
-            run = await runs.ResumeAsync(id, session.ChatClient, new SessionLease(session), http.RequestAborted);
-        }
-        catch
-        {
-            session.Dispose();
-            throw;
-        }
-
-        return body.Stream ? await StreamAsync(run.Id, runs.GetSteps(id).LastOrDefault()?.Sequence ?? 0, http, runs) : Results.Json(AgentShapes.Run(run), ServerJson.Options, statusCode: StatusCodes.Status202Accepted);
+        return body.Stream ? await StreamAsync(run.Id, after, http, runs) : Results.Json(AgentShapes.Run(run), ServerJson.Options, statusCode: StatusCodes.Status202Accepted);
     }
 
-    private static Task<IResult> EventsAsync(string id, long? after, HttpContext http, AgentRuns runs)
+    private static Task<IResult> EventsAsync(string id, HttpContext http, AgentRuns runs)
     {
-        runs.Get(id);
-        return StreamAsync(id, after ?? 0, http, runs);
+        long after = QueryNumber.Read(http.Request, "after", long.MinValue, long.MaxValue) ?? 0;
+        AgentRunAccess.Get(http, runs, id);
+        return StreamAsync(id, after, http, runs);
     }
 
     /// <summary>
@@ -197,13 +196,40 @@ internal static class AgentEndpoints
         : Enum.TryParse(mode, ignoreCase: true, out AgentRunMode parsed) && !int.TryParse(mode, out _) ? parsed
         : throw ApiException.BadRequest($"Unknown mode '{mode}'; use single, sequential, parallel, debate, voting or hierarchy.", "mode");
 
-    /// <summary>Holds the model loaded for as long as the run works.</summary>
-    private sealed class SessionLease(ModelSession session) : IAsyncDisposable
+    /// <summary>
+    /// Admits the caller's run on the model (403/429 before anything is loaded), loads the model and starts the run with its
+    /// model calls inside the run's quota lease.
+    /// </summary>
+    private static async Task<AgentRunInfo> LaunchAsync(HttpContext http, ModelAccess models, string? model, Func<IChatClient, IAsyncDisposable, Task<AgentRunInfo>> start)
     {
-        public ValueTask DisposeAsync()
+        LocalModel resolved = await models.ResolveAsync(model, http.RequestAborted);
+        QuotaLease? quota = await AgentRunAccess.AdmitAsync(http, resolved.Name);
+        var lease = new SessionLease(quota);
+        try
         {
-            session.Dispose();
-            return ValueTask.CompletedTask;
+            lease.Session = await models.OpenAsync(model, keepAlive: null, http.RequestAborted);
+            using IDisposable? enclosing = quota?.Enter();
+            return await start(lease.Session.ChatClient, lease);
+        }
+        catch
+        {
+            await lease.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Holds the model loaded and the run's quota admission for as long as the run works.</summary>
+    private sealed class SessionLease(QuotaLease? quota) : IAsyncDisposable
+    {
+        public ModelSession? Session { get; set; }
+
+        public async ValueTask DisposeAsync()
+        {
+            Session?.Dispose();
+            if (quota is not null)
+            {
+                await quota.DisposeAsync();
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
@@ -13,8 +14,7 @@ namespace OffGrid.AspNetCore.Hosting;
 /// <see cref="ModelIsolation.Process"/>: this program started again (<see cref="ModelWorkerRole.StartInfo"/>) with the same
 /// configuration, isolation off, on 127.0.0.1 at a random port and with a key of its own per start. The worker is reached as
 /// a remote OffGrid backend; when it exits (a native crash, <c>kill -9</c>) the requests in flight fail with
-/// <see cref="BackendUnavailableException"/> and it is started again after a backoff (0.25 s doubling to 10 s; reset once a
-/// worker has run for a minute).
+/// <see cref="BackendUnavailableException"/> and it is started again after a <see cref="RestartBackoff"/>.
 /// </summary>
 /// <remarks>Thread-safe. With isolation off it does nothing.</remarks>
 internal sealed class ModelWorker : BackgroundService
@@ -22,14 +22,11 @@ internal sealed class ModelWorker : BackgroundService
     /// <summary>The worker's name in error messages and logs.</summary>
     public const string BackendName = "model worker";
 
-    private static readonly TimeSpan s_firstBackoff = TimeSpan.FromMilliseconds(250);
-    private static readonly TimeSpan s_maxBackoff = TimeSpan.FromSeconds(10);
-    private static readonly TimeSpan s_stableRun = TimeSpan.FromMinutes(1);
-
     private readonly OffGridServerOptions _options;
     private readonly ILogger<ModelWorker> _logger;
     private readonly object _gate = new();
     private TaskCompletionSource<RemoteBackend> _ready = NewReady();
+    private Process? _serving; // the published worker's process, under _gate
 
     public ModelWorker(IOptions<OffGridServerOptions> options, ILogger<ModelWorker> logger)
     {
@@ -52,6 +49,15 @@ internal sealed class ModelWorker : BackgroundService
     public async Task<RemoteBackend> GetBackendAsync(CancellationToken cancellationToken)
     {
         Task<RemoteBackend> ready = Volatile.Read(ref _ready).Task;
+
+        // A worker that has just died stays published until its exit is handled (moments later); a request that arrives in
+        // between waits for the next worker instead of failing on the dead one's closed port.
+        while (ready.IsCompletedSuccessfully && HasServingWorkerExited())
+        {
+            await Task.Delay(20, cancellationToken).ConfigureAwait(false);
+            ready = Volatile.Read(ref _ready).Task;
+        }
+
         try
         {
             return await ready.WaitAsync(new RemoteBackendOptions().FirstTokenTimeout, cancellationToken).ConfigureAwait(false);
@@ -62,6 +68,38 @@ internal sealed class ModelWorker : BackgroundService
         }
     }
 
+    /// <summary>
+    /// Sends an administrator's request about the worker's own state (its model pool: <c>/v1/pool</c>, pin, unpin, swap) to the
+    /// running worker at the same path, and answers with the worker's status and body, so that it acts where the models are.
+    /// </summary>
+    /// <param name="request">The request as the server received it (authorized there); its body is sent on unread.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <exception cref="BackendUnavailableException">No worker is running, or it died before answering.</exception>
+    public async Task<IResult> ForwardAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        RemoteBackend backend = await GetBackendAsync(cancellationToken).ConfigureAwait(false);
+        string path = (request.PathBase + request.Path).Value!.TrimStart('/') + request.QueryString.Value;
+        using var message = new HttpRequestMessage(new HttpMethod(request.Method), new Uri(backend.Endpoint, path));
+        message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", backend.Options.ApiKey);
+        if (!HttpMethods.IsGet(request.Method))
+        {
+            message.Content = new StreamContent(request.Body);
+            message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        }
+
+        try
+        {
+            using HttpResponseMessage response = await backend.Http.SendAsync(message, cancellationToken).ConfigureAwait(false);
+            string body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            return Results.Content(body, response.Content.Headers.ContentType?.ToString() ?? "application/json", statusCode: (int)response.StatusCode);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new BackendUnavailableException(BackendName, BackendFailure.Unreachable, $"The model worker process did not answer ({ex.Message}); retry shortly.", ex);
+        }
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!IsEnabled)
@@ -69,7 +107,7 @@ internal sealed class ModelWorker : BackgroundService
             return;
         }
 
-        TimeSpan backoff = s_firstBackoff;
+        var backoff = new RestartBackoff();
         while (!stoppingToken.IsCancellationRequested)
         {
             long started = Stopwatch.GetTimestamp();
@@ -79,10 +117,9 @@ internal sealed class ModelWorker : BackgroundService
                 return;
             }
 
-            backoff = Stopwatch.GetElapsedTime(started) > s_stableRun ? s_firstBackoff : backoff;
-            _logger.LogWarning("The model worker process exited; starting it again in {Backoff} ms.", (int)backoff.TotalMilliseconds);
-            await Task.Delay(backoff, stoppingToken).ConfigureAwait(false);
-            backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, s_maxBackoff.Ticks));
+            TimeSpan wait = backoff.Next(Stopwatch.GetElapsedTime(started));
+            _logger.LogWarning("The model worker process exited; starting it again in {Backoff} ms.", (int)wait.TotalMilliseconds);
+            await Task.Delay(wait, stoppingToken).ConfigureAwait(false);
         }
     }
 
@@ -116,7 +153,11 @@ internal sealed class ModelWorker : BackgroundService
             if (await WaitUntilHealthyAsync(backend, process, stoppingToken).ConfigureAwait(false))
             {
                 _logger.LogInformation("Model worker {Pid} is serving on 127.0.0.1:{Port}.", process.Id, port);
-                Volatile.Read(ref _ready).TrySetResult(backend);
+                lock (_gate)
+                {
+                    _serving = process;
+                    _ready.TrySetResult(backend);
+                }
             }
 
             await process.WaitForExitAsync(stoppingToken).ConfigureAwait(false);
@@ -129,6 +170,7 @@ internal sealed class ModelWorker : BackgroundService
         {
             lock (_gate)
             {
+                _serving = null;
                 if (_ready.Task.IsCompleted)
                 {
                     Volatile.Write(ref _ready, NewReady());
@@ -139,6 +181,14 @@ internal sealed class ModelWorker : BackgroundService
             {
                 process.Kill(entireProcessTree: true);
             }
+        }
+    }
+
+    private bool HasServingWorkerExited()
+    {
+        lock (_gate)
+        {
+            return _serving is { HasExited: true };
         }
     }
 

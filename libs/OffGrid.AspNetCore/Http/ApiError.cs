@@ -82,6 +82,9 @@ internal sealed record ApiError(int StatusCode, string Message, string? Param = 
             _ => new(StatusCodes.Status400BadRequest, quantization.Message, "type", "not_smaller"),
         },
         ModelLoadException load => new(StatusCodes.Status500InternalServerError, load.Message, "model", "model_load_failed"),
+
+        // The server's engine setting does not suit the model: the client can do nothing about it, so not a 4xx.
+        UnsupportedCacheTypeException cache => new(StatusCodes.Status500InternalServerError, cache.Message, null, "unsupported_cache_type"),
         AgentTemplateNotFoundException agent => new(StatusCodes.Status404NotFound, agent.Message, "agent", "agent_not_found"),
         AgentTemplateException template => new(StatusCodes.Status400BadRequest, template.Message, null, "invalid_agent"),
         AgentRunNotFoundException run => new(StatusCodes.Status404NotFound, run.Message, "id", "run_not_found"),
@@ -112,8 +115,14 @@ internal sealed record ApiError(int StatusCode, string Message, string? Param = 
         SpeechEngineException engine => new(StatusCodes.Status500InternalServerError, engine.Message, null, "speech_engine_error"),
 
         // Anything else, an ArgumentException included, is a bug on this side: the client gets no internals.
-        _ => new(StatusCodes.Status500InternalServerError, "The server failed to handle the request; see its log.", null, "internal_error"),
+        _ => new(StatusCodes.Status500InternalServerError, "The server failed to handle the request; see its log.", null, InternalErrorCode),
     };
+
+    /// <summary>The <see cref="Code"/> of a failure no OffGrid exception type explains: a bug, whose stack trace belongs in the log.</summary>
+    public const string InternalErrorCode = "internal_error";
+
+    /// <summary>Whether the message says what went wrong (an OffGrid exception type), so the log needs no stack trace.</summary>
+    public bool IsExplained => Code != InternalErrorCode;
 
     /// <summary>A governance refusal, with the status of the one mapping in <see cref="GovernanceErrors"/>.</summary>
     private static ApiError FromGovernance(GovernanceException exception)

@@ -42,6 +42,11 @@ internal sealed class ApiErrorFilter : IEndpointFilter
                 // Not a bug here: the message says which host failed and what works offline; a stack trace adds nothing.
                 logger.LogWarning("{Method} {Path}: {Status} {Message}", http.Request.Method, http.Request.Path, error.StatusCode, error.Message);
             }
+            else if (error.StatusCode >= 500 && error.IsExplained)
+            {
+                // A failure OffGrid explains (a model that cannot load, a cache type it cannot use): one line says it all.
+                logger.LogError("{Method} {Path}: {Status} {Message}", http.Request.Method, http.Request.Path, error.StatusCode, error.Message);
+            }
             else if (error.StatusCode >= 500)
             {
                 logger.LogError(ex, "{Method} {Path} failed.", http.Request.Method, http.Request.Path);

@@ -41,10 +41,11 @@ internal static class KnowledgeEndpoints
         group.MapPost("/search", SearchAsync);
     }
 
-    private static async Task<IResult> CreateCollectionAsync(HttpContext http, KnowledgeCollections collections)
+    private static async Task<IResult> CreateCollectionAsync(HttpContext http, KnowledgeCollections collections, ServerEmbeddingModels embeddings)
     {
         CreateCollectionRequest request = await JsonBody.ReadAsync<CreateCollectionRequest>(http.Request, http.RequestAborted);
         await EnsureAllowedAsync(http, [request.Name ?? string.Empty]);
+        await embeddings.EnsureServedAsync(request.EmbeddingModel, http.RequestAborted);
         CollectionInfo created = await collections.CreateAsync(
             new CollectionDefinition
             {

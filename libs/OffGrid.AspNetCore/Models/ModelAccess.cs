@@ -124,6 +124,14 @@ internal sealed class ModelAccess
         return new ModelSession(model, lease, Stopwatch.GetElapsedTime(started), _clients);
     }
 
+    /// <summary>The model as it is served now: after a hot-swap (<c>POST /v1/pool/swap</c>) its file is the replacement's.</summary>
+    public LocalModel Served(LocalModel model) =>
+        model.IsRemote || _pool.GetServedPath(model.Path) is var path && path == Path.GetFullPath(model.Path) ? model : model with { Path = path, Manifest = null };
+
+    /// <summary>The names clients use for each file the pool serves (by full path, hot-swaps followed).</summary>
+    public async Task<ILookup<string, string>> ServedNamesAsync(CancellationToken cancellationToken) =>
+        (await ListAsync(cancellationToken).ConfigureAwait(false)).Where(m => !m.IsRemote).ToLookup(m => _pool.GetServedPath(m.Path), m => m.Name, StringComparer.Ordinal);
+
     /// <summary>The loaded models with their queue figures.</summary>
     public IReadOnlyList<LoadedModelInfo> GetLoaded() => _pool.GetLoadedModels();
 

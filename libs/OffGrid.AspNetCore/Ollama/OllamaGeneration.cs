@@ -13,6 +13,8 @@ internal sealed class OllamaGeneration
     private readonly ModelSession _session;
     private readonly bool _chat;
     private readonly long _started;
+    private long _callStarted;
+    private long _firstToken;
 
     /// <param name="session">The model serving the request.</param>
     /// <param name="chat">Whether the response carries a chat <c>message</c> (else a generate <c>response</c>).</param>
@@ -29,9 +31,14 @@ internal sealed class OllamaGeneration
         CancellationToken cancellationToken = http.RequestAborted;
         IChatClient client = _session.ChatClient;
         Knowledge.KnowledgeChat.EnsureAvailable(client, options, "options.knowledge");
+        _callStarted = Stopwatch.GetTimestamp();
         if (!stream)
         {
-            ChatResponse response = await client.GetResponseAsync(messages, options, cancellationToken);
+            // Only the engine in this process times prompt and generation itself; elsewhere (the worker, a remote backend)
+            // the answer is streamed here so that its first token splits the two.
+            ChatResponse response = _session.Lease is not null
+                ? await client.GetResponseAsync(messages, options, cancellationToken)
+                : await TimedAsync(client.GetStreamingResponseAsync(messages, options, cancellationToken)).ToChatResponseAsync(cancellationToken);
             List<AIContent> contents = [.. response.Messages.SelectMany(m => m.Contents)];
             return Results.Json(Final(Chunk(response.Text, contents, done: true), response.FinishReason, response.Usage, response.AdditionalProperties) with
             {
@@ -54,8 +61,9 @@ internal sealed class OllamaGeneration
                 finish = update.FinishReason ?? finish;
                 properties = update.AdditionalProperties ?? properties;
                 usage = update.Contents.OfType<UsageContent>().LastOrDefault()?.Details ?? usage;
-                if (update.Text.Length > 0 || update.Contents.Any(c => c is FunctionCallContent or TextReasoningContent))
+                if (IsOutput(update))
                 {
+                    MarkFirstToken();
                     // The sources an answer cites come with its first object, before any [n] in the text.
                     await writer.WriteAsync(Chunk(update.Text, update.Contents, done: false) with { Sources = sources, Knowledge = knowledge }, cancellationToken);
                     sources = null;
@@ -100,10 +108,39 @@ internal sealed class OllamaGeneration
         TotalDuration = Nanoseconds(Stopwatch.GetElapsedTime(_started)),
         LoadDuration = Nanoseconds(_session.LoadDuration),
         PromptEvalCount = usage?.InputTokenCount ?? 0,
-        PromptEvalDuration = usage?.AdditionalCounts?.GetValueOrDefault(LlamaChatOptions.PromptEvalDurationKey) ?? 0,
+        PromptEvalDuration = usage?.AdditionalCounts?.GetValueOrDefault(LlamaChatOptions.PromptEvalDurationKey) is { } prompt and > 0
+            ? prompt
+            : Nanoseconds(Stopwatch.GetElapsedTime(_callStarted, _firstToken == 0 ? Stopwatch.GetTimestamp() : _firstToken)),
         EvalCount = usage?.OutputTokenCount ?? 0,
-        EvalDuration = usage?.AdditionalCounts?.GetValueOrDefault(LlamaChatOptions.EvalDurationKey) ?? 0,
+        EvalDuration = usage?.AdditionalCounts?.GetValueOrDefault(LlamaChatOptions.EvalDurationKey) is { } eval and > 0
+            ? eval
+            : _firstToken == 0 ? 0 : Nanoseconds(Stopwatch.GetElapsedTime(_firstToken)),
     };
+
+    /// <summary>Passes the updates on, noting when the first token arrived.</summary>
+    private async IAsyncEnumerable<ChatResponseUpdate> TimedAsync(IAsyncEnumerable<ChatResponseUpdate> updates)
+    {
+        await foreach (ChatResponseUpdate update in updates.ConfigureAwait(false))
+        {
+            if (IsOutput(update))
+            {
+                MarkFirstToken();
+            }
+
+            yield return update;
+        }
+    }
+
+    private void MarkFirstToken()
+    {
+        if (_firstToken == 0)
+        {
+            _firstToken = Stopwatch.GetTimestamp();
+        }
+    }
+
+    private static bool IsOutput(ChatResponseUpdate update) =>
+        update.Text.Length > 0 || update.Contents.Any(c => c is FunctionCallContent or TextReasoningContent);
 
     private static long Nanoseconds(TimeSpan duration) => duration.Ticks * 100;
 }

@@ -21,7 +21,7 @@ internal static class OllamaModelEndpoints
         {
             try
             {
-                tags.Add(await OllamaModelDescription.DescribeAsync(model, backends, http.RequestAborted));
+                tags.Add(await OllamaModelDescription.DescribeAsync(models.Served(model), backends, http.RequestAborted));
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or GgufFormatException)
             {
@@ -37,18 +37,18 @@ internal static class OllamaModelEndpoints
     {
         OllamaModelRequest request = await JsonBody.ReadAsync<OllamaModelRequest>(http.Request, http.RequestAborted);
         LocalModel model = await models.ResolveVisibleAsync(http, request.ModelName);
-        return Results.Json(await OllamaModelDescription.ShowAsync(model, backends, http.RequestAborted), ServerJson.Options);
+        return Results.Json(await OllamaModelDescription.ShowAsync(models.Served(model), backends, http.RequestAborted), ServerJson.Options);
     }
 
     public static async Task<IResult> PsAsync(HttpContext http, ModelAccess models)
     {
         CancellationToken cancellationToken = http.RequestAborted;
-        IReadOnlyList<LocalModel> served = await models.ListAsync(cancellationToken);
+        ILookup<string, string> served = await models.ServedNamesAsync(cancellationToken);
         Func<string, bool> visible = await ModelAccess.VisibilityAsync(http);
         var running = new List<object>();
         foreach (LoadedModelInfo info in models.Pool.GetLoadedModels())
         {
-            string name = served.FirstOrDefault(m => string.Equals(m.Path, info.Path, StringComparison.Ordinal))?.Name ?? info.Path;
+            string name = served[info.Path].FirstOrDefault() ?? info.ModelId;
             if (!visible(name))
             {
                 continue;

@@ -1,6 +1,5 @@
 using OffGrid.AspNetCore.Http;
 using OffGrid.AspNetCore.Models;
-using OffGrid.Hub.References;
 
 namespace OffGrid.AspNetCore.Operations;
 
@@ -9,9 +8,10 @@ internal static class HealthEndpoint
 {
     public static async Task<IResult> GetAsync(ModelPreloader preloader, ModelAccess models, CancellationToken cancellationToken)
     {
-        IReadOnlyList<LocalModel> served = await models.ListAsync(cancellationToken);
+        ILookup<string, string> served = await models.ServedNamesAsync(cancellationToken);
         string[] loaded = [.. models.GetLoaded()
-            .SelectMany(m => served.Where(s => s.Path == m.Path).Select(s => s.Name).DefaultIfEmpty(m.ModelId))
+            .Where(m => !m.IsDraining)
+            .SelectMany(m => served[m.Path].DefaultIfEmpty(m.ModelId))
             .Distinct(StringComparer.Ordinal)];
         string? failure = preloader.Failure ?? (models.IsWorkerReady ? null : "The model worker process is starting.");
         return preloader.IsReady && models.IsWorkerReady

@@ -35,7 +35,7 @@ internal static class QuantizationEndpoints
     public static IResult Types() =>
         Results.Json(new { @object = "list", data = QuantizationTarget.All.Select(t => new { name = t.Name, bits_per_weight = t.BitsPerWeight }) }, ServerJson.Options);
 
-    /// <summary>Cancels a running job and answers once it has stopped; nothing enters the store.</summary>
+    /// <summary>Cancels a running job and answers once it has stopped; nothing enters the store. A finished job is answered as it is.</summary>
     public static async Task<IResult> CancelAsync(string id, QuantizationJobs jobs, CancellationToken cancellationToken)
     {
         QuantizationJob job = Find(id, jobs);

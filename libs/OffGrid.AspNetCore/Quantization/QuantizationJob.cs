@@ -62,6 +62,7 @@ internal sealed class QuantizationJob : IProgress<QuantizationProgress>
                 status = _status,
                 tensor = _progress.Tensor,
                 tensors = _progress.TensorCount,
+                fallback_tensors = _progress.FallbackTensors,
                 progress = Math.Round(_status == "succeeded" ? 1 : _progress.Fraction, 4),
                 error = _error is { } e ? new { message = e.Message, code = e.Code } : null,
                 created_at = CreatedAt.ToUnixTimeSeconds(),
@@ -96,6 +97,7 @@ internal sealed class QuantizationJob : IProgress<QuantizationProgress>
             _finishedAt = DateTimeOffset.UtcNow;
         }
 
-        _cancellation.Dispose();
+        // The source is not disposed: a cancel may still arrive for the finished job (it then does nothing), and a source
+        // without a timer or wait handle holds nothing to release.
     }
 }

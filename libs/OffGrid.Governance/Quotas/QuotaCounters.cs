@@ -41,8 +41,11 @@ internal sealed class QuotaCounters
         }
     }
 
-    /// <summary>Admits a call (counting it) or returns the refusal.</summary>
-    public QuotaExceededException? TryAdmit(string userName, QuotaLimits limits, DateTimeOffset now)
+    /// <summary>
+    /// Admits a call (counting it) or returns the refusal. A <paramref name="nested"/> call shares an admitted call's request and
+    /// concurrency slot, so only the daily tokens are checked.
+    /// </summary>
+    public QuotaExceededException? TryAdmit(string userName, QuotaLimits limits, DateTimeOffset now, bool nested = false)
     {
         lock (_gate)
         {
@@ -51,6 +54,11 @@ internal sealed class QuotaCounters
             {
                 DateTimeOffset midnight = new(_day.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
                 return new QuotaExceededException(userName, QuotaKind.TokensPerDay, tokens, midnight, now);
+            }
+
+            if (nested)
+            {
+                return null;
             }
 
             if (limits.RequestsPerMinute is int perMinute && _recent.Count >= perMinute)
@@ -71,12 +79,16 @@ internal sealed class QuotaCounters
         }
     }
 
-    /// <summary>Ends a call admitted by <see cref="TryAdmit"/>, adding its tokens to the day it ended on.</summary>
-    public void Release(long tokens, DateOnly day)
+    /// <summary>Ends a call admitted by <see cref="TryAdmit"/> (with the same <paramref name="nested"/>), adding its tokens to the day it ended on.</summary>
+    public void Release(long tokens, DateOnly day, bool nested = false)
     {
         lock (_gate)
         {
-            _active--;
+            if (!nested)
+            {
+                _active--;
+            }
+
             if (_day == day)
             {
                 _tokensToday += tokens;

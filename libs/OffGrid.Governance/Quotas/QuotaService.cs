@@ -122,7 +122,8 @@ public sealed class QuotaService
 
     /// <summary>
     /// Admits a model call of <paramref name="caller"/> to <paramref name="model"/>: the user must exist, be enabled, be allowed the
-    /// model (<see cref="AccessPolicy.CanUseModel(OffGridUser, string?)"/>) and be under every limit.
+    /// model (<see cref="AccessPolicy.CanUseModel(OffGridUser, string?)"/>) and be under every limit. A call inside a lease of the
+    /// same user that the flow entered (<see cref="QuotaLease.Enter"/>) is checked against the daily token limit only.
     /// </summary>
     /// <param name="caller">Who calls.</param>
     /// <param name="model">The model called, when known.</param>
@@ -153,14 +154,15 @@ public sealed class QuotaService
             counters.BeginDay(today, await _ledger.GetTokensAsync(user.Name, today, cancellationToken).ConfigureAwait(false));
         }
 
-        if (counters.TryAdmit(user.Name, limits, now) is { } refusal)
+        bool nested = QuotaLease.Enclosing?.Counters == counters;
+        if (counters.TryAdmit(user.Name, limits, now, nested) is { } refusal)
         {
             GovernanceTelemetry.QuotaRejections.Add(1, new KeyValuePair<string, object?>("quota", refusal.Kind.ToString()));
             await _ledger.AddAsync(user.Name, today, requests: 0, rejected: 1, 0, 0).ConfigureAwait(false);
             throw refusal;
         }
 
-        return new QuotaLease(this, counters, user.Name);
+        return new QuotaLease(this, counters, user.Name, nested);
     }
 
     internal async Task ReleaseAsync(QuotaLease lease)
@@ -169,11 +171,11 @@ public sealed class QuotaService
         long input = lease.InputTokens, output = lease.OutputTokens;
         try
         {
-            await _ledger.AddAsync(lease.UserName, day, requests: 1, rejected: 0, input, output).ConfigureAwait(false);
+            await _ledger.AddAsync(lease.UserName, day, requests: lease.IsNested ? 0 : 1, rejected: 0, input, output).ConfigureAwait(false);
         }
         finally
         {
-            lease.Counters.Release(input + output, day);
+            lease.Counters.Release(input + output, day, lease.IsNested);
         }
     }
 

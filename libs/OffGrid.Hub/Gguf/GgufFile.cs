@@ -74,6 +74,18 @@ public sealed class GgufFile
     /// <summary>Gets the key/value head count (<c>&lt;arch&gt;.attention.head_count_kv</c>; the largest value when given per layer), or <see cref="HeadCount"/> when absent.</summary>
     public long? HeadCountKv => GetArchitectureMax("attention.head_count_kv") ?? HeadCount;
 
+    /// <summary>
+    /// Gets the length of one attention head's key in elements (llama.cpp's <c>n_embd_head_k</c>):
+    /// <c>&lt;arch&gt;.attention.key_length</c>, else <see cref="EmbeddingLength"/> / <see cref="HeadCount"/>.
+    /// </summary>
+    public long? KeyLength => GetArchitectureInt64("attention.key_length") ?? HeadLength();
+
+    /// <summary>
+    /// Gets the length of one attention head's value in elements (llama.cpp's <c>n_embd_head_v</c>):
+    /// <c>&lt;arch&gt;.attention.value_length</c>, else <see cref="EmbeddingLength"/> / <see cref="HeadCount"/>.
+    /// </summary>
+    public long? ValueLength => GetArchitectureInt64("attention.value_length") ?? HeadLength();
+
     /// <summary>Gets <c>general.file_type</c> (llama.cpp's <c>llama_ftype</c>).</summary>
     public long? FileType => GetInt64("general.file_type");
 
@@ -276,6 +288,8 @@ public sealed class GgufFile
         long? length = parts.All(p => p.FileLength is not null) ? parts.Sum(p => p.FileLength!.Value) : null;
         return new GgufFile(first.Version, new Dictionary<string, GgufValue>(first.Metadata), tensors, first.Alignment, first.DataOffset, length, paths);
     }
+
+    private long? HeadLength() => EmbeddingLength is { } embd && HeadCount is { } heads and > 0 ? embd / heads : null;
 
     private GgmlType? DominantTensorType() =>
         Tensors.Where(t => t.Dimensions.Count >= 2)

@@ -70,8 +70,8 @@ public sealed class ModelMemoryEstimate
             return 0;
         }
 
-        long keyLength = file.GetArchitectureInt64("attention.key_length") ?? embd / heads;
-        long valueLength = file.GetArchitectureInt64("attention.value_length") ?? embd / heads;
+        long keyLength = file.KeyLength ?? embd / heads;
+        long valueLength = file.ValueLength ?? embd / heads;
         long total = 0;
         for (int layer = 0; layer < layers; layer++)
         {

@@ -18,6 +18,9 @@ public sealed class ModelResolver
 {
     private const string DefaultTag = ":latest";
 
+    /// <summary>How many of this machine's models an unknown-model error names.</summary>
+    private const int MaxListedModels = 10;
+
     private readonly ModelStore _store;
     private readonly ModelAliasCatalog _aliases;
     private readonly ModelResolverOptions _options;
@@ -121,16 +124,16 @@ public sealed class ModelResolver
     /// <exception cref="ArgumentException"><paramref name="name"/> is empty.</exception>
     /// <exception cref="ModelNotFoundException">Nothing on this machine matches; the message says whether it can be pulled.</exception>
     public async Task<LocalModel> ResolveAsync(string name, CancellationToken cancellationToken = default) =>
-        await FindAsync(name, cancellationToken).ConfigureAwait(false) ?? throw NotFound(name);
+        await FindAsync(name, cancellationToken).ConfigureAwait(false) ?? throw await NotFoundAsync(name, cancellationToken).ConfigureAwait(false);
 
-    private ModelNotFoundException NotFound(string requested)
+    private async Task<ModelNotFoundException> NotFoundAsync(string requested, CancellationToken cancellationToken)
     {
         string plain = WithoutDefaultTag(requested.Trim());
         if (IsPath(plain))
         {
-            return new ModelNotFoundException(requested, _options.AllowFilePaths
-                ? $"The model file '{Path.GetFullPath(plain)}' does not exist."
-                : $"'{requested}' is a file path, and models are not served by path here (only configured names, model folders and the model store).", canPull: false);
+            return new ModelNotFoundException(requested, !_options.AllowFilePaths ? $"'{requested}' is a file path, and models are not served by path here (only configured names, model folders and the model store)."
+                : Directory.Exists(plain) ? $"'{Path.GetFullPath(plain)}' is a directory, not a GGUF file."
+                : $"The model file '{Path.GetFullPath(plain)}' does not exist.", canPull: false);
         }
 
         if (!ModelReference.TryParse(plain, out ModelReference? reference))
@@ -140,13 +143,20 @@ public sealed class ModelResolver
 
         if (reference.Kind == ModelReferenceKind.Alias && !_aliases.Aliases.Any(a => string.Equals(a.Name, reference.AliasName, StringComparison.OrdinalIgnoreCase)))
         {
-            string known = string.Join(", ", _aliases.Aliases.Select(a => a.Name).Order(StringComparer.Ordinal));
-            string file = _options.AllowFilePaths ? "a local .gguf file, " : string.Empty;
-            return new ModelNotFoundException(requested, $"Unknown model '{requested}': it is not on this machine and not a known alias. Name {file}a model listed here ('offgrid list', GET /v1/models), owner/repo[:quant], or one of: {known}.", canPull: false);
+            // The resolver serves llama.cpp models only, so speech aliases (whisper.cpp .bin, Piper .onnx) are not suggested.
+            string known = string.Join(", ", _aliases.Aliases.Where(a => !IsSpeechFile(a.Target)).Select(a => a.Name).Order(StringComparer.Ordinal));
+            IReadOnlyList<LocalModel> here = await ListAsync(cancellationToken).ConfigureAwait(false);
+            string served = here.Count == 0 ? "none yet"
+                : string.Join(", ", here.Take(MaxListedModels).Select(m => m.Name)) + (here.Count > MaxListedModels ? $" and {here.Count - MaxListedModels} more" : string.Empty);
+            string file = _options.AllowFilePaths ? " a local .gguf file," : string.Empty;
+            return new ModelNotFoundException(requested, $"Unknown model '{requested}': it is not on this machine and not a known alias. On this machine ('offgrid list', GET /v1/models): {served}. Or name{file} owner/repo[:quant], or an alias to download with 'offgrid pull': {known}.", canPull: false);
         }
 
         return new ModelNotFoundException(requested, $"The model '{requested}' is not on this machine yet; download it first (offgrid pull {plain}, or POST /api/pull).", canPull: true);
     }
+
+    private static bool IsSpeechFile(string target) =>
+        target.EndsWith(".bin", StringComparison.OrdinalIgnoreCase) || target.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase);
 
     private static string WithoutDefaultTag(string name) =>
         name.EndsWith(DefaultTag, StringComparison.OrdinalIgnoreCase) ? name[..^DefaultTag.Length] : name;

@@ -89,20 +89,23 @@ public static class LlamaBenchmark
         return (last, firstTokenAt);
     }
 
-    /// <summary>A prompt of exactly <paramref name="length"/> tokens that shares no prefix with other seeds, so no KV cache is reused.</summary>
+    /// <summary>
+    /// A prompt of <paramref name="length"/> random tokens that shares no prefix with other seeds, after the BOS token
+    /// when the model adds one: every prompt shares that BOS, so the engine keeps it cached after the warm-up run and
+    /// exactly <paramref name="length"/> tokens are evaluated in each measured run.
+    /// </summary>
     private static int[] Prompt(LlamaEngine engine, int length, int seed)
     {
         var random = new Random(seed);
         int vocabulary = engine.Model.VocabularySize;
-        int[] tokens = new int[length];
-        int start = 0;
-        if (engine.Model.AddsBosToken && engine.Model.BosToken >= 0)
+        int start = engine.Model.AddsBosToken && engine.Model.BosToken >= 0 ? 1 : 0;
+        int[] tokens = new int[start + length];
+        if (start == 1)
         {
             tokens[0] = engine.Model.BosToken;
-            start = 1;
         }
 
-        for (int i = start; i < length; i++)
+        for (int i = start; i < tokens.Length; i++)
         {
             int token;
             do

@@ -34,6 +34,7 @@ public sealed class LlamaEngine : IDisposable
     private readonly AutoResetEvent _wakeup = new(false);
     private readonly Thread _worker;
     private readonly ThreadTuner? _tuner;
+    private readonly int? _fixedThreads;
     private long _lastGenerationStep;
     private readonly ITokenDrafter? _drafter;
     private readonly PromptStateStore? _promptStates;
@@ -49,14 +50,16 @@ public sealed class LlamaEngine : IDisposable
         ArgumentNullException.ThrowIfNull(model);
         _options = options ?? new LlamaEngineOptions();
         _options.Validate();
+        _options.EnsureCacheTypesFit(model.File, model.Id);
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         Model = model;
 
         int contextSize = _options.ContextSize ?? Math.Min(4096, model.TrainedContextLength > 0 ? model.TrainedContextLength : 4096);
         // Without a fixed count, start with the cores that are free now and let the tuner follow contention.
-        int maxThreads = _options.Threads ?? LlamaRuntime.DefaultThreadCount;
-        int threads = _options.Threads ?? ThreadTuner.Initial(maxThreads);
-        _tuner = _options.Threads is null && maxThreads > 1 ? new ThreadTuner(threads, maxThreads) : null;
+        _fixedThreads = ClampThreads(_options.Threads, model.Id);
+        int maxThreads = _fixedThreads ?? LlamaRuntime.DefaultThreadCount;
+        int threads = _fixedThreads ?? ThreadTuner.Initial(maxThreads);
+        _tuner = _fixedThreads is null && maxThreads > 1 ? new ThreadTuner(threads, maxThreads) : null;
         LlamaContextParams parameters = LlamaNative.llama_context_default_params();
         parameters.ContextSize = (uint)(contextSize * _options.ParallelSequences);
         parameters.MaxSequences = (uint)_options.ParallelSequences;
@@ -128,7 +131,23 @@ public sealed class LlamaEngine : IDisposable
     public int PendingRequests => _pending.Count;
 
     /// <summary>The threads llama.cpp uses for the next step (adapted to contention unless <see cref="LlamaEngineOptions.Threads"/> fixes them).</summary>
-    internal int CurrentThreads => _tuner?.Threads ?? _options.Threads ?? 1;
+    internal int CurrentThreads => _tuner?.Threads ?? _fixedThreads ?? 1;
+
+    /// <summary>
+    /// A fixed thread count, at most the cores this process may use: llama.cpp's threads wait for each other at every
+    /// step, so more threads than cores take turns and a step takes seconds instead of milliseconds.
+    /// </summary>
+    private int? ClampThreads(int? threads, string modelId)
+    {
+        int cores = Environment.ProcessorCount;
+        if (threads is not { } requested || requested <= cores)
+        {
+            return threads;
+        }
+
+        _logger.LogWarning("{Threads} threads requested for {Model}, but this process may use only {Cores} cores; using one thread per core.", requested, modelId, cores);
+        return cores;
+    }
 
     /// <summary>Stops the worker, fails unfinished requests with <see cref="ObjectDisposedException"/> and frees the context.</summary>
     public void Dispose()

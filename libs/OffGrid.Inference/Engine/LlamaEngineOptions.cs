@@ -76,6 +76,34 @@ public sealed class LlamaEngineOptions
         return errors;
     }
 
+    /// <summary>
+    /// Checks that <paramref name="model"/> can use <see cref="CacheTypeK"/> and <see cref="CacheTypeV"/>: llama.cpp stores
+    /// each attention head's keys (values) in whole blocks of a quantized type, so the block size (32 for <c>q8_0</c>)
+    /// must divide the key (value) head size. With flash attention llama.cpp refuses other sizes itself; without it a
+    /// quantized key cache is accepted and corrupts the answers, so the check runs before any context is created.
+    /// </summary>
+    /// <param name="model">The model's GGUF header; a header without the attention shape passes.</param>
+    /// <param name="modelName">The model's name for the message.</param>
+    /// <exception cref="UnsupportedCacheTypeException">A cache type's block size does not divide the head size.</exception>
+    public void EnsureCacheTypesFit(GgufFile model, string modelName)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(modelName);
+        foreach ((string cache, string setting, GgmlType? type, long? headSize, string llamaName) in new[]
+        {
+            ("key", "K", CacheTypeK, model.KeyLength, "n_embd_head_k"),
+            ("value", "V", CacheTypeV, model.ValueLength, "n_embd_head_v"),
+        })
+        {
+            if (type is { } value && headSize is { } size && GgmlTypeLayout.TryGetBlock(value, out int block, out _) && size % block != 0)
+            {
+                throw new UnsupportedCacheTypeException(
+                    $"'{modelName}' cannot use the {setting} cache type {CacheTypeName(value)}: its block size {block} does not divide the model's {cache} head size {size} ({llamaName}); use f16, bf16 or f32 for this model.",
+                    value);
+            }
+        }
+    }
+
     /// <summary>llama.cpp's name of a cache type (<c>q8_0</c>, <c>f16</c>).</summary>
     internal static string CacheTypeName(GgmlType type) => type.ToString().ToLowerInvariant();
 

@@ -35,6 +35,7 @@ public sealed class LlamaModelPool : IDisposable
     private readonly Dictionary<string, long> _estimates = new(StringComparer.Ordinal);
     private readonly HashSet<string> _pinned = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _replacements = new(StringComparer.Ordinal);
+    private readonly HashSet<Entry> _draining = [];
     private readonly Timer _sweeper;
     private TaskCompletionSource _roomChanged = NewSignal();
     private bool _disposed;
@@ -203,15 +204,32 @@ public sealed class LlamaModelPool : IDisposable
         return new PooledEmbeddingGenerator(this, Path.GetFullPath(path), modelId ?? Path.GetFileNameWithoutExtension(path));
     }
 
-    /// <summary>The models loaded now.</summary>
+    /// <summary>The models loaded now, and after them those a hot-swap replaced that still finish requests (<see cref="LoadedModelInfo.IsDraining"/>).</summary>
     public IReadOnlyList<LoadedModelInfo> GetLoadedModels()
     {
         lock (_gate)
         {
-            return _loads.Values.Where(t => t.IsCompletedSuccessfully).Select(t => t.Result).Select(e => new LoadedModelInfo(
-                e.Model.Path, e.Model.Id, e.Model.SizeBytes, e.Engine.ContextSize, e.Leases, e.LoadedAt,
-                e.KeepAlive < TimeSpan.Zero || _pinned.Contains(e.Model.Path) ? null : e.LastUsed + e.KeepAlive, e.Engine.ActiveSequences, e.Engine.PendingRequests,
-                e.EstimatedBytes, _pinned.Contains(e.Model.Path))).ToList();
+            return [
+                .. _loads.Values.Where(t => t.IsCompletedSuccessfully).Select(t => t.Result).Select(e => new LoadedModelInfo(
+                    e.Model.Path, e.Model.Id, e.Model.SizeBytes, e.Engine.ContextSize, e.Leases, e.LoadedAt,
+                    e.KeepAlive < TimeSpan.Zero || _pinned.Contains(e.Model.Path) ? null : e.LastUsed + e.KeepAlive, e.Engine.ActiveSequences, e.Engine.PendingRequests,
+                    e.EstimatedBytes, _pinned.Contains(e.Model.Path))),
+                .. _draining.Select(e => new LoadedModelInfo(
+                    e.Model.Path, e.Model.Id, e.Model.SizeBytes, e.Engine.ContextSize, e.Leases, e.LoadedAt, ExpiresAt: null, e.Engine.ActiveSequences, e.Engine.PendingRequests,
+                    e.EstimatedBytes, IsPinned: false, IsDraining: true)),
+            ];
+        }
+    }
+
+    /// <summary>The file that serves requests for <paramref name="path"/> now: its hot-swap replacement (<see cref="SwapAsync"/>), or itself.</summary>
+    /// <param name="path">The GGUF file clients ask for.</param>
+    /// <returns>The full path of the file served.</returns>
+    public string GetServedPath(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        lock (_gate)
+        {
+            return ReplacementLocked(Path.GetFullPath(path));
         }
     }
 
@@ -288,6 +306,7 @@ public sealed class LlamaModelPool : IDisposable
             List<Entry> old = _loads.Values.Where(t => t.IsCompletedSuccessfully).Select(t => t.Result).Where(e => e.Model.Path == current).ToList();
             old.ForEach(Detach);
             idle = old.Where(e => e.Leases == 0).ToList();
+            _draining.UnionWith(old.Where(e => e.Leases > 0));
         }
 
         _logger.LogInformation("Swapped {Path} for {Replacement}.", from, to);
@@ -357,6 +376,10 @@ public sealed class LlamaModelPool : IDisposable
             }
 
             dispose = entry.Unloaded && entry.Leases == 0;
+            if (dispose)
+            {
+                _draining.Remove(entry);
+            }
         }
 
         if (dispose)

@@ -12,6 +12,7 @@ namespace OffGrid.Inference.Pooling;
 /// <param name="PendingRequests">Requests waiting for a free sequence of its engine.</param>
 /// <param name="EstimatedBytes">The memory the pool counts for it against <see cref="LlamaModelPoolOptions.MemoryBudgetBytes"/>: weights plus the KV cache of every sequence.</param>
 /// <param name="IsPinned">Whether <see cref="LlamaModelPool.Pin"/> keeps it loaded regardless of keep-alive and eviction.</param>
+/// <param name="IsDraining">Whether a hot-swap replaced it (<see cref="LlamaModelPool.SwapAsync"/>): it only finishes the requests it holds, then unloads.</param>
 public sealed record LoadedModelInfo(
     string Path, string ModelId, long SizeBytes, int ContextSize, int ActiveLeases, DateTimeOffset LoadedAt, DateTimeOffset? ExpiresAt, int ActiveSequences, int PendingRequests,
-    long EstimatedBytes = 0, bool IsPinned = false);
+    long EstimatedBytes = 0, bool IsPinned = false, bool IsDraining = false);

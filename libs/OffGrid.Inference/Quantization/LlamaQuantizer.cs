@@ -35,18 +35,23 @@ public sealed partial class LlamaQuantizer
         _logger = logger ?? NullLogger<LlamaQuantizer>.Instance;
     }
 
-    /// <summary>Checks a request without quantizing: the type exists and is smaller than the source's precision.</summary>
+    /// <summary>Checks a request without quantizing: the type exists, needs no importance matrix, and is smaller than the source's precision.</summary>
     /// <param name="sourcePath">The GGUF model to quantize (the first part of a split model).</param>
     /// <param name="type">A name from <see cref="QuantizationTarget.All"/>.</param>
     /// <param name="cancellationToken">Cancels reading the header.</param>
     /// <returns>The target type and the source's header.</returns>
-    /// <exception cref="QuantizationException">The type is unknown, the source is not GGUF, or the source is already at that precision or below.</exception>
+    /// <exception cref="QuantizationException">The type is unknown or needs an importance matrix (<see cref="QuantizationTarget.NeedsImportanceMatrix"/>), the source is not GGUF, or the source is already at that precision or below.</exception>
     public static async Task<(QuantizationTarget Target, GgufFile Source)> ValidateAsync(string sourcePath, string type, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(sourcePath);
         QuantizationTarget target = QuantizationTarget.Find(type) ?? throw new QuantizationException(
             QuantizationProblem.UnknownType,
             $"'{type}' is not a quantization type llama.cpp can write; use one of {string.Join(", ", QuantizationTarget.All.Select(t => t.Name))}.");
+        if (target.NeedsImportanceMatrix)
+        {
+            throw NeedsImportanceMatrix(target);
+        }
+
         if (!File.Exists(sourcePath) || !GgufFile.HasGgufSignature(sourcePath))
         {
             throw new QuantizationException(QuantizationProblem.NotGguf, $"'{Path.GetFileName(sourcePath)}' is not a GGUF model file; only GGUF models can be quantized.");
@@ -97,14 +102,15 @@ public sealed partial class LlamaQuantizer
         cancellationToken.ThrowIfCancellationRequested();
         string partial = outputPath + ".partial-" + Guid.NewGuid().ToString("N");
         bool requantize = target.FileType != 0 && source.Tensors.Any(t => t.Type is not (GgmlType.F32 or GgmlType.F16 or GgmlType.BF16));
-        Task native = Task.Factory.StartNew(
+        Task<int> native = Task.Factory.StartNew(
             () => Quantize(sourcePath, partial, target, requantize, progress),
             CancellationToken.None,
             TaskCreationOptions.LongRunning,
             TaskScheduler.Default);
+        int fallbacks;
         try
         {
-            await native.WaitAsync(cancellationToken).ConfigureAwait(false);
+            fallbacks = await native.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -128,17 +134,35 @@ public sealed partial class LlamaQuantizer
         }
 
         _logger.LogInformation("Quantized {Source} to {Type}: {Output}", sourcePath, target.Name, outputPath);
+        if (fallbacks > 0)
+        {
+            _logger.LogWarning("{Fallbacks} of {Tensors} tensors of {Output} were written as other types than {Type}: their rows are not a multiple of its block size.", fallbacks, source.Tensors.Count, outputPath, target.Name);
+        }
+
         return target;
     }
 
-    private static unsafe void Quantize(string source, string output, QuantizationTarget target, bool requantize, IProgress<QuantizationProgress>? progress)
+    /// <returns>The number of tensors llama.cpp wrote as another type (its fallbacks).</returns>
+    private static unsafe int Quantize(string source, string output, QuantizationTarget target, bool requantize, IProgress<QuantizationProgress>? progress)
     {
+        int fallbacks = 0;
         LlamaModelQuantizeParams parameters = LlamaNative.llama_model_quantize_default_params();
         parameters.FileType = target.FileType;
         parameters.ThreadCount = LlamaRuntime.DefaultThreadCount;
         parameters.AllowRequantize = requantize ? (byte)1 : (byte)0;
         LlamaLogBridge.ClearLastError();
-        LlamaLogBridge.LineObserver = progress is null ? null : line => Report(line, progress);
+        LlamaLogBridge.LineObserver = line =>
+        {
+            // "warning: blk.0.attn_k.weight - ncols 64 not divisible by 256 (required for type iq1_s) -> falling back to iq4_nl"
+            if (line.Contains("-> falling back to", StringComparison.Ordinal))
+            {
+                fallbacks++;
+            }
+            else if (progress is not null)
+            {
+                Report(line, fallbacks, progress);
+            }
+        };
         uint status;
         try
         {
@@ -153,13 +177,19 @@ public sealed partial class LlamaQuantizer
         {
             string reason = LlamaLogBridge.LastError ?? "llama.cpp gave no reason";
             throw reason.Contains("imatrix", StringComparison.OrdinalIgnoreCase) || reason.Contains("importance matrix", StringComparison.OrdinalIgnoreCase)
-                ? new QuantizationException(QuantizationProblem.NeedsImportanceMatrix, $"{target.Name} needs an importance matrix (imatrix) for this model, which OffGrid cannot compute yet; choose a type of 3 bits or more, such as Q3_K_M or Q4_K_M.")
+                ? NeedsImportanceMatrix(target)
                 : new QuantizationException(QuantizationProblem.Failed, $"llama.cpp could not quantize the model to {target.Name}: {reason}");
         }
+
+        return fallbacks;
     }
 
+    private static QuantizationException NeedsImportanceMatrix(QuantizationTarget target) => new(
+        QuantizationProblem.NeedsImportanceMatrix,
+        $"{target.Name} needs an importance matrix (imatrix), which OffGrid cannot compute yet; choose a type of 3 bits or more, such as Q3_K_M or Q4_K_M.");
+
     // "[   3/  12]                  blk.0.attn_q.weight - [   64,    64,     1,     1], type =    f32, converting to q8_0 .. size = …"
-    private static void Report(string line, IProgress<QuantizationProgress> progress)
+    private static void Report(string line, int fallbacks, IProgress<QuantizationProgress> progress)
     {
         Match match = TensorLine().Match(line);
         if (match.Success)
@@ -167,7 +197,8 @@ public sealed partial class LlamaQuantizer
             progress.Report(new QuantizationProgress(
                 int.Parse(match.Groups[1].ValueSpan, CultureInfo.InvariantCulture),
                 int.Parse(match.Groups[2].ValueSpan, CultureInfo.InvariantCulture),
-                match.Groups[3].Value));
+                match.Groups[3].Value)
+            { FallbackTensors = fallbacks });
         }
     }
 

@@ -6,6 +6,13 @@ namespace OffGrid.Inference.Quantization;
 /// <param name="TensorName">The GGUF name of the tensor, for example <c>blk.0.attn_q.weight</c>.</param>
 public readonly record struct QuantizationProgress(int Tensor, int TensorCount, string TensorName)
 {
+    /// <summary>
+    /// Gets how many tensors llama.cpp writes as another type than the target's so far, because their rows are not a
+    /// multiple of the target type's block size (its "fallback quantization"); all of them are counted before the first
+    /// tensor is written.
+    /// </summary>
+    public int FallbackTensors { get; init; }
+
     /// <summary>Gets the fraction done, from 0 to 1 (by tensor count, not bytes).</summary>
     public double Fraction => TensorCount == 0 ? 0 : (double)Tensor / TensorCount;
 }

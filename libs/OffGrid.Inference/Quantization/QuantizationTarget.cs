@@ -48,6 +48,14 @@ public sealed record QuantizationTarget
     /// <summary>Gets the approximate bits per weight of the result.</summary>
     public double BitsPerWeight { get; }
 
+    /// <summary>
+    /// Gets whether the type needs an importance matrix (imatrix), which OffGrid cannot compute: <c>IQ1_S</c>, <c>IQ1_M</c>,
+    /// <c>IQ2_XXS</c>, <c>IQ2_XS</c>, <c>IQ2_S</c> and <c>Q2_K_S</c>, the types <c>llama-quantize</c> refuses without one.
+    /// (llama.cpp's own check is per tensor and after its fallbacks, so on a model whose rows do not fit these types'
+    /// 256-element blocks it writes other types for every tensor instead of refusing.)
+    /// </summary>
+    public bool NeedsImportanceMatrix => Name is "IQ1_S" or "IQ1_M" or "IQ2_XXS" or "IQ2_XS" or "IQ2_S" or "Q2_K_S";
+
     /// <summary>Gets every type the runtime can quantize to, from most to least precise.</summary>
     public static IReadOnlyList<QuantizationTarget> All => s_all;
 

@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using OffGrid.Agents.Runs;
 using OffGrid.Agents.Templates;
 using OffGrid.Agents.Tools;
@@ -49,6 +51,62 @@ public sealed class AgentRunsTests(QwenEngine engine) : IClassFixture<QwenEngine
         run = await runs.StartAsync(new AgentRunRequest { Task = "What do you know?", Agents = ["keeper"] }, recorder, cancellationToken: cancel);
         Assert.Equal(AgentRunStatus.Completed, (await runs.WaitAsync(run.Id, cancel)).Status);
         Assert.All(facts, fact => Assert.Contains("\n- " + fact, recorder.Requests[0].Options!.Instructions, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(AgentRunMode.Single, 1, 1, null, 512)]
+    [InlineData(AgentRunMode.Parallel, 4, 1, null, 256)]
+    [InlineData(AgentRunMode.Debate, 2, 10, null, 64)]
+    [InlineData(AgentRunMode.Parallel, 4, 1, 7, 7)]
+    public async Task AgentsWithoutAnOutputLimitWriteAtMostTheirShareOfTheLeadsMerge(AgentRunMode mode, int agents, int rounds, int? maxTokens, int expected)
+    {
+        CancellationToken cancel = TestContext.Current.CancellationToken;
+        using var home = new AgentsHome();
+        var templates = new AgentTemplates(home.Options);
+        await templates.SaveAsync(new AgentTemplate { Name = "free", Instructions = "Answer.", ToolMode = AgentToolMode.None }, cancel);
+        var recorder = new RecordingChatClient(engine.ChatClient);
+        await using var runs = new AgentRuns(home.Options, templates);
+
+        AgentRunInfo run = await runs.StartAsync(new AgentRunRequest { Task = "Hi.", Agents = [.. Enumerable.Repeat("free", agents)], Mode = mode, Rounds = rounds, MaxOutputTokens = maxTokens }, recorder, cancellationToken: cancel);
+        // The first model call shows the limit; the run need not write it out.
+        while (Recorded(recorder) == 0)
+        {
+            await Task.Delay(10, cancel);
+        }
+
+        runs.Cancel(run.Id);
+        await runs.WaitAsync(run.Id, cancel);
+        lock (recorder.Requests)
+        {
+            Assert.All(recorder.Requests, r => Assert.Equal(expected, r.Options!.MaxOutputTokens));
+        }
+    }
+
+    private static int Recorded(RecordingChatClient recorder)
+    {
+        lock (recorder.Requests)
+        {
+            return recorder.Requests.Count;
+        }
+    }
+
+    [Fact]
+    public async Task APromptOverTheContextFailsTheRunWithOneWarningLineAndNoStackTrace()
+    {
+        CancellationToken cancel = TestContext.Current.CancellationToken;
+        using var home = new AgentsHome();
+        var logs = new FakeLogCollector();
+        using var loggers = new LoggerFactory([new FakeLoggerProvider(logs)]);
+        await using var runs = new AgentRuns(home.Options, new AgentTemplates(home.Options), loggerFactory: loggers);
+
+        AgentRunInfo run = await runs.StartAsync(new AgentRunRequest { Task = string.Concat(Enumerable.Repeat("tea and coffee ", 4000)), Agents = ["creative"] }, engine.ChatClient, cancellationToken: cancel);
+        run = await runs.WaitAsync(run.Id, cancel);
+
+        Assert.Equal(AgentRunStatus.Failed, run.Status);
+        Assert.Contains("context window", run.Error, StringComparison.Ordinal);
+        FakeLogRecord record = Assert.Single(logs.GetSnapshot(), r => r.Level > LogLevel.Debug);
+        Assert.Equal((LogLevel.Warning, null), (record.Level, record.Exception));
+        Assert.Equal($"Agent run {run.Id} failed: {run.Error}", record.Message);
     }
 
     [Fact]

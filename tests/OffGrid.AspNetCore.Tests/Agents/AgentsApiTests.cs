@@ -67,6 +67,50 @@ public sealed class AgentsApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheRunsRouteIsNoTemplateAndBadQueryValuesAre400sNamingTheParameter()
+    {
+        CancellationToken cancel = TestContext.Current.CancellationToken;
+        HttpClient http = _server.Http;
+        (await http.PostAsync("/v1/agents", Json("""{"name":"triage","instructions":"Sort tickets."}"""), cancel)).EnsureSuccessStatusCode();
+
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, (await http.DeleteAsync("/v1/agents/runs", cancel)).StatusCode);
+        JsonElement missing = await Error(await http.DeleteAsync("/v1/agents/ghost", cancel), HttpStatusCode.NotFound, "agent_not_found");
+        Assert.EndsWith("Known: analyst, coder, creative, researcher, triage.", missing.GetProperty("message").GetString(), StringComparison.Ordinal);
+        foreach (string limit in new[] { "abc", "1.5", "99999999999", "0", "-1", "1001" })
+        {
+            JsonElement error = await Error(await http.GetAsync($"/v1/agents/runs?limit={limit}", cancel), HttpStatusCode.BadRequest, "invalid_request_error", "limit");
+            Assert.Equal($"'limit' must be a whole number from 1 to 1000 (was '{limit}').", error.GetProperty("message").GetString());
+        }
+
+        foreach (string after in new[] { "abc", "1.5" })
+        {
+            await Error(await http.GetAsync($"/v1/agents/runs/run_nope/events?after={after}", cancel), HttpStatusCode.BadRequest, "invalid_request_error", "after");
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/v1/agents/runs?limit=1000", cancel)).StatusCode);
+    }
+
+    [Fact]
+    public async Task TemplatesAndRunsAreHeldToTheirLimitsAndATemplateNamesOnlyKnownTools()
+    {
+        CancellationToken cancel = TestContext.Current.CancellationToken;
+        HttpClient http = _server.Http;
+        Directory.CreateDirectory(Path.Combine(_server.Home, "tools"));
+        await File.WriteAllTextAsync(Path.Combine(_server.Home, "tools", "nap.json"), """{"name":"nap","description":"Waits.","parameters":{"type":"object","properties":{}},"shell":{"command":["sleep","1"]}}""", cancel);
+
+        JsonElement unknown = await Error(await http.PostAsync("/v1/agents", Json("""{"name":"napper","instructions":"x","tools":["nap","nosuchtool"]}"""), cancel), HttpStatusCode.BadRequest, "invalid_agent");
+        Assert.Contains("tools names 'nosuchtool'", unknown.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Created, (await http.PostAsync("/v1/agents", Json("""{"name":"napper","instructions":"x","tools":["nap"]}"""), cancel)).StatusCode);
+        JsonElement huge = await Error(await http.PostAsync("/v1/agents", Json($$"""{"name":"huge","instructions":"{{new string('x', 65537)}}"}"""), cancel), HttpStatusCode.BadRequest, "invalid_agent");
+        Assert.Contains("instructions must be at most 65536 characters; they are 65537.", huge.GetProperty("message").GetString(), StringComparison.Ordinal);
+        string team = string.Join(",", Enumerable.Repeat("\"coder\"", 17));
+        JsonElement crowd = await Error(await http.PostAsync("/v1/agents/runs", Json($$"""{"model":"qwen","task":"x","agents":[{{team}}],"mode":"parallel"}"""), cancel), HttpStatusCode.BadRequest, "invalid_run");
+        Assert.Contains("agents must name at most 16 agents; it names 17.", crowd.GetProperty("message").GetString(), StringComparison.Ordinal);
+        JsonElement essay = await Error(await http.PostAsync("/v1/agents/runs", Json($$"""{"model":"qwen","task":"{{new string('x', 262145)}}","agent":"coder"}"""), cancel), HttpStatusCode.BadRequest, "invalid_run");
+        Assert.Contains("task must be at most 262144 characters", essay.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AStreamedDebateSendsEachStepThenTheRunAndItsTranscriptStaysReadable()
     {
         CancellationToken cancel = TestContext.Current.CancellationToken;

@@ -75,4 +75,41 @@ public sealed class RemoteModelPipelineTests
         Assert.Equal(5, response.Usage?.TotalTokenCount);
         Assert.Null(session.Lease);
     }
+
+    [Fact]
+    public async Task OllamaTimingsOfAModelOnAnotherOffGridServerAreMeasuredAtTheEndpoint()
+    {
+        await using TestServer node = await TestServer.StartAsync(_ => { }, app =>
+        {
+            app.MapOpenAi();
+            app.MapOffGridHealth();
+        });
+        await using TestServer front = await TestServer.StartAsync(
+            builder => builder.Services.Configure<OffGridServerOptions>(o => o.Backends["n1"] = new Inference.Remote.RemoteBackendOptions
+            {
+                Kind = Inference.Remote.RemoteBackendKind.OffGrid,
+                Endpoint = node.BaseUri.AbsoluteUri,
+                Models = { ["remote-stories"] = "stories" },
+            }),
+            app => app.MapOllama());
+
+        using HttpResponseMessage chat = await front.Http.PostAsJsonAsync(
+            "/api/chat", new { model = "remote-stories", messages = new[] { new { role = "user", content = "Once upon a time" } }, stream = false, options = new { num_predict = 8, temperature = 0 } }, Ct);
+        Assert.True(chat.IsSuccessStatusCode, await chat.Content.ReadAsStringAsync(Ct));
+        AssertTimed(await chat.Content.ReadFromJsonAsync<JsonElement>(Ct));
+
+        using HttpResponseMessage generate = await front.Http.PostAsJsonAsync(
+            "/api/generate", new { model = "remote-stories", prompt = "Once upon a time", options = new { num_predict = 8, temperature = 0 } }, Ct);
+        string[] lines = (await generate.Content.ReadAsStringAsync(Ct)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        AssertTimed(JsonDocument.Parse(lines[^1]).RootElement);
+
+        static void AssertTimed(JsonElement done)
+        {
+            Assert.True(done.GetProperty("done").GetBoolean());
+            Assert.True(done.GetProperty("eval_count").GetInt64() > 0, done.ToString());
+            Assert.True(done.GetProperty("prompt_eval_duration").GetInt64() > 0, done.ToString());
+            Assert.True(done.GetProperty("eval_duration").GetInt64() > 0, done.ToString());
+            Assert.True(done.GetProperty("prompt_eval_duration").GetInt64() + done.GetProperty("eval_duration").GetInt64() <= done.GetProperty("total_duration").GetInt64(), done.ToString());
+        }
+    }
 }

@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using OffGrid.Rag.Collections;
 using OffGrid.Rag.Tests.TestSupport;
 using OffGrid.Testing;
 using OpenAI;
@@ -208,6 +209,27 @@ public sealed class KnowledgeApiTests : IAsyncLifetime
 
         JsonElement documents = await ReadJsonAsync(await http.GetAsync("/v1/knowledge/collections/web/documents", ct), HttpStatusCode.OK);
         Assert.Equal(page, Assert.Single(documents.GetProperty("data").EnumerateArray()).GetProperty("source").GetString());
+    }
+
+    [Fact]
+    public async Task ACollectionMadeOnThisMachineWithAModelPathIsSearchedThoughClientsMayNotSendPaths()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        HttpClient http = _server.Http;
+
+        // As `offgrid kb create local --embedding-model <file.gguf>` makes it: the machine's own administrator named the file.
+        KnowledgeCollections collections = _server.App.Services.GetRequiredService<KnowledgeCollections>();
+        await collections.CreateAsync(new CollectionDefinition { Name = "local", EmbeddingModel = TestPaths.Stories260K }, ct);
+        string file = Path.Combine(_folder, Directory.GetFiles(_folder).Select(Path.GetFileName).First()!);
+        using var form = new MultipartFormDataContent { { new ByteArrayContent(await File.ReadAllBytesAsync(file, ct)), "file", Path.GetFileName(file) } };
+        Assert.Equal("completed", (await ReadJsonAsync(await http.PostAsync("/v1/knowledge/collections/local/documents?wait=true", form, ct), HttpStatusCode.OK)).GetProperty("status").GetString());
+        JsonElement found = await ReadJsonAsync(await http.PostAsJsonAsync("/v1/knowledge/search", new { collections = new[] { "local" }, query = "the", top_k = 2 }, ct), HttpStatusCode.OK);
+        Assert.NotEmpty(found.GetProperty("data").EnumerateArray());
+
+        // A client still cannot make the server load a file by naming its path (Server:AllowModelPaths is off).
+        JsonElement refused = await ErrorAsync(await http.PostAsJsonAsync("/v1/knowledge/collections", new { name = "sent", embedding_model = TestPaths.Stories260K }, ct), HttpStatusCode.NotFound);
+        Assert.Equal("embedding_model", refused.GetProperty("param").GetString());
+        Assert.Equal("model_not_found", refused.GetProperty("code").GetString());
     }
 
     [Fact]

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using OffGrid.AspNetCore.Models;
 using OffGrid.Testing;
 using OffGrid.Testing.Models;
 
@@ -21,15 +23,18 @@ public sealed class PoolEndpointsTests
             {
                 app.MapOpenAi("/v1");
                 app.MapOffGrid("/v1");
+                app.MapOllama("/api");
             },
             options => options.Models["tiny"] = TestLlamaModels.Tiny);
 
-        (await server.Http.PostAsJsonAsync("/v1/chat/completions", Chat("stories", 2, stream: false), Ct)).EnsureSuccessStatusCode();
+        // Pinning a model that is not loaded yet loads it (prewarm).
         JsonNode pinned = await PostAsync(server, "/v1/pool/pin", new { model = "stories" });
         Assert.True((bool)pinned["pinned"]!);
+        Assert.True((bool)pinned["loaded"]!);
         JsonNode pool = (await server.Http.GetFromJsonAsync<JsonNode>("/v1/pool", Ct))!;
         JsonNode stories = Assert.Single(pool["data"]!.AsArray())!;
         Assert.True((bool)stories["pinned"]!);
+        Assert.Equal("stories", (string?)Assert.Single(stories["names"]!.AsArray()));
         Assert.True((long)stories["estimated_bytes"]! > 100_000);
 
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = JsonContent.Create(Chat("stories", 150, stream: true)) };
@@ -49,11 +54,45 @@ public sealed class PoolEndpointsTests
         JsonNode replacement = Assert.Single(pool["data"]!.AsArray())!;
         Assert.Equal(Path.GetFullPath(TestLlamaModels.Tiny), (string?)replacement["path"]);
         Assert.True((bool)replacement["pinned"]!);
+        Assert.Contains("stories", replacement["names"]!.AsArray().Select(n => (string?)n));
+
+        // Ollama's views follow the swap: "stories" is described, listed and shown running as the replacement file.
+        JsonNode show = (await PostAsync(server, "/api/show", new { model = "stories" }));
+        Assert.Contains(Path.GetFullPath(TestLlamaModels.Tiny), (string?)show["modelfile"], StringComparison.Ordinal);
+        JsonNode tags = (await server.Http.GetFromJsonAsync<JsonNode>("/api/tags", Ct))!;
+        Assert.Equal(new FileInfo(TestLlamaModels.Tiny).Length, (long)tags["models"]!.AsArray().Single(m => (string?)m!["name"] == "stories")!["size"]!);
+        JsonNode ps = (await server.Http.GetFromJsonAsync<JsonNode>("/api/ps", Ct))!;
+        Assert.Equal("stories", (string?)Assert.Single(ps["models"]!.AsArray())!["name"]);
 
         HttpResponseMessage missing = await server.Http.PostAsJsonAsync("/v1/pool/swap", new { model = "stories" }, Ct);
         Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
         Assert.Equal("replacement", (string?)(await missing.Content.ReadFromJsonAsync<JsonNode>(Ct))!["error"]!["param"]);
         Assert.Equal(HttpStatusCode.NotFound, (await server.Http.PostAsJsonAsync("/v1/pool/pin", new { model = "nothing-here" }, Ct)).StatusCode);
+    }
+
+    [Fact]
+    public async Task AModelASwapReplacedIsListedAsDrainingWhileARequestStillHoldsIt()
+    {
+        await using TestServer server = await TestServer.StartAsync(
+            _ => { },
+            app => app.MapOffGrid("/v1"),
+            options => options.Models["tiny"] = TestLlamaModels.Tiny);
+        ModelAccess models = server.App.Services.GetRequiredService<ModelAccess>();
+
+        using (await models.OpenAsync("stories", keepAlive: null, Ct)) // a request still running on the old file
+        {
+            await PostAsync(server, "/v1/pool/swap", new { model = "stories", replacement = "tiny" });
+            JsonArray during = (await server.Http.GetFromJsonAsync<JsonNode>("/v1/pool", Ct))!["data"]!.AsArray();
+            Assert.Equal(2, during.Count);
+            JsonNode old = during.Single(m => (bool)m!["draining"]!)!;
+            Assert.Equal(Path.GetFullPath(TestPaths.Stories260K), (string?)old["path"]);
+            Assert.Equal(1, (int)old["active_leases"]!);
+            Assert.Empty(old["names"]!.AsArray());
+            Assert.Equal(["stories", "tiny"], during.Single(m => !(bool)m!["draining"]!)!["names"]!.AsArray().Select(n => (string?)n).Order());
+        }
+
+        JsonNode after = Assert.Single((await server.Http.GetFromJsonAsync<JsonNode>("/v1/pool", Ct))!["data"]!.AsArray())!;
+        Assert.False((bool)after["draining"]!);
     }
 
     private static object Chat(string model, int maxTokens, bool stream) =>

@@ -41,6 +41,7 @@ public sealed class QuantizationEndpointsTests
         Assert.Equal(1.0, (double)status["progress"]!);
         Assert.True((int)status["tensors"]! > 10);
         Assert.Equal((int)status["tensors"]!, (int)status["tensor"]!);
+        Assert.Equal(0, (int)status["fallback_tensors"]!); // rows of 256 fit Q8_0's blocks
 
         ModelManifest stored = Assert.Single(await server.App.Services.GetRequiredService<ModelStore>().ListAsync(Ct));
         Assert.Equal("local/tiny-q8", stored.Name);
@@ -51,6 +52,11 @@ public sealed class QuantizationEndpointsTests
 
         HttpResponseMessage again = await server.Http.PostAsJsonAsync("/v1/quantize", new { model = "tiny-f16", type = "Q8_0", output = "local/tiny-q8" }, Ct);
         await AssertErrorAsync(again, HttpStatusCode.Conflict, "output", "already holds a model named 'local/tiny-q8'");
+
+        // Cancelling a job that has finished changes nothing and answers with the job as it is.
+        HttpResponseMessage cancel = await server.Http.DeleteAsync($"/v1/quantize/{id}", Ct);
+        Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
+        Assert.Equal("succeeded", (string?)(await cancel.Content.ReadFromJsonAsync<JsonNode>(Ct))!["status"]);
 
         JsonNode list = (await server.Http.GetFromJsonAsync<JsonNode>("/v1/quantize", Ct))!;
         Assert.Equal(id, (string?)Assert.Single(list["data"]!.AsArray())!["id"]);
@@ -64,6 +70,7 @@ public sealed class QuantizationEndpointsTests
         await AssertErrorAsync(await server.Http.PostAsJsonAsync("/v1/quantize", new { model = "tiny-f16", type = "Q9_K" }, Ct), HttpStatusCode.BadRequest, "type", "not a quantization type");
         await AssertErrorAsync(await server.Http.PostAsJsonAsync("/v1/quantize", new { model = "tiny-f16", type = "F16" }, Ct), HttpStatusCode.BadRequest, "type", "would not reduce its precision");
         await AssertErrorAsync(await server.Http.PostAsJsonAsync("/v1/quantize", new { model = "stories", type = "F32" }, Ct), HttpStatusCode.BadRequest, "type", "would not reduce its precision");
+        await AssertErrorAsync(await server.Http.PostAsJsonAsync("/v1/quantize", new { model = "stories", type = "IQ1_S" }, Ct), HttpStatusCode.BadRequest, "type", "IQ1_S needs an importance matrix");
         await AssertErrorAsync(await server.Http.PostAsJsonAsync("/v1/quantize", new { model = "no-such-model", type = "Q4_0" }, Ct), HttpStatusCode.NotFound, "model", "no-such-model");
         await AssertErrorAsync(await server.Http.PostAsJsonAsync("/v1/quantize", new { type = "Q4_0" }, Ct), HttpStatusCode.BadRequest, "model", "'model' is required");
         await AssertErrorAsync(await server.Http.DeleteAsync("/v1/quantize/quant-nope", Ct), HttpStatusCode.NotFound, "id", "no quantization job");

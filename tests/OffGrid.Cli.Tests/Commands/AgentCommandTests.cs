@@ -60,6 +60,9 @@ public sealed class AgentCommandTests : IDisposable
         (await _cli.RunAsync("agent", "run", "coder")).AssertOneLineFailure(expectedExitCode: 2);
         Assert.Contains("pass --mode too", (await _cli.RunAsync("agent", "run", "coder", "x", "-m", "any", "--agents", "coder,analyst")).AssertOneLineFailure(expectedExitCode: 2), StringComparison.Ordinal);
         Assert.Contains("No agent run with id 'run_nope'", (await _cli.RunAsync("agent", "resume", "run_nope", "-m", "any")).AssertOneLineFailure(), StringComparison.Ordinal);
+        Assert.Contains("--model needs a model name or path.", (await _cli.RunAsync("agent", "run", "coder", "x", "-m", "")).AssertOneLineFailure(expectedExitCode: 2), StringComparison.Ordinal);
+        Assert.Contains("--agents needs at least one agent name.", (await _cli.RunAsync("agent", "run", "coder", "x", "-m", "any", "--agents", "")).AssertOneLineFailure(expectedExitCode: 2), StringComparison.Ordinal);
+        Assert.Contains("--agents has an empty name at position 2 ('coder,,analyst').", (await _cli.RunAsync("agent", "run", "coder", "x", "-m", "any", "--mode", "sequential", "--agents", "coder,,analyst")).AssertOneLineFailure(expectedExitCode: 2), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -112,6 +115,13 @@ public sealed class AgentCommandTests : IDisposable
         Assert.Equal(["first", "second"], steps.Where(s => s.GetProperty("type").GetString() == "message").Select(s => s.GetProperty("agent").GetString()));
         Assert.Equal("final", steps[^1].GetProperty("type").GetString());
         Assert.Contains("is completed", (await _cli.RunAsync("agent", "resume", id, "-m", TemplateModels.Qwen)).AssertOneLineFailure(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ADirectoryAsTheModelIsNamedAsOne()
+    {
+        string folder = Directory.CreateDirectory(Path.Combine(_cli.Home, "models-folder")).FullName;
+        Assert.Contains($"'{folder}' is a directory, not a GGUF file.", (await _cli.RunAsync("agent", "run", "coder", "x", "-m", folder)).AssertOneLineFailure(), StringComparison.Ordinal);
     }
 
     public void Dispose() => _cli.Dispose();

@@ -123,6 +123,18 @@ public sealed partial class KnowledgeCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task AModelPathIsStoredWholeSoThatAServerStartedElsewhereFindsIt()
+    {
+        string relative = Path.GetRelativePath(Directory.GetCurrentDirectory(), TestPaths.Stories260K);
+        Assert.False(Path.IsPathRooted(relative));
+
+        (await _cli.RunAsync("kb", "create", "rel", "--embedding-model", relative)).AssertSuccess();
+
+        JsonElement created = JsonDocument.Parse((await _cli.RunAsync("kb", "list", "--json")).Stdout).RootElement[0];
+        Assert.Equal(Path.GetFullPath(TestPaths.Stories260K), created.GetProperty("embedding_model").GetString());
+    }
+
+    [Fact]
     public async Task MistakesGetOneLine()
     {
         (await _cli.RunAsync("kb", "create", "Bad Name", "--embedding-model", TestPaths.Stories260K)).AssertOneLineFailure();

@@ -15,10 +15,13 @@ public sealed class MachineCommandTests : IDisposable
         Assert.Contains("Generation tokens/s", table.Stdout, StringComparison.Ordinal);
         Assert.Contains("stories260K", table.Stdout, StringComparison.Ordinal);
 
-        CliResult json = await _cli.RunAsync("bench", TestPaths.Stories260K, "--threads", "1", "-p", "16", "-n", "4", "-r", "2", "--json");
+        // More threads than cores are lowered to the cores (they took minutes per run before).
+        CliResult json = await _cli.RunAsync("bench", TestPaths.Stories260K, "--threads", "500", "-p", "16", "-n", "4", "-r", "2", "--json");
         json.AssertSuccess();
+        Assert.Contains($"Warning: --threads 500 is more than the {Environment.ProcessorCount} cores", json.Stderr, StringComparison.Ordinal);
         using JsonDocument result = JsonDocument.Parse(json.Stdout);
         Assert.Equal(2, result.RootElement.GetProperty("runs").GetArrayLength());
+        Assert.All(result.RootElement.GetProperty("runs").EnumerateArray(), run => Assert.Equal(16, run.GetProperty("prompt_tokens").GetInt32()));
         Assert.True(result.RootElement.GetProperty("prompt_tokens_per_second").GetDouble() > 0);
         Assert.True(result.RootElement.GetProperty("generation_tokens_per_second").GetDouble() > 0);
         Assert.True(result.RootElement.GetProperty("peak_working_set_bytes").GetInt64() > result.RootElement.GetProperty("model_size_bytes").GetInt64());
@@ -137,6 +140,15 @@ public sealed class MachineCommandTests : IDisposable
         CliResult serve = await _cli.RunAsync("serve", "--help");
         Assert.Contains("offgrid serve [options] [--<Section>:<Key> <value>...]", serve.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("additional arguments", serve.Stdout, StringComparison.Ordinal);
+
+        // A nested group's pointer names the whole command line.
+        CliResult nodes = await _cli.RunAsync("kb", "nodes", "--help");
+        Assert.Contains("Run 'offgrid kb nodes <command> --help'", nodes.Stdout, StringComparison.Ordinal);
+
+        // Defaults a newcomer meets first: the answer length and what an explicit thread count means.
+        string run = (await _cli.RunAsync("run", "--help")).Stdout;
+        Assert.Contains("Default: 256 when a base model continues text", run, StringComparison.Ordinal);
+        Assert.Contains("a value given here is used as is, not adapted", run, StringComparison.Ordinal);
 
         foreach (string command in new[] { "run", "pull", "download-hf", "search", "list", "show", "rm", "bench", "doctor" })
         {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using OffGrid.Testing;
 using OffGrid.Testing.Gguf;
 using OffGrid.Testing.Models;
 
@@ -47,5 +48,17 @@ public sealed class QuantizeCommandTests : IDisposable
         Assert.Contains("not a GGUF model file", (await _cli.RunAsync("quantize", text, "Q4_0")).AssertOneLineFailure(), StringComparison.Ordinal);
         (await _cli.RunAsync("quantize", "no-such-model", "Q4_0")).AssertOneLineFailure();
         (await _cli.RunAsync("quantize", source)).AssertOneLineFailure(expectedExitCode: 2);
+    }
+
+    [Fact]
+    public async Task ImportanceMatrixTypesAreRefusedAndFallbacksAreCounted()
+    {
+        // stories260K's rows (64) fit no 256-weight block: llama.cpp wrote other types for every tensor and the store said IQ2_XXS.
+        string refused = (await _cli.RunAsync("quantize", TestPaths.Stories260K, "IQ2_XXS")).AssertOneLineFailure();
+        Assert.Equal("offgrid: IQ2_XXS needs an importance matrix (imatrix), which OffGrid cannot compute yet; choose a type of 3 bits or more, such as Q3_K_M or Q4_K_M.", refused);
+
+        CliResult q4 = await _cli.RunAsync("quantize", TestPaths.Stories260K, "Q4_K_M");
+        q4.AssertSuccess();
+        Assert.Matches(@"Warning: llama\.cpp wrote \d+ of local/stories260K-Q4_K_M's tensors as other types than Q4_K_M", q4.Stderr);
     }
 }

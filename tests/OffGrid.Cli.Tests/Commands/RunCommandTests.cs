@@ -17,7 +17,7 @@ public sealed partial class RunCommandTests : IDisposable
 
         result.AssertSuccess();
         Assert.Contains("there was a little girl named Lily", result.Stdout, StringComparison.Ordinal);
-        Assert.Empty(result.ErrorLines);
+        Assert.Equal(["(stopped at --max-tokens 40; raise it with -n)"], result.ErrorLines);
     }
 
     [Fact]
@@ -29,6 +29,47 @@ public sealed partial class RunCommandTests : IDisposable
         result.AssertSuccess();
         Assert.StartsWith(", there was", result.Stdout, StringComparison.Ordinal);
         Assert.Equal("256", TokensPerSecond().Match(result.Stderr).Groups["output"].Value);
+        Assert.Equal("(stopped at --max-tokens 256; raise it with -n)", result.ErrorLines[^1]);
+    }
+
+    [Fact]
+    public async Task MoreThreadsThanCoresAreLoweredWithAWarning()
+    {
+        // 500 threads on a few cores take turns at every step: one token took minutes before they were lowered.
+        CliResult result = await _cli.RunAsync("run", TestPaths.Stories260K, "--threads", "500", "Once upon a time", "-t", "0", "-n", "4");
+
+        result.AssertSuccess();
+        int cores = Environment.ProcessorCount;
+        Assert.Equal($"Warning: --threads 500 is more than the {cores} cores this process may use; using {cores}.", result.ErrorLines[0]);
+    }
+
+    [Fact]
+    public async Task CacheTypesTheModelsHeadsCannotHoldAreRefusedInOneLine()
+    {
+        // stories260K's attention heads hold 8 values, fewer than a q8_0 block: without flash attention llama.cpp ran and wrote garbage.
+        CliResult run = await _cli.RunAsync("run", TestPaths.Stories260K, "--threads", "1", "Once upon a time", "-n", "4", "--cache-type-k", "q8_0", "--flash-attn", "off");
+        Assert.Equal(
+            "offgrid: 'stories260K' cannot use the K cache type q8_0: its block size 32 does not divide the model's key head size 8 (n_embd_head_k); use f16, bf16 or f32 for this model.",
+            run.AssertOneLineFailure());
+
+        CliResult show = await _cli.RunAsync("show", TestPaths.Stories260K, "--cache-type-v", "q4_0");
+        Assert.Contains("cannot use the V cache type q4_0: its block size 32 does not divide the model's value head size 8", show.AssertOneLineFailure(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ShowWarnsAboutAContextBeyondTheTrainedOne()
+    {
+        CliResult beyond = await _cli.RunAsync("show", TestPaths.Stories260K, "--ctx", "10000");
+        beyond.AssertSuccess();
+        Assert.Equal(["Warning: --ctx 10000 is more than the 2,048 tokens the model was trained on; beyond them its answers degrade."], beyond.ErrorLines);
+
+        CliResult within = await _cli.RunAsync("show", TestPaths.Stories260K, "--ctx", "2048");
+        within.AssertSuccess();
+        Assert.Empty(within.ErrorLines);
+
+        // Spectre pads each row to the console width; a file or pipe gets the rows without that tail.
+        Assert.Contains("Trained context", within.Stdout, StringComparison.Ordinal);
+        Assert.All(within.Stdout.Split('\n'), line => Assert.Equal(line.TrimEnd(' '), line));
     }
 
     [Fact]

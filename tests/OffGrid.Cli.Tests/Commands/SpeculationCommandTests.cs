@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -36,6 +37,16 @@ public sealed partial class SpeculationCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task ShortPromptsWithThePromptCacheAndAnswersWithNothingDraftedSaySo()
+    {
+        CliResult result = await _cli.RunAsync("run", TestPaths.Stories260K, "--threads", "1", "--prompt-cache", "--spec-ngram", "3", "-t", "0", "-n", "2", "--verbose", "Once upon a time");
+
+        result.AssertSuccess();
+        Assert.Contains("; 0 of 0 drafted tokens accepted", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("(--prompt-cache: this prompt has 5 tokens; only prompts of 256 tokens or more are saved and restored)", result.ErrorLines);
+    }
+
+    [Fact]
     public async Task DraftModelWithAnotherTokenizerFailsInOneLineNamingBothModels()
     {
         CliResult result = await _cli.RunAsync("run", TestPaths.Stories260K, "--threads", "1", "--draft-model", TestLlamaModels.Tiny, "Hello", "-n", "4");
@@ -68,7 +79,11 @@ public sealed partial class SpeculationCommandTests : IDisposable
         second.AssertSuccess();
         Assert.Equal(first.Stdout, second.Stdout);
         Assert.DoesNotContain("cached", first.Stderr, StringComparison.Ordinal);
-        Assert.Matches(@"prompt (\d+) tokens, \d+ cached", second.Stderr);
+
+        // The rate is of the evaluated tokens only: restored ones cost no evaluation.
+        Match cached = Regex.Match(second.Stderr, @"prompt (?<prompt>\d+) tokens: (?<cached>\d+) cached, (?<evaluated>\d+) evaluated at [\d.]+ tokens/s");
+        Assert.True(cached.Success, second.Stderr);
+        Assert.Equal(int.Parse(cached.Groups["prompt"].Value, CultureInfo.InvariantCulture) - int.Parse(cached.Groups["cached"].Value, CultureInfo.InvariantCulture), int.Parse(cached.Groups["evaluated"].Value, CultureInfo.InvariantCulture));
         Assert.NotEmpty(Directory.GetFiles(Path.Combine(_cli.Home, "cache", "prompt-states"), "*.kvstate", SearchOption.AllDirectories));
     }
 

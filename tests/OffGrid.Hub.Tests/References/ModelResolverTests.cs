@@ -122,6 +122,8 @@ public sealed class ModelResolverTests : IAsyncLifetime
         Assert.True(repository.CanPull);
         Assert.False(unknown.CanPull);
         Assert.Contains("llama3.2", unknown.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("whisper", unknown.Message, StringComparison.Ordinal); // speech models are no answer to a chat request
+        Assert.DoesNotContain("piper", unknown.Message, StringComparison.Ordinal);
         Assert.False(invalid.CanPull);
         Assert.Empty(_hub.Server.Requests);
     }

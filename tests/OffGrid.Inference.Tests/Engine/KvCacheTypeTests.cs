@@ -53,6 +53,33 @@ public sealed class KvCacheTypeTests
         Assert.Contains("flash attention", error.Message, StringComparison.Ordinal);
     }
 
+    // stories260K's heads hold 8 values, fewer than one 32-value block: without flash attention llama.cpp would accept a
+    // quantized key cache and write garbage text; with it, it refuses in its log only.
+    [Theory]
+    [InlineData(GgmlType.Q8_0, null, false, "K cache type q8_0: its block size 32 does not divide the model's key head size 8")]
+    [InlineData(GgmlType.Q4_0, null, null, "K cache type q4_0: its block size 32 does not divide the model's key head size 8")]
+    [InlineData(null, GgmlType.Q8_0, null, "V cache type q8_0: its block size 32 does not divide the model's value head size 8")]
+    public async Task CacheTypesTheModelsHeadsCannotHoldAreRefusedBeforeTheContext(GgmlType? keys, GgmlType? values, bool? flashAttention, string expected)
+    {
+        await TestRuntime.EnsureLoadedAsync();
+        using LlamaModel model = await LlamaModel.LoadAsync(TestPaths.Stories260K, cancellationToken: TestContext.Current.CancellationToken);
+        UnsupportedCacheTypeException error = Assert.Throws<UnsupportedCacheTypeException>(() => new LlamaEngine(model, new LlamaEngineOptions
+        {
+            ParallelSequences = 1, ContextSize = 64, CacheTypeK = keys, CacheTypeV = values, FlashAttention = flashAttention,
+        }));
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.Equal(keys ?? values, error.CacheType);
+    }
+
+    [Fact]
+    public async Task FloatCacheTypesFitAnyHeadSize()
+    {
+        GgufFile stories = await GgufFile.ReadAsync(TestPaths.Stories260K, TestContext.Current.CancellationToken);
+        Assert.Equal(8, stories.KeyLength);
+        Assert.Equal(8, stories.ValueLength);
+        new LlamaEngineOptions { CacheTypeK = GgmlType.BF16, CacheTypeV = GgmlType.F32 }.EnsureCacheTypesFit(stories, "stories260K");
+    }
+
     [Fact]
     public void TypesLlamaCppDoesNotAcceptAreRefused()
     {

@@ -23,7 +23,7 @@ public sealed class LlamaBenchmarkTests
         Assert.Equal(2, result.Runs.Count);
         Assert.All(result.Runs, r =>
         {
-            Assert.InRange(r.PromptTokens, 62, 64); // a shared BOS token may come from the cache
+            Assert.Equal(64, r.PromptTokens); // 32 per stream, after the BOS token the runs share (cached after the warm-up)
             Assert.Equal(32, r.OutputTokens);
             Assert.True(r.PromptTokensPerSecond > 0 && r.GenerationTokensPerSecond > 0);
         });

@@ -106,7 +106,8 @@ public sealed class LlamaModelPoolResidencyTests
 
         ChatResponse swapped = await client.GetResponseAsync("the", new ChatOptions { Temperature = 0, MaxOutputTokens = 3 }, Ct);
         Assert.Equal(3, swapped.Usage?.OutputTokenCount);
-        Assert.Equal(Path.GetFullPath(TestLlamaModels.Tiny), Assert.Single(pool.GetLoadedModels()).Path); // the old one only drains
+        // The old one only drains: listed after the served ones, as draining.
+        Assert.Equal([(Path.GetFullPath(TestLlamaModels.Tiny), false), (Path.GetFullPath(TestPaths.Stories260K), true)], pool.GetLoadedModels().Select(m => (m.Path, m.IsDraining)));
 
         UsageDetails? usage = null;
         while (await inFlight.MoveNextAsync())

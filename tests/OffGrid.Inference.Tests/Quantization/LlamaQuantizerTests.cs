@@ -40,6 +40,7 @@ public sealed class LlamaQuantizerTests : IDisposable
         Assert.Equal(written.Tensors.Count, reports.Count);
         Assert.Equal(Enumerable.Range(1, written.Tensors.Count), reports.Select(r => r.Tensor));
         Assert.All(reports, r => Assert.Equal(written.Tensors.Count, r.TensorCount));
+        Assert.All(reports, r => Assert.Equal(0, r.FallbackTensors)); // rows of 256 fit Q8_0's blocks
         Assert.Contains(reports, r => r.TensorName == "blk.0.attn_q.weight");
         Assert.Empty(Directory.EnumerateFiles(_dir, "*.partial-*"));
 
@@ -82,6 +83,38 @@ public sealed class LlamaQuantizerTests : IDisposable
         Assert.Equal(problem, ex.Problem);
         Assert.Contains(message, ex.Message, StringComparison.Ordinal);
         Assert.False(File.Exists(output));
+    }
+
+    // stories260K's rows hold 64 weights, fewer than these types' 256-weight blocks: llama.cpp's own per-tensor check comes
+    // after its fallbacks, so without this refusal it writes other types for every tensor and labels the file IQ2_XXS.
+    [Theory]
+    [InlineData("IQ2_XXS")]
+    [InlineData("iq1_s")]
+    [InlineData("Q2_K_S")]
+    public async Task TypesThatNeedAnImportanceMatrixAreRefusedWhateverTheModelsShape(string type)
+    {
+        string output = Path.Combine(_dir, "iq.gguf");
+        QuantizationException ex = await Assert.ThrowsAsync<QuantizationException>(() => _quantizer.QuantizeFileAsync(TestPaths.Stories260K, output, type, cancellationToken: TestContext.Current.CancellationToken));
+        Assert.Equal(QuantizationProblem.NeedsImportanceMatrix, ex.Problem);
+        Assert.Contains($"{type.ToUpperInvariant()} needs an importance matrix", ex.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(output));
+    }
+
+    [Fact]
+    public async Task TensorsWrittenAsAnotherTypeAreCounted()
+    {
+        string output = Path.Combine(_dir, "stories-q4km.gguf");
+        var reports = new ConcurrentQueue<QuantizationProgress>();
+        await _quantizer.QuantizeFileAsync(TestPaths.Stories260K, output, "Q4_K_M", new SynchronousProgress<QuantizationProgress>(reports.Enqueue), TestContext.Current.CancellationToken);
+
+        // Rows of 64 fit no K-quant block (256): every matrix llama.cpp quantizes falls back to a 32-block type.
+        GgufFile written = await GgufFile.ReadAsync(output, TestContext.Current.CancellationToken);
+        GgufTensorInfo[] quantized = [.. written.Tensors.Where(t => t.Dimensions.Count(d => d > 1) == 2 && t.Type != GgmlType.F32)];
+        Assert.DoesNotContain(quantized, t => t.Type is GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.Q6_K);
+        // output.weight is the exception: llama.cpp's mix picks Q8_0 for it outright when its rows do not fit a K block.
+        Assert.Equal(GgmlType.Q8_0, Assert.Single(quantized, t => t.Name == "output.weight").Type);
+        Assert.Equal(quantized.Length - 1, reports.Last().FallbackTensors);
+        Assert.Equal("Q4_K_M", written.QuantizationLabel); // general.file_type as llama.cpp wrote it
     }
 
     [Fact]

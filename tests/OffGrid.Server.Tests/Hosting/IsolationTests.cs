@@ -86,6 +86,36 @@ public sealed class IsolationTests
         await WaitUntilAsync(() => !File.Exists($"/proc/{worker.ToString(CultureInfo.InvariantCulture)}/stat") || State(worker) == 'Z');
     }
 
+    [Fact]
+    public async Task ThePoolEndpointsActOnTheWorkersPool()
+    {
+        var models = new Dictionary<string, string> { ["story"] = TestPaths.Stories260K, ["tiny"] = TestLlamaModels.Tiny };
+        await using ServerProcess server = await ServerProcess.StartAsync(models, Ct, "--Server:Isolation=Process");
+        using var http = new HttpClient { BaseAddress = server.BaseUri, Timeout = TimeSpan.FromMinutes(2) };
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(http, "story", stream: false)).StatusCode);
+        int worker = WorkerOf(server.ProcessId);
+
+        HttpResponseMessage swap = await http.PostAsJsonAsync("v1/pool/swap", new { model = "story", replacement = "tiny" }, Ct);
+        Assert.True(swap.IsSuccessStatusCode, await swap.Content.ReadAsStringAsync(Ct));
+        HttpResponseMessage pin = await http.PostAsJsonAsync("v1/pool/pin", new { model = "story" }, Ct);
+        Assert.True(pin.IsSuccessStatusCode, await pin.Content.ReadAsStringAsync(Ct));
+
+        // The worker's pool holds the replacement, pinned; "story" is now served from its file there.
+        using JsonDocument pool = JsonDocument.Parse(await http.GetStringAsync("v1/pool", Ct));
+        JsonElement entry = Assert.Single(pool.RootElement.GetProperty("data").EnumerateArray());
+        Assert.Equal(TestLlamaModels.Tiny, entry.GetProperty("path").GetString());
+        Assert.True(entry.GetProperty("pinned").GetBoolean());
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(http, "story", stream: false)).StatusCode);
+        Assert.Contains(TestLlamaModels.Tiny, File.ReadAllText($"/proc/{worker.ToString(CultureInfo.InvariantCulture)}/maps"), StringComparison.Ordinal);
+
+        // llama.cpp never enters the server's own process.
+        Assert.DoesNotContain("libllama", File.ReadAllText($"/proc/{server.ProcessId.ToString(CultureInfo.InvariantCulture)}/maps"), StringComparison.Ordinal);
+
+        // The worker's refusals come back as they are.
+        HttpResponseMessage unknown = await http.PostAsJsonAsync("v1/pool/pin", new { model = "no-such-model" }, Ct);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
     private static Task<HttpResponseMessage> PostAsync(HttpClient http, string model, bool stream) =>
         http.SendAsync(
             new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions")

@@ -70,7 +70,29 @@ public sealed class ServerProcessTests
         Assert.Equal("offgrid-server: " + sentence, Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
     }
 
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("-h")]
+    public async Task HelpPrintsTheMainSwitchesAndExits0(string help)
+    {
+        (int exitCode, string stdout, string stderr) = await RunWithOutputAsync(help);
+
+        Assert.Equal(0, exitCode);
+        Assert.Empty(stderr);
+        Assert.StartsWith("Usage: offgrid-server", stdout, StringComparison.Ordinal);
+        foreach (string option in new[] { "--Server:Port", "--Server:Host", "--Server:Models:<name>", "--Server:ModelDirectories:0", "--Server:Preload:0", "--Server:Isolation", "--Server:Pool:", "--Server:Backends:", "--Server:Auth:Mode", "README.md" })
+        {
+            Assert.Contains(option, stdout, StringComparison.Ordinal);
+        }
+    }
+
     private static async Task<(int ExitCode, string Stderr)> RunAsync(params string[] args)
+    {
+        (int exitCode, _, string stderr) = await RunWithOutputAsync(args);
+        return (exitCode, stderr);
+    }
+
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunWithOutputAsync(params string[] args)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
         {
@@ -87,7 +109,7 @@ public sealed class ServerProcessTests
 
         using Process process = Process.Start(start)!;
         Task<string> stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        _ = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         timeout.CancelAfter(TimeSpan.FromMinutes(1));
         try
@@ -100,6 +122,6 @@ public sealed class ServerProcessTests
             throw;
         }
 
-        return (process.ExitCode, await stderr);
+        return (process.ExitCode, await stdout, await stderr);
     }
 }

@@ -1,0 +1,23 @@
+using OffGrid.Hub.Gguf;
+
+namespace OffGrid.Inference.Engine;
+
+/// <summary>
+/// A KV cache type (<see cref="LlamaEngineOptions.CacheTypeK"/> or <see cref="LlamaEngineOptions.CacheTypeV"/>) that the
+/// model cannot use: the type's block size does not divide the model's attention head size. It is a setting of the
+/// engine, not of a request, so a server reports it as its own failure.
+/// </summary>
+public sealed class UnsupportedCacheTypeException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">One sentence naming the model, the cache type, its block size and the head size.</param>
+    /// <param name="cacheType">The refused cache type.</param>
+    public UnsupportedCacheTypeException(string message, GgmlType cacheType)
+        : base(message)
+    {
+        CacheType = cacheType;
+    }
+
+    /// <summary>The refused cache type.</summary>
+    public GgmlType CacheType { get; }
+}
