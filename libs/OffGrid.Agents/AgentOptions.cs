@@ -62,6 +62,13 @@ public sealed class AgentOptions
     /// </summary>
     public int MaxToolRounds { get; set; } = 10;
 
+    /// <summary>
+    /// Gets or sets how the host words a run failure its user can fix (for example a prompt over the context window, naming the
+    /// host's context-size setting): it returns the message the run stores, or <see langword="null"/> to keep the exception's
+    /// message. Either way the failure is logged as one warning line. Called on the run's thread; must not throw.
+    /// </summary>
+    public Func<Exception, string?>? DescribeFailure { get; set; }
+
     /// <summary>Gets the settings every shell tool runs under.</summary>
     public ShellToolOptions Shell { get; } = new();
 

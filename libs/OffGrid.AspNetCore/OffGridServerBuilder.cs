@@ -16,6 +16,7 @@ using OffGrid.Governance.Audit;
 using OffGrid.Governance.Quotas;
 using OffGrid.Hub;
 using OffGrid.Hub.References;
+using OffGrid.Inference.Engine;
 using OffGrid.Rag.Chat;
 using OffGrid.Rag.Collections;
 using OffGrid.Rag.Federation;
@@ -131,7 +132,13 @@ public sealed class OffGridServerBuilder
     public OffGridServerBuilder AddTools(Action<AgentOptions>? configure = null)
     {
         // Registered before the caller's settings, which run after it and win.
-        Services.AddOptions<AgentOptions>().Configure<IOptions<OffGrid.Hub.HubOptions>>((agents, hub) => agents.HomeDirectory = hub.Value.HomeDirectory);
+        Services.AddOptions<AgentOptions>().Configure<IOptions<OffGrid.Hub.HubOptions>>((agents, hub) =>
+        {
+            agents.HomeDirectory = hub.Value.HomeDirectory;
+            agents.DescribeFailure = ex => ex is ContextWindowExceededException context
+                ? $"{context.Message} Raise the server's context size (Server:Pool:Engine:ContextSize), or lower rounds or max_tokens: a debate's prompt holds the whole debate so far."
+                : null;
+        });
         Services.AddOffGridAgents(configure);
         return ConfigureChatClients((pipeline, _) => pipeline.Use((inner, services) =>
         {

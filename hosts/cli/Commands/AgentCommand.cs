@@ -22,6 +22,7 @@ internal sealed class AgentCommand : Command
         Add(List(console, agents));
         Add(Show(console, agents));
         Add(new AgentRunCommand(console, interrupts, locator, agents));
+        Add(new AgentResumeCommand(console, interrupts, locator, agents));
     }
 
     private static Command List(CliConsole console, AgentServices agents)
@@ -31,7 +32,8 @@ internal sealed class AgentCommand : Command
         command.Aliases.Add("ls");
         command.SetAction(async (parse, cancellationToken) =>
         {
-            IReadOnlyList<AgentTemplate> templates = await agents.Templates.ListAsync(cancellationToken).ConfigureAwait(false);
+            // A bad file is a warning: the other templates are still listed.
+            IReadOnlyList<AgentTemplate> templates = await agents.Templates.ListAsync(bad => Console.Error.WriteLine("offgrid: warning: " + bad.Message), cancellationToken).ConfigureAwait(false);
             if (parse.GetValue(json))
             {
                 await console.Text.WriteLineAsync(JsonSerializer.Serialize(templates, AgentTemplates.JsonOptions)).ConfigureAwait(false);
@@ -82,12 +84,12 @@ internal sealed class AgentCommand : Command
         private readonly Option<int> _rounds = new Option<int>("--rounds") { Description = "Debate rounds (1-10).", DefaultValueFactory = _ => 2 }.Between(1, 10);
         private readonly Option<int?> _maxTokens = new Option<int?>("--max-tokens", "-n") { Description = "The most tokens each model call may write (default: each template's)." }.Between(1);
         private readonly Option<bool> _json = new("--json") { Description = "Write the run and its transcript as JSON." };
-        private readonly Option<int?> _contextSize = new Option<int?>("--ctx-size") { Description = "The context window in tokens (default: the model's training context, at most 8192)." }.Between(64);
+        private readonly Option<int?> _contextSize = new Option<int?>("--ctx-size", "--ctx") { Description = "The context window in tokens (default: the model's training context, at most 8192)." }.Between(64);
         private readonly Option<int?> _threads = ThreadsOption.Create("the agents' model");
 
         public AgentRunCommand(CliConsole console, ConsoleInterrupts interrupts, ModelLocator locator, AgentServices agents)
             : base("run", CommandHelp.Describe(
-                "Run an agent on a task, or a team of agents in one of the orchestration modes. Steps show live; the transcript follows. Ctrl+C cancels (the run is kept and can be resumed by the server).",
+                "Run an agent on a task, or a team of agents in one of the orchestration modes. Steps show live; the transcript follows. Ctrl+C cancels (the run is kept: 'offgrid agent resume <run-id> -m <model>' goes on from its last finished turn).",
                 "offgrid agent run researcher \"Why is the sky blue?\" -m qwen2.5-0.5b -n 256",
                 "offgrid agent run analyst \"Tabs or spaces?\" -m qwen2.5-0.5b --mode debate --agents coder,creative --rounds 1"))
         {
@@ -132,9 +134,9 @@ internal sealed class AgentCommand : Command
                 MaxOutputTokens = parse.GetValue(_maxTokens),
                 Model = parse.GetRequiredValue(_model),
             };
-            if (request.Validate() is { Count: > 0 } errors)
+            if (request.Validate(CliField) is { Count: > 0 } problems)
             {
-                FailureReporter.WriteLine(Console.Error, string.Join(" ", errors));
+                FailureReporter.WriteLine(Console.Error, string.Join(" ", problems.Select(p => p.Value)));
                 return FailureReporter.UsageError;
             }
 
@@ -148,74 +150,59 @@ internal sealed class AgentCommand : Command
             var engine = new LlamaEngineOptions { ParallelSequences = Math.Min(4, request.Agents.Count), ContextSize = parse.GetValue(_contextSize), Threads = ThreadsOption.Read(parse, _threads, _console) };
             using LocalModelSession loaded = await LocalModelSession.LoadAsync(_console, path, engine, cancellationToken).ConfigureAwait(false);
             AgentRunInfo run = await _agents.Runs.StartAsync(request, loaded.ChatClient, cancellationToken: cancellationToken).ConfigureAwait(false);
-            using CancellationTokenRegistration stop = _interrupts.CommandToken.Register(() => _agents.Runs.Cancel(run.Id));
-            var steps = new List<AgentStep>();
-            await foreach (AgentStep step in _agents.Runs.WatchAsync(run.Id, cancellationToken: CancellationToken.None).ConfigureAwait(false))
-            {
-                steps.Add(step);
-                _console.Error.MarkupLine(Describe(step));
-            }
+            return await AgentRunWatch.FollowAsync(_console, _interrupts, _agents.Runs, run.Id, after: 0, parse.GetValue(_json)).ConfigureAwait(false);
+        }
+    }
 
-            run = _agents.Runs.Get(run.Id);
-            if (parse.GetValue(_json))
-            {
-                _console.WriteJson(new
-                {
-                    id = run.Id,
-                    status = JsonNamingPolicy.SnakeCaseLower.ConvertName(run.Status.ToString()),
-                    answer = run.Answer,
-                    error = run.Error,
-                    usage = new { input_tokens = run.InputTokens, output_tokens = run.OutputTokens },
-                    steps = steps.Select(s => new { sequence = s.Sequence, type = JsonNamingPolicy.SnakeCaseLower.ConvertName(s.Kind.ToString()), agent = s.Agent, turn = s.Turn, text = s.Text, tool = s.Tool, arguments = s.Arguments }),
-                });
-            }
-            else
-            {
-                WriteTranscript(steps);
-            }
+    /// <summary>The option that sets a request field, for validation messages.</summary>
+    private static string CliField(string property) => property switch
+    {
+        nameof(AgentRunRequest.Agents) => "--agents",
+        nameof(AgentRunRequest.Mode) => "--mode",
+        nameof(AgentRunRequest.MaxOutputTokens) => "--max-tokens",
+        nameof(AgentRunRequest.Rounds) => "--rounds",
+        _ => property.ToLowerInvariant(),
+    };
 
-            return run.Status switch
-            {
-                AgentRunStatus.Completed => 0,
-                AgentRunStatus.Cancelled => Report("Cancelled; the run is kept as " + run.Id + ".", FailureReporter.Cancelled),
-                _ => Report(run.Error ?? run.Status.ToString(), FailureReporter.Failed),
-            };
+    /// <summary><c>offgrid agent resume</c>: goes on with a cancelled, interrupted, failed or over-budget run from its last finished turn.</summary>
+    private sealed class AgentResumeCommand : Command
+    {
+        private readonly CliConsole _console;
+        private readonly ConsoleInterrupts _interrupts;
+        private readonly ModelLocator _locator;
+        private readonly AgentServices _agents;
+        private readonly Argument<string> _id = new Argument<string>("run-id") { Description = "The run's id (run_…), as 'agent run' printed it." }.RejectingOptions();
+        private readonly Option<string> _model = new("--model", "-m") { Description = "The model to go on with (alias, owner/repo[:quant], stored model or .gguf path).", Required = true };
+        private readonly Option<bool> _json = new("--json") { Description = "Write the run and its transcript as JSON." };
+        private readonly Option<int?> _contextSize = new Option<int?>("--ctx-size", "--ctx") { Description = "The context window in tokens (default: the model's training context, at most 8192)." }.Between(64);
+        private readonly Option<int?> _threads = ThreadsOption.Create("the agents' model");
+
+        public AgentResumeCommand(CliConsole console, ConsoleInterrupts interrupts, ModelLocator locator, AgentServices agents)
+            : base("resume", CommandHelp.Describe(
+                "Resume a cancelled, interrupted, failed or over-budget run: finished turns are kept, the rest runs on the model given. Steps show live; the whole transcript follows.",
+                "offgrid agent resume run_0123456789abcdef01234567 -m qwen2.5-0.5b"))
+        {
+            _console = console;
+            _interrupts = interrupts;
+            _locator = locator;
+            _agents = agents;
+            Add(_id);
+            Add(_model);
+            Add(_json);
+            Add(_contextSize);
+            Add(_threads);
+            SetAction(RunAsync);
         }
 
-        private static int Report(string message, int exitCode)
+        private async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
         {
-            FailureReporter.WriteLine(Console.Error, message);
-            return exitCode;
-        }
-
-        private static string Describe(AgentStep step)
-        {
-            string who = $"[grey][[{Markup.Escape(step.Agent)}]][/]";
-            return step.Kind switch
-            {
-                AgentStepKind.Thinking => $"{who} [italic grey]thinking:[/] {Markup.Escape(Shorten(step.Text))}",
-                AgentStepKind.ToolCall => $"{who} [blue]calls {Markup.Escape(step.Tool ?? "")}[/] {Markup.Escape(step.Arguments?.GetRawText() ?? "{}")}",
-                AgentStepKind.ToolResult => $"{who} [blue]{Markup.Escape(step.Tool ?? "tool")} returned:[/] {Markup.Escape(Shorten(step.Text))}",
-                AgentStepKind.Message => $"{who} {Markup.Escape(Shorten(step.Text))} [grey]({step.InputTokens ?? 0} in, {step.OutputTokens ?? 0} out)[/]",
-                _ => $"{who} [green]final answer[/] [grey]({step.InputTokens ?? 0} tokens in, {step.OutputTokens ?? 0} out)[/]",
-            };
-        }
-
-        private static string Shorten(string? text)
-        {
-            string line = string.Join(' ', (text ?? "").Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-            return line.Length <= 160 ? line : line[..157] + "...";
-        }
-
-        private void WriteTranscript(IReadOnlyList<AgentStep> steps)
-        {
-            foreach (AgentStep step in steps.Where(s => s.Kind is AgentStepKind.Message or AgentStepKind.Final))
-            {
-                _console.Text.WriteLine(step.Kind == AgentStepKind.Final ? $"== final ({step.Agent}) ==" : $"== {step.Agent} (turn {step.Turn}) ==");
-                _console.Text.WriteLine(step.Text);
-            }
-
-            _console.Text.Flush();
+            // An unknown run fails before the model loads; a completed one, or one another process runs, when resuming.
+            AgentRunInfo stored = _agents.Runs.Get(parse.GetRequiredValue(_id));
+            string path = await _locator.LocateAsync(parse.GetRequiredValue(_model), cancellationToken).ConfigureAwait(false);
+            var engine = new LlamaEngineOptions { ParallelSequences = Math.Min(4, stored.Request.Agents.Count), ContextSize = parse.GetValue(_contextSize), Threads = ThreadsOption.Read(parse, _threads, _console) };
+            using LocalModelSession loaded = await LocalModelSession.LoadAsync(_console, path, engine, cancellationToken).ConfigureAwait(false);
+            await _agents.Runs.ResumeAsync(stored.Id, loaded.ChatClient, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return await AgentRunWatch.FollowAsync(_console, _interrupts, _agents.Runs, stored.Id, after: 0, parse.GetValue(_json)).ConfigureAwait(false);
         }
     }
 }

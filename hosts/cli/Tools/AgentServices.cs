@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using OffGrid.Agents;
 using OffGrid.Agents.Runs;
 using OffGrid.Agents.Templates;
+using OffGrid.Inference.Engine;
 
 namespace OffGrid.Cli.Tools;
 
@@ -44,7 +45,12 @@ internal sealed class AgentServices : IAsyncDisposable
 
     private static AgentOptions Read()
     {
-        var options = new AgentOptions();
+        var options = new AgentOptions
+        {
+            DescribeFailure = ex => ex is ContextWindowExceededException context
+                ? $"{context.Message} Raise it with --ctx-size, or lower --rounds or --max-tokens: a debate's prompt holds the whole debate so far."
+                : null,
+        };
         new ConfigurationBuilder().AddEnvironmentVariables("OFFGRID_").Build().GetSection("Agents").Bind(options);
         IReadOnlyList<string> errors = options.Validate();
         return errors.Count == 0 ? options : throw new InvalidOperationException("Invalid tool settings (OFFGRID_Agents__*): " + string.Join(" ", errors));

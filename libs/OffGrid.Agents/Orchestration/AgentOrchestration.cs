@@ -98,9 +98,13 @@ internal static partial class AgentOrchestration
         string planner = request.LeadAgent;
         string[] workers = request.Agents.Where(a => a != planner).ToArray() is { Length: > 0 } others ? others : [planner];
         string plan = await turn(0, planner, $"Task: {request.Task}\n\nSplit this task into at most {workers.Length} independent subtasks, one per line, nothing else.", cancellationToken).ConfigureAwait(false);
-        IReadOnlyList<string> subtasks = Subtasks(plan).Take(workers.Length).ToList() is { Count: > 0 } parsed ? parsed : [request.Task];
-        string[] results = await Task.WhenAll(subtasks.Select((subtask, i) => turn(1 + i, workers[i], $"Overall task: {request.Task}\n\nYour subtask: {subtask}", cancellationToken))).ConfigureAwait(false);
-        string merged = await turn(1 + subtasks.Count, planner, $"Task: {request.Task}\n\n{Quote(workers.Take(subtasks.Count), results)}\nMerge the workers' results into the final answer.", cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<string> subtasks = Subtasks(plan).Take(workers.Length).ToList();
+        // Every worker works: one the plan names no subtask for takes the whole task, and its prompt says so.
+        string[] prompts = [.. workers.Select((_, i) => i < subtasks.Count
+            ? $"Overall task: {request.Task}\n\nYour subtask: {subtasks[i]}"
+            : $"Overall task: {request.Task}\n\nThe plan named {subtasks.Count} subtask(s) for {workers.Length} workers; you have none of them, so do the whole task your way.")];
+        string[] results = await Task.WhenAll(workers.Select((worker, i) => turn(1 + i, worker, prompts[i], cancellationToken))).ConfigureAwait(false);
+        string merged = await turn(1 + workers.Length, planner, $"Task: {request.Task}\n\n{Quote(workers, results)}\nMerge the workers' results into the final answer.", cancellationToken).ConfigureAwait(false);
         return (merged, planner);
     }
 

@@ -30,4 +30,7 @@ public sealed record AgentRunInfo
 
     /// <summary>Gets when the run last changed status.</summary>
     public DateTimeOffset Updated { get; init; }
+
+    /// <summary>Gets the process executing the run while it is running.</summary>
+    internal AgentRunOwner? Owner { get; init; }
 }

@@ -53,47 +53,60 @@ public sealed record AgentRunRequest
     /// <summary>Gets the lead agent (<see cref="Lead"/> or the first agent).</summary>
     public string LeadAgent => Lead ?? Agents[0];
 
-    /// <summary>Lists what is wrong with the request, each message naming the field.</summary>
+    /// <summary>Lists what is wrong with the request, each message naming the field as stored (<c>agents</c>, <c>maxOutputTokens</c>).</summary>
     /// <returns>One message per invalid field; empty when the request is usable.</returns>
-    public IReadOnlyList<string> Validate()
+    public IReadOnlyList<string> Validate() =>
+        [.. Validate(name => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(name)).Select(p => p.Value)];
+
+    /// <summary>Lists what is wrong with the request in the caller's own field names.</summary>
+    /// <param name="fieldName">
+    /// Maps a property name (<c>Task</c>, <c>Agents</c>, <c>Mode</c>, <c>MaxOutputTokens</c>, <c>Rounds</c>) to the name the
+    /// caller's user knows, e.g. <c>max_tokens</c> over HTTP or <c>--max-tokens</c> in a CLI.
+    /// </param>
+    /// <returns>One entry per problem: the invalid field (in the caller's names) and a message naming it; empty when the request is usable.</returns>
+    public IReadOnlyList<KeyValuePair<string, string>> Validate(Func<string, string> fieldName)
     {
-        var errors = new List<string>();
+        ArgumentNullException.ThrowIfNull(fieldName);
+        string agents = fieldName(nameof(Agents)), mode = fieldName(nameof(Mode));
+        var problems = new List<KeyValuePair<string, string>>();
+        void Add(string field, string message) => problems.Add(new(field, message));
         if (string.IsNullOrWhiteSpace(Task))
         {
-            errors.Add("task must not be empty.");
+            Add(fieldName(nameof(Task)), $"{fieldName(nameof(Task))} must not be empty.");
         }
         else if (Task.Length > MaxTaskLength)
         {
-            errors.Add($"task must be at most {MaxTaskLength} characters; it is {Task.Length}.");
+            Add(fieldName(nameof(Task)), $"{fieldName(nameof(Task))} must be at most {MaxTaskLength} characters; it is {Task.Length}.");
         }
 
+        string modeName = System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(Mode.ToString());
         if (Agents is null || Agents.Count == 0 || Agents.Any(string.IsNullOrWhiteSpace))
         {
-            errors.Add("agents must name at least one agent template.");
+            Add(agents, $"{agents} must name at least one agent template.");
         }
         else if (Agents.Count > MaxAgents)
         {
-            errors.Add($"agents must name at most {MaxAgents} agents; it names {Agents.Count}.");
+            Add(agents, $"{agents} must name at most {MaxAgents} agents; it names {Agents.Count}.");
         }
         else if (Mode == AgentRunMode.Single && Agents.Count != 1)
         {
-            errors.Add("agents must name exactly one agent for mode 'single'.");
+            Add(agents, $"{agents} names a team of {Agents.Count}; pass {mode} too (sequential, parallel, debate, voting or hierarchy), or one agent alone.");
         }
         else if (Mode is AgentRunMode.Debate or AgentRunMode.Voting && Agents.Count < 2)
         {
-            errors.Add($"agents must name at least two agents for mode '{Mode.ToString().ToLowerInvariant()}'.");
+            Add(agents, $"{agents} must name at least two agents for {mode} '{modeName}'.");
         }
 
         if (MaxOutputTokens is < 1)
         {
-            errors.Add("maxOutputTokens must be at least 1.");
+            Add(fieldName(nameof(MaxOutputTokens)), $"{fieldName(nameof(MaxOutputTokens))} must be at least 1.");
         }
 
         if (Rounds is < 1 or > 10)
         {
-            errors.Add("rounds must be between 1 and 10.");
+            Add(fieldName(nameof(Rounds)), $"{fieldName(nameof(Rounds))} must be between 1 and 10.");
         }
 
-        return errors;
+        return problems;
     }
 }

@@ -7,8 +7,8 @@ namespace OffGrid.Agents.Runs;
 
 /// <summary>
 /// Runs, their transcripts (steps) and the agents' long-term memory in one SQLite file (WAL journal, so a killed process
-/// loses nothing that was committed). Opening the store marks runs still <c>running</c> as <c>interrupted</c>: they
-/// belonged to a process that is gone.
+/// loses nothing that was committed). Each <c>running</c> run names its owner (<see cref="AgentRunOwner"/>): several processes
+/// share the file, and a run becomes <c>interrupted</c> only when its owner is gone (<see cref="InterruptOrphans"/>).
 /// </summary>
 /// <remarks>Thread-safe: each call uses its own pooled connection and SQLite serializes the writes.</remarks>
 internal sealed class AgentRunStore
@@ -36,24 +36,67 @@ internal sealed class AgentRunStore
                 id INTEGER PRIMARY KEY AUTOINCREMENT, agent TEXT NOT NULL, fact TEXT NOT NULL, created TEXT NOT NULL);
             CREATE INDEX IF NOT EXISTS memories_agent ON memories(agent);
             """);
-        Execute(connection, "UPDATE runs SET status = 'interrupted', error = 'The process stopped during the run.' WHERE status = 'running'");
+        // Files from before runs had owners: those runs count as ownerless, so interrupted once their process is gone.
+        if (!Columns(connection, "runs").Contains("owner"))
+        {
+            Execute(connection, "ALTER TABLE runs ADD COLUMN owner TEXT");
+        }
     }
 
-    public AgentRunInfo Create(AgentRunRequest request)
+    /// <summary>Marks those of <paramref name="runs"/> that are <c>running</c> but whose owner is gone (or unknown) <c>interrupted</c>.</summary>
+    /// <returns>Whether any run changed.</returns>
+    public bool InterruptOrphans(IEnumerable<AgentRunInfo> runs)
+    {
+        bool changed = false;
+        using SqliteConnection connection = Open();
+        foreach (AgentRunInfo run in runs)
+        {
+            if (run.Status == AgentRunStatus.Running && run.Owner?.IsAlive(run.Id) != true)
+            {
+                // Only while the same owner holds it: a process that resumed the run meanwhile keeps it.
+                using SqliteCommand update = Command(connection, "UPDATE runs SET status = 'interrupted', error = 'The process running it stopped during the run.', owner = NULL, updated = $now WHERE id = $id AND status = 'running' AND owner IS $owner",
+                    ("$id", run.Id), ("$owner", Serialize(run.Owner)), ("$now", Format(DateTimeOffset.UtcNow)));
+                changed |= update.ExecuteNonQuery() > 0;
+            }
+        }
+
+        return changed;
+    }
+
+    public IReadOnlyList<AgentRunInfo> Running() => Query("SELECT * FROM runs WHERE status = 'running'");
+
+    public AgentRunInfo Create(AgentRunRequest request, AgentRunOwner owner)
     {
         var now = DateTimeOffset.UtcNow;
-        var info = new AgentRunInfo { Id = "run_" + Guid.NewGuid().ToString("N")[..24], Request = request, Status = AgentRunStatus.Running, Created = now, Updated = now };
+        var info = new AgentRunInfo { Id = "run_" + Guid.NewGuid().ToString("N")[..24], Request = request, Status = AgentRunStatus.Running, Created = now, Updated = now, Owner = owner };
         using SqliteConnection connection = Open();
-        Execute(connection, "INSERT INTO runs (id, request, status, created, updated) VALUES ($id, $request, 'running', $now, $now)",
-            ("$id", info.Id), ("$request", JsonSerializer.Serialize(request, AgentTemplates.JsonOptions)), ("$now", Format(now)));
+        Execute(connection, "INSERT INTO runs (id, request, status, created, updated, owner) VALUES ($id, $request, 'running', $now, $now, $owner)",
+            ("$id", info.Id), ("$request", JsonSerializer.Serialize(request, AgentTemplates.JsonOptions)), ("$now", Format(now)), ("$owner", Serialize(owner)));
         return info;
+    }
+
+    /// <summary>Makes this process the owner of a stopped run again, unless another process took it first.</summary>
+    /// <returns>Whether this process now owns the run.</returns>
+    public bool Claim(string id, AgentRunStatus expected, AgentRunOwner owner)
+    {
+        using SqliteConnection connection = Open();
+        using SqliteCommand claim = Command(connection, "UPDATE runs SET status = 'running', answer = NULL, error = NULL, owner = $owner, updated = $now WHERE id = $id AND status = $expected",
+            ("$id", id), ("$expected", Name(expected)), ("$owner", Serialize(owner)), ("$now", Format(DateTimeOffset.UtcNow)));
+        return claim.ExecuteNonQuery() > 0;
     }
 
     public void SetStatus(string id, AgentRunStatus status, string? answer, string? error, long inputTokens, long outputTokens)
     {
         using SqliteConnection connection = Open();
-        Execute(connection, "UPDATE runs SET status = $status, answer = $answer, error = $error, input_tokens = $in, output_tokens = $out, updated = $now WHERE id = $id",
+        Execute(connection, "UPDATE runs SET status = $status, answer = $answer, error = $error, input_tokens = $in, output_tokens = $out, owner = NULL, updated = $now WHERE id = $id",
             ("$id", id), ("$status", Name(status)), ("$answer", answer), ("$error", error), ("$in", inputTokens), ("$out", outputTokens), ("$now", Format(DateTimeOffset.UtcNow)));
+    }
+
+    /// <summary>Stores a running run's usage so far, so that a run read before it ends (or after its process died) shows it.</summary>
+    public void SetUsage(string id, long inputTokens, long outputTokens)
+    {
+        using SqliteConnection connection = Open();
+        Execute(connection, "UPDATE runs SET input_tokens = $in, output_tokens = $out WHERE id = $id AND status = 'running'", ("$id", id), ("$in", inputTokens), ("$out", outputTokens));
     }
 
     /// <summary>Appends a step, numbering it after the run's last one.</summary>
@@ -116,6 +159,21 @@ internal sealed class AgentRunStore
     internal static string Name<T>(T value)
         where T : struct, Enum => JsonNamingPolicy.SnakeCaseLower.ConvertName(value.ToString());
 
+    private static string? Serialize(AgentRunOwner? owner) => owner is null ? null : JsonSerializer.Serialize(owner);
+
+    private static HashSet<string> Columns(SqliteConnection connection, string table)
+    {
+        using SqliteCommand command = Command(connection, $"SELECT name FROM pragma_table_info('{table}')");
+        using SqliteDataReader reader = command.ExecuteReader();
+        var columns = new HashSet<string>(StringComparer.Ordinal);
+        while (reader.Read())
+        {
+            columns.Add(reader.GetString(0));
+        }
+
+        return columns;
+    }
+
     private static string Format(DateTimeOffset time) => time.ToString("O", CultureInfo.InvariantCulture);
 
     private List<AgentRunInfo> Query(string sql, params (string Name, object? Value)[] parameters)
@@ -137,6 +195,7 @@ internal sealed class AgentRunStore
                 OutputTokens = reader.GetInt64(reader.GetOrdinal("output_tokens")),
                 Created = DateTimeOffset.Parse(reader.GetString(reader.GetOrdinal("created")), CultureInfo.InvariantCulture),
                 Updated = DateTimeOffset.Parse(reader.GetString(reader.GetOrdinal("updated")), CultureInfo.InvariantCulture),
+                Owner = reader.IsDBNull(reader.GetOrdinal("owner")) ? null : JsonSerializer.Deserialize<AgentRunOwner>(reader.GetString(reader.GetOrdinal("owner"))),
             });
         }
 

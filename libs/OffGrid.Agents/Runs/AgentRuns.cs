@@ -24,10 +24,14 @@ public sealed class AgentRuns : IAsyncDisposable
     private readonly AgentTemplates _templates;
     private readonly Toolbox? _toolbox;
     private readonly ILogger _logger;
+    private readonly Func<Exception, string?>? _describeFailure;
     private readonly ConcurrentDictionary<string, ActiveRun> _active = new(StringComparer.Ordinal);
     private volatile bool _disposing;
 
-    /// <summary>Initializes the runs over <paramref name="options"/>' database; runs left <c>running</c> by a process that died become interrupted.</summary>
+    /// <summary>
+    /// Initializes the runs over <paramref name="options"/>' database; runs left <c>running</c> by a process that is gone become
+    /// interrupted (runs that another live process executes, such as a server sharing the file, stay running).
+    /// </summary>
     /// <param name="options">Where the database lives.</param>
     /// <param name="templates">The agent templates.</param>
     /// <param name="toolbox">The tools agents may call; <see langword="null"/> when templates name no tools.</param>
@@ -39,7 +43,9 @@ public sealed class AgentRuns : IAsyncDisposable
         _store = new AgentRunStore(options.AgentsDatabasePath);
         _templates = templates;
         _toolbox = toolbox;
+        _describeFailure = options.DescribeFailure;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<AgentRuns>();
+        _store.InterruptOrphans(_store.Running());
     }
 
     /// <summary>Gets the templates runs use.</summary>
@@ -65,9 +71,10 @@ public sealed class AgentRuns : IAsyncDisposable
         }
 
         Prepared prepared = await PrepareAsync(request, cancellationToken).ConfigureAwait(false);
-        AgentRunInfo run = _store.Create(request);
+        AgentRunInfo run = _store.Create(request, AgentRunOwner.ForRun(prepared.Budget.MaxSeconds));
         var active = new ActiveRun();
         _active[run.Id] = active;
+        AgentRunOwner.Executing(run.Id);
         Launch(run, active, prepared, chatClient, lease, []);
         return run;
     }
@@ -79,25 +86,36 @@ public sealed class AgentRuns : IAsyncDisposable
     /// <param name="cancellationToken">Stops the preparation.</param>
     /// <returns>The run, <see cref="AgentRunStatus.Running"/> again.</returns>
     /// <exception cref="AgentRunNotFoundException">No run has that id.</exception>
-    /// <exception cref="AgentRunException">The run is running or completed.</exception>
+    /// <exception cref="AgentRunConflictException">The run is running, here or in another live process.</exception>
+    /// <exception cref="AgentRunException">The run completed.</exception>
     public async Task<AgentRunInfo> ResumeAsync(string id, IChatClient chatClient, IAsyncDisposable? lease = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(chatClient);
         AgentRunInfo run = Get(id);
-        if (run.Status is AgentRunStatus.Running or AgentRunStatus.Completed || _active.ContainsKey(id))
+        ThrowIfRunning(run);
+        if (run.Status == AgentRunStatus.Completed)
         {
-            throw new AgentRunException($"Agent run '{id}' is {Describe(run.Status)} and cannot be resumed.");
+            throw new AgentRunException($"Agent run '{id}' is completed; only interrupted, cancelled, failed or over-budget runs resume.");
         }
 
         Prepared prepared = await PrepareAsync(run.Request, cancellationToken).ConfigureAwait(false);
         var active = new ActiveRun();
+        // The claim is one UPDATE on the stored status, so two processes resuming the same run cannot both win.
         if (!_active.TryAdd(id, active))
         {
-            throw new AgentRunException($"Agent run '{id}' is running and cannot be resumed.");
+            throw new AgentRunConflictException($"Agent run '{id}' is running; cancel it first or wait for it to stop.");
         }
 
-        _store.SetStatus(id, AgentRunStatus.Running, null, null, run.InputTokens, run.OutputTokens);
-        run = Get(id);
+        AgentRunOwner.Executing(id);
+        if (!_store.Claim(id, run.Status, AgentRunOwner.ForRun(prepared.Budget.MaxSeconds)))
+        {
+            _active.TryRemove(id, out _);
+            AgentRunOwner.Stopped(id);
+            ThrowIfRunning(Get(id));
+            throw new AgentRunException($"Agent run '{id}' changed while it was being resumed; try again.");
+        }
+
+        run = _store.Get(id)!;
         Launch(run, active, prepared, chatClient, lease, _store.Steps(id, 0));
         return run;
     }
@@ -106,17 +124,24 @@ public sealed class AgentRuns : IAsyncDisposable
     /// <param name="id">The run's id.</param>
     /// <returns>The run as stored now.</returns>
     /// <exception cref="AgentRunNotFoundException">No run has that id.</exception>
+    /// <remarks>A <c>running</c> run whose process is gone is marked <see cref="AgentRunStatus.Interrupted"/> as it is read.</remarks>
     public AgentRunInfo Get(string id)
     {
         ArgumentNullException.ThrowIfNull(id);
-        return _store.Get(id) ?? throw new AgentRunNotFoundException(id);
+        AgentRunInfo run = _store.Get(id) ?? throw new AgentRunNotFoundException(id);
+        return _store.InterruptOrphans([run]) ? _store.Get(id)! : run;
     }
 
     /// <summary>Lists the latest runs, newest first.</summary>
     /// <param name="limit">The most runs to return, 1 to 1000.</param>
     /// <param name="user">Only the runs of this user (<see cref="AgentRunRequest.User"/>, case-insensitive); every run when <see langword="null"/>.</param>
     /// <returns>The runs.</returns>
-    public IReadOnlyList<AgentRunInfo> List(int limit = 50, string? user = null) => _store.List(Math.Clamp(limit, 1, 1000), user);
+    /// <remarks>A <c>running</c> run whose process is gone is marked <see cref="AgentRunStatus.Interrupted"/> as it is read.</remarks>
+    public IReadOnlyList<AgentRunInfo> List(int limit = 50, string? user = null)
+    {
+        IReadOnlyList<AgentRunInfo> runs = _store.List(Math.Clamp(limit, 1, 1000), user);
+        return _store.InterruptOrphans(runs) ? _store.List(Math.Clamp(limit, 1, 1000), user) : runs;
+    }
 
     /// <summary>Gets a run's transcript.</summary>
     /// <param name="id">The run's id.</param>
@@ -186,11 +211,13 @@ public sealed class AgentRuns : IAsyncDisposable
     /// <param name="id">The run's id.</param>
     /// <returns><see langword="true"/> when the run was working; <see langword="false"/> when it had already stopped.</returns>
     /// <exception cref="AgentRunNotFoundException">No run has that id.</exception>
+    /// <exception cref="AgentRunConflictException">Another live process executes the run; only that process can stop it.</exception>
     public bool Cancel(string id)
     {
-        Get(id);
+        AgentRunInfo run = Get(id);
         if (!_active.TryGetValue(id, out ActiveRun? active))
         {
+            ThrowIfRunning(run);
             return false;
         }
 
@@ -210,11 +237,19 @@ public sealed class AgentRuns : IAsyncDisposable
         await Task.WhenAll(_active.Values.Select(a => a.Completion)).ConfigureAwait(false);
     }
 
-    private static string Describe(AgentRunStatus status) => status switch
+    /// <summary>Refuses to act on a run that is running: Get has already interrupted it when its owner was gone.</summary>
+    private void ThrowIfRunning(AgentRunInfo run)
     {
-        AgentRunStatus.BudgetExceeded => "over budget",
-        _ => status.ToString().ToLowerInvariant(),
-    };
+        if (_active.ContainsKey(run.Id))
+        {
+            throw new AgentRunConflictException($"Agent run '{run.Id}' is running; cancel it first or wait for it to stop.");
+        }
+
+        if (run.Status == AgentRunStatus.Running)
+        {
+            throw new AgentRunConflictException($"Agent run '{run.Id}' is running in {(object?)run.Owner ?? "another process"}, which shares this agents.db; cancel or resume it there (Ctrl+C for 'offgrid agent run'), or wait for it to stop.");
+        }
+    }
 
     private async Task<Prepared> PrepareAsync(AgentRunRequest request, CancellationToken cancellationToken)
     {
@@ -260,7 +295,9 @@ public sealed class AgentRuns : IAsyncDisposable
         try
         {
             (string answer, string agent) = await AgentOrchestration.RunAsync(run.Request, execution.TurnAsync, stop.Token).ConfigureAwait(false);
-            execution.Record(new AgentStep { Kind = AgentStepKind.Final, Agent = agent, Text = answer, InputTokens = execution.InputTokens, OutputTokens = execution.OutputTokens });
+            // The final step carries the turn its answer came from (the last one of that agent with that answer).
+            int turn = _store.Steps(run.Id, 0).Where(s => s.Kind == AgentStepKind.Message && s.Agent == agent && s.Text == answer).Select(s => s.Turn).DefaultIfEmpty(0).Max();
+            execution.Record(new AgentStep { Kind = AgentStepKind.Final, Agent = agent, Turn = turn, Text = answer, InputTokens = execution.InputTokens, OutputTokens = execution.OutputTokens });
             outcome = (AgentRunStatus.Completed, answer, null);
         }
         catch (Exception) when (_disposing)
@@ -280,6 +317,11 @@ public sealed class AgentRuns : IAsyncDisposable
         {
             outcome = (AgentRunStatus.BudgetExceeded, null, ex.Message);
         }
+        catch (Exception ex) when (_describeFailure?.Invoke(ex) is { } described)
+        {
+            _logger.LogWarning("Agent run {RunId} failed: {Reason}", run.Id, described);
+            outcome = (AgentRunStatus.Failed, null, described);
+        }
         catch (Exception ex)
         {
             // A failed run is an outcome the run stores and its client reads (a prompt over the context, a refused model
@@ -297,6 +339,7 @@ public sealed class AgentRuns : IAsyncDisposable
         finally
         {
             _active.TryRemove(run.Id, out _);
+            AgentRunOwner.Stopped(run.Id);
             active.Signal();
             active.Done.TrySetResult();
             if (lease is not null)

@@ -68,6 +68,7 @@ internal sealed class AgentTurnExecution
         AgentTemplate template = _templates[agent];
         List<ChatMessage> messages = [new(ChatRole.User, prompt), .. Replay(_earlier[turn])];
         bool toolsCalled = messages.Count > 1;
+        bool forced = template.ToolMode == AgentToolMode.Required && !toolsCalled && _tools[agent].Count > 0;
         var chatOptions = new ChatOptions
         {
             Instructions = Instructions(template),
@@ -76,7 +77,7 @@ internal sealed class AgentTurnExecution
             MaxOutputTokens = template.MaxOutputTokens,
             ToolMode = template.ToolMode switch
             {
-                AgentToolMode.Required when !toolsCalled && _tools[agent].Count > 0 => ChatToolMode.RequireAny,
+                AgentToolMode.Required when forced => ChatToolMode.RequireAny,
                 AgentToolMode.None => ChatToolMode.None,
                 _ => ChatToolMode.Auto,
             },
@@ -98,7 +99,43 @@ internal sealed class AgentTurnExecution
         long turnInput = 0, turnOutput = 0;
         int toolRounds = 0;
         bool inRound = false;
-        await foreach (AgentResponseUpdate update in chatAgent.RunStreamingAsync(messages, session: null, new ChatClientAgentRunOptions(chatOptions), cancellationToken).ConfigureAwait(false))
+        ChatFinishReason? finish = null;
+        try
+        {
+            await foreach (AgentResponseUpdate update in chatAgent.RunStreamingAsync(messages, session: null, new ChatClientAgentRunOptions(chatOptions), cancellationToken).ConfigureAwait(false))
+            {
+                finish = update.FinishReason ?? finish;
+                Consume(update);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Cancelled or out of time: what the model wrote so far is kept in the transcript (not as the turn's answer).
+            Flush(turn, agent, thinking.Append(text));
+            throw;
+        }
+
+        Flush(turn, agent, thinking);
+        if (pending.Count > 0)
+        {
+            throw new AgentBudgetExceededException($"Agent '{agent}' used its steps (budget.maxSteps, or the host's tool rounds) with tool calls still open.");
+        }
+
+        if (forced && toolRounds == 0 && finish == ChatFinishReason.Length)
+        {
+            // The grammar forced a tool call and the token limit cut it off: the half-written call is no answer.
+            Flush(turn, agent, text);
+            throw new AgentTurnFailedException($"Agent '{agent}' had to call a tool, but its tool call was cut off at max_tokens {template.MaxOutputTokens}; raise max_tokens (--max-tokens, or the template's maxOutputTokens).");
+        }
+
+        string answer = text.ToString().Trim();
+        Record(new AgentStep { Kind = AgentStepKind.Message, Agent = agent, Turn = turn, Text = answer, InputTokens = turnInput, OutputTokens = turnOutput });
+        _store.SetUsage(_runId, InputTokens, OutputTokens);
+        // The turn finished, so its answer is kept (and replayed on resume) even when it spent the run's last tokens.
+        CheckTokenBudget();
+        return answer;
+
+        void Consume(AgentResponseUpdate update)
         {
             foreach (AIContent content in update.Contents)
             {
@@ -139,25 +176,21 @@ internal sealed class AgentTurnExecution
                 }
             }
         }
-
-        Flush(turn, agent, thinking);
-        if (pending.Count > 0)
-        {
-            throw new AgentBudgetExceededException($"Agent '{agent}' used its steps (budget.maxSteps, or the host's tool rounds) with tool calls still open.");
-        }
-
-        string answer = text.ToString().Trim();
-        Record(new AgentStep { Kind = AgentStepKind.Message, Agent = agent, Turn = turn, Text = answer, InputTokens = turnInput, OutputTokens = turnOutput });
-        return answer;
     }
 
     private void Spend(UsageDetails usage)
     {
-        long input = Interlocked.Add(ref _inputTokens, usage.InputTokenCount ?? 0);
-        long output = Interlocked.Add(ref _outputTokens, usage.OutputTokenCount ?? 0);
-        if (_maxTokens is { } max && input + output > max)
+        Interlocked.Add(ref _inputTokens, usage.InputTokenCount ?? 0);
+        Interlocked.Add(ref _outputTokens, usage.OutputTokenCount ?? 0);
+    }
+
+    /// <summary>Ends the run when it spent more than budget.maxTokens: prompt and output tokens of every model call.</summary>
+    private void CheckTokenBudget()
+    {
+        long used = InputTokens + OutputTokens;
+        if (_maxTokens is { } max && used > max)
         {
-            throw new AgentBudgetExceededException($"The run used {input + output} tokens, more than its budget of {max} (budget.maxTokens).");
+            throw new AgentBudgetExceededException($"The run used {used} tokens (prompt and output), more than its budget of {max} (budget.maxTokens).");
         }
     }
 

@@ -74,15 +74,30 @@ public sealed class AgentTemplates
     /// <param name="cancellationToken">Stops the reading.</param>
     /// <returns>The templates, ordered by name.</returns>
     /// <exception cref="AgentTemplateException">A file is invalid; the message names the file and the field.</exception>
-    public async Task<IReadOnlyList<AgentTemplate>> ListAsync(CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<AgentTemplate>> ListAsync(CancellationToken cancellationToken = default) =>
+        ListAsync(invalid: null, cancellationToken);
+
+    /// <summary>Lists the valid templates, user files over built-ins, by name, reporting each invalid file instead of failing.</summary>
+    /// <param name="invalid">Gets each invalid file's error (the message names the file and the field); <see langword="null"/> to throw it.</param>
+    /// <param name="cancellationToken">Stops the reading.</param>
+    /// <returns>The templates, ordered by name.</returns>
+    /// <exception cref="AgentTemplateException">A file is invalid and <paramref name="invalid"/> is <see langword="null"/>.</exception>
+    public async Task<IReadOnlyList<AgentTemplate>> ListAsync(Action<AgentTemplateException>? invalid, CancellationToken cancellationToken = default)
     {
         var all = BuiltIn.ToDictionary(t => t.Name, StringComparer.Ordinal);
         if (Directory.Exists(_directory))
         {
             foreach (string file in Directory.EnumerateFiles(_directory, "*.json"))
             {
-                AgentTemplate template = await ReadAsync(file, cancellationToken).ConfigureAwait(false);
-                all[template.Name] = template;
+                try
+                {
+                    AgentTemplate template = await ReadAsync(file, cancellationToken).ConfigureAwait(false);
+                    all[template.Name] = template;
+                }
+                catch (AgentTemplateException ex) when (invalid is not null)
+                {
+                    invalid(ex);
+                }
             }
         }
 
@@ -104,7 +119,7 @@ public sealed class AgentTemplates
         }
 
         return BuiltIn.FirstOrDefault(t => t.Name == name)
-            ?? throw new AgentTemplateNotFoundException(name, (await ListAsync(cancellationToken).ConfigureAwait(false)).Select(t => t.Name));
+            ?? throw new AgentTemplateNotFoundException(name, Names());
     }
 
     /// <summary>Validates and writes a user template (creating or replacing <c>&lt;name&gt;.json</c>).</summary>
@@ -145,9 +160,7 @@ public sealed class AgentTemplates
             throw new AgentTemplateException($"Agent template '{name}' is built in and cannot be deleted.");
         }
 
-        // The names ListAsync gives, without reading the files: a file's name is its template's name.
-        IEnumerable<string> files = Directory.Exists(_directory) ? Directory.EnumerateFiles(_directory, "*.json").Select(f => Path.GetFileNameWithoutExtension(f)) : [];
-        throw new AgentTemplateNotFoundException(name, BuiltIn.Select(t => t.Name).Union(files, StringComparer.Ordinal).Order(StringComparer.Ordinal));
+        throw new AgentTemplateNotFoundException(name, Names());
     }
 
     /// <summary>Parses and validates a template file's text.</summary>
@@ -166,8 +179,8 @@ public sealed class AgentTemplates
         }
         catch (JsonException ex)
         {
-            string field = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "" : $" at {ex.Path.TrimStart('$', '.')}";
-            throw new AgentTemplateException($"{source}: invalid agent template{field}: {FirstSentence(ex.Message)}", ex);
+            string field = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "" : ex.Path.TrimStart('$', '.');
+            throw new AgentTemplateException($"{source}: invalid agent template: {Describe(ex, field)}", ex);
         }
 
         if (template is null)
@@ -184,10 +197,43 @@ public sealed class AgentTemplates
         return template;
     }
 
-    private static string FirstSentence(string message)
+    /// <summary>Says what is wrong in the JSON's terms: the field and the type it needs, never a .NET type name.</summary>
+    private static string Describe(JsonException ex, string field)
     {
-        int end = message.IndexOf(". ", StringComparison.Ordinal);
-        return end < 0 ? message : message[..(end + 1)];
+        string message = ex.Message;
+        if (message.Contains("could not be mapped", StringComparison.Ordinal))
+        {
+            return $"unknown field '{Quoted(message)}' (fields: name, description, instructions, tools, toolMode, temperature, maxOutputTokens, memory, budget).";
+        }
+
+        if (message.Contains("missing required properties", StringComparison.Ordinal))
+        {
+            return $"'name' and 'instructions' are required{(field.Length > 0 ? $" (at {field})" : "")}.";
+        }
+
+        if (message.Contains("could not be converted", StringComparison.Ordinal))
+        {
+            string expected = field.Split('.')[^1] switch
+            {
+                "name" or "description" or "instructions" => "a string",
+                "tools" => "an array of tool names",
+                "toolMode" => "\"auto\", \"required\" or \"none\"",
+                "temperature" => "a number",
+                "maxOutputTokens" or "maxSteps" or "maxSeconds" or "maxTokens" => "a whole number",
+                "memory" => "true or false",
+                "budget" => "an object ({\"maxSteps\",\"maxSeconds\",\"maxTokens\"})",
+                _ => "a value of another type",
+            };
+            return $"{field} must be {expected}.";
+        }
+
+        return field.Length > 0 ? $"not valid JSON at {field} (line {ex.LineNumber + 1})." : $"not valid JSON (line {ex.LineNumber + 1}).";
+    }
+
+    private static string Quoted(string message)
+    {
+        int start = message.IndexOf('\'', StringComparison.Ordinal) + 1;
+        return message[start..message.IndexOf('\'', start)];
     }
 
     private async Task<AgentTemplate> ReadAsync(string file, CancellationToken cancellationToken)
@@ -200,6 +246,13 @@ public sealed class AgentTemplates
 
         return template;
     }
+
+    /// <summary>The built-in and user templates' names, sorted; read from the file names, so a bad file does not hide the list.</summary>
+    private IEnumerable<string> Names() =>
+        BuiltIn.Select(t => t.Name)
+            .Concat(Directory.Exists(_directory) ? Directory.EnumerateFiles(_directory, "*.json").Select(f => Path.GetFileNameWithoutExtension(f)) : [])
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal);
 
     private string PathOf(string name) => Path.Combine(_directory, name + ".json");
 }

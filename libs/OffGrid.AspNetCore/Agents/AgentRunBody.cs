@@ -1,6 +1,9 @@
+using System.Text.Json.Serialization;
+
 namespace OffGrid.AspNetCore.Agents;
 
-/// <summary>The body of <c>POST /v1/agents/runs</c> and <c>POST /v1/agents/runs/{id}/resume</c> (snake_case).</summary>
+/// <summary>The body of <c>POST /v1/agents/runs</c> and <c>POST /v1/agents/runs/{id}/resume</c> (snake_case); an unknown field is a 400.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 internal sealed class AgentRunBody
 {
     /// <summary>The model to run on (any name the server resolves).</summary>

@@ -9,11 +9,14 @@ internal static class AgentShapes
     public static string Name<T>(T value)
         where T : struct, Enum => JsonNamingPolicy.SnakeCaseLower.ConvertName(value.ToString());
 
-    public static object Run(AgentRunInfo run, IReadOnlyList<AgentStep>? steps = null) => new
+    /// <param name="run">The run as stored.</param>
+    /// <param name="steps">Its transcript, when asked for.</param>
+    /// <param name="status">A status to show over the stored one (<c>cancelling</c>).</param>
+    public static object Run(AgentRunInfo run, IReadOnlyList<AgentStep>? steps = null, string? status = null) => new
     {
         id = run.Id,
         @object = "agent.run",
-        status = Name(run.Status),
+        status = status ?? Name(run.Status),
         mode = Name(run.Request.Mode),
         agents = run.Request.Agents,
         lead = run.Request.LeadAgent,

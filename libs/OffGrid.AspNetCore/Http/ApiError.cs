@@ -91,6 +91,7 @@ internal sealed record ApiError(int StatusCode, string Message, string? Param = 
         AgentTemplateException template => new(StatusCodes.Status400BadRequest, template.Message, null, "invalid_agent"),
         AgentRunNotFoundException run => new(StatusCodes.Status404NotFound, run.Message, "id", "run_not_found"),
         AgentRunException run => new(StatusCodes.Status400BadRequest, run.Message, null, "invalid_run"),
+        AgentRunConflictException conflict => new(StatusCodes.Status409Conflict, conflict.Message, "id", "run_in_progress"),
         ToolNotFoundException tool => new(StatusCodes.Status404NotFound, tool.Message, null, "tool_not_found"),
         ToolDefinitionException definition => new(StatusCodes.Status400BadRequest, definition.Message, definition.Field, "invalid_tool"),
         McpServerException server => new(StatusCodes.Status502BadGateway, server.Message, null, "mcp_server_failed"),

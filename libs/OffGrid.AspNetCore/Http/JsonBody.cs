@@ -36,6 +36,14 @@ internal static class JsonBody
         {
             throw ApiException.BadRequest("The request body is empty or not JSON; send a JSON object.");
         }
+        catch (JsonException ex) when (ex.Message.Contains("could not be mapped", StringComparison.Ordinal))
+        {
+            // Bodies that refuse unknown fields: a misspelt option must not be ignored silently. The message (not the path,
+            // which stops at the object) names the property; the type name in it means nothing to a client.
+            int start = ex.Message.IndexOf('\'', StringComparison.Ordinal) + 1;
+            string field = ex.Message[start..ex.Message.IndexOf('\'', start)];
+            throw ApiException.BadRequest($"The request body has an unknown field '{field}'.", field);
+        }
         catch (JsonException ex)
         {
             string? field = ex.Path is { Length: > 2 } path ? path.TrimStart('$', '.') : null;

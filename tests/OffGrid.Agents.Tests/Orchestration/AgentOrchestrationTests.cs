@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using OffGrid.Agents.Orchestration;
+using OffGrid.Agents.Runs;
 
 namespace OffGrid.Agents.Tests.Orchestration;
 
@@ -26,5 +28,28 @@ public sealed class AgentOrchestrationTests
     public void APlanIsSplitIntoSubtasksWithoutListMarkers()
     {
         Assert.Equal(["find the facts", "write it up", "check it"], AgentOrchestration.Subtasks("1. find the facts\n\n- write it up\n2) check it\n"));
+    }
+
+    [Fact]
+    public async Task AHierarchyGivesEveryWorkerATurnWhenThePlanNamesFewerSubtasks()
+    {
+        // The planner's answer is its model's free text; here it is one line for three workers.
+        var prompts = new ConcurrentDictionary<int, (string Agent, string Prompt)>();
+        Task<string> Turn(int turn, string agent, string prompt, CancellationToken cancellationToken)
+        {
+            prompts[turn] = (agent, prompt);
+            return Task.FromResult(turn == 0 ? "1. buy the food" : $"done by {agent}");
+        }
+
+        (string answer, string lead) = await AgentOrchestration.RunAsync(
+            new AgentRunRequest { Task = "Plan a picnic", Agents = ["analyst", "creative", "coder", "researcher"], Mode = AgentRunMode.Hierarchy },
+            Turn, TestContext.Current.CancellationToken);
+
+        Assert.Equal(("done by analyst", "analyst"), (answer, lead));
+        Assert.Equal(["analyst", "creative", "coder", "researcher", "analyst"], prompts.OrderBy(p => p.Key).Select(p => p.Value.Agent));
+        Assert.EndsWith("Your subtask: buy the food", prompts[1].Prompt, StringComparison.Ordinal);
+        Assert.Contains("do the whole task", prompts[2].Prompt, StringComparison.Ordinal);
+        Assert.Contains("do the whole task", prompts[3].Prompt, StringComparison.Ordinal);
+        Assert.Contains("[researcher]: done by researcher", prompts[4].Prompt, StringComparison.Ordinal);
     }
 }

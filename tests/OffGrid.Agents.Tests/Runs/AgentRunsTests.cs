@@ -167,14 +167,12 @@ public sealed class AgentRunsTests(QwenEngine engine) : IClassFixture<QwenEngine
         }
         else
         {
-            // Hierarchy: the planner, one worker per parsed subtask (b, then c), the planner again.
-            Assert.Equal("a", messages[0].Agent);
-            Assert.Equal("a", messages[^1].Agent);
-            Assert.Equal(new[] { "b", "c" }[..(messages.Count - 2)], messages.Skip(1).SkipLast(1).Select(m => m.Agent));
+            // Hierarchy: the planner, every worker (a subtask each, or the whole task when the plan names fewer), the planner again.
+            Assert.Equal(["a", "b", "c", "a"], messages.Select(m => m.Agent));
         }
 
         AgentStep final = runs.GetSteps(run.Id)[^1];
-        Assert.Equal((AgentStepKind.Final, decider, messages[^1].Text), (final.Kind, final.Agent, final.Text));
+        Assert.Equal((AgentStepKind.Final, decider, messages[^1].Turn, messages[^1].Text), (final.Kind, final.Agent, final.Turn, final.Text));
         Assert.Equal(run.Answer, final.Text);
     }
 
@@ -276,6 +274,30 @@ public sealed class AgentRunsTests(QwenEngine engine) : IClassFixture<QwenEngine
 
         Assert.Equal(AgentRunStatus.BudgetExceeded, run.Status);
         Assert.Contains("budget.maxTokens", run.Error, StringComparison.Ordinal);
+        // The turn that spent the budget finished: its answer and usage are kept.
+        AgentStep message = Assert.Single(runs.GetSteps(run.Id));
+        Assert.Equal(AgentStepKind.Message, message.Kind);
+        Assert.Equal((message.InputTokens, message.OutputTokens), (run.InputTokens, run.OutputTokens));
+        Assert.True(run.InputTokens + run.OutputTokens > 10);
+    }
+
+    [Fact]
+    public async Task AForcedToolCallCutOffByTheTokenLimitFailsTheRunInsteadOfBecomingTheAnswer()
+    {
+        CancellationToken cancel = TestContext.Current.CancellationToken;
+        using var home = new AgentsHome();
+        var templates = new AgentTemplates(home.Options);
+        await templates.SaveAsync(new AgentTemplate { Name = "notes", Instructions = "Remember what the user says.", Memory = true, ToolMode = AgentToolMode.Required, Temperature = 0.7f, MaxOutputTokens = 40 }, cancel);
+        await using var runs = new AgentRuns(home.Options, templates);
+
+        AgentRunInfo run = await runs.StartAsync(new AgentRunRequest { Task = "My dog is called Rex.", Agents = ["notes"], MaxOutputTokens = 3 }, engine.ChatClient, cancellationToken: cancel);
+        run = await runs.WaitAsync(run.Id, cancel);
+
+        Assert.Equal(AgentRunStatus.Failed, run.Status);
+        Assert.Null(run.Answer);
+        Assert.Contains("tool call was cut off at max_tokens 3", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain(runs.GetSteps(run.Id), s => s.Kind is AgentStepKind.Message or AgentStepKind.Final);
+        Assert.Empty(runs.GetMemories("notes"));
     }
 
     [Fact]
@@ -327,7 +349,7 @@ public sealed class AgentRunsTests(QwenEngine engine) : IClassFixture<QwenEngine
         CancellationToken cancel = TestContext.Current.CancellationToken;
         using var home = new AgentsHome();
         await using var runs = new AgentRuns(home.Options, new AgentTemplates(home.Options));
-        Assert.Contains("exactly one agent", (await Assert.ThrowsAsync<AgentRunException>(() => runs.StartAsync(new AgentRunRequest { Task = "x", Agents = ["coder", "analyst"] }, engine.ChatClient, cancellationToken: cancel))).Message, StringComparison.Ordinal);
+        Assert.Contains("agents names a team of 2; pass mode too", (await Assert.ThrowsAsync<AgentRunException>(() => runs.StartAsync(new AgentRunRequest { Task = "x", Agents = ["coder", "analyst"] }, engine.ChatClient, cancellationToken: cancel))).Message, StringComparison.Ordinal);
         Assert.Contains("rounds", (await Assert.ThrowsAsync<AgentRunException>(() => runs.StartAsync(new AgentRunRequest { Task = "x", Agents = ["coder", "analyst"], Mode = AgentRunMode.Debate, Rounds = 0 }, engine.ChatClient, cancellationToken: cancel))).Message, StringComparison.Ordinal);
         await Assert.ThrowsAsync<AgentTemplateNotFoundException>(() => runs.StartAsync(new AgentRunRequest { Task = "x", Agents = ["nobody"] }, engine.ChatClient, cancellationToken: cancel));
         Assert.Throws<AgentRunNotFoundException>(() => runs.Get("run_missing"));

@@ -45,10 +45,11 @@ public sealed class AgentTemplatesTests
     [Theory]
     [InlineData("""{"name":"bad","instructions":"x","temperature":5}""", "temperature must be between 0 and 2")]
     [InlineData("""{"name":"bad","instructions":"x","budget":{"maxSteps":0}}""", "budget.maxSteps must be at least 1")]
-    [InlineData("""{"name":"bad","instructions":"x","toolMode":"sometimes"}""", "at toolMode")]
-    [InlineData("""{"name":"bad","instructions":"x","tools":"all"}""", "at tools")]
-    [InlineData("""{"name":"bad","instructions":"x","colour":"red"}""", "colour")]
-    [InlineData("""{"name":"bad"}""", "instructions")]
+    [InlineData("""{"name":"bad","instructions":"x","toolMode":"sometimes"}""", "toolMode must be \"auto\", \"required\" or \"none\".")]
+    [InlineData("""{"name":"bad","instructions":"x","tools":"all"}""", "tools must be an array of tool names.")]
+    [InlineData("""{"name":"bad","instructions":"x","temperature":"hot"}""", "temperature must be a number.")]
+    [InlineData("""{"name":"bad","instructions":"x","temprature":0.5}""", "unknown field 'temprature'")]
+    [InlineData("""{"name":"bad"}""", "'name' and 'instructions' are required")]
     [InlineData("""{"name":"other","instructions":"x"}""", "must match the file name")]
     [InlineData("""{"name":"bad", """, "invalid agent template")]
     public async Task AnInvalidFileIsReportedWithItsPathAndField(string json, string expected)
@@ -62,5 +63,13 @@ public sealed class AgentTemplatesTests
         var error = await Assert.ThrowsAsync<AgentTemplateException>(() => new AgentTemplates(home.Options).ListAsync(cancel));
         Assert.StartsWith(file + ": ", error.Message, StringComparison.Ordinal);
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("System.", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("OffGrid.", error.Message, StringComparison.Ordinal);
+
+        // A lister that takes the errors still lists every good template.
+        List<AgentTemplateException> reported = [];
+        Assert.Equal(["analyst", "coder", "creative", "researcher"], (await new AgentTemplates(home.Options).ListAsync(reported.Add, cancel)).Select(t => t.Name));
+        Assert.Equal(error.Message, Assert.Single(reported).Message);
+        Assert.EndsWith("Known: analyst, bad, coder, creative, researcher.", (await Assert.ThrowsAsync<AgentTemplateNotFoundException>(() => new AgentTemplates(home.Options).GetAsync("ghost", cancel))).Message, StringComparison.Ordinal);
     }
 }

@@ -3,6 +3,9 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using OffGrid.Agents.Runs;
+using OffGrid.AspNetCore.Models;
 using OffGrid.Testing.LlamaCpp;
 
 namespace OffGrid.AspNetCore.Tests.Agents;
@@ -42,7 +45,10 @@ public sealed class AgentsApiTests : IAsyncLifetime
         JsonElement error = await Error(invalid, HttpStatusCode.BadRequest, "invalid_agent");
         Assert.Contains("temperature must be between 0 and 2", error.GetProperty("message").GetString(), StringComparison.Ordinal);
 
+        await Error(await http.PostAsync("/v1/agents", Json("""{"name":"creative","instructions":"Rhyme."}"""), cancel), HttpStatusCode.Conflict, "agent_exists", "name");
         Assert.Equal(HttpStatusCode.OK, (await http.DeleteAsync("/v1/agents/triage", cancel)).StatusCode);
+        JsonElement gone = await Error(await http.DeleteAsync("/v1/agents/triage", cancel), HttpStatusCode.NotFound, "agent_not_found");
+        Assert.EndsWith("Known: analyst, coder, creative, researcher.", gone.GetProperty("message").GetString(), StringComparison.Ordinal);
         await Error(await http.GetAsync("/v1/agents/triage", cancel), HttpStatusCode.NotFound, "agent_not_found");
         await Error(await http.DeleteAsync("/v1/agents/coder", cancel), HttpStatusCode.BadRequest, "invalid_agent");
         await Error(await http.GetAsync("/v1/agents/runs/run_nope", cancel), HttpStatusCode.NotFound, "run_not_found");
@@ -50,6 +56,14 @@ public sealed class AgentsApiTests : IAsyncLifetime
         await Error(await http.PostAsync("/v1/agents/runs", Json("""{"model":"qwen","task":"x","agents":["ghost"]}"""), cancel), HttpStatusCode.NotFound, "agent_not_found");
         await Error(await http.PostAsync("/v1/agents/runs", Json("""{"model":"qwen","task":"","agent":"coder"}"""), cancel), HttpStatusCode.BadRequest, "invalid_run");
         await Error(await http.PostAsync("/v1/agents/runs", Json("""{"model":"nope","task":"x","agent":"coder"}"""), cancel), HttpStatusCode.NotFound, "model_not_found");
+        await Error(await http.PostAsync("/v1/agents/runs", Json("""{"model":"qwen","task":"x","agent":"coder","agents":["coder","analyst"]}"""), cancel), HttpStatusCode.BadRequest, "invalid_request_error", "agents");
+        JsonElement unknown = await Error(await http.PostAsync("/v1/agents/runs", Json("""{"model":"qwen","task":"x","agent":"coder","maxTokens":3}"""), cancel), HttpStatusCode.BadRequest, "invalid_request_error", "maxTokens");
+        Assert.Equal("The request body has an unknown field 'maxTokens'.", unknown.GetProperty("message").GetString());
+        JsonElement tokens = await Error(await http.PostAsync("/v1/agents/runs", Json("""{"model":"qwen","task":"x","agent":"coder","max_tokens":-1}"""), cancel), HttpStatusCode.BadRequest, "invalid_run", "max_tokens");
+        Assert.Equal("max_tokens must be at least 1.", tokens.GetProperty("message").GetString());
+        JsonElement team = await Error(await http.PostAsync("/v1/agents/runs", Json("""{"model":"qwen","task":"x","agents":["coder","analyst"]}"""), cancel), HttpStatusCode.BadRequest, "invalid_run", "agents");
+        Assert.Contains("pass mode too", team.GetProperty("message").GetString(), StringComparison.Ordinal);
+        await Error(await http.PostAsync("/v1/agents/runs", Json("""{"model":"qwen","task":"x","agents":["coder","analyst"],"mode":"parallel","lead":"nosuch"}"""), cancel), HttpStatusCode.NotFound, "agent_not_found", "lead");
     }
 
     [Fact]
@@ -121,9 +135,13 @@ public sealed class AgentsApiTests : IAsyncLifetime
             }
         }
 
+        // The run comes first (its id, to cancel it; also in a header), then its steps, then the run as it ended.
+        Assert.Equal(("agent.run", "running"), (events[0].GetProperty("object").GetString(), events[0].GetProperty("status").GetString()));
+        Assert.Equal(events[0].GetProperty("id").GetString(), Assert.Single(response.Headers.GetValues("OffGrid-Run-Id")));
         JsonElement run = events[^1];
         Assert.Equal(("agent.run", "completed"), (run.GetProperty("object").GetString(), run.GetProperty("status").GetString()));
-        List<JsonElement> steps = events[..^1];
+        Assert.Equal(events[0].GetProperty("id").GetString(), run.GetProperty("id").GetString());
+        List<JsonElement> steps = events[1..^1];
         Assert.All(steps, s => Assert.Equal("agent.run.step", s.GetProperty("object").GetString()));
         Assert.Equal(["pro", "con", "pro"], steps.Where(s => s.GetProperty("type").GetString() == "message").Select(s => s.GetProperty("agent").GetString()));
         JsonElement final = steps[^1];
@@ -152,8 +170,10 @@ public sealed class AgentsApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
         string id = (await started.Content.ReadFromJsonAsync<JsonElement>(cancel)).GetProperty("id").GetString()!;
 
+        await Error(await http.PostAsync($"/v1/agents/runs/{id}/resume", Json("{}"), cancel), HttpStatusCode.Conflict, "run_in_progress", "id");
         using HttpResponseMessage cancelled = await http.PostAsync($"/v1/agents/runs/{id}/cancel", null, cancel);
         cancelled.EnsureSuccessStatusCode();
+        Assert.Contains((await cancelled.Content.ReadFromJsonAsync<JsonElement>(cancel)).GetProperty("status").GetString(), new[] { "cancelling", "cancelled" });
         string status;
         do
         {
@@ -162,12 +182,54 @@ public sealed class AgentsApiTests : IAsyncLifetime
         while (status == "running" && await Delay(cancel));
         Assert.Equal("cancelled", status);
 
-        (await http.PostAsync("/v1/agents", Json("""{"name":"rambler","instructions":"Talk.","toolMode":"none","maxOutputTokens":4}"""), cancel)).EnsureSuccessStatusCode();
+        await Error(await http.PostAsync("/v1/agents", Json("""{"name":"rambler","instructions":"Talk.","toolMode":"none","maxOutputTokens":4}"""), cancel), HttpStatusCode.Conflict, "agent_exists", "name");
+        (await http.PostAsync("/v1/agents?replace=true", Json("""{"name":"rambler","instructions":"Talk.","toolMode":"none","maxOutputTokens":4}"""), cancel)).EnsureSuccessStatusCode();
         using HttpResponseMessage resumed = await http.PostAsync($"/v1/agents/runs/{id}/resume", Json("""{"stream":true}"""), cancel);
         string body = await resumed.Content.ReadAsStringAsync(cancel);
         Assert.Contains("\"type\":\"final\"", body, StringComparison.Ordinal);
         Assert.EndsWith("data: [DONE]\n\n", body, StringComparison.Ordinal);
         Assert.Equal("completed", (await http.GetFromJsonAsync<JsonElement>($"/v1/agents/runs/{id}", cancel)).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task ARunWhoseModelIsAFilePathResumesOnTheModelTheBodyNames()
+    {
+        CancellationToken cancel = TestContext.Current.CancellationToken;
+        HttpClient http = _server.Http;
+        (await http.PostAsync("/v1/agents", Json("""{"name":"brief","instructions":"Answer.","toolMode":"none","maxOutputTokens":2}"""), cancel)).EnsureSuccessStatusCode();
+        // As `offgrid agent run -m <file>` stores it: the run's model is the file the CLI loaded.
+        AgentRuns runs = _server.App.Services.GetRequiredService<AgentRuns>();
+        using (ModelSession session = await _server.App.Services.GetRequiredService<ModelAccess>().OpenAsync("qwen", keepAlive: null, cancel))
+        {
+            AgentRunInfo run = await runs.StartAsync(new AgentRunRequest { Task = "Hi.", Agents = ["brief"], Model = "../models/brief.gguf" }, session.ChatClient, cancellationToken: cancel);
+            Assert.Equal(AgentRunStatus.Completed, (await runs.WaitAsync(run.Id, cancel)).Status);
+
+            JsonElement error = await Error(await http.PostAsync($"/v1/agents/runs/{run.Id}/resume", Json("{}"), cancel), HttpStatusCode.NotFound, "model_not_found", "model");
+            Assert.StartsWith("This run's model '../models/brief.gguf' is a file path; pass \"model\"", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+            // With a served name, the run's own state decides: a completed run does not resume.
+            await Error(await http.PostAsync($"/v1/agents/runs/{run.Id}/resume", Json("""{"model":"qwen"}"""), cancel), HttpStatusCode.BadRequest, "invalid_run");
+        }
+    }
+
+    [Fact]
+    public async Task APromptOverTheContextWindowFailsTheRunNamingTheServersSetting()
+    {
+        CancellationToken cancel = TestContext.Current.CancellationToken;
+        HttpClient http = _server.Http;
+        string instructions = string.Concat(Enumerable.Repeat("Answer with care. ", 700));
+        (await http.PostAsync("/v1/agents", Json($$"""{"name":"wordy","instructions":"{{instructions}}","toolMode":"none","maxOutputTokens":2}"""), cancel)).EnsureSuccessStatusCode();
+        using HttpResponseMessage started = await http.PostAsync("/v1/agents/runs", Json("""{"model":"qwen","task":"Hi.","agent":"wordy"}"""), cancel);
+        string id = (await started.Content.ReadFromJsonAsync<JsonElement>(cancel)).GetProperty("id").GetString()!;
+
+        JsonElement run;
+        do
+        {
+            run = await http.GetFromJsonAsync<JsonElement>($"/v1/agents/runs/{id}", cancel);
+        }
+        while (run.GetProperty("status").GetString() == "running" && await Delay(cancel));
+
+        Assert.Equal("failed", run.GetProperty("status").GetString());
+        Assert.Contains("Server:Pool:Engine:ContextSize", run.GetProperty("error").GetString(), StringComparison.Ordinal);
     }
 
     private static async Task<bool> Delay(CancellationToken cancel)
