@@ -79,7 +79,7 @@ public sealed record AgentRunRequest
             Add(fieldName(nameof(Task)), $"{fieldName(nameof(Task))} must be at most {MaxTaskLength} characters; it is {Task.Length}.");
         }
 
-        string modeName = System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(Mode.ToString());
+        string modeName = AgentRunStore.Name(Mode);
         if (Agents is null || Agents.Count == 0 || Agents.Any(string.IsNullOrWhiteSpace))
         {
             Add(agents, $"{agents} must name at least one agent template.");
