@@ -9,7 +9,8 @@ internal static class ServerUsage
 
         Serves local models over OpenAI's API (/v1), Ollama's (/api), MCP (/mcp) and a chat page (/).
         Settings come from appsettings.json, then OFFGRID_ environment variables (OFFGRID_Server__Port=8080),
-        then these switches.
+        then these switches. A setting no OffGrid section has (a misspelling such as Server:Pool:Engnie) stops the start,
+        naming the closest one.
 
         Listening and models:
           --Server:Host <address>               127.0.0.1 (default), localhost, or * for every interface (needs multi-user auth)
@@ -25,7 +26,8 @@ internal static class ServerUsage
           --Server:Pool:KeepAlive <hh:mm:ss>    how long an idle model stays loaded (00:05:00)
           --Server:Pool:MemoryBudgetBytes <n>   unload idle models to fit new ones in this many bytes
           --Server:Pool:Engine:ContextSize <n>  tokens of context per sequence
-          --Server:Pool:Engine:ParallelSequences <n>, :Threads <n>, :CacheTypeK q8_0, :FlashAttention true|false
+          --Server:Pool:Engine:ParallelSequences <n>, :Threads <n>, :CacheTypeK q8_0, :CacheTypeV q8_0, :FlashAttention true|false
+          --Server:Pool:Engine:Speculation:DraftModelPath <model>   a draft model by name (as requests name models) or .gguf path
 
         Backends (scale-out):
           --Server:Backends:<name>:Endpoint <url>   another engine (llama-server .../v1, Ollama, OffGrid)

@@ -211,6 +211,9 @@ public sealed class OffGridServerOptions
         return errors;
     }
 
+    /// <summary>A cache type the model cannot use, as one sentence starting with the server setting that chose it (<c>Server:Pool:Engine:CacheTypeK: …</c>).</summary>
+    internal static string DescribeCacheTypeProblem(UnsupportedCacheTypeException problem) => $"{SectionName}:Pool:Engine:{problem.Setting}: {problem.Message}";
+
     private static List<string> PoolErrors(LlamaModelPoolOptions pool)
     {
         var errors = new List<string>();
@@ -271,9 +274,9 @@ public sealed class OffGridServerOptions
             yield return $"{Prefix}Speculation: set DraftModelPath or NgramSize, not both.";
         }
 
-        if (speculation.DraftModelPath is { } path && !File.Exists(path))
+        if (speculation.DraftModelPath is { Length: 0 })
         {
-            yield return $"{Prefix}Speculation:DraftModelPath '{path}' does not exist.";
+            yield return $"{Prefix}Speculation:DraftModelPath is empty: name a model (as requests do) or a .gguf file.";
         }
 
         if (speculation.NgramSize < 0 || speculation.MaxDraftTokens < 1)

@@ -73,6 +73,7 @@ public static class OffGridServerServiceCollectionExtensions
         services.TryAddSingleton<ModelAccess>();
         services.TryAddSingleton<ModelPreloader>();
         services.TryAddSingleton<QuantizationJobs>();
+        services.AddHostedService<DraftModelResolution>();
         services.AddHostedService(sp => sp.GetRequiredService<ModelPreloader>());
 
         services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(OffGridServerTelemetry.ExportedMeters).AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));

@@ -5,18 +5,18 @@ using OffGrid.Inference.Engine;
 namespace OffGrid.Cli.Commands;
 
 /// <summary>
-/// llama.cpp's <c>--cache-type-k</c>, <c>--cache-type-v</c> and <c>--flash-attn</c> options, shared by the commands
+/// llama.cpp's <c>--cache-type-k</c>/<c>-ctk</c>, <c>--cache-type-v</c>/<c>-ctv</c> and <c>--flash-attn</c>/<c>-fa</c> options, shared by the commands
 /// that load a model (and the memory estimate of <c>offgrid show</c>). Unknown values are usage errors at parse time.
 /// </summary>
 internal sealed class KvCacheOptions
 {
     private static readonly string[] s_typeNames = [.. LlamaEngineOptions.SupportedCacheTypes.Select(t => t.ToString().ToLowerInvariant())];
 
-    public Option<string?> CacheTypeK { get; } = TypeOption("--cache-type-k", "keys");
+    public Option<string?> CacheTypeK { get; } = TypeOption("--cache-type-k", "-ctk", "keys");
 
-    public Option<string?> CacheTypeV { get; } = TypeOption("--cache-type-v", "values (a quantized type needs flash attention)");
+    public Option<string?> CacheTypeV { get; } = TypeOption("--cache-type-v", "-ctv", "values (a quantized type needs flash attention)");
 
-    public Option<string?> FlashAttention { get; } = new Option<string?>("--flash-attn") { Description = "Flash attention: on, off or auto (default: llama.cpp decides)." }.AcceptOnlyFromAmong("on", "off", "auto");
+    public Option<string?> FlashAttention { get; } = new Option<string?>("--flash-attn", "-fa") { Description = "Flash attention: on, off or auto (default: llama.cpp decides)." }.AcceptOnlyFromAmong("on", "off", "auto");
 
     /// <summary>Adds the cache type options (and, with <paramref name="flashAttention"/>, <c>--flash-attn</c>) to <paramref name="command"/>.</summary>
     public void AddTo(Command command, bool flashAttention = true)
@@ -56,20 +56,19 @@ internal sealed class KvCacheOptions
     public IEnumerable<string> ToConfigurationSwitches(ParseResult parse)
     {
         LlamaEngineOptions engine = ApplyTo(new LlamaEngineOptions(), parse);
-        const string Prefix = "--Server:Pool:Engine:";
         if (engine.CacheTypeK is { } k)
         {
-            yield return $"{Prefix}{nameof(LlamaEngineOptions.CacheTypeK)}={k}";
+            yield return EngineSwitch.For(nameof(LlamaEngineOptions.CacheTypeK), k);
         }
 
         if (engine.CacheTypeV is { } v)
         {
-            yield return $"{Prefix}{nameof(LlamaEngineOptions.CacheTypeV)}={v}";
+            yield return EngineSwitch.For(nameof(LlamaEngineOptions.CacheTypeV), v);
         }
 
         if (engine.FlashAttention is { } flash)
         {
-            yield return $"{Prefix}{nameof(LlamaEngineOptions.FlashAttention)}={flash}";
+            yield return EngineSwitch.For(nameof(LlamaEngineOptions.FlashAttention), flash);
         }
     }
 
@@ -77,6 +76,6 @@ internal sealed class KvCacheOptions
     public static GgmlType? Type(ParseResult parse, Option<string?> option) =>
         parse.GetValue(option) is { } name ? Enum.Parse<GgmlType>(name, ignoreCase: true) : null;
 
-    private static Option<string?> TypeOption(string name, string what) =>
-        new Option<string?>(name) { Description = $"KV cache type for the {what}: {string.Join(", ", s_typeNames)} (default f16)." }.AcceptOnlyFromAmong(s_typeNames);
+    private static Option<string?> TypeOption(string name, string alias, string what) =>
+        new Option<string?>(name, alias) { Description = $"KV cache type for the {what}: {string.Join(", ", s_typeNames)} (default f16)." }.AcceptOnlyFromAmong(s_typeNames);
 }

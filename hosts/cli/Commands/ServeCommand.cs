@@ -8,7 +8,11 @@ using OffGrid.AspNetCore.Hosting;
 using OffGrid.Cli.Output;
 using OffGrid.Cli.Runtime;
 using OffGrid.Governance;
+using OffGrid.AspNetCore;
+using OffGrid.Hub.Gguf;
 using OffGrid.Hub.References;
+using OffGrid.Inference.Engine;
+using OffGrid.Inference.Pooling;
 using Spectre.Console;
 
 namespace OffGrid.Cli.Commands;
@@ -25,18 +29,26 @@ internal sealed class ServeCommand : Command
     private readonly Option<int?> _port = new Option<int?>("--port", "-p") { Description = "The TCP port (default 11611; 0 picks a free one)." }.Between(0, 65535);
     private readonly Option<string[]> _modelDirectories = new("--models-dir") { Description = "A folder whose .gguf files are served by file name (repeatable).", AllowMultipleArgumentsPerToken = false };
     private readonly Option<string[]> _preload = new("--preload") { Description = "A model to load at start; /health answers 503 until it is loaded (repeatable)." };
+    private readonly Option<int?> _threads = ThreadsOption.Create("each loaded model", "-t");
+    private readonly Option<int?> _contextSize = new Option<int?>("--ctx-size", "-c", "--ctx") { Description = "The context of each parallel sequence in tokens (default: the model's training context, at most 4096)." }.Between(LlamaModelPool.MinimumContextSize);
+    private readonly Option<int?> _parallel = new Option<int?>("--parallel", "-np") { Description = "Requests each model decodes together (continuous batching), each with its own --ctx-size (default 4)." }.Between(1, 256);
     private readonly KvCacheOptions _kvCache = new();
+    private readonly SpeculationSwitches _speculation = new();
     private readonly Option<bool> _verbose = new("--verbose", "-v") { Description = "Show the framework's log (requests, start and stop) as well." };
 
     /// <summary>Creates the command.</summary>
     public ServeCommand(CliConsole console)
         : base("serve", CommandHelp.Describe(
             "Serve the models of this machine over OpenAI-compatible (/v1) and Ollama-compatible (/api) HTTP APIs, with a web UI at /. " +
-            "Other server settings pass through as configuration switches (--Server:MaxRequestBodyBytes 1048576). " +
+            "The engine options (--threads/-t, --ctx-size/-c, --parallel/-np, --flash-attn/-fa, --cache-type-k/-ctk, --cache-type-v/-ctv, --draft-model/-md) " +
+            "take llama-server's names and set the Server:Pool:Engine settings. " +
+            "Other server settings pass through as configuration switches (--Server:MaxRequestBodyBytes 1048576); a misspelled one stops the start with the closest name. " +
             "Without keys it serves this machine only; --Server:Auth:Mode MultiUser requires an API key (offgrid keys create) on every API route.",
             "offgrid serve",
             "offgrid serve --port 8080 --preload llama3.2",
             "offgrid serve --models-dir ./models --Server:Pool:KeepAlive 00:30:00",
+            "offgrid serve -t 2 -c 8192 -np 2 -fa on -ctk q8_0 -ctv q8_0",
+            "offgrid serve --preload qwen2.5-7b --draft-model qwen2.5-0.5b",
             "offgrid serve --host '*' --Server:Auth:Mode MultiUser"))
     {
         _console = console;
@@ -45,7 +57,11 @@ internal sealed class ServeCommand : Command
         Add(_port);
         Add(_modelDirectories);
         Add(_preload);
+        Add(_threads);
+        Add(_contextSize);
+        Add(_parallel);
         _kvCache.AddTo(this);
+        _speculation.AddTo(this);
         Add(_verbose);
         SetAction(ExecuteAsync);
     }
@@ -71,6 +87,7 @@ internal sealed class ServeCommand : Command
         int? port = parse.GetValue(_port);
         string[] directories = [.. (parse.GetValue(_modelDirectories) ?? []).Select(Path.GetFullPath)];
         string[] preload = parse.GetValue(_preload) ?? [];
+        string[] engine = [.. EngineSwitches(parse), .. _kvCache.ToConfigurationSwitches(parse), .. _speculation.ToConfigurationSwitches(parse)];
 
         // The banner says what "Now listening on" said, and more; --verbose brings the framework's log back.
         string[] logging = parse.GetValue(_verbose)
@@ -79,7 +96,7 @@ internal sealed class ServeCommand : Command
         return await OffGridWebApplication.RunAsync(
             () =>
             {
-                WebApplication app = OffGridWebApplication.Create([.. parse.UnmatchedTokens, .. _kvCache.ToConfigurationSwitches(parse), .. logging], options =>
+                WebApplication app = OffGridWebApplication.Create([.. parse.UnmatchedTokens, .. engine, .. logging], options =>
                 {
                     options.Host = host ?? options.Host;
                     options.Port = port ?? options.Port;
@@ -92,6 +109,48 @@ internal sealed class ServeCommand : Command
             "offgrid",
             Console.Error,
             cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The threads, context and parallel options as the settings they stand for (after the raw switches, so they win).</summary>
+    private IEnumerable<string> EngineSwitches(ParseResult parse)
+    {
+        if (ThreadsOption.Read(parse, _threads, _console) is { } threads)
+        {
+            yield return EngineSwitch.For(nameof(LlamaEngineOptions.Threads), threads);
+        }
+
+        if (parse.GetValue(_contextSize) is { } context)
+        {
+            yield return EngineSwitch.For(nameof(LlamaEngineOptions.ContextSize), context);
+        }
+
+        if (parse.GetValue(_parallel) is { } parallel)
+        {
+            yield return EngineSwitch.For(nameof(LlamaEngineOptions.ParallelSequences), parallel);
+        }
+    }
+
+    /// <summary>The engine settings every model runs with, as configured from all sources (the draft model as resolved at start).</summary>
+    private static string DescribeEngine(LlamaEngineOptions engine)
+    {
+        string threads = engine.Threads switch
+        {
+            null => "threads adapted to the free cores",
+            1 => "1 thread",
+            { } n => $"{n} threads",
+        };
+        string context = engine.ContextSize is { } size ? $"{size} tokens" : "the model's context (at most 4096 tokens)";
+        string flash = engine.FlashAttention switch
+        {
+            true => "on",
+            false => "off",
+            null => "auto",
+        };
+        string cache = $"{(engine.CacheTypeK ?? GgmlType.F16).ToString().ToLowerInvariant()}/{(engine.CacheTypeV ?? GgmlType.F16).ToString().ToLowerInvariant()}";
+        string drafting = engine.Speculation.DraftModelPath is { } draft ? $", draft model {draft}"
+            : engine.Speculation.NgramSize is > 0 and { } ngram ? $", prompt-lookup drafting ({ngram}-grams)"
+            : string.Empty;
+        return $"{threads}, {context} × {engine.ParallelSequences} parallel sequences, flash attention {flash}, KV cache {cache}{drafting}";
     }
 
     private async Task WriteBannerAsync(WebApplication app, CancellationToken cancellationToken)
@@ -109,6 +168,7 @@ internal sealed class ServeCommand : Command
         grid.AddRow(new Text("Models"), new Text(models.Count > 0
             ? string.Join(", ", models.Select(m => m.Name))
             : "none yet: pull one (offgrid pull <model>), or pass --models-dir"));
+        grid.AddRow(new Text("Engine"), new Text(DescribeEngine(app.Services.GetRequiredService<IOptions<OffGridServerOptions>>().Value.Pool.Engine)));
         grid.AddRow(new Text("Auth"), new Text(auth));
         _console.Out.MarkupLineInterpolated($"[bold]OffGrid server on {address}[/]");
         _console.Out.Write(grid);

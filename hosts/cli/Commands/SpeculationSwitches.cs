@@ -1,6 +1,7 @@
 using System.CommandLine;
 using OffGrid.Cli.Models;
 using OffGrid.Inference.Engine;
+using OffGrid.Inference.Engine.Speculation;
 using OffGrid.Inference.Engine.State;
 
 namespace OffGrid.Cli.Commands;
@@ -30,6 +31,34 @@ internal sealed class SpeculationSwitches
                 result.AddError("--draft-model and --spec-ngram cannot be used together.");
             }
         });
+    }
+
+    /// <summary>
+    /// The parsed switches as the server's configuration switches (<c>--Server:Pool:Engine:Speculation:NgramSize=3</c>); a
+    /// draft model name goes as it is, for the server to resolve at start like a request's model name.
+    /// </summary>
+    public IEnumerable<string> ToConfigurationSwitches(ParseResult parse)
+    {
+        const string Speculation = nameof(LlamaEngineOptions.Speculation) + ":";
+        if (parse.GetValue(_draftModel) is { } draft)
+        {
+            yield return EngineSwitch.For(Speculation + nameof(SpeculativeDecodingOptions.DraftModelPath), draft);
+        }
+
+        if (parse.GetValue(_ngram) is { } ngram)
+        {
+            yield return EngineSwitch.For(Speculation + nameof(SpeculativeDecodingOptions.NgramSize), ngram);
+        }
+
+        if (parse.GetValue(_draftMax) is { } draftMax)
+        {
+            yield return EngineSwitch.For(Speculation + nameof(SpeculativeDecodingOptions.MaxDraftTokens), draftMax);
+        }
+
+        if (parse.GetValue(_promptCache))
+        {
+            yield return EngineSwitch.For(nameof(LlamaEngineOptions.PromptCache) + ":" + nameof(PromptCacheOptions.Enabled), true);
+        }
     }
 
     /// <summary>Sets the engine options from the parsed switches; a draft model name is located (and pulled) like the model's.</summary>

@@ -11,8 +11,8 @@ namespace OffGrid.Cli.Commands;
 /// </summary>
 internal static class ThreadsOption
 {
-    /// <summary>Creates the option; <paramref name="what"/> says what the threads run (<c>generation</c>).</summary>
-    public static Option<int?> Create(string what) => new Option<int?>("--threads")
+    /// <summary>Creates the option; <paramref name="what"/> says what the threads run (<c>generation</c>); <paramref name="aliases"/> such as llama.cpp's <c>-t</c> where the command has no other use for it.</summary>
+    public static Option<int?> Create(string what, params string[] aliases) => new Option<int?>("--threads", aliases)
     {
         Description = $"CPU threads for {what}. Default: the free physical cores, adapted to other load while it runs; "
             + "a value given here is used as is, not adapted, and lowered to the cores this process may use.",

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Text.RegularExpressions;
+using F23.StringSimilarity;
 
 namespace OffGrid.Cli.Commands;
 
@@ -10,6 +11,9 @@ namespace OffGrid.Cli.Commands;
 /// </summary>
 internal static partial class UsageErrors
 {
+    /// <summary>Optimal string alignment: insertions, deletions, substitutions and swaps of neighbours (<c>rnu</c> → <c>run</c> is 1).</summary>
+    private static readonly OptimalStringAlignment s_distance = new();
+
     /// <summary>The one line for a command line that did not parse, ending with where to read the command's help.</summary>
     public static string Describe(ParseResult parse)
     {
@@ -30,7 +34,7 @@ internal static partial class UsageErrors
             ? command.Options.Where(o => !o.Hidden).SelectMany(o => o.Aliases.Prepend(o.Name))
             : command.Subcommands.Where(c => !c.Hidden).SelectMany(c => c.Aliases.Prepend(c.Name));
         return names
-            .Select(name => (Name: name, Distance: EditDistance(token.ToLowerInvariant(), name.ToLowerInvariant())))
+            .Select(name => (Name: name, Distance: s_distance.Distance(token.ToLowerInvariant(), name.ToLowerInvariant())))
             .Where(c => c.Distance <= Math.Max(1, c.Name.TrimStart('-').Length / 3))
             .OrderBy(c => c.Distance)
             .Select(c => c.Name)
@@ -47,36 +51,6 @@ internal static partial class UsageErrors
     };
 
     private static string Sentence(string text) => text.TrimEnd().EndsWith('.') ? text.TrimEnd() : text.TrimEnd() + ".";
-
-    /// <summary>Optimal string alignment distance: insertions, deletions, substitutions and swaps of neighbours (<c>rnu</c> → <c>run</c> is 1).</summary>
-    private static int EditDistance(string a, string b)
-    {
-        int[,] d = new int[a.Length + 1, b.Length + 1];
-        for (int i = 0; i <= a.Length; i++)
-        {
-            d[i, 0] = i;
-        }
-
-        for (int j = 0; j <= b.Length; j++)
-        {
-            d[0, j] = j;
-        }
-
-        for (int i = 1; i <= a.Length; i++)
-        {
-            for (int j = 1; j <= b.Length; j++)
-            {
-                int cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
-                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-                {
-                    d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
-                }
-            }
-        }
-
-        return d[a.Length, b.Length];
-    }
 
     private static string CommandPath(CommandResult command)
     {

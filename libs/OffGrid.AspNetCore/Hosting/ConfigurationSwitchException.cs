@@ -4,8 +4,9 @@ namespace OffGrid.AspNetCore.Hosting;
 /// A command-line token that <see cref="OffGridWebApplication.Create"/> cannot take as configuration: not a switch that
 /// names its section (<c>--Server:Port 8080</c>, <c>--Server:Pool:KeepAlive=00:30:00</c>), or such a switch without a value.
 /// ASP.NET Core's command-line configuration would keep <c>--prot 8080</c> as a setting nobody reads and drop a switch
-/// without a value; this is the usage error the user hears instead. Also thrown for a <c>Server</c> setting (from any
-/// configuration source) whose value cannot be bound, such as <c>--Server:Isolation=Bogus</c>, naming the values it accepts.
+/// without a value; this is the usage error the user hears instead. Also thrown for a setting of an OffGrid section (from any
+/// configuration source) that no setting matches, such as <c>Server:Pool:Engnie:ContextSize</c>, naming the closest one, or
+/// whose value cannot be bound, such as <c>--Server:Isolation=Bogus</c>, naming the values it accepts.
 /// </summary>
 public sealed class ConfigurationSwitchException : Exception
 {

@@ -16,6 +16,7 @@ using OffGrid.AspNetCore.Http;
 using OffGrid.Governance;
 using OffGrid.Governance.AspNetCore;
 using OffGrid.Hub;
+using OffGrid.Speech;
 
 namespace OffGrid.AspNetCore.Hosting;
 
@@ -39,6 +40,9 @@ public static class OffGridWebApplication
     /// <summary>The configuration section bound to <see cref="GovernanceOptions"/>: <c>Server:Auth:Mode</c>, <c>Server:Auth:Ldap:Host</c>….</summary>
     public const string AuthSectionName = "Server:Auth";
 
+    /// <summary>The configuration section bound to <see cref="AgentOptions"/> (tools, MCP servers, agents).</summary>
+    private const string AgentsSectionName = "Agents";
+
     /// <summary>The exit code of <see cref="RunAsync"/> for a usage error on the command line, as command-line tools use it.</summary>
     public const int UsageErrorExitCode = 2;
 
@@ -52,7 +56,7 @@ public static class OffGridWebApplication
 
     /// <summary>Builds the application; run it with <see cref="RunAsync"/> (or start it yourself).</summary>
     /// <exception cref="OptionsValidationException">The server options are invalid (host, port, model files and folders).</exception>
-    /// <exception cref="ConfigurationSwitchException">A token of <paramref name="args"/> is not a configuration switch with its value, or a <c>Server</c> setting has a value that cannot be bound (such as <c>--Server:Isolation=Bogus</c>).</exception>
+    /// <exception cref="ConfigurationSwitchException">A token of <paramref name="args"/> is not a configuration switch with its value, or a setting of <c>Server</c>, <c>Hub</c>, <c>Agents</c> or <c>Speech</c> (from any configuration source) has a key no setting matches (such as <c>Server:Pool:Engnie:ContextSize</c>) or a value that cannot be bound (such as <c>--Server:Isolation=Bogus</c>).</exception>
     /// <param name="args">Command-line configuration switches, such as <c>--Server:Port 8080</c> (and <c>--environment</c>).</param>
     /// <param name="configure">Adjusts the options after configuration is bound.</param>
     /// <param name="configureServer">Adds middleware to the model pipelines (after the OpenTelemetry middleware).</param>
@@ -91,7 +95,7 @@ public static class OffGridWebApplication
         AddGovernance(builder, server);
 
         // After governance, so that quotas admit a request before its tool rounds spend tokens.
-        server.AddTools(options => builder.Configuration.GetSection("Agents").Bind(options));
+        server.AddTools(options => builder.Configuration.GetSection(AgentsSectionName).Bind(options));
         server.AddMcpServer().WithHttpTransport();
         configureServer?.Invoke(server);
         builder.Services.AddSingleton<ModelWorker>();
@@ -135,11 +139,18 @@ public static class OffGridWebApplication
         return app;
     }
 
-    /// <summary>Refuses a server setting whose value cannot be bound (an unknown enum name, a duration that does not parse) as a usage error naming the setting, the value and what it accepts.</summary>
+    /// <summary>
+    /// Refuses, as a usage error naming the setting, a key of an OffGrid section that no setting matches (with the closest
+    /// known one) and a value that cannot be bound (with what it accepts): otherwise the binder would ignore the first and
+    /// fail on the second with .NET type names.
+    /// </summary>
     private static void ThrowIfUnbindable(IConfiguration configuration)
     {
-        string? error = ConfigurationValues.Check(configuration.GetSection(OffGridServerOptions.SectionName), typeof(OffGridServerOptions))
+        string? error = ConfigurationValues.Check(configuration.GetSection(OffGridServerOptions.SectionName), typeof(OffGridServerOptions), "Auth")
             .Concat(ConfigurationValues.Check(configuration.GetSection(AuthSectionName), typeof(GovernanceOptions)))
+            .Concat(ConfigurationValues.Check(configuration.GetSection(HubOptions.SectionName), typeof(HubOptions)))
+            .Concat(ConfigurationValues.Check(configuration.GetSection(AgentsSectionName), typeof(AgentOptions)))
+            .Concat(ConfigurationValues.Check(configuration.GetSection(SpeechOptions.SectionName), typeof(SpeechOptions)))
             .FirstOrDefault();
         if (error is not null)
         {

@@ -85,8 +85,9 @@ internal sealed record ApiError(int StatusCode, string Message, string? Param = 
         },
         ModelLoadException load => new(StatusCodes.Status500InternalServerError, load.Message, "model", "model_load_failed"),
 
-        // The server's engine setting does not suit the model: the client can do nothing about it, so not a 4xx.
-        UnsupportedCacheTypeException cache => new(StatusCodes.Status500InternalServerError, cache.Message, null, "unsupported_cache_type"),
+        // The server's engine setting does not suit the model: the client can do nothing about it, so not a 4xx; the
+        // message names the setting for whoever reads the log or relays it to the administrator.
+        UnsupportedCacheTypeException cache => new(StatusCodes.Status500InternalServerError, OffGridServerOptions.DescribeCacheTypeProblem(cache), null, "unsupported_cache_type"),
         AgentTemplateNotFoundException agent => new(StatusCodes.Status404NotFound, agent.Message, "agent", "agent_not_found"),
         AgentTemplateException template => new(StatusCodes.Status400BadRequest, template.Message, null, "invalid_agent"),
         AgentRunNotFoundException run => new(StatusCodes.Status404NotFound, run.Message, "id", "run_not_found"),

@@ -1,13 +1,16 @@
 using Microsoft.Extensions.Options;
 using OffGrid.AspNetCore.Models;
+using OffGrid.Hub.Gguf;
 using OffGrid.Hub.References;
+using OffGrid.Inference.Engine;
 
 namespace OffGrid.AspNetCore.Operations;
 
 /// <summary>
 /// Loads the models listed in <see cref="OffGridServerOptions.Preload"/> when the server starts and pins them in the pool;
-/// the server reports ready (<c>/health</c>) only once they all are. A name that resolves to no model stops the start
-/// (<see cref="OptionsValidationException"/>): a server that could never be ready should say so at once.
+/// the server reports ready (<c>/health</c>) only once they all are. A name that resolves to no model, or a local model that
+/// cannot use the configured KV cache types (<see cref="LlamaEngineOptions.EnsureCacheTypesFit"/>, from its GGUF header),
+/// stops the start (<see cref="OptionsValidationException"/>): a server that could never be ready should say so at once.
 /// </summary>
 internal sealed class ModelPreloader : BackgroundService
 {
@@ -32,22 +35,30 @@ internal sealed class ModelPreloader : BackgroundService
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        var unknown = new List<string>();
+        var problems = new List<string>();
         for (int i = 0; i < _options.Preload.Count; i++)
         {
             try
             {
-                await _models.ResolveAsync(_options.Preload[i], cancellationToken);
+                LocalModel model = await _models.ResolveAsync(_options.Preload[i], cancellationToken);
+                if (!model.IsRemote)
+                {
+                    _options.Pool.Engine.EnsureCacheTypesFit(await GgufFile.ReadAsync(model.Path, cancellationToken), model.Name);
+                }
             }
             catch (ModelNotFoundException ex)
             {
-                unknown.Add($"Server:Preload:{i} is '{_options.Preload[i]}': {ex.Message}");
+                problems.Add($"Server:Preload:{i} is '{_options.Preload[i]}': {ex.Message}");
+            }
+            catch (UnsupportedCacheTypeException ex)
+            {
+                problems.Add(OffGridServerOptions.DescribeCacheTypeProblem(ex));
             }
         }
 
-        if (unknown.Count > 0)
+        if (problems.Count > 0)
         {
-            throw new OptionsValidationException(OffGridServerOptions.SectionName, typeof(OffGridServerOptions), unknown);
+            throw new OptionsValidationException(OffGridServerOptions.SectionName, typeof(OffGridServerOptions), problems);
         }
 
         await base.StartAsync(cancellationToken);

@@ -89,17 +89,18 @@ public sealed class LlamaEngineOptions
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(modelName);
-        foreach ((string cache, string setting, GgmlType? type, long? headSize, string llamaName) in new[]
+        foreach ((string cache, string setting, GgmlType? type, long? headSize, string llamaName, string option) in new[]
         {
-            ("key", "K", CacheTypeK, model.KeyLength, "n_embd_head_k"),
-            ("value", "V", CacheTypeV, model.ValueLength, "n_embd_head_v"),
+            ("key", "K", CacheTypeK, model.KeyLength, "n_embd_head_k", nameof(CacheTypeK)),
+            ("value", "V", CacheTypeV, model.ValueLength, "n_embd_head_v", nameof(CacheTypeV)),
         })
         {
             if (type is { } value && headSize is { } size && GgmlTypeLayout.TryGetBlock(value, out int block, out _) && size % block != 0)
             {
                 throw new UnsupportedCacheTypeException(
                     $"'{modelName}' cannot use the {setting} cache type {CacheTypeName(value)}: its block size {block} does not divide the model's {cache} head size {size} ({llamaName}); use f16, bf16 or f32 for this model.",
-                    value);
+                    value,
+                    option);
             }
         }
     }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Options;
 using OffGrid.Hub.Gguf;
 
 namespace OffGrid.AspNetCore.Tests.Http;
@@ -33,7 +34,7 @@ public sealed class CacheTypeErrorTests
         JsonElement error = (await openAi.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("error");
         Assert.Equal("server_error", error.GetProperty("type").GetString());
         Assert.Equal("unsupported_cache_type", error.GetProperty("code").GetString());
-        const string Expected = "'stories260K' cannot use the K cache type q8_0: its block size 32 does not divide the model's key head size 8";
+        const string Expected = "Server:Pool:Engine:CacheTypeK: 'stories260K' cannot use the K cache type q8_0: its block size 32 does not divide the model's key head size 8";
         Assert.Contains(Expected, error.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Equal(500, (int)ollama.StatusCode);
         Assert.Contains(Expected, (await ollama.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("error").GetString(), StringComparison.Ordinal);
@@ -45,5 +46,19 @@ public sealed class CacheTypeErrorTests
             Assert.Null(r.Exception);
             Assert.Contains(Expected, r.Message, StringComparison.Ordinal);
         });
+    }
+
+    [Fact]
+    public async Task APreloadedModelThatCannotUseTheCacheTypeStopsTheStart()
+    {
+        OptionsValidationException invalid = await Assert.ThrowsAsync<OptionsValidationException>(() => TestServer.StartAsync(_ => { }, _ => { }, options =>
+        {
+            options.Pool.Engine.CacheTypeV = GgmlType.Q4_0;
+            options.Preload.Add("stories");
+        }));
+
+        Assert.Equal(
+            "Server:Pool:Engine:CacheTypeV: 'stories' cannot use the V cache type q4_0: its block size 32 does not divide the model's value head size 8 (n_embd_head_v); use f16, bf16 or f32 for this model.",
+            Assert.Single(invalid.Failures));
     }
 }

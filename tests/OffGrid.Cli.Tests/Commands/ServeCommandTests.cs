@@ -100,6 +100,39 @@ public sealed partial class ServeCommandTests : IDisposable
         Assert.StartsWith("offgrid: Server:Preload:0 is 'missing': Unknown model 'missing'", line, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task LlamaServersEngineSwitchesSetTheEngineAndTheDraftModelIsNamed()
+    {
+        using CliProcess server = await _cli.StartAsync(
+            "serve", "--port", "0", "--Server:Models:stories", TestPaths.Stories260K, "-t", "1", "-c", "256", "-np", "2", "-fa", "on", "-ctk", "f32", "-ctv", "bf16", "-md", "stories");
+        await server.WaitForOutputAsync(output => output.Contains("Ctrl+C stops the server.", StringComparison.Ordinal));
+
+        // The banner shows the settings as the server bound them, the draft model resolved through the model name.
+        Assert.Contains(
+            $"1 thread, 256 tokens × 2 parallel sequences, flash attention on, KV cache f32/bf16, draft model {Path.GetFullPath(TestPaths.Stories260K)}",
+            server.Stdout,
+            StringComparison.Ordinal);
+        using var http = new HttpClient { BaseAddress = new Uri(Banner().Match(server.Stdout).Groups["url"].Value + "/"), Timeout = TimeSpan.FromMinutes(1) };
+        using HttpResponseMessage answer = await http.PostAsync("api/generate", new StringContent(
+            """{"model":"stories","prompt":"Once upon a time","stream":false,"options":{"temperature":0,"num_predict":8}}""", System.Text.Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        Assert.True(answer.IsSuccessStatusCode, await answer.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        using JsonDocument pool = JsonDocument.Parse(await http.GetStringAsync("v1/pool", TestContext.Current.CancellationToken));
+        Assert.Equal(256, pool.RootElement.GetProperty("data")[0].GetProperty("context_size").GetInt32());
+
+        await server.InterruptAsync();
+        (await server.WaitAsync()).AssertSuccess();
+    }
+
+    [Fact]
+    public async Task AMisspelledSettingIsOneLineWithTheClosestNameAndExitCode2()
+    {
+        _cli.Environment["OFFGRID_Server__Pool__Engine__ContextSzie"] = "4096";
+
+        string line = (await _cli.RunAsync("serve", "--port", "0")).AssertOneLineFailure(2);
+
+        Assert.Equal("offgrid: Server:Pool:Engine:ContextSzie is not a setting: Server:Pool:Engine has no 'ContextSzie'. Did you mean Server:Pool:Engine:ContextSize?", line);
+    }
+
     public void Dispose() => _cli.Dispose();
 
     [GeneratedRegex(@"OffGrid server on (?<url>http://127\.0\.0\.1:\d+)")]

@@ -69,6 +69,7 @@ public sealed class KvCacheTypeTests
         }));
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
         Assert.Equal(keys ?? values, error.CacheType);
+        Assert.Equal(keys is null ? nameof(LlamaEngineOptions.CacheTypeV) : nameof(LlamaEngineOptions.CacheTypeK), error.Setting);
     }
 
     [Fact]

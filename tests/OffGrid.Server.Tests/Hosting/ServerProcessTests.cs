@@ -50,7 +50,12 @@ public sealed class ServerProcessTests
     [Theory]
     [InlineData("--Server:Port=eighty", "Server:Port is 'eighty': expected a whole number.")]
     [InlineData("--Server:Isolation=Bogus", "Server:Isolation is 'Bogus': expected InProcess or Process.")]
-    [InlineData("--Server:Pool:Engine:CacheTypeK=bogus", "Server:Pool:Engine:CacheTypeK is 'bogus': expected ")]
+    [InlineData("--Server:Pool:Engine:CacheTypeK=bogus", "Server:Pool:Engine:CacheTypeK is 'bogus': expected a KV cache type llama.cpp accepts: f32, f16, bf16, q8_0, q4_0, q4_1, iq4_nl, q5_0, q5_1.")]
+    [InlineData("--Server:Pool:Engine:CacheTypeK=q2_k", "Server:Pool:Engine:CacheTypeK q2_k is not a KV cache type llama.cpp accepts")]
+    [InlineData("--Server:Pool:Engnie:ContextSize=4096", "Server:Pool:Engnie:ContextSize is not a setting: Server:Pool has no 'Engnie'. Did you mean Server:Pool:Engine?")]
+    [InlineData("--Server:Pool:Engine:ContextSzie=4096", "Server:Pool:Engine:ContextSzie is not a setting: Server:Pool:Engine has no 'ContextSzie'. Did you mean Server:Pool:Engine:ContextSize?")]
+    [InlineData("--Hub:ModelDirectory=/models", "Hub:ModelDirectory is not a setting: Hub has no 'ModelDirectory'. Did you mean Hub:ModelsDirectory?")]
+    [InlineData("--Server:Pool:Engine:Speculation:DraftModelPath=nosuch", "Server:Pool:Engine:Speculation:DraftModelPath is 'nosuch': Unknown model 'nosuch'")]
     [InlineData("--Server:Backends:x:Kind=bogus", "Server:Backends:x:Kind is 'bogus': expected OpenAi, Ollama or OffGrid.")]
     [InlineData("--Server:Backends:x:Kind=", "Server:Backends:x:Kind is '': expected OpenAi, Ollama or OffGrid.")]
     [InlineData("--Server:Backends:x:ConnectTimeout=banana", "Server:Backends:x:ConnectTimeout is 'banana': expected a duration")]
@@ -65,6 +70,28 @@ public sealed class ServerProcessTests
         string line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith("offgrid-server: " + sentence, line, StringComparison.Ordinal);
         Assert.DoesNotMatch(@"OffGrid\.\w", line); // no .NET type names
+    }
+
+    [Fact]
+    public async Task AMisspelledSettingInTheEnvironmentIsOneLineAndExitCode2()
+    {
+        (int exitCode, _, string stderr) = await RunWithOutputAsync(new Dictionary<string, string> { ["Server__Pool__Engine__ContextSzie"] = "4096" }, "--Server:Port=0");
+
+        Assert.Equal(2, exitCode);
+        Assert.Equal(
+            "offgrid-server: Server:Pool:Engine:ContextSzie is not a setting: Server:Pool:Engine has no 'ContextSzie'. Did you mean Server:Pool:Engine:ContextSize?",
+            Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+    }
+
+    [Fact]
+    public async Task AQuantizedValueCacheWithoutFlashAttentionIsOneLineAndExitCode2()
+    {
+        (int exitCode, string stderr) = await RunAsync("--Server:Port=0", "--Server:Pool:Engine:CacheTypeV=q8_0", "--Server:Pool:Engine:FlashAttention=false");
+
+        Assert.Equal(2, exitCode);
+        Assert.Equal(
+            "offgrid-server: Server:Pool:Engine:CacheTypeV q8_0 needs flash attention: llama.cpp stores a quantized value cache only with it; turn FlashAttention on or leave it on auto.",
+            Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
     }
 
     [Theory]
@@ -89,7 +116,7 @@ public sealed class ServerProcessTests
         Assert.Equal(0, exitCode);
         Assert.Empty(stderr);
         Assert.StartsWith("Usage: offgrid-server", stdout, StringComparison.Ordinal);
-        foreach (string option in new[] { "--Server:Port", "--Server:Host", "--Server:Models:<name>", "--Server:ModelDirectories:0", "--Server:Preload:0", "--Server:Isolation", "--Server:Pool:", "--Server:Backends:", "--Server:Auth:Mode", "README.md" })
+        foreach (string option in new[] { "--Server:Port", "--Server:Host", "--Server:Models:<name>", "--Server:ModelDirectories:0", "--Server:Preload:0", "--Server:Isolation", "--Server:Pool:", "--Server:Pool:Engine:Speculation:DraftModelPath", "--Server:Backends:", "--Server:Auth:Mode", "README.md" })
         {
             Assert.Contains(option, stdout, StringComparison.Ordinal);
         }
@@ -101,7 +128,10 @@ public sealed class ServerProcessTests
         return (exitCode, stderr);
     }
 
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunWithOutputAsync(params string[] args)
+    private static Task<(int ExitCode, string Stdout, string Stderr)> RunWithOutputAsync(params string[] args) =>
+        RunWithOutputAsync(new Dictionary<string, string>(), args);
+
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunWithOutputAsync(Dictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
         {
@@ -110,6 +140,11 @@ public sealed class ServerProcessTests
             UseShellExecute = false,
             Environment = { ["OFFGRID_HOME"] = Path.Combine(Path.GetTempPath(), "offgrid-server-process-" + Guid.NewGuid().ToString("N")) },
         };
+        foreach ((string name, string value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         start.ArgumentList.Add(s_assembly);
         foreach (string arg in args)
         {

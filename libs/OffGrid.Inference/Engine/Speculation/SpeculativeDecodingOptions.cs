@@ -13,7 +13,9 @@ public sealed class SpeculativeDecodingOptions
     /// <summary>
     /// A second, smaller GGUF that drafts tokens (llama.cpp's <c>--model-draft</c>). Its vocabulary must match the
     /// target's (type, special tokens, same token texts, sizes within 128 tokens) or loading the engine fails with
-    /// <see cref="Models.ModelLoadException"/>. <see langword="null"/> (the default) uses no draft model.
+    /// <see cref="Models.ModelLoadException"/>. <see langword="null"/> (the default) uses no draft model. The OffGrid
+    /// server (<c>Server:Pool:Engine:Speculation:DraftModelPath</c>) also takes a model name here and resolves it to its
+    /// file at start, as a request's model name is resolved.
     /// </summary>
     public string? DraftModelPath { get; set; }
 
