@@ -1,26 +1,13 @@
 using OffGrid.Inference.Engine;
 using OffGrid.Inference.Models;
-using OffGrid.Testing;
 
 namespace OffGrid.Inference.Tests.Engine;
 
-public sealed class SplitGenerationStepsTests : IAsyncLifetime
+public sealed class SplitGenerationStepsTests(StoriesModel stories) : IClassFixture<StoriesModel>
 {
     // The middle request ends after 4 tokens while the others go on, so later split steps skip its slot.
     private static readonly (string Prompt, int MaxTokens)[] s_requests = [("Once upon a time, there was a little girl", 48), ("Tom had a red boat. One day", 4), ("The sun was hot and the dog", 48)];
-    private LlamaModel _stories = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        await TestRuntime.EnsureLoadedAsync();
-        _stories = await LlamaModel.LoadAsync(TestPaths.Stories260K);
-    }
-
-    public ValueTask DisposeAsync()
-    {
-        _stories.Dispose();
-        return ValueTask.CompletedTask;
-    }
+    private readonly LlamaModel _stories = stories.Model;
 
     [Fact]
     public async Task SequencesDecodedOneByOneContinueExactlyAsEachAlone()
