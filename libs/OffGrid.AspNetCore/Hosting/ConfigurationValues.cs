@@ -49,18 +49,43 @@ internal static class ConfigurationValues
         }
     }
 
+    /// <summary>
+    /// The first command-line switch whose section is a near miss of one of <paramref name="sections"/>
+    /// (<c>--Sever:Port</c>), as a sentence with the switch it was likely meant to be. Only switches are checked: the
+    /// environment's variables are top-level keys too, and any name there may belong to something else.
+    /// </summary>
+    /// <param name="args">The command line.</param>
+    /// <param name="sections">The sections the application binds (<c>Server</c>, <c>Hub</c>…).</param>
+    /// <returns>The sentence, or <see langword="null"/> when every switch names a known section or none close to one.</returns>
+    public static string? CheckSwitchSections(IEnumerable<string> args, IReadOnlyCollection<string> sections)
+    {
+        foreach (string arg in args.Where(a => a.StartsWith("--", StringComparison.Ordinal) && a.Contains(':', StringComparison.Ordinal)))
+        {
+            string key = arg.Split('=', 2)[0];
+            string section = key[2..key.IndexOf(':', StringComparison.Ordinal)];
+            if (!sections.Contains(section, StringComparer.OrdinalIgnoreCase) && Closest(section, sections) is { } closest)
+            {
+                return $"{key} is not a setting: there is no section '{section}'. Did you mean --{closest}{key[(2 + section.Length)..]}?";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The name of <paramref name="names"/> closest to a misspelled <paramref name="written"/>, if one is close (a third of its letters or fewer differ).</summary>
+    private static string? Closest(string written, IEnumerable<string> names) => names
+        .Select(name => (Name: name, Distance: s_distance.Distance(written.ToLowerInvariant(), name.ToLowerInvariant())))
+        .Where(candidate => candidate.Distance <= Math.Max(1, candidate.Name.Length / 3))
+        .OrderBy(candidate => candidate.Distance)
+        .Select(candidate => candidate.Name)
+        .FirstOrDefault();
+
     /// <summary>The key the user wrote (its first setting with a value), that it is not one, and the closest known name or the known names.</summary>
     private static string Unknown(IConfigurationSection section, IConfigurationSection child, Type type)
     {
         string written = child.AsEnumerable().Where(pair => pair.Value is not null).Select(pair => pair.Key).Order(StringComparer.Ordinal).FirstOrDefault() ?? child.Path;
         string[] known = [.. type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.GetIndexParameters().Length == 0).Select(p => p.Name)];
-        string? closest = known
-            .Select(name => (Name: name, Distance: s_distance.Distance(child.Key.ToLowerInvariant(), name.ToLowerInvariant())))
-            .Where(candidate => candidate.Distance <= Math.Max(1, candidate.Name.Length / 3))
-            .OrderBy(candidate => candidate.Distance)
-            .Select(candidate => candidate.Name)
-            .FirstOrDefault();
-        return closest is not null
+        return Closest(child.Key, known) is { } closest
             ? $"{written} is not a setting: {section.Path} has no '{child.Key}'. Did you mean {section.Path}:{closest}?"
             : $"{written} is not a setting: {section.Path} has no '{child.Key}' (it has {string.Join(", ", known)}).";
     }

@@ -67,7 +67,7 @@ public static class OffGridWebApplication
         WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddEnvironmentVariables("OFFGRID_");
         builder.Configuration.AddCommandLine(args); // the command line wins over the environment
-        ThrowIfUnbindable(builder.Configuration);
+        ThrowIfUnbindable(builder.Configuration, args);
 
         // Framework chatter stays out of the console unless configuration asks for it (Logging:LogLevel:Microsoft.AspNetCore).
         if (builder.Configuration["Logging:LogLevel:Microsoft.AspNetCore"] is null)
@@ -140,13 +140,16 @@ public static class OffGridWebApplication
     }
 
     /// <summary>
-    /// Refuses, as a usage error naming the setting, a key of an OffGrid section that no setting matches (with the closest
-    /// known one) and a value that cannot be bound (with what it accepts): otherwise the binder would ignore the first and
-    /// fail on the second with .NET type names.
+    /// Refuses, as a usage error naming the setting, a switch whose section is a near miss of an OffGrid section
+    /// (<c>--Sever:Port</c>), a key of an OffGrid section that no setting matches (with the closest known one) and a value
+    /// that cannot be bound (with what it accepts): otherwise the binder would ignore the first two and fail on the last
+    /// with .NET type names.
     /// </summary>
-    private static void ThrowIfUnbindable(IConfiguration configuration)
+    private static void ThrowIfUnbindable(IConfiguration configuration, string[] args)
     {
-        string? error = ConfigurationValues.Check(configuration.GetSection(OffGridServerOptions.SectionName), typeof(OffGridServerOptions), "Auth")
+        string[] sections = [OffGridServerOptions.SectionName, HubOptions.SectionName, AgentsSectionName, SpeechOptions.SectionName];
+        string? error = ConfigurationValues.CheckSwitchSections(args, sections) ?? ConfigurationValues
+            .Check(configuration.GetSection(OffGridServerOptions.SectionName), typeof(OffGridServerOptions), "Auth")
             .Concat(ConfigurationValues.Check(configuration.GetSection(AuthSectionName), typeof(GovernanceOptions)))
             .Concat(ConfigurationValues.Check(configuration.GetSection(HubOptions.SectionName), typeof(HubOptions)))
             .Concat(ConfigurationValues.Check(configuration.GetSection(AgentsSectionName), typeof(AgentOptions)))

@@ -41,6 +41,15 @@ public sealed class ConfigurationValuesTests
             StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void ASwitchWhoseSectionIsANearMissIsNamedOthersAreLeftToTheirOwners()
+    {
+        string[] sections = ["Server", "Hub", "Agents", "Speech"];
+
+        Assert.Equal("--Sever:Pool:KeepAlive is not a setting: there is no section 'Sever'. Did you mean --Server:Pool:KeepAlive?", ConfigurationValues.CheckSwitchSections(["--Server:Port", "0", "--Sever:Pool:KeepAlive=00:10:00"], sections));
+        Assert.Null(ConfigurationValues.CheckSwitchSections(["--Logging:LogLevel:Default=Warning", "--Kestrel:Limits:MaxConcurrentConnections", "10", "--server:port=0", "--environment", "Development"], sections));
+    }
+
     private static IConfiguration Configuration(params (string Key, string Value)[] settings) =>
         new ConfigurationBuilder().AddInMemoryCollection(settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value))).Build();
 }

@@ -54,6 +54,7 @@ public sealed class ServerProcessTests
     [InlineData("--Server:Pool:Engine:CacheTypeK=q2_k", "Server:Pool:Engine:CacheTypeK q2_k is not a KV cache type llama.cpp accepts")]
     [InlineData("--Server:Pool:Engnie:ContextSize=4096", "Server:Pool:Engnie:ContextSize is not a setting: Server:Pool has no 'Engnie'. Did you mean Server:Pool:Engine?")]
     [InlineData("--Server:Pool:Engine:ContextSzie=4096", "Server:Pool:Engine:ContextSzie is not a setting: Server:Pool:Engine has no 'ContextSzie'. Did you mean Server:Pool:Engine:ContextSize?")]
+    [InlineData("--Sever:Port=8080", "--Sever:Port is not a setting: there is no section 'Sever'. Did you mean --Server:Port?")]
     [InlineData("--Hub:ModelDirectory=/models", "Hub:ModelDirectory is not a setting: Hub has no 'ModelDirectory'. Did you mean Hub:ModelsDirectory?")]
     [InlineData("--Server:Pool:Engine:Speculation:DraftModelPath=nosuch", "Server:Pool:Engine:Speculation:DraftModelPath is 'nosuch': Unknown model 'nosuch'")]
     [InlineData("--Server:Backends:x:Kind=bogus", "Server:Backends:x:Kind is 'bogus': expected OpenAi, Ollama or OffGrid.")]
