@@ -310,6 +310,9 @@ internal sealed class ModelWorker : BackgroundService
             {
                 _logger.LogWarning("Model worker {Pid} has not answered for {Seconds:0} s (Server:WorkerHangTimeout); killing it.", process.Id, silent.TotalSeconds);
                 process.Kill(entireProcessTree: true);
+
+                // From now on it is a crashed worker: requests wait for the next one instead of being refused for its silence.
+                _silence = null;
                 break;
             }
 

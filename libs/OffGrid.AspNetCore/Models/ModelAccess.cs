@@ -20,12 +20,12 @@ namespace OffGrid.AspNetCore.Models;
 /// <remarks>Thread-safe.</remarks>
 internal sealed class ModelAccess
 {
+    // A worker lists its pool in milliseconds even while it generates; a health probe (often given 1 s) must not wait on a hung one.
+    private static readonly TimeSpan s_workerListingTimeout = TimeSpan.FromSeconds(1);
+
     private readonly ModelResolver _resolver;
     private readonly LlamaModelPool _pool;
     private readonly ModelClients _clients;
-
-    // Long enough for a busy worker to list its pool, short enough that /health never waits on a hung one.
-    private static readonly TimeSpan s_workerListingTimeout = TimeSpan.FromSeconds(5);
 
     public ModelAccess(ModelResolver resolver, LlamaModelPool pool, ModelClients clients)
     {
@@ -144,7 +144,7 @@ internal sealed class ModelAccess
     /// <summary>
     /// The models loaded now with the names clients use for each: the pool's here, or the model worker's when local models run
     /// in one (<c>GET /v1/pool</c> there). A worker that is not running holds nothing; one that does not answer within
-    /// <see cref="s_workerListingTimeout"/> is reported as holding nothing too, since <c>/health</c> already says it is silent.
+    /// a second is reported as holding nothing too, since <c>/health</c> already says it is silent.
     /// </summary>
     /// <param name="cancellationToken">Stops waiting.</param>
     public async Task<IReadOnlyList<PoolEntry>> GetLoadedAsync(CancellationToken cancellationToken)
