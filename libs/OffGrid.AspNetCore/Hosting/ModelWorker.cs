@@ -3,9 +3,9 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text.Json;
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using System.Text.Json;
 using Microsoft.Extensions.Options;
 using OffGrid.AspNetCore.Http;
 using OffGrid.Inference.Remote;
@@ -123,7 +123,7 @@ internal sealed class ModelWorker : BackgroundService
             throw new ApiException(status, $"The model worker refused {method} /{path}: {MessageOf(text)}");
         }
 
-        return JsonSerializer.Deserialize<T>(text, ServerJson.Options) ?? throw new BackendUnavailableException(BackendName, BackendFailure.Unreachable, $"The model worker answered {method} /{path} with null.");
+        return JsonSerializer.Deserialize<T>(text, ServerJson.Options) ?? throw new BackendUnavailableException(BackendName, BackendFailure.BadResponse, $"The model worker answered {method} /{path} with null.");
     }
 
     /// <summary>The message of an error in OpenAI's shape (<c>{"error":{"message"}}</c>), or the whole body when it is not one.</summary>
