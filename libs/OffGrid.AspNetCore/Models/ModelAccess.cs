@@ -200,6 +200,28 @@ internal sealed class ModelAccess
     }
 
     /// <summary>
+    /// Unloads the file at <paramref name="path"/> (a store model about to be deleted) here or in the model worker, unless
+    /// requests hold it; returns whether it is no longer loaded.
+    /// </summary>
+    public async Task<bool> ReleaseFileAsync(string path, CancellationToken cancellationToken)
+    {
+        if (_clients.Worker is { } worker)
+        {
+            if (worker.IsReady)
+            {
+                // The worker takes a path from the server (ModelWorkerRole), which resolved it first.
+                await worker.SendJsonAsync<JsonElement>(HttpMethod.Post, "v1/pool/unload", new PoolRequest { Model = path }, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        else
+        {
+            _pool.Unload(path);
+        }
+
+        return !(await GetLoadedAsync(cancellationToken).ConfigureAwait(false)).Any(m => m.Path == path);
+    }
+
+    /// <summary>
     /// Unloads the model named <paramref name="name"/> if it is loaded and idle (Ollama's <c>keep_alive: 0</c> without a prompt), here
     /// or in the model worker; a remote model is left to its backends.
     /// </summary>

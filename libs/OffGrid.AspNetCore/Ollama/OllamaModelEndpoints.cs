@@ -88,7 +88,7 @@ internal static class OllamaModelEndpoints
         string name = request.ModelName is { Length: > 0 } n ? n : throw ApiException.BadRequest("The 'model' field is required.", "model");
         ModelManifest manifest = await models.Store.FindAsync(name, cancellationToken)
             ?? throw ApiException.ModelNotFound($"The model '{name}' is not in the model store.");
-        if (!models.Pool.Unload(manifest.PrimaryFilePath) && models.Pool.GetLoadedModels().Any(m => m.Path == manifest.PrimaryFilePath))
+        if (!await models.ReleaseFileAsync(manifest.PrimaryFilePath, cancellationToken))
         {
             throw new ApiException(StatusCodes.Status409Conflict, $"The model '{name}' is serving requests; try again when they finish.", "model");
         }

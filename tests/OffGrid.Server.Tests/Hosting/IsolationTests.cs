@@ -199,6 +199,20 @@ public sealed class IsolationTests
         // The worker's refusals come back as they are.
         HttpResponseMessage unknown = await http.PostAsJsonAsync("v1/pool/pin", new { model = "no-such-model" }, Ct);
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+
+        // Deleting a store model (here one imported where it lies, by path) unloads its file in the worker too.
+        using (HttpResponseMessage pulled = await http.PostAsJsonAsync("api/pull", new { model = TestLlamaModels.Tiny, stream = false }, Ct))
+        {
+            Assert.True(pulled.IsSuccessStatusCode, await pulled.Content.ReadAsStringAsync(Ct));
+        }
+
+        using (var delete = new HttpRequestMessage(HttpMethod.Delete, "api/delete") { Content = JsonContent.Create(new { model = "local/" + Path.GetFileNameWithoutExtension(TestLlamaModels.Tiny) }) })
+        using (HttpResponseMessage deleted = await http.SendAsync(delete, Ct))
+        {
+            Assert.True(deleted.IsSuccessStatusCode, await deleted.Content.ReadAsStringAsync(Ct));
+        }
+
+        Assert.Empty(await ollama.ListRunningModelsAsync(Ct));
     }
 
     private static async Task<string[]> LoadedModelsAsync(HttpClient http)
