@@ -126,16 +126,19 @@ internal sealed class ModelWorker : BackgroundService
         return JsonSerializer.Deserialize<T>(text, ServerJson.Options) ?? throw new BackendUnavailableException(BackendName, BackendFailure.BadResponse, $"The model worker answered {method} /{path} with null.");
     }
 
-    /// <summary>The message of an error in OpenAI's shape (<c>{"error":{"message"}}</c>), or the whole body when it is not one.</summary>
+    /// <summary>The message of an error in OpenAI's shape (<c>{"error":{"message"}}</c>) or Ollama's (<c>{"error":"..."}</c>), or the whole body.</summary>
     private static string MessageOf(string body)
     {
         try
         {
             using JsonDocument document = JsonDocument.Parse(body);
-            return document.RootElement is { ValueKind: JsonValueKind.Object } root
-                && root.TryGetProperty("error", out JsonElement error) && error.ValueKind == JsonValueKind.Object
-                && error.TryGetProperty("message", out JsonElement message) && message.ValueKind == JsonValueKind.String
-                ? message.GetString()!
+            if (document.RootElement is not { ValueKind: JsonValueKind.Object } root || !root.TryGetProperty("error", out JsonElement error))
+            {
+                return body;
+            }
+
+            return error.ValueKind == JsonValueKind.String ? error.GetString()!
+                : error.ValueKind == JsonValueKind.Object && error.TryGetProperty("message", out JsonElement message) && message.ValueKind == JsonValueKind.String ? message.GetString()!
                 : body;
         }
         catch (JsonException)
