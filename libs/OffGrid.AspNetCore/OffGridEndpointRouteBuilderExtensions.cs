@@ -93,7 +93,8 @@ public static class OffGridEndpointRouteBuilderExtensions
     /// <c>GET quantize/types</c> (the types the runtime writes). The model pool (admin): <c>GET pool</c> (loaded models,
     /// the names they serve, estimated bytes, pins, a swapped-out file still draining), <c>POST pool/pin</c> (loads the model
     /// if needed) and <c>pool/unpin</c> (<c>{"model"}</c>) and <c>POST pool/swap</c> (<c>{"model","replacement"}</c>: hot-swap;
-    /// requests in flight finish on the old file, which then unloads); with model isolation these act on the worker's pool.
+    /// requests in flight finish on the old file, which then unloads), <c>POST pool/unload</c> (<c>{"model"}</c>: unload an idle
+    /// model now); with model isolation these act on the worker's pool.
     /// </summary>
     /// <param name="endpoints">The app or a route group.</param>
     /// <param name="pattern">The prefix.</param>
@@ -124,6 +125,7 @@ public static class OffGridEndpointRouteBuilderExtensions
         pool.MapPost("/pin", PoolEndpoints.PinAsync);
         pool.MapPost("/unpin", PoolEndpoints.UnpinAsync);
         pool.MapPost("/swap", PoolEndpoints.SwapAsync);
+        pool.MapPost("/unload", PoolEndpoints.UnloadAsync);
         return group;
     }
 

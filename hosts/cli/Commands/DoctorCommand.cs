@@ -11,22 +11,7 @@ internal sealed class DoctorCommand : Command
 {
     private readonly CliConsole _console;
     private readonly HubServices _hub;
-    private readonly Option<Uri> _server = new("--server")
-    {
-        Description = "The OffGrid server address to check.",
-        DefaultValueFactory = _ => new Uri("http://127.0.0.1:11611/"),
-        CustomParser = result =>
-        {
-            string text = result.Tokens[0].Value;
-            if (Uri.TryCreate(text, UriKind.Absolute, out Uri? uri) && uri.Scheme is "http" or "https")
-            {
-                return uri;
-            }
-
-            result.AddError($"'{text}' is not an http(s) address.");
-            return null;
-        },
-    };
+    private readonly Option<Uri> _server = ServerSwitches.Address("The OffGrid server address to check.");
     private readonly Option<bool> _json = new("--json") { Description = "Write the findings as JSON." };
 
     /// <summary>Creates the command.</summary>

@@ -14,8 +14,6 @@ namespace OffGrid.Cli.Commands;
 /// <summary><c>offgrid kb</c>: knowledge collections on this machine (create, list, rm, add, search).</summary>
 internal sealed class KnowledgeCommand : Command
 {
-    private static readonly Option<int?> s_threads = new("--threads") { Description = "CPU threads for the embedding model; defaults to the physical cores." };
-
     /// <summary>Creates the command and its subcommands.</summary>
     public KnowledgeCommand(CliConsole console, KnowledgeServices knowledge)
         : base("kb", CommandHelp.Describe(
@@ -132,14 +130,15 @@ internal sealed class KnowledgeCommand : Command
         var name = new Argument<string>("name") { Description = "The collection." }.RejectingOptions();
         var inputs = new Argument<string[]>("source") { Description = "Files, folders (walked for supported files) and http(s) URLs.", Arity = ArgumentArity.OneOrMore }.RejectingOptions();
         var force = new Option<bool>("--force") { Description = "Ingest unchanged documents again." };
+        Option<int?> threads = ThreadsOption.Create("the embedding model");
         var command = new Command("add", CommandHelp.Describe(
             "Add documents to a collection: read and parsed on all cores, embedded in batches, each stored as it finishes. " +
             "Unchanged files are skipped by content hash, so an interrupted run resumes where it stopped.",
             "offgrid kb add docs ./manuals",
-            "offgrid kb add docs guide.pdf notes.md https://intranet/faq.html")) { name, inputs, force, s_threads };
+            "offgrid kb add docs guide.pdf notes.md https://intranet/faq.html")) { name, inputs, force, threads };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            knowledge.Threads = parse.GetValue(s_threads);
+            knowledge.Threads = ThreadsOption.Read(parse, threads, console);
             string collection = parse.GetRequiredValue(name);
             (List<DocumentSource> sources, int skipped) = DocumentSources.Expand(parse.GetRequiredValue(inputs));
             if (skipped > 0)
@@ -195,13 +194,14 @@ internal sealed class KnowledgeCommand : Command
         var alpha = new Option<double>("--alpha") { Description = "Weight of meaning against keywords, 0 to 1.", DefaultValueFactory = _ => 0.5 };
         var rrf = new Option<bool>("--rrf") { Description = "Fuse by reciprocal rank instead of weighted scores." };
         var json = new Option<bool>("--json") { Description = "Write the results as JSON." };
+        Option<int?> threads = ThreadsOption.Create("the embedding model");
         var command = new Command("search", CommandHelp.Describe(
             "Search a collection by meaning and keywords; every result cites its document, page and section.",
             "offgrid kb search docs \"how do I reset the pump?\"",
-            "offgrid kb search docs,faq pump reset --top 3 --json")) { name, query, top, alpha, rrf, json, s_threads };
+            "offgrid kb search docs,faq pump reset --top 3 --json")) { name, query, top, alpha, rrf, json, threads };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            knowledge.Threads = parse.GetValue(s_threads);
+            knowledge.Threads = ThreadsOption.Read(parse, threads, console);
             string[] collections = parse.GetRequiredValue(name).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             var options = new SearchOptions
             {

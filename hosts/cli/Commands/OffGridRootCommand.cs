@@ -32,6 +32,8 @@ internal sealed class OffGridRootCommand : RootCommand
         Add(new QuantizeCommand(console, hub));
         Add(new BenchCommand(console, locator));
         Add(new ServeCommand(console));
+        Add(new PsCommand(console));
+        Add(new PoolCommand(console));
         Add(new KnowledgeCommand(console, knowledge));
         Add(new DoctorCommand(console, hub));
         Add(new RuntimeCommand(console));

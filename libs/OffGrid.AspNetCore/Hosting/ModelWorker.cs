@@ -2,9 +2,12 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using System.Text.Json;
 using Microsoft.Extensions.Options;
+using OffGrid.AspNetCore.Http;
 using OffGrid.Inference.Remote;
 
 namespace OffGrid.AspNetCore.Hosting;
@@ -84,7 +87,7 @@ internal sealed class ModelWorker : BackgroundService
     }
 
     /// <summary>
-    /// Sends an administrator's request about the worker's own state (its model pool: <c>/v1/pool</c>, pin, unpin, swap) to the
+    /// Sends an administrator's request about the worker's own state (its model pool: <c>/v1/pool</c>, pin, unpin, swap, unload) to the
     /// running worker at the same path, and answers with the worker's status and body, so that it acts where the models are.
     /// </summary>
     /// <param name="request">The request as the server received it (authorized there); its body is sent on unread.</param>
@@ -93,21 +96,67 @@ internal sealed class ModelWorker : BackgroundService
     public async Task<IResult> ForwardAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        RemoteBackend backend = await GetBackendAsync(cancellationToken).ConfigureAwait(false);
         string path = (request.PathBase + request.Path).Value!.TrimStart('/') + request.QueryString.Value;
-        using var message = new HttpRequestMessage(new HttpMethod(request.Method), new Uri(backend.Endpoint, path));
-        message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", backend.Options.ApiKey);
-        if (!HttpMethods.IsGet(request.Method))
+        using HttpContent? body = HttpMethods.IsGet(request.Method) ? null : new StreamContent(request.Body);
+        body?.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        (int status, string? contentType, string text) = await SendAsync(new HttpMethod(request.Method), path, body, cancellationToken).ConfigureAwait(false);
+        return Results.Content(text, contentType ?? "application/json", statusCode: status);
+    }
+
+    /// <summary>
+    /// Sends a request of the server's own making about the worker's state (such as <c>GET v1/pool</c>) to the running worker
+    /// and reads its JSON answer with <see cref="ServerJson.Options"/>.
+    /// </summary>
+    /// <typeparam name="T">The answer's shape.</typeparam>
+    /// <param name="method">The HTTP method.</param>
+    /// <param name="path">The path relative to the worker's root, such as <c>v1/pool</c>.</param>
+    /// <param name="body">Sent as JSON; <see langword="null"/> for none.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <exception cref="BackendUnavailableException">No worker is running, or it died before answering.</exception>
+    /// <exception cref="ApiException">The worker refused the request: its status and message.</exception>
+    public async Task<T> SendJsonAsync<T>(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
+    {
+        using HttpContent? content = body is null ? null : JsonContent.Create(body, body.GetType(), options: ServerJson.Options);
+        (int status, _, string text) = await SendAsync(method, path, content, cancellationToken).ConfigureAwait(false);
+        if (status is < 200 or >= 300)
         {
-            message.Content = new StreamContent(request.Body);
-            message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            throw new ApiException(status, $"The model worker refused {method} /{path}: {MessageOf(text)}");
         }
 
+        return JsonSerializer.Deserialize<T>(text, ServerJson.Options) ?? throw new BackendUnavailableException(BackendName, BackendFailure.BadResponse, $"The model worker answered {method} /{path} with null.");
+    }
+
+    /// <summary>The message of an error in OpenAI's shape (<c>{"error":{"message"}}</c>) or Ollama's (<c>{"error":"..."}</c>), or the whole body.</summary>
+    private static string MessageOf(string body)
+    {
+        try
+        {
+            using JsonDocument document = JsonDocument.Parse(body);
+            if (document.RootElement is not { ValueKind: JsonValueKind.Object } root || !root.TryGetProperty("error", out JsonElement error))
+            {
+                return body;
+            }
+
+            return error.ValueKind == JsonValueKind.String ? error.GetString()!
+                : error.ValueKind == JsonValueKind.Object && error.TryGetProperty("message", out JsonElement message) && message.ValueKind == JsonValueKind.String ? message.GetString()!
+                : body;
+        }
+        catch (JsonException)
+        {
+            return body;
+        }
+    }
+
+    private async Task<(int Status, string? ContentType, string Body)> SendAsync(HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken)
+    {
+        RemoteBackend backend = await GetBackendAsync(cancellationToken).ConfigureAwait(false);
+        using var message = new HttpRequestMessage(method, new Uri(backend.Endpoint, path)) { Content = content };
+        message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", backend.Options.ApiKey);
         try
         {
             using HttpResponseMessage response = await backend.Http.SendAsync(message, cancellationToken).ConfigureAwait(false);
-            string body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-            return Results.Content(body, response.Content.Headers.ContentType?.ToString() ?? "application/json", statusCode: (int)response.StatusCode);
+            string text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            return ((int)response.StatusCode, response.Content.Headers.ContentType?.ToString(), text);
         }
         catch (HttpRequestException ex)
         {
@@ -264,6 +313,9 @@ internal sealed class ModelWorker : BackgroundService
             {
                 _logger.LogWarning("Model worker {Pid} has not answered for {Seconds:0} s (Server:WorkerHangTimeout); killing it.", process.Id, silent.TotalSeconds);
                 process.Kill(entireProcessTree: true);
+
+                // From now on it is a crashed worker: requests wait for the next one instead of being refused for its silence.
+                _silence = null;
                 break;
             }
 

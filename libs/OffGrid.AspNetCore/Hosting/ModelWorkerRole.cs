@@ -65,6 +65,10 @@ internal static class ModelWorkerRole
             options.Host = "127.0.0.1";
             options.Port = port;
             options.Isolation = ModelIsolation.InProcess;
+
+            // Its only caller is the server, which resolved every model first: a file it names by path is one it may serve
+            // (a client's path the server allows, a knowledge collection's stored path), so the worker takes it as it is.
+            options.AllowModelPaths = true;
         });
 
         // The server in front does authentication, quotas and audit; the worker's only caller is the server, by its key. Its

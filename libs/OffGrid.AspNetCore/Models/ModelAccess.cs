@@ -1,12 +1,15 @@
 using System.Diagnostics;
+using System.Text.Json;
 using Microsoft.Extensions.AI;
 using OffGrid.AspNetCore.Governance;
 using OffGrid.AspNetCore.Http;
+using OffGrid.AspNetCore.Pooling;
 using OffGrid.Hub.References;
 using OffGrid.Hub.Store;
 using OffGrid.Inference.Chat;
 using OffGrid.Inference.Models;
 using OffGrid.Inference.Pooling;
+using OffGrid.Inference.Remote;
 
 namespace OffGrid.AspNetCore.Models;
 
@@ -17,6 +20,9 @@ namespace OffGrid.AspNetCore.Models;
 /// <remarks>Thread-safe.</remarks>
 internal sealed class ModelAccess
 {
+    // A worker lists its pool in milliseconds even while it generates; a health probe (often given 1 s) must not wait on a hung one.
+    private static readonly TimeSpan s_workerListingTimeout = TimeSpan.FromSeconds(1);
+
     private readonly ModelResolver _resolver;
     private readonly LlamaModelPool _pool;
     private readonly ModelClients _clients;
@@ -135,16 +141,105 @@ internal sealed class ModelAccess
     public async Task<ILookup<string, string>> ServedNamesAsync(CancellationToken cancellationToken) =>
         (await ListAsync(cancellationToken).ConfigureAwait(false)).Where(m => !m.IsRemote).ToLookup(m => _pool.GetServedPath(m.Path), m => m.Name, StringComparer.Ordinal);
 
-    /// <summary>The loaded models with their queue figures.</summary>
-    public IReadOnlyList<LoadedModelInfo> GetLoaded() => _pool.GetLoadedModels();
-
-    /// <summary>Unloads the model named <paramref name="name"/> if it is loaded and idle (Ollama's <c>keep_alive: 0</c> without a prompt); a remote model is left to its backends.</summary>
-    public async Task<LocalModel> UnloadAsync(string? name, CancellationToken cancellationToken)
+    /// <summary>
+    /// The models loaded now with the names clients use for each: the pool's here, or the model worker's when local models run
+    /// in one (<c>GET /v1/pool</c> there). A worker that is not running holds nothing; one that does not answer within
+    /// a second is reported as holding nothing too, since <c>/health</c> already says it is silent.
+    /// </summary>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    public async Task<IReadOnlyList<PoolEntry>> GetLoadedAsync(CancellationToken cancellationToken)
     {
+        if (_clients.Worker is not { } worker)
+        {
+            ILookup<string, string> names = await ServedNamesAsync(cancellationToken).ConfigureAwait(false);
+            return [.. _pool.GetLoadedModels().Select(m => PoolEntry.From(m, names[m.Path]))];
+        }
+
+        if (!worker.IsReady)
+        {
+            return [];
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(s_workerListingTimeout);
+        try
+        {
+            return (await worker.SendJsonAsync<PoolListing>(HttpMethod.Get, "v1/pool", body: null, timeout.Token).ConfigureAwait(false)).Data;
+        }
+        catch (Exception ex) when (ex is BackendUnavailableException || ex is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return []; // it died or hangs: the watch restarts it, and its models are gone with it
+        }
+    }
+
+    /// <summary>
+    /// Loads the model named <paramref name="name"/> without generating (Ollama's request without a prompt): into the pool here,
+    /// or into the model worker's pool when local models run in one; a remote model is left to its backends.
+    /// </summary>
+    /// <param name="name">The model name from the request.</param>
+    /// <param name="keepAlive">How long the model stays loaded once idle; <see langword="null"/> for the pool's default.</param>
+    /// <param name="contextSize">The per-sequence context; <see langword="null"/> for the server's.</param>
+    /// <param name="cancellationToken">Stops waiting for the load.</param>
+    public async Task<LocalModel> LoadAsync(string? name, TimeSpan? keepAlive, int? contextSize, CancellationToken cancellationToken)
+    {
+        if (_clients.Worker is not { } worker)
+        {
+            using ModelSession session = await OpenAsync(name, keepAlive, contextSize, options: null, cancellationToken).ConfigureAwait(false);
+            return session.Model;
+        }
+
         LocalModel model = await ResolveAsync(name, cancellationToken).ConfigureAwait(false);
         if (!model.IsRemote)
         {
-            _pool.Unload(model.Path);
+            // The worker loads through its own Ollama surface, which takes keep_alive in seconds (negative: forever).
+            var request = new { Model = ModelClients.WorkerModel(model), KeepAlive = keepAlive?.TotalSeconds, Options = new { NumCtx = contextSize } };
+            await worker.SendJsonAsync<JsonElement>(HttpMethod.Post, "api/generate", request, cancellationToken).ConfigureAwait(false);
+        }
+
+        return model;
+    }
+
+    /// <summary>
+    /// Unloads the file at <paramref name="path"/> (a store model about to be deleted) here or in the model worker, unless
+    /// requests hold it; returns whether it is no longer loaded.
+    /// </summary>
+    public async Task<bool> ReleaseFileAsync(string path, CancellationToken cancellationToken)
+    {
+        if (_clients.Worker is { } worker)
+        {
+            if (worker.IsReady)
+            {
+                // The worker takes a path from the server (ModelWorkerRole), which resolved it first.
+                await worker.SendJsonAsync<JsonElement>(HttpMethod.Post, "v1/pool/unload", new PoolRequest { Model = path }, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        else
+        {
+            _pool.Unload(path);
+        }
+
+        return !(await GetLoadedAsync(cancellationToken).ConfigureAwait(false)).Any(m => m.Path == path);
+    }
+
+    /// <summary>
+    /// Unloads the model named <paramref name="name"/> if it is loaded and idle (Ollama's <c>keep_alive: 0</c> without a prompt), here
+    /// or in the model worker; a remote model is left to its backends.
+    /// </summary>
+    public async Task<LocalModel> UnloadAsync(string? name, CancellationToken cancellationToken)
+    {
+        LocalModel model = await ResolveAsync(name, cancellationToken).ConfigureAwait(false);
+        if (model.IsRemote)
+        {
+            return model;
+        }
+
+        if (_clients.Worker is { } worker)
+        {
+            await worker.SendJsonAsync<JsonElement>(HttpMethod.Post, "v1/pool/unload", new PoolRequest { Model = ModelClients.WorkerModel(model) }, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            _pool.Unload(_pool.GetServedPath(model.Path)); // after a hot-swap the name's file is the replacement
         }
 
         return model;

@@ -37,11 +37,20 @@ internal sealed class ModelClients : IDisposable
     /// <summary>Whether local models run in the model worker process (<see cref="ModelIsolation.Process"/>) rather than in the pool here.</summary>
     public bool IsIsolated => _worker is not null;
 
+    /// <summary>The model worker when local models run in one; <see langword="null"/> when they run in the pool here.</summary>
+    public ModelWorker? Worker => _worker;
+
     /// <summary>Whether local models can be served now: always in process; with a worker, while one is running and healthy.</summary>
     public bool IsWorkerReady => _worker?.IsReady ?? true;
 
     /// <summary>Why the model worker cannot serve now (starting, not answering); <see langword="null"/> when it can or there is none.</summary>
     public string? WorkerProblem => _worker?.Problem;
+
+    /// <summary>
+    /// How the model worker is told which model to run: by its path when the server resolved it to a file by path (a client's path
+    /// the server allows, a knowledge collection's stored path), which the worker could not find by the file's name; else by name.
+    /// </summary>
+    public static string WorkerModel(LocalModel model) => model.Source == LocalModelSource.File ? model.Path : model.Name;
 
     /// <summary>The chat pipeline of <paramref name="model"/>.</summary>
     public IChatClient GetChatClient(LocalModel model) =>
@@ -71,7 +80,7 @@ internal sealed class ModelClients : IDisposable
     {
         var builder = new ChatClientBuilder(
             model.IsRemote ? _remote.CreateChatClient(model.Name)
-            : _worker is not null ? new WorkerChatClient(_worker, model.Name)
+            : _worker is not null ? new WorkerChatClient(_worker, WorkerModel(model))
             : _pool.CreateChatClient(model.Path, model.Name));
         foreach (Action<ChatClientBuilder, LocalModel> configure in _options.ChatClient)
         {
@@ -85,7 +94,7 @@ internal sealed class ModelClients : IDisposable
     {
         var builder = new EmbeddingGeneratorBuilder<string, Embedding<float>>(
             model.IsRemote ? _remote.CreateEmbeddingGenerator(model.Name)
-            : _worker is not null ? new WorkerEmbeddingGenerator(_worker, model.Name)
+            : _worker is not null ? new WorkerEmbeddingGenerator(_worker, WorkerModel(model))
             : _pool.CreateEmbeddingGenerator(model.Path, model.Name));
         foreach (Action<EmbeddingGeneratorBuilder<string, Embedding<float>>, LocalModel> configure in _options.EmbeddingGenerator)
         {

@@ -106,7 +106,7 @@ internal sealed class OllamaGeneration
         Context = _chat ? null : properties?.GetValueOrDefault(LlamaChatOptions.ContextKey) as IReadOnlyList<int>,
         DoneReason = finish == ChatFinishReason.Length ? "length" : "stop",
         TotalDuration = Nanoseconds(Stopwatch.GetElapsedTime(_started)),
-        LoadDuration = Nanoseconds(_session.LoadDuration),
+        LoadDuration = usage?.AdditionalCounts?.GetValueOrDefault(LlamaChatOptions.LoadDurationKey) is { } load and > 0 ? load : Nanoseconds(_session.LoadDuration),
         PromptEvalCount = usage?.InputTokenCount ?? 0,
         PromptEvalDuration = usage?.AdditionalCounts?.GetValueOrDefault(LlamaChatOptions.PromptEvalDurationKey) is { } prompt and > 0
             ? prompt

@@ -75,8 +75,8 @@ internal static class OllamaGenerationEndpoints
                 return Results.Json(OllamaGeneration.Lifecycle(unloaded.Name, chat, "unload"), ServerJson.Options);
             }
 
-            using ModelSession loaded = await models.OpenAsync(model, keepAlive, contextSize, options: null, cancellationToken);
-            return Results.Json(OllamaGeneration.Lifecycle(loaded.Model.Name, chat, "load"), ServerJson.Options);
+            LocalModel loaded = await models.LoadAsync(model, keepAlive, contextSize, cancellationToken);
+            return Results.Json(OllamaGeneration.Lifecycle(loaded.Name, chat, "load"), ServerJson.Options);
         }
 
         using ModelSession session = await models.OpenAsync(model, keepAlive, contextSize, options, cancellationToken);

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using OffGrid.AspNetCore.Backends;
 using OffGrid.AspNetCore.Http;
 using OffGrid.AspNetCore.Models;
+using OffGrid.AspNetCore.Pooling;
 using OffGrid.Hub.Gguf;
 using OffGrid.Hub.References;
 using OffGrid.Hub.Store;
@@ -40,31 +41,31 @@ internal static class OllamaModelEndpoints
         return Results.Json(await OllamaModelDescription.ShowAsync(models.Served(model), backends, http.RequestAborted), ServerJson.Options);
     }
 
+    /// <summary>The loaded models, in process or in the model worker alike.</summary>
     public static async Task<IResult> PsAsync(HttpContext http, ModelAccess models)
     {
         CancellationToken cancellationToken = http.RequestAborted;
-        ILookup<string, string> served = await models.ServedNamesAsync(cancellationToken);
         Func<string, bool> visible = await ModelAccess.VisibilityAsync(http);
         var running = new List<object>();
-        foreach (LoadedModelInfo info in models.Pool.GetLoadedModels())
+        foreach (PoolEntry entry in await models.GetLoadedAsync(cancellationToken))
         {
-            string name = served[info.Path].FirstOrDefault() ?? info.ModelId;
+            string name = entry.Names.FirstOrDefault() ?? entry.Model;
             if (!visible(name))
             {
                 continue;
             }
 
-            GgufFile gguf = await GgufFile.ReadAsync(info.Path, cancellationToken);
+            GgufFile gguf = await GgufFile.ReadAsync(entry.Path, cancellationToken);
             running.Add(new
             {
                 name,
                 model = name,
-                size = info.SizeBytes,
+                size = entry.SizeBytes,
                 size_vram = 0,
-                digest = OllamaModelDescription.Digest(new FileInfo(info.Path)),
+                digest = OllamaModelDescription.Digest(new FileInfo(entry.Path)),
                 details = OllamaModelDescription.Details(gguf),
-                expires_at = info.ExpiresAt ?? DateTimeOffset.MaxValue,
-                context_length = info.ContextSize,
+                expires_at = entry.ExpiresAt is { } expires ? DateTimeOffset.FromUnixTimeSeconds(expires) : DateTimeOffset.MaxValue,
+                context_length = entry.ContextSize,
             });
         }
 
@@ -87,7 +88,7 @@ internal static class OllamaModelEndpoints
         string name = request.ModelName is { Length: > 0 } n ? n : throw ApiException.BadRequest("The 'model' field is required.", "model");
         ModelManifest manifest = await models.Store.FindAsync(name, cancellationToken)
             ?? throw ApiException.ModelNotFound($"The model '{name}' is not in the model store.");
-        if (!models.Pool.Unload(manifest.PrimaryFilePath) && models.Pool.GetLoadedModels().Any(m => m.Path == manifest.PrimaryFilePath))
+        if (!await models.ReleaseFileAsync(manifest.PrimaryFilePath, cancellationToken))
         {
             throw new ApiException(StatusCodes.Status409Conflict, $"The model '{name}' is serving requests; try again when they finish.", "model");
         }

@@ -3,15 +3,14 @@ using OffGrid.AspNetCore.Models;
 
 namespace OffGrid.AspNetCore.Operations;
 
-/// <summary><c>GET /health</c>: 200 once the preloaded models are loaded (and the model worker, when there is one, is healthy), else 503; lists the loaded models by the names clients use.</summary>
+/// <summary><c>GET /health</c>: 200 once the preloaded models are loaded (and the model worker, when there is one, is healthy), else 503; lists the loaded models by the names clients use (the model worker's, when there is one).</summary>
 internal static class HealthEndpoint
 {
     public static async Task<IResult> GetAsync(ModelPreloader preloader, ModelAccess models, CancellationToken cancellationToken)
     {
-        ILookup<string, string> served = await models.ServedNamesAsync(cancellationToken);
-        string[] loaded = [.. models.GetLoaded()
-            .Where(m => !m.IsDraining)
-            .SelectMany(m => served[m.Path].DefaultIfEmpty(m.ModelId))
+        string[] loaded = [.. (await models.GetLoadedAsync(cancellationToken))
+            .Where(m => !m.Draining)
+            .SelectMany(m => m.Names.DefaultIfEmpty(m.Model))
             .Distinct(StringComparer.Ordinal)];
         string? failure = preloader.Failure ?? models.WorkerProblem;
         return preloader.IsReady && models.IsWorkerReady

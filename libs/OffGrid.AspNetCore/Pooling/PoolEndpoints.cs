@@ -11,14 +11,22 @@ namespace OffGrid.AspNetCore.Pooling;
 /// <summary>
 /// The model pool (admin): <c>GET /v1/pool</c> (loaded models with estimated bytes, pins and expiry),
 /// <c>POST /v1/pool/pin</c> and <c>/unpin</c> (<c>{"model"}</c>), and <c>POST /v1/pool/swap</c>
-/// (<c>{"model","replacement"}</c>: hot-swap the file behind a name; requests in flight finish on the old one). With
+/// (<c>{"model","replacement"}</c>: hot-swap the file behind a name; requests in flight finish on the old one), and
+/// <c>POST /v1/pool/unload</c> (<c>{"model"}</c>: unload an idle model now, pinned or not). With
 /// <see cref="ModelIsolation.Process"/> the models are in the worker process, so each call is forwarded to the worker's pool.
 /// </summary>
 internal static class PoolEndpoints
 {
     public static async Task<IResult> GetAsync(HttpContext http, ModelAccess models) => Worker(http) is { } worker
         ? await worker.ForwardAsync(http.Request, http.RequestAborted)
-        : List(models, await models.ServedNamesAsync(http.RequestAborted));
+        : Results.Json(
+            new PoolListing
+            {
+                MaxLoadedModels = models.Pool.Options.MaxLoadedModels,
+                MemoryBudgetBytes = models.Pool.Options.MemoryBudgetBytes,
+                Data = await models.GetLoadedAsync(http.RequestAborted),
+            },
+            ServerJson.Options);
 
     public static async Task<IResult> PinAsync(HttpContext http, ModelAccess models)
     {
@@ -47,6 +55,19 @@ internal static class PoolEndpoints
         return Results.Json(new { model = model.Name, path = model.Path, pinned = false, was_pinned = was }, ServerJson.Options);
     }
 
+    /// <summary>Unloads an idle model now (Ollama's <c>keep_alive: 0</c>); one serving requests stays loaded, its <c>unloaded</c> false.</summary>
+    public static async Task<IResult> UnloadAsync(HttpContext http, ModelAccess models)
+    {
+        if (Worker(http) is { } worker)
+        {
+            return await worker.ForwardAsync(http.Request, http.RequestAborted);
+        }
+
+        LocalModel model = await ResolveAsync(http, models, "model", r => r.Model);
+        string path = models.Pool.GetServedPath(model.Path);
+        return Results.Json(new { model = model.Name, path, unloaded = models.Pool.Unload(path) }, ServerJson.Options);
+    }
+
     /// <summary>Loads the replacement, then switches; answers once new requests go to it.</summary>
     public static async Task<IResult> SwapAsync(HttpContext http, ModelAccess models)
     {
@@ -65,25 +86,6 @@ internal static class PoolEndpoints
     /// <summary>The model worker when local models run in one (never in the worker itself, whose isolation is off).</summary>
     private static ModelWorker? Worker(HttpContext http) =>
         http.RequestServices.GetService<ModelWorker>() is { IsEnabled: true } worker ? worker : null;
-
-    private static IResult List(ModelAccess models, ILookup<string, string> names) => Results.Json(new
-    {
-        @object = "pool",
-        max_loaded_models = models.Pool.Options.MaxLoadedModels,
-        memory_budget_bytes = models.Pool.Options.MemoryBudgetBytes,
-        data = models.Pool.GetLoadedModels().Select(m => new
-        {
-            path = m.Path,
-            model = m.ModelId,
-            names = names[m.Path],
-            draining = m.IsDraining,
-            estimated_bytes = m.EstimatedBytes,
-            pinned = m.IsPinned,
-            active_leases = m.ActiveLeases,
-            context_size = m.ContextSize,
-            expires_at = m.ExpiresAt?.ToUnixTimeSeconds(),
-        }),
-    }, ServerJson.Options);
 
     private static async Task<LocalModel> ResolveAsync(HttpContext http, ModelAccess models, string field, Func<PoolRequest, string?> name)
     {

@@ -66,6 +66,13 @@ public static class LlamaChatOptions
     public const string EvalDurationKey = "eval_duration_ns";
 
     /// <summary>
+    /// <see cref="UsageDetails.AdditionalCounts"/> key: nanoseconds a remote engine reports it spent loading the model for the
+    /// request (Ollama's <c>load_duration</c>, through a <see cref="Remote.RemoteBackendKind.Ollama"/> backend). Absent when the
+    /// engine does not say: OpenAI-compatible servers do not.
+    /// </summary>
+    public const string LoadDurationKey = "load_duration_ns";
+
+    /// <summary>
     /// <see cref="UsageDetails.AdditionalCounts"/> key, present with speculative decoding: tokens drafted for the answer
     /// (see <see cref="Engine.Speculation.SpeculativeDecodingOptions"/>).
     /// </summary>

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using OffGrid.Inference.Chat;
+using OllamaSharp.Models.Chat;
 
 namespace OffGrid.Inference.Remote;
 
@@ -74,7 +75,7 @@ internal sealed class RemoteChatClient : DelegatingChatClient
                     }
                 }
 
-                yield return updates.Current;
+                yield return WithBackendTimings(updates.Current);
             }
 
             if (first)
@@ -89,6 +90,21 @@ internal sealed class RemoteChatClient : DelegatingChatClient
         {
             await updates.DisposeAsync().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Ollama's last chunk says how long the backend spent loading the model (<c>load_duration</c>), which OllamaSharp leaves in
+    /// the raw chunk; it goes into the usage under <see cref="LlamaChatOptions.LoadDurationKey"/>, where OffGrid's own Ollama
+    /// surface reads it.
+    /// </summary>
+    private static ChatResponseUpdate WithBackendTimings(ChatResponseUpdate update)
+    {
+        if (update.RawRepresentation is ChatDoneResponseStream { LoadDuration: > 0 } done && update.Contents.OfType<UsageContent>().FirstOrDefault() is { } usage)
+        {
+            (usage.Details.AdditionalCounts ??= [])[LlamaChatOptions.LoadDurationKey] = done.LoadDuration;
+        }
+
+        return update;
     }
 
     /// <summary>Whether an update is part of a real answer: text, a tool call, usage or any other content, or a finish reason.</summary>

@@ -45,9 +45,12 @@ public sealed partial class KnowledgeCommandTests : IDisposable
         Assert.Equal("docs", docs.GetProperty("name").GetString());
         Assert.Equal(4, docs.GetProperty("documents").GetInt32());
 
-        CliResult search = await _cli.RunAsync("kb", "search", "docs", "reset the pump", "--alpha", "0.2", "--top", "2", "--threads", "1");
+        // More threads than cores are lowered to the cores, once, on standard error, as for every command that runs a model.
+        CliResult search = await _cli.RunAsync("kb", "search", "docs", "reset the pump", "--alpha", "0.2", "--top", "2", "--threads", "500");
         search.AssertSuccess();
         Assert.StartsWith("[1] Pump manual (guide.pdf, page 2)", search.Stdout, StringComparison.Ordinal);
+        int cores = Environment.ProcessorCount;
+        Assert.Equal($"Warning: --threads 500 is more than the {cores} cores this process may use; using {cores}.", Assert.Single(search.ErrorLines, l => l.Contains("--threads", StringComparison.Ordinal)));
 
         foreach ((string question, string? file, int? page) in KnowledgeCorpus.Questions)
         {

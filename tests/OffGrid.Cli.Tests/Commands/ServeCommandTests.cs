@@ -45,6 +45,8 @@ public sealed partial class ServeCommandTests : IDisposable
     [Fact]
     public async Task ServeWithProcessIsolationRunsTheModelsInAWorkerOfItsOwn()
     {
+        // A collection made on this machine with a model file's path, as the README shows: the server embeds through its worker.
+        (await _cli.RunAsync("kb", "create", "manuals", "--embedding-model", TestPaths.Stories260K)).AssertSuccess();
         using CliProcess server = await _cli.StartAsync("serve", "--port", "0", "--Server:Models:story", TestPaths.Stories260K, "--Server:Isolation", "Process");
         await server.WaitForOutputAsync(output => output.Contains("Ctrl+C stops the server.", StringComparison.Ordinal));
         var address = new Uri(Banner().Match(server.Stdout).Groups["url"].Value + "/");
@@ -65,8 +67,48 @@ public sealed partial class ServeCommandTests : IDisposable
         Assert.Contains("\"completion_tokens\":8", body, StringComparison.Ordinal);
         Assert.Contains("Model worker", server.Stdout, StringComparison.Ordinal);
 
+        // offgrid ps and offgrid pool act on the worker's pool through the server.
+        string url = address.ToString();
+        CliResult ps = await _cli.RunAsync("ps", "--server", url);
+        ps.AssertSuccess();
+        Assert.Matches(@"(?m)^\W*story\W", ps.Stdout);
+        CliResult pin = await _cli.RunAsync("pool", "pin", "story", "--server", url);
+        pin.AssertSuccess();
+        Assert.StartsWith("Pinned story", pin.Stdout, StringComparison.Ordinal);
+        using (JsonDocument listed = JsonDocument.Parse((await _cli.RunAsync("ps", "--server", url, "--json")).Stdout))
+        {
+            JsonElement story = Assert.Single(listed.RootElement.GetProperty("data").EnumerateArray());
+            Assert.Equal("story", Assert.Single(story.GetProperty("names").EnumerateArray()).GetString());
+            Assert.True(story.GetProperty("pinned").GetBoolean());
+        }
+
+        CliResult unload = await _cli.RunAsync("pool", "unload", "story", "--server", url);
+        unload.AssertSuccess();
+        Assert.Equal("Unloaded story.", unload.Stdout.Trim());
+        Assert.Contains("No models are loaded", (await _cli.RunAsync("ps", "--server", url)).Stdout, StringComparison.Ordinal);
+        Assert.Contains("no-such-model", (await _cli.RunAsync("pool", "pin", "no-such-model", "--server", url)).AssertOneLineFailure(), StringComparison.Ordinal);
+
+        using (var form = new MultipartFormDataContent { { new StringContent("The pump resets with the red lever. Once upon a time there was a pump."), "file", "pump.txt" } })
+        {
+            using HttpResponseMessage added = await http.PostAsync("v1/knowledge/collections/manuals/documents?wait=true", form, TestContext.Current.CancellationToken);
+            string text = await added.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+            Assert.True(added.IsSuccessStatusCode, text);
+            Assert.Contains("\"completed\"", text, StringComparison.Ordinal);
+        }
+
+        using (HttpResponseMessage found = await http.PostAsync("v1/knowledge/search", new StringContent(
+            """{"collections":["manuals"],"query":"pump lever","top_k":1}""", System.Text.Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken))
+        {
+            string text = await found.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+            Assert.True(found.IsSuccessStatusCode, text);
+            Assert.Contains("red lever", text, StringComparison.Ordinal);
+        }
+
         await server.InterruptAsync();
         (await server.WaitAsync()).AssertSuccess();
+
+        // No server there: one line, exit 1.
+        Assert.Contains("No OffGrid server answers at", (await _cli.RunAsync("ps", "--server", url)).AssertOneLineFailure(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -34,6 +34,7 @@ public sealed partial class ReadmeMultiUserTests : IDisposable
         Assert.Contains("\"tokens_today\":", result.Stdout, StringComparison.Ordinal);
         Assert.Contains("\"key\":\"og_", result.Stdout, StringComparison.Ordinal);
         Assert.Contains("\"name\":\"carl\",\"role\":\"auditor\"", result.Stdout, StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^\W*stories\W", result.Stdout); // offgrid ps with the admin's key lists the model the chat loaded
         Assert.Matches(@"\r\n\d+,[^,]+,bob,og_\w{12},", result.Stdout);
         Assert.Contains("\"intact\":true", result.Stdout, StringComparison.Ordinal);
         Assert.Contains("The audit log is intact", result.Stdout, StringComparison.Ordinal);

@@ -6,6 +6,8 @@ using System.Text.Json;
 using OffGrid.Server.Tests.Backends;
 using OffGrid.Testing;
 using OffGrid.Testing.Models;
+using OllamaSharp;
+using OllamaSharp.Models;
 
 namespace OffGrid.Server.Tests.Hosting;
 
@@ -137,10 +139,46 @@ public sealed class IsolationTests
     public async Task ThePoolEndpointsActOnTheWorkersPool()
     {
         var models = new Dictionary<string, string> { ["story"] = TestPaths.Stories260K, ["tiny"] = TestLlamaModels.Tiny };
-        await using ServerProcess server = await ServerProcess.StartAsync(models, Ct, "--Server:Isolation=Process");
+        await using ServerProcess server = await ServerProcess.StartAsync(models, Ct, "--Server:Isolation=Process", "--Server:AllowModelPaths=true");
         using var http = new HttpClient { BaseAddress = server.BaseUri, Timeout = TimeSpan.FromMinutes(2) };
         Assert.Equal(HttpStatusCode.OK, (await PostAsync(http, "story", stream: false)).StatusCode);
         int worker = WorkerOf(server.ProcessId);
+
+        // Ollama's /api/ps and /health list what the worker holds, with the fields they have without isolation.
+        using var ollama = new OllamaApiClient(http);
+        RunningModel running = Assert.Single(await ollama.ListRunningModelsAsync(Ct));
+        Assert.Equal("story", running.Name);
+        Assert.InRange(running.Size, 100_000, new FileInfo(TestPaths.Stories260K).Length); // the weights
+        Assert.Equal(512, running.ContextLength); // ServerProcess's --Server:Pool:Engine:ContextSize
+        Assert.Equal(0, running.SizeVram);
+        Assert.Matches("^[0-9a-f]{64}$", running.Digest);
+        Assert.Equal("gguf", running.Details.Format);
+        Assert.Equal("llama", running.Details.Family);
+        Assert.True(running.ExpiresAt > DateTime.UtcNow, running.ExpiresAt.ToString("O", CultureInfo.InvariantCulture));
+        Assert.Equal(["story"], await LoadedModelsAsync(http));
+
+        // Ollama's unload (keep_alive 0, no prompt) and load (no prompt) act on the worker's pool too.
+        await ollama.RequestModelUnloadAsync("story", Ct);
+        Assert.Empty(await ollama.ListRunningModelsAsync(Ct));
+        Assert.Empty(await LoadedModelsAsync(http));
+        using (HttpResponseMessage load = await http.PostAsJsonAsync("api/generate", new { model = "tiny" }, Ct))
+        {
+            Assert.True(load.IsSuccessStatusCode, await load.Content.ReadAsStringAsync(Ct));
+        }
+
+        Assert.Equal("tiny", Assert.Single(await ollama.ListRunningModelsAsync(Ct)).Name);
+        using (HttpResponseMessage unload = await http.PostAsJsonAsync("v1/pool/unload", new { model = "tiny" }, Ct))
+        {
+            Assert.True((await unload.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("unloaded").GetBoolean());
+        }
+
+        // A model a client names by path (Server:AllowModelPaths) is run by the worker from that path, not looked up by its file name.
+        using (HttpResponseMessage byPath = await PostAsync(http, TestPaths.Stories260K, stream: false))
+        {
+            Assert.True(byPath.IsSuccessStatusCode, await byPath.Content.ReadAsStringAsync(Ct));
+        }
+
+        Assert.Equal("story", Assert.Single(await ollama.ListRunningModelsAsync(Ct)).Name); // the configured name of that file
 
         HttpResponseMessage swap = await http.PostAsJsonAsync("v1/pool/swap", new { model = "story", replacement = "tiny" }, Ct);
         Assert.True(swap.IsSuccessStatusCode, await swap.Content.ReadAsStringAsync(Ct));
@@ -161,6 +199,26 @@ public sealed class IsolationTests
         // The worker's refusals come back as they are.
         HttpResponseMessage unknown = await http.PostAsJsonAsync("v1/pool/pin", new { model = "no-such-model" }, Ct);
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+
+        // Deleting a store model (here one imported where it lies, by path) unloads its file in the worker too.
+        using (HttpResponseMessage pulled = await http.PostAsJsonAsync("api/pull", new { model = TestLlamaModels.Tiny, stream = false }, Ct))
+        {
+            Assert.True(pulled.IsSuccessStatusCode, await pulled.Content.ReadAsStringAsync(Ct));
+        }
+
+        using (var delete = new HttpRequestMessage(HttpMethod.Delete, "api/delete") { Content = JsonContent.Create(new { model = "local/" + Path.GetFileNameWithoutExtension(TestLlamaModels.Tiny) }) })
+        using (HttpResponseMessage deleted = await http.SendAsync(delete, Ct))
+        {
+            Assert.True(deleted.IsSuccessStatusCode, await deleted.Content.ReadAsStringAsync(Ct));
+        }
+
+        Assert.Empty(await ollama.ListRunningModelsAsync(Ct));
+    }
+
+    private static async Task<string[]> LoadedModelsAsync(HttpClient http)
+    {
+        using JsonDocument health = JsonDocument.Parse(await http.GetStringAsync("health", Ct));
+        return [.. health.RootElement.GetProperty("loaded_models").EnumerateArray().Select(m => m.GetString()!).Order(StringComparer.Ordinal)];
     }
 
     private static Task<HttpResponseMessage> PostAsync(HttpClient http, string model, bool stream) =>
