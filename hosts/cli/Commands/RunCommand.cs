@@ -174,15 +174,15 @@ internal sealed class RunCommand : Command
     }
 
     /// <summary>Reads <c>--tool-choice</c>.</summary>
-    /// <exception cref="InvalidOperationException">A choice without tools, or a tool name that is not among them.</exception>
+    /// <exception cref="UsageException">A choice without tools, or a tool name that is not among them.</exception>
     private static ChatToolMode? ToolMode(string? choice, IReadOnlyList<AITool> tools) => choice switch
     {
         null or "auto" => tools.Count > 0 ? ChatToolMode.Auto : null,
-        _ when tools.Count == 0 => throw new InvalidOperationException("--tool-choice needs --tools."),
+        _ when tools.Count == 0 => throw new UsageException("--tool-choice needs --tools."),
         "none" => ChatToolMode.None,
         "required" => ChatToolMode.RequireAny,
         _ when tools.Any(t => t.Name == choice) => ChatToolMode.RequireSpecific(choice),
-        _ => throw new InvalidOperationException($"--tool-choice '{choice}' is not auto, required, none or one of the tools: {string.Join(", ", tools.Select(t => t.Name))}."),
+        _ => throw new UsageException($"--tool-choice '{choice}' is not auto, required, none or one of the tools: {string.Join(", ", tools.Select(t => t.Name))}."),
     };
 
     /// <summary>The prompt words joined, followed by piped input (unless the chat reads its messages from the pipe).</summary>
