@@ -6,6 +6,7 @@ using OffGrid.Governance;
 using OffGrid.Hub;
 using OffGrid.Hub.Downloads;
 using OffGrid.Hub.References;
+using OffGrid.Inference;
 using OffGrid.Inference.Quantization;
 using OffGrid.Rag.Collections;
 using OffGrid.Speech.Audio;
@@ -62,6 +63,7 @@ internal static class FailureReporter
         UsageException e => (e.Message, UsageError),
         GovernanceArgumentException e => (e.Message, UsageError),
         InvalidKnowledgeRequestException e => (e.Message, UsageError),
+        SamplingRangeException e => (e.Message, UsageError),
         InvalidModelReferenceException e => (e.Message, UsageError),
         PeerException { Problem: PeerProblem.InvalidInput } e => (e.Message, UsageError),
         UnknownVoiceException or UnsupportedOutputFormatException or UnsupportedLanguageException or SpeechSettingException or InvalidTextException => (exception.Message, UsageError),

@@ -43,6 +43,7 @@ public sealed class FailureTests : IDisposable
     [InlineData("run", "--bogus")]
     [InlineData("run", "model", "--tempreature", "1")]
     [InlineData("bench", "model", "--iterations", "many")]
+    [InlineData("run", "model", "hi", "--temperature", "2.5")]
     [InlineData("search", "--sort", "random")]
     [InlineData("runn")]
     public async Task BadCommandLinesAreUsageErrors(params string[] args)
