@@ -5,7 +5,6 @@ using OffGrid.Distribution.Peers;
 using OffGrid.Governance;
 using OffGrid.Hub;
 using OffGrid.Hub.Downloads;
-using OffGrid.Hub.References;
 using OffGrid.Inference;
 using OffGrid.Inference.Quantization;
 using OffGrid.Rag.Collections;
@@ -64,7 +63,6 @@ internal static class FailureReporter
         GovernanceArgumentException e => (e.Message, UsageError),
         InvalidKnowledgeRequestException e => (e.Message, UsageError),
         SamplingRangeException e => (e.Message, UsageError),
-        InvalidModelReferenceException e => (e.Message, UsageError),
         PeerException { Problem: PeerProblem.InvalidInput } e => (e.Message, UsageError),
         UnknownVoiceException or UnsupportedOutputFormatException or UnsupportedLanguageException or SpeechSettingException or InvalidTextException => (exception.Message, UsageError),
         QuantizationException { Problem: QuantizationProblem.UnknownType or QuantizationProblem.InvalidOutputName } e => (e.Message, UsageError),

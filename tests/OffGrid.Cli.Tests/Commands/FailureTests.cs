@@ -61,7 +61,6 @@ public sealed class FailureTests : IDisposable
     [InlineData("collection name 'Bad Name' is invalid", "kb", "create", "Bad Name", "-m", "embedder")]
     [InlineData("is not a host:port address", "peers", "add", "lab-2")]
     [InlineData("is not a TCP port", "share", "on", "--generate-secret", "--port", "0")]
-    [InlineData("is not a model reference", "pull", "bad name!")]
     [InlineData("--tool-choice needs --tools", "run", "stories", "hi", "--tool-choice", "required")]
     public async Task ValuesACommandRefusesAreUsageErrors(string wanted, params string[] args)
     {
