@@ -1,4 +1,7 @@
 using System.Globalization;
+using Microsoft.Extensions.AI;
+using OffGrid.Inference;
+using OffGrid.Inference.Chat;
 using OffGrid.Cli.Output;
 using Spectre.Console;
 
@@ -150,28 +153,43 @@ internal sealed class InteractiveChat
             return;
         }
 
+        // The value is tried on a copy and checked by the inference library's one range check, so that a bad one leaves
+        // the chat as it was instead of failing every later turn.
+        ChatOptions candidate = _session.Options.Clone();
         switch (parts[0].ToLowerInvariant())
         {
             case "temperature":
-                _session.Options.Temperature = (float)value;
+                candidate.Temperature = (float)value;
                 break;
             case "seed":
-                _session.Options.Seed = (long)value;
+                candidate.Seed = (long)value;
                 break;
             case "max-tokens" or "max_tokens":
-                _session.Options.MaxOutputTokens = (int)value;
+                candidate.MaxOutputTokens = (int)value;
                 break;
             case "top-p" or "top_p":
-                _session.Options.TopP = (float)value;
+                candidate.TopP = (float)value;
                 break;
             case "top-k" or "top_k":
-                _session.Options.TopK = (int)value;
+                candidate.TopK = (int)value;
                 break;
             default:
                 _console.Error.MarkupLineInterpolated($"[yellow]Unknown setting '{parts[0]}'; use temperature, seed, max-tokens, top-p or top-k.[/]");
                 return;
         }
 
+        try
+        {
+            LlamaChatOptions.ValidateSampling(candidate);
+        }
+        catch (SamplingRangeException e)
+        {
+            _console.Error.MarkupLineInterpolated($"[yellow]{parts[0]} must be {e.Requirement}; {parts[1]} is not. It stays as it was.[/]");
+            return;
+        }
+
+        (_session.Options.Temperature, _session.Options.Seed, _session.Options.MaxOutputTokens, _session.Options.TopP, _session.Options.TopK) =
+            (candidate.Temperature, candidate.Seed, candidate.MaxOutputTokens, candidate.TopP, candidate.TopK);
         _console.Error.MarkupLineInterpolated($"[grey]{parts[0]} set to {parts[1]}.[/]");
     }
 }

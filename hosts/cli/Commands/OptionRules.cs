@@ -2,6 +2,9 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Numerics;
+using Microsoft.Extensions.AI;
+using OffGrid.Inference;
+using OffGrid.Inference.Chat;
 
 namespace OffGrid.Cli.Commands;
 
@@ -34,6 +37,32 @@ internal static class OptionRules
             if (TryGetValue(result, out T? parsed) && parsed is { } value)
             {
                 Check(result, option.Name, value, minimum, maximum);
+            }
+        });
+        return option;
+    }
+
+    /// <summary>
+    /// Rejects a sampling value the inference library refuses (<see cref="LlamaChatOptions.ValidateSampling"/>, the one range
+    /// check), in the option's own words, before any model loads.
+    /// </summary>
+    /// <param name="option">The option.</param>
+    /// <param name="asOptions">Puts the value where the library reads it, for example <c>t =&gt; new ChatOptions { Temperature = t }</c>.</param>
+    public static Option<T?> SamplingSetting<T>(this Option<T?> option, Func<T, ChatOptions> asOptions)
+        where T : struct
+    {
+        option.Validators.Add(result =>
+        {
+            if (TryGetValue(result, out T? parsed) && parsed is { } value)
+            {
+                try
+                {
+                    LlamaChatOptions.ValidateSampling(asOptions(value));
+                }
+                catch (SamplingRangeException e)
+                {
+                    result.AddError(string.Create(CultureInfo.InvariantCulture, $"{option.Name} must be {e.Requirement}; {value} is not."));
+                }
             }
         });
         return option;

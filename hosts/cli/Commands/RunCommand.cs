@@ -26,7 +26,7 @@ internal sealed class RunCommand : Command
     private readonly Argument<string> _model = new Argument<string>("model") { Description = "An alias (llama3.2), owner/repo[:quant], a stored model, or a path to a .gguf file." }.RejectingOptions();
     private readonly Argument<string[]> _prompt = new Argument<string[]>("prompt") { Description = "The prompt; without one (and without piped input) an interactive chat starts.", Arity = ArgumentArity.ZeroOrMore }.RejectingOptions();
     private readonly Option<string?> _system = new("--system") { Description = "The system prompt." };
-    private readonly Option<float?> _temperature = new Option<float?>("--temperature", "-t") { Description = "Sampling temperature; 0 always picks the most likely token." }.Between(0f);
+    private readonly Option<float?> _temperature = new Option<float?>("--temperature", "-t") { Description = "Sampling temperature, 0 to 2; 0 always picks the most likely token." }.SamplingSetting(t => new ChatOptions { Temperature = t });
     private readonly Option<long?> _seed = new("--seed") { Description = "Random seed, for repeatable answers." };
     private readonly Option<int?> _contextSize = new Option<int?>("--ctx") { Description = "Context size in tokens (prompt plus answer), at least 16." }.Between(16);
     private readonly Option<int?> _maxTokens = new Option<int?>("--max-tokens", "-n") { Description = $"The most tokens an answer may have. Default: {ChatSession.DefaultCompletionTokens} when a base model continues text, else until the model ends its answer or the context (--ctx) is full." }.Between(1);
@@ -174,15 +174,15 @@ internal sealed class RunCommand : Command
     }
 
     /// <summary>Reads <c>--tool-choice</c>.</summary>
-    /// <exception cref="InvalidOperationException">A choice without tools, or a tool name that is not among them.</exception>
+    /// <exception cref="UsageException">A choice without tools, or a tool name that is not among them.</exception>
     private static ChatToolMode? ToolMode(string? choice, IReadOnlyList<AITool> tools) => choice switch
     {
         null or "auto" => tools.Count > 0 ? ChatToolMode.Auto : null,
-        _ when tools.Count == 0 => throw new InvalidOperationException("--tool-choice needs --tools."),
+        _ when tools.Count == 0 => throw new UsageException("--tool-choice needs --tools."),
         "none" => ChatToolMode.None,
         "required" => ChatToolMode.RequireAny,
         _ when tools.Any(t => t.Name == choice) => ChatToolMode.RequireSpecific(choice),
-        _ => throw new InvalidOperationException($"--tool-choice '{choice}' is not auto, required, none or one of the tools: {string.Join(", ", tools.Select(t => t.Name))}."),
+        _ => throw new UsageException($"--tool-choice '{choice}' is not auto, required, none or one of the tools: {string.Join(", ", tools.Select(t => t.Name))}."),
     };
 
     /// <summary>The prompt words joined, followed by piped input (unless the chat reads its messages from the pipe).</summary>

@@ -1,9 +1,16 @@
 using System.Net.Http;
 using System.Net.Sockets;
+using OffGrid.Cli.Commands;
+using OffGrid.Distribution.Peers;
 using OffGrid.Governance;
 using OffGrid.Hub;
 using OffGrid.Hub.Downloads;
+using OffGrid.Inference;
 using OffGrid.Inference.Quantization;
+using OffGrid.Rag.Collections;
+using OffGrid.Speech.Audio;
+using OffGrid.Speech.Synthesis;
+using OffGrid.Speech.Transcription;
 
 namespace OffGrid.Cli.Output;
 
@@ -51,7 +58,13 @@ internal static class FailureReporter
         HubHttpException e => (e.Message, Failed),
         SocketException e => ($"Network error: {Sentence(e.Message)}", Failed),
         DownloadIntegrityException e => ($"The download is corrupt and was discarded: {e.Message}", Failed),
+        // The libraries' own exceptions for a value the caller passed: on the command line, that is a usage error.
+        UsageException e => (e.Message, UsageError),
         GovernanceArgumentException e => (e.Message, UsageError),
+        InvalidKnowledgeRequestException e => (e.Message, UsageError),
+        SamplingRangeException e => (e.Message, UsageError),
+        PeerException { Problem: PeerProblem.InvalidInput } e => (e.Message, UsageError),
+        UnknownVoiceException or UnsupportedOutputFormatException or UnsupportedLanguageException or SpeechSettingException or InvalidTextException => (exception.Message, UsageError),
         QuantizationException { Problem: QuantizationProblem.UnknownType or QuantizationProblem.InvalidOutputName } e => (e.Message, UsageError),
         _ => (exception.Message, Failed),
     };

@@ -70,7 +70,7 @@ internal static class AgentEndpoints
 
     private static IResult ListRuns(HttpContext http, AgentRuns runs)
     {
-        int limit = (int)(QueryNumber.Read(http.Request, "limit", 1, 1000) ?? 50);
+        int limit = (int)(QueryNumber.Read(http.Request.Query, "limit", 1, 1000) ?? 50);
         return Results.Json(new { @object = "list", data = runs.List(limit, AgentRunAccess.ListedUser(http)).Select(r => AgentShapes.Run(r)) }, ServerJson.Options);
     }
 
@@ -160,7 +160,7 @@ internal static class AgentEndpoints
 
     private static Task<IResult> EventsAsync(string id, HttpContext http, AgentRuns runs)
     {
-        long after = QueryNumber.Read(http.Request, "after", long.MinValue, long.MaxValue) ?? 0;
+        long after = QueryNumber.Read(http.Request.Query, "after", 0, long.MaxValue) ?? 0;
         AgentRunAccess.Get(http, runs, id);
         return StreamAsync(id, after, http, runs);
     }

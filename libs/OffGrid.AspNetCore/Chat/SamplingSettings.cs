@@ -1,5 +1,6 @@
 using Microsoft.Extensions.AI;
 using OffGrid.AspNetCore.Http;
+using OffGrid.Inference;
 using OffGrid.Inference.Chat;
 
 namespace OffGrid.AspNetCore.Chat;
@@ -32,22 +33,11 @@ internal sealed record SamplingSettings
 
     public int? RepeatLastN { get; init; }
 
-    /// <summary>Validates the settings and builds chat options from them.</summary>
+    /// <summary>Builds chat options from the settings, checked by the inference library's one range check before any model loads.</summary>
     /// <param name="names">The request's name of each setting, for error messages.</param>
-    /// <exception cref="ApiException">400 naming the first value out of range.</exception>
+    /// <exception cref="ApiException">400 naming the first value out of range, as this API spells it.</exception>
     public ChatOptions ToChatOptions(SamplingFieldNames names)
     {
-        Check(Temperature is null or (>= 0 and <= 2), names.Temperature, "between 0 and 2");
-        Check(TopP is null or (> 0 and <= 1), names.TopP, "greater than 0 and at most 1");
-        Check(TopK is null or >= 0, names.TopK, "0 or more");
-        Check(MaxOutputTokens is null or >= 1, names.MaxOutputTokens, "at least 1");
-        Check(PresencePenalty is null or (>= -2 and <= 2), names.PresencePenalty, "between -2 and 2");
-        Check(FrequencyPenalty is null or (>= -2 and <= 2), names.FrequencyPenalty, "between -2 and 2");
-        Check(MinP is null or (>= 0 and <= 1), names.MinP, "between 0 and 1");
-        Check(RepeatPenalty is null or > 0, names.RepeatPenalty, "greater than 0");
-        Check(RepeatLastN is null or >= -1, names.RepeatLastN, "-1 or more");
-        Check(Stop is null || Stop.All(s => !string.IsNullOrEmpty(s)), names.Stop, "non-empty strings");
-
         var options = new ChatOptions
         {
             Temperature = Temperature,
@@ -76,14 +66,16 @@ internal sealed record SamplingSettings
         }
 
         options.AdditionalProperties = extra.Count > 0 ? extra : null;
-        return options;
-    }
-
-    private static void Check(bool valid, string name, string rule)
-    {
-        if (!valid)
+        try
         {
-            throw ApiException.BadRequest($"'{name}' must be {rule}.", name);
+            LlamaChatOptions.ValidateSampling(options);
         }
+        catch (SamplingRangeException e)
+        {
+            string field = names.Of(e.ParamName);
+            throw ApiException.BadRequest($"'{field}' must be {e.Requirement}.", field);
+        }
+
+        return options;
     }
 }

@@ -11,7 +11,7 @@ namespace OffGrid.AspNetCore.Governance;
 internal static class AuditEndpoints
 {
     /// <summary>
-    /// Streams the entries that match the filters (<c>user</c>, <c>model</c>, <c>status</c>, <c>from</c> and <c>to</c> as
+    /// Streams the entries that match the filters (<c>user</c>, <c>model</c>, <c>status</c> as an HTTP status code 100–599, <c>from</c> and <c>to</c> as
     /// ISO 8601 times) as <c>format=json</c> (default), <c>csv</c> or <c>xlsx</c>, as a download.
     /// </summary>
     public static async Task ExportAsync(HttpContext http, AuditLog audit)
@@ -28,7 +28,7 @@ internal static class AuditEndpoints
         {
             UserName = Text(query, "user"),
             Model = Text(query, "model"),
-            Status = Number(query, "status"),
+            Status = (int?)QueryNumber.Read(query, "status", 100, 599),
             From = Time(query, "from"),
             To = Time(query, "to"),
         };
@@ -43,11 +43,6 @@ internal static class AuditEndpoints
         Results.Json(GovernanceShapes.Verification(await audit.VerifyAsync(cancellationToken)), ServerJson.Options);
 
     private static string? Text(IQueryCollection query, string name) => query[name].ToString() is { Length: > 0 } text ? text : null;
-
-    private static int? Number(IQueryCollection query, string name) =>
-        Text(query, name) is not { } text ? null
-        : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) ? value
-        : throw ApiException.BadRequest($"'{name}' must be a whole number (was '{text}').", name);
 
     private static DateTimeOffset? Time(IQueryCollection query, string name) =>
         Text(query, name) is not { } text ? null

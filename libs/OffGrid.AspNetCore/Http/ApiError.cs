@@ -12,6 +12,7 @@ using OffGrid.Governance.Users;
 using OffGrid.Hub;
 using OffGrid.Hub.Downloads;
 using OffGrid.Hub.References;
+using OffGrid.Hub.Store;
 using OffGrid.Inference;
 using OffGrid.Inference.Engine;
 using OffGrid.Inference.Models;
@@ -59,6 +60,7 @@ internal sealed record ApiError(int StatusCode, string Message, string? Param = 
         BadHttpRequestException bad => new(bad.StatusCode, bad.Message),
         ModelNotFoundException notFound => new(StatusCodes.Status404NotFound, notFound.Message, "model", "model_not_found"),
         InvalidModelReferenceException reference => new(StatusCodes.Status400BadRequest, reference.Message, "model"),
+        InvalidModelNameException name => new(StatusCodes.Status422UnprocessableEntity, name.Message, "model", "invalid_model_name"),
         InvalidRequestException invalid => new(StatusCodes.Status400BadRequest, invalid.Message, invalid.ParamName),
         HubHttpException { StatusCode: System.Net.HttpStatusCode.NotFound } missing => new(StatusCodes.Status404NotFound, $"The model hub has no such model: {missing.Message}", "model", "model_not_found"),
         HubHttpException hub => new(StatusCodes.Status502BadGateway, $"The model hub refused the request: {hub.Message}", null, "hub_error", hub.RetryAfter),

@@ -1,4 +1,3 @@
-using System.Globalization;
 using OffGrid.AspNetCore.Http;
 using OffGrid.Hub.HuggingFace;
 
@@ -7,6 +6,8 @@ namespace OffGrid.AspNetCore.Operations;
 /// <summary>The filters of <c>/v1/search</c>: the JSON body of a POST, or the query string of a GET (same names).</summary>
 internal sealed class SearchRequest
 {
+    private const int MaxLimit = 100;
+
     public string? Query { get; set; }
 
     public string? Author { get; set; }
@@ -27,18 +28,18 @@ internal sealed class SearchRequest
     public bool? IncludeGated { get; set; }
 
     /// <summary>Reads the filters from a query string.</summary>
-    /// <exception cref="ApiException">400 when a number or flag does not parse.</exception>
+    /// <exception cref="ApiException">400 when a number or flag does not parse or a number is out of range.</exception>
     public static SearchRequest FromQuery(IQueryCollection query) => new()
     {
         Query = query["query"].FirstOrDefault() ?? query["q"].FirstOrDefault(),
         Author = query["author"].FirstOrDefault(),
         Sort = query["sort"].FirstOrDefault(),
-        Limit = Parse<int>(query, "limit", s => int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) ? v : (int?)null),
+        Limit = (int?)QueryNumber.Read(query, "limit", 1, MaxLimit),
         Quantization = query["quantization"].FirstOrDefault(),
-        MinSizeBytes = Parse<long>(query, "min_size_bytes", s => long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out long v) ? v : (long?)null),
-        MaxSizeBytes = Parse<long>(query, "max_size_bytes", s => long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out long v) ? v : (long?)null),
-        ChatOnly = Parse<bool>(query, "chat_only", s => bool.TryParse(s, out bool v) ? v : (bool?)null),
-        IncludeGated = Parse<bool>(query, "include_gated", s => bool.TryParse(s, out bool v) ? v : (bool?)null),
+        MinSizeBytes = QueryNumber.Read(query, "min_size_bytes", 0, long.MaxValue),
+        MaxSizeBytes = QueryNumber.Read(query, "max_size_bytes", 0, long.MaxValue),
+        ChatOnly = Flag(query, "chat_only"),
+        IncludeGated = Flag(query, "include_gated"),
     };
 
     /// <summary>Validates the filters and builds the Hub query.</summary>
@@ -54,15 +55,16 @@ internal sealed class SearchRequest
             "created_at" => ModelSortField.CreatedAt,
             _ => throw ApiException.BadRequest("'sort' must be downloads, likes, last_modified or created_at.", "sort"),
         },
-        Limit = Limit is null or (>= 1 and <= 100) ? Limit ?? 20 : throw ApiException.BadRequest("'limit' must be between 1 and 100.", "limit"),
+        Limit = (int)(QueryNumber.Check("limit", Limit, 1, MaxLimit) ?? 20),
         Quantization = Quantization,
-        MinSizeBytes = MinSizeBytes,
-        MaxSizeBytes = MaxSizeBytes,
+        MinSizeBytes = QueryNumber.Check("min_size_bytes", MinSizeBytes, 0, long.MaxValue),
+        MaxSizeBytes = QueryNumber.Check("max_size_bytes", MaxSizeBytes, 0, long.MaxValue),
         ChatOnly = ChatOnly ?? false,
         ExcludeGated = !(IncludeGated ?? false),
     };
 
-    private static T? Parse<T>(IQueryCollection query, string name, Func<string, T?> parse)
-        where T : struct =>
-        query[name].FirstOrDefault() is { } text ? parse(text) ?? throw ApiException.BadRequest($"'{name}' has an invalid value.", name) : null;
+    private static bool? Flag(IQueryCollection query, string name) =>
+        query[name].ToString() is not { Length: > 0 } text ? null
+        : bool.TryParse(text, out bool value) ? value
+        : throw ApiException.BadRequest($"'{name}' must be true or false (was '{text}').", name);
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using OffGrid.Hub.Store;
 
 namespace OffGrid.Distribution.Packages;
 
@@ -70,6 +71,11 @@ internal static class PackageManifestParser
             if (model is null || string.IsNullOrWhiteSpace(model.Name) || model.Files is not { Count: > 0 })
             {
                 throw Invalid("a model has no name or no files");
+            }
+
+            if (ModelNames.Problem(model.Name) is { } problem)
+            {
+                throw Invalid($"a model's name is not one the store takes: {problem}");
             }
 
             RequireListed(paths, model.Files, $"the model {model.Name}");

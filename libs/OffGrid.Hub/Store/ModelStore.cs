@@ -168,16 +168,18 @@ public sealed partial class ModelStore
 
     /// <summary>Adds a GGUF model from this machine to the store; a split model comes in whole, whichever part is named.</summary>
     /// <param name="path">The GGUF file; for a split model, any of its parts.</param>
-    /// <param name="name">The store name; <c>local/&lt;file name&gt;</c> when <see langword="null"/> (without the part numbers of a split model).</param>
+    /// <param name="name">The store name; <c>local/&lt;file name&gt;</c> when <see langword="null"/> (without the part numbers of a split model, <see cref="ModelNames.Local"/>).</param>
     /// <param name="copy">Copies the files into the store when true; otherwise the manifest refers to them where they are.</param>
     /// <param name="cancellationToken">Cancels the import.</param>
     /// <returns>The new manifest.</returns>
     /// <exception cref="GgufFormatException">The file is neither a valid GGUF file nor another model format the store knows (whisper.cpp GGML, ONNX), or a part of a split model is missing or corrupt.</exception>
+    /// <exception cref="InvalidModelNameException"><paramref name="name"/> is not one the store takes (<see cref="ModelNames"/>); a name made from the file name always is.</exception>
     public async Task<ModelManifest> ImportAsync(string path, string? name = null, bool copy = true, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         (ModelManifest described, IReadOnlyList<string> parts) = await DescribeAsync(Path.GetFullPath(path), new ModelManifest { Name = string.Empty, Files = [] }, cancellationToken).ConfigureAwait(false);
-        name ??= "local/" + SplitPartSuffix().Replace(Path.GetFileNameWithoutExtension(parts[0]), string.Empty);
+        name ??= ModelNames.Local(SplitPartSuffix().Replace(Path.GetFileNameWithoutExtension(parts[0]), string.Empty));
+        ModelNames.ThrowIfInvalid(name);
         if (copy)
         {
             List<StagedFile> files = [.. parts.Select(p => new StagedFile(Path.GetFileName(p), null, null))];
@@ -218,7 +220,8 @@ public sealed partial class ModelStore
     /// <param name="progress">Receives bytes copied, rate and time left.</param>
     /// <param name="cancellationToken">Cancels the import; the staged copy is deleted.</param>
     /// <returns>The stored model.</returns>
-    /// <exception cref="ArgumentException">The name is empty, a path is unsafe or repeated, or a digest is malformed.</exception>
+    /// <exception cref="InvalidModelNameException">The name is not one the store takes (<see cref="ModelNames"/>); nothing was stored.</exception>
+    /// <exception cref="ArgumentException">A path is unsafe or repeated, or a digest is malformed.</exception>
     /// <exception cref="DownloadIntegrityException">A file's size or SHA-256 does not match; nothing was stored.</exception>
     /// <exception cref="InsufficientDiskSpaceException">The store's disk cannot hold the model; nothing was stored.</exception>
     /// <exception cref="GgufFormatException">The first file is not a valid GGUF file; nothing was stored.</exception>
@@ -242,7 +245,8 @@ public sealed partial class ModelStore
     /// <param name="progress">Receives the stage, and bytes with rate and time left while downloading.</param>
     /// <param name="cancellationToken">Cancels the download; downloaded bytes are kept for the next attempt.</param>
     /// <returns>The stored model and each file's download (none when the model was already stored).</returns>
-    /// <exception cref="ArgumentException">The name is empty, a path is unsafe or repeated, or a digest is malformed.</exception>
+    /// <exception cref="InvalidModelNameException">The name is not one the store takes (<see cref="ModelNames"/>); nothing was stored.</exception>
+    /// <exception cref="ArgumentException">A path is unsafe or repeated, or a digest is malformed.</exception>
     /// <exception cref="DownloadIntegrityException">A file's size or SHA-256 does not match; its bytes were discarded.</exception>
     /// <exception cref="InsufficientDiskSpaceException">The store's disk cannot hold the model.</exception>
     /// <exception cref="HubHttpException">Every source refused.</exception>
@@ -390,6 +394,7 @@ public sealed partial class ModelStore
     private async Task<ModelManifest> AddAsync(ModelManifest template, IReadOnlyList<StagedFile> files, FetchFile fetch, bool keepStagingOnFailure, IProgress<PullProgress>? progress, CancellationToken ct)
     {
         string name = template.Name;
+        ModelNames.ThrowIfInvalid(name);
         long? total = files.All(f => f.Size is not null) ? files.Sum(f => f.Size!.Value) : null;
         using (await LockAsync(name, ct).ConfigureAwait(false))
         {
@@ -503,7 +508,7 @@ public sealed partial class ModelStore
     private static IReadOnlyList<StagedFile> Validate(ModelImport model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentException.ThrowIfNullOrWhiteSpace(model.Name);
+        ModelNames.ThrowIfInvalid(model.Name);
         if (model.Files is not { Count: > 0 })
         {
             throw new ArgumentException($"The model {model.Name} lists no files.", nameof(model));

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
@@ -96,11 +95,8 @@ public sealed class LlamaChatClient : IChatClient
             throw new InvalidRequestException("At least one message is required.", nameof(messages));
         }
 
-        if (options?.MaxOutputTokens is <= 0)
-        {
-            throw new InvalidRequestException($"MaxOutputTokens must be positive; it is {options.MaxOutputTokens}.", nameof(ChatOptions.MaxOutputTokens));
-        }
-
+        // Settings are checked before the prompt is formatted or tokenized.
+        SamplingParameters sampling = CreateSampling(options);
         IReadOnlyList<AIFunctionDeclaration> tools = OfferedTools(options);
         bool raw = LlamaChatOptions.IsRawPrompt(options);
         FormattedPrompt formatted = raw
@@ -115,7 +111,7 @@ public sealed class LlamaChatClient : IChatClient
         var request = new GenerationRequest
         {
             PromptTokens = tokens,
-            Sampling = ApplyGrammar(CreateSampling(options), options, tools, format, maxOutputTokens),
+            Sampling = ApplyGrammar(sampling, options, tools, format, maxOutputTokens),
             MaxOutputTokens = maxOutputTokens,
             StopSequences = options?.StopSequences?.ToArray() ?? [],
             CancellationToken = cancellationToken,
@@ -292,51 +288,6 @@ public sealed class LlamaChatClient : IChatClient
     {
     }
 
-    private SamplingParameters CreateSampling(ChatOptions? options)
-    {
-        var sampling = new SamplingParameters { Temperature = _options.DefaultTemperature };
-        if (options is null)
-        {
-            return sampling;
-        }
-
-        // The ranges are OpenAI's where it has the parameter and llama.cpp's otherwise; beyond them samplers misbehave
-        // silently (an infinite penalty, a NaN temperature), so they are refused.
-        float repeatLastN = ReadFloat(options, LlamaChatOptions.RepeatLastNKey) ?? sampling.RepeatLastN;
-        return sampling with
-        {
-            Temperature = InRange(options.Temperature, 0, 100, nameof(ChatOptions.Temperature)) ?? sampling.Temperature,
-            TopP = InRange(options.TopP, 0, 1, nameof(ChatOptions.TopP)) ?? sampling.TopP,
-            TopK = options.TopK is < 0 ? throw new InvalidRequestException("TopK cannot be negative.", nameof(ChatOptions.TopK)) : options.TopK ?? sampling.TopK,
-            Seed = options.Seed is { } seed ? unchecked((uint)seed) : sampling.Seed,
-            FrequencyPenalty = InRange(options.FrequencyPenalty, -2, 2, nameof(ChatOptions.FrequencyPenalty)) ?? 0,
-            PresencePenalty = InRange(options.PresencePenalty, -2, 2, nameof(ChatOptions.PresencePenalty)) ?? 0,
-            MinP = InRange(ReadFloat(options, LlamaChatOptions.MinPKey), 0, 1, LlamaChatOptions.MinPKey) ?? sampling.MinP,
-            RepeatPenalty = InRange(ReadFloat(options, LlamaChatOptions.RepeatPenaltyKey), 0, 10, LlamaChatOptions.RepeatPenaltyKey) ?? sampling.RepeatPenalty,
-            RepeatLastN = repeatLastN is >= -1 and <= int.MaxValue && repeatLastN == MathF.Floor(repeatLastN)
-                ? (int)repeatLastN
-                : throw new InvalidRequestException($"'{LlamaChatOptions.RepeatLastNKey}' must be a whole number of at least -1 (-1: the whole context).", LlamaChatOptions.RepeatLastNKey),
-        };
-    }
-
-    private static float? InRange(float? value, float min, float max, string name) =>
-        value is { } v && !(v >= min && v <= max)
-            ? throw new InvalidRequestException($"{name} must be a number from {min} to {max}; it is {v}.", name)
-            : value;
-
-    private static float? ReadFloat(ChatOptions options, string key) =>
-        options.AdditionalProperties?.TryGetValue(key, out object? value) == true
-            ? value switch
-            {
-                null => null,
-                float f => f,
-                double d => (float)d,
-                int i => i,
-                long l => l,
-                decimal m => (float)m,
-                JsonElement { ValueKind: JsonValueKind.Number } e => e.GetSingle(),
-                string s when float.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out float parsed) => parsed,
-                _ => throw new InvalidRequestException($"The chat option '{key}' must be a number.", key),
-            }
-            : null;
+    private SamplingParameters CreateSampling(ChatOptions? options) =>
+        SamplingRanges.Read(options, new SamplingParameters { Temperature = _options.DefaultTemperature });
 }

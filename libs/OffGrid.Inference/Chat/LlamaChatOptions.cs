@@ -169,4 +169,15 @@ public static class LlamaChatOptions
 
         return value as TimeSpan? ?? throw new InvalidRequestException($"'{KeepAliveKey}' must be a TimeSpan.", KeepAliveKey);
     }
+
+    /// <summary>
+    /// Checks the sampling settings of <paramref name="options"/> (temperature, top-p, top-k, penalties, min-p, the repeat
+    /// penalty and its window, the output limit, stop sequences) against the ranges <see cref="LlamaChatClient"/> takes: the
+    /// same check the client makes, for a host that refuses a bad request before it loads a model.
+    /// </summary>
+    /// <param name="options">The options; <see langword="null"/> is valid.</param>
+    /// <exception cref="SamplingRangeException">The first setting out of range, with the setting and its range.</exception>
+    /// <exception cref="InvalidRequestException">An OffGrid option (<see cref="MinPKey"/>, …) is not a number.</exception>
+    /// <remarks>Thread-safe.</remarks>
+    public static void ValidateSampling(ChatOptions? options) => SamplingRanges.Read(options, new Engine.SamplingParameters());
 }

@@ -35,7 +35,7 @@ public sealed class ModelQuantizer
         string name = sourceName.Split(':')[0];
         if (!name.Contains('/', StringComparison.Ordinal))
         {
-            name = "local/" + name;
+            name = ModelNames.Local(name);
         }
 
         foreach (QuantizationTarget known in QuantizationTarget.All)
@@ -69,7 +69,7 @@ public sealed class ModelQuantizer
 
         (QuantizationTarget target, _) = await LlamaQuantizer.ValidateAsync(source.Path, type, cancellationToken).ConfigureAwait(false);
         string output = string.IsNullOrWhiteSpace(outputName) ? DefaultOutputName(source.Manifest?.Name ?? source.Name, target) : outputName.Trim();
-        if (!string.IsNullOrWhiteSpace(outputName) && ModelNames.Problem(output) is { } problem)
+        if (ModelNames.Problem(output) is { } problem)
         {
             throw new QuantizationException(QuantizationProblem.InvalidOutputName, $"The output name is refused: {problem}");
         }

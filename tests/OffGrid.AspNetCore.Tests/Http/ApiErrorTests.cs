@@ -5,6 +5,7 @@ using OffGrid.Governance.Identity;
 using OffGrid.Governance.Quotas;
 using OffGrid.Governance.Users;
 using OffGrid.Hub.References;
+using OffGrid.Hub.Store;
 using OffGrid.Inference;
 using OffGrid.Inference.Engine;
 
@@ -19,6 +20,7 @@ public sealed class ApiErrorTests
         Assert.Equal((400, "temperature"), Status(new InvalidRequestException("Too hot.", "temperature")));
         Assert.Equal((404, "model"), Status(new ModelNotFoundException("x", "No x.", canPull: false)));
         Assert.Equal((400, "model"), Status(new InvalidModelReferenceException("Bad name.")));
+        Assert.Equal((422, "model"), Status(new InvalidModelNameException("A listed name the store does not take.")));
         Assert.Equal((400, "messages"), Status(new ContextWindowExceededException(5000, 4096)));
         Assert.Equal(429, ApiError.From(new EngineOverloadedException("Busy.", TimeSpan.FromSeconds(2))).StatusCode);
     }

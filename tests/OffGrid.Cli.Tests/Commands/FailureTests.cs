@@ -43,6 +43,7 @@ public sealed class FailureTests : IDisposable
     [InlineData("run", "--bogus")]
     [InlineData("run", "model", "--tempreature", "1")]
     [InlineData("bench", "model", "--iterations", "many")]
+    [InlineData("run", "model", "hi", "--temperature", "2.5")]
     [InlineData("search", "--sort", "random")]
     [InlineData("runn")]
     public async Task BadCommandLinesAreUsageErrors(params string[] args)
@@ -50,6 +51,22 @@ public sealed class FailureTests : IDisposable
         string line = (await _cli.RunAsync(args)).AssertOneLineFailure(expectedExitCode: 2);
 
         Assert.EndsWith("--help'.", line, StringComparison.Ordinal);
+    }
+
+    /// <summary>Values that parse but that the command (or the library it calls) refuses are usage errors too: exit 2, one line.</summary>
+    [Theory]
+    [InlineData("is not an absolute http or https URL", "kb", "nodes", "add", "docs", "not-a-url")]
+    [InlineData("must be an absolute http or https URL", "kb", "nodes", "add", "docs", "ftp://10.0.0.5/")]
+    [InlineData("weight must be between", "kb", "nodes", "add", "docs", "http://10.0.0.5:11611/", "--weight", "-1")]
+    [InlineData("collection name 'Bad Name' is invalid", "kb", "create", "Bad Name", "-m", "embedder")]
+    [InlineData("is not a host:port address", "peers", "add", "lab-2")]
+    [InlineData("is not a TCP port", "share", "on", "--generate-secret", "--port", "0")]
+    [InlineData("--tool-choice needs --tools", "run", "stories", "hi", "--tool-choice", "required")]
+    public async Task ValuesACommandRefusesAreUsageErrors(string wanted, params string[] args)
+    {
+        string line = (await _cli.RunAsync(args)).AssertOneLineFailure(expectedExitCode: 2);
+
+        Assert.Contains(wanted, line, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -140,7 +140,7 @@ public sealed partial class KnowledgeCommandTests : IDisposable
     [Fact]
     public async Task MistakesGetOneLine()
     {
-        (await _cli.RunAsync("kb", "create", "Bad Name", "--embedding-model", TestPaths.Stories260K)).AssertOneLineFailure();
+        (await _cli.RunAsync("kb", "create", "Bad Name", "--embedding-model", TestPaths.Stories260K)).AssertOneLineFailure(expectedExitCode: 2);
         (await _cli.RunAsync("kb", "add", "missing", _folder)).AssertOneLineFailure();
         (await _cli.RunAsync("kb", "search", "missing", "query")).AssertOneLineFailure();
         (await _cli.RunAsync("kb", "create", "x")).AssertOneLineFailure(expectedExitCode: 2);

@@ -131,6 +131,7 @@ public sealed partial class RunCommandTests : IDisposable
             "Once upon a time\n" +
             "The end\n" +
             "/clear\n" +
+            "/set top-p 5\n" +
             "\"\"\"\nThe\nend\n\"\"\"\n" +
             "/set temperature 0\n" +
             "/nonsense\n" +
@@ -148,6 +149,7 @@ public sealed partial class RunCommandTests : IDisposable
         Assert.Contains("has no chat template (a base model)", result.Stderr, StringComparison.Ordinal);
         Assert.Contains("Chat mode: messages are sent as a conversation", result.Stderr, StringComparison.Ordinal);
         Assert.Contains("temperature set to 0", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("top-p must be a number from 0 to 1; 5 is not. It stays as it was.", result.Stderr, StringComparison.Ordinal);
         Assert.Contains("Unknown command /nonsense", result.Stderr, StringComparison.Ordinal);
         Assert.Contains("Lily", result.Stdout, StringComparison.Ordinal);
     }

@@ -85,15 +85,15 @@ public sealed class ShareCommandTests : IDisposable
     {
         Assert.Contains("No network secret", (await _dave.RunAsync("peers")).AssertOneLineFailure(), StringComparison.Ordinal);
         Assert.Contains("No network secret", (await _dave.RunAsync("pull", "peer:alice/m")).AssertOneLineFailure(), StringComparison.Ordinal);
-        Assert.Contains("not a host:port", (await _dave.RunAsync("peers", "add", "lab-2")).AssertOneLineFailure(), StringComparison.Ordinal);
-        Assert.Contains("at least 16 characters", (await _dave.RunWithInputAsync("short\n", "share", "off", "--secret-file", "-")).AssertOneLineFailure(), StringComparison.Ordinal);
+        Assert.Contains("not a host:port", (await _dave.RunAsync("peers", "add", "lab-2")).AssertOneLineFailure(expectedExitCode: 2), StringComparison.Ordinal);
+        Assert.Contains("at least 16 characters", (await _dave.RunWithInputAsync("short\n", "share", "off", "--secret-file", "-")).AssertOneLineFailure(expectedExitCode: 2), StringComparison.Ordinal);
         foreach (string incomplete in new[] { "peer:", "peer:/m", "peer:alice/" })
         {
             Assert.Contains("needs a peer and a model", (await _dave.RunAsync("pull", incomplete)).AssertOneLineFailure(expectedExitCode: 2), StringComparison.Ordinal);
         }
 
         Assert.Contains("--quant does not apply", (await _dave.RunAsync("pull", "peer:alice/m", "--quant", "Q4_K_M")).AssertOneLineFailure(expectedExitCode: 2), StringComparison.Ordinal);
-        Assert.Contains("printable text", (await _dave.RunAsync("share", "on", "--generate-secret", "--name", "")).AssertOneLineFailure(), StringComparison.Ordinal);
+        Assert.Contains("printable text", (await _dave.RunAsync("share", "on", "--generate-secret", "--name", "")).AssertOneLineFailure(expectedExitCode: 2), StringComparison.Ordinal);
         Assert.Contains("cannot be used together", (await _dave.RunAsync("share", "on", "--generate-secret", "--secret-file", "x")).AssertOneLineFailure(expectedExitCode: 2), StringComparison.Ordinal);
     }
 

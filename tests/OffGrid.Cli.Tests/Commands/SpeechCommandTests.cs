@@ -128,9 +128,9 @@ public sealed class SpeechCommandTests : IDisposable
         Assert.Contains("silent", (await _cli.RunAsync("transcribe", silent, "--model", model)).AssertOneLineFailure(), StringComparison.Ordinal);
         Assert.Contains("not recognized", (await _cli.RunAsync("transcribe", notAudio, "--model", model)).AssertOneLineFailure(), StringComparison.Ordinal);
         Assert.Contains("does not exist", (await _cli.RunAsync("transcribe", Path.Combine(_cli.Home, "missing.wav"), "--model", model)).AssertOneLineFailure(), StringComparison.Ordinal);
-        Assert.Contains("does not know the speech language", (await _cli.RunAsync("transcribe", silent, "--model", model, "--language", "xx")).AssertOneLineFailure(), StringComparison.Ordinal);
-        Assert.Contains("Unknown voice", (await _cli.RunAsync("say", "hi", "-o", Path.Combine(_cli.Home, "x.wav"), "--voice", "klingon")).AssertOneLineFailure(), StringComparison.Ordinal);
-        Assert.Contains("Unknown audio format", (await _cli.RunAsync("say", "hi", "-o", Path.Combine(_cli.Home, "x.midi"))).AssertOneLineFailure(), StringComparison.Ordinal);
+        Assert.Contains("does not know the speech language", (await _cli.RunAsync("transcribe", silent, "--model", model, "--language", "xx")).AssertOneLineFailure(expectedExitCode: 2), StringComparison.Ordinal);
+        Assert.Contains("Unknown voice", (await _cli.RunAsync("say", "hi", "-o", Path.Combine(_cli.Home, "x.wav"), "--voice", "klingon")).AssertOneLineFailure(expectedExitCode: 2), StringComparison.Ordinal);
+        Assert.Contains("Unknown audio format", (await _cli.RunAsync("say", "hi", "-o", Path.Combine(_cli.Home, "x.midi"))).AssertOneLineFailure(expectedExitCode: 2), StringComparison.Ordinal);
         (await _cli.RunAsync("transcribe", silent, "--format", "xml")).AssertOneLineFailure(2);
         (await _cli.RunWithInputAsync("", "say", "-o", Path.Combine(_cli.Home, "x.wav"))).AssertOneLineFailure(2);
         Assert.False(File.Exists(Path.Combine(_cli.Home, "x.wav")));

@@ -115,6 +115,17 @@ public sealed class PackageRejectionTests : IAsyncLifetime
         await AssertRefusedAsync(_package, PackageProblem.UnsafePath, "unsafe path");
     }
 
+    [Theory]
+    [InlineData("acme/../escape")]
+    [InlineData("my model")]
+    public async Task AModelNameTheStoreDoesNotTakeIsRefusedBeforeAnythingIsCopied(string name)
+    {
+        PackageManifest manifest = await ReadManifestAsync();
+        await SignAsync(manifest with { Models = [manifest.Models[0] with { Name = name }] });
+
+        await AssertRefusedAsync(_package, PackageProblem.InvalidManifest, "a model's name is not one the store takes");
+    }
+
     [Fact]
     public async Task ASignedManifestThatLiesAboutASizeIsRefused()
     {

@@ -75,6 +75,47 @@ public sealed class ModelImportTests : IAsyncLifetime
         AssertStoreEmpty();
     }
 
+    /// <summary>Every way into the store (a file, a package's or a peer's listing copied or downloaded) takes only names <see cref="ModelNames"/> allows.</summary>
+    [Theory]
+    [InlineData("")]
+    [InlineData("acme/../escape")]
+    [InlineData("/etc/models")]
+    [InlineData("my model")]
+    [InlineData("bell\u0007")]
+    [InlineData("a/b?c")]
+    public async Task ANameTheRuleRefusesStoresNothingOnEveryPath(string escaped)
+    {
+        string name = System.Text.RegularExpressions.Regex.Unescape(escaped);
+        var import = new ModelImport { Name = name, Files = [new ModelImportFile("tiny.gguf", _model.Length, Sha256(_model))] };
+        Uri address = _hub.Server.AddFile("tiny.gguf", _model);
+
+        var copied = await Assert.ThrowsAsync<InvalidModelNameException>(() => _hub.Store.ImportAsync(import, _ => _source, cancellationToken: Ct));
+        var downloaded = await Assert.ThrowsAsync<InvalidModelNameException>(() => _hub.Store.DownloadAsync(
+            import, _hub.Downloader, (_, destination) => new DownloadRequest { Source = address, DestinationPath = destination }, cancellationToken: Ct));
+        var file = await Assert.ThrowsAsync<InvalidModelNameException>(() => _hub.Store.ImportAsync(_source, name, cancellationToken: Ct));
+        var referenced = await Assert.ThrowsAsync<InvalidModelNameException>(() => _hub.Store.ImportAsync(_source, name, copy: false, Ct));
+
+        Assert.All(new[] { copied, downloaded, file, referenced }, e => Assert.Equal($"The store does not take this model name: {ModelNames.Problem(name)}", e.Message));
+        Assert.Empty(_hub.Server.Requests);
+        AssertStoreEmpty();
+    }
+
+    [Theory]
+    [InlineData("My Model (v2)", "local/My-Model--v2-")]
+    [InlineData("..hidden", "local/hidden")]
+    [InlineData("модель", "local/------")]
+    public async Task AFileNamedWithOtherCharactersIsStoredUnderANameTheRuleAllows(string fileName, string expected)
+    {
+        string path = Path.Combine(_hub.Home, "incoming", fileName + ".gguf");
+        File.Copy(_source, path);
+
+        ModelManifest manifest = await _hub.Store.ImportAsync(path, cancellationToken: Ct);
+
+        Assert.Equal(expected, manifest.Name);
+        Assert.Null(ModelNames.Problem(manifest.Name));
+        Assert.Equal(expected, (await _hub.Store.FindAsync(expected, Ct))!.Name);
+    }
+
     [Fact]
     public async Task DownloadFetchesIntoStagingAndPublishesOnlyVerifiedFiles()
     {

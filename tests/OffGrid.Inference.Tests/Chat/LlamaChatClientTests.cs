@@ -152,11 +152,15 @@ public sealed class LlamaChatClientTests : IAsyncLifetime
     public async Task BadRequestsFailClearlyAndTheEngineKeepsServing()
     {
         var client = new LlamaChatClient(_tinyEngine);
-        InvalidRequestException zero = await Assert.ThrowsAsync<InvalidRequestException>(() => client.GetResponseAsync("hi", new ChatOptions { MaxOutputTokens = 0 }, TestContext.Current.CancellationToken));
+        SamplingRangeException zero = await Assert.ThrowsAsync<SamplingRangeException>(() => client.GetResponseAsync("hi", new ChatOptions { MaxOutputTokens = 0 }, TestContext.Current.CancellationToken));
         await Assert.ThrowsAsync<InvalidRequestException>(() => client.GetResponseAsync([], Greedy(), TestContext.Current.CancellationToken));
         InvalidRequestException schema = await Assert.ThrowsAsync<OffGrid.Inference.Grammar.UnsupportedSchemaException>(() => client.GetResponseAsync(
             "hi", new ChatOptions { ResponseFormat = ChatResponseFormat.ForJsonSchema(System.Text.Json.JsonDocument.Parse("""{"type":"strange"}""").RootElement) }, TestContext.Current.CancellationToken));
+        SamplingRangeException hot = await Assert.ThrowsAsync<SamplingRangeException>(() => client.GetResponseAsync("hi", new ChatOptions { Temperature = 2.5f }, TestContext.Current.CancellationToken));
+        SamplingRangeException emptyStop = await Assert.ThrowsAsync<SamplingRangeException>(() => client.GetResponseAsync("hi", new ChatOptions { StopSequences = [""] }, TestContext.Current.CancellationToken));
         Assert.Equal(nameof(ChatOptions.MaxOutputTokens), zero.ParamName);
+        Assert.Equal((nameof(ChatOptions.Temperature), "a number from 0 to 2"), (hot.ParamName, hot.Requirement));
+        Assert.Equal(nameof(ChatOptions.StopSequences), emptyStop.ParamName);
         Assert.Equal("response_format", schema.ParamName);
         Assert.NotEmpty((await client.GetResponseAsync("hi", Greedy(4), TestContext.Current.CancellationToken)).Text);
     }

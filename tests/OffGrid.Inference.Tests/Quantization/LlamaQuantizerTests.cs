@@ -190,6 +190,18 @@ public sealed class LlamaQuantizerTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData("local/tiny-F32", "local/tiny-Q8_0")]
+    [InlineData("owner/repo:F16", "owner/repo-Q8_0")]
+    [InlineData("My Model (v2)", "local/My-Model--v2--Q8_0")]
+    public void TheDefaultOutputNameIsOneTheStoreTakes(string source, string expected)
+    {
+        string name = ModelQuantizer.DefaultOutputName(source, QuantizationTarget.Find("Q8_0")!);
+
+        Assert.Equal(expected, name);
+        Assert.Null(ModelNames.Problem(name));
+    }
+
     [Fact]
     public void EveryRuntimeTypeHasAUniqueNameAndFileType()
     {
