@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -15,7 +16,9 @@ namespace OffGrid.Inference.Engine;
 
 /// <summary>
 /// Serves every generation request for one loaded model with continuous batching: each active request is a
-/// llama.cpp sequence, and each step decodes all of them in one <c>llama_decode</c> call.
+/// llama.cpp sequence, and each step decodes all of them in one <c>llama_decode</c> call — or, where the engine measures
+/// it to be faster for the weights and hardware at hand, the generating sequences one call each (see
+/// <c>BatchSplitTuner</c>).
 /// </summary>
 /// <remarks>
 /// One dedicated thread owns the llama.cpp context. New requests join between steps; a request whose prompt
@@ -34,6 +37,7 @@ public sealed class LlamaEngine : IDisposable
     private readonly AutoResetEvent _wakeup = new(false);
     private readonly Thread _worker;
     private readonly ThreadTuner? _tuner;
+    private readonly BatchSplitTuner _splitTuner;
     private readonly int? _fixedThreads;
     private long _lastGenerationStep;
     private readonly ITokenDrafter? _drafter;
@@ -60,6 +64,7 @@ public sealed class LlamaEngine : IDisposable
         int maxThreads = _fixedThreads ?? LlamaRuntime.DefaultThreadCount;
         int threads = _fixedThreads ?? ThreadTuner.Initial(maxThreads);
         _tuner = _fixedThreads is null && maxThreads > 1 ? new ThreadTuner(threads, maxThreads) : null;
+        _splitTuner = new BatchSplitTuner(_options.SplitGenerationSteps);
         LlamaContextParams parameters = LlamaNative.llama_context_default_params();
         parameters.ContextSize = (uint)(contextSize * _options.ParallelSequences);
         parameters.MaxSequences = (uint)_options.ParallelSequences;
@@ -219,6 +224,7 @@ public sealed class LlamaEngine : IDisposable
     private void Run()
     {
         using var batch = new LlamaBatchBuffer(BatchSize);
+        using var single = new LlamaBatchBuffer(1);
         var inBatch = new List<Sequence>(ParallelSequences);
         byte[] piece = new byte[256];
         while (!_disposed)
@@ -235,7 +241,7 @@ public sealed class LlamaEngine : IDisposable
 
                 if (BuildBatch(batch, inBatch))
                 {
-                    Decode(batch, inBatch, piece);
+                    Decode(batch, single, inBatch, piece);
                 }
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -368,62 +374,97 @@ public sealed class LlamaEngine : IDisposable
         return batch.Count > 0;
     }
 
-    private void Decode(LlamaBatchBuffer batch, List<Sequence> inBatch, byte[] piece)
+    private void Decode(LlamaBatchBuffer batch, LlamaBatchBuffer single, List<Sequence> inBatch, byte[] piece)
     {
+        // A step where every sequence adds one generated token can be decoded one sequence at a time instead.
+        bool generation = batch.Count == inBatch.Count && inBatch.TrueForAll(s => s.IsGenerating);
+        (bool split, bool probe) = generation ? _splitTuner.Plan(inBatch.Count, CurrentThreads) : (false, false);
         if (_tuner is not null)
         {
-            TuneThreads(batch, inBatch);
+            // Probe steps of the split tuner are another shape of step: they would spoil the thread tuner's windows.
+            TuneThreads(generation && !probe, split ? -batch.Count : batch.Count);
         }
 
-        int result = LlamaNative.llama_decode(_context, batch.ToNative());
-        if (result != 0)
+        long started = Stopwatch.GetTimestamp();
+        if (split)
         {
-            var error = new InvalidOperationException(result == 1
-                ? "llama.cpp found no room in the KV cache for this batch."
-                : $"llama_decode failed with code {result}.");
             foreach (Sequence sequence in inBatch)
             {
-                LlamaNative.llama_memory_seq_rm(_memory, sequence.Slot!.Id, -1, -1);
-                sequence.Slot.Tokens.Clear();
-                Release(sequence.Slot, error);
+                single.Clear();
+                sequence.LogitIndex = single.Add(sequence.NextToken, sequence.Slot!.Tokens.Count, sequence.Slot.Id, outputLogits: true);
+                if (DecodeOrRelease(single, [sequence]))
+                {
+                    Advance(sequence, piece);
+                }
             }
-
-            return;
+        }
+        else if (DecodeOrRelease(batch, CollectionsMarshal.AsSpan(inBatch)))
+        {
+            foreach (Sequence sequence in inBatch)
+            {
+                Advance(sequence, piece);
+            }
         }
 
+        if (generation)
+        {
+            _splitTuner.Record(inBatch.Count, CurrentThreads, Stopwatch.GetElapsedTime(started).TotalSeconds);
+        }
+    }
+
+    private bool DecodeOrRelease(LlamaBatchBuffer batch, ReadOnlySpan<Sequence> inBatch)
+    {
+        int result = LlamaNative.llama_decode(_context, batch.ToNative());
+        if (result == 0)
+        {
+            return true;
+        }
+
+        var error = new InvalidOperationException(result == 1
+            ? "llama.cpp found no room in the KV cache for this batch."
+            : $"llama_decode failed with code {result}.");
         foreach (Sequence sequence in inBatch)
         {
-            Slot slot = sequence.Slot!;
-            if (sequence.IsGenerating)
-            {
-                slot.Tokens.Add(sequence.NextToken);
-            }
-            else
-            {
-                slot.Tokens.AddRange(sequence.Request.PromptTokens.AsSpan(sequence.Evaluated, sequence.Chunk));
-                sequence.Evaluated += sequence.Chunk;
-            }
+            LlamaNative.llama_memory_seq_rm(_memory, sequence.Slot!.Id, -1, -1);
+            sequence.Slot.Tokens.Clear();
+            Release(sequence.Slot, error);
+        }
 
-            if (sequence.DraftCount > 0)
-            {
-                Verify(slot, sequence, piece);
-            }
-            else if (sequence.LogitIndex >= 0)
-            {
-                Sample(slot, sequence, piece);
-            }
+        return false;
+    }
+
+    // After a decode: the sequence's tokens are in the KV cache; sample (or verify drafts) from the logits.
+    private void Advance(Sequence sequence, byte[] piece)
+    {
+        Slot slot = sequence.Slot!;
+        if (sequence.IsGenerating)
+        {
+            slot.Tokens.Add(sequence.NextToken);
+        }
+        else
+        {
+            slot.Tokens.AddRange(sequence.Request.PromptTokens.AsSpan(sequence.Evaluated, sequence.Chunk));
+            sequence.Evaluated += sequence.Chunk;
+        }
+
+        if (sequence.DraftCount > 0)
+        {
+            Verify(slot, sequence, piece);
+        }
+        else if (sequence.LogitIndex >= 0)
+        {
+            Sample(slot, sequence, piece);
         }
     }
 
     // The tuner is given the time from one generation step to the next, not the time inside llama_decode: under
     // contention an extra ggml thread can make decode itself look faster while sampling and streaming, which need a
     // core too, wait for it, and tokens/s halve.
-    private void TuneThreads(LlamaBatchBuffer batch, List<Sequence> inBatch)
+    private void TuneThreads(bool generation, int shape)
     {
         long now = Stopwatch.GetTimestamp();
-        bool generation = batch.Count == inBatch.Count && inBatch.TrueForAll(s => s.IsGenerating);
         if (generation && _lastGenerationStep != 0
-            && _tuner!.Record(batch.Count, Stopwatch.GetElapsedTime(_lastGenerationStep, now).TotalSeconds))
+            && _tuner!.Record(shape, Stopwatch.GetElapsedTime(_lastGenerationStep, now).TotalSeconds))
         {
             LlamaNative.llama_set_n_threads(_context, _tuner.Threads, _tuner.Threads);
         }

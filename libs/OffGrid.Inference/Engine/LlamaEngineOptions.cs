@@ -51,6 +51,13 @@ public sealed class LlamaEngineOptions
     /// </summary>
     public GgmlType? CacheTypeV { get; set; }
 
+    /// <summary>
+    /// Whether generation steps decode their sequences one call each (<see langword="true"/>) or in one batch
+    /// (<see langword="false"/>); <see langword="null"/> (the default) times both and keeps the faster
+    /// (<see cref="BatchSplitTuner"/>). Tests fix it to reach one path for certain.
+    /// </summary>
+    internal bool? SplitGenerationSteps { get; init; }
+
     /// <summary>The cache types llama.cpp accepts for <see cref="CacheTypeK"/> and <see cref="CacheTypeV"/> (its <c>--cache-type-k</c> list).</summary>
     public static IReadOnlyList<GgmlType> SupportedCacheTypes { get; } =
         [GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_1, GgmlType.IQ4_NL, GgmlType.Q5_0, GgmlType.Q5_1];
@@ -123,6 +130,7 @@ public sealed class LlamaEngineOptions
         CacheTypeV = CacheTypeV,
         Speculation = Speculation,
         PromptCache = PromptCache,
+        SplitGenerationSteps = SplitGenerationSteps,
     };
 
     internal void Validate()

@@ -26,15 +26,15 @@ internal sealed class ThreadTuner
     private const double GainToDrop = 0.95;
 
     private readonly int _max;
-    private Window _waited;
-    private Window _current;
-    private Window _probe;
+    private StepWindow _waited = NewWindow();
+    private StepWindow _current = NewWindow();
+    private StepWindow _probe = NewWindow();
     private int _chosen;
     private bool _probing;
     // The first probe comes early: the load average that chose the starting count may be stale or this process's own.
     private int _waitWindows = 1;
     private int _windowsLeft = 1;
-    private int _batchSize = -1;
+    private int _shape;
     private bool _probeDown = true;
 
     /// <summary>Starts at <paramref name="initial"/> threads, adapting between 1 and <paramref name="max"/>.</summary>
@@ -59,18 +59,22 @@ internal sealed class ThreadTuner
         return Math.Clamp((int)Math.Round(cores - busy, MidpointRounding.AwayFromZero), 1, cores);
     }
 
-    /// <summary>Records a generation step of <paramref name="batchSize"/> tokens that took <paramref name="seconds"/>; returns whether <see cref="Threads"/> changed.</summary>
-    public bool Record(int batchSize, double seconds)
+    /// <summary>
+    /// Records a generation step that took <paramref name="seconds"/>; returns whether <see cref="Threads"/> changed.
+    /// <paramref name="shape"/> tells steps that cost differently apart (the engine passes the batch size, negated when
+    /// the step decoded its sequences one by one): a new shape starts the measuring over.
+    /// </summary>
+    public bool Record(int shape, double seconds)
     {
         if (_max == 1)
         {
             return false;
         }
 
-        if (batchSize != _batchSize)
+        if (shape != _shape)
         {
             // A different batch costs differently: start over at the chosen count.
-            _batchSize = batchSize;
+            _shape = shape;
             return Reset();
         }
 
@@ -80,7 +84,7 @@ internal sealed class ThreadTuner
             {
                 if (_waited.Add(seconds))
                 {
-                    _waited = default;
+                    _waited = NewWindow();
                     _windowsLeft--;
                 }
 
@@ -120,9 +124,9 @@ internal sealed class ThreadTuner
         Threads = _chosen;
         _probing = false;
         _windowsLeft = _waitWindows;
-        _waited = default;
-        _current = default;
-        _probe = default;
+        _waited = NewWindow();
+        _current = NewWindow();
+        _probe = NewWindow();
         return changed;
     }
 
@@ -147,19 +151,5 @@ internal sealed class ThreadTuner
         }
     }
 
-    // Steps measured back to back: full once it holds enough steps and enough time to have met a stall.
-    private struct Window
-    {
-        private int _steps;
-        private double _seconds;
-
-        public readonly double Mean => _seconds / _steps;
-
-        public bool Add(double seconds)
-        {
-            _steps++;
-            _seconds += seconds;
-            return _steps >= WindowSteps && _seconds >= WindowSeconds;
-        }
-    }
+    private static StepWindow NewWindow() => new(WindowSteps, WindowSeconds);
 }

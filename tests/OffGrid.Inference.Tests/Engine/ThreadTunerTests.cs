@@ -62,7 +62,7 @@ public sealed class ThreadTunerTests
         for (double elapsed = 0; elapsed < seconds;)
         {
             double step = stepSeconds(tuner.Threads);
-            tuner.Record(batchSize: 1, step);
+            tuner.Record(shape: 1, step);
             elapsed += step;
         }
     }

@@ -6,21 +6,9 @@ using OffGrid.Testing.Models;
 
 namespace OffGrid.Inference.Tests.Engine.Speculation;
 
-public sealed class SpeculativeDecodingTests : IAsyncLifetime
+public sealed class SpeculativeDecodingTests(StoriesModel stories) : IClassFixture<StoriesModel>
 {
-    private LlamaModel _stories = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        await TestRuntime.EnsureLoadedAsync();
-        _stories = await LlamaModel.LoadAsync(TestPaths.Stories260K);
-    }
-
-    public ValueTask DisposeAsync()
-    {
-        _stories.Dispose();
-        return ValueTask.CompletedTask;
-    }
+    private readonly LlamaModel _stories = stories.Model;
 
     [Fact]
     public async Task PromptLookupKeepsGreedyOutputAndAcceptsDrafts()
