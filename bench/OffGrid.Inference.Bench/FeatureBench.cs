@@ -5,6 +5,7 @@ using OffGrid.Inference.Engine;
 using OffGrid.Inference.Engine.Speculation;
 using OffGrid.Inference.Models;
 using OffGrid.Testing;
+using OffGrid.Testing.Gguf;
 using OffGrid.Testing.Models;
 
 namespace OffGrid.Inference.Bench;
@@ -17,16 +18,28 @@ namespace OffGrid.Inference.Bench;
 internal static class FeatureBench
 {
     public const string Usage = """
-        dotnet run -c Release --project bench/OffGrid.Inference.Bench -- features [--threads N] [--iterations N] [--cache DIR]
+        dotnet run -c Release --project bench/OffGrid.Inference.Bench -- features [--only speculation] [--threads N] [--iterations N] [--weights q4_0|q8_0|f16] [--cache DIR]
         """;
 
     // A mid-sized random-weight model: long prompts take seconds to evaluate, its KV state is tens of MB.
     private static readonly TestLlamaModelSpec s_promptModel = SyntheticModel.Spec with { EmbeddingLength = 1024, BlockCount = 8, HeadCount = 16, HeadCountKv = 16, FeedForwardLength = 2816, Seed = 100 };
 
+    // About 270M parameters whose greedy answer walks 64-token cycles (TestLlamaModelSpec.RepeatCycleLength): big enough
+    // that a decode step is bound by reading the weights, as in real models where speculation pays.
+    private static readonly TestLlamaModelSpec s_repeatModel = SyntheticModel.Spec32K with
+    {
+        EmbeddingLength = 1024, BlockCount = 16, HeadCount = 16, HeadCountKv = 16, FeedForwardLength = 2816, RepeatCycleLength = 64, Seed = 270,
+    };
+
+    // The same vocabulary and seed give the same cycles at a 30th of the target's weights.
+    private static readonly TestLlamaModelSpec s_repeatDraft = s_repeatModel with { EmbeddingLength = 256, BlockCount = 2, HeadCount = 4, HeadCountKv = 4, FeedForwardLength = 704 };
+
     public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output)
     {
         int? threads = null;
         int iterations = 5;
+        bool speculationOnly = false;
+        GgufTensorType weights = GgufTensorType.Q4_0;
         string cacheDir = Path.Combine(TestPaths.RepoRoot, ".cache", "bench");
         for (int i = 0; i < args.Count; i++)
         {
@@ -35,6 +48,8 @@ internal static class FeatureBench
                 case "--threads" when i + 1 < args.Count: threads = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--iterations" when i + 1 < args.Count: iterations = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--cache" when i + 1 < args.Count: cacheDir = args[++i]; break;
+                case "--only" when i + 1 < args.Count && args[i + 1] == "speculation": speculationOnly = true; i++; break;
+                case "--weights" when i + 1 < args.Count && Enum.TryParse(args[i + 1], ignoreCase: true, out weights) && weights is not GgufTensorType.F32: i++; break;
                 default:
                     Console.Error.WriteLine(Usage);
                     return 2;
@@ -42,79 +57,104 @@ internal static class FeatureBench
         }
 
         output.WriteLine($"OffGrid.Inference feature bench, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, CPU: {MachineInfo.CpuModel}, {Environment.ProcessorCount} logical cores, threads: {threads?.ToString(CultureInfo.InvariantCulture) ?? "default"}, load at start {LoadAverage.Current:0.00}");
-        await SpeculationAsync("stories260K", TestPaths.Stories260K, 256, threads, iterations, output,
+        const string Paragraph = "Once upon a time, there was a little girl named Lily. She loved to play outside in the park with her dog. One day, Lily saw a big red ball. ";
+        await SpeculationAsync(
+            TestPaths.Stories260K, model => model.Tokenize(string.Concat(Enumerable.Repeat(Paragraph, 4)), addSpecial: true, parseSpecial: false),
+            prompt => $"stories260K, greedy, {prompt}-token prompt that repeats one paragraph 4 times", 256, [threads], iterations, output,
         [
             ("off", new SpeculativeDecodingOptions()),
             ("prompt lookup, n-gram 3, draft-max 16", new SpeculativeDecodingOptions { NgramSize = 3 }),
             ("prompt lookup, n-gram 3, draft-max 4", new SpeculativeDecodingOptions { NgramSize = 3, MaxDraftTokens = 4 }),
             ("draft model stories260K (itself), draft-max 4", new SpeculativeDecodingOptions { DraftModelPath = TestPaths.Stories260K, MaxDraftTokens = 4 }),
         ]).ConfigureAwait(false);
-        await PromptCacheAsync(MidModel(cacheDir, output), threads, iterations, output).ConfigureAwait(false);
+        await RepeatModelSpeculationAsync(cacheDir, weights, threads is { } t ? [t] : [1, 2], iterations, output).ConfigureAwait(false);
+        if (!speculationOnly)
+        {
+            await PromptCacheAsync((await SyntheticModel.GetOrCreateAsync(cacheDir, output, s_promptModel).ConfigureAwait(false)).Path, threads, iterations, output).ConfigureAwait(false);
+        }
+
         output.WriteLine($"load at end {LoadAverage.Current:0.00}");
         return 0;
     }
 
-    private static string MidModel(string cacheDir, TextWriter output)
+    private static async Task RepeatModelSpeculationAsync(string cacheDir, GgufTensorType weights, int?[] threadCounts, int iterations, TextWriter output)
     {
-        string path = Path.Combine(cacheDir, "models", $"llama-100m-q8_0-{s_promptModel.CacheKey}.gguf");
-        if (!File.Exists(path))
-        {
-            output.WriteLine($"Generating {path} ...");
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            TestLlamaModels.Write(s_promptModel, path + ".tmp");
-            File.Move(path + ".tmp", path, overwrite: true);
-        }
+        (string target, long targetParameters) = await SyntheticModel.GetOrCreateAsync(cacheDir, output, s_repeatModel with { WeightType = weights }).ConfigureAwait(false);
+        (string draft, long draftParameters) = await SyntheticModel.GetOrCreateAsync(cacheDir, output, s_repeatDraft with { WeightType = weights }).ConfigureAwait(false);
+        int[] cycle = TestLlamaModels.RepeatCycles(s_repeatModel)[0];
 
-        return path;
+        // BOS, then one cycle walked 3 times, stopping 3 tokens short: the answer carries on around the cycle.
+        int[] prompt = [1, .. Enumerable.Range(0, (3 * cycle.Length) - 3).Select(i => cycle[i % cycle.Length])];
+        string draftLabel = $"draft model {draftParameters / 1e6:0}M ({s_repeatDraft.EmbeddingLength} wide, {s_repeatDraft.BlockCount} layers)";
+        await SpeculationAsync(
+            target, _ => prompt,
+            length => $"repeat model {targetParameters / 1e6:0}M {weights}, 32k vocabulary, greedy, {length}-token prompt that walks one {cycle.Length}-token cycle 3 times", 128, threadCounts, iterations, output,
+        [
+            ("off", new SpeculativeDecodingOptions()),
+            ("prompt lookup, n-gram 3, draft-max 16", new SpeculativeDecodingOptions { NgramSize = 3 }),
+            ("prompt lookup, n-gram 3, draft-max 4", new SpeculativeDecodingOptions { NgramSize = 3, MaxDraftTokens = 4 }),
+            ($"{draftLabel}, draft-max 16", new SpeculativeDecodingOptions { DraftModelPath = draft }),
+            ($"{draftLabel}, draft-max 4", new SpeculativeDecodingOptions { DraftModelPath = draft, MaxDraftTokens = 4 }),
+        ]).ConfigureAwait(false);
     }
 
     private static async Task SpeculationAsync(
-        string label, string path, int outputTokens, int? threads, int iterations, TextWriter output, (string Name, SpeculativeDecodingOptions Options)[] modes)
+        string path, Func<LlamaModel, int[]> tokenizePrompt, Func<int, string> title, int outputTokens, int?[] threadCounts, int iterations, TextWriter output,
+        (string Name, SpeculativeDecodingOptions Options)[] modes)
     {
         using LlamaModel model = await LlamaModel.LoadAsync(path).ConfigureAwait(false);
-        const string Paragraph = "Once upon a time, there was a little girl named Lily. She loved to play outside in the park with her dog. One day, Lily saw a big red ball. ";
-        int[] prompt = model.Tokenize(string.Concat(Enumerable.Repeat(Paragraph, 4)), addSpecial: true, parseSpecial: false);
-        var engines = modes.Select(m => new LlamaEngine(model, new LlamaEngineOptions { ParallelSequences = 1, ContextSize = 1024, Threads = threads, Speculation = m.Options })).ToArray();
-        try
+        int[] prompt = tokenizePrompt(model);
+        var rates = new double[threadCounts.Length, modes.Length];
+        var last = new GenerationUpdate[modes.Length];
+        var same = Enumerable.Repeat(true, modes.Length).ToArray();
+        for (int t = 0; t < threadCounts.Length; t++)
         {
-            var rates = modes.Select(_ => new List<double>()).ToArray();
-            var last = new GenerationUpdate[modes.Length];
-            var texts = new string[modes.Length];
-
-            // Modes alternate within each iteration, so a change in machine load touches all of them alike.
-            for (int iteration = 0; iteration <= iterations; iteration++)
+            var engines = modes.Select(m => new LlamaEngine(model, new LlamaEngineOptions { ParallelSequences = 1, ContextSize = 1024, Threads = threadCounts[t], Speculation = m.Options })).ToArray();
+            try
             {
+                var runs = modes.Select(_ => new List<double>()).ToArray();
+
+                // Modes alternate within each iteration, so a change in machine load touches all of them alike.
+                for (int iteration = 0; iteration <= iterations; iteration++)
+                {
+                    for (int m = 0; m < modes.Length; m++)
+                    {
+                        GenerationUpdate update = await GenerateAsync(engines[m], prompt, outputTokens).ConfigureAwait(false);
+                        if (iteration > 0)
+                        {
+                            runs[m].Add((update.OutputTokens - 1) / update.GenerationDuration.TotalSeconds);
+                        }
+
+                        last[m] = update;
+                        same[m] &= update.OutputTokenIds.SequenceEqual(last[0].OutputTokenIds);
+                    }
+                }
+
                 for (int m = 0; m < modes.Length; m++)
                 {
-                    (string text, GenerationUpdate update) = await GenerateAsync(engines[m], prompt, outputTokens).ConfigureAwait(false);
-                    if (iteration > 0)
-                    {
-                        rates[m].Add((update.OutputTokens - 1) / update.GenerationDuration.TotalSeconds);
-                    }
-
-                    (texts[m], last[m]) = (text, update);
+                    rates[t, m] = Median(runs[m]);
                 }
             }
-
-            output.WriteLine();
-            output.WriteLine($"Speculative decoding: {label}, greedy, {prompt.Length}-token prompt that repeats one paragraph 4 times, {outputTokens} tokens, median of {iterations}");
-            output.WriteLine();
-            output.WriteLine("| Mode | Drafted | Accepted | Acceptance | Generation t/s | Speed-up | Same output |");
-            output.WriteLine("|---|---:|---:|---:|---:|---:|---|");
-            double baseline = Median(rates[0]);
-            for (int m = 0; m < modes.Length; m++)
+            finally
             {
-                double rate = Median(rates[m]);
-                string acceptance = last[m].DraftTokens > 0 ? $"{100.0 * last[m].AcceptedDraftTokens / last[m].DraftTokens:0.0} %" : "-";
-                output.WriteLine($"| {modes[m].Name} | {last[m].DraftTokens} | {last[m].AcceptedDraftTokens} | {acceptance} | {rate:0} | {rate / baseline:0.00}x | {(texts[m] == texts[0] ? "yes" : "NO")} |");
+                foreach (LlamaEngine engine in engines)
+                {
+                    engine.Dispose();
+                }
             }
         }
-        finally
+
+        output.WriteLine();
+        output.WriteLine($"Speculative decoding: {title(prompt.Length)}, {outputTokens} tokens generated (end of text ignored), median of {iterations}");
+        output.WriteLine();
+        string columns = string.Concat(threadCounts.Select(t => $" {(t is { } n ? $"{n} thread{(n == 1 ? "" : "s")}" : "default threads")} t/s | Speed-up |"));
+        output.WriteLine($"| Mode | Drafted | Accepted | Acceptance |{columns} Same output |");
+        output.WriteLine($"|---|---:|---:|---:|{string.Concat(threadCounts.Select(_ => "---:|---:|"))}---|");
+        for (int m = 0; m < modes.Length; m++)
         {
-            foreach (LlamaEngine engine in engines)
-            {
-                engine.Dispose();
-            }
+            string acceptance = last[m].DraftTokens > 0 ? $"{100.0 * last[m].AcceptedDraftTokens / last[m].DraftTokens:0.0} %" : "-";
+            string speeds = string.Concat(Enumerable.Range(0, threadCounts.Length).Select(t => $" {rates[t, m]:0.0} | {rates[t, m] / rates[t, 0]:0.00}× |"));
+            output.WriteLine($"| {modes[m].Name} | {last[m].DraftTokens} | {last[m].AcceptedDraftTokens} | {acceptance} |{speeds} {(same[m] ? "yes" : "NO")} |");
         }
     }
 
@@ -167,9 +207,8 @@ internal static class FeatureBench
         return Stopwatch.GetElapsedTime(started).TotalSeconds;
     }
 
-    private static async Task<(string Text, GenerationUpdate Last)> GenerateAsync(LlamaEngine engine, int[] prompt, int outputTokens)
+    private static async Task<GenerationUpdate> GenerateAsync(LlamaEngine engine, int[] prompt, int outputTokens)
     {
-        var text = new System.Text.StringBuilder();
         GenerationUpdate last = default;
         await foreach (GenerationUpdate update in engine.Submit(new GenerationRequest
         {
@@ -179,11 +218,10 @@ internal static class FeatureBench
             IgnoreEndOfGeneration = true,
         }).ReadAllAsync().ConfigureAwait(false))
         {
-            text.Append(update.Text);
             last = update;
         }
 
-        return (text.ToString(), last);
+        return last;
     }
 
     private static double Median(List<double> values)

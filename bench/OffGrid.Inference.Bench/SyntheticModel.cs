@@ -23,11 +23,11 @@ internal static class SyntheticModel
     /// <summary>The same shape with a 32k vocabulary (about 430M parameters), where sampling and logits cost what they do in real models.</summary>
     public static readonly TestLlamaModelSpec Spec32K = Spec with { VocabularySize = 32000, Seed = 430 };
 
-    /// <summary>Returns the model's path, writing it first when the cache lacks it, and its parameter count from the GGUF header.</summary>
+    /// <summary>Returns the path of the model with <paramref name="spec"/> (default <see cref="Spec"/>), writing it first when the cache lacks it, and its parameter count from the GGUF header.</summary>
     public static async Task<(string Path, long Parameters)> GetOrCreateAsync(string cacheDir, TextWriter log, TestLlamaModelSpec? spec = null)
     {
         spec ??= Spec;
-        string path = System.IO.Path.Combine(cacheDir, "models", $"llama-q8_0-{spec.CacheKey}.gguf");
+        string path = System.IO.Path.Combine(cacheDir, "models", $"llama-{spec.WeightType.ToString().ToLowerInvariant()}-{spec.CacheKey}.gguf");
         if (!File.Exists(path))
         {
             log.WriteLine($"Generating {path} ...");

@@ -5,5 +5,6 @@ internal enum GgufTensorType : uint
 {
     F32 = 0,
     F16 = 1,
+    Q4_0 = 2,
     Q8_0 = 8,
 }

@@ -5,12 +5,13 @@ namespace OffGrid.Testing.Gguf;
 
 /// <summary>
 /// Writes GGUF v3 files for tests: metadata of every type (arrays and nested arrays included) and tensors
-/// stored as F32, F16 or Q8_0 from float data, or as raw bytes of any ggml type. Independent of the product
+/// stored as F32, F16, Q8_0 or Q4_0 from float data, or as raw bytes of any ggml type. Independent of the product
 /// code so that it can check the reader from the outside and serve every test project.
 /// </summary>
 internal sealed class GgufWriter
 {
     private const int Q8BlockSize = 32;
+    private const int Q4BlockSize = 32;
 
     private readonly List<(string Key, GgufMetadataType Type, object Value)> _metadata = [];
     private readonly List<(string Name, long[] Dims, uint Type, byte[] Data)> _tensors = [];
@@ -69,6 +70,7 @@ internal sealed class GgufWriter
             GgufTensorType.F32 => EncodeF32(data),
             GgufTensorType.F16 => EncodeF16(data),
             GgufTensorType.Q8_0 => EncodeQ8_0(data, dims[0]),
+            GgufTensorType.Q4_0 => EncodeQ4_0(data, dims[0]),
             _ => throw new ArgumentOutOfRangeException(nameof(type)),
         };
         return AddRawTensor(name, dims, (uint)type, bytes);
@@ -192,6 +194,45 @@ internal sealed class GgufWriter
             for (int i = 0; i < Q8BlockSize; i++)
             {
                 dst[2 + i] = (byte)(sbyte)Math.Round(block[i] * id, MidpointRounding.AwayFromZero);
+            }
+        }
+
+        return output;
+    }
+
+    /// <summary>
+    /// Quantizes rows of <paramref name="rowLength"/> floats to Q4_0 as ggml's reference quantizer does: blocks of 32
+    /// with an fp16 scale (the value of largest magnitude over -8) and 16 bytes whose low nibbles hold values 0–15 and
+    /// high nibbles values 16–31, each stored plus 8.
+    /// </summary>
+    public static byte[] EncodeQ4_0(ReadOnlySpan<float> data, long rowLength)
+    {
+        if (rowLength % Q4BlockSize != 0)
+        {
+            throw new ArgumentException($"Q4_0 needs rows that are a multiple of {Q4BlockSize}; got {rowLength}.", nameof(rowLength));
+        }
+
+        const int BlockBytes = 2 + (Q4BlockSize / 2);
+        int blocks = data.Length / Q4BlockSize;
+        byte[] output = new byte[blocks * BlockBytes];
+        for (int b = 0; b < blocks; b++)
+        {
+            ReadOnlySpan<float> block = data.Slice(b * Q4BlockSize, Q4BlockSize);
+            float max = 0;
+            foreach (float x in block)
+            {
+                max = Math.Abs(x) > Math.Abs(max) ? x : max;
+            }
+
+            float d = max / -8f;
+            float id = d != 0 ? 1f / d : 0f;
+            Span<byte> dst = output.AsSpan(b * BlockBytes, BlockBytes);
+            BinaryPrimitives.WriteUInt16LittleEndian(dst, BitConverter.HalfToUInt16Bits((Half)d));
+            for (int i = 0; i < Q4BlockSize / 2; i++)
+            {
+                int low = Math.Min(15, (int)((block[i] * id) + 8.5f));
+                int high = Math.Min(15, (int)((block[i + (Q4BlockSize / 2)] * id) + 8.5f));
+                dst[2 + i] = (byte)(low | (high << 4));
             }
         }
 

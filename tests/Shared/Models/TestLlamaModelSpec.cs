@@ -43,8 +43,22 @@ internal sealed record TestLlamaModelSpec
     /// </summary>
     public bool AllByteTokens { get; init; }
 
+    /// <summary>
+    /// When set, a model whose greedy answer is known in advance, for speculative decoding tests and benches: every
+    /// layer's attention output and FFN down projections are zero, so the layers add nothing to the residual stream
+    /// (they still cost their full compute) and the final hidden state is the current token's normalized embedding;
+    /// the output matrix holds the embeddings in permuted rows, so the greedy next token is a fixed function of the
+    /// current one. That function walks cycles of this many normal tokens (a shuffle seeded by <see cref="Seed"/>, see
+    /// <see cref="TestLlamaModels.RepeatCycles"/>); control and byte tokens follow themselves. A prompt that walks a
+    /// cycle is continued exactly, so prompt lookup drafts it, and a model of another shape with the same vocabulary
+    /// size and seed drafts it too. Random embeddings are nearly orthogonal, so the greedy pick is clear even in Q4_0
+    /// from <see cref="EmbeddingLength"/> 128 on. <see langword="null"/> (the default) writes random weights everywhere.
+    /// </summary>
+    public int? RepeatCycleLength { get; init; }
+
     /// <summary>A stable key for caching the generated file.</summary>
     public string CacheKey => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(
         string.Join("|", "v2", EmbeddingLength, BlockCount, HeadCount, HeadCountKv, FeedForwardLength, ContextLength, VocabularySize, Seed, WeightType, Architecture,
-            ChatTemplate ?? "-", string.Join(",", SpecialTokens), string.Join(",", UserDefinedTokens), EndOfTurnToken ?? "-", AllByteTokens ? "bytes256" : "-"))))[..16];
+            ChatTemplate ?? "-", string.Join(",", SpecialTokens), string.Join(",", UserDefinedTokens), EndOfTurnToken ?? "-", AllByteTokens ? "bytes256" : "-")
+        + (RepeatCycleLength is { } cycle ? $"|repeat{cycle}" : ""))))[..16];
 }

@@ -10,6 +10,8 @@ namespace OffGrid.Testing.Models;
 /// </summary>
 internal static class TestLlamaModels
 {
+    private const int NormalTokenType = 1;
+
     private static readonly string[] s_words =
     [
         "the", "a", "and", "to", "of", "in", "is", "it", "you", "that", "he", "was", "for", "on", "are", "with", "as", "I", "his", "they",
@@ -58,7 +60,7 @@ internal static class TestLlamaModels
         var writer = new GgufWriter()
             .AddString("general.architecture", arch)
             .AddString("general.name", $"offgrid-test-{spec.CacheKey}")
-            .AddUInt32("general.file_type", spec.WeightType switch { GgufTensorType.F16 => 1u, GgufTensorType.Q8_0 => 7u, _ => 0u })
+            .AddUInt32("general.file_type", spec.WeightType switch { GgufTensorType.F16 => 1u, GgufTensorType.Q4_0 => 2u, GgufTensorType.Q8_0 => 7u, _ => 0u })
             .AddUInt32($"{arch}.context_length", (uint)spec.ContextLength)
             .AddUInt32($"{arch}.embedding_length", (uint)spec.EmbeddingLength)
             .AddUInt32($"{arch}.block_count", (uint)spec.BlockCount)
@@ -85,7 +87,18 @@ internal static class TestLlamaModels
         var random = new Random(spec.Seed);
         int vocab = tokens.Count;
         int embd = spec.EmbeddingLength;
-        writer.AddTensor("token_embd.weight", [embd, vocab], RandomWeights(random, embd * vocab, 0.5f), spec.WeightType);
+        float[] embeddings = RandomWeights(random, embd * vocab, 0.5f);
+        bool repeat = spec.RepeatCycleLength is not null;
+
+        // A repeat model's layers write zeros into the residual stream; drawing them anyway keeps its other weights
+        // those of the plain model with the same seed.
+        float[] Residual(int count, float scale)
+        {
+            float[] weights = RandomWeights(random, count, scale);
+            return repeat ? new float[count] : weights;
+        }
+
+        writer.AddTensor("token_embd.weight", [embd, vocab], embeddings, spec.WeightType);
         for (int layer = 0; layer < spec.BlockCount; layer++)
         {
             string b = $"blk.{layer}.";
@@ -93,21 +106,52 @@ internal static class TestLlamaModels
             writer.AddTensor(b + "attn_q.weight", [embd, embd], RandomWeights(random, embd * embd, 0.1f), spec.WeightType);
             writer.AddTensor(b + "attn_k.weight", [embd, kvDim], RandomWeights(random, embd * kvDim, 0.1f), spec.WeightType);
             writer.AddTensor(b + "attn_v.weight", [embd, kvDim], RandomWeights(random, embd * kvDim, 0.1f), spec.WeightType);
-            writer.AddTensor(b + "attn_output.weight", [embd, embd], RandomWeights(random, embd * embd, 0.1f), spec.WeightType);
+            writer.AddTensor(b + "attn_output.weight", [embd, embd], Residual(embd * embd, 0.1f), spec.WeightType);
             writer.AddTensor(b + "ffn_norm.weight", [embd], Ones(embd));
             writer.AddTensor(b + "ffn_gate.weight", [embd, spec.FeedForwardLength], RandomWeights(random, embd * spec.FeedForwardLength, 0.1f), spec.WeightType);
             writer.AddTensor(b + "ffn_up.weight", [embd, spec.FeedForwardLength], RandomWeights(random, embd * spec.FeedForwardLength, 0.1f), spec.WeightType);
-            writer.AddTensor(b + "ffn_down.weight", [spec.FeedForwardLength, embd], RandomWeights(random, embd * spec.FeedForwardLength, 0.1f), spec.WeightType);
+            writer.AddTensor(b + "ffn_down.weight", [spec.FeedForwardLength, embd], Residual(embd * spec.FeedForwardLength, 0.1f), spec.WeightType);
         }
 
         writer.AddTensor("output_norm.weight", [embd], Ones(embd));
-        writer.AddTensor("output.weight", [embd, vocab], RandomWeights(random, embd * vocab, 0.5f), spec.WeightType);
+        float[] output = RandomWeights(random, embd * vocab, 0.5f);
+        if (repeat)
+        {
+            // Row next(t) of the output matrix is token t's embedding: its logit is |e_t|² against e_t·e_u for any other row.
+            foreach (int[] cycle in RepeatCycles(spec))
+            {
+                for (int i = 0; i < cycle.Length; i++)
+                {
+                    Array.Copy(embeddings, (long)cycle[i] * embd, output, (long)cycle[(i + 1) % cycle.Length] * embd, embd);
+                }
+            }
+
+            foreach (int token in Enumerable.Range(0, vocab).Where(t => types[t] != NormalTokenType))
+            {
+                Array.Copy(embeddings, (long)token * embd, output, (long)token * embd, embd);
+            }
+        }
+
+        writer.AddTensor("output.weight", [embd, vocab], output, spec.WeightType);
         return writer;
+    }
+
+    /// <summary>
+    /// The cycles a <see cref="TestLlamaModelSpec.RepeatCycleLength"/> model's greedy answer walks: after token
+    /// <c>cycle[i]</c> comes <c>cycle[(i + 1) % cycle.Length]</c>. They cover every normal token once; the last may be shorter.
+    /// </summary>
+    public static IReadOnlyList<int[]> RepeatCycles(TestLlamaModelSpec spec)
+    {
+        int length = spec.RepeatCycleLength ?? throw new ArgumentException("The spec is not a repeat model.", nameof(spec));
+        List<int> types = BuildVocabulary(spec).Types;
+        int[] normal = [.. Enumerable.Range(0, types.Count).Where(t => types[t] == NormalTokenType)];
+        new Random(spec.Seed).Shuffle(normal);
+        return normal.Chunk(length).ToList();
     }
 
     private static (List<string> Tokens, List<float> Scores, List<int> Types) BuildVocabulary(TestLlamaModelSpec spec)
     {
-        const int Normal = 1, Unknown = 2, Control = 3, UserDefined = 4, Byte = 6;
+        const int Normal = NormalTokenType, Unknown = 2, Control = 3, UserDefined = 4, Byte = 6;
         var tokens = new List<string> { "<unk>", "<s>", "</s>" };
         var types = new List<int> { Unknown, Control, Control };
         foreach (string special in spec.SpecialTokens)
