@@ -204,7 +204,7 @@ public sealed class AgentRunsTests(QwenEngine engine) : IClassFixture<QwenEngine
         using var home = new AgentsHome();
         var templates = new AgentTemplates(home.Options);
         await templates.SaveAsync(Talker with { Name = "long", MaxOutputTokens = 100_000 }, cancel);
-        var recorder = new StreamProbe(engine.ChatClient);
+        var recorder = new StreamProbe(engine.ChatClient, holdAfterFirstToken: true);
         await using var runs = new AgentRuns(home.Options, templates);
 
         AgentRunInfo run = await runs.StartAsync(new AgentRunRequest { Task = "Write forever.", Agents = ["long"] }, recorder, cancellationToken: cancel);

@@ -57,7 +57,7 @@ public sealed class ChatClientSpeechExtensionsTests : IAsyncLifetime
     {
         var bad = new ChatOptions { MaxOutputTokens = 0 };
 
-        await Assert.ThrowsAsync<OffGrid.Inference.InvalidRequestException>(async () =>
+        await Assert.ThrowsAnyAsync<OffGrid.Inference.InvalidRequestException>(async () =>
             await _chat.GetStreamingSpeechAsync(_voice, [new ChatMessage(ChatRole.User, "Hi")], bad, cancellationToken: Ct).ToListAsync(Ct));
     }
 
