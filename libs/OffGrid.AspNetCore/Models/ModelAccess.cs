@@ -205,17 +205,16 @@ internal sealed class ModelAccess
     /// </summary>
     public async Task<bool> ReleaseFileAsync(string path, CancellationToken cancellationToken)
     {
-        if (_clients.Worker is { } worker)
+        if (_clients.Worker is not { } worker)
         {
-            if (worker.IsReady)
-            {
-                // The worker takes a path from the server (ModelWorkerRole), which resolved it first.
-                await worker.SendJsonAsync<JsonElement>(HttpMethod.Post, "v1/pool/unload", new PoolRequest { Model = path }, cancellationToken).ConfigureAwait(false);
-            }
+            // Here the pool answers directly; the names clients use (a store listing) are not needed to tell.
+            return _pool.Unload(path) || !_pool.GetLoadedModels().Any(m => m.Path == path);
         }
-        else
+
+        if (worker.IsReady)
         {
-            _pool.Unload(path);
+            // The worker takes a path from the server (ModelWorkerRole), which resolved it first.
+            await worker.SendJsonAsync<JsonElement>(HttpMethod.Post, "v1/pool/unload", new PoolRequest { Model = path }, cancellationToken).ConfigureAwait(false);
         }
 
         return !(await GetLoadedAsync(cancellationToken).ConfigureAwait(false)).Any(m => m.Path == path);
