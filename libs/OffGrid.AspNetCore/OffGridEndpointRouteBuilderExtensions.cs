@@ -261,7 +261,8 @@ public static class OffGridEndpointRouteBuilderExtensions
 
     /// <summary>
     /// Maps the health probe: 200 <c>{"status":"ok","loaded_models":[...]}</c> once the preloaded models are loaded,
-    /// else 503 with <c>"loading"</c> or <c>"failed"</c> and the error.
+    /// else 503 with <c>"loading"</c> or <c>"failed"</c> and the error (with <c>Server:Isolation=Process</c> also <c>"restarting"</c> after
+    /// the model worker exited, with how it ended, and <c>"unresponsive"</c> while it does not answer).
     /// </summary>
     /// <param name="endpoints">The app or a route group.</param>
     /// <param name="pattern">The path.</param>

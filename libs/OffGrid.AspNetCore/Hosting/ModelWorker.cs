@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -21,7 +20,9 @@ namespace OffGrid.AspNetCore.Hosting;
 /// <see cref="BackendUnavailableException"/> and it is started again after a <see cref="RestartBackoff"/>. A running worker
 /// is pinged every second (<c>/health</c>, any answer will do): one that stays silent (stopped, deadlocked) is reported
 /// unavailable after half of <see cref="OffGridServerOptions.WorkerHangTimeout"/> (at most 5 s), and killed — then restarted
-/// as after a crash — after all of it.
+/// as after a crash — after all of it. The pool changes an administrator made through the server (swaps, pins: <see cref="ForwardAsync"/>)
+/// are kept here (<see cref="WorkerPoolJournal"/>) and given to a restarted worker before it is published, so that a crash does not
+/// undo them; preloaded models the worker loads and pins again itself.
 /// </summary>
 /// <remarks>Thread-safe. With isolation off it does nothing.</remarks>
 internal sealed class ModelWorker : BackgroundService
@@ -35,9 +36,11 @@ internal sealed class ModelWorker : BackgroundService
     private readonly OffGridServerOptions _options;
     private readonly ILogger<ModelWorker> _logger;
     private readonly object _gate = new();
+    private readonly WorkerPoolJournal _journal = new();
     private TaskCompletionSource<RemoteBackend> _ready = NewReady();
     private volatile string? _silence; // set while the running worker does not answer its pings: why it is unavailable
     private Process? _serving; // the published worker's process, under _gate
+    private volatile string? _lastExit; // how the last worker ended (exit code or signal), once one has
 
     public ModelWorker(IOptions<OffGridServerOptions> options, ILogger<ModelWorker> logger)
     {
@@ -51,8 +54,16 @@ internal sealed class ModelWorker : BackgroundService
     /// <summary>Whether a worker is running and healthy now.</summary>
     public bool IsReady => Volatile.Read(ref _ready).Task.IsCompletedSuccessfully && _silence is null;
 
-    /// <summary>Why the worker cannot serve now (starting, or not answering), for <c>/health</c>; <see langword="null"/> when it can.</summary>
-    public string? Problem => _silence ?? (IsReady ? null : "The model worker process is starting.");
+    /// <summary>Why the worker cannot serve now (starting, restarting after an exit, or not answering), for <c>/health</c>; <see langword="null"/> when it can.</summary>
+    public string? Problem => _silence ?? (IsReady ? null : _lastExit is { } exit
+        ? $"The model worker process {exit}; it is being started again (pool swaps and pins are restored)."
+        : "The model worker process is starting.");
+
+    /// <summary>
+    /// <c>/health</c>'s status while the worker cannot serve: <c>unresponsive</c> (running but silent), <c>restarting</c> (after a
+    /// worker exited or was killed), <c>loading</c> (its first start); <see langword="null"/> when it can serve.
+    /// </summary>
+    public string? Status => _silence is not null ? "unresponsive" : IsReady ? null : _lastExit is null ? "loading" : "restarting";
 
     /// <summary>How many times a worker has been started.</summary>
     public int Starts { get; private set; }
@@ -98,9 +109,21 @@ internal sealed class ModelWorker : BackgroundService
     {
         ArgumentNullException.ThrowIfNull(request);
         string path = (request.PathBase + request.Path).Value!.TrimStart('/') + request.QueryString.Value;
-        using HttpContent? body = HttpMethods.IsGet(request.Method) ? null : new StreamContent(request.Body);
-        body?.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        (int status, string? contentType, string text) = await SendAsync(new HttpMethod(request.Method), path, body, cancellationToken).ConfigureAwait(false);
+        string? json = null;
+        if (!HttpMethods.IsGet(request.Method))
+        {
+            // Buffered (bodies are limited by MaxRequestBodyBytes): a change the worker accepts is kept for its successor.
+            using var reader = new StreamReader(request.Body);
+            json = await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        RemoteBackend backend = await GetBackendAsync(cancellationToken).ConfigureAwait(false);
+        (int status, string? contentType, string text) = await SendAsync(backend, new HttpMethod(request.Method), path, json, cancellationToken).ConfigureAwait(false);
+        if (json is not null && status is >= 200 and < 300)
+        {
+            _journal.Record(path, json);
+        }
+
         return Results.Content(text, contentType ?? "application/json", statusCode: status);
     }
 
@@ -117,8 +140,9 @@ internal sealed class ModelWorker : BackgroundService
     /// <exception cref="ApiException">The worker refused the request: its status and message.</exception>
     public async Task<T> SendJsonAsync<T>(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
     {
-        using HttpContent? content = body is null ? null : JsonContent.Create(body, body.GetType(), options: ServerJson.Options);
-        (int status, _, string text) = await SendAsync(method, path, content, cancellationToken).ConfigureAwait(false);
+        RemoteBackend backend = await GetBackendAsync(cancellationToken).ConfigureAwait(false);
+        string? json = body is null ? null : JsonSerializer.Serialize(body, body.GetType(), ServerJson.Options);
+        (int status, _, string text) = await SendAsync(backend, method, path, json, cancellationToken).ConfigureAwait(false);
         if (status is < 200 or >= 300)
         {
             throw new ApiException(status, $"The model worker refused {method} /{path}: {HttpErrorMessage.Describe(text)}");
@@ -127,9 +151,9 @@ internal sealed class ModelWorker : BackgroundService
         return JsonSerializer.Deserialize<T>(text, ServerJson.Options) ?? throw new BackendUnavailableException(BackendName, BackendFailure.BadResponse, $"The model worker answered {method} /{path} with null.");
     }
 
-    private async Task<(int Status, string? ContentType, string Body)> SendAsync(HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken)
+    private static async Task<(int Status, string? ContentType, string Body)> SendAsync(RemoteBackend backend, HttpMethod method, string path, string? json, CancellationToken cancellationToken)
     {
-        RemoteBackend backend = await GetBackendAsync(cancellationToken).ConfigureAwait(false);
+        using HttpContent? content = json is null ? null : new StringContent(json, new MediaTypeHeaderValue("application/json"));
         using var message = new HttpRequestMessage(method, new Uri(backend.Endpoint, path)) { Content = content };
         message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", backend.Options.ApiKey);
         try
@@ -155,20 +179,24 @@ internal sealed class ModelWorker : BackgroundService
         while (!stoppingToken.IsCancellationRequested)
         {
             long started = Stopwatch.GetTimestamp();
-            await RunOnceAsync(stoppingToken).ConfigureAwait(false);
+            string? exit = await RunOnceAsync(stoppingToken).ConfigureAwait(false);
             if (stoppingToken.IsCancellationRequested)
             {
                 return;
             }
 
+            _lastExit = exit;
             TimeSpan wait = backoff.Next(Stopwatch.GetElapsedTime(started));
-            _logger.LogWarning("The model worker process exited; starting it again in {Backoff} ms.", (int)wait.TotalMilliseconds);
+            _logger.LogWarning("The model worker process {Exit}; starting it again in {Backoff} ms.", exit, (int)wait.TotalMilliseconds);
             await Task.Delay(wait, stoppingToken).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Starts one worker, publishes it once healthy, and returns when it exits (or the server stops, killing it).</summary>
-    private async Task RunOnceAsync(CancellationToken stoppingToken)
+    /// <summary>
+    /// Starts one worker, gives it the kept pool changes, publishes it, and returns when it exits (or the server stops, killing
+    /// it): how it ended, for logs and <c>/health</c>.
+    /// </summary>
+    private async Task<string?> RunOnceAsync(CancellationToken stoppingToken)
     {
         int port = FreePort();
         string key = RandomNumberGenerator.GetHexString(64, lowercase: true);
@@ -196,6 +224,7 @@ internal sealed class ModelWorker : BackgroundService
         {
             if (await WaitUntilHealthyAsync(backend, process, stoppingToken).ConfigureAwait(false))
             {
+                await RestorePoolAsync(backend, process.Id, stoppingToken).ConfigureAwait(false);
                 _logger.LogInformation("Model worker {Pid} is serving on 127.0.0.1:{Port}.", process.Id, port);
                 lock (_gate)
                 {
@@ -205,10 +234,12 @@ internal sealed class ModelWorker : BackgroundService
             }
 
             await WatchAsync(backend, process, stoppingToken).ConfigureAwait(false);
+            return DescribeExit(process.ExitCode);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // The server is stopping.
+            return null;
         }
         finally
         {
@@ -228,6 +259,63 @@ internal sealed class ModelWorker : BackgroundService
             }
         }
     }
+
+    /// <summary>
+    /// Gives a new worker the pool changes made in its predecessors, in order, before any request reaches it; one that fails now
+    /// (its replacement file deleted since) is logged and left out, the others still apply.
+    /// </summary>
+    private async Task RestorePoolAsync(RemoteBackend backend, int pid, CancellationToken stoppingToken)
+    {
+        IReadOnlyList<WorkerPoolJournal.Entry> changes = _journal.Entries;
+        if (changes.Count == 0)
+        {
+            return;
+        }
+
+        List<string> restored = [];
+        foreach (WorkerPoolJournal.Entry change in changes)
+        {
+            try
+            {
+                (int status, _, string text) = await SendAsync(backend, HttpMethod.Post, change.Path, change.Body, stoppingToken).ConfigureAwait(false);
+                if (status is >= 200 and < 300)
+                {
+                    restored.Add(change.Description);
+                    continue;
+                }
+
+                _logger.LogWarning("Model worker {Pid} refused the pool change '{Change}' it was given again after a restart: {Error}", pid, change.Description, HttpErrorMessage.Describe(text));
+            }
+            catch (BackendUnavailableException ex)
+            {
+                _logger.LogWarning("Model worker {Pid} did not take the pool change '{Change}' after a restart: {Error}", pid, change.Description, ex.Message);
+            }
+        }
+
+        if (restored.Count > 0)
+        {
+            _logger.LogWarning("Model worker {Pid} was given the pool changes made before it restarted: {Changes}.", pid, string.Join("; ", restored));
+        }
+    }
+
+    /// <summary>How a worker ended, from its exit code (.NET reports a process killed by signal N as 128 + N on Unix).</summary>
+    private static string DescribeExit(int code) => code switch
+    {
+        > 128 and < 160 => $"was ended by signal {code - 128}{SignalName(code - 128)} (exit code {code})",
+        _ => $"exited with code {code}",
+    };
+
+    private static string SignalName(int signal) => signal switch
+    {
+        4 => " (SIGILL)",
+        6 => " (SIGABRT)",
+        7 => " (SIGBUS)",
+        8 => " (SIGFPE)",
+        9 => " (SIGKILL)",
+        11 => " (SIGSEGV)",
+        15 => " (SIGTERM)",
+        _ => string.Empty,
+    };
 
     private bool HasServingWorkerExited()
     {

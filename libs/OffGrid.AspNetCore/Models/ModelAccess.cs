@@ -43,6 +43,9 @@ internal sealed class ModelAccess
     /// <summary>Why the model worker cannot serve now (starting, not answering); <see langword="null"/> when it can or there is none.</summary>
     public string? WorkerProblem => _clients.WorkerProblem;
 
+    /// <summary>Why the model worker cannot serve in one word (<c>loading</c>, <c>restarting</c>, <c>unresponsive</c>); <see langword="null"/> when it can or there is none.</summary>
+    public string? WorkerStatus => _clients.WorkerStatus;
+
     /// <summary>The Hub's model store.</summary>
     public ModelStore Store => _resolver.Store;
 

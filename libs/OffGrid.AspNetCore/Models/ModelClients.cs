@@ -46,6 +46,9 @@ internal sealed class ModelClients : IDisposable
     /// <summary>Why the model worker cannot serve now (starting, not answering); <see langword="null"/> when it can or there is none.</summary>
     public string? WorkerProblem => _worker?.Problem;
 
+    /// <summary>The model worker's <see cref="ModelWorker.Status"/>: <c>loading</c>, <c>restarting</c> or <c>unresponsive</c> while it cannot serve; else <see langword="null"/>.</summary>
+    public string? WorkerStatus => _worker?.Status;
+
     /// <summary>
     /// How the model worker is told which model to run: by its path when the server resolved it to a file by path (a client's path
     /// the server allows, a knowledge collection's stored path), which the worker could not find by the file's name; else by name.

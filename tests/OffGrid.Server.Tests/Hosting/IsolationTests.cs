@@ -69,6 +69,48 @@ public sealed class IsolationTests
     }
 
     [Fact]
+    public async Task ARestartedWorkerKeepsTheSwapsAndPinsAndHealthSaysItIsRestarting()
+    {
+        var models = new Dictionary<string, string> { ["story"] = TestPaths.Stories260K, ["tiny"] = TestLlamaModels.Tiny };
+        await using ServerProcess server = await ServerProcess.StartAsync(models, Ct, "--Server:Isolation=Process");
+        using var http = new HttpClient { BaseAddress = server.BaseUri, Timeout = TimeSpan.FromMinutes(2) };
+        using (HttpResponseMessage swap = await http.PostAsJsonAsync("v1/pool/swap", new { model = "story", replacement = "tiny" }, Ct))
+        {
+            Assert.True(swap.IsSuccessStatusCode, await swap.Content.ReadAsStringAsync(Ct));
+        }
+
+        using (HttpResponseMessage pin = await http.PostAsJsonAsync("v1/pool/pin", new { model = "story" }, Ct))
+        {
+            Assert.True(pin.IsSuccessStatusCode, await pin.Content.ReadAsStringAsync(Ct));
+        }
+
+        int worker = WorkerOf(server.ProcessId);
+        Kill(worker);
+
+        // Until the new worker serves, /health says that this is a restart and how the old worker ended, not a first start.
+        JsonElement health = default;
+        await WaitUntilAsync(() =>
+        {
+            using HttpResponseMessage answer = http.GetAsync("health", Ct).GetAwaiter().GetResult();
+            health = JsonDocument.Parse(answer.Content.ReadAsStringAsync(Ct).GetAwaiter().GetResult()).RootElement;
+            return answer.StatusCode != HttpStatusCode.OK;
+        });
+        Assert.Equal("restarting", health.GetProperty("status").GetString());
+        Assert.Contains("signal 9 (SIGKILL)", health.GetProperty("error").GetString(), StringComparison.Ordinal);
+        await WaitUntilAsync(() => http.GetAsync("health", Ct).GetAwaiter().GetResult().StatusCode == HttpStatusCode.OK, TimeSpan.FromMinutes(2));
+
+        // The new worker was given the swap and the pin before it served: "story" is still the replacement's file, pinned.
+        using JsonDocument pool = JsonDocument.Parse(await http.GetStringAsync("v1/pool", Ct));
+        JsonElement entry = Assert.Single(pool.RootElement.GetProperty("data").EnumerateArray());
+        Assert.Equal(TestLlamaModels.Tiny, entry.GetProperty("path").GetString());
+        Assert.True(entry.GetProperty("pinned").GetBoolean());
+        Assert.Contains("story", entry.GetProperty("names").EnumerateArray().Select(n => n.GetString()));
+        Assert.NotEqual(worker, WorkerOf(server.ProcessId));
+        Assert.Contains("was ended by signal 9 (SIGKILL) (exit code 137)", server.Output, StringComparison.Ordinal);
+        Assert.Contains("was given the pool changes made before it restarted: swap story to tiny; pin story.", server.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AStoppedWorkerIsReportedRefusedAtOnceAndRestartedAfterTheHangTimeout()
     {
         var models = new Dictionary<string, string> { ["story"] = TestPaths.Stories260K };
@@ -89,6 +131,7 @@ public sealed class IsolationTests
                 return answer.StatusCode == HttpStatusCode.ServiceUnavailable;
             });
             Assert.Contains("has not answered", health, StringComparison.Ordinal);
+            Assert.Contains("\"status\":\"unresponsive\"", health, StringComparison.Ordinal);
             var refused = System.Diagnostics.Stopwatch.StartNew();
             using HttpResponseMessage chat = await PostAsync(http, "story", stream: false);
             if (chat.StatusCode != HttpStatusCode.OK)
@@ -305,9 +348,9 @@ public sealed class IsolationTests
         return int.Parse(listening[(listening.IndexOf(':') + 1)..], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
+    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan? timeout = null)
     {
-        DateTime deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        DateTime deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
         while (!condition())
         {
             Assert.True(DateTime.UtcNow < deadline, "timed out");
