@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
 using OffGrid.Cli.Chat;
 using OffGrid.Cli.Knowledge;
 using OffGrid.Cli.Models;
@@ -96,8 +97,11 @@ internal sealed class RunCommand : Command
         LlamaEngineOptions engine = _kvCache.ApplyTo(new LlamaEngineOptions { ParallelSequences = 1, ContextSize = parse.GetValue(_contextSize), Threads = threads }, parse);
         await _speculation.ApplyAsync(parse, engine, _locator, cancellationToken).ConfigureAwait(false);
         int rounds = tools.Count > 0 ? _agents.Options.MaxToolRounds : 0;
+
+        // --verbose shows the engine's warnings too, such as a saved prompt state that llama.cpp refused and why.
+        using ILoggerFactory? notices = verbose ? LoggerFactory.Create(logging => logging.AddProvider(new ConsoleNotices(_console.Error))) : null;
         using LocalModelSession loaded = await LocalModelSession.LoadAsync(
-            _console, path, engine, cancellationToken, rounds > 0 ? pipeline => pipeline.UseToolInvocation(f => f.MaximumIterationsPerRequest = rounds) : null).ConfigureAwait(false);
+            _console, path, engine, cancellationToken, rounds > 0 ? pipeline => pipeline.UseToolInvocation(f => f.MaximumIterationsPerRequest = rounds) : null, notices).ConfigureAwait(false);
         string[] collections = parse.GetValue(_kb) ?? [];
         _knowledge.Threads = threads;
         IChatClient client = collections.Length == 0 ? loaded.ChatClient : loaded.ChatClient.AsBuilder().UseRag(_knowledge.Search, o =>

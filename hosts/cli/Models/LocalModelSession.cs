@@ -1,4 +1,5 @@
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
 using OffGrid.Cli.Output;
 using OffGrid.Cli.Runtime;
 using OffGrid.Inference.Engine;
@@ -32,10 +33,11 @@ internal sealed class LocalModelSession : IDisposable
     /// <param name="engine">The context size and parallelism the command needs.</param>
     /// <param name="cancellationToken">Stops a download or the wait for the load.</param>
     /// <param name="pipeline">Adds middleware above the pool's client (function invocation when tools are offered).</param>
-    public static async Task<LocalModelSession> LoadAsync(CliConsole console, string path, LlamaEngineOptions engine, CancellationToken cancellationToken, Action<ChatClientBuilder>? pipeline = null)
+    /// <param name="loggerFactory">Receives the pool's and engine's log (a saved prompt state ignored, and why); <see langword="null"/> for none.</param>
+    public static async Task<LocalModelSession> LoadAsync(CliConsole console, string path, LlamaEngineOptions engine, CancellationToken cancellationToken, Action<ChatClientBuilder>? pipeline = null, ILoggerFactory? loggerFactory = null)
     {
         await RuntimeLoader.LoadAsync(console, options: null, cancellationToken).ConfigureAwait(false);
-        var pool = new LlamaModelPool(new LlamaModelPoolOptions { MaxLoadedModels = 1, KeepAlive = Timeout.InfiniteTimeSpan, Engine = engine });
+        var pool = new LlamaModelPool(new LlamaModelPoolOptions { MaxLoadedModels = 1, KeepAlive = Timeout.InfiniteTimeSpan, Engine = engine }, loggerFactory);
         try
         {
             LlamaModelLease lease = console.Error.Profile.Capabilities.Interactive

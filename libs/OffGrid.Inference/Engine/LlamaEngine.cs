@@ -112,7 +112,7 @@ public sealed class LlamaEngine : IDisposable
             throw;
         }
 
-        _promptStates = PromptStateStore.Open(model, _options.PromptCache, _logger);
+        _promptStates = PromptStateStore.Open(model, _options, _logger);
         _worker = new Thread(Run) { IsBackground = true, Name = $"OffGrid engine ({model.Id})" };
         _worker.Start();
     }

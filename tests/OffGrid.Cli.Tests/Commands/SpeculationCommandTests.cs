@@ -84,7 +84,21 @@ public sealed partial class SpeculationCommandTests : IDisposable
         Match cached = Regex.Match(second.Stderr, @"prompt (?<prompt>\d+) tokens: (?<cached>\d+) cached, (?<evaluated>\d+) evaluated at [\d.]+ tokens/s");
         Assert.True(cached.Success, second.Stderr);
         Assert.Equal(int.Parse(cached.Groups["prompt"].Value, CultureInfo.InvariantCulture) - int.Parse(cached.Groups["cached"].Value, CultureInfo.InvariantCulture), int.Parse(cached.Groups["evaluated"].Value, CultureInfo.InvariantCulture));
-        Assert.NotEmpty(Directory.GetFiles(Path.Combine(_cli.Home, "cache", "prompt-states"), "*.kvstate", SearchOption.AllDirectories));
+        string[] states = Directory.GetFiles(Path.Combine(_cli.Home, "cache", "prompt-states"), "*.kvstate", SearchOption.AllDirectories);
+        Assert.NotEmpty(states);
+
+        // A state the engine cannot use is not skipped silently: --verbose says which file and why.
+        foreach (string state in states)
+        {
+            byte[] bytes = await File.ReadAllBytesAsync(state, TestContext.Current.CancellationToken);
+            bytes[bytes.Length / 2] ^= 0xFF;
+            await File.WriteAllBytesAsync(state, bytes, TestContext.Current.CancellationToken);
+        }
+
+        CliResult damaged = await _cli.RunAsync("run", TestPaths.Stories260K, "--threads", "1", "--prompt-cache", "-t", "0", "-n", "1", "--verbose", prompt);
+        damaged.AssertSuccess();
+        Assert.Contains("Ignoring the saved prompt state", damaged.Stderr, StringComparison.Ordinal);
+        Assert.Contains("checksum does not match", damaged.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

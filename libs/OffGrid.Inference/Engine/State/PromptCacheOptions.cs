@@ -13,7 +13,9 @@ public sealed class PromptCacheOptions
     public bool Enabled { get; set; }
 
     /// <summary>
-    /// The folder of the cache; each model (file, size and date) gets a subfolder. Defaults to
+    /// The folder of the cache; each model (file, size and date) and KV cache configuration (<see cref="LlamaEngineOptions.CacheTypeK"/>,
+    /// <see cref="LlamaEngineOptions.CacheTypeV"/>, <see cref="LlamaEngineOptions.FlashAttention"/>) gets a subfolder, since
+    /// llama.cpp loads a saved state only into the cache layout it was saved from. Defaults to
     /// <c>$OFFGRID_HOME/cache/prompt-states</c>.
     /// </summary>
     public string? Directory { get; set; }

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using OffGrid.Hub.Gguf;
 using OffGrid.Inference.Models;
 using OffGrid.Inference.Native;
 
@@ -10,6 +11,11 @@ namespace OffGrid.Inference.Engine.State;
 /// <summary>
 /// Saved KV states of one model's sequences, one file each, keyed by the tokens they hold (see <see cref="PromptCacheOptions"/>).
 /// </summary>
+/// <remarks>
+/// A state is tied to the model file and to the KV cache layout it was saved from: llama.cpp loads it only into a cache of the
+/// same key and value types, and with the value cache stored the same way (transposed unless flash attention is on). Each such
+/// configuration has a folder of its own, so that states saved with one never shadow (and block) those of another.
+/// </remarks>
 /// <remarks>
 /// A file holds a header (magic, version, the model's fingerprint, the tokens), llama.cpp's sequence state
 /// (<c>llama_state_seq_get_data</c>) and a SHA-256 of everything before it, so a torn, corrupt or foreign file is found
@@ -41,16 +47,20 @@ internal sealed class PromptStateStore : IDisposable
         _logger = logger;
     }
 
-    /// <summary>Opens the store of <paramref name="model"/>, or returns <see langword="null"/> when the cache is off.</summary>
-    public static PromptStateStore? Open(LlamaModel model, PromptCacheOptions options, ILogger logger)
+    /// <summary>Opens the store of <paramref name="model"/> run with <paramref name="engine"/>'s KV cache, or returns <see langword="null"/> when its cache is off.</summary>
+    public static PromptStateStore? Open(LlamaModel model, LlamaEngineOptions engine, ILogger logger)
     {
+        PromptCacheOptions options = engine.PromptCache;
         if (!options.Enabled)
         {
             return null;
         }
 
         var file = new FileInfo(model.Path);
-        string fingerprint = $"{model.Path}|{file.Length}|{file.LastWriteTimeUtc.Ticks}|{model.Description}|{model.ParameterCount}";
+        string k = LlamaEngineOptions.CacheTypeName(engine.CacheTypeK ?? GgmlType.F16);
+        string v = LlamaEngineOptions.CacheTypeName(engine.CacheTypeV ?? GgmlType.F16);
+        string flash = engine.FlashAttention switch { true => "on", false => "off", null => "auto" };
+        string fingerprint = $"{model.Path}|{file.Length}|{file.LastWriteTimeUtc.Ticks}|{model.Description}|{model.ParameterCount}|k={k}|v={v}|fa={flash}";
         string folder = Path.Combine(options.ResolvedDirectory, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(fingerprint)))[..16]);
         var store = new PromptStateStore(folder, fingerprint, options, logger);
         store.Load();

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
+using OffGrid.Hub.Gguf;
 using OffGrid.Inference.Engine;
 using OffGrid.Inference.Models;
 using OffGrid.Testing;
@@ -57,6 +58,24 @@ public sealed class PromptStateStoreTests : IAsyncLifetime
 
         // Everything but the last answer token (sampled, never decoded) and the new text came from the file.
         Assert.Equal(_prompt.Length + first.OutputTokenIds.Count - 1, restoredLast.CachedPromptTokens);
+    }
+
+    [Fact]
+    public async Task EachKvCacheTypeRestoresItsOwnStates()
+    {
+        await RunOnNewEngineAsync(_prompt);
+
+        // llama.cpp cannot load an f16 state into an f32 cache: an f32 engine neither tries nor is blocked by it.
+        var logger = new FakeLogger<LlamaEngine>();
+        (_, GenerationUpdate f32Cold) = await RunOnNewEngineAsync(_prompt, logger: logger, cacheType: GgmlType.F32);
+        (_, GenerationUpdate f32Hit) = await RunOnNewEngineAsync(_prompt, cacheType: GgmlType.F32);
+        (_, GenerationUpdate f16Hit) = await RunOnNewEngineAsync(_prompt);
+
+        Assert.Equal(0, f32Cold.CachedPromptTokens);
+        Assert.DoesNotContain(logger.Collector.GetSnapshot(), r => r.Level == LogLevel.Warning);
+        Assert.Equal(_prompt.Length - 1, f32Hit.CachedPromptTokens);
+        Assert.Equal(_prompt.Length - 1, f16Hit.CachedPromptTokens);
+        Assert.Equal(2, StateFiles().Length);
     }
 
     [Fact]
@@ -140,12 +159,14 @@ public sealed class PromptStateStoreTests : IAsyncLifetime
         await File.WriteAllBytesAsync(path, bytes);
     }
 
-    private async Task<(string Text, GenerationUpdate Last)> RunOnNewEngineAsync(int[] prompt, bool cacheEnabled = true, long maxBytes = 1L << 30, ILogger<LlamaEngine>? logger = null)
+    private async Task<(string Text, GenerationUpdate Last)> RunOnNewEngineAsync(int[] prompt, bool cacheEnabled = true, long maxBytes = 1L << 30, ILogger<LlamaEngine>? logger = null, GgmlType? cacheType = null)
     {
         var options = new LlamaEngineOptions
         {
             ParallelSequences = 1,
             ContextSize = 512,
+            CacheTypeK = cacheType,
+            CacheTypeV = cacheType,
             PromptCache = { Enabled = cacheEnabled, Directory = _folder, MinTokens = 16, MaxBytes = maxBytes },
         };
         using var engine = new LlamaEngine(_stories, options, logger);
