@@ -140,12 +140,9 @@ internal sealed class ModelAccess
     public LocalModel Served(LocalModel model) =>
         model.IsRemote || _pool.GetServedPath(model.Path) is var path && path == Path.GetFullPath(model.Path) ? model : model with { Path = path, Manifest = null };
 
-    /// <summary>The names clients use for each file the pool serves (by full path, hot-swaps followed).</summary>
-    public async Task<ILookup<string, string>> ServedNamesAsync(CancellationToken cancellationToken) =>
-        (await ListAsync(cancellationToken).ConfigureAwait(false)).Where(m => !m.IsRemote).ToLookup(m => _pool.GetServedPath(m.Path), m => m.Name, StringComparer.Ordinal);
-
     /// <summary>
-    /// The models loaded now with the names clients use for each: the pool's here, or the model worker's when local models run
+    /// The models loaded now with the names clients use for each — hot-swaps followed, names swapped onto a file first, and for
+    /// a file a swap replaced (draining) the names it served before — the pool's here, or the model worker's when local models run
     /// in one (<c>GET /v1/pool</c> there). A worker that is not running holds nothing; one that does not answer within
     /// a second is reported as holding nothing too, since <c>/health</c> already says it is silent.
     /// </summary>
@@ -154,8 +151,12 @@ internal sealed class ModelAccess
     {
         if (_clients.Worker is not { } worker)
         {
-            ILookup<string, string> names = await ServedNamesAsync(cancellationToken).ConfigureAwait(false);
-            return [.. _pool.GetLoadedModels().Select(m => PoolEntry.From(m, names[m.Path]))];
+            List<(string Name, string Own, string Served)> local = [.. (await ListAsync(cancellationToken).ConfigureAwait(false))
+                .Where(m => !m.IsRemote)
+                .Select(m => (m.Name, Path.GetFullPath(m.Path), _pool.GetServedPath(m.Path)))];
+            return [.. _pool.GetLoadedModels().Select(m => PoolEntry.From(m, m.IsDraining
+                ? local.Where(n => n.Own == m.Path && n.Served != m.Path).Select(n => n.Name)
+                : local.Where(n => n.Served == m.Path).OrderBy(n => n.Own == m.Path).Select(n => n.Name)))];
         }
 
         if (!worker.IsReady)

@@ -41,7 +41,11 @@ internal static class OllamaModelEndpoints
         return Results.Json(await OllamaModelDescription.ShowAsync(models.Served(model), backends, http.RequestAborted), ServerJson.Options);
     }
 
-    /// <summary>The loaded models, in process or in the model worker alike.</summary>
+    /// <summary>
+    /// The loaded models, in process or in the model worker alike: each file once, under the first name the caller may see (after
+    /// a hot-swap the swapped name, such as <c>stories</c>, before the replacement's own). A file a swap replaced serves no name
+    /// while it finishes its requests, so it is left out (<c>GET /v1/pool</c> lists it as draining).
+    /// </summary>
     public static async Task<IResult> PsAsync(HttpContext http, ModelAccess models)
     {
         CancellationToken cancellationToken = http.RequestAborted;
@@ -49,8 +53,7 @@ internal static class OllamaModelEndpoints
         var running = new List<object>();
         foreach (PoolEntry entry in await models.GetLoadedAsync(cancellationToken))
         {
-            string name = entry.Names.FirstOrDefault() ?? entry.Model;
-            if (!visible(name))
+            if (entry.Draining || entry.Names.DefaultIfEmpty(entry.Model).FirstOrDefault(visible) is not { } name)
             {
                 continue;
             }

@@ -12,7 +12,10 @@ internal sealed class PoolEntry
     /// <summary>The model id the pool loaded it under.</summary>
     public required string Model { get; init; }
 
-    /// <summary>The names clients use for the file (hot-swaps followed); empty for a model loaded by path.</summary>
+    /// <summary>
+    /// The names clients use for the file (hot-swaps followed; names swapped onto it first); for a <see cref="Draining"/> file, the
+    /// names it served before the swap. Empty for a model loaded by path.
+    /// </summary>
     public IReadOnlyList<string> Names { get; init; } = [];
 
     /// <summary>Whether a hot-swap replaced it and it only finishes the requests it holds.</summary>

@@ -83,20 +83,32 @@ public sealed class PoolEndpointsTests
     {
         await using TestServer server = await TestServer.StartAsync(
             _ => { },
-            app => app.MapOffGrid("/v1"),
-            options => options.Models["tiny"] = TestLlamaModels.Tiny);
+            app =>
+            {
+                app.MapOffGrid("/v1");
+                app.MapOllama("/api");
+            },
+            options => options.Models["a-tiny"] = TestLlamaModels.Tiny);
         ModelAccess models = server.App.Services.GetRequiredService<ModelAccess>();
 
         using (await models.OpenAsync("stories", keepAlive: null, Ct)) // a request still running on the old file
         {
-            await PostAsync(server, "/v1/pool/swap", new { model = "stories", replacement = "tiny" });
+            await PostAsync(server, "/v1/pool/swap", new { model = "stories", replacement = "a-tiny" });
             JsonArray during = (await server.Http.GetFromJsonAsync<JsonNode>("/v1/pool", Ct))!["data"]!.AsArray();
             Assert.Equal(2, during.Count);
             JsonNode old = during.Single(m => (bool)m!["draining"]!)!;
             Assert.Equal(Path.GetFullPath(TestPaths.Stories260K), (string?)old["path"]);
             Assert.Equal(1, (int)old["active_leases"]!);
-            Assert.Empty(old["names"]!.AsArray());
-            Assert.Equal(["stories", "tiny"], during.Single(m => !(bool)m!["draining"]!)!["names"]!.AsArray().Select(n => (string?)n).Order());
+            Assert.Equal(["stories"], old["names"]!.AsArray().Select(n => (string?)n)); // the name it served before the swap
+
+            // The name swapped onto the replacement comes first, before the replacement's own name.
+            Assert.Equal(["stories", "a-tiny"], during.Single(m => !(bool)m!["draining"]!)!["names"]!.AsArray().Select(n => (string?)n));
+
+            // Ollama's /api/ps lists what serves a name: the replacement under the swapped name, not the draining file.
+            JsonNode running = Assert.Single((await server.Http.GetFromJsonAsync<JsonNode>("/api/ps", Ct))!["models"]!.AsArray())!;
+            Assert.Equal("stories", (string?)running["name"]);
+            JsonNode tags = (await server.Http.GetFromJsonAsync<JsonNode>("/api/tags", Ct))!;
+            Assert.Equal((string?)tags["models"]!.AsArray().Single(m => (string?)m!["name"] == "a-tiny")!["digest"], (string?)running["digest"]);
         }
 
         JsonNode after = Assert.Single((await server.Http.GetFromJsonAsync<JsonNode>("/v1/pool", Ct))!["data"]!.AsArray())!;
