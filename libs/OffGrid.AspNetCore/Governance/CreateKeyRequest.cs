@@ -1,6 +1,9 @@
+using System.Text.Json.Serialization;
+
 namespace OffGrid.AspNetCore.Governance;
 
 /// <summary>The body of <c>POST /v1/keys</c>; every field is optional.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 internal sealed class CreateKeyRequest
 {
     /// <summary>A label, such as the machine or app that uses the key.</summary>

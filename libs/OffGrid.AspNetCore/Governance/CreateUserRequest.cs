@@ -1,6 +1,9 @@
+using System.Text.Json.Serialization;
+
 namespace OffGrid.AspNetCore.Governance;
 
 /// <summary>The body of <c>POST /v1/users</c>.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 internal sealed class CreateUserRequest
 {
     public string? Name { get; set; }

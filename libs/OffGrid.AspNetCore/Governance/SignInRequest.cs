@@ -1,6 +1,9 @@
+using System.Text.Json.Serialization;
+
 namespace OffGrid.AspNetCore.Governance;
 
 /// <summary>The body of <c>POST /v1/auth/login</c>.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 internal sealed class SignInRequest
 {
     public string? Username { get; set; }

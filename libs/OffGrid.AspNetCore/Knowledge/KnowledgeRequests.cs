@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using OffGrid.Rag.Chat;
 using OffGrid.Rag.Federation;
 using OffGrid.Rag.Search;
@@ -6,6 +7,7 @@ using OffGrid.AspNetCore.Http;
 namespace OffGrid.AspNetCore.Knowledge;
 
 /// <summary>The body of <c>POST /v1/knowledge/collections</c>.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 internal sealed class CreateCollectionRequest
 {
     public string? Name { get; set; }
@@ -17,6 +19,7 @@ internal sealed class CreateCollectionRequest
     public ChunkingSettings? Chunking { get; set; }
 
     /// <summary><c>chunking</c>: token sizes; unset values are tuned per document.</summary>
+    [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
     internal sealed class ChunkingSettings
     {
         public int? MaxTokens { get; set; }
@@ -26,6 +29,7 @@ internal sealed class CreateCollectionRequest
 }
 
 /// <summary>The body of <c>POST /v1/knowledge/collections/{name}/nodes</c>: a remote OffGrid node searched with the collection.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 internal sealed class AddNodeRequest
 {
     public string? Name { get; set; }
@@ -58,6 +62,7 @@ internal sealed class AddNodeRequest
 }
 
 /// <summary>The JSON body of <c>POST /v1/knowledge/collections/{name}/documents</c>: documents to import from URLs.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 internal sealed class ImportDocumentsRequest
 {
     public List<string>? Urls { get; set; }
@@ -115,6 +120,7 @@ internal class KnowledgeQuery
 }
 
 /// <summary>The body of <c>POST /v1/knowledge/search</c>.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 internal sealed class KnowledgeSearchRequest : KnowledgeQuery
 {
     public string? Query { get; set; }

@@ -1,9 +1,11 @@
+using System.Text.Json.Serialization;
 using OffGrid.AspNetCore.Http;
 using OffGrid.Hub.HuggingFace;
 
 namespace OffGrid.AspNetCore.Operations;
 
 /// <summary>The filters of <c>/v1/search</c>: the JSON body of a POST, or the query string of a GET (same names).</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 internal sealed class SearchRequest
 {
     private const int MaxLimit = 100;

@@ -1,6 +1,9 @@
+using System.Text.Json.Serialization;
+
 namespace OffGrid.AspNetCore.Peers;
 
 /// <summary>The body of <c>POST /v1/p2p/downloads</c>.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 internal sealed class PeerDownloadRequest
 {
     /// <summary>The model's store name on the peers (or its repository, when one model matches).</summary>

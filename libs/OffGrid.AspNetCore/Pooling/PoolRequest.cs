@@ -1,6 +1,9 @@
+using System.Text.Json.Serialization;
+
 namespace OffGrid.AspNetCore.Pooling;
 
 /// <summary>The body of <c>POST /v1/pool/pin</c>, <c>/unpin</c>, <c>/swap</c> and <c>/unload</c>.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 internal sealed class PoolRequest
 {
     /// <summary>The served model's name.</summary>

@@ -1,6 +1,9 @@
+using System.Text.Json.Serialization;
+
 namespace OffGrid.AspNetCore.Quantization;
 
 /// <summary>The body of <c>POST /v1/quantize</c>.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 internal sealed class QuantizeRequest
 {
     /// <summary>The source model's name (store, configured or model-folder name).</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.Extensions.AI;
 using OffGrid.Agents;
 using OffGrid.Agents.Tools;
@@ -62,6 +63,7 @@ internal static class ToolAdministrationEndpoints
     }
 
     /// <summary>The body of <c>POST tools/{name}/test</c>.</summary>
+    [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
     internal sealed class TestRequest
     {
         public JsonElement? Arguments { get; set; }

@@ -57,6 +57,16 @@ public sealed class BadInputTests : IClassFixture<ServerFixture>
         { "/v1/search", """{"sort":"random"}""", 400, "sort" },
         { "/v1/chat/completions", """{"model":"stories","messages":[{"role":"assistant","tool_calls":[null]},{"role":"user","content":"hi"}]}""", 400, "messages[0].tool_calls[0]" },
         { "/v1/chat/completions", """{"model":"stories","messages":[{"role":"user","content":"hi"}],"top_p":1.5}""", 400, "top_p" },
+
+        // OffGrid's own APIs refuse a field they do not know (a typo must not silently change what happens).
+        { "/v1/quantize", """{"model":"stories","type":"Q4_0","outptu":"x"}""", 400, "outptu" },
+        { "/v1/pool/pin", """{"modle":"stories"}""", 400, "modle" },
+        { "/v1/pool/swap", """{"model":"stories","replacment":"stories"}""", 400, "replacment" },
+        { "/v1/pool/unload", """{"model":"stories","force":true}""", 400, "force" },
+        { "/v1/benchmark", """{"model":"stories","prompt_token":8}""", 400, "prompt_token" },
+        { "/v1/search", """{"query":"x","sortt":"downloads"}""", 400, "sortt" },
+        { "/v1/knowledge/collections", """{"name":"typo","embedding_model":"stories","chunking":{"max_token":64}}""", 400, "max_token" },
+        { "/v1/knowledge/search", """{"query":"x","top":3}""", 400, "top" },
     };
 
     [Theory]
