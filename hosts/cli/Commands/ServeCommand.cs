@@ -12,6 +12,8 @@ using OffGrid.AspNetCore;
 using OffGrid.Hub.Gguf;
 using OffGrid.Hub.References;
 using OffGrid.Inference.Engine;
+using OffGrid.Inference.Engine.Speculation;
+using OffGrid.Inference.Engine.State;
 using OffGrid.Inference.Pooling;
 using Spectre.Console;
 
@@ -147,11 +149,25 @@ internal sealed class ServeCommand : Command
             null => "auto",
         };
         string cache = $"{(engine.CacheTypeK ?? GgmlType.F16).ToString().ToLowerInvariant()}/{(engine.CacheTypeV ?? GgmlType.F16).ToString().ToLowerInvariant()}";
-        string drafting = engine.Speculation.DraftModelPath is { } draft ? $", draft model {draft}"
-            : engine.Speculation.NgramSize is > 0 and { } ngram ? $", prompt-lookup drafting ({ngram}-grams)"
-            : string.Empty;
-        return $"{threads}, {context} × {engine.ParallelSequences} parallel sequences, flash attention {flash}, KV cache {cache}{drafting}";
+        return $"{threads}, {context} × {engine.ParallelSequences} parallel sequences, flash attention {flash}, KV cache {cache}";
     }
+
+    /// <summary>Speculative decoding as configured (the draft model as resolved at start), on a row of its own so that its path is seen whole.</summary>
+    private static string DescribeSpeculation(SpeculativeDecodingOptions speculation)
+    {
+        string most = $"up to {speculation.MaxDraftTokens} drafted tokens per step (--draft-max)";
+        return speculation.DraftModelPath is { } draft ? $"draft model {draft}, {most}"
+            : speculation.NgramSize is > 0 and { } ngram ? $"prompt lookup ({ngram}-grams), {most}"
+            : "off (--draft-model or --spec-ngram turns it on)";
+    }
+
+    private static string DescribePromptCache(PromptCacheOptions cache) => cache.Enabled
+        ? $"on: prompts of {cache.MinTokens} tokens or more are saved under OFFGRID_HOME (at most {ByteSize.Format(cache.MaxBytes)})"
+        : "off (--prompt-cache saves long prompts for the next request)";
+
+    private static string DescribeIsolation(OffGridServerOptions options) => options.Isolation == ModelIsolation.Process
+        ? $"llama.cpp runs in a model worker process, restarted after a crash or {options.WorkerHangTimeout.TotalSeconds:0} s of silence (Server:WorkerHangTimeout)"
+        : "none: llama.cpp runs in this process (--Server:Isolation=Process runs it in a worker that is restarted after a crash)";
 
     private async Task WriteBannerAsync(WebApplication app, CancellationToken cancellationToken)
     {
@@ -168,7 +184,11 @@ internal sealed class ServeCommand : Command
         grid.AddRow(new Text("Models"), new Text(models.Count > 0
             ? string.Join(", ", models.Select(m => m.Name))
             : "none yet: pull one (offgrid pull <model>), or pass --models-dir"));
-        grid.AddRow(new Text("Engine"), new Text(DescribeEngine(app.Services.GetRequiredService<IOptions<OffGridServerOptions>>().Value.Pool.Engine)));
+        OffGridServerOptions options = app.Services.GetRequiredService<IOptions<OffGridServerOptions>>().Value;
+        grid.AddRow(new Text("Engine"), new Text(DescribeEngine(options.Pool.Engine)));
+        grid.AddRow(new Text("Speculation"), new Text(DescribeSpeculation(options.Pool.Engine.Speculation)));
+        grid.AddRow(new Text("Prompt cache"), new Text(DescribePromptCache(options.Pool.Engine.PromptCache)));
+        grid.AddRow(new Text("Isolation"), new Text(DescribeIsolation(options)));
         grid.AddRow(new Text("Auth"), new Text(auth));
         _console.Out.MarkupLineInterpolated($"[bold]OffGrid server on {address}[/]");
         _console.Out.Write(grid);

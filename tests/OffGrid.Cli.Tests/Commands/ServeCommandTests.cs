@@ -146,14 +146,14 @@ public sealed partial class ServeCommandTests : IDisposable
     public async Task LlamaServersEngineSwitchesSetTheEngineAndTheDraftModelIsNamed()
     {
         using CliProcess server = await _cli.StartAsync(
-            "serve", "--port", "0", "--Server:Models:stories", TestPaths.Stories260K, "-t", "1", "-c", "256", "-np", "2", "-fa", "on", "-ctk", "f32", "-ctv", "bf16", "-md", "stories");
+            "serve", "--port", "0", "--Server:Models:stories", TestPaths.Stories260K, "-t", "1", "-c", "256", "-np", "2", "-fa", "on", "-ctk", "f32", "-ctv", "bf16", "-md", "stories", "--draft-max", "4", "--prompt-cache");
         await server.WaitForOutputAsync(output => output.Contains("Ctrl+C stops the server.", StringComparison.Ordinal));
 
         // The banner shows the settings as the server bound them, the draft model resolved through the model name.
-        Assert.Contains(
-            $"1 thread, 256 tokens × 2 parallel sequences, flash attention on, KV cache f32/bf16, draft model {Path.GetFullPath(TestPaths.Stories260K)}",
-            server.Stdout,
-            StringComparison.Ordinal);
+        Assert.Contains("1 thread, 256 tokens × 2 parallel sequences, flash attention on, KV cache f32/bf16", server.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"draft model {Path.GetFullPath(TestPaths.Stories260K)}, up to 4 drafted tokens per step (--draft-max)", server.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Prompt cache  on: prompts of 256 tokens or more are saved under OFFGRID_HOME", server.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Isolation     none: llama.cpp runs in this process", server.Stdout, StringComparison.Ordinal);
         using var http = new HttpClient { BaseAddress = new Uri(Banner().Match(server.Stdout).Groups["url"].Value + "/"), Timeout = TimeSpan.FromMinutes(1) };
         using HttpResponseMessage answer = await http.PostAsync("api/generate", new StringContent(
             """{"model":"stories","prompt":"Once upon a time","stream":false,"options":{"temperature":0,"num_predict":8}}""", System.Text.Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
