@@ -35,15 +35,14 @@ internal static class Prompts
     public static int[] RandomTokens(LlamaModel model, int length, int seed)
     {
         var random = new Random(seed);
-        int[] tokens = new int[length];
-        int start = 0;
-        if (model.AddsBosToken && model.BosToken >= 0)
+        int start = model.AddsBosToken && model.BosToken >= 0 ? 1 : 0;
+        int[] tokens = new int[start + length];
+        if (start == 1)
         {
             tokens[0] = model.BosToken;
-            start = 1;
         }
 
-        for (int i = start; i < length; i++)
+        for (int i = start; i < tokens.Length; i++)
         {
             int token;
             do

@@ -94,7 +94,7 @@ public static class OffGridEndpointRouteBuilderExtensions
     /// the names they serve, estimated bytes, pins, a swapped-out file still draining), <c>POST pool/pin</c> (loads the model
     /// if needed) and <c>pool/unpin</c> (<c>{"model"}</c>) and <c>POST pool/swap</c> (<c>{"model","replacement"}</c>: hot-swap;
     /// requests in flight finish on the old file, which then unloads), <c>POST pool/unload</c> (<c>{"model"}</c>: unload an idle
-    /// model now); with model isolation these act on the worker's pool.
+    /// model now; <c>{"path"}</c>: that file as it is, no hot-swap followed); with model isolation these act on the worker's pool.
     /// </summary>
     /// <param name="endpoints">The app or a route group.</param>
     /// <param name="pattern">The prefix.</param>

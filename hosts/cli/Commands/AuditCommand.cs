@@ -25,7 +25,7 @@ internal sealed class AuditCommand : Command
         Option<DateTimeOffset?> since = TimeInput.Option("--since", "Only entries at or after this time", direction: -1);
         Option<DateTimeOffset?> until = TimeInput.Option("--until", "Only entries before this time", direction: -1);
         var model = new Option<string?>("--model") { Description = "Only entries for this model." };
-        var status = new Option<int?>("--status") { Description = "Only entries with this HTTP status (200, 401, 403, 429, 499, 500...)." };
+        var status = new Option<int?>("--status") { Description = "Only entries with this HTTP status (200, 401, 403, 429, 499, 500...)." }.Between(100, 599);
         var command = new Command("export", CommandHelp.Describe(
             "Export audit entries as JSON, CSV or an Excel workbook.",
             "offgrid audit export -o audit.xlsx --since 30d",

@@ -38,8 +38,8 @@ internal sealed class KnowledgeCommand : Command
     {
         var name = new Argument<string>("name") { Description = "Lower-case letters, digits, '.', '_' and '-'." }.RejectingOptions();
         var model = new Option<string>("--embedding-model", "-m") { Description = "The embedding model: an alias, a stored model or a .gguf path.", Required = true };
-        var maxTokens = new Option<int?>("--max-tokens") { Description = "The largest chunk, in tokens (default: tuned per document)." };
-        var overlap = new Option<int?>("--overlap") { Description = "Tokens shared by consecutive chunks (default: tuned per document)." };
+        var maxTokens = new Option<int?>("--max-tokens") { Description = "The largest chunk, in tokens (default: tuned per document)." }.Between(1);
+        var overlap = new Option<int?>("--overlap") { Description = "Tokens shared by consecutive chunks (default: tuned per document)." }.Between(0);
         var description = new Option<string?>("--description") { Description = "A note shown by 'offgrid kb list'." };
         var command = new Command("create", CommandHelp.Describe(
             "Create a knowledge collection with the embedding model its vectors are made with.",
@@ -190,8 +190,8 @@ internal sealed class KnowledgeCommand : Command
     {
         var name = new Argument<string>("name") { Description = "The collection (several: a,b)." }.RejectingOptions();
         var query = new Argument<string[]>("query") { Description = "What to look for.", Arity = ArgumentArity.OneOrMore }.RejectingOptions();
-        var top = new Option<int>("--top", "-k") { Description = "How many results.", DefaultValueFactory = _ => 5 };
-        var alpha = new Option<double>("--alpha") { Description = "Weight of meaning against keywords, 0 to 1.", DefaultValueFactory = _ => 0.5 };
+        var top = new Option<int>("--top", "-k") { Description = "How many results, 1 to 100.", DefaultValueFactory = _ => 5 }.Between(1, 100);
+        var alpha = new Option<double>("--alpha") { Description = "Weight of meaning against keywords, 0 to 1.", DefaultValueFactory = _ => 0.5 }.Between(0d, 1d);
         var rrf = new Option<bool>("--rrf") { Description = "Fuse by reciprocal rank instead of weighted scores." };
         var json = new Option<bool>("--json") { Description = "Write the results as JSON." };
         Option<int?> threads = ThreadsOption.Create("the embedding model");
@@ -264,7 +264,7 @@ internal sealed class KnowledgeCommand : Command
         var nodeName = new Option<string?>("--name") { Description = "The node's name in citations (default: host-port)." };
         var remote = new Option<string?>("--collection") { Description = "The collection on the node (default: the same name)." };
         var apiKey = new Option<string?>("--api-key") { Description = "The node's API key; the node applies its own permissions to it." };
-        var weight = new Option<double>("--weight") { Description = "The weight of the node's ranking in the fusion (the local one weighs 1).", DefaultValueFactory = _ => 1 };
+        var weight = new Option<double>("--weight") { Description = "The weight of the node's ranking in the fusion, 0.01 to 100 (the local one weighs 1).", DefaultValueFactory = _ => 1 }.Between(0.01, 100d);
         var command = new Command("add", CommandHelp.Describe(
             "Include a remote OffGrid server's collection in this collection's searches (a node of the same name is replaced).",
             "offgrid kb nodes add docs http://10.0.0.5:11611/ --name plant-b --collection manuals --api-key og-...")) { collection, url, nodeName, remote, apiKey, weight };

@@ -99,7 +99,7 @@ internal static class OptionRules
     private static void Check<T>(OptionResult result, string name, T value, T minimum, T? maximum)
         where T : struct, INumber<T>
     {
-        if (value < minimum || (maximum is { } max && value > max))
+        if (T.IsNaN(value) || value < minimum || (maximum is { } max && value > max))
         {
             string range = maximum is { } upper
                 ? string.Create(CultureInfo.InvariantCulture, $"between {minimum} and {upper}")

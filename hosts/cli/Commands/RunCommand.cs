@@ -21,7 +21,7 @@ internal sealed class RunCommand : Command
     private readonly AgentServices _agents;
     private readonly KnowledgeServices _knowledge;
     private readonly Option<string[]> _kb = new("--kb") { Description = "Answer from this knowledge collection, citing sources as [n] (repeatable)." };
-    private readonly Option<int?> _kbTop = new("--kb-top") { Description = "How many sources to retrieve per question (default 4)." };
+    private readonly Option<int?> _kbTop = new Option<int?>("--kb-top") { Description = "How many sources to retrieve per question, 1 to 100 (default 4)." }.Between(1, 100);
     private readonly Option<bool> _cite = new("--cite") { Description = "With --kb: make every answer open with a source marker such as [1] (enforced by a grammar)." };
     private readonly Argument<string> _model = new Argument<string>("model") { Description = "An alias (llama3.2), owner/repo[:quant], a stored model, or a path to a .gguf file." }.RejectingOptions();
     private readonly Argument<string[]> _prompt = new Argument<string[]>("prompt") { Description = "The prompt; without one (and without piped input) an interactive chat starts.", Arity = ArgumentArity.ZeroOrMore }.RejectingOptions();

@@ -21,7 +21,7 @@ internal sealed class TranscribeCommand : Command
     private readonly Option<string?> _language = new("--language", "-l") { Description = "The spoken language (ISO 639-1: en, de, fr…); detected when left out." };
     private readonly Option<bool> _translate = new("--translate") { Description = "Translate the speech into English." };
     private readonly Option<string> _format = new Option<string>("--format", "-f") { Description = "Output: text, json (segments with times), srt or vtt.", DefaultValueFactory = _ => "text" }.AcceptOnlyFromAmong("text", "json", "srt", "vtt");
-    private readonly Option<int> _threads = new("--threads", "-t") { Description = "CPU threads; all cores (up to 8) by default." };
+    private readonly Option<int> _threads = new Option<int>("--threads", "-t") { Description = "CPU threads; all cores (up to 8) by default." }.Between(1);
 
     /// <summary>Creates the command.</summary>
     public TranscribeCommand(CliConsole console, ModelLocator locator)
@@ -53,7 +53,7 @@ internal sealed class TranscribeCommand : Command
         string model = parse.GetRequiredValue(_model);
         string format = parse.GetRequiredValue(_format);
         string modelPath = await _locator.LocateSpeechModelAsync(model, cancellationToken).ConfigureAwait(false);
-        using var client = new WhisperSpeechToTextClient(new WhisperClientOptions { ModelPath = modelPath, ModelId = model, Threads = Math.Max(0, parse.GetValue(_threads)) });
+        using var client = new WhisperSpeechToTextClient(new WhisperClientOptions { ModelPath = modelPath, ModelId = model, Threads = parse.GetValue(_threads) });
         var options = new SpeechToTextOptions { SpeechLanguage = parse.GetValue(_language), TextLanguage = parse.GetValue(_translate) ? "en" : null };
 
         await using FileStream audio = File.OpenRead(file);

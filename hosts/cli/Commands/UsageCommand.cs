@@ -13,7 +13,7 @@ internal sealed class UsageCommand : Command
     private readonly CliConsole _console;
     private readonly GovernanceServices _governance;
     private readonly Option<string?> _user = new("--user") { Description = "Only this user, with their quota and what is left of it." };
-    private readonly Option<int> _days = new("--days") { Description = "How many UTC days back, today included; 7 by default.", DefaultValueFactory = _ => 7 };
+    private readonly Option<int> _days = new Option<int>("--days") { Description = "How many UTC days back, today included; 7 by default.", DefaultValueFactory = _ => 7 }.Between(1, 3660);
     private readonly Option<bool> _json = new("--json") { Description = "Write the usage as JSON." };
 
     /// <summary>Creates the command.</summary>
@@ -26,13 +26,6 @@ internal sealed class UsageCommand : Command
     {
         _console = console;
         _governance = governance;
-        _days.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int>() is < 1 or > 3660)
-            {
-                result.AddError("--days must be between 1 and 3660.");
-            }
-        });
         Add(_user);
         Add(_days);
         Add(_json);

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Text.RegularExpressions;
-using F23.StringSimilarity;
+using OffGrid.AspNetCore.Hosting;
 
 namespace OffGrid.Cli.Commands;
 
@@ -11,9 +11,6 @@ namespace OffGrid.Cli.Commands;
 /// </summary>
 internal static partial class UsageErrors
 {
-    /// <summary>Optimal string alignment: insertions, deletions, substitutions and swaps of neighbours (<c>rnu</c> → <c>run</c> is 1).</summary>
-    private static readonly OptimalStringAlignment s_distance = new();
-
     /// <summary>The one line for a command line that did not parse, ending with where to read the command's help.</summary>
     public static string Describe(ParseResult parse)
     {
@@ -27,19 +24,12 @@ internal static partial class UsageErrors
         return $"{message} See '{CommandPath(parse.CommandResult)} --help'.";
     }
 
-    /// <summary>The subcommand or option of <paramref name="command"/> closest to a misspelled <paramref name="token"/>, if one is close.</summary>
-    internal static string? Suggest(Command command, string token)
-    {
-        IEnumerable<string> names = token.StartsWith('-')
+    /// <summary>The subcommand or option of <paramref name="command"/> closest to a misspelled <paramref name="token"/>, if one is close (<see cref="NameSuggestion"/>).</summary>
+    internal static string? Suggest(Command command, string token) => NameSuggestion.For(
+        token,
+        token.StartsWith('-')
             ? command.Options.Where(o => !o.Hidden).SelectMany(o => o.Aliases.Prepend(o.Name))
-            : command.Subcommands.Where(c => !c.Hidden).SelectMany(c => c.Aliases.Prepend(c.Name));
-        return names
-            .Select(name => (Name: name, Distance: s_distance.Distance(token.ToLowerInvariant(), name.ToLowerInvariant())))
-            .Where(c => c.Distance <= Math.Max(1, c.Name.TrimStart('-').Length / 3))
-            .OrderBy(c => c.Distance)
-            .Select(c => c.Name)
-            .FirstOrDefault();
-    }
+            : command.Subcommands.Where(c => !c.Hidden).SelectMany(c => c.Aliases.Prepend(c.Name)));
 
     private static string Expected(string typeName) => typeName switch
     {

@@ -5,6 +5,7 @@ using OffGrid.Distribution.Peers;
 using OffGrid.Governance;
 using OffGrid.Hub;
 using OffGrid.Hub.Downloads;
+using OffGrid.Hub.References;
 using OffGrid.Inference;
 using OffGrid.Inference.Quantization;
 using OffGrid.Rag.Collections;
@@ -60,6 +61,7 @@ internal static class FailureReporter
         DownloadIntegrityException e => ($"The download is corrupt and was discarded: {e.Message}", Failed),
         // The libraries' own exceptions for a value the caller passed: on the command line, that is a usage error.
         UsageException e => (e.Message, UsageError),
+        InvalidModelReferenceException e => (e.Message, UsageError),
         GovernanceArgumentException e => (e.Message, UsageError),
         InvalidKnowledgeRequestException e => (e.Message, UsageError),
         SamplingRangeException e => (e.Message, UsageError),

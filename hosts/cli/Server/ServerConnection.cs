@@ -63,7 +63,7 @@ internal sealed class ServerConnection : IDisposable
                 string text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
                 if (!response.IsSuccessStatusCode)
                 {
-                    throw new ServerRefusedException(Server, request.Method, request.RequestUri!, (int)response.StatusCode, text);
+                    throw new ServerRefusedException(Server, request.Method, request.RequestUri!, (int)response.StatusCode, HttpErrorMessage.Describe(text));
                 }
 
                 try
@@ -73,7 +73,7 @@ internal sealed class ServerConnection : IDisposable
                 }
                 catch (JsonException)
                 {
-                    throw new ServerRefusedException(Server, request.Method, request.RequestUri!, (int)response.StatusCode, $"an answer that is not JSON: {text[..Math.Min(text.Length, 200)]}");
+                    throw new ServerRefusedException(Server, request.Method, request.RequestUri!, (int)response.StatusCode, $"an answer that is not JSON: {HttpErrorMessage.Describe(text)}");
                 }
             }
         }

@@ -1,4 +1,4 @@
-using System.Text.Json;
+using OffGrid.Hub;
 
 namespace OffGrid.Cli.Server;
 
@@ -9,9 +9,9 @@ internal sealed class ServerRefusedException : Exception
     /// <param name="method">The request's method.</param>
     /// <param name="path">The request's path.</param>
     /// <param name="status">The HTTP status.</param>
-    /// <param name="body">The answer: an error in OpenAI's shape (<c>{"error":{"message"}}</c>) or anything else.</param>
-    public ServerRefusedException(Uri server, HttpMethod method, Uri path, int status, string body)
-        : base(Describe(server, method, path, status, body))
+    /// <param name="reason">Why, in words: the server's error message (<see cref="HttpErrorMessage.Describe"/>) or what was wrong with its answer.</param>
+    public ServerRefusedException(Uri server, HttpMethod method, Uri path, int status, string reason)
+        : base(Describe(server, method, path, status, reason))
     {
         Status = status;
     }
@@ -19,26 +19,9 @@ internal sealed class ServerRefusedException : Exception
     /// <summary>The HTTP status the server answered with.</summary>
     public int Status { get; }
 
-    private static string Describe(Uri server, HttpMethod method, Uri path, int status, string body)
+    private static string Describe(Uri server, HttpMethod method, Uri path, int status, string reason)
     {
-        string message = ErrorMessage(body) ?? body;
         string hint = status is 401 or 403 ? " Pass an administrator's API key with --api-key or OFFGRID_API_KEY." : string.Empty;
-        return $"{server} refused {method} /{path.OriginalString.TrimStart('/')} ({status}): {message.TrimEnd('.')}.{hint}";
+        return $"{server} refused {method} /{path.OriginalString.TrimStart('/')} ({status}): {reason.TrimEnd('.')}.{hint}";
     }
-
-    private static string? ErrorMessage(string body)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<ErrorAnswer>(body, JsonSerializerOptions.Web)?.Error?.Message;
-        }
-        catch (JsonException)
-        {
-            return null; // not an error in OpenAI's shape: the body itself is the message
-        }
-    }
-
-    private sealed record ErrorAnswer(ErrorDetail? Error);
-
-    private sealed record ErrorDetail(string? Message);
 }

@@ -2,7 +2,6 @@ using System.Collections;
 using System.ComponentModel;
 using System.Globalization;
 using System.Reflection;
-using F23.StringSimilarity;
 using OffGrid.Hub.Gguf;
 using OffGrid.Inference.Engine;
 
@@ -24,8 +23,6 @@ namespace OffGrid.AspNetCore.Hosting;
 /// </remarks>
 internal static class ConfigurationValues
 {
-    private static readonly OptimalStringAlignment s_distance = new();
-
     /// <summary>The keys of <paramref name="section"/> (and below it) that no property of <paramref name="type"/> matches, and the values that cannot be bound to it.</summary>
     /// <param name="section">The section, such as <c>Server</c>.</param>
     /// <param name="type">The options type it binds to.</param>
@@ -63,7 +60,7 @@ internal static class ConfigurationValues
         {
             string key = arg.Split('=', 2)[0];
             string section = key[2..key.IndexOf(':', StringComparison.Ordinal)];
-            if (!sections.Contains(section, StringComparer.OrdinalIgnoreCase) && Closest(section, sections) is { } closest)
+            if (!sections.Contains(section, StringComparer.OrdinalIgnoreCase) && NameSuggestion.For(section, sections) is { } closest)
             {
                 return $"{key} is not a setting: there is no section '{section}'. Did you mean --{closest}{key[(2 + section.Length)..]}?";
             }
@@ -72,20 +69,12 @@ internal static class ConfigurationValues
         return null;
     }
 
-    /// <summary>The name of <paramref name="names"/> closest to a misspelled <paramref name="written"/>, if one is close (a third of its letters or fewer differ).</summary>
-    private static string? Closest(string written, IEnumerable<string> names) => names
-        .Select(name => (Name: name, Distance: s_distance.Distance(written.ToLowerInvariant(), name.ToLowerInvariant())))
-        .Where(candidate => candidate.Distance <= Math.Max(1, candidate.Name.Length / 3))
-        .OrderBy(candidate => candidate.Distance)
-        .Select(candidate => candidate.Name)
-        .FirstOrDefault();
-
     /// <summary>The key the user wrote (its first setting with a value), that it is not one, and the closest known name or the known names.</summary>
     private static string Unknown(IConfigurationSection section, IConfigurationSection child, Type type)
     {
         string written = child.AsEnumerable().Where(pair => pair.Value is not null).Select(pair => pair.Key).Order(StringComparer.Ordinal).FirstOrDefault() ?? child.Path;
         string[] known = [.. type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.GetIndexParameters().Length == 0).Select(p => p.Name)];
-        return Closest(child.Key, known) is { } closest
+        return NameSuggestion.For(child.Key, known) is { } closest
             ? $"{written} is not a setting: {section.Path} has no '{child.Key}'. Did you mean {section.Path}:{closest}?"
             : $"{written} is not a setting: {section.Path} has no '{child.Key}' (it has {string.Join(", ", known)}).";
     }

@@ -8,6 +8,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using OffGrid.AspNetCore.Http;
+using OffGrid.Hub;
 using OffGrid.Inference.Remote;
 
 namespace OffGrid.AspNetCore.Hosting;
@@ -120,31 +121,10 @@ internal sealed class ModelWorker : BackgroundService
         (int status, _, string text) = await SendAsync(method, path, content, cancellationToken).ConfigureAwait(false);
         if (status is < 200 or >= 300)
         {
-            throw new ApiException(status, $"The model worker refused {method} /{path}: {MessageOf(text)}");
+            throw new ApiException(status, $"The model worker refused {method} /{path}: {HttpErrorMessage.Describe(text)}");
         }
 
         return JsonSerializer.Deserialize<T>(text, ServerJson.Options) ?? throw new BackendUnavailableException(BackendName, BackendFailure.BadResponse, $"The model worker answered {method} /{path} with null.");
-    }
-
-    /// <summary>The message of an error in OpenAI's shape (<c>{"error":{"message"}}</c>) or Ollama's (<c>{"error":"..."}</c>), or the whole body.</summary>
-    private static string MessageOf(string body)
-    {
-        try
-        {
-            using JsonDocument document = JsonDocument.Parse(body);
-            if (document.RootElement is not { ValueKind: JsonValueKind.Object } root || !root.TryGetProperty("error", out JsonElement error))
-            {
-                return body;
-            }
-
-            return error.ValueKind == JsonValueKind.String ? error.GetString()!
-                : error.ValueKind == JsonValueKind.Object && error.TryGetProperty("message", out JsonElement message) && message.ValueKind == JsonValueKind.String ? message.GetString()!
-                : body;
-        }
-        catch (JsonException)
-        {
-            return body;
-        }
     }
 
     private async Task<(int Status, string? ContentType, string Body)> SendAsync(HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken)

@@ -201,23 +201,26 @@ internal sealed class ModelAccess
 
     /// <summary>
     /// Unloads the file at <paramref name="path"/> (a store model about to be deleted) here or in the model worker, unless
-    /// requests hold it; returns whether it is no longer loaded.
+    /// requests hold it; returns whether it is no longer loaded. After a hot-swap the file is not the one that serves its name,
+    /// and the replacement that does stays loaded.
     /// </summary>
     public async Task<bool> ReleaseFileAsync(string path, CancellationToken cancellationToken)
     {
-        if (_clients.Worker is not { } worker)
+        if (_clients.Worker is { IsReady: false })
         {
-            // Here the pool answers directly; the names clients use (a store listing) are not needed to tell.
-            return _pool.Unload(path) || !_pool.GetLoadedModels().Any(m => m.Path == path);
+            return true; // a worker that is not running holds nothing
         }
 
-        if (worker.IsReady)
+        if ((await UnloadFileAsync(path, cancellationToken).ConfigureAwait(false)).Unloaded)
         {
-            // The worker takes a path from the server (ModelWorkerRole), which resolved it first.
-            await worker.SendJsonAsync<JsonElement>(HttpMethod.Post, "v1/pool/unload", new PoolRequest { Model = path }, cancellationToken).ConfigureAwait(false);
+            return true;
         }
 
-        return !(await GetLoadedAsync(cancellationToken).ConfigureAwait(false)).Any(m => m.Path == path);
+        // In process the pool answers directly: the names clients use (a store listing) are not needed to tell.
+        IEnumerable<string> loaded = _clients.Worker is null
+            ? _pool.GetLoadedModels().Select(m => m.Path)
+            : (await GetLoadedAsync(cancellationToken).ConfigureAwait(false)).Select(m => m.Path);
+        return !loaded.Contains(path, StringComparer.Ordinal);
     }
 
     /// <summary>
@@ -227,20 +230,40 @@ internal sealed class ModelAccess
     public async Task<LocalModel> UnloadAsync(string? name, CancellationToken cancellationToken)
     {
         LocalModel model = await ResolveAsync(name, cancellationToken).ConfigureAwait(false);
-        if (model.IsRemote)
+        if (!model.IsRemote)
         {
-            return model;
-        }
-
-        if (_clients.Worker is { } worker)
-        {
-            await worker.SendJsonAsync<JsonElement>(HttpMethod.Post, "v1/pool/unload", new PoolRequest { Model = ModelClients.WorkerModel(model) }, cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            _pool.Unload(_pool.GetServedPath(model.Path)); // after a hot-swap the name's file is the replacement
+            await UnloadAsync(model, cancellationToken).ConfigureAwait(false);
         }
 
         return model;
+    }
+
+    /// <summary>
+    /// Unloads the file that serves the local <paramref name="model"/> now (after a hot-swap, the replacement) if no request holds
+    /// it, pinned or not.
+    /// </summary>
+    /// <exception cref="BackendUnavailableException">No model worker is running, or it died before answering.</exception>
+    public Task<PoolUnload> UnloadAsync(LocalModel model, CancellationToken cancellationToken) =>
+        UnloadAsync(new PoolRequest { Model = ModelClients.WorkerModel(model) }, model.Name, () => _pool.GetServedPath(model.Path), cancellationToken);
+
+    /// <summary>Unloads the file at <paramref name="path"/> as it is, no hot-swap followed, if no request holds it.</summary>
+    /// <exception cref="BackendUnavailableException">No model worker is running, or it died before answering.</exception>
+    public Task<PoolUnload> UnloadFileAsync(string path, CancellationToken cancellationToken) =>
+        UnloadAsync(new PoolRequest { Path = path }, name: null, () => Path.GetFullPath(path), cancellationToken);
+
+    /// <summary>
+    /// The one way a model is unloaded: in the pool here, or — when local models run in a model worker — by the worker's
+    /// <c>POST /v1/pool/unload</c> with <paramref name="workerRequest"/>, which comes back to this method in the worker's process.
+    /// </summary>
+    private async Task<PoolUnload> UnloadAsync(PoolRequest workerRequest, string? name, Func<string> file, CancellationToken cancellationToken)
+    {
+        if (_clients.Worker is { } worker)
+        {
+            PoolUnload answer = await worker.SendJsonAsync<PoolUnload>(HttpMethod.Post, "v1/pool/unload", workerRequest, cancellationToken).ConfigureAwait(false);
+            return new PoolUnload { Model = name, Path = answer.Path, Unloaded = answer.Unloaded };
+        }
+
+        string path = file();
+        return new PoolUnload { Model = name, Path = path, Unloaded = _pool.Unload(path) };
     }
 }

@@ -12,8 +12,9 @@ namespace OffGrid.AspNetCore.Pooling;
 /// The model pool (admin): <c>GET /v1/pool</c> (loaded models with estimated bytes, pins and expiry),
 /// <c>POST /v1/pool/pin</c> and <c>/unpin</c> (<c>{"model"}</c>), and <c>POST /v1/pool/swap</c>
 /// (<c>{"model","replacement"}</c>: hot-swap the file behind a name; requests in flight finish on the old one), and
-/// <c>POST /v1/pool/unload</c> (<c>{"model"}</c>: unload an idle model now, pinned or not). With
-/// <see cref="ModelIsolation.Process"/> the models are in the worker process, so each call is forwarded to the worker's pool.
+/// <c>POST /v1/pool/unload</c> (<c>{"model"}</c>: unload an idle model now, pinned or not; <c>{"path"}</c>: that file as it is,
+/// no hot-swap followed). With <see cref="ModelIsolation.Process"/> the models are in the worker process, so each call acts on the
+/// worker's pool.
 /// </summary>
 internal static class PoolEndpoints
 {
@@ -55,17 +56,27 @@ internal static class PoolEndpoints
         return Results.Json(new { model = model.Name, path = model.Path, pinned = false, was_pinned = was }, ServerJson.Options);
     }
 
-    /// <summary>Unloads an idle model now (Ollama's <c>keep_alive: 0</c>); one serving requests stays loaded, its <c>unloaded</c> false.</summary>
+    /// <summary>
+    /// Unloads an idle model now (Ollama's <c>keep_alive: 0</c>): the file serving <c>model</c>, or the file at <c>path</c> as it is;
+    /// one serving requests stays loaded, its <c>unloaded</c> false. Resolved here, unloaded where the models are (<see cref="ModelAccess.UnloadAsync(LocalModel, CancellationToken)"/>).
+    /// </summary>
     public static async Task<IResult> UnloadAsync(HttpContext http, ModelAccess models)
     {
-        if (Worker(http) is { } worker)
+        PoolRequest request = await JsonBody.ReadAsync<PoolRequest>(http.Request, http.RequestAborted);
+        if (request.Path is not { } path)
         {
-            return await worker.ForwardAsync(http.Request, http.RequestAborted);
+            LocalModel model = await ResolveLocalAsync(models, request.Model, "model", http.RequestAborted);
+            return Results.Json(await models.UnloadAsync(model, http.RequestAborted), ServerJson.Options);
         }
 
-        LocalModel model = await ResolveAsync(http, models, "model", r => r.Model);
-        string path = models.Pool.GetServedPath(model.Path);
-        return Results.Json(new { model = model.Name, path, unloaded = models.Pool.Unload(path) }, ServerJson.Options);
+        if (request.Model is not null)
+        {
+            throw ApiException.BadRequest("Give 'model' (a served model's name) or 'path' (a loaded file's full path), not both.", "path");
+        }
+
+        return Path.IsPathFullyQualified(path)
+            ? Results.Json(await models.UnloadFileAsync(path, http.RequestAborted), ServerJson.Options)
+            : throw ApiException.BadRequest($"'path' must be a file's full path; '{path}' is not.", "path");
     }
 
     /// <summary>Loads the replacement, then switches; answers once new requests go to it.</summary>

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using OffGrid.Hub;
 using OffGrid.Rag.Search;
 
 namespace OffGrid.Rag.Federation;
@@ -87,20 +88,12 @@ internal static class KnowledgeNodeClient
     private static double? Double(JsonElement element, string name) =>
         element.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.Number ? value.GetDouble() : null;
 
-    /// <summary>The <c>error.message</c> of an OpenAI-shaped error; for anything else (a web server's HTML page, a proxy's text), the status's reason and the kind of body, never the body itself.</summary>
+    /// <summary>The message of an OpenAI- or Ollama-shaped error; for anything else (a web server's HTML page, a proxy's text), the status's reason and the kind of body, never the body itself.</summary>
     private static string ErrorMessage(string text, HttpResponseMessage response)
     {
-        try
+        if (HttpErrorMessage.Read(text) is { } message)
         {
-            using JsonDocument document = JsonDocument.Parse(text);
-            if (document.RootElement.TryGetProperty("error", out JsonElement error) && error.TryGetProperty("message", out JsonElement message))
-            {
-                return message.GetString() ?? string.Empty;
-            }
-        }
-        catch (JsonException)
-        {
-            // Not JSON: a proxy's page or similar.
+            return message;
         }
 
         string reason = response.ReasonPhrase is { Length: > 0 } phrase ? phrase : "error";

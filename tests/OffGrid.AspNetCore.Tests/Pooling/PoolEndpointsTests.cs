@@ -9,7 +9,7 @@ using OffGrid.Testing.Models;
 
 namespace OffGrid.AspNetCore.Tests.Pooling;
 
-/// <summary><c>/v1/pool</c> on a real server: pin, and a hot-swap while a streamed chat is in flight.</summary>
+/// <summary><c>/v1/pool</c> on a real server: pin, a hot-swap while a streamed chat is in flight, and unload by name or by file.</summary>
 public sealed class PoolEndpointsTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -101,6 +101,24 @@ public sealed class PoolEndpointsTests
 
         JsonNode after = Assert.Single((await server.Http.GetFromJsonAsync<JsonNode>("/v1/pool", Ct))!["data"]!.AsArray())!;
         Assert.False((bool)after["draining"]!);
+
+        // By path a file is unloaded as it is: the one "stories" was swapped away from is not loaded, and the replacement stays.
+        JsonNode swappedAway = await PostAsync(server, "/v1/pool/unload", new { path = Path.GetFullPath(TestPaths.Stories260K) });
+        Assert.False((bool)swappedAway["unloaded"]!);
+        Assert.Single((await server.Http.GetFromJsonAsync<JsonNode>("/v1/pool", Ct))!["data"]!.AsArray());
+
+        // By name, the file that serves it is unloaded.
+        JsonNode byName = await PostAsync(server, "/v1/pool/unload", new { model = "stories" });
+        Assert.True((bool)byName["unloaded"]!);
+        Assert.Equal(Path.GetFullPath(TestLlamaModels.Tiny), (string?)byName["path"]);
+        Assert.Empty((await server.Http.GetFromJsonAsync<JsonNode>("/v1/pool", Ct))!["data"]!.AsArray());
+
+        foreach (object bad in new object[] { new { path = "tiny.gguf" }, new { model = "stories", path = Path.GetFullPath(TestLlamaModels.Tiny) } })
+        {
+            using HttpResponseMessage refused = await server.Http.PostAsJsonAsync("/v1/pool/unload", bad, Ct);
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Equal("path", (string?)(await refused.Content.ReadFromJsonAsync<JsonNode>(Ct))!["error"]!["param"]);
+        }
     }
 
     private static object Chat(string model, int maxTokens, bool stream) =>

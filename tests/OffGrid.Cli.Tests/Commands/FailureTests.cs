@@ -62,6 +62,8 @@ public sealed class FailureTests : IDisposable
     [InlineData("is not a host:port address", "peers", "add", "lab-2")]
     [InlineData("is not a TCP port", "share", "on", "--generate-secret", "--port", "0")]
     [InlineData("--tool-choice needs --tools", "run", "stories", "hi", "--tool-choice", "required")]
+    [InlineData("'acme/model/notes' is not a model reference", "pull", "acme/model/notes")]
+    [InlineData("the quantization after ':' is not valid", "pull", "acme/model:Q4 K M")]
     public async Task ValuesACommandRefusesAreUsageErrors(string wanted, params string[] args)
     {
         string line = (await _cli.RunAsync(args)).AssertOneLineFailure(expectedExitCode: 2);
@@ -138,6 +140,15 @@ public sealed class FailureTests : IDisposable
     [InlineData(new[] { "run", "m", "--seeed", "1" }, "Unrecognized option '--seeed'.")]
     [InlineData(new[] { "serve", "--prot", "8080" }, "Unrecognized option '--prot'. Did you mean '--port'?")]
     [InlineData(new[] { "serve", "-np", "0" }, "--parallel must be between 1 and 256; 0 is not.")]
+    [InlineData(new[] { "run", "m", "hi", "--kb", "docs", "--kb-top", "0" }, "--kb-top must be between 1 and 100; 0 is not.")]
+    [InlineData(new[] { "run", "m", "hi", "--kb", "docs", "--kb-top", "-3" }, "--kb-top must be between 1 and 100; -3 is not.")]
+    [InlineData(new[] { "kb", "search", "docs", "pump", "--top", "0" }, "--top must be between 1 and 100; 0 is not.")]
+    [InlineData(new[] { "kb", "search", "docs", "pump", "--alpha", "NaN" }, "--alpha must be between 0 and 1; NaN is not.")]
+    [InlineData(new[] { "kb", "create", "docs", "-m", "embedder", "--max-tokens", "0" }, "--max-tokens must be at least 1; 0 is not.")]
+    [InlineData(new[] { "kb", "create", "docs", "-m", "embedder", "--overlap", "-1" }, "--overlap must be at least 0; -1 is not.")]
+    [InlineData(new[] { "audit", "export", "--status", "42" }, "--status must be between 100 and 599; 42 is not.")]
+    [InlineData(new[] { "transcribe", "audio.wav", "--threads", "-1" }, "--threads must be at least 1; -1 is not.")]
+    [InlineData(new[] { "usage", "--days", "0" }, "--days must be between 1 and 3660; 0 is not.")]
     [InlineData(new[] { "serve", "--threds", "2" }, "Unrecognized option '--threds'. Did you mean '--threads'?")]
     [InlineData(new[] { "serve", "-fa", "off", "-ctv", "q8_0" }, "--cache-type-v q8_0 needs flash attention: llama.cpp keeps a quantized value cache only with it; use --flash-attn on or auto.")]
     [InlineData(new[] { "serve", "--quiet" }, "Unrecognized option '--quiet'. Configuration switches name their section, such as --Server:Pool:KeepAlive 00:30:00.")]

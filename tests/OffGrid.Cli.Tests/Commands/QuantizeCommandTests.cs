@@ -45,16 +45,17 @@ public sealed class QuantizeCommandTests : IDisposable
         Assert.Contains("would not reduce its precision", (await _cli.RunAsync("quantize", source, "F16")).AssertOneLineFailure(), StringComparison.Ordinal);
         string text = Path.Combine(_cli.Home, "notes.gguf");
         await File.WriteAllTextAsync(text, "no model here", TestContext.Current.CancellationToken);
-        Assert.Contains("not a GGUF model file", (await _cli.RunAsync("quantize", text, "Q4_0")).AssertOneLineFailure(), StringComparison.Ordinal);
+        Assert.Contains("not a GGUF model file", (await _cli.RunAsync("quantize", text, "Q4_0")).AssertOneLineFailure(expectedExitCode: 2), StringComparison.Ordinal);
         (await _cli.RunAsync("quantize", "no-such-model", "Q4_0")).AssertOneLineFailure();
 
-        // A bare name that is an existing file here (the CLI runs in this process's folder) is reported as that file.
+        // A bare name that is an existing file here (the CLI runs in this process's folder) is reported as that file; a file
+        // that is no model, named by the user, is a usage error (exit 2), as a malformed model reference is.
         string notes = $"notes-{Guid.NewGuid():N}.md";
         await File.WriteAllTextAsync(notes, "# not a model", TestContext.Current.CancellationToken);
         try
         {
-            Assert.Contains($"'{Path.GetFullPath(notes)}' is not a GGUF model file.", (await _cli.RunAsync("quantize", notes, "Q4_0")).AssertOneLineFailure(), StringComparison.Ordinal);
-            Assert.Contains("is not a GGUF model file.", (await _cli.RunAsync("show", notes)).AssertOneLineFailure(), StringComparison.Ordinal);
+            Assert.Contains($"'{Path.GetFullPath(notes)}' is not a GGUF model file.", (await _cli.RunAsync("quantize", notes, "Q4_0")).AssertOneLineFailure(expectedExitCode: 2), StringComparison.Ordinal);
+            Assert.Contains("is not a GGUF model file.", (await _cli.RunAsync("show", notes)).AssertOneLineFailure(expectedExitCode: 2), StringComparison.Ordinal);
         }
         finally
         {

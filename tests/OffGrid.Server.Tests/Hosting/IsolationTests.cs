@@ -200,19 +200,30 @@ public sealed class IsolationTests
         HttpResponseMessage unknown = await http.PostAsJsonAsync("v1/pool/pin", new { model = "no-such-model" }, Ct);
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
 
-        // Deleting a store model (here one imported where it lies, by path) unloads its file in the worker too.
-        using (HttpResponseMessage pulled = await http.PostAsJsonAsync("api/pull", new { model = TestLlamaModels.Tiny, stream = false }, Ct))
+        // Deleting the store model (here one imported where it lies, by path) of the file "story" was swapped away from leaves
+        // the replacement that serves "story" now loaded in the worker.
+        await StoreAndDeleteAsync(http, TestPaths.Stories260K);
+        using (JsonDocument kept = JsonDocument.Parse(await http.GetStringAsync("v1/pool", Ct)))
+        {
+            Assert.Equal(TestLlamaModels.Tiny, Assert.Single(kept.RootElement.GetProperty("data").EnumerateArray()).GetProperty("path").GetString());
+        }
+
+        // Deleting a store model unloads its own file in the worker.
+        await StoreAndDeleteAsync(http, TestLlamaModels.Tiny);
+        Assert.Empty(await ollama.ListRunningModelsAsync(Ct));
+    }
+
+    /// <summary>Imports <paramref name="path"/> into the server's model store where it lies (Ollama's pull of a path), then deletes it.</summary>
+    private static async Task StoreAndDeleteAsync(HttpClient http, string path)
+    {
+        using (HttpResponseMessage pulled = await http.PostAsJsonAsync("api/pull", new { model = path, stream = false }, Ct))
         {
             Assert.True(pulled.IsSuccessStatusCode, await pulled.Content.ReadAsStringAsync(Ct));
         }
 
-        using (var delete = new HttpRequestMessage(HttpMethod.Delete, "api/delete") { Content = JsonContent.Create(new { model = "local/" + Path.GetFileNameWithoutExtension(TestLlamaModels.Tiny) }) })
-        using (HttpResponseMessage deleted = await http.SendAsync(delete, Ct))
-        {
-            Assert.True(deleted.IsSuccessStatusCode, await deleted.Content.ReadAsStringAsync(Ct));
-        }
-
-        Assert.Empty(await ollama.ListRunningModelsAsync(Ct));
+        using var delete = new HttpRequestMessage(HttpMethod.Delete, "api/delete") { Content = JsonContent.Create(new { model = "local/" + Path.GetFileNameWithoutExtension(path) }) };
+        using HttpResponseMessage deleted = await http.SendAsync(delete, Ct);
+        Assert.True(deleted.IsSuccessStatusCode, await deleted.Content.ReadAsStringAsync(Ct));
     }
 
     private static async Task<string[]> LoadedModelsAsync(HttpClient http)
