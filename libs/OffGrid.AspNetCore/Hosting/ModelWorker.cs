@@ -380,6 +380,18 @@ internal sealed class ModelWorker : BackgroundService
             if (silent >= hang)
             {
                 _logger.LogWarning("Model worker {Pid} has not answered for {Seconds:0} s (Server:WorkerHangTimeout); killing it.", process.Id, silent.TotalSeconds);
+
+                // Unpublished first: until the runtime reaps the killed process, HasExited may still be false, and a request
+                // arriving then would be sent to its closed port instead of waiting for the next worker.
+                lock (_gate)
+                {
+                    _serving = null;
+                    if (_ready.Task.IsCompleted)
+                    {
+                        Volatile.Write(ref _ready, NewReady());
+                    }
+                }
+
                 process.Kill(entireProcessTree: true);
 
                 // From now on it is a crashed worker: requests wait for the next one instead of being refused for its silence.
