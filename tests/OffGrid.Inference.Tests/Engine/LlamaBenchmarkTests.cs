@@ -40,13 +40,7 @@ public sealed class LlamaBenchmarkTests
 
         // A request without the BOS token holds one sequence while the warm-up runs and outlasts it: the warm-up's streams
         // run one after the other on the other sequence, as when the caller is descheduled between two submissions.
-        ChannelReader<GenerationUpdate> busy = engine.Submit(new GenerationRequest
-        {
-            PromptTokens = model.Tokenize("Once upon a time", addSpecial: false, parseSpecial: false),
-            Sampling = new SamplingParameters { Temperature = 0 },
-            MaxOutputTokens = 64,
-            IgnoreEndOfGeneration = true,
-        });
+        ChannelReader<GenerationUpdate> busy = SubmitStory(engine, bos: false, outputTokens: 64);
         LlamaBenchmarkResult result = await LlamaBenchmark.RunAsync(
             engine, new LlamaBenchmarkOptions { PromptTokens = 32, OutputTokens = 16, Iterations = 2, ConcurrentStreams = 2 }, cancellationToken: TestContext.Current.CancellationToken);
         await foreach (GenerationUpdate _ in busy.ReadAllAsync(TestContext.Current.CancellationToken))
@@ -74,13 +68,7 @@ public sealed class LlamaBenchmarkTests
         await TestRuntime.EnsureLoadedAsync();
         using LlamaModel model = await LlamaModel.LoadAsync(TestPaths.Stories260K, cancellationToken: TestContext.Current.CancellationToken);
         using var engine = new LlamaEngine(model, new LlamaEngineOptions { ParallelSequences = 1, ContextSize = 256, Threads = 1 });
-        ChannelReader<GenerationUpdate> reader = engine.Submit(new GenerationRequest
-        {
-            PromptTokens = model.Tokenize("Once upon a time", addSpecial: true, parseSpecial: false),
-            Sampling = new SamplingParameters { Temperature = 0 },
-            MaxOutputTokens = 32,
-            IgnoreEndOfGeneration = true,
-        });
+        ChannelReader<GenerationUpdate> reader = SubmitStory(engine, bos: true, outputTokens: 32);
 
         // The reader comes late, as a descheduled benchmark did: the whole answer waits in the channel and is read at once.
         await Task.Delay(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
@@ -130,4 +118,13 @@ public sealed class LlamaBenchmarkTests
         Assert.Equal(spread, result.GenerationSpread, precision: 6);
         Assert.Equal(spread > LlamaBenchmarkResult.NoisySpread, result.GenerationSpread > LlamaBenchmarkResult.NoisySpread);
     }
+
+    /// <summary>A greedy "Once upon a time" of exactly <paramref name="outputTokens"/> tokens, with or without the BOS token the benchmark's prompts share.</summary>
+    private static ChannelReader<GenerationUpdate> SubmitStory(LlamaEngine engine, bool bos, int outputTokens) => engine.Submit(new GenerationRequest
+    {
+        PromptTokens = engine.Model.Tokenize("Once upon a time", addSpecial: bos, parseSpecial: false),
+        Sampling = new SamplingParameters { Temperature = 0 },
+        MaxOutputTokens = outputTokens,
+        IgnoreEndOfGeneration = true,
+    });
 }
