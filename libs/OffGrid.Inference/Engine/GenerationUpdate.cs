@@ -5,6 +5,9 @@ namespace OffGrid.Inference.Engine;
 /// <summary>Text produced by one engine step for one request; the last update carries <see cref="Finish"/> and the timings.</summary>
 internal readonly record struct GenerationUpdate(string Text, GenerationFinish? Finish, int PromptTokens, int CachedPromptTokens, int OutputTokens)
 {
+    /// <summary>Time from submission until a sequence was free for the request; set on the last update.</summary>
+    public TimeSpan QueueDuration { get; init; }
+
     /// <summary>
     /// On the last update: when the engine took the request from its queue (a <see cref="Stopwatch.GetTimestamp"/> value;
     /// 0 when it never did). The timestamps are taken where the work happens: a reader that gets queued updates in a burst

@@ -755,6 +755,8 @@ public sealed class LlamaEngine : IDisposable
 
         public CancellationTokenRegistration CancellationRegistration { get; set; }
 
+        public long SubmittedAt { get; } = Stopwatch.GetTimestamp();
+
         public long StartedAt { get; private set; }
 
         public long PromptEvaluatedAt { get; set; }
@@ -781,6 +783,7 @@ public sealed class LlamaEngine : IDisposable
             long now = Stopwatch.GetTimestamp();
             Output.Writer.TryWrite(new GenerationUpdate(text, finish, Request.PromptTokens.Length, CachedTokens, OutputTokens)
             {
+                QueueDuration = Stopwatch.GetElapsedTime(SubmittedAt, StartedAt != 0 ? StartedAt : now),
                 AdmittedAt = StartedAt,
                 FirstTokenAt = PromptEvaluatedAt != 0 ? PromptEvaluatedAt : now,
                 FinishedAt = now,
