@@ -95,7 +95,7 @@ public sealed partial class SpeculationCommandTests : IDisposable
             await File.WriteAllBytesAsync(state, bytes, TestContext.Current.CancellationToken);
         }
 
-        CliResult damaged = await _cli.RunAsync("run", TestPaths.Stories260K, "--threads", "1", "--prompt-cache", "-t", "0", "-n", "1", "--verbose", prompt);
+        CliResult damaged = await _cli.RunAsync("run", TestPaths.Stories260K, "--threads", "1", "--prompt-cache", "--temperature", "0", "-n", "1", "--verbose", prompt);
         damaged.AssertSuccess();
         Assert.Contains("Ignoring the saved prompt state", damaged.Stderr, StringComparison.Ordinal);
         Assert.Contains("checksum does not match", damaged.Stderr, StringComparison.Ordinal);
