@@ -221,6 +221,31 @@ public sealed class LlamaModelPool : IDisposable
         }
     }
 
+    /// <summary>
+    /// Checks that the engine's draft model (<see cref="Engine.Speculation.SpeculativeDecodingOptions.DraftModelPath"/>) can
+    /// draft for the model in <paramref name="path"/>, with the rules the engine applies when it loads both, so that a host
+    /// can refuse a wrong draft model at start. Loads only the two vocabularies (llama.cpp's <c>vocab_only</c>), not the weights.
+    /// </summary>
+    /// <param name="path">The target model's GGUF file.</param>
+    /// <param name="cancellationToken">Cancels loading the runtime or reading the headers.</param>
+    /// <remarks>Does nothing when no draft model is set. Loads the runtime (<see cref="LlamaModelPoolOptions.Runtime"/>) when needed.</remarks>
+    /// <exception cref="FileNotFoundException">One of the files does not exist.</exception>
+    /// <exception cref="ModelLoadException">A file is not a GGUF llama.cpp can read, or the vocabularies differ (the message names both files and the difference).</exception>
+    public async Task CheckDraftModelAsync(string path, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (_options.Engine.Speculation.DraftModelPath is not { } draftPath)
+        {
+            return;
+        }
+
+        await Runtime.LlamaRuntime.LoadAsync(_options.Runtime, logger: _loggerFactory.CreateLogger("OffGrid.Inference.Runtime"), cancellationToken: cancellationToken).ConfigureAwait(false);
+        var vocabularyOnly = new LlamaModelOptions { VocabularyOnly = true };
+        using LlamaModel target = await LlamaModel.LoadAsync(path, vocabularyOnly, cancellationToken: cancellationToken).ConfigureAwait(false);
+        using LlamaModel draft = await LlamaModel.LoadAsync(draftPath, vocabularyOnly, cancellationToken: cancellationToken).ConfigureAwait(false);
+        Engine.Speculation.DraftVocabularyCheck.EnsureCompatible(target, draft);
+    }
+
     /// <summary>The file that serves requests for <paramref name="path"/> now: its hot-swap replacement (<see cref="SwapAsync"/>), or itself.</summary>
     /// <param name="path">The GGUF file clients ask for.</param>
     /// <returns>The full path of the file served.</returns>
