@@ -38,6 +38,24 @@ public sealed class QuantizeCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task TwoProcessesQuantizingToOneOutputStoreOneAndRefuseTheOther()
+    {
+        CliResult[] runs = await Task.WhenAll(
+            _cli.RunAsync("quantize", TestPaths.Stories260K, "Q5_0", "--output", "local/race"),
+            _cli.RunAsync("quantize", TestPaths.Stories260K, "Q4_0", "--output", "local/race"));
+
+        CliResult stored = Assert.Single(runs, r => r.ExitCode == 0);
+        CliResult second = Assert.Single(runs, r => r.ExitCode != 0);
+        Assert.Equal(1, second.ExitCode);
+        Assert.StartsWith("offgrid: The store already holds a model named 'local/race'", second.ErrorLines.Last(l => !l.StartsWith("Quantizing", StringComparison.Ordinal)), StringComparison.Ordinal);
+        string path = stored.Stdout.Trim().Split(" is ready: ")[1];
+        Assert.True(File.Exists(path), $"'{path}' was reported ready but is not there");
+        CliResult show = await _cli.RunAsync("show", "local/race", "--json");
+        show.AssertSuccess();
+        Assert.EndsWith($"-{JsonDocument.Parse(show.Stdout).RootElement.GetProperty("quantization").GetString()}.gguf", path, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task NonsenseIsRefusedInOneLine()
     {
         string source = TestLlamaModels.GetOrCreate(new TestLlamaModelSpec { WeightType = GgufTensorType.Q8_0 });
