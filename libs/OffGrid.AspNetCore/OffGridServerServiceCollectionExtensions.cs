@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
 using OffGrid.AspNetCore;
 using OffGrid.AspNetCore.Audio;
@@ -76,7 +77,16 @@ public static class OffGridServerServiceCollectionExtensions
         services.AddHostedService<DraftModelResolution>();
         services.AddHostedService(sp => sp.GetRequiredService<ModelPreloader>());
 
-        services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(OffGridServerTelemetry.ExportedMeters).AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
+        // The meters are enabled through the container's metrics rules, not the SDK's AddMeter: AddMeter listens to every
+        // meter of a name in the process, while a rule can keep to the meters of this container's IMeterFactory.
+        services.AddMetrics(metrics =>
+        {
+            foreach ((string name, MeterScope scopes) in OffGridServerTelemetry.ExportedMeters)
+            {
+                metrics.EnableMetrics(name, instrumentName: null, listenerName: null, scopes);
+            }
+        });
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
         return new OffGridServerBuilder(services);
     }
 

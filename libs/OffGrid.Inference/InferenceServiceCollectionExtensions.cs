@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -28,6 +29,10 @@ public static class InferenceServiceCollectionExtensions
     /// pool's keep-alive), the <see cref="LlamaQuantizer"/>, and the <see cref="ModelQuantizer"/> (which needs
     /// <c>AddOffGridHub()</c> for its model resolver). Calling it again only adds <paramref name="configure"/>.
     /// </summary>
+    /// <remarks>
+    /// Also adds the container's <see cref="IMeterFactory"/> (<c>AddMetrics</c>): the pool's <c>OffGrid.Inference</c> meter
+    /// (see <see cref="InferenceTelemetry"/>) comes from it, so two apps in one process do not share figures.
+    /// </remarks>
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Sets the options; they are validated at start.</param>
     /// <returns>The service collection.</returns>
@@ -42,7 +47,8 @@ public static class InferenceServiceCollectionExtensions
 
         options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<InferenceOptions>, InferenceOptionsValidator>());
-        services.TryAddSingleton(sp => new LlamaModelPool(sp.GetRequiredService<IOptions<InferenceOptions>>().Value.Pool, sp.GetService<ILoggerFactory>()));
+        services.AddMetrics();
+        services.TryAddSingleton(sp => new LlamaModelPool(sp.GetRequiredService<IOptions<InferenceOptions>>().Value.Pool, sp.GetService<ILoggerFactory>(), sp.GetRequiredService<IMeterFactory>()));
         services.TryAddSingleton(sp => new LlamaQuantizer(sp.GetRequiredService<IOptions<InferenceOptions>>().Value.Pool.Runtime, sp.GetService<ILogger<LlamaQuantizer>>()));
         services.TryAddSingleton<ModelQuantizer>();
         return services;

@@ -10,27 +10,30 @@ namespace OffGrid.AspNetCore.Backends;
 /// <c>outcome</c>: <c>ok</c>, <c>failed</c> — the backend failed —, <c>rejected</c> — it refused the request as invalid —,
 /// <c>cancelled</c>).
 /// </summary>
-/// <remarks>Thread-safe. Each app's backends have a meter of their own (as the model pool has), disposed with them.</remarks>
-internal sealed class BackendTelemetry : IDisposable
+/// <remarks>
+/// Thread-safe. Each app's backends report on the meter of the app's <see cref="IMeterFactory"/> (as the model pool does),
+/// which is disposed with the app's container; create one per factory.
+/// </remarks>
+internal sealed class BackendTelemetry
 {
     /// <summary>The meter's name.</summary>
     public const string MeterName = "OffGrid.Backends";
 
-    private readonly Meter _meter = new(MeterName);
     private readonly Histogram<double> _firstToken;
     private readonly Counter<long> _requests;
 
-    public BackendTelemetry(Func<IReadOnlyList<BackendState>> backends)
+    public BackendTelemetry(IMeterFactory meterFactory, Func<IReadOnlyList<BackendState>> backends)
     {
-        _meter.CreateObservableUpDownCounter("offgrid.backend.requests.in_flight", () => backends().Select(b => new Measurement<int>(b.InFlight, Tag(b))), "{request}", "Requests a backend is answering now.");
-        _meter.CreateObservableGauge("offgrid.backend.healthy", () => backends().Select(b => new Measurement<int>(b.IsUnhealthy ? 0 : 1, Tag(b))), "1", "1 when health checks and the circuit let requests through to the backend, else 0.");
-        _meter.CreateObservableGauge(
+        Meter meter = meterFactory.Create(MeterName);
+        meter.CreateObservableUpDownCounter("offgrid.backend.requests.in_flight", () => backends().Select(b => new Measurement<int>(b.InFlight, Tag(b))), "{request}", "Requests a backend is answering now.");
+        meter.CreateObservableGauge("offgrid.backend.healthy", () => backends().Select(b => new Measurement<int>(b.IsUnhealthy ? 0 : 1, Tag(b))), "1", "1 when health checks and the circuit let requests through to the backend, else 0.");
+        meter.CreateObservableGauge(
             "offgrid.backend.time_to_first_token.average",
             () => backends().Where(b => b.FirstToken.Seconds is not null).Select(b => new Measurement<double>(b.FirstToken.Seconds!.Value, Tag(b))),
             "s",
             "Moving average of the backend's time to first token, over its models.");
-        _firstToken = _meter.CreateHistogram<double>("offgrid.backend.time_to_first_token", "s", "Time from sending a request to a backend to its first token.");
-        _requests = _meter.CreateCounter<long>("offgrid.backend.requests", "{request}", "Requests sent to a backend, by outcome.");
+        _firstToken = meter.CreateHistogram<double>("offgrid.backend.time_to_first_token", "s", "Time from sending a request to a backend to its first token.");
+        _requests = meter.CreateCounter<long>("offgrid.backend.requests", "{request}", "Requests sent to a backend, by outcome.");
     }
 
     public void RecordFirstToken(BackendState backend, string model, TimeSpan elapsed) =>
@@ -38,8 +41,6 @@ internal sealed class BackendTelemetry : IDisposable
 
     public void RecordRequest(BackendState backend, string model, string outcome) =>
         _requests.Add(1, Tag(backend), new KeyValuePair<string, object?>("model", model), new KeyValuePair<string, object?>("outcome", outcome));
-
-    public void Dispose() => _meter.Dispose();
 
     private static KeyValuePair<string, object?> Tag(BackendState backend) => new("backend", backend.Name);
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.AI;
@@ -57,6 +58,7 @@ internal sealed class RemoteBackends : IModelSource, IDisposable
         IClusterDestinationsUpdater destinations,
         IDestinationHealthUpdater health,
         FirstTokenLatencies latencies,
+        IMeterFactory meterFactory,
         ILogger<RemoteBackends> logger)
     {
         OffGridServerOptions server = options.Value;
@@ -100,7 +102,7 @@ internal sealed class RemoteBackends : IModelSource, IDisposable
         })];
         destinations.UpdateAllDestinations(HealthCluster);
         _firstListing = new Lazy<Task>(() => RefreshModelsAsync(CancellationToken.None));
-        Telemetry = new BackendTelemetry(() => _backends);
+        Telemetry = new BackendTelemetry(meterFactory, () => _backends);
     }
 
     /// <summary>The backends, in configuration order.</summary>
@@ -183,7 +185,6 @@ internal sealed class RemoteBackends : IModelSource, IDisposable
         }
 
         _probes.Dispose();
-        Telemetry.Dispose();
     }
 
     private static DestinationConfig Destination(RemoteBackend backend) => new()

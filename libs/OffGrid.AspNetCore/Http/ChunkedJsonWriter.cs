@@ -18,6 +18,7 @@ internal sealed class ChunkedJsonWriter
     private readonly HttpResponse _response;
     private readonly byte[] _prefix;
     private readonly byte[] _suffix;
+    private readonly ArrayBufferWriter<byte> _buffer = new(1024);
 
     private ChunkedJsonWriter(HttpResponse response, string contentType, byte[] prefix, byte[] suffix)
     {
@@ -41,15 +42,18 @@ internal sealed class ChunkedJsonWriter
     /// <summary>Writes one chunk and flushes it.</summary>
     public async Task WriteAsync(object chunk, CancellationToken cancellationToken)
     {
-        // Serialized straight into the response pipe and sent with one flush: per-token overhead is what the
-        // server adds over in-process use.
-        PipeWriter body = _response.BodyWriter;
-        body.Write(_prefix);
-        using (var json = new Utf8JsonWriter(body))
+        // Serialized into a reused buffer first, not into the response pipe: Kestrel's chunked response writer may hand
+        // out less memory than Utf8JsonWriter asks for near the end of its 4 KiB segment, which makes the serializer
+        // throw mid-stream (about one Ollama stream in ten broke off after ~4 KiB). PipeWriter.Write spans segments.
+        _buffer.ResetWrittenCount();
+        using (var json = new Utf8JsonWriter(_buffer))
         {
             JsonSerializer.Serialize(json, chunk, ServerJson.Options);
         }
 
+        PipeWriter body = _response.BodyWriter;
+        body.Write(_prefix);
+        body.Write(_buffer.WrittenSpan);
         body.Write(_suffix);
         await body.FlushAsync(cancellationToken).ConfigureAwait(false);
     }

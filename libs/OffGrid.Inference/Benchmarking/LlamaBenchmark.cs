@@ -31,7 +31,7 @@ public static class LlamaBenchmark
             throw new InvalidRequestException($"The engine decodes at most {engine.ParallelSequences} streams at once; {options.ConcurrentStreams} were asked for.", nameof(LlamaBenchmarkOptions.ConcurrentStreams));
         }
 
-        await RunOnceAsync(engine, options, iteration: 0, cancellationToken).ConfigureAwait(false);
+        await WarmUpAsync(engine, options, cancellationToken).ConfigureAwait(false);
         var runs = new List<LlamaBenchmarkRun>(options.Iterations);
         for (int i = 1; i <= options.Iterations; i++)
         {
@@ -42,6 +42,35 @@ public static class LlamaBenchmark
 
         using var process = Process.GetCurrentProcess();
         return new LlamaBenchmarkResult(engine.Model.Id, options, runs, engine.Model.SizeBytes, process.PeakWorkingSet64);
+    }
+
+    /// <summary>
+    /// Generates on every stream until each has produced a measured run's output, so that every sequence a measured run can
+    /// land on holds the BOS token its prompt shares. Streams that ran one after the other (the caller was descheduled
+    /// between two submissions, or a sequence was busy) would leave a sequence cold, and a measured run that landed there
+    /// would evaluate one prompt token more.
+    /// </summary>
+    private static async Task WarmUpAsync(LlamaEngine engine, LlamaBenchmarkOptions options, CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        int waiting = options.ConcurrentStreams;
+        await Task.WhenAll(Enumerable.Range(0, options.ConcurrentStreams).Select(async stream =>
+        {
+            int[] prompt = Prompt(engine, options.PromptTokens, stream);
+            bool done = false;
+            await foreach (GenerationUpdate update in engine.Submit(Request(prompt, engine.ContextSize - prompt.Length - 1, stop.Token)).ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                // The last stream to get there ends the others; a stream that fills its context ends by itself.
+                if (!done && (update.OutputTokens >= options.OutputTokens || update.Finish is not null))
+                {
+                    done = true;
+                    if (Interlocked.Decrement(ref waiting) == 0)
+                    {
+                        await stop.CancelAsync().ConfigureAwait(false);
+                    }
+                }
+            }
+        })).ConfigureAwait(false);
     }
 
     private static async Task<LlamaBenchmarkRun> RunOnceAsync(LlamaEngine engine, LlamaBenchmarkOptions options, int iteration, CancellationToken cancellationToken)
@@ -66,17 +95,9 @@ public static class LlamaBenchmark
 
     private static async Task<(GenerationUpdate Final, long FirstTokenAt)> GenerateAsync(LlamaEngine engine, int[] prompt, int outputTokens, CancellationToken cancellationToken)
     {
-        var request = new GenerationRequest
-        {
-            PromptTokens = prompt,
-            Sampling = new SamplingParameters { Temperature = 0 },
-            MaxOutputTokens = outputTokens,
-            IgnoreEndOfGeneration = true,
-            CancellationToken = cancellationToken,
-        };
         GenerationUpdate last = default;
         long firstTokenAt = 0;
-        await foreach (GenerationUpdate update in engine.Submit(request).ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        await foreach (GenerationUpdate update in engine.Submit(Request(prompt, outputTokens, cancellationToken)).ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
             if (firstTokenAt == 0 && update.OutputTokens > 0)
             {
@@ -88,6 +109,16 @@ public static class LlamaBenchmark
 
         return (last, firstTokenAt);
     }
+
+    /// <summary>A greedy request that generates exactly <paramref name="outputTokens"/> tokens unless cancelled.</summary>
+    private static GenerationRequest Request(int[] prompt, int outputTokens, CancellationToken cancellationToken) => new()
+    {
+        PromptTokens = prompt,
+        Sampling = new SamplingParameters { Temperature = 0 },
+        MaxOutputTokens = outputTokens,
+        IgnoreEndOfGeneration = true,
+        CancellationToken = cancellationToken,
+    };
 
     /// <summary>
     /// A prompt of <paramref name="length"/> random tokens that shares no prefix with other seeds, after the BOS token

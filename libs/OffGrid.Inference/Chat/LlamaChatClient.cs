@@ -40,19 +40,27 @@ public sealed class LlamaChatClient : IChatClient
     private readonly LlamaChatClientOptions _options;
     private readonly ChatPromptFormatter _formatter;
     private readonly ILogger _logger;
+    private readonly InferenceMetrics _metrics;
     private readonly ChatClientMetadata _metadata;
     private readonly ToolCallFormat _toolCallFormat;
     private readonly int _maxToolCalls;
     private readonly bool _templateHasReasoning;
 
-    /// <summary>Creates a chat client over an engine.</summary>
+    /// <summary>Creates a chat client over an engine; it reports its generations on the process-wide <c>OffGrid.Inference</c> meter.</summary>
     /// <param name="engine">The engine serving the model; it must outlive the client.</param>
     /// <param name="options">Defaults; <see langword="null"/> for the built-in ones.</param>
     /// <param name="logger">Receives prompt-formatting warnings.</param>
     public LlamaChatClient(LlamaEngine engine, LlamaChatClientOptions? options = null, ILogger<LlamaChatClient>? logger = null)
+        : this(engine, options, logger, InferenceMetrics.Shared)
+    {
+    }
+
+    /// <summary>Creates a chat client of a pool, which reports its generations on the pool's meter.</summary>
+    internal LlamaChatClient(LlamaEngine engine, LlamaChatClientOptions? options, ILogger<LlamaChatClient>? logger, InferenceMetrics metrics)
     {
         ArgumentNullException.ThrowIfNull(engine);
         _engine = engine;
+        _metrics = metrics;
         _options = options ?? new LlamaChatClientOptions();
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _formatter = new ChatPromptFormatter(engine.Model, _options.UseJinjaTemplate, _logger);
@@ -174,7 +182,7 @@ public sealed class LlamaChatClient : IChatClient
                 }
 
                 chatUpdate.FinishReason = calledTools ? ChatFinishReason.ToolCalls : finish == GenerationFinish.Length ? ChatFinishReason.Length : ChatFinishReason.Stop;
-                InferenceTelemetry.RecordGeneration(ModelId, update.PromptTokens, update.OutputTokens, update.GenerationDuration);
+                _metrics.RecordGeneration(ModelId, update.PromptTokens, update.OutputTokens, update.QueueDuration, update.PromptDuration, update.GenerationDuration);
                 var usage = new UsageDetails
                 {
                     InputTokenCount = update.PromptTokens,

@@ -3,6 +3,9 @@ namespace OffGrid.Inference.Engine;
 /// <summary>Text produced by one engine step for one request; the last update carries <see cref="Finish"/> and the timings.</summary>
 internal readonly record struct GenerationUpdate(string Text, GenerationFinish? Finish, int PromptTokens, int CachedPromptTokens, int OutputTokens)
 {
+    /// <summary>Time from submission until a sequence was free for the request; set on the last update.</summary>
+    public TimeSpan QueueDuration { get; init; }
+
     /// <summary>Time from admission until the prompt was evaluated (first token sampled); set on the last update.</summary>
     public TimeSpan PromptDuration { get; init; }
 

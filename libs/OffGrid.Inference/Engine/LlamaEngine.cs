@@ -755,6 +755,8 @@ public sealed class LlamaEngine : IDisposable
 
         public CancellationTokenRegistration CancellationRegistration { get; set; }
 
+        public long SubmittedAt { get; } = Stopwatch.GetTimestamp();
+
         public long StartedAt { get; private set; }
 
         public long PromptEvaluatedAt { get; set; }
@@ -782,6 +784,7 @@ public sealed class LlamaEngine : IDisposable
             long promptDone = PromptEvaluatedAt != 0 ? PromptEvaluatedAt : now;
             Output.Writer.TryWrite(new GenerationUpdate(text, finish, Request.PromptTokens.Length, CachedTokens, OutputTokens)
             {
+                QueueDuration = Stopwatch.GetElapsedTime(SubmittedAt, StartedAt != 0 ? StartedAt : now),
                 PromptDuration = StartedAt != 0 ? Stopwatch.GetElapsedTime(StartedAt, promptDone) : TimeSpan.Zero,
                 GenerationDuration = Stopwatch.GetElapsedTime(promptDone, now),
                 Closing = closing,

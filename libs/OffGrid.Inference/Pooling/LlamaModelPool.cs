@@ -29,6 +29,7 @@ public sealed class LlamaModelPool : IDisposable
 
     private readonly LlamaModelPoolOptions _options;
     private readonly ILoggerFactory _loggerFactory;
+    private readonly InferenceMetrics _metrics;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Task<Entry>> _loads = new(StringComparer.Ordinal);
@@ -41,7 +42,13 @@ public sealed class LlamaModelPool : IDisposable
     private bool _disposed;
 
     /// <summary>Creates an empty pool.</summary>
-    public LlamaModelPool(LlamaModelPoolOptions? options = null, ILoggerFactory? loggerFactory = null)
+    /// <param name="options">The pool's options; <see langword="null"/> for the defaults.</param>
+    /// <param name="loggerFactory">Creates the loggers of the pool, its engines and its chat clients.</param>
+    /// <param name="meterFactory">
+    /// Creates the <c>OffGrid.Inference</c> meter the pool and its chat clients report on (see
+    /// <see cref="InferenceTelemetry"/>), one per factory; without one they report on a meter shared by the process.
+    /// </param>
+    public LlamaModelPool(LlamaModelPoolOptions? options = null, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
     {
         _options = options ?? new LlamaModelPoolOptions();
         _options.Validate();
@@ -49,7 +56,8 @@ public sealed class LlamaModelPool : IDisposable
         _logger = _loggerFactory.CreateLogger<LlamaModelPool>();
         _sweeper = new Timer(_ => Sweep(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
 
-        InferenceTelemetry.Observe(this);
+        _metrics = InferenceMetrics.For(meterFactory);
+        _metrics.Observe(this);
     }
 
     /// <summary>The pool's options.</summary>
@@ -374,7 +382,7 @@ public sealed class LlamaModelPool : IDisposable
         }
 
         _sweeper.Dispose();
-        InferenceTelemetry.StopObserving(this);
+        _metrics.StopObserving(this);
         foreach (Entry entry in entries)
         {
             entry.Unloaded = true;
@@ -427,7 +435,7 @@ public sealed class LlamaModelPool : IDisposable
 
             var engine = new LlamaEngine(model, engineOptions, _loggerFactory.CreateLogger<LlamaEngine>());
             _logger.LogInformation("Loaded {Model} ({Description}, context {Context} x {Sequences}).", model.Id, model.Description, engine.ContextSize, engine.ParallelSequences);
-            return new Entry(this, key, model, engine, new LlamaChatClient(engine, _options.Chat, _loggerFactory.CreateLogger<LlamaChatClient>()), Normalize(_options.KeepAlive))
+            return new Entry(this, key, model, engine, new LlamaChatClient(engine, _options.Chat, _loggerFactory.CreateLogger<LlamaChatClient>(), _metrics), Normalize(_options.KeepAlive))
             {
                 EstimatedBytes = estimatedBytes,
             };

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -64,14 +65,28 @@ internal sealed class DocumentIngestor(
 
     private Task ParseAllAsync(IReadOnlyList<DocumentSource> sources, TaskCompletionSource<Work>[] slots, SemaphoreSlim ahead, IngestionOptions ingestion, Batch batch, CancellationToken cancellationToken) =>
         Parallel.ForEachAsync(
-            Enumerable.Range(0, sources.Count),
+            InWindow(sources.Count, ahead, cancellationToken),
             new ParallelOptions { MaxDegreeOfParallelism = options.IngestionParallelism, CancellationToken = cancellationToken },
             async (index, token) =>
             {
-                await ahead.WaitAsync(token).ConfigureAwait(false);
                 Work work = await PrepareAsync(index, sources[index], ingestion, batch, token).ConfigureAwait(false);
                 slots[index].TrySetResult(work);
             });
+
+    /// <summary>
+    /// The indexes of the documents, each once it has a place in the window ahead of embedding. The place is taken before the
+    /// index is handed out, so places go in input order: had a parser taken its place after its index, another could take
+    /// every place for later documents while it waited, and embedding (which frees places in order) would wait for its
+    /// document forever.
+    /// </summary>
+    private static async IAsyncEnumerable<int> InWindow(int count, SemaphoreSlim ahead, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        for (int index = 0; index < count; index++)
+        {
+            await ahead.WaitAsync(cancellationToken).ConfigureAwait(false);
+            yield return index;
+        }
+    }
 
     /// <summary>Takes parsed documents in input order and embeds their chunks in batches of up to <see cref="RagOptions.EmbeddingBatchSize"/>, across documents.</summary>
     private async Task EmbedInOrderAsync(TaskCompletionSource<Work>[] slots, SemaphoreSlim ahead, ChannelWriter<Work> toStore, Batch batch, CancellationToken cancellationToken)

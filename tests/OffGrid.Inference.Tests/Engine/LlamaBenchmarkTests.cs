@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using OffGrid.Inference.Benchmarking;
 using OffGrid.Inference.Engine;
 using OffGrid.Inference.Models;
@@ -28,6 +29,32 @@ public sealed class LlamaBenchmarkTests
             Assert.True(r.PromptTokensPerSecond > 0 && r.GenerationTokensPerSecond > 0);
         });
         Assert.True(result.PeakWorkingSetBytes > result.ModelSizeBytes);
+    }
+
+    [Fact]
+    public async Task TheWarmUpWarmsEverySequenceWhenOneIsBusyAtTheStart()
+    {
+        await TestRuntime.EnsureLoadedAsync();
+        using LlamaModel model = await LlamaModel.LoadAsync(TestPaths.Stories260K, cancellationToken: TestContext.Current.CancellationToken);
+        using var engine = new LlamaEngine(model, new LlamaEngineOptions { ParallelSequences = 2, ContextSize = 256, Threads = 1 });
+
+        // A request without the BOS token holds one sequence while the warm-up runs and outlasts it: the warm-up's streams
+        // run one after the other on the other sequence, as when the caller is descheduled between two submissions.
+        ChannelReader<GenerationUpdate> busy = engine.Submit(new GenerationRequest
+        {
+            PromptTokens = model.Tokenize("Once upon a time", addSpecial: false, parseSpecial: false),
+            Sampling = new SamplingParameters { Temperature = 0 },
+            MaxOutputTokens = 64,
+            IgnoreEndOfGeneration = true,
+        });
+        LlamaBenchmarkResult result = await LlamaBenchmark.RunAsync(
+            engine, new LlamaBenchmarkOptions { PromptTokens = 32, OutputTokens = 16, Iterations = 2, ConcurrentStreams = 2 }, cancellationToken: TestContext.Current.CancellationToken);
+        await foreach (GenerationUpdate _ in busy.ReadAllAsync(TestContext.Current.CancellationToken))
+        {
+        }
+
+        // Every measured stream lands on a sequence that holds the shared BOS token, the busy one included.
+        Assert.All(result.Runs, r => Assert.Equal(64, r.PromptTokens));
     }
 
     [Fact]

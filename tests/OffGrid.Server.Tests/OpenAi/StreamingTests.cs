@@ -106,7 +106,7 @@ public sealed partial class StreamingTests : IClassFixture<ServerFixture>
     private async Task<long> CompletionTokensAsync()
     {
         string metrics = await _server.Http.GetStringAsync("/metrics", Token);
-        // Only the slow model's series: the counter is process-wide, and only this class generates with that model.
+        // Only the slow model's series: other tests on the shared server generate with the other models.
         string slow = $"model=\"{Path.GetFileNameWithoutExtension(TestLlamaModels.GetOrCreate(ServerFixture.SlowSpec))}\"";
         return CompletionTokens().Matches(metrics).Where(m => m.Groups["tags"].Value.Contains(slow, StringComparison.Ordinal))
             .Sum(m => long.Parse(m.Groups["count"].Value, System.Globalization.CultureInfo.InvariantCulture));
@@ -139,7 +139,6 @@ public sealed partial class StreamingTests : IClassFixture<ServerFixture>
     }
 
     /// <summary>Requests being decoded now, over every loaded model (tests in a class run one at a time).</summary>
-    // The pool itself, not /metrics: other test classes' servers in this process report the same instruments.
     private int ActiveSequences() => _server.Services.GetRequiredService<LlamaModelPool>().GetLoadedModels().Sum(m => m.ActiveSequences);
 
     private async Task<List<string>> ReadEventsAsync(string path, object body) =>
