@@ -26,6 +26,7 @@ public sealed partial class ModelStore
 {
     private const string ManifestFileName = "manifest.json";
     private const string StagingFolder = ".staging";
+    private const string LocksFolder = ".locks";
     private static readonly ConcurrentDictionary<string, SemaphoreSlim> s_modelLocks = new(StringComparer.Ordinal);
     private static readonly TimeSpan s_lockPoll = TimeSpan.FromMilliseconds(100);
     private static readonly JsonSerializerOptions s_json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true };
@@ -712,7 +713,8 @@ public sealed partial class ModelStore
         await gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            string lockFile = Path.Combine(RootDirectory, StagingFolder, DirectoryNameFor(key) + ".lock");
+            // Kept after use: deleting a lock file another writer has open would let a third writer lock a new one beside it.
+            string lockFile = Path.Combine(RootDirectory, LocksFolder, DirectoryNameFor(key) + ".lock");
             Directory.CreateDirectory(Path.GetDirectoryName(lockFile)!);
             while (true)
             {
