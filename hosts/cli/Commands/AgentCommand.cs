@@ -84,7 +84,7 @@ internal sealed class AgentCommand : Command
         private readonly Option<int> _rounds = new Option<int>("--rounds") { Description = "Debate rounds (1-10).", DefaultValueFactory = _ => 2 }.Between(1, 10);
         private readonly Option<int?> _maxTokens = new Option<int?>("--max-tokens", "-n") { Description = "The most tokens each model call may write (default: each template's)." }.Between(1);
         private readonly Option<bool> _json = new("--json") { Description = "Write the run and its transcript as JSON." };
-        private readonly Option<int?> _contextSize = new Option<int?>("--ctx-size", "--ctx") { Description = "The context window in tokens (default: the model's training context, at most 8192)." }.Between(64);
+        private readonly Option<int?> _contextSize = new Option<int?>("--ctx-size", "--ctx", "-c") { Description = "The context window in tokens (default: the model's training context, at most 8192)." }.Between(64);
         private readonly Option<int?> _threads = ThreadsOption.Create("the agents' model");
 
         public AgentRunCommand(CliConsole console, ConsoleInterrupts interrupts, ModelLocator locator, AgentServices agents)
@@ -174,7 +174,7 @@ internal sealed class AgentCommand : Command
         private readonly Argument<string> _id = new Argument<string>("run-id") { Description = "The run's id (run_…), as 'agent run' printed it." }.RejectingOptions();
         private readonly Option<string> _model = new("--model", "-m") { Description = "The model to go on with (alias, owner/repo[:quant], stored model or .gguf path).", Required = true };
         private readonly Option<bool> _json = new("--json") { Description = "Write the run and its transcript as JSON." };
-        private readonly Option<int?> _contextSize = new Option<int?>("--ctx-size", "--ctx") { Description = "The context window in tokens (default: the model's training context, at most 8192)." }.Between(64);
+        private readonly Option<int?> _contextSize = new Option<int?>("--ctx-size", "--ctx", "-c") { Description = "The context window in tokens (default: the model's training context, at most 8192)." }.Between(64);
         private readonly Option<int?> _threads = ThreadsOption.Create("the agents' model");
 
         public AgentResumeCommand(CliConsole console, ConsoleInterrupts interrupts, ModelLocator locator, AgentServices agents)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json.Nodes;
 using OffGrid.Cli.Models;
 using OffGrid.Cli.Output;
 using OffGrid.Inference.Benchmarking;
@@ -18,7 +19,7 @@ internal sealed class BenchCommand : Command
     private readonly Option<int> _outputTokens = new Option<int>("--output-tokens", "-n") { Description = "Tokens generated per run.", DefaultValueFactory = _ => 64 }.Between(1);
     private readonly Option<int> _iterations = new Option<int>("--iterations", "-r") { Description = "Measured runs (after one warm-up).", DefaultValueFactory = _ => 3 }.Between(1);
     private readonly Option<int> _streams = new Option<int>("--streams") { Description = "Answers generated at once (aggregate throughput of continuous batching).", DefaultValueFactory = _ => 1 }.Between(1, 256);
-    private readonly Option<int?> _contextSize = new Option<int?>("--ctx") { Description = "Context size of each stream; defaults to what the runs need." }.Between(16);
+    private readonly Option<int?> _contextSize = new Option<int?>("--ctx", "--ctx-size", "-c") { Description = "Context size of each stream, more than --prompt-tokens plus --output-tokens; defaults to what the runs need." }.Between(16);
     private readonly Option<int?> _threads = ThreadsOption.Create("the runs");
     private readonly Option<bool> _json = new("--json") { Description = "Write the results as JSON." };
     private readonly KvCacheOptions _kvCache = new();
@@ -54,14 +55,40 @@ internal sealed class BenchCommand : Command
             Iterations = parse.GetValue(_iterations),
             ConcurrentStreams = parse.GetValue(_streams),
         };
+
+        // Each stream holds the BOS token, the prompt and the output: --ctx must leave room for all three.
+        int needed = options.PromptTokens + options.OutputTokens + 1;
+        int? requested = parse.GetValue(_contextSize);
+        if (requested < needed)
+        {
+            throw new UsageException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"--ctx {requested} is too small: a prompt of {options.PromptTokens} tokens (-p) plus {options.OutputTokens} output tokens (-n) need a context of at least {needed} tokens. Raise --ctx, or leave it out to use what the runs need."));
+        }
+
         string path = await _locator.LocateAsync(parse.GetRequiredValue(_model), cancellationToken).ConfigureAwait(false);
         LlamaEngineOptions engine = _kvCache.ApplyTo(new LlamaEngineOptions
         {
             ParallelSequences = options.ConcurrentStreams,
-            ContextSize = parse.GetValue(_contextSize) ?? options.PromptTokens + options.OutputTokens + 16,
+            ContextSize = requested ?? needed + 15,
             Threads = ThreadsOption.Read(parse, _threads, _console),
         }, parse);
         using LocalModelSession loaded = await LocalModelSession.LoadAsync(_console, path, engine, cancellationToken).ConfigureAwait(false);
+        var warnings = new List<string>();
+        if (requested is { } given && loaded.Engine.ContextSize != given)
+        {
+            _console.Error.MarkupLineInterpolated($"[grey]llama.cpp raised --ctx {given} to {loaded.Engine.ContextSize} tokens per stream (the smallest context it allocates).[/]");
+        }
+
+        if (TrainedContext.Warning(string.Create(CultureInfo.InvariantCulture, $"-p {options.PromptTokens} plus -n {options.OutputTokens} (a context of {needed} tokens)"), needed, loaded.Engine.Model.TrainedContextLength) is { } beyond)
+        {
+            warnings.Add(beyond);
+        }
+
+        if (options.OutputTokens == 1)
+        {
+            warnings.Add("with --output-tokens 1 there is no generation speed to measure: the only token is sampled from the prompt's logits, so its time is prompt time. Use -n 2 or more.");
+        }
 
         bool json = parse.GetValue(_json);
         var progress = new SynchronousProgress<LlamaBenchmarkRun>(run =>
@@ -73,9 +100,23 @@ internal sealed class BenchCommand : Command
             }
         });
         LlamaBenchmarkResult result = await LlamaBenchmark.RunAsync(loaded.Engine, options, progress, cancellationToken).ConfigureAwait(false);
+        if (result.GenerationSpread > LlamaBenchmarkResult.NoisySpread)
+        {
+            warnings.Add(string.Create(
+                CultureInfo.InvariantCulture,
+                $"generation speed varied by {result.GenerationSpread:P0} between runs (more than {LlamaBenchmarkResult.NoisySpread:P0}): another process is probably using the CPU, so these figures are not reliable."));
+        }
+
+        foreach (string warning in warnings)
+        {
+            _console.Error.MarkupLineInterpolated($"[yellow]Warning: {warning}[/]");
+        }
+
         if (json)
         {
-            _console.WriteJson(result);
+            JsonObject report = CliConsole.ToJson(result);
+            report["warnings"] = new JsonArray([.. warnings.Select(w => JsonValue.Create(w))]);
+            _console.WriteJson(report);
             return 0;
         }
 
@@ -90,14 +131,9 @@ internal sealed class BenchCommand : Command
             ByteSize.Format(result.PeakWorkingSetBytes),
             string.Create(CultureInfo.InvariantCulture, $"{result.Runs.Count} x {options.PromptTokens}+{options.OutputTokens} tokens, {options.ConcurrentStreams} stream(s)"));
         _console.Out.Write(table);
-        if (result.GenerationSpread > LlamaBenchmarkResult.NoisySpread)
-        {
-            _console.Error.MarkupLineInterpolated(
-                $"[yellow]Warning: generation speed varied by {result.GenerationSpread:P0} between runs (more than {LlamaBenchmarkResult.NoisySpread:P0}): another process is probably using the CPU, so these figures are not reliable.[/]");
-        }
-
         return 0;
     }
 
-    private static string Rate(double tokensPerSecond) => tokensPerSecond.ToString("0.0", CultureInfo.InvariantCulture);
+    /// <summary>A rate with one decimal; "n/a" where there is none (one output token: no generation to time).</summary>
+    private static string Rate(double? tokensPerSecond) => tokensPerSecond?.ToString("0.0", CultureInfo.InvariantCulture) ?? "n/a";
 }

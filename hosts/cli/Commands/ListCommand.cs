@@ -57,7 +57,7 @@ internal sealed class ListCommand : Command
 
         var table = new Table().Border(TableBorder.Rounded)
             .AddColumn("Name").AddColumn("Quant").AddColumn("Size", c => c.RightAligned()).AddColumn("Parameters", c => c.RightAligned())
-            .AddColumn("Context", c => c.RightAligned()).AddColumn("Downloaded");
+            .AddColumn("Context", c => c.RightAligned()).AddColumn("Added");
         foreach (ModelManifest model in models)
         {
             table.AddRow(

@@ -26,9 +26,10 @@ internal sealed class RunCommand : Command
     private readonly Argument<string> _model = new Argument<string>("model") { Description = "An alias (llama3.2), owner/repo[:quant], a stored model, or a path to a .gguf file." }.RejectingOptions();
     private readonly Argument<string[]> _prompt = new Argument<string[]>("prompt") { Description = "The prompt; without one (and without piped input) an interactive chat starts.", Arity = ArgumentArity.ZeroOrMore }.RejectingOptions();
     private readonly Option<string?> _system = new("--system") { Description = "The system prompt." };
-    private readonly Option<float?> _temperature = new Option<float?>("--temperature", "-t") { Description = "Sampling temperature, 0 to 2; 0 always picks the most likely token." }.SamplingSetting(t => new ChatOptions { Temperature = t });
+    private readonly Option<float?> _temperature = new Option<float?>("--temperature") { Description = "Sampling temperature, 0 to 2; 0 always picks the most likely token. (-t is refused: it means --threads in 'serve' and llama.cpp.)" }.SamplingSetting(t => new ChatOptions { Temperature = t });
+    private readonly Option<string?> _shortT = AmbiguousShortT();
     private readonly Option<long?> _seed = new("--seed") { Description = "Random seed, for repeatable answers." };
-    private readonly Option<int?> _contextSize = new Option<int?>("--ctx") { Description = "Context size in tokens (prompt plus answer), at least 16." }.Between(16);
+    private readonly Option<int?> _contextSize = new Option<int?>("--ctx", "--ctx-size", "-c") { Description = "Context size in tokens (prompt plus answer), at least 16." }.Between(16);
     private readonly Option<int?> _maxTokens = new Option<int?>("--max-tokens", "-n") { Description = $"The most tokens an answer may have. Default: {ChatSession.DefaultCompletionTokens} when a base model continues text, else until the model ends its answer or the context (--ctx) is full." }.Between(1);
     private readonly Option<int?> _threads = ThreadsOption.Create("generation");
     private readonly Option<bool> _json = new("--json") { Description = "Ask the model for a JSON answer (structured output)." };
@@ -62,6 +63,7 @@ internal sealed class RunCommand : Command
         Add(_prompt);
         Add(_system);
         Add(_temperature);
+        Add(_shortT);
         Add(_seed);
         Add(_contextSize);
         Add(_maxTokens);
@@ -78,6 +80,18 @@ internal sealed class RunCommand : Command
         Add(_cite);
         _speculation.AddTo(this);
         SetAction(ExecuteAsync);
+    }
+
+    /// <summary>
+    /// <c>-t</c> set the temperature here but is the thread count in <c>offgrid serve</c> and llama.cpp: it is refused
+    /// (exit 2) rather than given either meaning, so that neither a script nor a llama.cpp habit gets the other silently.
+    /// </summary>
+    private static Option<string?> AmbiguousShortT()
+    {
+        var option = new Option<string?>("-t") { Hidden = true };
+        option.Validators.Add(result => result.AddError(
+            "-t is ambiguous here: use --temperature for the sampling temperature (what -t set in 'offgrid run' before) or --threads for CPU threads (what -t means in 'offgrid serve' and llama.cpp)."));
+        return option;
     }
 
     private async Task<int> ExecuteAsync(ParseResult parse, CancellationToken cancellationToken)
@@ -98,6 +112,11 @@ internal sealed class RunCommand : Command
         int rounds = tools.Count > 0 ? _agents.Options.MaxToolRounds : 0;
         using LocalModelSession loaded = await LocalModelSession.LoadAsync(
             _console, path, engine, cancellationToken, rounds > 0 ? pipeline => pipeline.UseToolInvocation(f => f.MaximumIterationsPerRequest = rounds) : null).ConfigureAwait(false);
+        if (parse.GetValue(_contextSize) is { } context && TrainedContext.Warning($"--ctx {context}", context, loaded.Engine.Model.TrainedContextLength) is { } beyond)
+        {
+            _console.Error.MarkupLineInterpolated($"[yellow]Warning: {beyond}[/]");
+        }
+
         string[] collections = parse.GetValue(_kb) ?? [];
         _knowledge.Threads = threads;
         IChatClient client = collections.Length == 0 ? loaded.ChatClient : loaded.ChatClient.AsBuilder().UseRag(_knowledge.Search, o =>

@@ -61,7 +61,7 @@ internal sealed class ServeCommand : Command
         Add(_contextSize);
         Add(_parallel);
         _kvCache.AddTo(this);
-        _speculation.AddTo(this);
+        _speculation.AddTo(this, drafterFromConfiguration: true);
         Add(_verbose);
         SetAction(ExecuteAsync);
     }

@@ -17,7 +17,7 @@ internal sealed class ShowCommand : Command
     private readonly CliConsole _console;
     private readonly ModelLocator _locator;
     private readonly Argument<string> _model = new Argument<string>("model") { Description = "A stored model (name or reference) or a path to a .gguf file." }.RejectingOptions();
-    private readonly Option<int?> _contextSize = new Option<int?>("--ctx") { Description = "The context size for the memory estimate; defaults to 4096 or the trained context, whichever is smaller." }.Between(16);
+    private readonly Option<int?> _contextSize = new Option<int?>("--ctx", "--ctx-size", "-c") { Description = "The context size for the memory estimate; defaults to 4096 or the trained context, whichever is smaller." }.Between(16);
     private readonly KvCacheOptions _kvCache = new();
     private readonly Option<bool> _metadata = new("--metadata") { Description = "Also list every metadata key (long arrays are summarized)." };
     private readonly Option<bool> _json = new("--json") { Description = "Write the details as JSON." };
@@ -51,10 +51,9 @@ internal sealed class ShowCommand : Command
         _kvCache.ApplyTo(new LlamaEngineOptions(), parse).EnsureCacheTypesFit(file, Path.GetFileNameWithoutExtension(path));
         ModelMemoryEstimate memory = ModelMemoryEstimate.Create(
             file, context, KvCacheOptions.Type(parse, _kvCache.CacheTypeK) ?? GgmlType.F16, KvCacheOptions.Type(parse, _kvCache.CacheTypeV) ?? GgmlType.F16);
-        if (context > file.ContextLength)
+        if (TrainedContext.Warning($"--ctx {context}", context, file.ContextLength) is { } beyond)
         {
-            _console.Error.MarkupLineInterpolated(
-                $"[yellow]Warning: --ctx {context} is more than the {file.ContextLength:N0} tokens the model was trained on; beyond them its answers degrade.[/]");
+            _console.Error.MarkupLineInterpolated($"[yellow]Warning: {beyond}[/]");
         }
 
         bool allMetadata = parse.GetValue(_metadata);

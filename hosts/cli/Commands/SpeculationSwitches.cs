@@ -1,5 +1,6 @@
 using System.CommandLine;
 using OffGrid.Cli.Models;
+using OffGrid.Hub.References;
 using OffGrid.Inference.Engine;
 using OffGrid.Inference.Engine.Speculation;
 using OffGrid.Inference.Engine.State;
@@ -18,7 +19,12 @@ internal sealed class SpeculationSwitches
     private readonly Option<bool> _promptCache = new("--prompt-cache") { Description = $"Save the conversation's evaluated prompt under OFFGRID_HOME, so the same start is not evaluated again (also after a restart). Only prompts of {new PromptCacheOptions().MinTokens} tokens or more are saved." };
 
     /// <summary>Adds the switches and their rules to <paramref name="command"/>.</summary>
-    public void AddTo(Command command)
+    /// <param name="command">The command that loads a model.</param>
+    /// <param name="drafterFromConfiguration">
+    /// Whether the draft model may also come from configuration (<c>offgrid serve</c>'s settings), so that
+    /// <c>--draft-max</c> alone is not a mistake.
+    /// </param>
+    public void AddTo(Command command, bool drafterFromConfiguration = false)
     {
         command.Add(_draftModel);
         command.Add(_ngram);
@@ -29,6 +35,10 @@ internal sealed class SpeculationSwitches
             if (result.GetValue(_draftModel) is not null && result.GetValue(_ngram) is not null)
             {
                 result.AddError("--draft-model and --spec-ngram cannot be used together.");
+            }
+            else if (!drafterFromConfiguration && result.GetValue(_draftMax) is not null && result.GetValue(_draftModel) is null && result.GetValue(_ngram) is null)
+            {
+                result.AddError("--draft-max sets how many tokens are drafted, and nothing drafts without --draft-model or --spec-ngram.");
             }
         });
     }
@@ -67,7 +77,14 @@ internal sealed class SpeculationSwitches
     {
         if (parse.GetValue(_draftModel) is { } draft)
         {
-            engine.Speculation.DraftModelPath = await locator.LocateAsync(draft, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                engine.Speculation.DraftModelPath = await locator.LocateAsync(draft, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ModelNotFoundException ex)
+            {
+                throw new ModelNotFoundException(draft, $"--draft-model: {ex.Message}", ex.CanPull);
+            }
         }
 
         engine.Speculation.NgramSize = parse.GetValue(_ngram);

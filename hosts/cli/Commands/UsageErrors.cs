@@ -56,6 +56,7 @@ internal static partial class UsageErrors
     [GeneratedRegex(@"^Cannot parse argument '(?<value>.*)' for (option|command|argument) '(?<symbol>[^']*)' as expected type '(?<type>[^']*)'")]
     private static partial Regex Unparsable();
 
-    [GeneratedRegex(@"^Unrecognized command or argument '(?<token>[^']*)'")]
+    // System.CommandLine's own words for an unknown token, and CommandHelp.RejectingOptions's for an option where an argument goes.
+    [GeneratedRegex(@"^Unrecognized (command or argument|option) '(?<token>[^']*)'")]
     private static partial Regex Unrecognized();
 }

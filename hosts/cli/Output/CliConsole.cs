@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Spectre.Console;
 
@@ -54,6 +55,9 @@ internal sealed class CliConsole
 
     /// <summary>Progress bars, status lines and hints on standard error.</summary>
     public IAnsiConsole Error { get; }
+
+    /// <summary><paramref name="value"/> as the JSON object <see cref="WriteJson{T}"/> would write, to add fields to.</summary>
+    public static JsonObject ToJson<T>(T value) => JsonSerializer.SerializeToNode(value, s_json)!.AsObject();
 
     /// <summary>Writes <paramref name="value"/> as indented JSON with snake_case names on standard output.</summary>
     public void WriteJson<T>(T value)

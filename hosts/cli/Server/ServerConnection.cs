@@ -47,6 +47,8 @@ internal sealed class ServerConnection : IDisposable
     {
         using (request)
         {
+            // HttpClient makes the request's URI absolute when it sends it; the message names the path as it was asked for.
+            string path = "/" + request.RequestUri!.OriginalString.TrimStart('/');
             HttpResponseMessage response;
             try
             {
@@ -63,7 +65,7 @@ internal sealed class ServerConnection : IDisposable
                 string text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
                 if (!response.IsSuccessStatusCode)
                 {
-                    throw new ServerRefusedException(Server, request.Method, request.RequestUri!, (int)response.StatusCode, HttpErrorMessage.Describe(text));
+                    throw new ServerRefusedException(Server, request.Method, path, (int)response.StatusCode, HttpErrorMessage.Describe(text));
                 }
 
                 try
@@ -73,7 +75,7 @@ internal sealed class ServerConnection : IDisposable
                 }
                 catch (JsonException)
                 {
-                    throw new ServerRefusedException(Server, request.Method, request.RequestUri!, (int)response.StatusCode, $"an answer that is not JSON: {HttpErrorMessage.Describe(text)}");
+                    throw new ServerRefusedException(Server, request.Method, path, (int)response.StatusCode, $"an answer that is not JSON: {HttpErrorMessage.Describe(text)}");
                 }
             }
         }

@@ -23,7 +23,7 @@ public static class LlamaBenchmark
         options.Validate();
         if (options.PromptTokens + options.OutputTokens >= engine.ContextSize)
         {
-            throw new ContextWindowExceededException(options.PromptTokens + options.OutputTokens, engine.ContextSize);
+            throw new ContextWindowExceededException(options.PromptTokens, options.OutputTokens, engine.ContextSize);
         }
 
         if (options.ConcurrentStreams > engine.ParallelSequences)
@@ -75,39 +75,24 @@ public static class LlamaBenchmark
 
     private static async Task<LlamaBenchmarkRun> RunOnceAsync(LlamaEngine engine, LlamaBenchmarkOptions options, int iteration, CancellationToken cancellationToken)
     {
-        long start = Stopwatch.GetTimestamp();
-        (GenerationUpdate Final, long FirstTokenAt)[] streams = await Task.WhenAll(Enumerable.Range(0, options.ConcurrentStreams)
+        GenerationUpdate[] finals = await Task.WhenAll(Enumerable.Range(0, options.ConcurrentStreams)
             .Select(stream => GenerateAsync(engine, Prompt(engine, options.PromptTokens, (iteration * 1000) + stream), options.OutputTokens, cancellationToken)))
             .ConfigureAwait(false);
-        TimeSpan total = Stopwatch.GetElapsedTime(start);
-
-        // Timed from the caller's side: the prompt phase ends when the last stream has its first token, and only the
-        // tokens after each stream's first one count as generation (the first is sampled from the prompt's logits).
-        TimeSpan promptDuration = Stopwatch.GetElapsedTime(start, streams.Max(s => s.FirstTokenAt));
-        int promptTokens = streams.Sum(s => s.Final.PromptTokens - s.Final.CachedPromptTokens);
-        int outputTokens = streams.Sum(s => s.Final.OutputTokens);
-        int generatedAfterFirst = streams.Sum(s => Math.Max(0, s.Final.OutputTokens - 1));
+        BatchTiming timing = BatchTiming.Of(finals);
         return new LlamaBenchmarkRun(
-            iteration, promptTokens, outputTokens, promptDuration, total,
-            promptTokens / Math.Max(promptDuration.TotalSeconds, 1e-9),
-            generatedAfterFirst / Math.Max((total - promptDuration).TotalSeconds, 1e-9));
+            iteration, timing.PromptTokens, finals.Sum(f => f.OutputTokens), timing.PromptDuration, timing.PromptDuration + timing.GenerationDuration,
+            timing.PromptTokensPerSecond, timing.GenerationTokensPerSecond);
     }
 
-    private static async Task<(GenerationUpdate Final, long FirstTokenAt)> GenerateAsync(LlamaEngine engine, int[] prompt, int outputTokens, CancellationToken cancellationToken)
+    private static async Task<GenerationUpdate> GenerateAsync(LlamaEngine engine, int[] prompt, int outputTokens, CancellationToken cancellationToken)
     {
         GenerationUpdate last = default;
-        long firstTokenAt = 0;
         await foreach (GenerationUpdate update in engine.Submit(Request(prompt, outputTokens, cancellationToken)).ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (firstTokenAt == 0 && update.OutputTokens > 0)
-            {
-                firstTokenAt = Stopwatch.GetTimestamp();
-            }
-
             last = update;
         }
 
-        return (last, firstTokenAt);
+        return last;
     }
 
     /// <summary>A greedy request that generates exactly <paramref name="outputTokens"/> tokens unless cancelled.</summary>

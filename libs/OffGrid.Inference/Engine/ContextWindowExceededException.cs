@@ -13,6 +13,14 @@ public sealed class ContextWindowExceededException : Exception
         ContextSize = contextSize;
     }
 
+    /// <summary>Creates the exception for a prompt and an answer of fixed lengths (a benchmark) that together do not fit.</summary>
+    public ContextWindowExceededException(int promptTokens, int outputTokens, int contextSize)
+        : base($"A prompt of {promptTokens} tokens plus {outputTokens} output tokens need a context of at least {promptTokens + outputTokens + 1} tokens, but the context window is {contextSize} tokens. Use fewer tokens or a larger context.")
+    {
+        PromptTokens = promptTokens;
+        ContextSize = contextSize;
+    }
+
     /// <summary>The prompt's length in tokens.</summary>
     public int PromptTokens { get; }
 

@@ -781,12 +781,12 @@ public sealed class LlamaEngine : IDisposable
         public void Complete(string text, GenerationFinish finish, string? closing = null)
         {
             long now = Stopwatch.GetTimestamp();
-            long promptDone = PromptEvaluatedAt != 0 ? PromptEvaluatedAt : now;
             Output.Writer.TryWrite(new GenerationUpdate(text, finish, Request.PromptTokens.Length, CachedTokens, OutputTokens)
             {
                 QueueDuration = Stopwatch.GetElapsedTime(SubmittedAt, StartedAt != 0 ? StartedAt : now),
-                PromptDuration = StartedAt != 0 ? Stopwatch.GetElapsedTime(StartedAt, promptDone) : TimeSpan.Zero,
-                GenerationDuration = Stopwatch.GetElapsedTime(promptDone, now),
+                AdmittedAt = StartedAt,
+                FirstTokenAt = PromptEvaluatedAt != 0 ? PromptEvaluatedAt : now,
+                FinishedAt = now,
                 Closing = closing,
                 OutputTokenIds = OutputTokenIds,
                 DraftTokens = DraftedTokens,

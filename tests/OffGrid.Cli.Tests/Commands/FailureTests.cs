@@ -137,7 +137,16 @@ public sealed class FailureTests : IDisposable
     [InlineData(new[] { "serve", "--port", "70000" }, "--port must be between 0 and 65535; 70000 is not.")]
     [InlineData(new[] { "search", "--min-size", "5XB" }, "'5XB' is not a size (examples: 500MB, 4GB, 1.5G).")]
     [InlineData(new[] { "rnu", "m" }, "Unrecognized command or argument 'rnu'. Did you mean 'run'?")]
-    [InlineData(new[] { "run", "m", "--seeed", "1" }, "Unrecognized option '--seeed'.")]
+    [InlineData(new[] { "run", "m", "--seeed", "1" }, "Unrecognized option '--seeed'. Did you mean '--seed'?")]
+    [InlineData(new[] { "run", "m", "hi", "--thread", "1" }, "Unrecognized option '--thread'. Did you mean '--threads'?")]
+    [InlineData(new[] { "run", "m", "hi", "--verbos" }, "Unrecognized option '--verbos'. Did you mean '--verbose'?")]
+    [InlineData(new[] { "run", "m", "hi", "-t", "1" }, "-t is ambiguous here: use --temperature for the sampling temperature (what -t set in 'offgrid run' before) or --threads for CPU threads (what -t means in 'offgrid serve' and llama.cpp).")]
+    [InlineData(new[] { "run", "m", "hi", "--draft-max", "4" }, "--draft-max sets how many tokens are drafted, and nothing drafts without --draft-model or --spec-ngram.")]
+    [InlineData(new[] { "run", "m", "hi", "-c", "10" }, "--ctx must be at least 16; 10 is not.")]
+    [InlineData(new[] { "run", "m", "hi", "--ctx-size", "10" }, "--ctx must be at least 16; 10 is not.")]
+    [InlineData(new[] { "show", "m", "-c", "10" }, "--ctx must be at least 16; 10 is not.")]
+    [InlineData(new[] { "bench", "m", "--ctx-size", "10" }, "--ctx must be at least 16; 10 is not.")]
+    [InlineData(new[] { "agent", "run", "helper", "task", "-m", "m", "-c", "10" }, "--ctx-size must be at least 64; 10 is not.")]
     [InlineData(new[] { "serve", "--prot", "8080" }, "Unrecognized option '--prot'. Did you mean '--port'?")]
     [InlineData(new[] { "serve", "-np", "0" }, "--parallel must be between 1 and 256; 0 is not.")]
     [InlineData(new[] { "run", "m", "hi", "--kb", "docs", "--kb-top", "0" }, "--kb-top must be between 1 and 100; 0 is not.")]
@@ -179,7 +188,7 @@ public sealed class FailureTests : IDisposable
         File.Copy(TestPaths.Stories260K, copy);
         (await _cli.RunAsync("pull", copy)).AssertSuccess();
 
-        CliResult run = await _cli.RunAsync("run", "stories260K", "--threads", "1", "Once upon a time", "-t", "0", "-n", "8");
+        CliResult run = await _cli.RunAsync("run", "stories260K", "--threads", "1", "Once upon a time", "--temperature", "0", "-n", "8");
         CliResult show = await _cli.RunAsync("show", "stories260K", "--json");
 
         run.AssertSuccess();

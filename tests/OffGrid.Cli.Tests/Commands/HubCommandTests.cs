@@ -41,13 +41,13 @@ public sealed class HubCommandTests : IAsyncLifetime
         list.AssertSuccess();
         Assert.Contains("offgrid run", list.Stdout, StringComparison.Ordinal); // the starter suggestion
 
-        CliResult run = await _cli.RunAsync("run", "stories260k", "--threads", "1", "Once upon a time", "-t", "0", "-n", "30");
+        CliResult run = await _cli.RunAsync("run", "stories260k", "--threads", "1", "Once upon a time", "--temperature", "0", "-n", "30");
         run.AssertSuccess();
         Assert.Contains("Lily", run.Stdout, StringComparison.Ordinal);
         Assert.Contains("Pulling", run.Stderr, StringComparison.Ordinal);
 
         int requests = _hub.Requests.Count;
-        CliResult again = await _cli.RunAsync("run", "stories260k", "--threads", "1", "Once upon a time", "-t", "0", "-n", "5");
+        CliResult again = await _cli.RunAsync("run", "stories260k", "--threads", "1", "Once upon a time", "--temperature", "0", "-n", "5");
         again.AssertSuccess();
         Assert.Equal(requests, _hub.Requests.Count); // served from the store, offline
 

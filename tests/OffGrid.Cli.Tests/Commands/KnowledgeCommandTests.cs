@@ -54,7 +54,7 @@ public sealed partial class KnowledgeCommandTests : IDisposable
 
         foreach ((string question, string? file, int? page) in KnowledgeCorpus.Questions)
         {
-            CliResult answer = await _cli.RunAsync("run", TestPaths.Stories260K, question, "--kb", "docs", "--kb-top", "1", "--cite", "-t", "0", "-n", "12", "--threads", "1");
+            CliResult answer = await _cli.RunAsync("run", TestPaths.Stories260K, question, "--kb", "docs", "--kb-top", "1", "--cite", "--temperature", "0", "-n", "12", "--threads", "1");
             answer.AssertSuccess();
             Assert.StartsWith("[1] ", answer.Stdout, StringComparison.Ordinal);
             Match source = SourceLine().Match(answer.Stdout[answer.Stdout.IndexOf("Sources:", StringComparison.Ordinal)..]);

@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Text.Json;
 using OffGrid.Testing;
+using OffGrid.Testing.Models;
 
 namespace OffGrid.Cli.Tests.Commands;
 
@@ -25,6 +27,60 @@ public sealed class MachineCommandTests : IDisposable
         Assert.True(result.RootElement.GetProperty("prompt_tokens_per_second").GetDouble() > 0);
         Assert.True(result.RootElement.GetProperty("generation_tokens_per_second").GetDouble() > 0);
         Assert.True(result.RootElement.GetProperty("peak_working_set_bytes").GetInt64() > result.RootElement.GetProperty("model_size_bytes").GetInt64());
+        Assert.Equal(JsonValueKind.Array, result.RootElement.GetProperty("warnings").ValueKind);
+    }
+
+    [Fact]
+    public async Task ShortBenchRunsGiveEngineTimedFiguresAndOneOutputTokenNoGenerationSpeed()
+    {
+        // 10+10 tokens: timed where the updates were read, a run's tokens arrived in a burst (3,461,538 tokens/s).
+        CliResult shortRuns = await _cli.RunAsync("bench", TestPaths.Stories260K, "--threads", "1", "-p", "10", "-n", "10", "-r", "3", "--json");
+        shortRuns.AssertSuccess();
+        using (JsonDocument result = JsonDocument.Parse(shortRuns.Stdout))
+        {
+            Assert.All(result.RootElement.GetProperty("runs").EnumerateArray(), run =>
+            {
+                double generation = run.GetProperty("generation_tokens_per_second").GetDouble();
+                Assert.InRange(generation, 1, 100_000);
+                Assert.True(TimeSpan.Parse(run.GetProperty("total").GetString()!, CultureInfo.InvariantCulture) > TimeSpan.Parse(run.GetProperty("prompt_duration").GetString()!, CultureInfo.InvariantCulture));
+            });
+
+            // A noisy machine's spread warning is a field of the JSON too, as it is a line on standard error.
+            string[] warnings = [.. result.RootElement.GetProperty("warnings").EnumerateArray().Select(w => w.GetString()!)];
+            Assert.Equal(result.RootElement.GetProperty("generation_spread").GetDouble() > 0.2, warnings.Any(w => w.StartsWith("generation speed varied by", StringComparison.Ordinal)));
+            Assert.All(warnings, w => Assert.Contains("Warning: " + w, shortRuns.ErrorLines));
+        }
+
+        CliResult one = await _cli.RunAsync("bench", TestPaths.Stories260K, "--threads", "1", "-p", "10", "-n", "1", "-r", "2");
+        one.AssertSuccess();
+        Assert.Matches(@"│\s+n/a\s+│", one.Stdout);
+        Assert.Contains("Warning: with --output-tokens 1 there is no generation speed to measure", one.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BenchNamesPromptPlusOutputAgainstTheContextAndWarnsBeyondTheTrainedOne()
+    {
+        Assert.Equal(
+            "offgrid: --ctx 64 is too small: a prompt of 128 tokens (-p) plus 128 output tokens (-n) need a context of at least 257 tokens. Raise --ctx, or leave it out to use what the runs need.",
+            (await _cli.RunAsync("bench", TestPaths.Stories260K, "-p", "128", "-n", "128", "--ctx", "64")).AssertOneLineFailure(2));
+        Assert.StartsWith(
+            "offgrid: --ctx 110 is too small: a prompt of 100 tokens (-p) plus 20 output tokens (-n) need a context of at least 121 tokens.",
+            (await _cli.RunAsync("bench", TestPaths.Stories260K, "-p", "100", "-n", "20", "--ctx-size", "110")).AssertOneLineFailure(2),
+            StringComparison.Ordinal);
+
+        // A context that fits but is below what llama.cpp allocates is raised, and the note says so.
+        CliResult raised = await _cli.RunAsync("bench", TestPaths.Stories260K, "--threads", "1", "-p", "10", "-n", "4", "-r", "1", "-c", "32");
+        raised.AssertSuccess();
+        Assert.Matches(@"llama\.cpp raised --ctx 32 to \d+ tokens per stream", raised.Stderr);
+
+        // Like show and run: a context beyond the trained one is a warning, not silence.
+        string shortTrained = TestLlamaModels.GetOrCreate(new TestLlamaModelSpec { ContextLength = 64 });
+        CliResult beyond = await _cli.RunAsync("bench", shortTrained, "--threads", "1", "-p", "64", "-n", "4", "-r", "1");
+        beyond.AssertSuccess();
+        Assert.Contains("Warning: -p 64 plus -n 4 (a context of 69 tokens) is more than the 64 tokens the model was trained on; beyond them its answers degrade.", beyond.ErrorLines);
+        CliResult run = await _cli.RunAsync("run", shortTrained, "--threads", "1", "hello", "--temperature", "0", "-n", "2", "--ctx", "128");
+        run.AssertSuccess();
+        Assert.Contains("Warning: --ctx 128 is more than the 64 tokens the model was trained on; beyond them its answers degrade.", run.ErrorLines);
     }
 
     [Fact]
@@ -114,7 +170,7 @@ public sealed class MachineCommandTests : IDisposable
             Assert.StartsWith(Path.Combine(_cli.Home, "runtime"), runtime.RootElement.GetProperty("library_directory").GetString(), StringComparison.Ordinal);
         }
 
-        CliResult run = await _cli.RunAsync("run", TestPaths.Stories260K, "--threads", "1", "Once upon a time", "-t", "0", "-n", "20");
+        CliResult run = await _cli.RunAsync("run", TestPaths.Stories260K, "--threads", "1", "Once upon a time", "--temperature", "0", "-n", "20");
         run.AssertSuccess();
         Assert.Contains("Lily", run.Stdout, StringComparison.Ordinal);
     }

@@ -77,7 +77,7 @@ public sealed class PackageCommandTests : IDisposable
         imported.AssertSuccess();
         using JsonDocument result = JsonDocument.Parse(imported.Stdout);
         Assert.Equal("local/stories260K", result.RootElement.GetProperty("models")[0].GetProperty("name").GetString());
-        CliResult run = await _importer.RunAsync("run", "local/stories260K", "Once upon a time", "--threads", "1", "-t", "0", "-n", "20");
+        CliResult run = await _importer.RunAsync("run", "local/stories260K", "Once upon a time", "--threads", "1", "--temperature", "0", "-n", "20");
         run.AssertSuccess();
         Assert.Contains("Lily", run.Stdout, StringComparison.Ordinal);
     }

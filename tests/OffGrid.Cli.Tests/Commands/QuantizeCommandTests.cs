@@ -27,11 +27,16 @@ public sealed class QuantizeCommandTests : IDisposable
         Assert.Equal("local/tiny-q4", model.GetProperty("name").GetString());
         Assert.Equal("Q4_K_M", model.GetProperty("quantization").GetString());
 
+        // The table's date column fits a copy made here as well as a download.
+        CliResult table = await _cli.RunAsync("list");
+        Assert.Matches(@"│\s*Added\s*│", table.Stdout);
+        Assert.DoesNotContain("Downloaded", table.Stdout, StringComparison.Ordinal);
+
         CliResult show = await _cli.RunAsync("show", "local/tiny-q4", "--json");
         show.AssertSuccess();
         Assert.Equal("Q4_K_M", JsonDocument.Parse(show.Stdout).RootElement.GetProperty("quantization").GetString());
 
-        (await _cli.RunAsync("run", "local/tiny-q4", "--threads", "1", "the", "-t", "0", "-n", "3")).AssertSuccess();
+        (await _cli.RunAsync("run", "local/tiny-q4", "--threads", "1", "the", "--temperature", "0", "-n", "3")).AssertSuccess();
 
         string exists = (await _cli.RunAsync("quantize", source, "Q4_K_M", "--output", "local/tiny-q4")).AssertOneLineFailure();
         Assert.Contains("already holds a model named 'local/tiny-q4'", exists, StringComparison.Ordinal);

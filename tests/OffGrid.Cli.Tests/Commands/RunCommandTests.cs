@@ -36,7 +36,7 @@ public sealed partial class RunCommandTests : IDisposable
     public async Task MoreThreadsThanCoresAreLoweredWithAWarning()
     {
         // 500 threads on a few cores take turns at every step: one token took minutes before they were lowered.
-        CliResult result = await _cli.RunAsync("run", TestPaths.Stories260K, "--threads", "500", "Once upon a time", "-t", "0", "-n", "4");
+        CliResult result = await _cli.RunAsync("run", TestPaths.Stories260K, "--threads", "500", "Once upon a time", "--temperature", "0", "-n", "4");
 
         result.AssertSuccess();
         int cores = Environment.ProcessorCount;
@@ -77,7 +77,7 @@ public sealed partial class RunCommandTests : IDisposable
     {
         // Quantized cache blocks hold 32 values: the head length must be a multiple of 32.
         string model = TestLlamaModels.GetOrCreate(new TestLlamaModelSpec { EmbeddingLength = 128, HeadCount = 4, HeadCountKv = 2, FeedForwardLength = 256 });
-        CliResult result = await _cli.RunAsync("run", model, "--threads", "1", "hello", "-t", "0", "-n", "8", "--cache-type-k", "q8_0", "--cache-type-v", "q4_0", "--flash-attn", "auto", "--verbose");
+        CliResult result = await _cli.RunAsync("run", model, "--threads", "1", "hello", "--temperature", "0", "-n", "8", "--cache-type-k", "q8_0", "--cache-type-v", "q4_0", "--flash-attn", "auto", "--verbose");
         result.AssertSuccess();
         Assert.Matches(TokensPerSecond(), result.Stderr);
 
@@ -106,7 +106,7 @@ public sealed partial class RunCommandTests : IDisposable
     [Fact]
     public async Task PipedInputIsThePrompt()
     {
-        CliResult result = await _cli.RunWithInputAsync("Once upon a time\n", "run", TestPaths.Stories260K, "--threads", "1", "-t", "0", "-n", "40", "--verbose");
+        CliResult result = await _cli.RunWithInputAsync("Once upon a time\n", "run", TestPaths.Stories260K, "--threads", "1", "--temperature", "0", "-n", "40", "--verbose");
 
         result.AssertSuccess();
         Assert.Contains("Lily", result.Stdout, StringComparison.Ordinal);
@@ -116,7 +116,7 @@ public sealed partial class RunCommandTests : IDisposable
     [Fact]
     public async Task JsonOptionConstrainsTheAnswerToJson()
     {
-        CliResult result = await _cli.RunAsync("run", TestLlamaModels.Tiny, "--threads", "1", "Give me JSON.", "--json", "--seed", "3", "-t", "0.7", "-n", "900");
+        CliResult result = await _cli.RunAsync("run", TestLlamaModels.Tiny, "--threads", "1", "Give me JSON.", "--json", "--seed", "3", "--temperature", "0.7", "-n", "900");
 
         result.AssertSuccess();
         using JsonDocument answer = JsonDocument.Parse(result.Stdout);
@@ -138,7 +138,7 @@ public sealed partial class RunCommandTests : IDisposable
             "/exit\n" +
             "Never sent\n";
 
-        CliResult result = await _cli.RunWithInputAsync(input, "run", TestPaths.Stories260K, "--threads", "1", "--interactive", "-t", "0", "-n", "12", "--verbose");
+        CliResult result = await _cli.RunWithInputAsync(input, "run", TestPaths.Stories260K, "--threads", "1", "--interactive", "--temperature", "0", "-n", "12", "--verbose");
 
         result.AssertSuccess();
         int[] promptTokens = [.. TokensPerSecond().Matches(result.Stderr).Select(m => int.Parse(m.Groups["prompt"].Value, CultureInfo.InvariantCulture))];
@@ -163,7 +163,7 @@ public sealed partial class RunCommandTests : IDisposable
         {
             EmbeddingLength = 512, BlockCount = 4, HeadCount = 8, HeadCountKv = 8, FeedForwardLength = 1024, WeightType = OffGrid.Testing.Gguf.GgufTensorType.Q8_0, Seed = 7,
         });
-        using CliProcess chat = await _cli.StartAsync("run", slow, "--threads", "1", "-i", "-t", "1", "--seed", "4", "-n", "2000", "--ctx", "2048");
+        using CliProcess chat = await _cli.StartAsync("run", slow, "--threads", "1", "-i", "--temperature", "1", "--seed", "4", "-n", "2000", "--ctx", "2048");
         await chat.Input.WriteLineAsync("Once upon a time");
         await chat.Input.FlushAsync(TestContext.Current.CancellationToken);
         await chat.WaitForOutputAsync(output => output.Length > 20);

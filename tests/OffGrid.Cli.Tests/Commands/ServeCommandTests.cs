@@ -86,7 +86,15 @@ public sealed partial class ServeCommandTests : IDisposable
         unload.AssertSuccess();
         Assert.Equal("Unloaded story.", unload.Stdout.Trim());
         Assert.Contains("No models are loaded", (await _cli.RunAsync("ps", "--server", url)).Stdout, StringComparison.Ordinal);
-        Assert.Contains("no-such-model", (await _cli.RunAsync("pool", "pin", "no-such-model", "--server", url)).AssertOneLineFailure(), StringComparison.Ordinal);
+        // The server's refusal names the method and the path under the server, then the server's own message.
+        Assert.StartsWith(
+            $"offgrid: {url} refused POST /v1/pool/pin (404): ",
+            (await _cli.RunAsync("pool", "pin", "no-such-model", "--server", url)).AssertOneLineFailure(),
+            StringComparison.Ordinal);
+        Assert.Contains(
+            $"offgrid: {url} refused POST /v1/pool/unload (404): Unknown model 'no-such-model'",
+            (await _cli.RunAsync("pool", "unload", "no-such-model", "--server", url)).AssertOneLineFailure(),
+            StringComparison.Ordinal);
 
         using (var form = new MultipartFormDataContent { { new StringContent("The pump resets with the red lever. Once upon a time there was a pump."), "file", "pump.txt" } })
         {

@@ -58,7 +58,7 @@ public sealed class ShareCommandTests : IDisposable
         CliResult peers = await _dave.RunAsync("peers", "--json");
         CliResult models = await _dave.RunAsync("peers", "alice");
         CliResult pull = await _dave.RunAsync("pull", "peer:alice/local/stories260K");
-        CliResult run = await _dave.RunAsync("run", "local/stories260K", "Once upon a time", "--threads", "1", "-t", "0", "-n", "20");
+        CliResult run = await _dave.RunAsync("run", "local/stories260K", "Once upon a time", "--threads", "1", "--temperature", "0", "-n", "20");
 
         peers.AssertSuccess();
         using (JsonDocument found = JsonDocument.Parse(peers.Stdout))

@@ -39,7 +39,7 @@ public sealed partial class SpeculationCommandTests : IDisposable
     [Fact]
     public async Task ShortPromptsWithThePromptCacheAndAnswersWithNothingDraftedSaySo()
     {
-        CliResult result = await _cli.RunAsync("run", TestPaths.Stories260K, "--threads", "1", "--prompt-cache", "--spec-ngram", "3", "-t", "0", "-n", "2", "--verbose", "Once upon a time");
+        CliResult result = await _cli.RunAsync("run", TestPaths.Stories260K, "--threads", "1", "--prompt-cache", "--spec-ngram", "3", "--temperature", "0", "-n", "2", "--verbose", "Once upon a time");
 
         result.AssertSuccess();
         Assert.Contains("; 0 of 0 drafted tokens accepted", result.Stderr, StringComparison.Ordinal);
@@ -84,8 +84,8 @@ public sealed partial class SpeculationCommandTests : IDisposable
         // Over 256 tokens, the least a saved state holds by default.
         string prompt = string.Concat(Enumerable.Repeat(Story + " ", 3));
 
-        CliResult first = await _cli.RunAsync("run", TestPaths.Stories260K, "--threads", "1", "--prompt-cache", "-t", "0", "-n", "16", "--verbose", prompt);
-        CliResult second = await _cli.RunAsync("run", TestPaths.Stories260K, "--threads", "1", "--prompt-cache", "-t", "0", "-n", "16", "--verbose", prompt);
+        CliResult first = await _cli.RunAsync("run", TestPaths.Stories260K, "--threads", "1", "--prompt-cache", "--temperature", "0", "-n", "16", "--verbose", prompt);
+        CliResult second = await _cli.RunAsync("run", TestPaths.Stories260K, "--threads", "1", "--prompt-cache", "--temperature", "0", "-n", "16", "--verbose", prompt);
 
         first.AssertSuccess();
         second.AssertSuccess();
@@ -119,6 +119,16 @@ public sealed partial class SpeculationCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task AMissingDraftModelIsNamedAsTheDraftModel()
+    {
+        string missing = Path.Combine(_cli.Home, "missing-draft.gguf");
+
+        string line = (await _cli.RunAsync("run", TestPaths.Stories260K, "Hello", "-n", "4", "--draft-model", missing)).AssertOneLineFailure();
+
+        Assert.Equal($"offgrid: --draft-model: The model file '{missing}' does not exist.", line);
+    }
+
+    [Fact]
     public async Task ServerWithAMissingDraftModelFailsToStartInOneLine()
     {
         string missing = Path.Combine(_cli.Home, "missing-draft.gguf");
@@ -132,7 +142,7 @@ public sealed partial class SpeculationCommandTests : IDisposable
     public void Dispose() => _cli.Dispose();
 
     private Task<CliResult> RunStoryAsync(params string[] extra) =>
-        _cli.RunAsync(["run", TestPaths.Stories260K, "--threads", "1", "-t", "0", "-n", "48", "--verbose", Story, .. extra]);
+        _cli.RunAsync(["run", TestPaths.Stories260K, "--threads", "1", "--temperature", "0", "-n", "48", "--verbose", Story, .. extra]);
 
     [GeneratedRegex(@"OffGrid server on (?<url>http://127\.0\.0\.1:\d+)")]
     private static partial Regex Banner();

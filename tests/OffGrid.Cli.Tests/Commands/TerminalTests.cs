@@ -14,7 +14,7 @@ public sealed class TerminalTests : IDisposable
     [Fact]
     public async Task TheChatPromptEditsLinesKeepsHistoryAndTypedAheadKeys()
     {
-        await using (TerminalSession chat = await TerminalSession.StartAsync(_cli, 80, 30, "run", TestPaths.Stories260K, "--threads", "1", "-t", "0", "-n", "150"))
+        await using (TerminalSession chat = await TerminalSession.StartAsync(_cli, 80, 30, "run", TestPaths.Stories260K, "--threads", "1", "--temperature", "0", "-n", "150"))
         {
             string start = await chat.WaitForScreenAsync(s => s.EndsWith(Prompt, StringComparison.Ordinal));
             Assert.Contains("has no chat template (a base model)", start, StringComparison.Ordinal);
@@ -64,11 +64,11 @@ public sealed class TerminalTests : IDisposable
     [Fact]
     public async Task AnswersWrapBetweenWords()
     {
-        CliResult piped = await _cli.RunAsync("run", TestPaths.Stories260K, "--threads", "1", "Once upon a time", "-t", "0", "-n", "120");
+        CliResult piped = await _cli.RunAsync("run", TestPaths.Stories260K, "--threads", "1", "Once upon a time", "--temperature", "0", "-n", "120");
         piped.AssertSuccess();
         string[] words = piped.Stdout.Split((char[])[' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
 
-        await using TerminalSession terminal = await TerminalSession.StartAsync(_cli, 37, 40, "run", TestPaths.Stories260K, "--threads", "1", "Once upon a time", "-t", "0", "-n", "120");
+        await using TerminalSession terminal = await TerminalSession.StartAsync(_cli, 37, 40, "run", TestPaths.Stories260K, "--threads", "1", "Once upon a time", "--temperature", "0", "-n", "120");
         Assert.Equal(0, await terminal.WaitForExitAsync());
         string screen = await terminal.ScreenAsync();
 

@@ -69,7 +69,7 @@ public sealed class InstallScriptTests : IAsyncLifetime
         Assert.Contains($"loaded from {Path.Combine(home, "runtime")}", install.Stdout, StringComparison.Ordinal); // offgrid doctor
         Assert.Contains($"is installed: {Path.Combine(prefix, "bin", "offgrid")}", install.Stdout, StringComparison.Ordinal);
 
-        CliResult run = await RunOfflineAsync(home, Path.Combine(prefix, "bin", "offgrid"), "run", "local/stories260K", "Once upon a time", "--threads", "1", "-t", "0", "-n", "20");
+        CliResult run = await RunOfflineAsync(home, Path.Combine(prefix, "bin", "offgrid"), "run", "local/stories260K", "Once upon a time", "--threads", "1", "--temperature", "0", "-n", "20");
         run.AssertSuccess();
         Assert.Contains("Lily", run.Stdout, StringComparison.Ordinal);
     }
@@ -85,7 +85,7 @@ public sealed class InstallScriptTests : IAsyncLifetime
 
         install.AssertSuccess();
         Assert.Contains($"loaded from {Path.Combine(home, "runtime")}", install.Stdout, StringComparison.Ordinal);
-        CliResult run = await RunOfflineAsync(home, Path.Combine(prefix, "bin", "offgrid"), "run", "local/stories260K", "Once upon a time", "--threads", "1", "-t", "0", "-n", "20");
+        CliResult run = await RunOfflineAsync(home, Path.Combine(prefix, "bin", "offgrid"), "run", "local/stories260K", "Once upon a time", "--threads", "1", "--temperature", "0", "-n", "20");
         run.AssertSuccess();
         Assert.Contains("Lily", run.Stdout, StringComparison.Ordinal);
 

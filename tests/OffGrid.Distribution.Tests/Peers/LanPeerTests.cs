@@ -75,7 +75,7 @@ public sealed class LanPeerTests : IClassFixture<LanFixture>
         using OffGridCli dave = await _lan.ClientAsync();
 
         CliResult pull = await dave.RunAsync("pull", $"peer:alice/{LanFixture.Small}");
-        CliResult run = await dave.RunAsync("run", LanFixture.Small, "Once upon a time", "--threads", "1", "-t", "0", "-n", "20");
+        CliResult run = await dave.RunAsync("run", LanFixture.Small, "Once upon a time", "--threads", "1", "--temperature", "0", "-n", "20");
 
         pull.AssertSuccess();
         Assert.Contains("From alice", pull.Stderr, StringComparison.Ordinal);
