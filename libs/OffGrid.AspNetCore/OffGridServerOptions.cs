@@ -241,6 +241,20 @@ public sealed class OffGridServerOptions
         {
             errors.Add($"Server:Pool:Engine:ContextSize is {pool.Engine.ContextSize}: expected {LlamaModelPool.MinimumContextSize} or more.");
         }
+        else if ((long?)pool.Engine.ContextSize * Math.Max(1, pool.Engine.ParallelSequences) > int.MaxValue)
+        {
+            errors.Add($"Server:Pool:Engine:ContextSize is {pool.Engine.ContextSize}: times ParallelSequences ({pool.Engine.ParallelSequences}) that is more than the {int.MaxValue} tokens one context can hold.");
+        }
+
+        if (pool.Engine.Threads is < 1)
+        {
+            errors.Add($"Server:Pool:Engine:Threads is {pool.Engine.Threads}: expected 1 or more, or unset to follow the free cores.");
+        }
+
+        if (pool.Engine.BatchSize < 1)
+        {
+            errors.Add($"Server:Pool:Engine:BatchSize is {pool.Engine.BatchSize}: expected 1 or more.");
+        }
 
         return errors;
     }
@@ -287,6 +301,10 @@ public sealed class OffGridServerOptions
         if (cache.MinTokens < 1 || cache.MaxBytes < 0 || cache.Directory is { Length: 0 })
         {
             yield return $"{Prefix}PromptCache needs MinTokens ≥ 1, MaxBytes ≥ 0 and a non-empty Directory when one is set.";
+        }
+        else if (cache.FindDirectoryProblem() is { } problem)
+        {
+            yield return $"{Prefix}PromptCache: {problem}";
         }
     }
 }

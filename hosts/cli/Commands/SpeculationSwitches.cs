@@ -72,6 +72,7 @@ internal sealed class SpeculationSwitches
     }
 
     /// <summary>Sets the engine options from the parsed switches; a draft model name is located (and pulled) like the model's.</summary>
+    /// <exception cref="IOException"><c>--prompt-cache</c> is given and the prompt cache folder cannot be created or written.</exception>
     public async Task ApplyAsync(ParseResult parse, LlamaEngineOptions engine, ModelLocator locator, CancellationToken cancellationToken)
     {
         if (parse.GetValue(_draftModel) is { } draft)
@@ -89,5 +90,10 @@ internal sealed class SpeculationSwitches
         engine.Speculation.NgramSize = parse.GetValue(_ngram);
         engine.Speculation.MaxDraftTokens = parse.GetValue(_draftMax) ?? engine.Speculation.MaxDraftTokens;
         engine.PromptCache.Enabled = parse.GetValue(_promptCache);
+        if (engine.PromptCache.FindDirectoryProblem() is { } problem)
+        {
+            // Refused before the model loads, as the server refuses it at start.
+            throw new IOException($"--prompt-cache: {problem}");
+        }
     }
 }

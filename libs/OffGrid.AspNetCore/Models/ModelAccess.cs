@@ -40,6 +40,9 @@ internal sealed class ModelAccess
     /// <summary>Whether local models can be served now (false while the model worker process is starting or restarting).</summary>
     public bool IsWorkerReady => _clients.IsWorkerReady;
 
+    /// <summary>Whether local models run in the model worker process rather than in <see cref="Pool"/> here.</summary>
+    public bool IsIsolated => _clients.IsIsolated;
+
     /// <summary>Why the model worker cannot serve now (starting, not answering); <see langword="null"/> when it can or there is none.</summary>
     public string? WorkerProblem => _clients.WorkerProblem;
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using OffGrid.Hub.Gguf;
 using OffGrid.Hub.References;
 using OffGrid.Inference.Engine.Speculation;
 
@@ -7,8 +8,8 @@ namespace OffGrid.AspNetCore.Operations;
 /// <summary>
 /// Turns a draft model given by name (<c>Server:Pool:Engine:Speculation:DraftModelPath</c> <c>stories</c>, a pulled name, an
 /// alias, a configured name) into its file through the one <see cref="ModelResolver"/> when the server starts, before any
-/// model loads; a path to an existing file is used as it is. A name that resolves to nothing, a path that does not exist
-/// and a model of a remote backend stop the start (<see cref="OptionsValidationException"/>) with the resolver's reason.
+/// model loads; a path to an existing file is used as it is. A name that resolves to nothing, a path that does not exist,
+/// a file that is not GGUF and a model of a remote backend stop the start (<see cref="OptionsValidationException"/>) with the resolver's reason.
 /// </summary>
 /// <remarks>Registered before the preloader, so that a preloaded model already drafts with the resolved file.</remarks>
 internal sealed class DraftModelResolution : IHostedService
@@ -29,11 +30,35 @@ internal sealed class DraftModelResolution : IHostedService
     {
         // The pool reads the same options object (InferenceOptions.Pool is the server's Pool), so the resolved file is what it loads.
         SpeculativeDecodingOptions speculation = _options.Pool.Engine.Speculation;
-        if (speculation.DraftModelPath is not { } draft || File.Exists(draft))
+        if (speculation.DraftModelPath is not { } draft)
         {
             return;
         }
 
+        string? problem = File.Exists(draft) ? null : await ResolveAsync(speculation, draft, cancellationToken);
+        if (problem is null && speculation.DraftModelPath is { } file)
+        {
+            try
+            {
+                await GgufFile.ReadAsync(file, cancellationToken);
+            }
+            catch (GgufFormatException ex)
+            {
+                problem = $"{Setting} is not a GGUF model: {ex.Message}";
+            }
+        }
+
+        if (problem is not null)
+        {
+            throw new OptionsValidationException(OffGridServerOptions.SectionName, typeof(OffGridServerOptions), [problem]);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    // Sets the draft model's file from its name; returns why it cannot, or null.
+    private async Task<string?> ResolveAsync(SpeculativeDecodingOptions speculation, string draft, CancellationToken cancellationToken)
+    {
         string? problem = null;
         if (ModelReference.TryParse(draft, out ModelReference? reference) && reference.Kind == ModelReferenceKind.LocalFile)
         {
@@ -59,11 +84,6 @@ internal sealed class DraftModelResolution : IHostedService
             }
         }
 
-        if (problem is not null)
-        {
-            throw new OptionsValidationException(OffGridServerOptions.SectionName, typeof(OffGridServerOptions), [problem]);
-        }
+        return problem;
     }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

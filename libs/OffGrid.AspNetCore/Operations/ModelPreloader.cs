@@ -3,6 +3,8 @@ using OffGrid.AspNetCore.Models;
 using OffGrid.Hub.Gguf;
 using OffGrid.Hub.References;
 using OffGrid.Inference.Engine;
+using OffGrid.Inference.Models;
+using OffGrid.Inference.Pooling;
 
 namespace OffGrid.AspNetCore.Operations;
 
@@ -10,7 +12,7 @@ namespace OffGrid.AspNetCore.Operations;
 /// Loads the models listed in <see cref="OffGridServerOptions.Preload"/> when the server starts and pins them in the pool;
 /// the server reports ready (<c>/health</c>) only once they all are. A name that resolves to no model, or a local model that
 /// cannot use the configured KV cache types (<see cref="LlamaEngineOptions.EnsureCacheTypesFit"/>, from its GGUF header),
-/// stops the start (<see cref="OptionsValidationException"/>): a server that could never be ready should say so at once.
+/// or a draft model that cannot draft for it (<see cref="LlamaModelPool.CheckDraftModelAsync"/>, in process only), stops the start (<see cref="OptionsValidationException"/>): a server that could never be ready should say so at once.
 /// </summary>
 internal sealed class ModelPreloader : BackgroundService
 {
@@ -44,9 +46,14 @@ internal sealed class ModelPreloader : BackgroundService
                 if (!model.IsRemote)
                 {
                     _options.Pool.Engine.EnsureCacheTypesFit(await GgufFile.ReadAsync(model.Path, cancellationToken), model.Name);
+                    if (!_models.IsIsolated)
+                    {
+                        // With a model worker llama.cpp stays out of this process: the worker (this program again, in process) checks it.
+                        await _models.Pool.CheckDraftModelAsync(model.Path, cancellationToken);
+                    }
                 }
             }
-            catch (ModelNotFoundException ex)
+            catch (Exception ex) when (ex is ModelNotFoundException or ModelLoadException or GgufFormatException)
             {
                 problems.Add($"Server:Preload:{i} is '{_options.Preload[i]}': {ex.Message}");
             }

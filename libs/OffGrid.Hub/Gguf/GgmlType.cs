@@ -98,4 +98,13 @@ public enum GgmlType
 
     /// <summary>Microscaling 4-bit float blocks of 32.</summary>
     MXFP4 = 39,
+
+    /// <summary>NVIDIA 4-bit float blocks of 64 with an E4M3 scale per 16.</summary>
+    NVFP4 = 40,
+
+    /// <summary>1-bit blocks of 128 with one scale.</summary>
+    Q1_0 = 41,
+
+    /// <summary>2-bit blocks of 64 with one scale.</summary>
+    Q2_0 = 42,
 }

@@ -38,6 +38,9 @@ internal static class LlamaFileType
         [36] = "TQ1_0",
         [37] = "TQ2_0",
         [38] = "MXFP4_MOE",
+        [39] = "NVFP4",
+        [40] = "Q1_0",
+        [41] = "Q2_0",
     };
 
     /// <summary>Gets the label of a file type value, or <see langword="null"/> when it is unknown.</summary>

@@ -19,14 +19,16 @@ namespace OffGrid.Hub.Store;
 /// download and verify it, and only then make it visible, so a listing never shows a half-written model.
 /// </summary>
 /// <remarks>
-/// Thread-safe. Concurrent pulls of the same model wait for each other (and share the download); staged files
-/// live in <c>.staging</c> so that an interrupted pull resumes.
+/// Thread-safe. Concurrent pulls of the same model wait for each other (and share the download), also across processes
+/// that share the folder; staged files live in <c>.staging</c> so that an interrupted pull resumes.
 /// </remarks>
 public sealed partial class ModelStore
 {
     private const string ManifestFileName = "manifest.json";
     private const string StagingFolder = ".staging";
+    private const string LocksFolder = ".locks";
     private static readonly ConcurrentDictionary<string, SemaphoreSlim> s_modelLocks = new(StringComparer.Ordinal);
+    private static readonly TimeSpan s_lockPoll = TimeSpan.FromMilliseconds(100);
     private static readonly JsonSerializerOptions s_json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true };
 
     private readonly FileDownloader _downloader;
@@ -182,8 +184,7 @@ public sealed partial class ModelStore
         ModelNames.ThrowIfInvalid(name);
         if (copy)
         {
-            List<StagedFile> files = [.. parts.Select(p => new StagedFile(Path.GetFileName(p), null, null))];
-            return await AddAsync(new ModelManifest { Name = name, Files = [] }, files, CopyFrom(f => parts[files.IndexOf(f)]), keepStagingOnFailure: false, null, cancellationToken).ConfigureAwait(false);
+            return await CopyInAsync(parts, name, onlyIfNew: false, cancellationToken).ConfigureAwait(false);
         }
 
         using (await LockAsync(name, cancellationToken).ConfigureAwait(false))
@@ -206,6 +207,32 @@ public sealed partial class ModelStore
             };
             return await PublishAsync(manifest, staging, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Copies a GGUF model from this machine into the store under a name no model holds yet. Writers of one name — in this
+    /// process or in others sharing the store, such as the CLI and the server — take turns, and whoever comes second
+    /// finds the name taken: exactly one of them stores its model.
+    /// </summary>
+    /// <param name="path">The GGUF file; for a split model, any of its parts.</param>
+    /// <param name="name">The new store name.</param>
+    /// <param name="cancellationToken">Cancels the import.</param>
+    /// <returns>The new manifest.</returns>
+    /// <exception cref="ModelExistsException">The store already holds a model named <paramref name="name"/>; nothing was changed.</exception>
+    /// <exception cref="GgufFormatException">The file is not a model format the store knows, or a part of a split model is missing or corrupt.</exception>
+    /// <exception cref="InvalidModelNameException"><paramref name="name"/> is not one the store takes (<see cref="ModelNames"/>).</exception>
+    public async Task<ModelManifest> ImportNewAsync(string path, string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        (_, IReadOnlyList<string> parts) = await DescribeAsync(Path.GetFullPath(path), new ModelManifest { Name = string.Empty, Files = [] }, cancellationToken).ConfigureAwait(false);
+        return await CopyInAsync(parts, name, onlyIfNew: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    private Task<ModelManifest> CopyInAsync(IReadOnlyList<string> parts, string name, bool onlyIfNew, CancellationToken ct)
+    {
+        List<StagedFile> files = [.. parts.Select(p => new StagedFile(Path.GetFileName(p), null, null))];
+        return AddAsync(new ModelManifest { Name = name, Files = [] }, files, CopyFrom(f => parts[files.IndexOf(f)]), keepStagingOnFailure: false, null, ct, onlyIfNew);
     }
 
     /// <summary>
@@ -391,13 +418,19 @@ public sealed partial class ModelStore
     /// The one way files enter the store: under the model's lock, each file is fetched into the staging folder, its size
     /// and digest are checked (when known), the GGUF header is read, and the folder is published in one rename.
     /// </summary>
-    private async Task<ModelManifest> AddAsync(ModelManifest template, IReadOnlyList<StagedFile> files, FetchFile fetch, bool keepStagingOnFailure, IProgress<PullProgress>? progress, CancellationToken ct)
+    private async Task<ModelManifest> AddAsync(
+        ModelManifest template, IReadOnlyList<StagedFile> files, FetchFile fetch, bool keepStagingOnFailure, IProgress<PullProgress>? progress, CancellationToken ct, bool onlyIfNew = false)
     {
         string name = template.Name;
         ModelNames.ThrowIfInvalid(name);
         long? total = files.All(f => f.Size is not null) ? files.Sum(f => f.Size!.Value) : null;
         using (await LockAsync(name, ct).ConfigureAwait(false))
         {
+            if (onlyIfNew && await FindAsync(name, ct).ConfigureAwait(false) is { } taken)
+            {
+                throw new ModelExistsException($"The store already holds a model named '{taken.Name}'.");
+            }
+
             if (await FindAsync(name, ct).ConfigureAwait(false) is { IsReference: false } existing
                 && files.All(f => f.Sha256 is not null)
                 && existing.Files.Select(f => f.Sha256).SequenceEqual(files.Select(f => f.Sha256!), StringComparer.OrdinalIgnoreCase))
@@ -671,11 +704,35 @@ public sealed partial class ModelStore
         return result.Length == 0 ? "_" : result;
     }
 
-    private static async Task<IDisposable> LockAsync(string name, CancellationToken ct)
+    // One writer of a name at a time: a semaphore within this process, and an exclusive open of a lock file for the other
+    // processes that share the store (the CLI, the server); on Unix that is an advisory lock, released when a process dies.
+    private async Task<IDisposable> LockAsync(string name, CancellationToken ct)
     {
-        SemaphoreSlim gate = s_modelLocks.GetOrAdd(name.ToUpperInvariant(), _ => new SemaphoreSlim(1, 1));
+        string key = name.ToUpperInvariant();
+        SemaphoreSlim gate = s_modelLocks.GetOrAdd(key, _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(ct).ConfigureAwait(false);
-        return new Releaser(gate);
+        try
+        {
+            // Kept after use: deleting a lock file another writer has open would let a third writer lock a new one beside it.
+            string lockFile = Path.Combine(RootDirectory, LocksFolder, DirectoryNameFor(key) + ".lock");
+            Directory.CreateDirectory(Path.GetDirectoryName(lockFile)!);
+            while (true)
+            {
+                try
+                {
+                    return new Releaser(gate, new FileStream(lockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
+                }
+                catch (IOException) when (File.Exists(lockFile))
+                {
+                    await Task.Delay(s_lockPoll, ct).ConfigureAwait(false); // another process writes this model
+                }
+            }
+        }
+        catch
+        {
+            gate.Release();
+            throw;
+        }
     }
 
     /// <summary>Puts one file at <c>destination</c> and returns its length and SHA-256 (lower-case hex).</summary>
@@ -687,8 +744,12 @@ public sealed partial class ModelStore
     [System.Text.RegularExpressions.GeneratedRegex(@"-\d{5}-of-\d{5}$")]
     private static partial System.Text.RegularExpressions.Regex SplitPartSuffix();
 
-    private sealed class Releaser(SemaphoreSlim gate) : IDisposable
+    private sealed class Releaser(SemaphoreSlim gate, FileStream lockFile) : IDisposable
     {
-        public void Dispose() => gate.Release();
+        public void Dispose()
+        {
+            lockFile.Dispose();
+            gate.Release();
+        }
     }
 }

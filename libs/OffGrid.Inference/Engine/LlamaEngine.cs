@@ -66,7 +66,7 @@ public sealed class LlamaEngine : IDisposable
         _tuner = _fixedThreads is null && maxThreads > 1 ? new ThreadTuner(threads, maxThreads) : null;
         _splitTuner = new BatchSplitTuner(_options.SplitGenerationSteps);
         LlamaContextParams parameters = LlamaNative.llama_context_default_params();
-        parameters.ContextSize = (uint)(contextSize * _options.ParallelSequences);
+        parameters.ContextSize = (uint)LlamaEngineOptions.TotalContextSize(contextSize, _options.ParallelSequences);
         parameters.MaxSequences = (uint)_options.ParallelSequences;
         parameters.BatchSize = (uint)Math.Max(_options.BatchSize, _options.ParallelSequences);
         parameters.MicroBatchSize = parameters.BatchSize;

@@ -118,6 +118,20 @@ public sealed class LlamaEngineOptions
     /// <summary>Whether <paramref name="type"/> is a quantized (block) type rather than a float type.</summary>
     public static bool IsQuantizedCacheType(GgmlType type) => type is not (GgmlType.F32 or GgmlType.F16 or GgmlType.BF16);
 
+    /// <summary>
+    /// The context llama.cpp allocates for all sequences: <paramref name="perSequence"/> tokens times
+    /// <paramref name="sequences"/>, in 64-bit arithmetic so that a huge per-sequence size cannot wrap around.
+    /// </summary>
+    /// <exception cref="InvalidRequestException">The product exceeds <see cref="int.MaxValue"/> tokens (llama.cpp's <c>n_ctx</c> is 32-bit).</exception>
+    internal static int TotalContextSize(int perSequence, int sequences)
+    {
+        long total = (long)perSequence * sequences;
+        return total <= int.MaxValue
+            ? (int)total
+            : throw new InvalidRequestException(
+                $"num_ctx {perSequence} times {sequences} parallel sequences is {total} tokens, more than the {int.MaxValue} one context can hold.", Chat.LlamaChatOptions.ContextSizeKey);
+    }
+
     /// <summary>A copy of these options with another per-sequence context size (<see langword="null"/> keeps this one).</summary>
     internal LlamaEngineOptions WithContextSize(int? contextSize) => contextSize is null ? this : new LlamaEngineOptions
     {
@@ -142,6 +156,7 @@ public sealed class LlamaEngineOptions
         if (ContextSize is { } context)
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(context, 16, nameof(ContextSize));
+            ArgumentOutOfRangeException.ThrowIfGreaterThan((long)context * ParallelSequences, int.MaxValue, "ContextSize × ParallelSequences");
         }
 
         if (Threads is { } threads)

@@ -106,7 +106,7 @@ public sealed class LlamaModelPool : IDisposable
             Task<Entry>? load;
             Task? room = null;
             List<Entry> evicted = [];
-            long needed = loaded ? 0 : await EstimateAsync(fullPath, engineOptions, cancellationToken).ConfigureAwait(false);
+            long needed = loaded ? 0 : await EstimateAsync(fullPath, engineOptions, contextSize, cancellationToken).ConfigureAwait(false);
             lock (_gate)
             {
                 ObjectDisposedException.ThrowIf(_disposed, this);
@@ -227,6 +227,31 @@ public sealed class LlamaModelPool : IDisposable
                     e.EstimatedBytes, IsPinned: false, IsDraining: true)),
             ];
         }
+    }
+
+    /// <summary>
+    /// Checks that the engine's draft model (<see cref="Engine.Speculation.SpeculativeDecodingOptions.DraftModelPath"/>) can
+    /// draft for the model in <paramref name="path"/>, with the rules the engine applies when it loads both, so that a host
+    /// can refuse a wrong draft model at start. Loads only the two vocabularies (llama.cpp's <c>vocab_only</c>), not the weights.
+    /// </summary>
+    /// <param name="path">The target model's GGUF file.</param>
+    /// <param name="cancellationToken">Cancels loading the runtime or reading the headers.</param>
+    /// <remarks>Does nothing when no draft model is set. Loads the runtime (<see cref="LlamaModelPoolOptions.Runtime"/>) when needed.</remarks>
+    /// <exception cref="FileNotFoundException">One of the files does not exist.</exception>
+    /// <exception cref="ModelLoadException">A file is not a GGUF llama.cpp can read, or the vocabularies differ (the message names both files and the difference).</exception>
+    public async Task CheckDraftModelAsync(string path, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (_options.Engine.Speculation.DraftModelPath is not { } draftPath)
+        {
+            return;
+        }
+
+        await Runtime.LlamaRuntime.LoadAsync(_options.Runtime, logger: _loggerFactory.CreateLogger("OffGrid.Inference.Runtime"), cancellationToken: cancellationToken).ConfigureAwait(false);
+        var vocabularyOnly = new LlamaModelOptions { VocabularyOnly = true };
+        using LlamaModel target = await LlamaModel.LoadAsync(path, vocabularyOnly, cancellationToken: cancellationToken).ConfigureAwait(false);
+        using LlamaModel draft = await LlamaModel.LoadAsync(draftPath, vocabularyOnly, cancellationToken: cancellationToken).ConfigureAwait(false);
+        Engine.Speculation.DraftVocabularyCheck.EnsureCompatible(target, draft);
     }
 
     /// <summary>The file that serves requests for <paramref name="path"/> now: its hot-swap replacement (<see cref="SwapAsync"/>), or itself.</summary>
@@ -406,11 +431,7 @@ public sealed class LlamaModelPool : IDisposable
         {
             // A context beyond what the model was trained for buys nothing but memory (llama.cpp only warns), so a request
             // may not ask for one.
-            if (requestedContext > model.TrainedContextLength)
-            {
-                throw new InvalidRequestException(
-                    $"num_ctx {requestedContext} is larger than the {model.TrainedContextLength} tokens '{model.Id}' was trained for.", LlamaChatOptions.ContextSizeKey);
-            }
+            EnsureTrainedFor(requestedContext, model.TrainedContextLength, model.Id);
 
             var engine = new LlamaEngine(model, engineOptions, _loggerFactory.CreateLogger<LlamaEngine>());
             _logger.LogInformation("Loaded {Model} ({Description}, context {Context} x {Sequences}).", model.Id, model.Description, engine.ContextSize, engine.ParallelSequences);
@@ -451,11 +472,21 @@ public sealed class LlamaModelPool : IDisposable
         }
     }
 
-    // Weights plus the KV cache of every sequence (of the engine's cache types), from the GGUF header, sized as the engine
-    // will size its context; a draft model for speculative decoding loads beside it with a context of the same size.
-    private static async Task<long> EstimateAsync(string path, LlamaEngineOptions engine, CancellationToken cancellationToken)
+    private static void EnsureTrainedFor(int? requestedContext, long trainedContext, string modelId)
     {
-        long? target = await EstimateFileAsync(path, engine, engine.CacheTypeK ?? Hub.Gguf.GgmlType.F16, engine.CacheTypeV ?? Hub.Gguf.GgmlType.F16, cancellationToken).ConfigureAwait(false);
+        if (requestedContext > trainedContext && trainedContext > 0)
+        {
+            throw new InvalidRequestException(
+                $"num_ctx {requestedContext} is larger than the {trainedContext} tokens '{modelId}' was trained for.", LlamaChatOptions.ContextSizeKey);
+        }
+    }
+
+    // Weights plus the KV cache of every sequence (of the engine's cache types), from the GGUF header, sized as the engine
+    // will size its context; a draft model for speculative decoding loads beside it with a context of the same size. A
+    // requested context the model was not trained for is refused here already, before the pool makes room for its estimate.
+    private static async Task<long> EstimateAsync(string path, LlamaEngineOptions engine, int? requestedContext, CancellationToken cancellationToken)
+    {
+        long? target = await EstimateFileAsync(path, engine, engine.CacheTypeK ?? Hub.Gguf.GgmlType.F16, engine.CacheTypeV ?? Hub.Gguf.GgmlType.F16, requestedContext, cancellationToken).ConfigureAwait(false);
         if (target is null)
         {
             return 0; // LlamaModel.LoadAsync reports the missing file.
@@ -463,12 +494,13 @@ public sealed class LlamaModelPool : IDisposable
 
         // The draft's own context keeps llama.cpp's default cache type.
         long? draft = engine.Speculation.DraftModelPath is { } draftPath
-            ? await EstimateFileAsync(draftPath, engine, Hub.Gguf.GgmlType.F16, Hub.Gguf.GgmlType.F16, cancellationToken).ConfigureAwait(false)
+            ? await EstimateFileAsync(draftPath, engine, Hub.Gguf.GgmlType.F16, Hub.Gguf.GgmlType.F16, null, cancellationToken).ConfigureAwait(false)
             : null;
         return target.Value + (draft ?? 0);
     }
 
-    private static async Task<long?> EstimateFileAsync(string path, LlamaEngineOptions engine, Hub.Gguf.GgmlType keys, Hub.Gguf.GgmlType values, CancellationToken cancellationToken)
+    private static async Task<long?> EstimateFileAsync(
+        string path, LlamaEngineOptions engine, Hub.Gguf.GgmlType keys, Hub.Gguf.GgmlType values, int? requestedContext, CancellationToken cancellationToken)
     {
         if (!File.Exists(path))
         {
@@ -478,8 +510,9 @@ public sealed class LlamaModelPool : IDisposable
         try
         {
             Hub.Gguf.GgufFile header = await Hub.Gguf.GgufFile.ReadAsync(path, cancellationToken).ConfigureAwait(false);
+            EnsureTrainedFor(requestedContext, header.ContextLength ?? 0, Path.GetFileNameWithoutExtension(path));
             int perSequence = engine.ContextSize ?? (int)Math.Min(4096, header.ContextLength is > 0 and { } trained ? trained : 4096);
-            return Hub.Gguf.ModelMemoryEstimate.Create(header, perSequence * engine.ParallelSequences, keys, values).TotalBytes;
+            return Hub.Gguf.ModelMemoryEstimate.Create(header, LlamaEngineOptions.TotalContextSize(perSequence, engine.ParallelSequences), keys, values).TotalBytes;
         }
         catch (Hub.Gguf.GgufFormatException)
         {

@@ -178,7 +178,7 @@ public sealed partial class LlamaQuantizer
             string reason = LlamaLogBridge.LastError ?? "llama.cpp gave no reason";
             throw reason.Contains("imatrix", StringComparison.OrdinalIgnoreCase) || reason.Contains("importance matrix", StringComparison.OrdinalIgnoreCase)
                 ? NeedsImportanceMatrix(target)
-                : new QuantizationException(QuantizationProblem.Failed, $"llama.cpp could not quantize the model to {target.Name}: {reason}");
+                : new QuantizationException(QuantizationProblem.Failed, $"llama.cpp could not quantize the model to {target.Name}: {Readable(reason)}");
         }
 
         return fallbacks;
@@ -201,6 +201,14 @@ public sealed partial class LlamaQuantizer
             { FallbackTensors = fallbacks });
         }
     }
+
+    // llama.cpp pads its log columns ("ncols     64", "type    q1_0") and may log the final failure, with its function's
+    // name, after the cause: one line, single spaces, the cause then the failure.
+    private static string Readable(string reason) =>
+        Whitespace().Replace(reason, " ").Trim().Replace(" llama_model_quantize: failed to quantize: ", "; ", StringComparison.Ordinal);
+
+    [GeneratedRegex(@"\s+")]
+    private static partial Regex Whitespace();
 
     [GeneratedRegex(@"^\[\s*(\d+)/\s*(\d+)\]\s+(\S+)")]
     private static partial Regex TensorLine();

@@ -76,7 +76,7 @@ public sealed class ModelQuantizer
 
         if (await _resolver.Store.FindAsync(output, cancellationToken).ConfigureAwait(false) is not null)
         {
-            throw new QuantizationException(QuantizationProblem.OutputExists, $"The store already holds a model named '{output}'; choose another output name or remove it with 'offgrid rm {output}'.");
+            throw OutputExists(output);
         }
 
         return (source, target, output);
@@ -104,7 +104,12 @@ public sealed class ModelQuantizer
         try
         {
             await _quantizer.QuantizeFileAsync(source.Path, file, target.Name, progress, cancellationToken).ConfigureAwait(false);
-            return await _resolver.Store.ImportAsync(file, output, copy: true, cancellationToken).ConfigureAwait(false);
+            return await _resolver.Store.ImportNewAsync(file, output, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ModelExistsException)
+        {
+            // Another quantization (maybe in another process) stored the same output name while this one ran.
+            throw OutputExists(output);
         }
         finally
         {
@@ -115,6 +120,9 @@ public sealed class ModelQuantizer
             }
         }
     }
+
+    private static QuantizationException OutputExists(string output) =>
+        new(QuantizationProblem.OutputExists, $"The store already holds a model named '{output}'; choose another output name or remove it with 'offgrid rm {output}'.");
 
     // A process that quit while llama.cpp was writing (Ctrl+C in the CLI) leaves its partial file behind; llama.cpp writes
     // every tensor as it goes, so a file untouched for an hour belongs to no running quantization.

@@ -43,6 +43,40 @@ public sealed class QuantizeCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task TwoProcessesQuantizingToOneOutputStoreOneAndRefuseTheOther()
+    {
+        CliResult[] runs = await Task.WhenAll(
+            _cli.RunAsync("quantize", TestPaths.Stories260K, "Q5_0", "--output", "local/race"),
+            _cli.RunAsync("quantize", TestPaths.Stories260K, "Q4_0", "--output", "local/race"));
+
+        CliResult stored = Assert.Single(runs, r => r.ExitCode == 0);
+        CliResult second = Assert.Single(runs, r => r.ExitCode != 0);
+        Assert.Equal(1, second.ExitCode);
+        Assert.StartsWith("offgrid: The store already holds a model named 'local/race'", second.ErrorLines.Last(l => !l.StartsWith("Quantizing", StringComparison.Ordinal)), StringComparison.Ordinal);
+        string path = stored.Stdout.Trim().Split(" is ready: ")[1];
+        Assert.True(File.Exists(path), $"'{path}' was reported ready but is not there");
+        CliResult show = await _cli.RunAsync("show", "local/race", "--json");
+        show.AssertSuccess();
+        Assert.EndsWith($"-{JsonDocument.Parse(show.Stdout).RootElement.GetProperty("quantization").GetString()}.gguf", path, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Q2_0IsLabelledByItsNameAndQ1_0FailsInOneReadableLine()
+    {
+        CliResult quantized = await _cli.RunAsync("quantize", TestPaths.Stories260K, "Q2_0", "--output", "local/s-q2");
+        quantized.AssertSuccess();
+        Assert.StartsWith("local/s-q2 (Q2_0, ", quantized.Stdout.Trim(), StringComparison.Ordinal);
+        CliResult show = await _cli.RunAsync("show", "local/s-q2", "--json");
+        show.AssertSuccess();
+        Assert.Equal("Q2_0", JsonDocument.Parse(show.Stdout).RootElement.GetProperty("quantization").GetString());
+
+        // stories260K's rows (64) fit no 128-weight Q1_0 block, and llama.cpp has no fallback type for Q1_0.
+        Assert.Equal(
+            "offgrid: llama.cpp could not quantize the model to Q1_0: token_embd.weight - ncols 64 not divisible by 128 (required for type q1_0); no tensor type fallback is defined for type q1_0",
+            (await _cli.RunAsync("quantize", TestPaths.Stories260K, "Q1_0")).ErrorLines[^1]);
+    }
+
+    [Fact]
     public async Task NonsenseIsRefusedInOneLine()
     {
         string source = TestLlamaModels.GetOrCreate(new TestLlamaModelSpec { WeightType = GgufTensorType.Q8_0 });

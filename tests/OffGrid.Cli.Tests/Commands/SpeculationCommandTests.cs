@@ -58,6 +58,18 @@ public sealed partial class SpeculationCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task APromptCacheFolderThatCannotBeCreatedIsOneLineBeforeTheModelLoads()
+    {
+        string cache = Path.Combine(_cli.Home, "cache");
+        await File.WriteAllTextAsync(cache, "not a folder", TestContext.Current.CancellationToken);
+
+        CliResult result = await _cli.RunAsync("run", TestPaths.Stories260K, "--threads", "1", "--prompt-cache", "-n", "2", "Once upon a time");
+
+        string line = result.AssertOneLineFailure();
+        Assert.StartsWith($"offgrid: --prompt-cache: the prompt cache folder '{Path.Combine(cache, "prompt-states")}' cannot be used: ", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task DraftModelAndNgramTogetherAreAUsageError()
     {
         CliResult result = await _cli.RunAsync("run", TestPaths.Stories260K, "--draft-model", TestPaths.Stories260K, "--spec-ngram", "3", "Hello");

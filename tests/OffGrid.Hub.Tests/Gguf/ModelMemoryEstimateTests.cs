@@ -14,8 +14,15 @@ public sealed class ModelMemoryEstimateTests
     [InlineData(GgmlType.Q6_K, 512, 420)]
     [InlineData(GgmlType.IQ4_XS, 256, 136)]
     [InlineData(GgmlType.BF16, 3, 6)]
+    [InlineData(GgmlType.Q1_0, 256, 36)]
+    [InlineData(GgmlType.Q2_0, 256, 72)]
+    [InlineData(GgmlType.NVFP4, 128, 72)]
     public void ComputesBlockQuantSizes(GgmlType type, long elements, long bytes) =>
         Assert.Equal(bytes, GgmlTypeLayout.GetByteCount(type, elements));
+
+    [Fact]
+    public void EveryTypeOfGgmlHHasALayout() =>
+        Assert.All(Enum.GetValues<GgmlType>(), type => Assert.True(GgmlTypeLayout.TryGetBlock(type, out _, out _), $"{type} has no block layout"));
 
     [Fact]
     public void UnknownTypeHasNoSize() => Assert.Null(GgmlTypeLayout.GetByteCount((GgmlType)99, 10));

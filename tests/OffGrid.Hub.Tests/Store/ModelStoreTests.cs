@@ -133,6 +133,23 @@ public sealed class ModelStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task OfTwoWritersOfOneNewNameOneStoresAndTheOtherFindsItTaken()
+    {
+        string source = Path.Combine(_hub.Home, "mine.gguf");
+        await File.WriteAllBytesAsync(source, _q8, Ct);
+
+        Task<ModelManifest>[] writers = [_hub.Store.ImportNewAsync(source, "local/claimed", Ct), _hub.Store.ImportNewAsync(source, "local/claimed", Ct)];
+        Exception? refused = await Record.ExceptionAsync(() => Task.WhenAll(writers));
+
+        Assert.IsType<ModelExistsException>(refused);
+        Assert.Equal("The store already holds a model named 'local/claimed'.", refused.Message);
+        ModelManifest stored = await Assert.Single(writers, w => w.IsCompletedSuccessfully);
+        Assert.True(File.Exists(stored.PrimaryFilePath));
+        Assert.Equal("local/claimed", Assert.Single(await _hub.Store.ListAsync(Ct)).Name);
+        await Assert.ThrowsAsync<ModelExistsException>(() => _hub.Store.ImportNewAsync(source, "LOCAL/Claimed", Ct));
+    }
+
+    [Fact]
     public async Task ImportsByCopyAndByReferenceAndDetectsCorruption()
     {
         string source = Path.Combine(_hub.Home, "mine.gguf");

@@ -81,12 +81,15 @@ public sealed class LlamaModelPoolTests
         Assert.Null(Assert.Single(pool.GetLoadedModels()).ExpiresAt);
     }
 
-    [Fact]
-    public async Task AContextBeyondWhatTheModelWasTrainedForIsRefused()
+    [Theory]
+    [InlineData(1_000_000)]
+    [InlineData(1 << 30)] // times the pool's two sequences: 2^31, past int
+    [InlineData(int.MaxValue)]
+    public async Task AContextBeyondWhatTheModelWasTrainedForIsRefused(int contextSize)
     {
         using var pool = new LlamaModelPool(SmallPool(TimeSpan.FromMinutes(5)));
         InvalidRequestException error = await Assert.ThrowsAsync<InvalidRequestException>(
-            () => pool.AcquireAsync(TestPaths.Stories260K, contextSize: 1_000_000, cancellationToken: TestContext.Current.CancellationToken));
+            () => pool.AcquireAsync(TestPaths.Stories260K, contextSize: contextSize, cancellationToken: TestContext.Current.CancellationToken));
 
         Assert.Equal(LlamaChatOptions.ContextSizeKey, error.ParamName);
         Assert.Contains("trained for", error.Message);

@@ -61,6 +61,9 @@ public sealed class ServerProcessTests
     [InlineData("--Server:Backends:x:Kind=", "Server:Backends:x:Kind is '': expected OpenAi, Ollama or OffGrid.")]
     [InlineData("--Server:Backends:x:ConnectTimeout=banana", "Server:Backends:x:ConnectTimeout is 'banana': expected a duration")]
     [InlineData("--Server:Pool:MaxLoadedModels=0", "Server:Pool:MaxLoadedModels is 0: expected 1 or more.")]
+    [InlineData("--Server:Pool:Engine:Threads=0", "Server:Pool:Engine:Threads is 0: expected 1 or more, or unset to follow the free cores.")]
+    [InlineData("--Server:Pool:Engine:BatchSize=-5", "Server:Pool:Engine:BatchSize is -5: expected 1 or more.")]
+    [InlineData("--Server:Pool:Engine:ContextSize=2147483600", "Server:Pool:Engine:ContextSize is 2147483600: times ParallelSequences")]
     [InlineData("--Server:Pool:MemoryBudgetBytes=-1", "Server:Pool:MemoryBudgetBytes is -1: expected 1 or more")]
     [InlineData("--Server:Preload:0=missing", "Server:Preload:0 is 'missing': Unknown model 'missing'")]
     public async Task ASettingThatCannotBeUsedIsOneLineNamingItAndExitCode2(string setting, string sentence)
@@ -93,6 +96,24 @@ public sealed class ServerProcessTests
         Assert.Equal(
             "offgrid-server: Server:Pool:Engine:CacheTypeV q8_0 needs flash attention: llama.cpp stores a quantized value cache only with it; turn FlashAttention on or leave it on auto.",
             Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+    }
+
+    [Fact]
+    public async Task APromptCacheFolderThatIsAFileIsOneLineAndExitCode2()
+    {
+        string file = Path.GetTempFileName();
+        try
+        {
+            (int exitCode, string stderr) = await RunAsync("--Server:Port=0", "--Server:Pool:Engine:PromptCache:Enabled=true", $"--Server:Pool:Engine:PromptCache:Directory={file}");
+
+            Assert.Equal(2, exitCode);
+            string line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.StartsWith($"offgrid-server: Server:Pool:Engine:PromptCache: the prompt cache folder '{file}' cannot be used: ", line, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 
     [Theory]

@@ -32,7 +32,7 @@ internal sealed class DraftModelDrafter : ITokenDrafter, IDisposable
     {
         DraftVocabularyCheck.EnsureCompatible(target, draft);
         LlamaContextParams parameters = LlamaNative.llama_context_default_params();
-        parameters.ContextSize = (uint)(contextSize * sequences);
+        parameters.ContextSize = (uint)LlamaEngineOptions.TotalContextSize(contextSize, sequences);
         parameters.MaxSequences = (uint)sequences;
         parameters.BatchSize = (uint)batchSize;
         parameters.MicroBatchSize = (uint)batchSize;

@@ -26,6 +26,38 @@ public sealed class PromptCacheOptions
     /// <summary>Sequences shorter than this many tokens are not saved (re-evaluating them is cheap). Defaults to 256.</summary>
     public int MinTokens { get; set; } = 256;
 
+    /// <summary>
+    /// Checks, when the cache is <see cref="Enabled"/>, that its folder can be created and written to, so that a host can
+    /// refuse an unusable folder when it starts rather than fail later. Creates the folder when it is missing.
+    /// </summary>
+    /// <returns>
+    /// <see langword="null"/> when the cache is off or its folder is usable; otherwise one sentence that starts with
+    /// <c>the prompt cache folder '…' cannot be used:</c> and gives the file system's reason.
+    /// </returns>
+    /// <remarks>Touches the file system (a probe file that is deleted at once); call it once at start, not per request.</remarks>
+    public string? FindDirectoryProblem()
+    {
+        if (!Enabled)
+        {
+            return null;
+        }
+
+        string folder = Path.GetFullPath(ResolvedDirectory);
+        try
+        {
+            System.IO.Directory.CreateDirectory(folder);
+            using (new FileStream(Path.Combine(folder, $".probe-{Guid.NewGuid():N}"), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose))
+            {
+            }
+
+            return null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return $"the prompt cache folder '{folder}' cannot be used: {ex.Message}";
+        }
+    }
+
     /// <summary>The folder in effect.</summary>
     internal string ResolvedDirectory => Directory ?? OffGridHome.Combine("cache", "prompt-states");
 

@@ -47,7 +47,10 @@ internal sealed class PromptStateStore : IDisposable
         _logger = logger;
     }
 
-    /// <summary>Opens the store of <paramref name="model"/> run with <paramref name="engine"/>'s KV cache, or returns <see langword="null"/> when its cache is off.</summary>
+    /// <summary>
+    /// Opens the store of <paramref name="model"/> run with <paramref name="engine"/>'s KV cache, or returns
+    /// <see langword="null"/> when its cache is off or its folder cannot be used (with a warning).
+    /// </summary>
     public static PromptStateStore? Open(LlamaModel model, LlamaEngineOptions engine, ILogger logger)
     {
         PromptCacheOptions options = engine.PromptCache;
@@ -63,8 +66,18 @@ internal sealed class PromptStateStore : IDisposable
         string fingerprint = $"{model.Path}|{file.Length}|{file.LastWriteTimeUtc.Ticks}|{model.Description}|{model.ParameterCount}|k={k}|v={v}|fa={flash}";
         string folder = Path.Combine(options.ResolvedDirectory, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(fingerprint)))[..16]);
         var store = new PromptStateStore(folder, fingerprint, options, logger);
-        store.Load();
-        return store;
+        try
+        {
+            store.Load();
+            return store;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Hosts refuse an unusable folder at start (PromptCacheOptions.FindDirectoryProblem); one that breaks later
+            // costs the cache, not the answers.
+            logger.LogWarning("The prompt cache is off for {Model}: its folder '{Folder}' cannot be used ({Reason}).", model.Id, folder, ex.Message);
+            return null;
+        }
     }
 
     /// <summary>
