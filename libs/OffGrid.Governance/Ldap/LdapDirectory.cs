@@ -306,7 +306,7 @@ public sealed class LdapDirectory : IDisposable
                 // On Linux the connection opens lazily and ldap_start_tls_s needs it open: an anonymous read of the root DSE,
                 // which LDAPv3 allows before any bind, opens it without sending credentials.
                 connection.SendRequest(new SearchRequest(string.Empty, "(objectClass=*)", SearchScope.Base, "1.1"), _options.Timeout);
-                session.StartTransportLayerSecurity(null);
+                StartTls(session);
             }
 
             return connection;
@@ -315,6 +315,25 @@ public sealed class LdapDirectory : IDisposable
         {
             connection.Dispose();
             throw;
+        }
+    }
+
+    // RFC 4511 §4.14.1: a server refuses StartTLS with operationsError while operations are outstanding on the connection, and
+    // slapd can still count the root DSE read as outstanding for a moment after it has answered it (about one start in four on
+    // a busy machine). The read is finished then, so asking again shortly after is what the RFC leaves the client to do.
+    private static void StartTls(LdapSessionOptions session)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                session.StartTransportLayerSecurity(null);
+                return;
+            }
+            catch (TlsOperationException ex) when (attempt < 5 && ex.Response?.ResultCode == ResultCode.OperationsError)
+            {
+                Thread.Sleep(20 * attempt);
+            }
         }
     }
 
