@@ -426,12 +426,13 @@ public sealed partial class ModelStore
         long? total = files.All(f => f.Size is not null) ? files.Sum(f => f.Size!.Value) : null;
         using (await LockAsync(name, ct).ConfigureAwait(false))
         {
-            if (onlyIfNew && await FindAsync(name, ct).ConfigureAwait(false) is { } taken)
+            ModelManifest? stored = await FindAsync(name, ct).ConfigureAwait(false);
+            if (onlyIfNew && stored is not null)
             {
-                throw new ModelExistsException($"The store already holds a model named '{taken.Name}'.");
+                throw new ModelExistsException($"The store already holds a model named '{stored.Name}'.");
             }
 
-            if (await FindAsync(name, ct).ConfigureAwait(false) is { IsReference: false } existing
+            if (stored is { IsReference: false } existing
                 && files.All(f => f.Sha256 is not null)
                 && existing.Files.Select(f => f.Sha256).SequenceEqual(files.Select(f => f.Sha256!), StringComparer.OrdinalIgnoreCase))
             {
