@@ -185,7 +185,6 @@ internal sealed class ModelWorker : BackgroundService
                 return;
             }
 
-            _lastExit = exit;
             TimeSpan wait = backoff.Next(Stopwatch.GetElapsedTime(started));
             _logger.LogWarning("The model worker process {Exit}; starting it again in {Backoff} ms.", exit, (int)wait.TotalMilliseconds);
             await Task.Delay(wait, stoppingToken).ConfigureAwait(false);
@@ -234,7 +233,10 @@ internal sealed class ModelWorker : BackgroundService
             }
 
             await WatchAsync(backend, process, stoppingToken).ConfigureAwait(false);
-            return DescribeExit(process.ExitCode);
+
+            // Recorded before the finally unpublishes the worker: /health must never see it gone without knowing how it ended.
+            _lastExit = DescribeExit(process.ExitCode);
+            return _lastExit;
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
